@@ -53,10 +53,11 @@ if (mode === 'start') {
     'run',
     'build',
     'lint',
+    'lint:repo',
     'typecheck',
+    'typecheck:repo',
     'test',
     'check:package',
-    '--concurrency=1',
     ...extra,
   ]);
 } else {
