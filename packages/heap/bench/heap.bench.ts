@@ -1,0 +1,196 @@
+/**
+ * @byor/heap against flatqueue, tinyqueue, heap-js and @datastructures-js/priority-queue, in one
+ * process on the same data.
+ *
+ * - push/pop: 1M random keys pushed, then all popped (ops = 2M per call).
+ * - update / remove: a heap of 100k items, 1,000 random items re-keyed or removed per call.
+ *   flatqueue and tinyqueue have neither operation; heap-js has `remove(item)` (linear search)
+ *   and no update (remove + push stands in); @datastructures-js/priority-queue has
+ *   `remove(predicate)` (linear scan + rebuild) and re-keys through a mutation plus `fix()`
+ *   (O(n) heapify). Ours does both through the handle `push` returned, in O(log n).
+ */
+import { PriorityQueue } from '@datastructures-js/priority-queue';
+import FlatQueue from 'flatqueue';
+import { Heap as HeapJs } from 'heap-js';
+import TinyQueue from 'tinyqueue';
+import { compare, do_not_optimize } from '../../../scripts/bench.js';
+import { Heap, NumericHeap, type HeapHandle } from '../src/index.js';
+
+const N = 1_000_000;
+let seed = 42;
+function random(): number {
+  // xorshift32: the same keys on every run
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return (seed >>> 0) / 4294967296;
+}
+const keys = new Float64Array(N);
+for (let index = 0; index < N; index++) keys[index] = random() * N;
+const byNumber = (a: number, b: number): number => a - b;
+
+compare(
+  'push/pop 1M random keys',
+  {
+    '@byor/heap NumericHeap': () => {
+      const heap = new NumericHeap<number>();
+      for (let index = 0; index < N; index++) heap.push(keys[index]!, index);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += heap.pop()!;
+      return do_not_optimize(sum);
+    },
+    '@byor/heap Heap': () => {
+      const heap = new Heap<number>(byNumber);
+      for (let index = 0; index < N; index++) heap.push(keys[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += heap.pop()!;
+      return do_not_optimize(sum);
+    },
+    flatqueue: () => {
+      const queue = new FlatQueue<number>();
+      for (let index = 0; index < N; index++) queue.push(index, keys[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += queue.pop()!;
+      return do_not_optimize(sum);
+    },
+    tinyqueue: () => {
+      const queue = new TinyQueue<number>([], byNumber);
+      for (let index = 0; index < N; index++) queue.push(keys[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += queue.pop()!;
+      return do_not_optimize(sum);
+    },
+    'heap-js': () => {
+      const heap = new HeapJs<number>(byNumber);
+      for (let index = 0; index < N; index++) heap.push(keys[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += heap.pop()!;
+      return do_not_optimize(sum);
+    },
+    '@datastructures-js/priority-queue': () => {
+      const queue = new PriorityQueue<number>(byNumber);
+      for (let index = 0; index < N; index++) queue.push(keys[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += queue.pop()!;
+      return do_not_optimize(sum);
+    },
+  },
+  { opsPerCall: 2 * N },
+);
+
+// update / remove: 100k items, 1,000 operations per call.
+const M = 100_000;
+const OPERATIONS = 1_000;
+interface Item {
+  id: number;
+  key: number;
+}
+const byKey = (a: Item, b: Item): number => a.key - b.key;
+const victims = new Int32Array(OPERATIONS);
+for (let index = 0; index < OPERATIONS; index++) victims[index] = Math.floor(random() * M);
+const newKeys = new Float64Array(OPERATIONS);
+for (let index = 0; index < OPERATIONS; index++) newKeys[index] = random() * M;
+
+// Prebuilt heaps; each call undoes its own changes so every call sees the same heap.
+const numeric = new NumericHeap<number>();
+const numericHandles: HeapHandle[] = [];
+const general = new Heap<Item>(byKey);
+const generalHandles: HeapHandle[] = [];
+const items: Item[] = [];
+const heapJs = new HeapJs<Item>(byKey);
+const priorityQueue = new PriorityQueue<Item>(byKey);
+for (let index = 0; index < M; index++) {
+  const item = { id: index, key: keys[index]! };
+  items.push(item);
+  numericHandles.push(numeric.push(item.key, index));
+  generalHandles.push(general.push(item));
+  heapJs.push(item);
+  priorityQueue.push(item);
+}
+
+compare(
+  'update 1k keys in a 100k heap',
+  {
+    '@byor/heap NumericHeap': () => {
+      for (let index = 0; index < OPERATIONS; index++) {
+        numeric.update(numericHandles[victims[index]!]!, newKeys[index]!);
+      }
+      for (let index = OPERATIONS - 1; index >= 0; index--) {
+        const victim = victims[index]!;
+        numeric.update(numericHandles[victim]!, items[victim]!.key);
+      }
+      return do_not_optimize(numeric.peekKey());
+    },
+    '@byor/heap Heap': () => {
+      for (let index = 0; index < OPERATIONS; index++) {
+        const victim = victims[index]!;
+        general.update(generalHandles[victim]!, { id: victim, key: newKeys[index]! });
+      }
+      for (let index = OPERATIONS - 1; index >= 0; index--) {
+        const victim = victims[index]!;
+        general.update(generalHandles[victim]!, items[victim]!);
+      }
+      return do_not_optimize(general.peek());
+    },
+    'heap-js (remove + push)': () => {
+      for (let index = 0; index < OPERATIONS; index++) {
+        const victim = items[victims[index]!]!;
+        if (heapJs.remove(victim)) heapJs.push(victim);
+      }
+      return do_not_optimize(heapJs.peek());
+    },
+    '@datastructures-js/priority-queue (fix)': () => {
+      for (let index = 0; index < OPERATIONS; index++) {
+        const victim = items[victims[index]!]!;
+        victim.key = newKeys[index]!;
+        priorityQueue.fix();
+      }
+      for (let index = OPERATIONS - 1; index >= 0; index--) {
+        const victim = items[victims[index]!]!;
+        victim.key = keys[victim.id]!;
+      }
+      priorityQueue.fix();
+      return do_not_optimize(priorityQueue.front());
+    },
+  },
+  { opsPerCall: 2 * OPERATIONS },
+);
+
+compare(
+  'remove 1k items from a 100k heap',
+  {
+    '@byor/heap NumericHeap': () => {
+      for (let index = 0; index < OPERATIONS; index++) {
+        const victim = victims[index]!;
+        if (numeric.remove(numericHandles[victim]!)) {
+          numericHandles[victim] = numeric.push(items[victim]!.key, victim);
+        }
+      }
+      return do_not_optimize(numeric.size);
+    },
+    '@byor/heap Heap': () => {
+      for (let index = 0; index < OPERATIONS; index++) {
+        const victim = victims[index]!;
+        if (general.remove(generalHandles[victim]!)) {
+          generalHandles[victim] = general.push(items[victim]!);
+        }
+      }
+      return do_not_optimize(general.size);
+    },
+    'heap-js': () => {
+      for (let index = 0; index < OPERATIONS; index++) {
+        const victim = items[victims[index]!]!;
+        if (heapJs.remove(victim)) heapJs.push(victim);
+      }
+      return do_not_optimize(heapJs.size());
+    },
+    '@datastructures-js/priority-queue': () => {
+      for (let index = 0; index < OPERATIONS; index++) {
+        const victim = items[victims[index]!]!;
+        if (priorityQueue.remove((item) => item === victim).length > 0) priorityQueue.push(victim);
+      }
+      return do_not_optimize(priorityQueue.size());
+    },
+  },
+  { opsPerCall: OPERATIONS },
+);
