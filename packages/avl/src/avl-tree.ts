@@ -320,6 +320,60 @@ export class AvlTree<K, V = undefined> {
     return found;
   }
 
+  /**
+   * The 0-based position of `key`, or -1 when absent: `rank(find(key))` in one descent.
+   * O(log n).
+   *
+   * @example
+   * tree.indexOf(tree.key(tree.at(3))); // 3
+   */
+  indexOf(key: K): number {
+    const links = this.#links;
+    const keys = this.#keys;
+    const compare = this.#compare;
+    let node = this.#root;
+    let before = 0;
+    while (node !== NIL) {
+      const order = compare(key, keys[node - 1] as K);
+      const left = links[node << 2]!;
+      if (order < 0) {
+        node = left;
+      } else {
+        const leftSize = links[(left << 2) + SIZE]!;
+        if (order === 0) return before + leftSize;
+        before += leftSize + 1;
+        node = links[(node << 2) + RIGHT]!;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The number of keys `< key`, or `<= key` when `inclusive`: counting a range takes two of
+   * these, never a walk. One descent, O(log n).
+   *
+   * @example
+   * tree.countBelow(20) - tree.countBelow(10); // keys in [10, 20)
+   * tree.countBelow(20, true) - tree.countBelow(10, true); // keys in (10, 20]
+   */
+  countBelow(key: K, inclusive = false): number {
+    const links = this.#links;
+    const keys = this.#keys;
+    const compare = this.#compare;
+    let node = this.#root;
+    let count = 0;
+    while (node !== NIL) {
+      const order = compare(key, keys[node - 1] as K);
+      if (order < 0 || (order === 0 && !inclusive)) {
+        node = links[node << 2]!;
+      } else {
+        count += links[(links[node << 2]! << 2) + SIZE]! + 1;
+        node = links[(node << 2) + RIGHT]!;
+      }
+    }
+    return count;
+  }
+
   // ---------------------------------------------------------------------------------------
   // Node operations
 

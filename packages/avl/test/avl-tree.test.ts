@@ -127,6 +127,25 @@ describe('AvlTree edge cases', () => {
     expect(node === NIL ? undefined : tree.key(node)).toBe(expected);
   });
 
+  const counts: [number, number, number, number][] = [
+    // probe, indexOf, countBelow, countBelow inclusive (keys 10, 20, 30)
+    [5, -1, 0, 0],
+    [10, 0, 0, 1],
+    [15, -1, 1, 1],
+    [20, 1, 1, 2],
+    [30, 2, 2, 3],
+    [31, -1, 3, 3],
+  ];
+  it.each(counts)('indexOf and countBelow of %d in {10, 20, 30}', (probe, index, below, atMost) => {
+    const tree = new AvlTree<number>();
+    for (const key of [30, 10, 20]) tree.set(key);
+    expect([tree.indexOf(probe), tree.countBelow(probe), tree.countBelow(probe, true)]).toEqual([
+      index,
+      below,
+      atMost,
+    ]);
+  });
+
   it('treats NIL as the end position', () => {
     const tree = new AvlTree<number, string>();
     tree.set(1, 'a');
@@ -421,6 +440,9 @@ function applyAndCompare(
       expect(tree.has(operation.key)).toBe(index >= 0);
       expect(tree.get(operation.key)).toBe(index >= 0 ? entries[index]![1] : undefined);
       if (index >= 0) expect(tree.rank(tree.find(operation.key))).toBe(index);
+      expect(tree.indexOf(operation.key)).toBe(index);
+      expect(tree.countBelow(operation.key)).toBe(model.lowerBound(operation.key));
+      expect(tree.countBelow(operation.key, true)).toBe(model.upperBound(operation.key));
       expect(keyAt(tree.lowerBound(operation.key))).toBe(
         entries[model.lowerBound(operation.key)]?.[0],
       );
