@@ -1,0 +1,127 @@
+import type { RespWriter } from '@byor/protocol';
+import type { Database } from './keyspace.js';
+import type { Server } from './server.js';
+import type { Command } from './commands/types.js';
+
+/** What a client needs from its network connection (an @byor/eventloop Connection, adapted). */
+export interface ClientConnection {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** true for a Unix socket connection */
+  readonly unix: boolean;
+  /** bytes received but not yet parsed (CLIENT LIST qbuf) */
+  readonly queryBufferBytes: number;
+  /** bytes of replies not yet written to the socket (CLIENT LIST omem) */
+  readonly outputBufferBytes: number;
+  /** queues bytes for the socket; sent at the end of the current batch */
+  write(bytes: Uint8Array): void;
+  /** closes now, or once pending replies are written */
+  close(afterFlush: boolean): void;
+  /** stops/starts delivering further commands (a blocked client) */
+  pause(): void;
+  resume(): void;
+  /** the output-buffer limit class */
+  setOutputClass(kind: 'normal' | 'pubsub' | 'replica'): void;
+  /** exempts the connection from the idle timeout (blocked and pubsub clients) */
+  setIdleExempt(exempt: boolean): void;
+}
+
+/** A transaction being queued between MULTI and EXEC. */
+export interface MultiState {
+  readonly commands: { readonly command: Command; readonly argv: string[] }[];
+  /** a queued command was refused (unknown, wrong arity...): EXEC answers EXECABORT */
+  dirty: boolean;
+}
+
+/** CLIENT REPLY mode. */
+export type ReplyMode = 'on' | 'off' | 'skip';
+
+/**
+ * One connected client (or an internal one, for scripts): its database, protocol version,
+ * name, authentication, transaction and subscription state. Command handlers receive it and write
+ * their reply through `client.w`.
+ */
+export class Client {
+  readonly id: number;
+  readonly server: Server;
+  readonly conn: ClientConnection | undefined;
+  /** where this command's reply goes (the server's batch writer for network clients) */
+  w: RespWriter;
+  db: Database;
+  resp: 2 | 3 = 2;
+  name = '';
+  libName = '';
+  libVersion = '';
+  authenticated: boolean;
+  readonly createdAt: number;
+  lastInteraction: number;
+  /** the command being executed, lower-case full name (for errors, CLIENT LIST cmd=) */
+  lastCommand = 'NULL';
+  multi: MultiState | undefined = undefined;
+  /** keys this client WATCHes: "db\0key" entries; set to true when one of them changed */
+  readonly watched = new Set<string>();
+  watchDirty = false;
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly shardChannels = new Set<string>();
+  replyMode: ReplyMode = 'on';
+  /** CLIENT NO-EVICT / NO-TOUCH */
+  noEvict = false;
+  noTouch = false;
+  /** MONITOR */
+  monitor = false;
+  /** set when the client must be disconnected once its replies are written (QUIT, errors) */
+  closing = false;
+  /** set while EXEC (or a script) runs this client's commands: blocking commands must not block */
+  denyBlocking = false;
+  /** set while the client waits on a blocking command */
+  blocked: BlockedState | undefined = undefined;
+
+  constructor(
+    id: number,
+    server: Server,
+    conn: ClientConnection | undefined,
+    writer: RespWriter,
+    now: number,
+  ) {
+    this.id = id;
+    this.server = server;
+    this.conn = conn;
+    this.w = writer;
+    this.db = server.db(0);
+    this.authenticated = !server.requiresAuth();
+    this.createdAt = now;
+    this.lastInteraction = now;
+  }
+
+  /** Number of pub/sub subscriptions (channels + patterns + shard channels). */
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size + this.shardChannels.size;
+  }
+
+  /** True when a RESP2 client is in subscriber mode (only (P|S)SUBSCRIBE, PING, QUIT, RESET allowed). */
+  get inPubSubContext(): boolean {
+    return this.resp === 2 && this.subscriptionCount > 0;
+  }
+
+  /** Writes an error reply (the full text, e.g. "ERR syntax error"). */
+  error(text: string): void {
+    this.w.error(text);
+  }
+}
+
+/** What a blocked client waits for. */
+export interface BlockedState {
+  /** the keys it waits on, in its database */
+  readonly keys: readonly string[];
+  /** absolute deadline in ms, or 0 for none */
+  readonly deadline: number;
+  /** re-runs the command when one of the keys may be ready; returns true when it was served */
+  readonly retry: () => boolean;
+  /** replies when the timeout passes */
+  readonly timeout: () => void;
+  /** timer handle, if any */
+  timer: unknown;
+}

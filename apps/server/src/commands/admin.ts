@@ -1,0 +1,359 @@
+import type { Client } from '../client.js';
+import { ReplyError } from '../errors.js';
+import { globMatch } from '../util/glob.js';
+import { parseInt64 } from '../util/numbers.js';
+import { is } from './args.js';
+import { encodeResp, type RespNode } from './spec.js';
+import type { Command, HandlerTable } from './types.js';
+import { generateInfo } from '../info.js';
+import { estimateMemoryUsage } from '../memory.js';
+
+/** Server administration: CONFIG, INFO, COMMAND, SLOWLOG, LATENCY, DEBUG, MEMORY, TIME, MONITOR, SHUTDOWN. */
+
+function configGet(client: Client, argv: string[]): void {
+  const pairs = client.server.config.match(argv.slice(2));
+  client.w.mapHeader(pairs.length);
+  for (const [name, value] of pairs) {
+    client.w.bulk(name);
+    client.w.bulk(value);
+  }
+}
+
+function configSet(client: Client, argv: string[]): void {
+  if (argv.length % 2 !== 0) {
+    client.server.errorReply(client, "ERR wrong number of arguments for 'config|set' command");
+    return;
+  }
+  const pairs: [string, string][] = [];
+  for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i] ?? '', argv[i + 1] ?? '']);
+  const error = client.server.config.setMany(pairs);
+  if (error) client.server.errorReply(client, error);
+  else client.w.ok();
+}
+
+function configResetstat(client: Client): void {
+  client.server.resetStats();
+  client.w.ok();
+}
+
+function configRewrite(client: Client): void {
+  const error = client.server.rewriteConfig();
+  if (error) client.server.errorReply(client, error);
+  else client.w.ok();
+}
+
+function info(client: Client, argv: string[]): void {
+  client.w.verbatim(
+    generateInfo(
+      client.server,
+      argv.slice(1).map((s) => s.toLowerCase()),
+    ),
+  );
+}
+
+function time(client: Client): void {
+  const now = client.server.clock.now();
+  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000) % 1000;
+  client.w.arrayHeader(2);
+  client.w.bulk(String(Math.floor(now / 1000)));
+  client.w.bulk(String((now % 1000) * 1000 + micros));
+}
+
+function lastsave(client: Client): void {
+  client.w.integer(client.server.lastSave);
+}
+
+function monitor(client: Client): void {
+  if (client.monitor) return;
+  client.monitor = true;
+  client.server.addMonitor(client);
+  client.w.ok();
+}
+
+function shutdown(client: Client, argv: string[]): void {
+  let save: boolean | undefined;
+  let now = false;
+  let force = false;
+  let abort = false;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = (argv[i] ?? '').toLowerCase();
+    if (arg === 'nosave') save = false;
+    else if (arg === 'save') save = true;
+    else if (arg === 'now') now = true;
+    else if (arg === 'force') force = true;
+    else if (arg === 'abort') abort = true;
+    else {
+      client.server.errorReply(client, ReplyError.SYNTAX);
+      return;
+    }
+  }
+  if (abort && (save !== undefined || now || force)) {
+    client.server.errorReply(client, ReplyError.SYNTAX);
+    return;
+  }
+  if (abort) {
+    client.server.errorReply(client, 'ERR No shutdown in progress.');
+    return;
+  }
+  const error = client.server.shutdownFromCommand({ save, now, force });
+  if (error) client.server.errorReply(client, error);
+}
+
+function slowlogGet(client: Client, argv: string[]): void {
+  let count = 10;
+  if (argv.length === 3) {
+    const parsed = parseInt64(argv[2] ?? '');
+    if (parsed === undefined || parsed < -1 || typeof parsed !== 'number') {
+      client.server.errorReply(client, 'ERR count should be greater than or equal to -1');
+      return;
+    }
+    count = parsed === -1 ? Infinity : parsed;
+  }
+  const entries = client.server.slowlog.slice(0, count);
+  client.w.arrayHeader(entries.length);
+  for (const entry of entries) {
+    client.w.arrayHeader(6);
+    client.w.integer(entry.id);
+    client.w.integer(entry.time);
+    client.w.integer(entry.microseconds);
+    client.w.arrayHeader(entry.argv.length);
+    for (const arg of entry.argv) client.w.bulk(arg);
+    client.w.bulk(entry.peer);
+    client.w.bulk(entry.name);
+  }
+}
+
+function latencyLatest(client: Client): void {
+  client.w.arrayHeader(0);
+}
+
+function latencyDoctor(client: Client): void {
+  client.w.verbatim(
+    client.server.config.number('latency-monitor-threshold') === 0
+      ? "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n"
+      : 'Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sleep tonight.\n',
+  );
+}
+
+function debug(client: Client, argv: string[]): void {
+  const setting = client.server.config.string('enable-debug-command');
+  const local =
+    client.conn === undefined ||
+    client.conn.unix ||
+    ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(client.conn.remoteAddress);
+  if (setting === 'no' || (setting === 'local' && !local)) {
+    client.server.errorReply(client, ReplyError.DEBUG_DISABLED);
+    return;
+  }
+  const sub = (argv[1] ?? '').toLowerCase();
+  if (sub === 'sleep' && argv.length === 3) {
+    const seconds = Number(argv[2]);
+    const until = Date.now() + Math.max(0, seconds * 1000);
+    // DEBUG SLEEP blocks the whole server, as in redis-server
+    while (Date.now() < until) {
+      /* busy wait: nothing else may run */
+    }
+    client.w.ok();
+  } else if (sub === 'object' && argv.length === 3) {
+    const value = client.db.lookup(argv[2] ?? '');
+    if (value === undefined) {
+      client.server.errorReply(client, ReplyError.NO_SUCH_KEY);
+      return;
+    }
+    const encoding =
+      typeof value === 'string'
+        ? /^(?:0|-?[1-9]\d{0,18})$/.test(value)
+          ? 'int'
+          : value.length <= 44
+            ? 'embstr'
+            : 'raw'
+        : value.encoding();
+    const length = typeof value === 'string' ? value.length : 0;
+    client.w.simple(
+      `Value at:0x0 refcount:1 encoding:${encoding} serializedlength:${length} lru:0 lru_seconds_idle:0`,
+    );
+  } else if (sub === 'set-active-expire' && argv.length === 3) {
+    client.server.activeExpireEnabled = argv[2] !== '0';
+    client.w.ok();
+  } else if (sub === 'jmap' || sub === 'reload' || sub === 'quicklist-packed-threshold') {
+    client.w.ok();
+  } else {
+    client.server.errorReply(
+      client,
+      `ERR Unknown subcommand or wrong number of arguments for '${argv[1] ?? ''}'. Try DEBUG HELP.`,
+    );
+  }
+}
+
+function memoryUsage(client: Client, argv: string[]): void {
+  if (argv.length !== 3 && !(argv.length === 5 && is(argv[3], 'SAMPLES'))) {
+    client.server.errorReply(client, ReplyError.SYNTAX);
+    return;
+  }
+  const value = client.db.lookup(argv[2] ?? '');
+  if (value === undefined) client.w.nil();
+  else client.w.integer(estimateMemoryUsage(argv[2] ?? '', value));
+}
+
+function memoryDoctor(client: Client): void {
+  client.w.verbatim(
+    "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n",
+  );
+}
+
+/** COMMAND INFO entry for a command, with only the subcommands byor implements. */
+function infoNode(command: Command): RespNode {
+  const info = command.meta.info;
+  if (!command.subcommands || info.t !== '*') return info;
+  const items = [...info.v];
+  items[9] = { t: '*', v: [...command.subcommands.values()].map((sub) => sub.meta.info) };
+  return { t: '*', v: items };
+}
+
+function docsNode(command: Command): RespNode {
+  const docs = command.meta.docs ?? { t: '%', v: [] };
+  if (!command.subcommands || docs.t !== '%') return docs;
+  return {
+    t: '%',
+    v: docs.v.map(([k, v]): readonly [RespNode, RespNode] => {
+      if (k.t === '$' && k.v === 'subcommands' && v.t === '%') {
+        const names = new Set(
+          [...(command.subcommands?.values() ?? [])].map((sub) => sub.meta.name),
+        );
+        return [k, { t: '%', v: v.v.filter(([name]) => name.t === '$' && names.has(name.v)) }];
+      }
+      return [k, v];
+    }),
+  };
+}
+
+function command(client: Client): void {
+  const commands = client.server.commands();
+  client.w.arrayHeader(commands.length);
+  for (const cmd of commands)
+    client.w.raw(Buffer.from(encodeResp(infoNode(cmd), client.resp), 'latin1'));
+}
+
+function commandCount(client: Client): void {
+  client.w.integer(client.server.commands().length);
+}
+
+function commandInfo(client: Client, argv: string[]): void {
+  const names = argv.length > 2 ? argv.slice(2) : client.server.commands().map((c) => c.meta.name);
+  client.w.arrayHeader(names.length);
+  for (const name of names) {
+    const found = lookupFullName(client, name);
+    if (found) client.w.raw(Buffer.from(encodeResp(infoNode(found), client.resp), 'latin1'));
+    else client.w.nil();
+  }
+}
+
+function lookupFullName(client: Client, name: string): Command | undefined {
+  const [parent, sub] = name.toLowerCase().split('|');
+  const command = client.server.command(parent ?? '');
+  if (sub === undefined) return command;
+  return command?.subcommands?.get(sub);
+}
+
+function commandDocs(client: Client, argv: string[]): void {
+  const all = argv.length <= 2;
+  const found = (all ? client.server.commands().map((c) => c.meta.name) : argv.slice(2))
+    .map((name) => [name.toLowerCase(), lookupFullName(client, name)] as const)
+    .filter((entry): entry is readonly [string, Command] => entry[1] !== undefined);
+  client.w.mapHeader(found.length);
+  for (const [name, cmd] of found) {
+    client.w.bulk(name);
+    client.w.raw(Buffer.from(encodeResp(docsNode(cmd), client.resp), 'latin1'));
+  }
+}
+
+function commandList(client: Client, argv: string[]): void {
+  let names: string[] = [];
+  for (const cmd of client.server.commands()) {
+    names.push(cmd.meta.name);
+    for (const sub of cmd.subcommands?.values() ?? []) names.push(sub.meta.name);
+  }
+  if (argv.length === 5 && is(argv[2], 'FILTERBY')) {
+    const kind = (argv[3] ?? '').toLowerCase();
+    const value = argv[4] ?? '';
+    if (kind === 'pattern') names = names.filter((name) => globMatch(value, name, true));
+    else if (kind === 'aclcat') {
+      const category = value.toLowerCase();
+      names = names.filter((name) => {
+        const info = lookupFullName(client, name)?.meta.info;
+        const acl = info && info.t === '*' ? info.v[6] : undefined;
+        return (
+          acl !== undefined &&
+          (acl.t === '~' || acl.t === '*') &&
+          acl.v.some((c) => 'v' in c && c.v === `@${category}`)
+        );
+      });
+    } else if (kind === 'module') names = [];
+    else {
+      client.server.errorReply(client, ReplyError.SYNTAX);
+      return;
+    }
+  } else if (argv.length !== 2) {
+    client.server.errorReply(client, ReplyError.SYNTAX);
+    return;
+  }
+  client.w.arrayHeader(names.length);
+  for (const name of names) client.w.bulk(name);
+}
+
+function commandGetkeys(client: Client, argv: string[]): void {
+  const target = argv.slice(2);
+  const command = client.server.command(target[0] ?? '');
+  if (!command) {
+    client.server.errorReply(client, 'ERR Invalid command specified');
+    return;
+  }
+  const arity = command.meta.arity;
+  if ((arity > 0 && target.length !== arity) || target.length < -arity) {
+    client.server.errorReply(client, 'ERR Invalid number of arguments specified for command');
+    return;
+  }
+  const keys = client.server.keyPositions(command, target).map((i) => target[i] ?? '');
+  if (keys.length === 0) {
+    client.server.errorReply(client, 'ERR The command has no key arguments');
+    return;
+  }
+  client.w.arrayHeader(keys.length);
+  for (const key of keys) client.w.bulk(key);
+}
+
+/** The HELP subcommand of a container command: redis-server's own text. */
+export function helpHandler(help: RespNode): (client: Client) => void {
+  return (client) => client.w.raw(Buffer.from(encodeResp(help, client.resp), 'latin1'));
+}
+
+export const adminCommands: HandlerTable = {
+  'config|get': configGet,
+  'config|set': configSet,
+  'config|resetstat': configResetstat,
+  'config|rewrite': configRewrite,
+  info,
+  time,
+  lastsave,
+  monitor,
+  shutdown,
+  'slowlog|get': slowlogGet,
+  'slowlog|len': (client) => client.w.integer(client.server.slowlog.length),
+  'slowlog|reset': (client) => {
+    client.server.slowlog.length = 0;
+    client.w.ok();
+  },
+  'latency|latest': latencyLatest,
+  'latency|doctor': latencyDoctor,
+  'latency|reset': (client) => client.w.integer(0),
+  'latency|history': (client) => client.w.arrayHeader(0),
+  debug,
+  'memory|usage': memoryUsage,
+  'memory|doctor': memoryDoctor,
+  command,
+  'command|count': commandCount,
+  'command|info': commandInfo,
+  'command|docs': commandDocs,
+  'command|list': commandList,
+  'command|getkeys': commandGetkeys,
+};

@@ -1,0 +1,393 @@
+import type { Client } from '../client.js';
+import { ReplyError } from '../errors.js';
+import type { Database } from '../keyspace.js';
+import { globMatch } from '../util/glob.js';
+import { parseInt64 } from '../util/numbers.js';
+import { stringEncoding, typeOf, type Value } from '../values.js';
+import { is } from './args.js';
+import type { HandlerTable } from './types.js';
+
+/** Generic key commands (db.c): DEL, EXISTS, TYPE, RENAME, KEYS, SCAN, COPY, MOVE, SELECT ... */
+
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+
+/** getIntFromObjectOrReply: an int32, else the given error. */
+export function int32Arg(
+  client: Client,
+  text: string,
+  error: string = ReplyError.NOT_INTEGER,
+): number | undefined {
+  const value = parseInt64(text);
+  if (typeof value !== 'number' || value < INT_MIN || value > INT_MAX) {
+    client.server.errorReply(client, error);
+    return undefined;
+  }
+  return value;
+}
+
+/** The database with this index, or undefined (and "DB index is out of range") when there is none. */
+function targetDb(client: Client, index: number): Database | undefined {
+  if (index < 0 || index >= client.server.databases.length) {
+    client.server.errorReply(client, ReplyError.DB_INDEX);
+    return undefined;
+  }
+  return client.server.db(index);
+}
+
+function copyValue(value: Value): Value {
+  return typeof value === 'string' ? value : value.clone();
+}
+
+function del(client: Client, argv: string[]): void {
+  const db = client.db;
+  let deleted = 0;
+  for (let i = 1; i < argv.length; i++) {
+    const key = argv[i] ?? '';
+    if (db.lookup(key) !== undefined && db.delete(key)) {
+      client.server.notify('g', 'del', key, db);
+      deleted++;
+    }
+  }
+  client.w.integer(deleted);
+}
+
+function exists(client: Client, argv: string[]): void {
+  let count = 0;
+  for (let i = 1; i < argv.length; i++)
+    if (client.db.lookupRead(argv[i] ?? '') !== undefined) count++;
+  client.w.integer(count);
+}
+
+function type(client: Client, argv: string[]): void {
+  const value = client.db.lookup(argv[1] ?? '');
+  client.w.simple(value === undefined ? 'none' : typeOf(value));
+}
+
+function touch(client: Client, argv: string[]): void {
+  let count = 0;
+  for (let i = 1; i < argv.length; i++)
+    if (client.db.lookupRead(argv[i] ?? '') !== undefined) count++;
+  client.w.integer(count);
+}
+
+function rename(client: Client, argv: string[], nx: boolean): void {
+  const from = argv[1] ?? '';
+  const to = argv[2] ?? '';
+  const db = client.db;
+  const value = db.lookup(from);
+  if (value === undefined) {
+    client.server.errorReply(client, ReplyError.NO_SUCH_KEY);
+    return;
+  }
+  if (from === to) {
+    if (nx) client.w.integer(0);
+    else client.w.ok();
+    return;
+  }
+  const expire = db.getExpire(from);
+  if (db.lookup(to) !== undefined) {
+    if (nx) {
+      client.w.integer(0);
+      return;
+    }
+    db.delete(to);
+  }
+  db.add(to, value);
+  if (expire !== undefined) db.setExpire(to, expire);
+  db.delete(from);
+  client.server.notify('g', 'rename_from', from, db);
+  client.server.notify('g', 'rename_to', to, db);
+  if (nx) client.w.integer(1);
+  else client.w.ok();
+}
+
+function keys(client: Client, argv: string[]): void {
+  const pattern = argv[1] ?? '';
+  const all = pattern === '*';
+  const out: string[] = [];
+  for (const key of client.db.keys()) if (all || globMatch(pattern, key)) out.push(key);
+  client.w.arrayHeader(out.length);
+  for (const key of out) client.w.bulk(key);
+}
+
+/** strtoul as parseScanCursorOrReply uses it: decimal, optional sign, no leading space. */
+export function parseCursor(client: Client, text: string): number | undefined {
+  if (!/^[+-]?\d+$/.test(text)) {
+    client.server.errorReply(client, 'ERR invalid cursor');
+    return undefined;
+  }
+  const big = BigInt(text);
+  const magnitude = big < 0n ? -big : big;
+  if (magnitude > 18446744073709551615n) {
+    client.server.errorReply(client, 'ERR invalid cursor');
+    return undefined;
+  }
+  const wrapped = big < 0n ? 18446744073709551616n + big : big;
+  // Table cursors never exceed 2^32; larger ones keep their low bits, as masking does in Redis.
+  return Number(wrapped & 0xffffffffn);
+}
+
+export interface ScanOptions {
+  count: number;
+  pattern: string | undefined;
+  type: string | undefined;
+}
+
+/** SCAN-family options; undefined after replying with an error. */
+export function parseScanOptions(
+  client: Client,
+  argv: string[],
+  from: number,
+  allowType: boolean,
+): ScanOptions | undefined {
+  const options: ScanOptions = { count: 10, pattern: undefined, type: undefined };
+  for (let i = from; i < argv.length;) {
+    const remaining = argv.length - i;
+    const arg = argv[i];
+    if (is(arg, 'COUNT') && remaining >= 2) {
+      const count = parseInt64(argv[i + 1] ?? '');
+      if (count === undefined) {
+        client.server.errorReply(client, ReplyError.NOT_INTEGER);
+        return undefined;
+      }
+      if (count < 1) {
+        client.server.errorReply(client, ReplyError.SYNTAX);
+        return undefined;
+      }
+      options.count = Number(count);
+      i += 2;
+    } else if (is(arg, 'MATCH') && remaining >= 2) {
+      const pattern = argv[i + 1] ?? '';
+      options.pattern = pattern === '*' ? undefined : pattern;
+      i += 2;
+    } else if (is(arg, 'TYPE') && allowType && remaining >= 2) {
+      options.type = (argv[i + 1] ?? '').toLowerCase();
+      i += 2;
+    } else {
+      client.server.errorReply(client, ReplyError.SYNTAX);
+      return undefined;
+    }
+  }
+  return options;
+}
+
+function scan(client: Client, argv: string[]): void {
+  const cursor = parseCursor(client, argv[1] ?? '');
+  if (cursor === undefined) return;
+  const options = parseScanOptions(client, argv, 2, true);
+  if (!options) return;
+  const found: string[] = [];
+  let next = cursor;
+  let iterations = options.count * 10;
+  do {
+    next = client.db.scan(next, 1, (key, value) => {
+      if (options.pattern !== undefined && !globMatch(options.pattern, key)) return;
+      if (options.type !== undefined && typeOf(value) !== options.type) return;
+      found.push(key);
+    });
+  } while (next !== 0 && iterations-- > 0 && found.length < options.count);
+  client.w.arrayHeader(2);
+  client.w.bulk(String(next));
+  client.w.arrayHeader(found.length);
+  for (const key of found) client.w.bulk(key);
+}
+
+function randomkey(client: Client): void {
+  const key = client.db.randomKey();
+  if (key === undefined) client.w.nil();
+  else client.w.bulk(key);
+}
+
+function copy(client: Client, argv: string[]): void {
+  const source = argv[1] ?? '';
+  const destination = argv[2] ?? '';
+  let dst = client.db;
+  let replace = false;
+  for (let j = 3; j < argv.length; j++) {
+    const additional = argv.length - j - 1;
+    if (is(argv[j], 'REPLACE')) {
+      replace = true;
+    } else if (is(argv[j], 'DB') && additional >= 1) {
+      const index = int32Arg(client, argv[j + 1] ?? '');
+      if (index === undefined) return;
+      const db = targetDb(client, index);
+      if (!db) return;
+      dst = db;
+      j++;
+    } else {
+      client.server.errorReply(client, ReplyError.SYNTAX);
+      return;
+    }
+  }
+  const src = client.db;
+  if (src === dst && source === destination) {
+    client.server.errorReply(client, ReplyError.SAME_OBJECT);
+    return;
+  }
+  const value = src.lookupRead(source);
+  if (value === undefined) {
+    client.w.integer(0);
+    return;
+  }
+  const expire = src.getExpire(source);
+  if (dst.lookup(destination) !== undefined) {
+    if (!replace) {
+      client.w.integer(0);
+      return;
+    }
+    dst.delete(destination);
+  }
+  dst.add(destination, copyValue(value));
+  if (expire !== undefined) dst.setExpire(destination, expire);
+  client.server.notify('g', 'copy_to', destination, dst);
+  client.w.integer(1);
+}
+
+function move(client: Client, argv: string[]): void {
+  const key = argv[1] ?? '';
+  const index = int32Arg(client, argv[2] ?? '');
+  if (index === undefined) return;
+  const dst = targetDb(client, index);
+  if (!dst) return;
+  const src = client.db;
+  if (src === dst) {
+    client.server.errorReply(client, ReplyError.SAME_OBJECT);
+    return;
+  }
+  const value = src.lookup(key);
+  if (value === undefined) {
+    client.w.integer(0);
+    return;
+  }
+  const expire = src.getExpire(key);
+  if (dst.lookup(key) !== undefined) {
+    client.w.integer(0);
+    return;
+  }
+  dst.add(key, value);
+  if (expire !== undefined) dst.setExpire(key, expire);
+  src.delete(key);
+  client.server.notify('g', 'move_from', key, src);
+  client.server.notify('g', 'move_to', key, dst);
+  client.w.integer(1);
+}
+
+function dbsize(client: Client): void {
+  client.w.integer(client.db.size);
+}
+
+function select(client: Client, argv: string[]): void {
+  const index = int32Arg(client, argv[1] ?? '');
+  if (index === undefined) return;
+  const db = targetDb(client, index);
+  if (!db) return;
+  client.db = db;
+  client.w.ok();
+}
+
+function swapdb(client: Client, argv: string[]): void {
+  const a = int32Arg(client, argv[1] ?? '', 'ERR invalid first DB index');
+  if (a === undefined) return;
+  const b = int32Arg(client, argv[2] ?? '', 'ERR invalid second DB index');
+  if (b === undefined) return;
+  const count = client.server.databases.length;
+  if (a < 0 || a >= count || b < 0 || b >= count) {
+    client.server.errorReply(client, ReplyError.DB_INDEX);
+    return;
+  }
+  if (a !== b) {
+    client.server.db(a).swapWith(client.server.db(b));
+    client.server.touchAllWatched(a);
+    client.server.touchAllWatched(b);
+    client.server.afterSwapDb(a, b);
+  }
+  client.server.stats.dirty++;
+  client.w.ok();
+}
+
+/** FLUSHDB / FLUSHALL option: nothing, ASYNC or SYNC (both are immediate here). */
+function flushFlags(client: Client, argv: string[]): boolean {
+  if (argv.length === 2 && !is(argv[1], 'SYNC') && !is(argv[1], 'ASYNC')) {
+    client.server.errorReply(client, ReplyError.SYNTAX);
+    return false;
+  }
+  if (argv.length > 2) {
+    client.server.errorReply(client, ReplyError.SYNTAX);
+    return false;
+  }
+  return true;
+}
+
+function flushdb(client: Client, argv: string[]): void {
+  if (!flushFlags(client, argv)) return;
+  client.server.flushDatabase(client.db.index);
+  client.w.ok();
+}
+
+function flushall(client: Client, argv: string[]): void {
+  if (!flushFlags(client, argv)) return;
+  client.server.flushDatabase(undefined);
+  client.w.ok();
+}
+
+const LFU_IDLE_ERROR =
+  'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+const NO_LFU_ERROR =
+  'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+
+function objectSub(client: Client, argv: string[]): void {
+  const sub = (argv[1] ?? '').toLowerCase();
+  const value = client.db.lookup(argv[2] ?? '');
+  if (value === undefined) {
+    client.w.nil();
+    return;
+  }
+  const policy = client.server.config.string('maxmemory-policy');
+  switch (sub) {
+    case 'encoding':
+      client.w.bulk(typeof value === 'string' ? stringEncoding(value) : value.encoding());
+      return;
+    case 'refcount': {
+      // small integers are shared objects in redis-server (refcount INT_MAX) unless an LRU/LFU policy is set
+      const shared =
+        typeof value === 'string' && /^(?:0|[1-9]\d{0,3})$/.test(value) && !/lru|lfu/.test(policy);
+      client.w.integer(shared ? INT_MAX : 1);
+      return;
+    }
+    case 'idletime':
+      if (policy.includes('lfu')) client.server.errorReply(client, LFU_IDLE_ERROR);
+      else client.w.integer(0);
+      return;
+    case 'freq':
+      if (!policy.includes('lfu')) client.server.errorReply(client, NO_LFU_ERROR);
+      else client.w.integer(0);
+      return;
+    default:
+      client.w.nil();
+  }
+}
+
+export const keyCommands: HandlerTable = {
+  del,
+  unlink: del,
+  exists,
+  type,
+  touch,
+  rename: (client, argv) => rename(client, argv, false),
+  renamenx: (client, argv) => rename(client, argv, true),
+  keys,
+  scan,
+  randomkey,
+  copy,
+  move,
+  dbsize,
+  select,
+  swapdb,
+  flushdb,
+  flushall,
+  'object|encoding': objectSub,
+  'object|refcount': objectSub,
+  'object|idletime': objectSub,
+  'object|freq': objectSub,
+};

@@ -1,0 +1,300 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { globMatch } from '../util/glob.js';
+import { splitArgs } from '@byor/protocol';
+import {
+  BYOR_DEFAULTS,
+  REDIS_DEFAULTS,
+  directive,
+  directiveNames,
+  validate,
+  type DirectiveSpec,
+} from './directives.js';
+
+/** Output-buffer limits of one client class (client-output-buffer-limit), in bytes and seconds. */
+export interface BufferLimit {
+  hard: number;
+  soft: number;
+  softSeconds: number;
+}
+
+/**
+ * The server's configuration: redis.conf directives by name, with redis-server's parsing,
+ * CONFIG GET / SET semantics and error texts. Values are kept as the canonical text CONFIG GET
+ * prints; typed getters read the ones the server acts on.
+ */
+export class Config {
+  readonly #values = new Map<string, string>();
+  readonly #listeners = new Map<string, ((value: string) => void)[]>();
+  /** directives that appeared in the configuration but have no effect in byor yet */
+  readonly unimplemented = new Set<string>();
+  /** the config file this server was started with (CONFIG REWRITE writes it back) */
+  configFile: string | undefined;
+
+  constructor() {
+    for (const name of directiveNames()) {
+      const spec = directive(name);
+      if (!spec || spec.aliasOf) continue;
+      const value = BYOR_DEFAULTS[name] ?? REDIS_DEFAULTS[name] ?? '';
+      this.#values.set(
+        name,
+        name === 'dir'
+          ? process.cwd()
+          : name === 'client-output-buffer-limit'
+            ? defaultBufferLimits()
+            : value,
+      );
+    }
+  }
+
+  /**
+   * Reads redis-server style arguments: `[configfile] [--directive value ...] [-]`.
+   * Throws ConfigError with redis-server's message for anything it would refuse.
+   */
+  static fromArgv(argv: readonly string[], stdin?: () => string): Config {
+    const config = new Config();
+    let text = '';
+    let i = 0;
+    if (argv[0] !== undefined && !argv[0].startsWith('--') && argv[0] !== '-') {
+      config.configFile = resolve(argv[0]);
+      try {
+        text += readFileSync(argv[0], 'latin1') + '\n';
+      } catch (error) {
+        throw new ConfigError(
+          `Fatal error, can't open config file '${argv[0]}': ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      i = 1;
+    }
+    let options = '';
+    for (; i < argv.length; i++) {
+      const arg = argv[i] ?? '';
+      if (arg === '-') {
+        text += (stdin ? stdin() : readFileSync(0, 'latin1')) + '\n';
+      } else if (arg.startsWith('--')) {
+        if (options.length) options += '\n';
+        options += arg.slice(2);
+        // `--save` followed by another option (or nothing) means save ""
+        if (arg === '--save' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')))
+          options += ' ""';
+      } else {
+        options += ' ' + quote(arg);
+      }
+    }
+    config.load(text + options + '\n');
+    return config;
+  }
+
+  /** Applies redis.conf text; throws ConfigError naming the offending line, as redis-server does. */
+  load(text: string, includeDepth = 0): void {
+    const lines = text.split('\n');
+    lines.forEach((rawLine, index) => {
+      const line = rawLine.trim();
+      if (line.length === 0 || line.startsWith('#')) return;
+      const fail = (reason: string): never => {
+        throw new ConfigError(
+          `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION_FOR_MESSAGES}) ***\nReading the configuration file, at line ${index + 1}\n>>> '${line}'\n${reason}`,
+        );
+      };
+      const args = splitArgs(Buffer.from(line, 'latin1'));
+      if (!args) return fail('Unbalanced quotes in configuration line');
+      if (args.length === 0) return;
+      const name = (args[0] ?? '').toLowerCase();
+      const values = args.slice(1);
+      if (name === 'include') {
+        if (values.length !== 1) return fail('wrong number of arguments');
+        if (includeDepth > 16) return fail('too many nested includes');
+        this.load(readFileSync(values[0] ?? '', 'latin1'), includeDepth + 1);
+        return;
+      }
+      const spec = directive(name);
+      if (!spec) return fail('Bad directive or wrong number of arguments');
+      if (values.length === 0 && spec.kind !== 'special') return fail('wrong number of arguments');
+      if (!spec.implemented) this.unimplemented.add(spec.aliasOf ?? spec.name);
+      if (spec.kind === 'special' && !spec.parse && spec.name !== 'dir') {
+        return; // file-only directives byor does not act on (rename-command, user ...): warned above
+      }
+      const result = this.#apply(spec, values, name === 'save' ? 'append' : 'replace');
+      if ('error' in result) fail(result.error);
+    });
+  }
+
+  #apply(
+    spec: DirectiveSpec,
+    args: readonly string[],
+    mode: 'append' | 'replace',
+  ): { value: string } | { error: string } {
+    const result = validate(spec, args);
+    if ('error' in result) return result;
+    const name = spec.aliasOf ?? spec.name;
+    let value = result.value;
+    if (name === 'dir') {
+      try {
+        process.chdir(value);
+      } catch (error) {
+        return { error: `No such file or directory: ${(error as Error).message}` };
+      }
+      value = process.cwd();
+    }
+    if (mode === 'append' && name === 'save' && this.#saveLinesSeen && value !== '') {
+      const previous = this.#values.get('save') ?? '';
+      value = previous ? `${previous} ${value}` : value;
+    }
+    if (name === 'save') this.#saveLinesSeen = true;
+    if (name === 'client-output-buffer-limit') {
+      // classes not named keep their current limits
+      value = JSON.stringify({
+        ...(JSON.parse(this.#values.get(name) ?? '{}') as object),
+        ...(JSON.parse(value) as object),
+      });
+    }
+    this.#values.set(name, value);
+    for (const listener of this.#listeners.get(name) ?? []) listener(value);
+    return { value };
+  }
+  #saveLinesSeen = false;
+
+  /** The canonical text of a directive (aliases resolved), or undefined when unknown. */
+  get(name: string): string | undefined {
+    const spec = directive(name);
+    if (!spec) return undefined;
+    const value = this.#values.get(spec.aliasOf ?? spec.name);
+    if (value === undefined) return undefined;
+    return name.toLowerCase() === 'client-output-buffer-limit' ? formatBufferLimits(value) : value;
+  }
+
+  /** CONFIG GET: every name matching any of the patterns, aliases included, as [name, value] pairs. */
+  match(patterns: readonly string[]): [string, string][] {
+    const out: [string, string][] = [];
+    const seen = new Set<string>();
+    for (const pattern of patterns) {
+      const exact = directive(pattern);
+      if (exact && !/[*?[]/.test(pattern)) {
+        // an exact name is echoed as the client spelled it (CONFIG GET MAXMEMORY -> "MAXMEMORY")
+        const name = pattern.toLowerCase();
+        if (!seen.has(name) && this.get(name) !== undefined) {
+          seen.add(name);
+          out.push([pattern, this.get(name) ?? '']);
+        }
+        continue;
+      }
+      for (const name of directiveNames()) {
+        if (seen.has(name) || !globMatch(pattern, name, true)) continue;
+        const value = this.get(name);
+        if (value === undefined) continue;
+        seen.add(name);
+        out.push([name, value]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * CONFIG SET with several name/value pairs, all or nothing. Returns undefined on success or the
+   * full error reply text.
+   */
+  setMany(pairs: readonly (readonly [string, string])[]): string | undefined {
+    const seen = new Set<string>();
+    const planned: [DirectiveSpec, string][] = [];
+    for (const [rawName, value] of pairs) {
+      const spec = directive(rawName);
+      if (!spec || (spec.kind === 'special' && !spec.parse && spec.name !== 'dir')) {
+        return `ERR Unknown option or number of arguments for CONFIG SET - '${rawName}'`;
+      }
+      const canonical = spec.aliasOf ?? spec.name;
+      if (seen.has(canonical))
+        return `ERR CONFIG SET failed (possibly related to argument '${rawName}') - duplicate parameter`;
+      seen.add(canonical);
+      if (!spec.mutable)
+        return `ERR CONFIG SET failed (possibly related to argument '${rawName}') - can't set immutable config`;
+      const result = validate(spec, [value]);
+      if ('error' in result)
+        return `ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${result.error}`;
+      planned.push([spec, value]);
+    }
+    for (const [spec, value] of planned) {
+      const result = this.#apply(spec, [value], 'replace');
+      if ('error' in result)
+        return `ERR CONFIG SET failed (possibly related to argument '${spec.name}') - ${result.error}`;
+    }
+    return undefined;
+  }
+
+  /** Calls `listener` with the new value whenever the directive changes (start-up and CONFIG SET). */
+  onChange(name: string, listener: (value: string) => void): void {
+    const list = this.#listeners.get(name) ?? [];
+    list.push(listener);
+    this.#listeners.set(name, list);
+  }
+
+  /** Sets a directive from code (startServer options); throws ConfigError when invalid. */
+  setFromCode(name: string, value: string): void {
+    const spec = directive(name);
+    if (!spec) throw new ConfigError(`Unknown configuration directive '${name}'`);
+    if (!spec.implemented) this.unimplemented.add(spec.aliasOf ?? spec.name);
+    const result = this.#apply(spec, [value], 'replace');
+    if ('error' in result) throw new ConfigError(`Invalid value for '${name}': ${result.error}`);
+  }
+
+  /** Directive values changed from their defaults, for CONFIG REWRITE. */
+  changed(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const [name, value] of this.#values) {
+      const base = name === 'dir' ? undefined : (BYOR_DEFAULTS[name] ?? REDIS_DEFAULTS[name]);
+      if (name === 'client-output-buffer-limit') {
+        if (value !== defaultBufferLimits()) out.push([name, formatBufferLimits(value)]);
+      } else if (value !== base) {
+        out.push([name, value]);
+      }
+    }
+    return out;
+  }
+
+  number(name: string): number {
+    return Number(this.#values.get(name) ?? 0);
+  }
+  bool(name: string): boolean {
+    return this.#values.get(name) === 'yes';
+  }
+  string(name: string): string {
+    return this.#values.get(name) ?? '';
+  }
+  /** client-output-buffer-limit for one class */
+  bufferLimit(clientClass: 'normal' | 'replica' | 'pubsub'): BufferLimit {
+    const parsed = JSON.parse(
+      this.#values.get('client-output-buffer-limit') ?? defaultBufferLimits(),
+    ) as Record<string, [number, number, number]>;
+    const defaults = JSON.parse(defaultBufferLimits()) as Record<string, [number, number, number]>;
+    const [hard, soft, softSeconds] = parsed[clientClass] ?? defaults[clientClass] ?? [0, 0, 0];
+    return { hard, soft, softSeconds };
+  }
+}
+
+const REDIS_VERSION_FOR_MESSAGES = '7.0.15';
+
+function defaultBufferLimits(): string {
+  return JSON.stringify({
+    normal: [0, 0, 0],
+    replica: [268435456, 67108864, 60],
+    pubsub: [33554432, 8388608, 60],
+  });
+}
+
+function formatBufferLimits(stored: string): string {
+  const parsed = JSON.parse(stored) as Record<string, [number, number, number]>;
+  const defaults = JSON.parse(defaultBufferLimits()) as Record<string, [number, number, number]>;
+  const merged = { ...defaults, ...parsed };
+  return ['normal', 'replica', 'pubsub']
+    .map(
+      (name) => `${name === 'replica' ? 'slave' : name} ${(merged[name] ?? [0, 0, 0]).join(' ')}`,
+    )
+    .join(' ');
+}
+
+function quote(arg: string): string {
+  return /^[^\s"'\\]*$/.test(arg) && arg.length > 0
+    ? arg
+    : `"${arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}

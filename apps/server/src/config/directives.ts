@@ -1,0 +1,340 @@
+import redisDirectives from './redis-directives.json' with { type: 'json' };
+import { parseMemory } from './memory.js';
+
+/**
+ * The directives byor understands, with redis-server 7's types, ranges and error texts.
+ * Every directive redis-server knows is accepted (redis-directives.json, captured from
+ * redis-server itself); those marked `implemented: false` are stored and shown by CONFIG GET but
+ * have no effect yet, and byor logs a warning naming them when they appear in the config.
+ */
+export type DirectiveKind = 'bool' | 'int' | 'memory' | 'enum' | 'string' | 'special';
+
+export interface DirectiveSpec {
+  readonly name: string;
+  readonly kind: DirectiveKind;
+  readonly implemented: boolean;
+  readonly mutable: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  /** int directives that redis-server clamps instead of refusing (hz) */
+  readonly clamp?: readonly [number, number];
+  readonly values?: readonly string[];
+  /** the canonical name, for aliases such as slaveof -> replicaof */
+  readonly aliasOf?: string;
+  /** parses/validates a value; returns the canonical text or an error message */
+  readonly parse?: (args: readonly string[]) => { value: string } | { error: string };
+}
+
+const INT_MAX = 2147483647;
+const LONG_MAX = Number.MAX_SAFE_INTEGER;
+
+function bool(name: string, implemented: boolean, mutable = true): DirectiveSpec {
+  return { name, kind: 'bool', implemented, mutable };
+}
+function int(
+  name: string,
+  min: number,
+  max: number,
+  implemented: boolean,
+  mutable = true,
+  clamp?: readonly [number, number],
+): DirectiveSpec {
+  return clamp
+    ? { name, kind: 'int', implemented, mutable, min, max, clamp }
+    : { name, kind: 'int', implemented, mutable, min, max };
+}
+function memory(
+  name: string,
+  min: number,
+  max: number,
+  implemented: boolean,
+  mutable = true,
+): DirectiveSpec {
+  return { name, kind: 'memory', implemented, mutable, min, max };
+}
+function oneOf(
+  name: string,
+  values: readonly string[],
+  implemented: boolean,
+  mutable = true,
+): DirectiveSpec {
+  return { name, kind: 'enum', implemented, mutable, values };
+}
+function text(name: string, implemented: boolean, mutable = true): DirectiveSpec {
+  return { name, kind: 'string', implemented, mutable };
+}
+function special(
+  name: string,
+  implemented: boolean,
+  mutable: boolean,
+  parse: DirectiveSpec['parse'],
+): DirectiveSpec {
+  return parse
+    ? { name, kind: 'special', implemented, mutable, parse }
+    : { name, kind: 'special', implemented, mutable };
+}
+
+/** `save "3600 1 300 100"`: pairs of seconds and changes; "" disables. */
+function parseSave(args: readonly string[]): { value: string } | { error: string } {
+  const parts = args
+    .join(' ')
+    .split(' ')
+    .filter((part) => part.length > 0);
+  if (parts.length % 2 !== 0 || parts.some((part) => !/^\d+$/.test(part))) {
+    return { error: 'Invalid save parameters' };
+  }
+  return { value: parts.join(' ') };
+}
+
+const KEYSPACE_EVENT_CLASSES = 'Ag$lshzxeKEtmdn';
+function parseNotify(args: readonly string[]): { value: string } | { error: string } {
+  const value = args.join(' ');
+  for (const c of value) {
+    if (!KEYSPACE_EVENT_CLASSES.includes(c)) {
+      return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
+    }
+  }
+  return { value: formatNotifyFlags(value) };
+}
+
+/** Redis prints the flags back in a canonical order (keyspaceEventsFlagsToString). */
+export function formatNotifyFlags(value: string): string {
+  const has = (c: string) => value.includes(c);
+  const all = has('A');
+  let out = '';
+  if (all || ['g', '$', 'l', 's', 'h', 'z', 'x', 'e', 't', 'd'].every(has)) out += 'A';
+  else for (const c of ['g', '$', 'l', 's', 'h', 'z', 'x', 'e', 't', 'd']) if (has(c)) out += c;
+  if (has('K')) out += 'K';
+  if (has('E')) out += 'E';
+  if (has('m')) out += 'm';
+  if (has('n')) out += 'n';
+  return out;
+}
+
+function parseBufferLimits(args: readonly string[]): { value: string } | { error: string } {
+  const parts = args
+    .join(' ')
+    .split(' ')
+    .filter((part) => part.length > 0);
+  if (parts.length === 0 || parts.length % 4 !== 0) {
+    return { error: 'Wrong number of arguments in buffer limit configuration.' };
+  }
+  const classes: Record<string, [number, number, number]> = {};
+  for (let i = 0; i < parts.length; i += 4) {
+    const rawClass = (parts[i] ?? '').toLowerCase();
+    const name = rawClass === 'slave' ? 'replica' : rawClass;
+    if (name !== 'normal' && name !== 'replica' && name !== 'pubsub') {
+      return { error: 'Invalid client class specified in buffer limit configuration.' };
+    }
+    const hard = parseMemory(parts[i + 1] ?? '');
+    const soft = parseMemory(parts[i + 2] ?? '');
+    const seconds = /^\d+$/.test(parts[i + 3] ?? '') ? Number(parts[i + 3]) : undefined;
+    if (hard === undefined || soft === undefined || seconds === undefined) {
+      return {
+        error: 'Error in hard, soft or soft_seconds setting in buffer limit configuration.',
+      };
+    }
+    classes[name] = [hard, soft, seconds];
+  }
+  return { value: JSON.stringify(classes) };
+}
+
+function parseBind(args: readonly string[]): { value: string } | { error: string } {
+  const addresses = args
+    .join(' ')
+    .split(' ')
+    .filter((part) => part.length > 0);
+  if (addresses.length > 16) return { error: 'Too many bind addresses specified.' };
+  return { value: addresses.join(' ') };
+}
+
+const implementedSpecs: DirectiveSpec[] = [
+  int('port', 0, 65535, true, false),
+  special('bind', true, false, parseBind),
+  bool('protected-mode', true),
+  text('unixsocket', true, false),
+  int('unixsocketperm', 0, 0o777, true, false),
+  int('tcp-backlog', 0, INT_MAX, true, false),
+  int('tcp-keepalive', 0, INT_MAX, true),
+  int('databases', 1, INT_MAX, true, false),
+  text('requirepass', true),
+  int('maxclients', 1, INT_MAX, true),
+  int('timeout', 0, INT_MAX, true),
+  memory('proto-max-bulk-len', 1024 * 1024, LONG_MAX, true),
+  memory('client-query-buffer-limit', 1024 * 1024, LONG_MAX, true),
+  special('client-output-buffer-limit', true, true, parseBufferLimits),
+  int('hz', 0, INT_MAX, true, true, [1, 500]),
+  bool('dynamic-hz', true),
+  special('notify-keyspace-events', true, true, parseNotify),
+  oneOf('loglevel', ['debug', 'verbose', 'notice', 'warning'], true),
+  text('logfile', true, false),
+  bool('daemonize', false, false),
+  text('pidfile', true, false),
+  int('slowlog-log-slower-than', -1, LONG_MAX, true),
+  int('slowlog-max-len', 0, LONG_MAX, true),
+  int('latency-monitor-threshold', 0, LONG_MAX, true),
+  int('hash-max-listpack-entries', 0, LONG_MAX, true),
+  int('hash-max-listpack-value', 0, LONG_MAX, true),
+  int('set-max-intset-entries', 0, LONG_MAX, true),
+  int('zset-max-listpack-entries', 0, LONG_MAX, true),
+  int('zset-max-listpack-value', 0, LONG_MAX, true),
+  int('list-max-listpack-size', -5, INT_MAX, true),
+  oneOf('enable-debug-command', ['no', 'yes', 'local'], true, false),
+  oneOf('enable-protected-configs', ['no', 'yes', 'local'], true, false),
+  bool('activerehashing', true),
+  int('active-expire-effort', 1, 10, true),
+  special('save', true, true, parseSave),
+  special('dir', true, true, undefined),
+  text('dbfilename', true),
+  bool('appendonly', true),
+  oneOf('appendfsync', ['everysec', 'always', 'no'], true),
+  text('appendfilename', true, false),
+  text('appenddirname', true, false),
+  bool('rdbcompression', true),
+  bool('rdbchecksum', true, false),
+  bool('stop-writes-on-bgsave-error', true),
+  bool('aof-load-truncated', true),
+  bool('aof-use-rdb-preamble', true),
+  memory('maxmemory', 0, LONG_MAX, true),
+  oneOf(
+    'maxmemory-policy',
+    [
+      'volatile-lru',
+      'volatile-lfu',
+      'volatile-random',
+      'volatile-ttl',
+      'allkeys-lru',
+      'allkeys-lfu',
+      'allkeys-random',
+      'noeviction',
+    ],
+    true,
+  ),
+  int('maxmemory-samples', 1, 64, true),
+  int('busy-reply-threshold', 0, LONG_MAX, true),
+  int('stream-node-max-entries', 0, LONG_MAX, true),
+  memory('stream-node-max-bytes', 0, LONG_MAX, true),
+  // byor's own: the port for the book's binary protocol (0 = off)
+  int('byor-port', 0, 65535, true, false),
+];
+
+const ALIASES: Record<string, string> = {
+  slaveof: 'replicaof',
+  'hash-max-ziplist-entries': 'hash-max-listpack-entries',
+  'hash-max-ziplist-value': 'hash-max-listpack-value',
+  'zset-max-ziplist-entries': 'zset-max-listpack-entries',
+  'zset-max-ziplist-value': 'zset-max-listpack-value',
+  'list-max-ziplist-size': 'list-max-listpack-size',
+  'lua-time-limit': 'busy-reply-threshold',
+  'slave-serve-stale-data': 'replica-serve-stale-data',
+  'slave-read-only': 'replica-read-only',
+  'slave-priority': 'replica-priority',
+  'slave-announce-ip': 'replica-announce-ip',
+  'slave-announce-port': 'replica-announce-port',
+  'slave-lazy-flush': 'replica-lazy-flush',
+  'slave-ignore-maxmemory': 'replica-ignore-maxmemory',
+  'repl-ping-slave-period': 'repl-ping-replica-period',
+  'min-slaves-to-write': 'min-replicas-to-write',
+  'min-slaves-max-lag': 'min-replicas-max-lag',
+  'cluster-slave-validity-factor': 'cluster-replica-validity-factor',
+  'cluster-slave-no-failover': 'cluster-replica-no-failover',
+};
+
+/** Directives redis-server reads from a config file but does not show in CONFIG GET. */
+const FILE_ONLY = ['include', 'rename-command', 'user', 'loadmodule', 'sentinel'];
+
+/** redis-server's defaults, as CONFIG GET * prints them (captured from redis-server 7.0). */
+export const REDIS_DEFAULTS: Readonly<Record<string, string>> = redisDirectives.defaults;
+
+/** byor's defaults where they differ from redis-server's compiled-in ones. */
+export const BYOR_DEFAULTS: Readonly<Record<string, string>> = {
+  // redis.conf as shipped binds to loopback; byor does so without a config file too.
+  bind: '127.0.0.1 -::1',
+  'byor-port': '0',
+};
+
+const specs = new Map<string, DirectiveSpec>();
+for (const spec of implementedSpecs) specs.set(spec.name, spec);
+for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
+  if (specs.has(name) || ALIASES[name]) continue;
+  const kind: DirectiveKind =
+    defaultValue === 'yes' || defaultValue === 'no'
+      ? 'bool'
+      : /^-?\d+$/.test(defaultValue)
+        ? 'int'
+        : 'string';
+  specs.set(name, { name, kind, implemented: false, mutable: true });
+}
+for (const [alias, canonical] of Object.entries(ALIASES)) {
+  const target = specs.get(canonical);
+  if (target) specs.set(alias, { ...target, name: alias, aliasOf: canonical });
+}
+for (const name of FILE_ONLY)
+  specs.set(name, { name, kind: 'special', implemented: false, mutable: false });
+
+/** Looks a directive up by name (case-insensitive), aliases included. */
+export function directive(name: string): DirectiveSpec | undefined {
+  return specs.get(name.toLowerCase());
+}
+
+/** All directive names CONFIG GET can show (aliases included, file-only ones excluded). */
+export function directiveNames(): string[] {
+  return [...specs.keys()].filter((name) => !FILE_ONLY.includes(name));
+}
+
+/** Validates a value for a directive; returns its canonical text or redis-server's error text. */
+export function validate(
+  spec: DirectiveSpec,
+  args: readonly string[],
+): { value: string } | { error: string } {
+  if (spec.parse) return spec.parse(args);
+  const raw = args.join(' ');
+  switch (spec.kind) {
+    case 'bool': {
+      const lower = raw.toLowerCase();
+      if (lower !== 'yes' && lower !== 'no') return { error: "argument must be 'yes' or 'no'" };
+      return { value: lower };
+    }
+    case 'int': {
+      if (!/^-?\d+$/.test(raw)) return { error: "argument couldn't be parsed into an integer" };
+      let value = Number(raw);
+      if (
+        spec.min !== undefined &&
+        spec.max !== undefined &&
+        (value < spec.min || value > spec.max)
+      ) {
+        return {
+          error: `argument must be between ${spec.min} and ${spec.max === LONG_MAX ? '9223372036854775807' : spec.max} inclusive`,
+        };
+      }
+      if (spec.clamp) value = Math.min(Math.max(value, spec.clamp[0]), spec.clamp[1]);
+      return { value: String(value) };
+    }
+    case 'memory': {
+      const value = parseMemory(raw);
+      if (value === undefined) return { error: 'argument must be a memory value' };
+      if (
+        spec.min !== undefined &&
+        spec.max !== undefined &&
+        (value < spec.min || value > spec.max)
+      ) {
+        return {
+          error: `argument must be between ${spec.min} and ${spec.max === LONG_MAX ? '9223372036854775807' : spec.max} inclusive`,
+        };
+      }
+      return { value: String(value) };
+    }
+    case 'enum': {
+      const lower = raw.toLowerCase();
+      if (!spec.values?.includes(lower)) {
+        return {
+          error: `argument(s) must be one of the following: ${(spec.values ?? []).join(', ')}`,
+        };
+      }
+      return { value: lower };
+    }
+    case 'string':
+    case 'special':
+      return { value: raw };
+  }
+}

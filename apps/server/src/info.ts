@@ -1,0 +1,234 @@
+import { cpuUsage, memoryUsage, pid, uptime } from 'node:process';
+import { arch, freemem, release, totalmem, type } from 'node:os';
+import type { Server } from './server.js';
+import { clientType } from './commands/connection.js';
+import { BYOR_VERSION } from './version.js';
+
+/**
+ * INFO, in redis-server 7's section and field names so monitoring tools and clients (ioredis'
+ * ready check reads `loading`, BullMQ reads `redis_version` and `maxmemory_policy`) parse it.
+ * Fields that have no meaning here (jemalloc, forks) keep Redis's names with neutral values.
+ */
+const DEFAULT_SECTIONS = [
+  'server',
+  'clients',
+  'memory',
+  'persistence',
+  'stats',
+  'replication',
+  'cpu',
+  'modules',
+  'errorstats',
+  'cluster',
+  'keyspace',
+];
+const ALL_SECTIONS = [
+  ...DEFAULT_SECTIONS.slice(0, 8),
+  'commandstats',
+  'errorstats',
+  'latencystats',
+  'cluster',
+  'keyspace',
+];
+
+export function generateInfo(server: Server, requested: readonly string[]): string {
+  let sections: string[];
+  if (requested.length === 0 || requested.includes('default')) sections = DEFAULT_SECTIONS;
+  else if (requested.includes('all') || requested.includes('everything')) sections = ALL_SECTIONS;
+  else sections = ALL_SECTIONS.filter((name) => requested.includes(name));
+  const parts: string[] = [];
+  for (const name of sections) {
+    const body = section(server, name);
+    if (body !== undefined) parts.push(body);
+  }
+  return parts.join('\r\n');
+}
+
+function humanBytes(n: number): string {
+  if (n < 1024) return `${n}B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(2)}K`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(2)}M`;
+  if (n < 1024 ** 4) return `${(n / 1024 ** 3).toFixed(2)}G`;
+  return `${(n / 1024 ** 4).toFixed(2)}T`;
+}
+
+function lines(title: string, fields: [string, string | number][]): string {
+  return `# ${title}\r\n${fields.map(([k, v]) => `${k}:${v}\r\n`).join('')}`;
+}
+
+function section(server: Server, name: string): string | undefined {
+  const now = server.clock.now();
+  switch (name) {
+    case 'server':
+      return lines('Server', [
+        ['redis_version', server.redisVersion],
+        ['redis_git_sha1', '00000000'],
+        ['redis_git_dirty', 0],
+        ['redis_build_id', '0'],
+        ['redis_mode', 'standalone'],
+        ['os', `${type()} ${release()} ${arch()}`],
+        ['arch_bits', 64],
+        ['monotonic_clock', 'POSIX clock_gettime'],
+        ['multiplexing_api', 'epoll'],
+        ['atomicvar_api', 'c11-builtin'],
+        ['gcc_version', '0.0.0'],
+        ['process_id', pid],
+        ['process_supervised', 'no'],
+        ['run_id', server.runId],
+        ['tcp_port', server.port],
+        ['server_time_usec', now * 1000],
+        ['uptime_in_seconds', Math.floor((now - server.startedAt) / 1000)],
+        ['uptime_in_days', Math.floor((now - server.startedAt) / 86400000)],
+        ['hz', server.config.number('hz')],
+        ['configured_hz', server.config.number('hz')],
+        ['lru_clock', Math.floor(now / 1000) & 0xffffff],
+        ['executable', process.argv[1] ?? ''],
+        ['config_file', server.config.configFile ?? ''],
+        ['io_threads_active', 0],
+        ['byor_version', BYOR_VERSION],
+        ['node_version', process.version],
+      ]);
+    case 'clients': {
+      let blocked = 0;
+      let pubsub = 0;
+      for (const client of server.clients.values()) {
+        if (client.blocked) blocked++;
+        if (clientType(client) === 'pubsub') pubsub++;
+      }
+      return lines('Clients', [
+        ['connected_clients', server.clients.size],
+        ['cluster_connections', 0],
+        ['maxclients', server.config.number('maxclients')],
+        ['client_recent_max_input_buffer', 0],
+        ['client_recent_max_output_buffer', 0],
+        ['blocked_clients', blocked],
+        ['tracking_clients', 0],
+        ['clients_in_timeout_table', blocked],
+        ['pubsub_clients', pubsub],
+      ]);
+    }
+    case 'memory': {
+      const memory = memoryUsage();
+      const used = memory.heapUsed + memory.external;
+      const maxmemory = server.config.number('maxmemory');
+      return lines('Memory', [
+        ['used_memory', used],
+        ['used_memory_human', humanBytes(used)],
+        ['used_memory_rss', memory.rss],
+        ['used_memory_rss_human', humanBytes(memory.rss)],
+        ['used_memory_peak', Math.max(used, server.peakMemory)],
+        ['used_memory_peak_human', humanBytes(Math.max(used, server.peakMemory))],
+        ['used_memory_lua', 0],
+        ['used_memory_scripts', 0],
+        ['number_of_cached_scripts', 0],
+        ['total_system_memory', totalmem()],
+        ['total_system_memory_human', humanBytes(totalmem())],
+        ['free_system_memory', freemem()],
+        ['maxmemory', maxmemory],
+        ['maxmemory_human', humanBytes(maxmemory)],
+        ['maxmemory_policy', server.config.string('maxmemory-policy')],
+        ['mem_fragmentation_ratio', (memory.rss / Math.max(1, used)).toFixed(2)],
+        ['mem_allocator', `v8-${process.versions.v8}`],
+        ['lazyfree_pending_objects', 0],
+        ['lazyfreed_objects', 0],
+      ]);
+    }
+    case 'persistence':
+      return lines('Persistence', server.persistenceInfo());
+    case 'stats': {
+      let channels = 0;
+      let patterns = 0;
+      for (const client of server.clients.values()) {
+        channels += client.channels.size;
+        patterns += client.patterns.size;
+      }
+      return lines('Stats', [
+        ['total_connections_received', server.stats.totalConnections],
+        ['total_commands_processed', server.stats.totalCommands],
+        ['instantaneous_ops_per_sec', server.instantaneousOps()],
+        ['total_net_input_bytes', server.netStats().input],
+        ['total_net_output_bytes', server.netStats().output],
+        ['rejected_connections', server.stats.rejectedConnections],
+        ['sync_full', 0],
+        ['sync_partial_ok', 0],
+        ['sync_partial_err', 0],
+        ['expired_keys', server.stats.expiredKeys],
+        ['expired_stale_perc', '0.00'],
+        ['expired_time_cap_reached_count', 0],
+        ['evicted_keys', server.stats.evictedKeys],
+        ['evicted_clients', 0],
+        ['keyspace_hits', server.stats.keyspaceHits],
+        ['keyspace_misses', server.stats.keyspaceMisses],
+        ['pubsub_channels', server.pubsubChannelCount(channels)],
+        ['pubsub_patterns', server.pubsubPatternCount(patterns)],
+        ['latest_fork_usec', 0],
+        ['total_forks', 0],
+        ['total_error_replies', server.stats.totalErrorReplies],
+      ]);
+    }
+    case 'replication':
+      return lines('Replication', [
+        ['role', 'master'],
+        ['connected_slaves', 0],
+        ['master_failover_state', 'no-failover'],
+        ['master_replid', server.runId],
+        ['master_replid2', '0000000000000000000000000000000000000000'],
+        ['master_repl_offset', 0],
+        ['second_repl_offset', -1],
+        ['repl_backlog_active', 0],
+        ['repl_backlog_size', 1048576],
+        ['repl_backlog_first_byte_offset', 0],
+        ['repl_backlog_histlen', 0],
+      ]);
+    case 'cpu': {
+      const cpu = cpuUsage();
+      return lines('CPU', [
+        ['used_cpu_sys', (cpu.system / 1e6).toFixed(6)],
+        ['used_cpu_user', (cpu.user / 1e6).toFixed(6)],
+        ['used_cpu_sys_children', '0.000000'],
+        ['used_cpu_user_children', '0.000000'],
+        ['used_cpu_sys_main_thread', (cpu.system / 1e6).toFixed(6)],
+        ['used_cpu_user_main_thread', (cpu.user / 1e6).toFixed(6)],
+      ]);
+    }
+    case 'modules':
+      return '# Modules\r\n';
+    case 'commandstats': {
+      const fields: [string, string][] = [];
+      for (const command of server.commands()) {
+        for (const entry of [command, ...(command.subcommands?.values() ?? [])]) {
+          if (entry.calls === 0 && entry.rejectedCalls === 0) continue;
+          const perCall = entry.calls ? (entry.microseconds / entry.calls).toFixed(2) : '0.00';
+          fields.push([
+            `cmdstat_${entry.meta.name}`,
+            `calls=${entry.calls},usec=${entry.microseconds},usec_per_call=${perCall},rejected_calls=${entry.rejectedCalls},failed_calls=${entry.failedCalls}`,
+          ]);
+        }
+      }
+      return lines('Commandstats', fields);
+    }
+    case 'errorstats':
+      return lines(
+        'Errorstats',
+        [...server.stats.errorCounts].map(([code, count]) => [
+          `errorstat_${code}`,
+          `count=${count}`,
+        ]),
+      );
+    case 'latencystats':
+      return '# Latencystats\r\n';
+    case 'cluster':
+      return lines('Cluster', [['cluster_enabled', 0]]);
+    case 'keyspace': {
+      const fields: [string, string][] = [];
+      for (const db of server.databases) {
+        if (db.size === 0) continue;
+        fields.push([`db${db.index}`, `keys=${db.size},expires=${db.expiresCount},avg_ttl=0`]);
+      }
+      return lines('Keyspace', fields);
+    }
+    default:
+      void uptime;
+      return undefined;
+  }
+}

@@ -1,0 +1,103 @@
+import { Config } from './config/config.js';
+import { ByorServerError } from './errors.js';
+import { createLogger } from './logger.js';
+import { startServer } from './start.js';
+import { BYOR_VERSION } from './version.js';
+import { CAPTURED_REDIS_VERSION } from './commands/spec.js';
+
+const USAGE = `Usage: byor-server [/path/to/redis.conf] [options] [-]
+       byor-server - (read config from stdin)
+       byor-server -v or --version
+       byor-server -h or --help
+
+Options are redis.conf directives with two dashes in front, as redis-server takes them.
+
+Examples:
+       byor-server (run the server with default conf)
+       echo 'maxmemory 128mb' | byor-server -
+       byor-server /etc/redis/6379.conf
+       byor-server --port 7777
+       byor-server --port 6380 --bind 127.0.0.1
+       byor-server /etc/myredis.conf --loglevel verbose -
+       byor-server --port 6379 --byor-port 1234   (also serve the book's binary protocol)
+`;
+
+/**
+ * The byor-server command line: redis-server's arguments and habits. Returns the process exit
+ * code once the server has stopped (or at once for --help, --version and config errors).
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const first = argv[0];
+  if (first === '-h' || first === '--help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (first === '-v' || first === '--version') {
+    process.stdout.write(
+      `byor-server v=${BYOR_VERSION} redis=${CAPTURED_REDIS_VERSION} node=${process.version} bits=64\n`,
+    );
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = Config.fromArgv(argv);
+  } catch (error) {
+    if (ByorServerError.isInstance(error)) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const logger = createLogger({
+    level: config.string('loglevel') as 'notice',
+    file: config.string('logfile'),
+  });
+  logger.warning('oO0OoO0OoO0Oo byor is starting oO0OoO0OoO0Oo');
+  logger.warning(
+    `byor version=${BYOR_VERSION}, redis compatibility=${CAPTURED_REDIS_VERSION}, node=${process.version}, pid=${process.pid}, just started`,
+  );
+  logger.warning(
+    config.configFile
+      ? `Configuration loaded`
+      : 'Warning: no config file specified, using the default config. In order to specify a config file use byor-server /path/to/redis.conf',
+  );
+  for (const name of config.unimplemented) {
+    logger.warning(
+      `Warning: directive '${name}' is accepted for compatibility but byor does not implement it yet; it has no effect`,
+    );
+  }
+  let running;
+  try {
+    running = await startServer({ config, logger });
+  } catch (error) {
+    logger.warning(`Failed to start: ${(error as Error).message}`);
+    return 1;
+  }
+  logger.notice(`Running mode=standalone, port=${running.port}.`);
+  logger.notice('Server initialized');
+  logger.notice('Ready to accept connections tcp');
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.warning(`Received ${signal} scheduling shutdown...`);
+      running
+        .close()
+        .then(() => {
+          logger.warning('byor is now ready to exit, bye bye...');
+          resolve(0);
+        })
+        .catch((error: unknown) => {
+          logger.warning(`Error during shutdown: ${(error as Error).message}`);
+          resolve(1);
+        });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    running.closed.then(
+      () => resolve(0),
+      () => resolve(1),
+    );
+  });
+}

@@ -1,0 +1,906 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { RespWriter } from '@byor/protocol';
+import { Client, type BlockedState, type ClientConnection } from './client.js';
+import { helpHandler } from './commands/admin.js';
+import { clientType } from './commands/connection.js';
+import type { Config } from './config/config.js';
+import {
+  CAPTURED_REDIS_VERSION,
+  CommandFlag,
+  loadRedisCommandMeta,
+  withSubcommands,
+  type CommandMeta,
+} from './commands/spec.js';
+import type { Command, Handler, HandlerTable } from './commands/types.js';
+import { ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './errors.js';
+import { Database, type KeyspaceHost } from './keyspace.js';
+import type { Logger } from './logger.js';
+import { BYOR_COMMAND_META, BYOR_SUBCOMMAND_META } from './commands/byor-meta.js';
+
+/** A source of time in ms; injectable so tests can move it (TTL, blocking timeouts). */
+export interface Clock {
+  now(): number;
+}
+
+/** INFO stats counters. */
+export interface ServerStats {
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  expiredKeys: number;
+  evictedKeys: number;
+  totalCommands: number;
+  totalConnections: number;
+  rejectedConnections: number;
+  totalErrorReplies: number;
+  /** writes since the last save, for `save` rules and INFO rdb_changes_since_last_save */
+  dirty: number;
+  errorCounts: Map<string, number>;
+}
+
+/** One entry of the slow log. */
+export interface SlowlogEntry {
+  id: number;
+  time: number;
+  microseconds: number;
+  argv: string[];
+  peer: string;
+  name: string;
+}
+
+const QUEUED = '+QUEUED\r\n';
+/** Commands a client in a transaction runs at once instead of queueing them. */
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands a RESP2 client may send while subscribed. */
+const PUBSUB_ALLOWED = new Set([
+  'ping',
+  'subscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'sunsubscribe',
+  'psubscribe',
+  'punsubscribe',
+  'quit',
+  'reset',
+]);
+
+/**
+ * The server's core: databases, clients, the command table and dispatch (redis-server's
+ * processCommand/call), independent of the network. `network.ts` feeds it commands from
+ * @byor/eventloop connections; scripts and MULTI feed it commands directly.
+ */
+export class Server implements KeyspaceHost {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly databases: Database[];
+  readonly clients = new Map<number, Client>();
+  readonly stats: ServerStats = {
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+    expiredKeys: 0,
+    evictedKeys: 0,
+    totalCommands: 0,
+    totalConnections: 0,
+    rejectedConnections: 0,
+    totalErrorReplies: 0,
+    dirty: 0,
+    errorCounts: new Map(),
+  };
+  readonly startedAt: number;
+  readonly runId: string;
+  /** the writer network clients' replies go into during a batch (one connection at a time) */
+  readonly writer = new RespWriter();
+  readonly slowlog: SlowlogEntry[] = [];
+  #slowlogNextId = 0;
+  readonly #commands = new Map<string, Command>();
+  readonly #allMeta: Map<string, CommandMeta>;
+  #nextClientId = 1;
+  #timeSnapshot = 0;
+  /** per database: key -> clients watching it */
+  readonly #watchers = new Map<string, Set<Client>>();
+  /** hooks other modules register (pub/sub notifications, blocking, persistence) */
+  readonly hooks: ServerHooks = {
+    notify: undefined,
+    keyModified: [],
+    afterCommand: [],
+    clientClosed: [],
+    propagate: undefined,
+    flushed: [],
+    shutdown: [],
+    pubsubCounts: undefined,
+    propagateMulti: undefined,
+  };
+  readonly monitors = new Set<Client>();
+  /** set while SHUTDOWN or close() runs */
+  shuttingDown = false;
+  /** CLIENT PAUSE: until when, and whether only writes are paused */
+  pause: { until: number; writesOnly: boolean } | undefined = undefined;
+  lastSave: number;
+  /** the RESP port actually bound (0 until listening) */
+  port = 0;
+  /** what INFO and HELLO report as redis_version: the redis-server release byor matches */
+  readonly redisVersion = CAPTURED_REDIS_VERSION;
+  /** DEBUG SET-ACTIVE-EXPIRE */
+  activeExpireEnabled = true;
+  peakMemory = 0;
+  /** the network side, once listening (kills and pauses connections) */
+  network: NetworkControl | undefined = undefined;
+  /** persistence, once attached (INFO persistence fields, SHUTDOWN SAVE) */
+  persistence: PersistenceControl | undefined = undefined;
+  /** keys that became ready for blocked clients during the current command */
+  readonly #readyKeys = new Map<Database, Set<string>>();
+  /** clients blocked on a key: "db\0key" -> clients in blocking order */
+  readonly #blockedOn = new Map<string, Client[]>();
+  #opsSamples: [number, number][] = [];
+
+  constructor(config: Config, logger: Logger, clock: Clock, handlers: readonly HandlerTable[]) {
+    this.config = config;
+    this.logger = logger;
+    this.clock = clock;
+    this.startedAt = clock.now();
+    this.lastSave = Math.floor(this.startedAt / 1000);
+    this.runId = randomHex(40);
+    this.databases = Array.from(
+      { length: config.number('databases') },
+      (_, i) => new Database(i, this),
+    );
+    this.#allMeta = loadRedisCommandMeta();
+    for (const meta of BYOR_COMMAND_META) this.#allMeta.set(meta.name, meta);
+    for (const sub of BYOR_SUBCOMMAND_META) {
+      const parentName = sub.name.split('|')[0] ?? '';
+      const parent = this.#allMeta.get(parentName);
+      if (parent) this.#allMeta.set(parentName, withSubcommands(parent, [sub]));
+    }
+    this.#buildCommandTable(handlers);
+  }
+
+  #buildCommandTable(tables: readonly HandlerTable[]): void {
+    const handlers = new Map<string, Handler>();
+    for (const table of tables)
+      for (const [name, handler] of Object.entries(table)) handlers.set(name, handler);
+    for (const [name, meta] of this.#allMeta) {
+      const subcommands = new Map<string, Command>();
+      for (const sub of meta.subcommands) {
+        const handler = handlers.get(sub.name);
+        if (handler)
+          subcommands.set(sub.name.slice(name.length + 1), newCommand(sub, handler, undefined));
+      }
+      if (meta.help && subcommands.size && !subcommands.has('help')) {
+        const helpMeta = meta.subcommands.find((sub) => sub.name === `${name}|help`);
+        if (helpMeta)
+          subcommands.set('help', newCommand(helpMeta, helpHandler(meta.help), undefined));
+      }
+      const handler = handlers.get(name);
+      if (!handler && subcommands.size === 0) continue;
+      const command = newCommand(meta, handler, subcommands.size ? subcommands : undefined);
+      this.#commands.set(name, command);
+      this.#commands.set(name.toUpperCase(), command);
+    }
+    for (const name of handlers.keys()) {
+      const [parent, sub] = name.split('|');
+      const known = sub
+        ? this.#commands.get(parent ?? '')?.subcommands?.has(sub)
+        : this.#commands.has(name);
+      if (!known) throw new Error(`handler for '${name}' has no command metadata`);
+    }
+  }
+
+  /** The command table entry for a name (any case), or undefined. */
+  command(name: string): Command | undefined {
+    return this.#commands.get(name) ?? this.#commands.get(name.toLowerCase());
+  }
+
+  /** Every command in the table, once each. */
+  commands(): Command[] {
+    return [...new Set(this.#commands.values())];
+  }
+
+  /** The database with this index (the caller has checked the range). */
+  db(index: number): Database {
+    const db = this.databases[index];
+    if (!db) throw new RangeError(`no database ${index}`);
+    return db;
+  }
+
+  /** Current time in ms: fixed while a command runs, as redis-server's command time snapshot. */
+  now(): number {
+    return this.#timeSnapshot || this.clock.now();
+  }
+
+  requiresAuth(): boolean {
+    return this.config.string('requirepass') !== '';
+  }
+
+  /** Registers a client for a connection (or an internal client when `conn` is undefined). */
+  createClient(conn: ClientConnection | undefined): Client {
+    const client = new Client(this.#nextClientId++, this, conn, this.writer, this.clock.now());
+    if (conn) {
+      this.clients.set(client.id, client);
+      this.stats.totalConnections++;
+    }
+    return client;
+  }
+
+  /** Forgets a client whose connection closed. */
+  removeClient(client: Client): void {
+    this.clients.delete(client.id);
+    this.unwatchAll(client);
+    this.monitors.delete(client);
+    for (const hook of this.hooks.clientClosed) hook(client);
+  }
+
+  /**
+   * Runs one command from a client as redis-server's processCommand does: lookup, arity,
+   * authentication, subscriber-mode and transaction rules, then the handler.
+   */
+  execute(client: Client, argv: string[]): void {
+    const name = argv[0] ?? '';
+    let command = this.command(name);
+    client.lastInteraction = this.clock.now();
+    if (!command) {
+      this.#reject(client, unknownCommand(argv));
+      return;
+    }
+    if (command.subcommands && argv.length >= 2) {
+      const sub = command.subcommands.get((argv[1] ?? '').toLowerCase());
+      if (!sub) {
+        this.#reject(client, unknownSubcommand(command.meta.name, argv[1] ?? ''));
+        return;
+      }
+      command = sub;
+    }
+    const arity = command.meta.arity;
+    if (
+      (arity > 0 && argv.length !== arity) ||
+      argv.length < -arity ||
+      (!command.handler && argv.length < 2)
+    ) {
+      command.rejectedCalls++;
+      this.#reject(client, wrongArity(command.meta.name));
+      return;
+    }
+    const flags = command.meta.flags;
+    if (!client.authenticated && !(flags & CommandFlag.NO_AUTH)) {
+      command.rejectedCalls++;
+      this.#reject(client, ReplyError.NOAUTH);
+      return;
+    }
+    const lower = command.meta.name;
+    if (client.multi && flags & CommandFlag.NO_MULTI) {
+      this.#reject(client, 'ERR Command not allowed inside a transaction');
+      return;
+    }
+    if (client.inPubSubContext && !PUBSUB_ALLOWED.has(lower.split('|')[0] ?? '')) {
+      this.#reject(
+        client,
+        `ERR Can't execute '${lower}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      );
+      return;
+    }
+    if (client.multi && !MULTI_IMMEDIATE.has(lower)) {
+      client.multi.commands.push({ command, argv });
+      client.w.raw(QUEUED_BYTES);
+      return;
+    }
+    this.call(client, command, argv);
+  }
+
+  /** Runs a command that passed every check (redis-server's call()). */
+  call(client: Client, command: Command, argv: string[]): void {
+    const handler = command.handler;
+    if (!handler) return;
+    const outer = this.#timeSnapshot === 0;
+    if (outer) this.#timeSnapshot = this.clock.now();
+    const start = performance.now();
+    const writer = client.w;
+    // CLIENT REPLY OFF/SKIP: the reply is written, then dropped (CLIENT REPLY itself always answers)
+    const suppressed = client.replyMode !== 'on' && command.meta.name !== 'client|reply';
+    if (suppressed) client.w = this.#discard;
+    const errorsBefore = this.stats.totalErrorReplies;
+    client.lastCommand = command.meta.name;
+    if (
+      this.monitors.size &&
+      !(command.meta.flags & (CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN))
+    )
+      this.#feedMonitors(client, argv);
+    handler(client, argv);
+    const elapsed = Math.round((performance.now() - start) * 1000);
+    command.calls++;
+    command.microseconds += elapsed;
+    this.stats.totalCommands++;
+    if (this.stats.totalErrorReplies !== errorsBefore) command.failedCalls++;
+    if (elapsed >= 0) this.#slowlogPush(client, command, argv, elapsed);
+    if (suppressed) {
+      client.w = writer;
+      this.#discard.reset();
+      if (client.replyMode === 'skip') client.replyMode = 'on';
+    }
+    for (const hook of this.hooks.afterCommand) hook(client, command, argv);
+    if (outer) {
+      if (this.#readyKeys.size !== 0) this.handleReadyKeys();
+      this.#timeSnapshot = 0;
+    }
+  }
+
+  /** Counts and writes an error reply (redis-server's rejectCommand: also poisons a transaction). */
+  #reject(client: Client, text: string): void {
+    if (client.multi) client.multi.dirty = true;
+    this.errorReply(client, text);
+  }
+
+  /** Writes an error reply and counts it for INFO errorstats. */
+  errorReply(client: Client, text: string): void {
+    this.stats.totalErrorReplies++;
+    const code = text.slice(0, text.indexOf(' ') >>> 0);
+    this.stats.errorCounts.set(code, (this.stats.errorCounts.get(code) ?? 0) + 1);
+    client.w.error(text);
+  }
+
+  #slowlogPush(client: Client, command: Command, argv: string[], microseconds: number): void {
+    const threshold = this.config.number('slowlog-log-slower-than');
+    if (threshold < 0 || microseconds < threshold || command.meta.flags & CommandFlag.SKIP_SLOWLOG)
+      return;
+    const maxLength = this.config.number('slowlog-max-len');
+    const args = argv
+      .slice(0, 32)
+      .map((arg) =>
+        arg.length > 128 ? `${arg.slice(0, 128)}... (${arg.length - 128} more bytes)` : arg,
+      );
+    if (argv.length > 32) args[31] = `... (${argv.length - 31} more arguments)`;
+    this.slowlog.unshift({
+      id: this.#slowlogNextId++,
+      time: Math.floor(this.clock.now() / 1000),
+      microseconds,
+      argv: args,
+      peer: client.conn ? `${client.conn.remoteAddress}:${client.conn.remotePort}` : '',
+      name: client.name,
+    });
+    if (this.slowlog.length > maxLength) this.slowlog.length = maxLength;
+  }
+
+  #feedMonitors(client: Client, argv: string[]): void {
+    const time = this.clock.now() / 1000;
+    const origin = client.conn
+      ? client.conn.unix
+        ? 'unix'
+        : `${client.conn.remoteAddress}:${client.conn.remotePort}`
+      : 'lua';
+    const line = `+${time.toFixed(6)} [${client.db.index} ${origin}] ${argv.map(quoteForMonitor).join(' ')}\r\n`;
+    const bytes = Buffer.from(line, 'latin1');
+    for (const monitor of this.monitors) monitor.conn?.write(bytes);
+  }
+
+  /** KeyspaceHost: a key expired (keyspace notification "expired"). */
+  keyExpired(db: Database, key: string): void {
+    this.hooks.notify?.('x', 'expired', key, db.index);
+  }
+
+  /** KeyspaceHost: a key was written; WATCHers see their transaction fail. */
+  keyModified(db: Database, key: string): void {
+    this.stats.dirty++;
+    if (this.#watchers.size !== 0) {
+      const watchers = this.#watchers.get(watchKey(db.index, key));
+      if (watchers) for (const client of watchers) client.watchDirty = true;
+    }
+    for (const hook of this.hooks.keyModified) hook(db, key);
+  }
+
+  /** Keyspace notification for an event (the pub/sub module installs the implementation). */
+  notify(type: string, event: string, key: string, db: Database): void {
+    this.hooks.notify?.(type, event, key, db.index);
+  }
+
+  /** WATCH a key for a client. */
+  watch(client: Client, db: Database, key: string): void {
+    const id = watchKey(db.index, key);
+    if (client.watched.has(id)) return;
+    client.watched.add(id);
+    let set = this.#watchers.get(id);
+    if (!set) this.#watchers.set(id, (set = new Set()));
+    set.add(client);
+  }
+
+  /** UNWATCH everything a client watches. */
+  unwatchAll(client: Client): void {
+    for (const id of client.watched) {
+      const set = this.#watchers.get(id);
+      set?.delete(client);
+      if (set?.size === 0) this.#watchers.delete(id);
+    }
+    client.watched.clear();
+    client.watchDirty = false;
+  }
+
+  /** Every WATCHing client of a database becomes dirty (FLUSHDB, SWAPDB, FLUSHALL). */
+  touchAllWatched(dbIndex: number | undefined): void {
+    for (const [id, clients] of this.#watchers) {
+      if (dbIndex === undefined || id.startsWith(`${dbIndex}\0`))
+        for (const client of clients) client.watchDirty = true;
+    }
+  }
+
+  /** RESET: back to a fresh connection's state (db 0, RESP2, no name, no transaction or subscriptions). */
+  resetClient(client: Client): void {
+    client.multi = undefined;
+    this.unwatchAll(client);
+    this.hooks.clientClosed.forEach((hook) => hook(client));
+    client.channels.clear();
+    client.patterns.clear();
+    client.shardChannels.clear();
+    client.db = this.db(0);
+    client.resp = 2;
+    client.w.protocol = 2;
+    client.name = '';
+    client.replyMode = 'on';
+    client.noEvict = false;
+    client.noTouch = false;
+    if (client.monitor) {
+      client.monitor = false;
+      this.monitors.delete(client);
+    }
+    client.authenticated = !this.requiresAuth();
+    client.conn?.setOutputClass('normal');
+    client.conn?.setIdleExempt(false);
+  }
+
+  /** One line of CLIENT LIST / CLIENT INFO, in redis-server's field order. */
+  describeClient(client: Client): string {
+    const conn = client.conn;
+    const now = this.clock.now();
+    let flags = '';
+    if (client.subscriptionCount > 0) flags += 'P';
+    if (client.multi) flags += 'x';
+    if (client.blocked) flags += 'b';
+    if (client.closing) flags += 'c';
+    if (client.noEvict) flags += 'e';
+    if (client.monitor) flags += 'O';
+    if (conn?.unix) flags += 'U';
+    if (flags === '') flags = 'N';
+    const addr = conn
+      ? conn.unix
+        ? `${conn.localAddress}:0`
+        : `${conn.remoteAddress}:${conn.remotePort}`
+      : '';
+    const laddr = conn
+      ? conn.unix
+        ? `${conn.localAddress}:0`
+        : `${conn.localAddress}:${conn.localPort}`
+      : '';
+    const qbuf = conn?.queryBufferBytes ?? 0;
+    const omem = conn?.outputBufferBytes ?? 0;
+    return (
+      `id=${client.id} addr=${addr} laddr=${laddr} fd=${client.id + 7} name=${client.name} ` +
+      `age=${Math.floor((now - client.createdAt) / 1000)} idle=${Math.floor((now - client.lastInteraction) / 1000)} ` +
+      `flags=${flags} db=${client.db.index} sub=${client.channels.size} psub=${client.patterns.size} ssub=${client.shardChannels.size} ` +
+      `multi=${client.multi ? client.multi.commands.length : -1} qbuf=${qbuf} qbuf-free=${qbuf ? 0 : 20474} argv-mem=0 multi-mem=0 ` +
+      `rbs=16384 rbp=16384 obl=0 oll=0 omem=${omem} tot-mem=${omem + qbuf + 20474} events=r cmd=${client.lastCommand} ` +
+      `user=default redir=-1 resp=${client.resp}` +
+      (client.libName || client.libVersion
+        ? ` lib-name=${client.libName} lib-ver=${client.libVersion}`
+        : '')
+    );
+  }
+
+  /** CLIENT KILL: closes a client's connection (after this reply when it kills itself). */
+  killClient(client: Client, self: boolean): void {
+    if (self) client.closing = true;
+    else client.conn?.close(false);
+  }
+
+  /** CLIENT PAUSE */
+  pauseClients(until: number, writesOnly: boolean): void {
+    this.pause = { until, writesOnly };
+    this.network?.schedulePauseEnd(until);
+  }
+
+  /** CLIENT UNPAUSE, or the pause deadline passing. */
+  unpauseClients(): void {
+    this.pause = undefined;
+    this.network?.resumePaused();
+  }
+
+  /** True when this command must wait for CLIENT PAUSE to end. */
+  isPausedFor(command: Command): boolean {
+    const pause = this.pause;
+    if (!pause) return false;
+    if (this.clock.now() >= pause.until) {
+      this.unpauseClients();
+      return false;
+    }
+    if (!pause.writesOnly) return true;
+    const name = command.meta.name;
+    return (
+      (command.meta.flags & (CommandFlag.WRITE | CommandFlag.MAY_REPLICATE)) !== 0 ||
+      name === 'eval' ||
+      name === 'evalsha' ||
+      name === 'fcall'
+    );
+  }
+
+  /**
+   * Blocks a client on keys (BLPOP and friends). `retry` re-runs the command when a key it waits
+   * on was written; it returns true when it could serve the client. `onTimeout` replies when the
+   * deadline (ms, 0 = forever) passes.
+   */
+  blockClient(
+    client: Client,
+    keys: readonly string[],
+    deadline: number,
+    retry: () => boolean,
+    onTimeout: () => void,
+  ): void {
+    const state: BlockedState = { keys, deadline, retry, timeout: onTimeout, timer: undefined };
+    client.blocked = state;
+    for (const key of keys) {
+      const id = watchKey(client.db.index, key);
+      let queue = this.#blockedOn.get(id);
+      if (!queue) this.#blockedOn.set(id, (queue = []));
+      queue.push(client);
+    }
+    client.conn?.pause();
+    client.conn?.setIdleExempt(true);
+    if (deadline > 0)
+      state.timer = this.network?.scheduleTimer(deadline, () =>
+        this.unblockClient(client, undefined),
+      );
+  }
+
+  /**
+   * Ends a client's wait. With `error`, replies with that error; otherwise (timeout) lets the
+   * command's own timeout reply run.
+   */
+  unblockClient(client: Client, error: string | undefined): void {
+    const state = client.blocked;
+    if (!state) return;
+    this.#removeBlocked(client, state);
+    this.replyOutOfBand(client, () => {
+      if (error !== undefined) this.errorReply(client, error);
+      else state.timeout();
+    });
+    this.#resumeClient(client);
+  }
+
+  #removeBlocked(client: Client, state: BlockedState): void {
+    client.blocked = undefined;
+    for (const key of state.keys) {
+      const id = watchKey(client.db.index, key);
+      const queue = this.#blockedOn.get(id);
+      if (!queue) continue;
+      const at = queue.indexOf(client);
+      if (at >= 0) queue.splice(at, 1);
+      if (queue.length === 0) this.#blockedOn.delete(id);
+    }
+    if (state.timer !== undefined) this.network?.cancelTimer(state.timer);
+  }
+
+  #resumeClient(client: Client): void {
+    client.conn?.setIdleExempt(client.subscriptionCount > 0);
+    client.conn?.resume();
+  }
+
+  /** A key may now satisfy blocked clients (a push to a list, an add to a sorted set...). */
+  signalKeyAsReady(db: Database, key: string): void {
+    if (this.#blockedOn.size === 0 || !this.#blockedOn.has(watchKey(db.index, key))) return;
+    let keys = this.#readyKeys.get(db);
+    if (!keys) this.#readyKeys.set(db, (keys = new Set()));
+    keys.add(key);
+  }
+
+  /** After a command: serves blocked clients whose keys became ready, first blocked first served. */
+  handleReadyKeys(): void {
+    while (this.#readyKeys.size !== 0) {
+      const ready = [...this.#readyKeys];
+      this.#readyKeys.clear();
+      for (const [db, keys] of ready) {
+        for (const key of keys) {
+          const queue = this.#blockedOn.get(watchKey(db.index, key));
+          if (!queue) continue;
+          for (const client of [...queue]) {
+            const state = client.blocked;
+            if (!state) continue;
+            let served = false;
+            this.replyOutOfBand(client, () => {
+              served = state.retry();
+            });
+            if (served) {
+              this.#removeBlocked(client, state);
+              this.#resumeClient(client);
+            }
+            if (!db.has(key)) break;
+          }
+        }
+      }
+    }
+  }
+
+  /** Number of clients blocked on keys. */
+  get blockedClients(): number {
+    let count = 0;
+    for (const client of this.clients.values()) if (client.blocked) count++;
+    return count;
+  }
+
+  /**
+   * Runs `write` with `client.w` pointing at a private writer, then sends what it wrote to the
+   * client's connection. For replies outside the client's own batch (unblocking, timers).
+   */
+  replyOutOfBand(client: Client, write: () => void): void {
+    const saved = client.w;
+    // nested out-of-band replies (rare) get a writer of their own
+    const writer = this.#sideWriter.length === 0 ? this.#sideWriter : new RespWriter(256);
+    writer.protocol = client.resp;
+    client.w = writer;
+    const outer = this.#timeSnapshot === 0;
+    if (outer) this.#timeSnapshot = this.clock.now();
+    try {
+      write();
+    } finally {
+      client.w = saved;
+      if (outer) this.#timeSnapshot = 0;
+    }
+    if (writer.length > 0 && client.replyMode === 'on') client.conn?.write(writer.view());
+    writer.reset();
+  }
+  readonly #sideWriter = new RespWriter();
+  readonly #discard = new RespWriter(256);
+
+  /** FLUSHDB (one database) or FLUSHALL (undefined). */
+  flushDatabase(index: number | undefined): void {
+    const targets = index === undefined ? this.databases : [this.db(index)];
+    for (const db of targets) {
+      this.touchWatchedExisting(db);
+      this.stats.dirty += db.size;
+      db.flush();
+    }
+    this.hooks.flushed.forEach((hook) => hook(index));
+  }
+
+  /** WATCHed keys that exist in `db` become dirty (flushes break transactions on them). */
+  touchWatchedExisting(db: Database): void {
+    for (const [id, clients] of this.#watchers) {
+      const prefix = `${db.index}\0`;
+      if (!id.startsWith(prefix)) continue;
+      if (db.has(id.slice(prefix.length))) for (const client of clients) client.watchDirty = true;
+    }
+  }
+
+  /** SWAPDB: clients blocked on keys of either database may now be served. */
+  afterSwapDb(a: number, b: number): void {
+    for (const index of [a, b]) {
+      const db = this.db(index);
+      for (const id of this.#blockedOn.keys()) {
+        const prefix = `${index}\0`;
+        if (id.startsWith(prefix) && db.has(id.slice(prefix.length)))
+          this.signalKeyAsReady(db, id.slice(prefix.length));
+      }
+    }
+  }
+
+  /** CONFIG RESETSTAT */
+  resetStats(): void {
+    const stats = this.stats;
+    stats.keyspaceHits = stats.keyspaceMisses = stats.expiredKeys = stats.evictedKeys = 0;
+    stats.totalCommands =
+      stats.totalConnections =
+      stats.rejectedConnections =
+      stats.totalErrorReplies =
+        0;
+    stats.errorCounts.clear();
+    for (const command of this.commands()) {
+      for (const entry of [command, ...(command.subcommands?.values() ?? [])]) {
+        entry.calls = entry.microseconds = entry.rejectedCalls = entry.failedCalls = 0;
+      }
+    }
+    this.slowlog.length = 0;
+    this.network?.resetStats();
+  }
+
+  /** CONFIG REWRITE; returns an error text or undefined. */
+  rewriteConfig(): string | undefined {
+    const file = this.config.configFile;
+    if (!file) return 'ERR The server is running without a config file';
+    try {
+      rewriteConfigFile(file, this.config.changed());
+      return undefined;
+    } catch (error) {
+      return `ERR Rewriting config file: ${(error as Error).message}`;
+    }
+  }
+
+  /** SHUTDOWN from a client; returns an error text or undefined (the server is going down). */
+  shutdownFromCommand(options: {
+    save: boolean | undefined;
+    now: boolean;
+    force: boolean;
+  }): string | undefined {
+    const error = this.persistence?.beforeShutdown(options.save, options.force);
+    if (error) return error;
+    this.shuttingDown = true;
+    this.logger.warning('User requested shutdown...');
+    this.hooks.shutdown.forEach((hook) => hook());
+    return undefined;
+  }
+
+  /** INFO persistence fields. */
+  persistenceInfo(): [string, string | number][] {
+    return (
+      this.persistence?.info() ?? [
+        ['loading', 0],
+        ['async_loading', 0],
+        ['rdb_changes_since_last_save', this.stats.dirty],
+        ['rdb_bgsave_in_progress', 0],
+        ['rdb_last_save_time', this.lastSave],
+        ['rdb_last_bgsave_status', 'ok'],
+        ['rdb_last_bgsave_time_sec', -1],
+        ['rdb_current_bgsave_time_sec', -1],
+        ['rdb_saves', 0],
+        ['aof_enabled', 0],
+        ['aof_rewrite_in_progress', 0],
+        ['aof_rewrite_scheduled', 0],
+        ['aof_last_rewrite_time_sec', -1],
+        ['aof_current_rewrite_time_sec', -1],
+        ['aof_last_bgrewrite_status', 'ok'],
+        ['aof_rewrites', 0],
+        ['aof_last_write_status', 'ok'],
+      ]
+    );
+  }
+
+  /** Operations per second over the last few cron samples (INFO instantaneous_ops_per_sec). */
+  instantaneousOps(): number {
+    const samples = this.#opsSamples;
+    if (samples.length < 2) return 0;
+    const [t0, c0] = samples[0] ?? [0, 0];
+    const [t1, c1] = samples[samples.length - 1] ?? [0, 0];
+    return t1 > t0 ? Math.round(((c1 - c0) * 1000) / (t1 - t0)) : 0;
+  }
+
+  /** Called by the cron: samples counters and memory. */
+  sampleStats(): void {
+    this.#opsSamples.push([this.clock.now(), this.stats.totalCommands]);
+    if (this.#opsSamples.length > 16) this.#opsSamples.shift();
+    const memory = process.memoryUsage();
+    this.peakMemory = Math.max(this.peakMemory, memory.heapUsed + memory.external);
+  }
+
+  /** Bytes in and out of all connections. */
+  netStats(): { input: number; output: number } {
+    return this.network?.netStats() ?? { input: 0, output: 0 };
+  }
+
+  /** Channels with at least one subscriber (set by the pub/sub module). */
+  pubsubChannelCount(fallback: number): number {
+    return this.hooks.pubsubCounts?.().channels ?? fallback;
+  }
+
+  pubsubPatternCount(fallback: number): number {
+    return this.hooks.pubsubCounts?.().patterns ?? fallback;
+  }
+
+  /** The argument positions holding keys (COMMAND GETKEYS, cluster slots). */
+  keyPositions(command: Command, argv: readonly string[]): number[] {
+    const { firstKey, lastKey, step } = command.meta;
+    if (firstKey <= 0) return [];
+    const last = lastKey < 0 ? argv.length + lastKey : lastKey;
+    const out: number[] = [];
+    for (let i = firstKey; i <= last && i < argv.length; i += Math.max(1, step)) out.push(i);
+    return out;
+  }
+
+  /** The connection type of a client for CLIENT LIST TYPE / KILL TYPE. */
+  clientType(client: Client): string {
+    return clientType(client);
+  }
+
+  /** Adds a MONITOR client. */
+  addMonitor(client: Client): void {
+    this.monitors.add(client);
+  }
+}
+
+/** Callbacks that feature modules attach to the core. */
+export interface ServerHooks {
+  notify: ((type: string, event: string, key: string, dbIndex: number) => void) | undefined;
+  keyModified: ((db: Database, key: string) => void)[];
+  afterCommand: ((client: Client, command: Command, argv: string[]) => void)[];
+  clientClosed: ((client: Client) => void)[];
+  propagate: ((dbIndex: number, argv: string[]) => void) | undefined;
+  flushed: ((index: number | undefined) => void)[];
+  shutdown: (() => void)[];
+  pubsubCounts: (() => { channels: number; patterns: number }) | undefined;
+  /** EXEC starts (true) or ends (false): persistence wraps the writes in MULTI/EXEC */
+  propagateMulti: ((client: Client, start: boolean) => void) | undefined;
+}
+
+/** What the server core asks of the network layer. */
+export interface NetworkControl {
+  scheduleTimer(at: number, callback: () => void): unknown;
+  cancelTimer(timer: unknown): void;
+  schedulePauseEnd(at: number): void;
+  resumePaused(): void;
+  netStats(): { input: number; output: number };
+  resetStats(): void;
+}
+
+/** What the server core asks of persistence (RDB/AOF). */
+export interface PersistenceControl {
+  info(): [string, string | number][];
+  /** before SHUTDOWN: save if configured; returns an error text to refuse */
+  beforeShutdown(save: boolean | undefined, force: boolean): string | undefined;
+}
+
+const QUEUED_BYTES = Buffer.from(QUEUED, 'latin1');
+
+function rewriteConfigFile(file: string, changed: [string, string][]): void {
+  const original = existsSync(file) ? readFileSync(file, 'latin1').split('\n') : [];
+  const names = new Set(changed.map(([name]) => name));
+  const kept = original.filter((line) => {
+    const name = line.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+    return !names.has(name);
+  });
+  while (kept.length && kept[kept.length - 1]?.trim() === '') kept.pop();
+  const quote = (value: string) =>
+    /^[^\s"'\\]+$/.test(value) ? value : `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const lines = changed.flatMap(([name, value]) => {
+    if (name === 'save') {
+      const parts = value.split(' ').filter(Boolean);
+      if (parts.length === 0) return ['save ""'];
+      const out: string[] = [];
+      for (let i = 0; i + 1 < parts.length; i += 2) out.push(`save ${parts[i]} ${parts[i + 1]}`);
+      return out;
+    }
+    if (name === 'bind' || name === 'client-output-buffer-limit') return [`${name} ${value}`];
+    return [`${name} ${quote(value)}`];
+  });
+  const text = [...kept, '# Generated by CONFIG REWRITE', ...lines].join('\n') + '\n';
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
+}
+
+function newCommand(
+  meta: CommandMeta,
+  handler: Handler | undefined,
+  subcommands: Map<string, Command> | undefined,
+): Command {
+  return {
+    meta,
+    handler,
+    subcommands,
+    calls: 0,
+    microseconds: 0,
+    rejectedCalls: 0,
+    failedCalls: 0,
+  };
+}
+
+function watchKey(dbIndex: number, key: string): string {
+  return `${dbIndex}\0${key}`;
+}
+
+function randomHex(length: number): string {
+  let out = '';
+  while (out.length < length)
+    out += Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
+  return out.slice(0, length);
+}
+
+/** MONITOR prints each argument quoted as sdscatrepr does. */
+export function quoteForMonitor(arg: string): string {
+  let out = '"';
+  for (let i = 0; i < arg.length; i++) {
+    const c = arg.charCodeAt(i);
+    if (c === 92) out += '\\\\';
+    else if (c === 34) out += '\\"';
+    else if (c === 10) out += '\\n';
+    else if (c === 13) out += '\\r';
+    else if (c === 9) out += '\\t';
+    else if (c === 7) out += '\\a';
+    else if (c === 8) out += '\\b';
+    else if (c < 32 || c > 126) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += arg[i];
+  }
+  return out + '"';
+}

@@ -1,0 +1,75 @@
+import { Config } from './config/config.js';
+import { Network } from './network.js';
+import { silentLogger, type Logger } from './logger.js';
+import { Server, type Clock } from './server.js';
+import { allCommands } from './commands/index.js';
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  /** TCP port; 0 picks a free one. Default 6379 (or the config's `port`). */
+  port?: number;
+  /** address(es) to bind, space-separated as redis.conf's `bind`. Default "127.0.0.1 -::1". */
+  host?: string;
+  /** any redis.conf directives, e.g. `{ requirepass: 's3cret', databases: 4 }` */
+  config?: Readonly<Record<string, string | number | boolean>> | Config;
+  /** a redis.conf file to read first */
+  configFile?: string;
+  /** time source for TTLs and timeouts (default Date.now) */
+  clock?: Clock;
+  /** where log lines go (default: none for an embedded server) */
+  logger?: Logger;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** the bound TCP port */
+  readonly port: number;
+  /** the address it listens on (the first bind address) */
+  readonly host: string;
+  /** `redis://host:port` */
+  readonly url: string;
+  /** the server core, for in-process access (the testing helpers build on it) */
+  readonly server: Server;
+  /** stops accepting, flushes replies, closes every connection */
+  close(): Promise<void>;
+  /** settles when the server has stopped (close(), SHUTDOWN, a fatal error) */
+  readonly closed: Promise<void>;
+}
+
+/**
+ * Starts a byor server in this process.
+ *
+ * @example
+ * ```ts
+ * const server = await startServer({ port: 0 });
+ * const redis = new Redis(server.port); // ioredis, node-redis, redis-cli: any client
+ * await server.close();
+ * ```
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  let config: Config;
+  if (options.config instanceof Config) {
+    config = options.config;
+  } else {
+    config = options.configFile ? Config.fromArgv([options.configFile]) : new Config();
+    for (const [name, value] of Object.entries(options.config ?? {})) {
+      config.setFromCode(name, typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value));
+    }
+  }
+  if (options.port !== undefined) config.setFromCode('port', String(options.port));
+  if (options.host !== undefined) config.setFromCode('bind', options.host);
+  const clock = options.clock ?? { now: () => Date.now() };
+  const logger = options.logger ?? silentLogger();
+  const server = new Server(config, logger, clock, allCommands);
+  const network = new Network(server);
+  await network.listen();
+  const host = network.host;
+  return {
+    port: server.port,
+    host,
+    url: `redis://${host.includes(':') ? `[${host}]` : host}:${server.port}`,
+    server,
+    close: () => network.close(),
+    closed: network.closed,
+  };
+}

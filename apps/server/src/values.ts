@@ -1,0 +1,31 @@
+/**
+ * What a key holds. Strings are plain JS strings in latin1 (one char per byte): the most compact
+ * representation V8 has and the one the protocol parser produces, so GET/SET never convert.
+ * Every other type is an object with a `type` tag; their classes live in types/*.ts.
+ */
+export type ValueType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
+
+/** A non-string value: a list, set, sorted set, hash or stream. */
+export interface ObjectValue {
+  readonly type: Exclude<ValueType, 'string'>;
+  /** what OBJECT ENCODING prints for it (listpack, hashtable, quicklist, skiplist, intset, stream) */
+  encoding(): string;
+  /** a deep copy (COPY) */
+  clone(): ObjectValue;
+}
+
+export type Value = string | ObjectValue;
+
+/** The TYPE of a value, as the TYPE command prints it. */
+export function typeOf(value: Value): ValueType {
+  return typeof value === 'string' ? 'string' : value.type;
+}
+
+/** OBJECT ENCODING of a string: int when it is a canonical int64, embstr up to 44 bytes, else raw. */
+export function stringEncoding(value: string): string {
+  if (value.length <= 20 && /^(?:0|-?[1-9]\d*)$/.test(value)) {
+    const n = BigInt(value);
+    if (n >= -(2n ** 63n) && n < 2n ** 63n) return 'int';
+  }
+  return value.length <= 44 ? 'embstr' : 'raw';
+}

@@ -1,0 +1,105 @@
+import { startServer, type RunningServer } from '../../src/index.js';
+import { RawClient } from '../helpers/raw-client.js';
+import {
+  redisServerBinary,
+  startRedisServer,
+  type RedisServerProcess,
+} from '../helpers/redis-server.js';
+
+/**
+ * The differential runner: the same commands go to byor and to Debian's redis-server, and the
+ * reply bytes must be identical. A case is a list of commands run in order on a fresh connection
+ * after FLUSHALL; `resp: 3` starts the connection with HELLO 3.
+ */
+export interface DiffCase {
+  readonly name: string;
+  readonly commands: readonly (readonly string[])[];
+  readonly resp?: 2 | 3;
+  /** replies compared as unordered sets of lines (SCAN, KEYS, SMEMBERS...) */
+  readonly unordered?: readonly number[];
+  /** replies compared as unordered sets of (name, value) pairs (CONFIG GET with a pattern) */
+  readonly unorderedPairs?: readonly number[];
+}
+
+export interface Mismatch {
+  readonly name: string;
+  readonly command: string;
+  readonly byor: string;
+  readonly redis: string;
+}
+
+export interface Pair {
+  readonly byor: RunningServer;
+  readonly redis: RedisServerProcess;
+  stop(): Promise<void>;
+}
+
+export const redisAvailable = redisServerBinary() !== undefined;
+
+export async function startPair(config: Record<string, string> = {}): Promise<Pair> {
+  const byor = await startServer({ port: 0, config });
+  const redis = await startRedisServer(Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]));
+  return {
+    byor,
+    redis,
+    stop: async () => {
+      await byor.close();
+      await redis.stop();
+    },
+  };
+}
+
+/** Sorts the lines of a multi-element reply so order-free replies can be compared. */
+function canonical(reply: string): string {
+  const lines = reply.split('\r\n');
+  const header = lines.shift() ?? '';
+  return [header, ...lines.sort()].join('\r\n');
+}
+
+/** Sorts the (name, value) bulk pairs of a flat array or map reply. */
+function canonicalPairs(reply: string): string {
+  const lines = reply.split('\r\n');
+  const header = lines.shift() ?? '';
+  const pairs: string[] = [];
+  for (let i = 0; i + 3 < lines.length; i += 4) pairs.push(lines.slice(i, i + 4).join('\r\n'));
+  return [header, ...pairs.sort()].join('\r\n');
+}
+
+/** Runs the cases on both servers; returns every mismatch (empty when all replies match). */
+export async function runCases(
+  pair: Pair,
+  cases: readonly DiffCase[],
+): Promise<{ mismatches: Mismatch[]; commands: number }> {
+  const mismatches: Mismatch[] = [];
+  let commands = 0;
+  for (const testCase of cases) {
+    const a = await RawClient.connect(pair.byor.port);
+    const b = await RawClient.connect(pair.redis.port);
+    try {
+      await a.call('FLUSHALL');
+      await b.call('FLUSHALL');
+      if (testCase.resp === 3) {
+        await a.call('HELLO', '3');
+        await b.call('HELLO', '3');
+      }
+      for (const [index, command] of testCase.commands.entries()) {
+        commands++;
+        let [x, y] = await Promise.all([a.call(...command), b.call(...command)]);
+        if (testCase.unordered?.includes(index)) {
+          x = canonical(x);
+          y = canonical(y);
+        }
+        if (testCase.unorderedPairs?.includes(index)) {
+          x = canonicalPairs(x);
+          y = canonicalPairs(y);
+        }
+        if (x !== y)
+          mismatches.push({ name: testCase.name, command: command.join(' '), byor: x, redis: y });
+      }
+    } finally {
+      a.close();
+      b.close();
+    }
+  }
+  return { mismatches, commands };
+}
