@@ -1,9 +1,14 @@
 import { adminCommands } from './admin.js';
 import { connectionCommands } from './connection.js';
 import { expireCommands } from './expire.js';
+import { hashesCommands } from './hashes.js';
 import { keyCommands } from './keys.js';
+import { listsCommands } from './lists.js';
+import { pubsubCommands } from './pubsub.js';
+import { setsCommands } from './sets.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
+import { zsetsCommands } from './zsets.js';
 import type { HandlerTable } from './types.js';
 
 /** Every command group the server registers. */
@@ -14,4 +19,9 @@ export const allCommands: readonly HandlerTable[] = [
   connectionCommands,
   adminCommands,
   transactionCommands,
+  listsCommands,
+  hashesCommands,
+  setsCommands,
+  zsetsCommands,
+  pubsubCommands,
 ];

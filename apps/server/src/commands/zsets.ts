@@ -1,0 +1,4 @@
+import type { HandlerTable } from './types.js';
+
+/** zsets commands (being written). */
+export const zsetsCommands: HandlerTable = {};
