@@ -1,0 +1,210 @@
+/**
+ * The "skiplist" encoding (the name Redis's OBJECT ENCODING reports for it): the book's
+ * pairing of an order-statistic AVL tree, ordered by (score, member), with a hashtable from
+ * member to tree node. Score lookups are O(1) through the index; ranks, counts and range
+ * starts are O(log n) descents that use subtree sizes; range walks are O(1) per entry.
+ *
+ * The tree stores members as keys and scores as values, and this file runs its own descents
+ * over (score, member), as the book's zset does: the tree's comparator is only consulted by
+ * `checkInvariants()`.
+ *
+ * @internal
+ */
+import { AvlInvariantError, AvlTree, NIL } from '@byor/avl';
+import { SortedSetInvariantError } from './errors.js';
+import { MemberIndex } from './member-index.js';
+import { comparePairs, type Store, type Visitor } from './store.js';
+
+export class TreeStore implements Store {
+  readonly #index = new MemberIndex();
+  readonly #tree: AvlTree<string, number>;
+
+  constructor(capacity: number) {
+    const index = this.#index;
+    // only checkInvariants() compares keys; the scores come from the nodes through the index
+    const tree: AvlTree<string, number> = new AvlTree<string, number>(
+      (a, b) => comparePairs(tree.value(index.get(a)!), a, tree.value(index.get(b)!), b),
+      { capacity },
+    );
+    this.#tree = tree;
+  }
+
+  get size(): number {
+    return this.#tree.size;
+  }
+
+  score(member: string): number | undefined {
+    const node = this.#index.get(member);
+    return node === undefined ? undefined : this.#tree.value(node);
+  }
+
+  insert(member: string, score: number): void {
+    const tree = this.#tree;
+    const node = tree.insertBefore(this.#lowerBound(score, member), member, score);
+    this.#index.set(member, node);
+  }
+
+  /** Adds a member that sorts after every present one (building from sorted input). */
+  append(member: string, score: number): void {
+    this.#index.set(member, this.#tree.insertBefore(NIL, member, score));
+  }
+
+  update(member: string, _oldScore: number, newScore: number): void {
+    const tree = this.#tree;
+    const node = this.#index.get(member)!;
+    // Redis's zslUpdateScore: when the new score keeps the node between its neighbours, change
+    // it in place; otherwise remove and insert again
+    const previous = tree.prev(node);
+    const next = tree.next(node);
+    if (
+      (previous === NIL ||
+        comparePairs(tree.value(previous), tree.key(previous), newScore, member) < 0) &&
+      (next === NIL || comparePairs(newScore, member, tree.value(next), tree.key(next)) < 0)
+    ) {
+      tree.setValue(node, newScore);
+      return;
+    }
+    tree.deleteNode(node);
+    this.insert(member, newScore);
+  }
+
+  remove(member: string): boolean {
+    const node = this.#index.get(member);
+    if (node === undefined) return false;
+    this.#index.delete(member);
+    this.#tree.deleteNode(node);
+    return true;
+  }
+
+  rank(member: string): number {
+    const node = this.#index.get(member);
+    return node === undefined ? -1 : this.#tree.rank(node);
+  }
+
+  /** The first node >= (score, member), or NIL. */
+  #lowerBound(score: number, member: string): number {
+    const tree = this.#tree;
+    let node = tree.root;
+    let found = NIL;
+    while (node !== NIL) {
+      const value = tree.value(node);
+      if (score < value || (score === value && member <= tree.key(node))) {
+        found = node;
+        node = tree.left(node);
+      } else {
+        node = tree.right(node);
+      }
+    }
+    return found;
+  }
+
+  countScoreBelow(score: number, inclusive: boolean): number {
+    const tree = this.#tree;
+    let node = tree.root;
+    let count = 0;
+    while (node !== NIL) {
+      const value = tree.value(node);
+      if (value < score || (inclusive && value === score)) {
+        count += tree.subtreeSize(tree.left(node)) + 1;
+        node = tree.right(node);
+      } else {
+        node = tree.left(node);
+      }
+    }
+    return count;
+  }
+
+  countMemberBelow(member: string, inclusive: boolean): number {
+    const tree = this.#tree;
+    let node = tree.root;
+    let count = 0;
+    while (node !== NIL) {
+      const key = tree.key(node);
+      if (key < member || (inclusive && key === member)) {
+        count += tree.subtreeSize(tree.left(node)) + 1;
+        node = tree.right(node);
+      } else {
+        node = tree.left(node);
+      }
+    }
+    return count;
+  }
+
+  countPairBelow(score: number, member: string): number {
+    const tree = this.#tree;
+    let node = tree.root;
+    let count = 0;
+    while (node !== NIL) {
+      const value = tree.value(node);
+      if (value < score || (value === score && tree.key(node) < member)) {
+        count += tree.subtreeSize(tree.left(node)) + 1;
+        node = tree.right(node);
+      } else {
+        node = tree.left(node);
+      }
+    }
+    return count;
+  }
+
+  visit(rank: number, count: number, reverse: boolean, visitor: Visitor): void {
+    const tree = this.#tree;
+    let node = tree.at(rank);
+    for (let step = 0; step < count && node !== NIL; step++) {
+      visitor(tree.key(node), tree.value(node));
+      node = reverse ? tree.prev(node) : tree.next(node);
+    }
+  }
+
+  removeRange(rank: number, count: number): void {
+    const tree = this.#tree;
+    const index = this.#index;
+    let node = tree.at(rank);
+    for (let step = 0; step < count && node !== NIL; step++) {
+      const next = tree.next(node);
+      index.delete(tree.key(node));
+      tree.deleteNode(node);
+      node = next;
+    }
+  }
+
+  *entries(reverse: boolean): IterableIterator<[member: string, score: number]> {
+    const tree = this.#tree;
+    for (const node of tree.nodes(NIL, reverse)) yield [tree.key(node), tree.value(node)];
+  }
+
+  memberAt(rank: number): string {
+    return this.#tree.key(this.#tree.at(rank));
+  }
+
+  scoreAt(rank: number): number {
+    return this.#tree.value(this.#tree.at(rank));
+  }
+
+  clear(): void {
+    this.#tree.clear();
+    this.#index.clear();
+  }
+
+  checkInvariants(): void {
+    const tree = this.#tree;
+    const index = this.#index;
+    if (index.size !== tree.size) {
+      throw new SortedSetInvariantError(`index has ${index.size} members, tree ${tree.size}`);
+    }
+    for (const [member, node] of index.entries()) {
+      if (!tree.isLive(node) || tree.key(node) !== member) {
+        throw new SortedSetInvariantError(`index maps ${JSON.stringify(member)} to a wrong node`);
+      }
+      if (Number.isNaN(tree.value(node))) {
+        throw new SortedSetInvariantError(`NaN score for ${JSON.stringify(member)}`);
+      }
+    }
+    try {
+      // balance, sizes, parent links, and (score, member) order through the comparator
+      tree.checkInvariants();
+    } catch (error) {
+      if (!AvlInvariantError.isInstance(error)) throw error;
+      throw new SortedSetInvariantError(`tree: ${error.message}`, { cause: error });
+    }
+  }
+}
