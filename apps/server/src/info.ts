@@ -136,12 +136,6 @@ function section(server: Server, name: string): string | undefined {
     case 'persistence':
       return lines('Persistence', server.persistenceInfo());
     case 'stats': {
-      let channels = 0;
-      let patterns = 0;
-      for (const client of server.clients.values()) {
-        channels += client.channels.size;
-        patterns += client.patterns.size;
-      }
       return lines('Stats', [
         ['total_connections_received', server.stats.totalConnections],
         ['total_commands_processed', server.stats.totalCommands],
@@ -159,8 +153,9 @@ function section(server: Server, name: string): string | undefined {
         ['evicted_clients', 0],
         ['keyspace_hits', server.stats.keyspaceHits],
         ['keyspace_misses', server.stats.keyspaceMisses],
-        ['pubsub_channels', server.pubsubChannelCount(channels)],
-        ['pubsub_patterns', server.pubsubPatternCount(patterns)],
+        ['pubsub_channels', server.pubsubChannelCount()],
+        ['pubsub_patterns', server.pubsubPatternCount()],
+        ['pubsubshard_channels', server.pubsub.shardChannels.size],
         ['latest_fork_usec', 0],
         ['total_forks', 0],
         ['total_error_replies', server.stats.totalErrorReplies],

@@ -10,6 +10,10 @@ export interface KeyspaceHost {
   keyExpired(db: Database, key: string): void;
   /** a key was written (WATCH invalidation) */
   keyModified(db: Database, key: string): void;
+  /** a read found no key (keyspace event "keymiss") */
+  keyMissed(db: Database, key: string): void;
+  /** a key was created (keyspace event "new") */
+  keyAdded(db: Database, key: string): void;
   /** counters for INFO */
   readonly stats: { keyspaceHits: number; keyspaceMisses: number; expiredKeys: number };
 }
@@ -47,8 +51,12 @@ export class Database {
   /** Reads a key for a read command: expires it if due and counts a keyspace hit or miss. */
   lookupRead(key: string): Value | undefined {
     const value = this.lookup(key);
-    if (value === undefined) this.#host.stats.keyspaceMisses++;
-    else this.#host.stats.keyspaceHits++;
+    if (value === undefined) {
+      this.#host.stats.keyspaceMisses++;
+      this.#host.keyMissed(this, key);
+    } else {
+      this.#host.stats.keyspaceHits++;
+    }
     return value;
   }
 
@@ -73,6 +81,7 @@ export class Database {
     const existed = this.#dict.has(key);
     this.#dict.set(key, value);
     if (existed && !keepTtl) this.#removeExpire(key);
+    if (!existed) this.#host.keyAdded(this, key);
     this.#host.keyModified(this, key);
     return !existed;
   }
@@ -91,6 +100,7 @@ export class Database {
   /** Adds a key known not to exist (the caller has looked it up). */
   add(key: string, value: Value): void {
     this.#dict.set(key, value);
+    this.#host.keyAdded(this, key);
     this.#host.keyModified(this, key);
   }
 

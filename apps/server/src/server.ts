@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RespWriter } from '@byor/protocol';
 import { Client, type BlockedState, type ClientConnection } from './client.js';
 import { helpHandler } from './commands/admin.js';
+import { PubSub } from './pubsub.js';
 import { clientType } from './commands/connection.js';
 import type { Config } from './config/config.js';
 import {
@@ -107,10 +108,13 @@ export class Server implements KeyspaceHost {
     propagate: undefined,
     flushed: [],
     shutdown: [],
-    pubsubCounts: undefined,
     propagateMulti: undefined,
   };
   readonly monitors = new Set<Client>();
+  /** pub/sub registries and keyspace notifications */
+  readonly pubsub: PubSub;
+  /** the client whose command is running (pushes to it go into its reply stream, in order) */
+  currentClient: Client | undefined = undefined;
   /** set while SHUTDOWN or close() runs */
   shuttingDown = false;
   /** CLIENT PAUSE: until when, and whether only writes are paused */
@@ -152,6 +156,9 @@ export class Server implements KeyspaceHost {
       if (parent) this.#allMeta.set(parentName, withSubcommands(parent, [sub]));
     }
     this.#buildCommandTable(handlers);
+    this.pubsub = new PubSub(this);
+    this.hooks.notify = (type, event, key, dbIndex) =>
+      this.pubsub.notify(type, event, key, dbIndex);
   }
 
   #buildCommandTable(tables: readonly HandlerTable[]): void {
@@ -298,12 +305,15 @@ export class Server implements KeyspaceHost {
     if (suppressed) client.w = this.#discard;
     const errorsBefore = this.stats.totalErrorReplies;
     client.lastCommand = command.meta.name;
+    const previousClient = this.currentClient;
+    this.currentClient = client;
     if (
       this.monitors.size &&
       !(command.meta.flags & (CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN))
     )
       this.#feedMonitors(client, argv);
     handler(client, argv);
+    this.currentClient = previousClient;
     const elapsed = Math.round((performance.now() - start) * 1000);
     command.calls++;
     command.microseconds += elapsed;
@@ -383,6 +393,16 @@ export class Server implements KeyspaceHost {
       if (watchers) for (const client of watchers) client.watchDirty = true;
     }
     for (const hook of this.hooks.keyModified) hook(db, key);
+  }
+
+  /** KeyspaceHost: a read missed (keyspace event "keymiss", class m). */
+  keyMissed(db: Database, key: string): void {
+    if (this.pubsub.wantsKeyMiss) this.pubsub.notify('m', 'keymiss', key, db.index);
+  }
+
+  /** KeyspaceHost: a key was created (keyspace event "new", class n). */
+  keyAdded(db: Database, key: string): void {
+    this.pubsub.notify('n', 'new', key, db.index);
   }
 
   /** Keyspace notification for an event (the pub/sub module installs the implementation). */
@@ -768,13 +788,14 @@ export class Server implements KeyspaceHost {
     return this.network?.netStats() ?? { input: 0, output: 0 };
   }
 
-  /** Channels with at least one subscriber (set by the pub/sub module). */
-  pubsubChannelCount(fallback: number): number {
-    return this.hooks.pubsubCounts?.().channels ?? fallback;
+  /** Channels with at least one subscriber (INFO pubsub_channels). */
+  pubsubChannelCount(): number {
+    return this.pubsub.channels.size;
   }
 
-  pubsubPatternCount(fallback: number): number {
-    return this.hooks.pubsubCounts?.().patterns ?? fallback;
+  /** Patterns with at least one subscriber (INFO pubsub_patterns). */
+  pubsubPatternCount(): number {
+    return this.pubsub.patterns.size;
   }
 
   /** The argument positions holding keys (COMMAND GETKEYS, cluster slots). */
@@ -807,7 +828,6 @@ export interface ServerHooks {
   propagate: ((dbIndex: number, argv: string[]) => void) | undefined;
   flushed: ((index: number | undefined) => void)[];
   shutdown: (() => void)[];
-  pubsubCounts: (() => { channels: number; patterns: number }) | undefined;
   /** EXEC starts (true) or ends (false): persistence wraps the writes in MULTI/EXEC */
   propagateMulti: ((client: Client, start: boolean) => void) | undefined;
 }

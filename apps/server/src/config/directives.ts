@@ -97,17 +97,15 @@ function parseNotify(args: readonly string[]): { value: string } | { error: stri
   return { value: formatNotifyFlags(value) };
 }
 
-/** Redis prints the flags back in a canonical order (keyspaceEventsFlagsToString). */
+/** Redis prints the flags back in a canonical order (notify.c keyspaceEventsFlagsToString). */
 export function formatNotifyFlags(value: string): string {
-  const has = (c: string) => value.includes(c);
-  const all = has('A');
+  const has = (c: string) => value.includes(c) || (value.includes('A') && 'g$lshzxetd'.includes(c));
   let out = '';
-  if (all || ['g', '$', 'l', 's', 'h', 'z', 'x', 'e', 't', 'd'].every(has)) out += 'A';
-  else for (const c of ['g', '$', 'l', 's', 'h', 'z', 'x', 'e', 't', 'd']) if (has(c)) out += c;
+  if ([...'g$lshzxetd'].every(has)) out += 'A';
+  else for (const c of 'g$lshzxetdn') if (has(c)) out += c;
   if (has('K')) out += 'K';
   if (has('E')) out += 'E';
   if (has('m')) out += 'm';
-  if (has('n')) out += 'n';
   return out;
 }
 

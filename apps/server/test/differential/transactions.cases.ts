@@ -1,4 +1,129 @@
 import type { DiffCase } from './harness.js';
 
-/** transactions: every option, edge case and error string, compared with redis-server. */
-export const transactionsCases: DiffCase[] = [];
+/** MULTI/EXEC/DISCARD/WATCH on one connection (cross-connection WATCH is in transactions.test.ts). */
+export const transactionsCases: DiffCase[] = [
+  {
+    name: 'multi exec',
+    commands: [['MULTI'], ['SET', 'a', '1'], ['INCR', 'a'], ['GET', 'a'], ['EXEC'], ['GET', 'a']],
+  },
+  {
+    name: 'exec without multi',
+    commands: [['EXEC'], ['DISCARD'], ['MULTI'], ['MULTI'], ['DISCARD'], ['DISCARD']],
+  },
+  {
+    name: 'runtime errors do not abort',
+    commands: [
+      ['SET', 's', 'abc'],
+      ['MULTI'],
+      ['INCR', 's'],
+      ['SET', 'b', '2'],
+      ['EXEC'],
+      ['GET', 'b'],
+    ],
+  },
+  {
+    name: 'queue-time errors abort',
+    commands: [['MULTI'], ['SET', 'a', '1'], ['NOSUCH', 'x'], ['GET'], ['EXEC'], ['GET', 'a']],
+  },
+  {
+    name: 'arity error aborts',
+    commands: [['MULTI'], ['INCR'], ['EXEC'], ['MULTI'], ['SET', 'x', '1'], ['EXEC']],
+  },
+  {
+    name: 'watch in multi',
+    commands: [
+      ['MULTI'],
+      ['WATCH', 'a'],
+      ['SET', 'a', '1'],
+      ['EXEC'],
+      ['WATCH'],
+      ['UNWATCH'],
+      ['WATCH', 'a', 'b'],
+    ],
+  },
+  {
+    name: 'watch own write aborts',
+    commands: [
+      ['WATCH', 'k'],
+      ['SET', 'k', '1'],
+      ['MULTI'],
+      ['GET', 'k'],
+      ['EXEC'],
+      ['WATCH', 'k'],
+      ['MULTI'],
+      ['GET', 'k'],
+      ['EXEC'],
+    ],
+  },
+  {
+    name: 'unwatch',
+    commands: [['WATCH', 'k'], ['SET', 'k', '1'], ['UNWATCH'], ['MULTI'], ['GET', 'k'], ['EXEC']],
+  },
+  {
+    name: 'watch flushdb of missing key',
+    commands: [
+      ['WATCH', 'missing'],
+      ['FLUSHDB'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      ['SET', 'k', '1'],
+      ['WATCH', 'k'],
+      ['FLUSHALL'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+    ],
+  },
+  {
+    name: 'watch expired key',
+    commands: [
+      ['SET', 'k', 'v', 'PX', '1'],
+      ['DEBUG', 'SLEEP', '0'],
+      ['WATCH', 'k'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+    ],
+  },
+  {
+    name: 'discard unwatches',
+    commands: [
+      ['WATCH', 'k'],
+      ['SET', 'k', '1'],
+      ['MULTI'],
+      ['DISCARD'],
+      ['MULTI'],
+      ['GET', 'k'],
+      ['EXEC'],
+    ],
+  },
+  {
+    name: 'exec replies in resp3',
+    resp: 3,
+    commands: [
+      ['MULTI'],
+      ['SET', 'a', '1'],
+      ['CONFIG', 'GET', 'maxmemory'],
+      ['GET', 'nokey'],
+      ['EXEC'],
+      ['WATCH', 'a'],
+      ['SET', 'a', '2'],
+      ['MULTI'],
+      ['EXEC'],
+    ],
+  },
+  { name: 'empty transaction', commands: [['MULTI'], ['EXEC']] },
+  {
+    name: 'select inside multi',
+    commands: [
+      ['MULTI'],
+      ['SELECT', '1'],
+      ['SET', 'a', 'db1'],
+      ['EXEC'],
+      ['GET', 'a'],
+      ['SELECT', '0'],
+      ['GET', 'a'],
+    ],
+  },
+];

@@ -53,6 +53,24 @@ export class RawClient {
     return new Promise<string>((resolve) => this.#waiters.push(resolve));
   }
 
+  /** Waits `ms`, then returns every complete reply received and not yet consumed, concatenated. */
+  async drain(ms = 30): Promise<string> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    let out = '';
+    for (;;) {
+      const end = frameEnd(this.#buffer, 0);
+      if (end < 0) break;
+      out += this.#buffer.toString('latin1', 0, end);
+      this.#buffer = this.#buffer.subarray(end);
+    }
+    return out;
+  }
+
+  /** Sends a command without waiting for its reply (the reply stays buffered for drain()). */
+  sendOnly(...args: (string | Buffer)[]): void {
+    this.#socket.write(encode(args));
+  }
+
   /** Resolves when the server closes the connection. */
   closed(): Promise<void> {
     return new Promise((resolve) =>
