@@ -66,6 +66,14 @@ export class RawClient {
     return out;
   }
 
+  /** Resolves once at least one complete reply is buffered (or after `timeoutMs`). */
+  async waitForReply(timeoutMs = 1000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (frameEnd(this.#buffer, 0) < 0 && Date.now() < deadline && !this.#socket.closed) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
   /** Sends a command without waiting for its reply (the reply stays buffered for drain()). */
   sendOnly(...args: (string | Buffer)[]): void {
     this.#socket.write(encode(args));

@@ -21,6 +21,7 @@ export async function transcript(
     await clients[0]?.call('FLUSHALL');
     for (const [index, ...command] of steps) {
       clients[index]?.sendOnly(...command);
+      await clients[index]?.waitForReply();
       const received = await Promise.all(clients.map((client) => client.drain(settleMs)));
       out.push(
         `${index}> ${command.join(' ')}\n${received.map((r, i) => `  [${i}] ${JSON.stringify(r)}`).join('\n')}`,
