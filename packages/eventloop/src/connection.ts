@@ -87,8 +87,11 @@ export class Connection<S = unknown> {
   #inBatch: boolean;
   /** Queued for the loop's deferred flush. */
   #queued: boolean;
-  /** Socket reads paused because the client does not read its replies. */
-  #readPaused: boolean;
+  /**
+   * Blocked on output: the client does not read its replies, so the loop stopped handling its
+   * frames and reading its socket until the output drains.
+   */
+  #outputBlocked: boolean;
   /** No more frames: close once the output is flushed. */
   #closing: boolean;
   /** The socket was ended (FIN sent); writes are dropped. */
@@ -132,7 +135,7 @@ export class Connection<S = unknown> {
     this.#paused = false;
     this.#inBatch = false;
     this.#queued = false;
-    this.#readPaused = false;
+    this.#outputBlocked = false;
     this.#closing = false;
     this.#ended = false;
     this.#closed = false;
@@ -390,7 +393,7 @@ export class Connection<S = unknown> {
   [kDeferred](): void {
     this.#queued = false;
     if (this.#closed) return;
-    if (!this.#paused && !this.#closing) this.#runBatch();
+    if (!this.#paused && !this.#closing && !this.#outputBlocked) this.#runBatch();
     else this.#flush();
   }
 
@@ -419,63 +422,76 @@ export class Connection<S = unknown> {
     const now = core.clock.now();
     this.#lastInteraction = now;
     core.touchIdle(this.#idleEntry, this.#idleExempt, now);
-    if (!this.#paused) this.#runBatch();
+    if (!this.#paused && !this.#outputBlocked) this.#runBatch();
     if (!this.#closed && this.#decoder.bufferedBytes > core.limits.queryBufferLimit) {
       this.#destroy(CloseReason.QUERY_BUFFER_LIMIT, undefined);
     }
   };
 
   /**
-   * Hands decoded frames to the handler until the decoder needs bytes, the connection pauses
-   * or closes; then the batch hook and one flush.
+   * Hands decoded frames to the handler until the decoder needs bytes, the connection pauses or
+   * closes, or the batch's output passes `readPauseBytes`; then the batch hook and one flush. A
+   * batch cut short by its output size continues at once if the socket took the bytes, else
+   * when it drains.
    */
   #runBatch(): void {
     const decoder = this.#decoder;
     const handlers = this.#handlers;
-    let frames = 0;
-    let decoding = false;
-    let protocolError = false;
-    this.#inBatch = true;
-    try {
-      while (!this.#paused && !this.#closing) {
-        decoding = true;
-        const frame = decoder.next();
-        decoding = false;
-        if (frame === undefined) break;
-        frames++;
-        handlers.onFrame(frame, this);
-      }
-    } catch (error) {
-      if (!decoding) {
-        this.#handlerFailed(error, frames);
-        return;
-      }
-      protocolError = true;
-      this.#beginClosing(CloseReason.PROTOCOL_ERROR);
-      if (handlers.onProtocolError === undefined) {
-        this.#inBatch = false;
-        this.#count(frames);
-        this.#destroy(CloseReason.PROTOCOL_ERROR, error);
-        return;
-      }
+    const output = this.#output;
+    const pauseAt = this.#core.limits.readPauseBytes;
+    for (;;) {
+      let frames = 0;
+      let decoding = false;
+      let protocolError = false;
+      let full = false;
+      this.#inBatch = true;
       try {
-        handlers.onProtocolError(error, this);
-      } catch (hookError) {
-        this.#handlerFailed(hookError, frames);
-        return;
-      }
-    }
-    this.#count(frames);
-    if ((frames > 0 || protocolError) && handlers.onBatchEnd !== undefined && !this.#closed) {
-      try {
-        handlers.onBatchEnd(this);
+        while (!this.#paused && !this.#closing) {
+          decoding = true;
+          const frame = decoder.next();
+          decoding = false;
+          if (frame === undefined) break;
+          frames++;
+          handlers.onFrame(frame, this);
+          if (pauseAt > 0 && output.pendingBytes > pauseAt) {
+            full = true;
+            break;
+          }
+        }
       } catch (error) {
-        this.#handlerFailed(error, 0);
-        return;
+        if (!decoding) {
+          this.#handlerFailed(error, frames);
+          return;
+        }
+        protocolError = true;
+        this.#beginClosing(CloseReason.PROTOCOL_ERROR);
+        if (handlers.onProtocolError === undefined) {
+          this.#inBatch = false;
+          this.#count(frames);
+          this.#destroy(CloseReason.PROTOCOL_ERROR, error);
+          return;
+        }
+        try {
+          handlers.onProtocolError(error, this);
+        } catch (hookError) {
+          this.#handlerFailed(hookError, frames);
+          return;
+        }
       }
+      this.#count(frames);
+      if ((frames > 0 || protocolError) && handlers.onBatchEnd !== undefined && !this.#closed) {
+        try {
+          handlers.onBatchEnd(this);
+        } catch (error) {
+          this.#handlerFailed(error, 0);
+          return;
+        }
+      }
+      this.#inBatch = false;
+      this.#flush();
+      if (!full || this.#closed || this.#outputBlocked) return;
+      // The socket took this batch's output: go on with the frames still buffered.
     }
-    this.#inBatch = false;
-    this.#flush();
   }
 
   #count(frames: number): void {
@@ -535,8 +551,8 @@ export class Connection<S = unknown> {
       this.#softLimitSince = -1;
     }
     const pauseAt = core.limits.readPauseBytes;
-    if (pauseAt > 0 && buffered > pauseAt && !this.#readPaused) {
-      this.#readPaused = true;
+    if (pauseAt > 0 && buffered > pauseAt && !this.#outputBlocked) {
+      this.#outputBlocked = true;
       this.#socket.pause();
     }
   }
@@ -581,9 +597,14 @@ export class Connection<S = unknown> {
 
   readonly #onDrain = (): void => {
     this.#softLimitSince = -1;
-    if (this.#readPaused) {
-      this.#readPaused = false;
+    if (this.#outputBlocked) {
+      this.#outputBlocked = false;
       this.#socket.resume();
+      // Frames that arrived meanwhile wait in the decoder: handle them on the next microtask.
+      if (!this.#closed && !this.#queued) {
+        this.#queued = true;
+        this.#core.defer(this);
+      }
     }
   };
 

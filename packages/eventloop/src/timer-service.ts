@@ -116,6 +116,8 @@ export class TimerService {
   #timeout: NodeJS.Timeout | undefined = undefined;
   #armedAt = Infinity;
   #closed = false;
+  /** The time of the run in progress, or -Infinity outside `runDue()`. */
+  #runNow = -Infinity;
   readonly #fire = (): void => {
     this.#timeout = undefined;
     this.#armedAt = Infinity;
@@ -173,7 +175,7 @@ export class TimerService {
   schedule(at: number, callback: () => void): TimerHandle {
     if (this.#closed) throw new ClosedError('the timer service');
     if (Number.isNaN(at)) throw new InvalidOptionError('at', at, 'a number');
-    return this.#add(new Timer(at, this.#order++, callback, undefined, 0, 0));
+    return this.#add(new Timer(this.#clamp(at), this.#order++, callback, undefined, 0, 0));
   }
 
   /**
@@ -195,7 +197,7 @@ export class TimerService {
     }
     const budget = options.budget ?? 2000;
     if (!(budget >= 0)) throw new InvalidOptionError('budget', budget, 'a number >= 0');
-    const at = options.firstAt ?? this.#clock.now() + intervalMs;
+    const at = this.#clamp(options.firstAt ?? this.#clock.now() + intervalMs);
     return this.#add(new Timer(at, this.#order++, undefined, task, intervalMs, budget));
   }
 
@@ -227,7 +229,7 @@ export class TimerService {
     if (Number.isNaN(at)) throw new InvalidOptionError('at', at, 'a number');
     const timer = this.#heap.get(handle as number as HeapHandle);
     if (timer === undefined) return false;
-    timer.at = at;
+    timer.at = this.#clamp(at);
     timer.order = this.#order++;
     this.#heap.update(timer.handle);
     this.#arm();
@@ -248,8 +250,9 @@ export class TimerService {
 
   /**
    * Fires every timer due at `clock.now()`, in deadline then scheduling order, and re-arms the
-   * Node timer for the next deadline. Timers scheduled by these callbacks run on a later turn,
-   * even when already due. Returns how many callbacks ran. O(k log n) for k due timers.
+   * Node timer for the next deadline. Timers scheduled (or rescheduled) by these callbacks run
+   * on a later turn, even when already due: their deadline is then at least this run's time.
+   * Returns how many callbacks ran. O(k log n) for k due timers.
    *
    * @example
    * ```ts
@@ -263,12 +266,16 @@ export class TimerService {
     const firstNew = this.#order;
     let ran = 0;
     let deferred = false;
+    const outer = this.#runNow;
+    this.#runNow = now;
     try {
       for (;;) {
         const timer = heap.peek();
         if (timer === undefined || timer.at > now) break;
         if (timer.order >= firstNew) {
-          deferred = true; // scheduled by a callback of this run: next turn
+          // Scheduled by a callback of this run (clamped to `now`, so every older due timer
+          // came first): it fires on the next turn.
+          deferred = true;
           break;
         }
         ran++;
@@ -283,6 +290,7 @@ export class TimerService {
         }
       }
     } finally {
+      this.#runNow = outer;
       if (deferred) this.#armAt(now);
       else this.#arm();
     }
@@ -314,6 +322,14 @@ export class TimerService {
    */
   checkInvariants(): void {
     this.#heap.checkInvariants();
+  }
+
+  /**
+   * Inside a run, a deadline before the run's time becomes the run's time: the new timer sorts
+   * after every timer already due, and the run stops at it (it fires on the next turn).
+   */
+  #clamp(at: number): number {
+    return at < this.#runNow ? this.#runNow : at;
   }
 
   #call(callback: CronTask, budget: number): void {

@@ -72,14 +72,16 @@ export function portOf(listener: Listener): number {
 /** A client socket that records everything it receives. */
 export class TestClient {
   readonly socket: Socket;
-  received = Buffer.alloc(0);
   closed = false;
+  receivedBytes = 0;
+  #chunks: Buffer[] = [];
   #waiters: (() => void)[] = [];
 
   constructor(socket: Socket) {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
-      this.received = Buffer.concat([this.received, chunk]);
+      this.#chunks.push(chunk);
+      this.receivedBytes += chunk.length;
       this.#wake();
     });
     socket.on('error', () => undefined);
@@ -97,6 +99,12 @@ export class TestClient {
       socket.once('error', reject);
     });
     return new TestClient(socket);
+  }
+
+  /** Everything received so far. */
+  get received(): Buffer {
+    if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks)];
+    return this.#chunks[0] ?? Buffer.alloc(0);
   }
 
   get text(): string {
@@ -118,7 +126,7 @@ export class TestClient {
 
   /** Resolves once at least `bytes` bytes arrived. */
   untilBytes(bytes: number): Promise<void> {
-    return this.until((client) => client.received.length >= bytes);
+    return this.until((client) => client.receivedBytes >= bytes);
   }
 
   /** Resolves when the server closed the connection. */
@@ -142,4 +150,11 @@ export async function eventually(predicate: () => boolean, turns = 2000): Promis
     await new Promise<void>((resolve) => setTimeout(resolve, 1));
   }
   throw new Error('condition never held');
+}
+
+/** Closes recorded by a test server. */
+export interface ClosedRecord {
+  id: number;
+  reason: string;
+  error: unknown;
 }
