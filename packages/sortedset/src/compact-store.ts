@@ -8,7 +8,8 @@
  * @internal
  */
 import { SortedSetInvariantError } from './errors.js';
-import { comparePairs, type Store, type Visitor } from './store.js';
+import type { LexBound, ScoreBound } from './bounds.js';
+import { comparePairs, lexRank, visitSpan, type Store, type Visitor } from './store.js';
 
 export class CompactStore implements Store {
   readonly members: string[] = [];
@@ -96,6 +97,32 @@ export class CompactStore implements Store {
       for (let index = rank; index < rank + count; index++)
         visitor(members[index]!, scores[index]!);
     }
+  }
+
+  visitByScore(
+    min: ScoreBound,
+    max: ScoreBound,
+    offset: number,
+    count: number,
+    reverse: boolean,
+    visitor: Visitor,
+  ): number {
+    const low = this.countScoreBelow(min.value, min.exclusive);
+    const high = this.countScoreBelow(max.value, !max.exclusive);
+    return visitSpan(this, low, high, offset, count, reverse, visitor);
+  }
+
+  visitByLex(
+    min: LexBound,
+    max: LexBound,
+    offset: number,
+    count: number,
+    reverse: boolean,
+    visitor: Visitor,
+  ): number {
+    const low = lexRank(this, min, true);
+    const high = lexRank(this, max, false);
+    return visitSpan(this, low, high, offset, count, reverse, visitor);
   }
 
   removeRange(rank: number, count: number): void {

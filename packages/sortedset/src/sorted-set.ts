@@ -8,7 +8,7 @@
 import type { LexBound, ScoreBound } from './bounds.js';
 import { CompactStore } from './compact-store.js';
 import { IncompatibleAddOptionsError, SortedSetInvariantError } from './errors.js';
-import type { Store, Visitor } from './store.js';
+import { lexRank, type Store, type Visitor } from './store.js';
 import { TreeStore } from './tree-store.js';
 
 /** A member with its score, as ranges and pops return them. */
@@ -333,9 +333,10 @@ export class SortedSet {
     visitor: EntryVisitor,
     options: RangeOptions = NO_RANGE,
   ): number {
-    const low = this.#store.countScoreBelow(min.value, min.exclusive);
-    const high = this.#store.countScoreBelow(max.value, !max.exclusive);
-    return this.#visitSpan(low, high, options, visitor);
+    const offset = options.offset ?? 0;
+    const count = options.count ?? -1;
+    if (offset < 0 || count === 0) return 0;
+    return this.#store.visitByScore(min, max, offset, count, options.reverse === true, visitor);
   }
 
   /**
@@ -377,8 +378,8 @@ export class SortedSet {
    * set.countByLex({ value: 'a', exclusive: false }, '+'); // members >= "a"
    */
   countByLex(min: LexBound, max: LexBound): number {
-    const low = this.#lexRank(min, true);
-    const high = this.#lexRank(max, false);
+    const low = lexRank(this.#store, min, true);
+    const high = lexRank(this.#store, max, false);
     return high > low ? high - low : 0;
   }
 
@@ -396,7 +397,10 @@ export class SortedSet {
     visitor: EntryVisitor,
     options: RangeOptions = NO_RANGE,
   ): number {
-    return this.#visitSpan(this.#lexRank(min, true), this.#lexRank(max, false), options, visitor);
+    const offset = options.offset ?? 0;
+    const count = options.count ?? -1;
+    if (offset < 0 || count === 0) return 0;
+    return this.#store.visitByLex(min, max, offset, count, options.reverse === true, visitor);
   }
 
   /**
@@ -420,8 +424,8 @@ export class SortedSet {
    * set.removeRangeByLex('-', { value: 'm', exclusive: true });
    */
   removeRangeByLex(min: LexBound, max: LexBound): number {
-    const low = this.#lexRank(min, true);
-    const high = this.#lexRank(max, false);
+    const low = lexRank(this.#store, min, true);
+    const high = lexRank(this.#store, max, false);
     if (high <= low) return 0;
     this.#store.removeRange(low, high - low);
     return high - low;
@@ -621,27 +625,6 @@ export class SortedSet {
 
   // -----------------------------------------------------------------------------------------
   // Internals
-
-  /** Rank where a lex bound falls: entries below `min` (isMin) or not above `max`. */
-  #lexRank(bound: LexBound, isMin: boolean): number {
-    if (bound === '-') return 0;
-    if (bound === '+') return this.#store.size;
-    return this.#store.countMemberBelow(bound.value, isMin ? bound.exclusive : !bound.exclusive);
-  }
-
-  /** Visits ranks [low, high) after LIMIT, forward or backward. */
-  #visitSpan(low: number, high: number, options: RangeOptions, visitor: Visitor): number {
-    const total = high - low;
-    const offset = options.offset ?? 0;
-    const limit = options.count ?? -1;
-    if (total <= 0 || offset < 0 || offset >= total) return 0;
-    let count = total - offset;
-    if (limit >= 0 && limit < count) count = limit;
-    if (count <= 0) return 0;
-    if (options.reverse === true) this.#store.visit(high - 1 - offset, count, true, visitor);
-    else this.#store.visit(low + offset, count, false, visitor);
-    return count;
-  }
 
   #convertToSkiplist(): void {
     const compact = this.#store as CompactStore;

@@ -7,6 +7,8 @@
  * @internal
  */
 
+import type { LexBound, ScoreBound } from './bounds.js';
+
 /** Called once per visited entry, in the order of the walk. */
 export type Visitor = (member: string, score: number) => void;
 
@@ -41,6 +43,28 @@ export interface Store {
   countPairBelow(score: number, member: string): number;
   /** Visits `count` entries from `rank`, forward or (when `reverse`) backward. */
   visit(rank: number, count: number, reverse: boolean, visitor: Visitor): void;
+  /**
+   * Visits the entries with a score within [min, max], skipping `offset` (>= 0) first and
+   * stopping after `count` (negative: no limit), from the low end or (reverse) the high end.
+   * Returns the number visited.
+   */
+  visitByScore(
+    min: ScoreBound,
+    max: ScoreBound,
+    offset: number,
+    count: number,
+    reverse: boolean,
+    visitor: Visitor,
+  ): number;
+  /** As visitByScore, for members within [min, max] in byte order. */
+  visitByLex(
+    min: LexBound,
+    max: LexBound,
+    offset: number,
+    count: number,
+    reverse: boolean,
+    visitor: Visitor,
+  ): number;
   /** Removes the entries of ranks [rank, rank + count). */
   removeRange(rank: number, count: number): void;
   /** The entries from the lowest (or, with `reverse`, the highest), lazily. */
@@ -50,4 +74,31 @@ export interface Store {
   clear(): void;
   /** Throws SortedSetInvariantError on a broken structure. */
   checkInvariants(): void;
+}
+
+/** Rank where a lex bound falls: entries below `min` (isMin), or entries not above `max`. */
+export function lexRank(store: Store, bound: LexBound, isMin: boolean): number {
+  if (bound === '-') return 0;
+  if (bound === '+') return store.size;
+  return store.countMemberBelow(bound.value, isMin ? bound.exclusive : !bound.exclusive);
+}
+
+/** Visits ranks [low, high) after LIMIT (offset >= 0, count < 0 for all), either direction. */
+export function visitSpan(
+  store: Store,
+  low: number,
+  high: number,
+  offset: number,
+  count: number,
+  reverse: boolean,
+  visitor: Visitor,
+): number {
+  const total = high - low;
+  if (total <= 0 || offset >= total) return 0;
+  let visited = total - offset;
+  if (count >= 0 && count < visited) visited = count;
+  if (visited <= 0) return 0;
+  if (reverse) store.visit(high - 1 - offset, visited, true, visitor);
+  else store.visit(low + offset, visited, false, visitor);
+  return visited;
 }

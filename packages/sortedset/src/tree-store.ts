@@ -13,7 +13,11 @@
 import { AvlInvariantError, AvlTree, NIL } from '@byor/avl';
 import { SortedSetInvariantError } from './errors.js';
 import { MemberIndex } from './member-index.js';
+import type { LexBound, ScoreBound } from './bounds.js';
 import { comparePairs, type Store, type Visitor } from './store.js';
+
+/** Below this many entries, LIMIT's offset is walked; above, avl_offset jumps in O(log n). */
+const WALK_OFFSET = 32;
 
 export class TreeStore implements Store {
   readonly #index = new MemberIndex();
@@ -153,6 +157,153 @@ export class TreeStore implements Store {
       visitor(tree.key(node), tree.value(node));
       node = reverse ? tree.prev(node) : tree.next(node);
     }
+  }
+
+  // Range walks, as Redis's zslFirstInRange/zslLastInRange: one descent to the first entry in
+  // range, then neighbour steps until an entry leaves the range. Two descents fewer than
+  // counting both ends first.
+
+  visitByScore(
+    min: ScoreBound,
+    max: ScoreBound,
+    offset: number,
+    count: number,
+    reverse: boolean,
+    visitor: Visitor,
+  ): number {
+    const tree = this.#tree;
+    let node = reverse
+      ? this.#lastScoreBelow(max.value, max.exclusive)
+      : this.#firstScoreAbove(min.value, min.exclusive);
+    if (offset > 0) node = this.#skip(node, offset, reverse);
+    let visited = 0;
+    while (node !== NIL && visited !== count) {
+      const score = tree.value(node);
+      if (reverse) {
+        if (score < min.value || (min.exclusive && score === min.value)) break;
+      } else if (score > max.value || (max.exclusive && score === max.value)) {
+        break;
+      }
+      visitor(tree.key(node), score);
+      visited++;
+      node = reverse ? tree.prev(node) : tree.next(node);
+    }
+    return visited;
+  }
+
+  visitByLex(
+    min: LexBound,
+    max: LexBound,
+    offset: number,
+    count: number,
+    reverse: boolean,
+    visitor: Visitor,
+  ): number {
+    const tree = this.#tree;
+    let node = reverse ? this.#lastMemberBelow(max) : this.#firstMemberAbove(min);
+    if (offset > 0) node = this.#skip(node, offset, reverse);
+    const limit: LexBound = reverse ? min : max;
+    let visited = 0;
+    while (node !== NIL && visited !== count) {
+      const member = tree.key(node);
+      if (limit !== '+' && limit !== '-') {
+        if (reverse) {
+          if (member < limit.value || (limit.exclusive && member === limit.value)) break;
+        } else if (member > limit.value || (limit.exclusive && member === limit.value)) {
+          break;
+        }
+      } else if (limit === (reverse ? '+' : '-')) {
+        break;
+      }
+      visitor(member, tree.value(node));
+      visited++;
+      node = reverse ? tree.prev(node) : tree.next(node);
+    }
+    return visited;
+  }
+
+  #skip(node: number, offset: number, reverse: boolean): number {
+    const tree = this.#tree;
+    if (node === NIL) return NIL;
+    if (offset > WALK_OFFSET) return tree.offset(node, reverse ? -offset : offset);
+    for (let step = 0; step < offset && node !== NIL; step++) {
+      node = reverse ? tree.prev(node) : tree.next(node);
+    }
+    return node;
+  }
+
+  /** The first node with score > value (exclusive) or >= value. */
+  #firstScoreAbove(value: number, exclusive: boolean): number {
+    const tree = this.#tree;
+    let node = tree.root;
+    let found = NIL;
+    while (node !== NIL) {
+      const score = tree.value(node);
+      if (score > value || (!exclusive && score === value)) {
+        found = node;
+        node = tree.left(node);
+      } else {
+        node = tree.right(node);
+      }
+    }
+    return found;
+  }
+
+  /** The last node with score < value (exclusive) or <= value. */
+  #lastScoreBelow(value: number, exclusive: boolean): number {
+    const tree = this.#tree;
+    let node = tree.root;
+    let found = NIL;
+    while (node !== NIL) {
+      const score = tree.value(node);
+      if (score < value || (!exclusive && score === value)) {
+        found = node;
+        node = tree.right(node);
+      } else {
+        node = tree.left(node);
+      }
+    }
+    return found;
+  }
+
+  /** The first node at or after a lex minimum. */
+  #firstMemberAbove(bound: LexBound): number {
+    const tree = this.#tree;
+    if (bound === '-') return tree.first();
+    if (bound === '+') return NIL;
+    const { value, exclusive } = bound;
+    let node = tree.root;
+    let found = NIL;
+    while (node !== NIL) {
+      const member = tree.key(node);
+      if (member > value || (!exclusive && member === value)) {
+        found = node;
+        node = tree.left(node);
+      } else {
+        node = tree.right(node);
+      }
+    }
+    return found;
+  }
+
+  /** The last node at or before a lex maximum. */
+  #lastMemberBelow(bound: LexBound): number {
+    const tree = this.#tree;
+    if (bound === '+') return tree.last();
+    if (bound === '-') return NIL;
+    const { value, exclusive } = bound;
+    let node = tree.root;
+    let found = NIL;
+    while (node !== NIL) {
+      const member = tree.key(node);
+      if (member < value || (!exclusive && member === value)) {
+        found = node;
+        node = tree.right(node);
+      } else {
+        node = tree.left(node);
+      }
+    }
+    return found;
   }
 
   removeRange(rank: number, count: number): void {

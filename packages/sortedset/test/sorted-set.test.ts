@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ModelZSet } from './model.js';
 import {
   AddOutcome,
   IncompatibleAddOptionsError,
@@ -313,6 +314,59 @@ describe('encoding conversion (zset-max-listpack-entries / -value)', () => {
     const set = new SortedSet();
     expect(set.add('x'.repeat(100), 1, { xx: true })).toBe(AddOutcome.SKIPPED);
     expect(set.encoding).toBe('listpack');
+  });
+});
+
+describe('LIMIT offsets past the walking threshold (avl_offset jumps)', () => {
+  it.each(encodings)('matches the model in %s', (_encoding, options) => {
+    const set = new SortedSet(options);
+    const model = new ModelZSet();
+    for (let index = 0; index < 500; index++) {
+      const member = `m${(index * 7919) % 500}`;
+      const value = index % 50;
+      set.add(member, value);
+      model.add(member, value);
+    }
+    set.add('x', 0);
+    model.add('x', 0);
+    const bounds = [
+      [score('-inf'), score('+inf')],
+      [score('(3'), score('40')],
+      [score('10'), score('(10')],
+      [score('7'), score('7')],
+    ] as const;
+    for (const [min, max] of bounds) {
+      for (const offset of [0, 31, 32, 33, 40, 100, 250, 499, 500, 501]) {
+        for (const count of [-1, 1, 17]) {
+          for (const reverse of [false, true]) {
+            const rangeOptions = { offset, count, reverse };
+            expect(set.rangeByScore(min, max, rangeOptions)).toEqual(
+              model.byScore(min, max, rangeOptions),
+            );
+          }
+        }
+      }
+    }
+    const same = new SortedSet(options);
+    const sameModel = new ModelZSet();
+    for (let index = 0; index < 300; index++) {
+      same.add(`k${index}`, 1);
+      sameModel.add(`k${index}`, 1);
+    }
+    for (const [min, max] of [
+      [lex('-'), lex('+')],
+      [lex('(k1'), lex('[k5')],
+      [lex('[k200'), lex('+')],
+    ] as const) {
+      for (const offset of [0, 33, 120, 299, 300]) {
+        for (const reverse of [false, true]) {
+          const rangeOptions = { offset, count: 50, reverse };
+          expect(same.rangeByLex(min, max, rangeOptions)).toEqual(
+            sameModel.byLex(min, max, rangeOptions),
+          );
+        }
+      }
+    }
   });
 });
 
