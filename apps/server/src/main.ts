@@ -66,38 +66,54 @@ export async function main(argv: readonly string[]): Promise<number> {
       `Warning: directive '${name}' is accepted for compatibility but byor does not implement it yet; it has no effect`,
     );
   }
-  let running;
+  // Signal handlers go in before anything is announced: a supervisor may signal as soon as it
+  // reads "Ready to accept connections".
+  let running: Awaited<ReturnType<typeof startServer>> | undefined;
+  let stopping = false;
+  let finish: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const stop = (signal: string) => {
+    if (stopping) {
+      // as redis-server: a second signal during shutdown exits at once
+      logger.warning('You insist... exiting now.');
+      finish(1);
+      return;
+    }
+    stopping = true;
+    logger.warning(`Received ${signal} scheduling shutdown...`);
+    if (!running) {
+      finish(0);
+      return;
+    }
+    running
+      .close()
+      .then(() => {
+        logger.warning('byor is now ready to exit, bye bye...');
+        finish(0);
+      })
+      .catch((error: unknown) => {
+        logger.warning(`Error during shutdown: ${(error as Error).message}`);
+        finish(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   try {
     running = await startServer({ config, logger });
   } catch (error) {
     logger.warning(`Failed to start: ${(error as Error).message}`);
     return 1;
   }
+  if (stopping) {
+    await running.close();
+    return await finished;
+  }
   logger.notice(`Running mode=standalone, port=${running.port}.`);
   logger.notice('Server initialized');
   logger.notice('Ready to accept connections tcp');
-  return await new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.warning(`Received ${signal} scheduling shutdown...`);
-      running
-        .close()
-        .then(() => {
-          logger.warning('byor is now ready to exit, bye bye...');
-          resolve(0);
-        })
-        .catch((error: unknown) => {
-          logger.warning(`Error during shutdown: ${(error as Error).message}`);
-          resolve(1);
-        });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    running.closed.then(
-      () => resolve(0),
-      () => resolve(1),
-    );
-  });
+  running.closed.then(
+    () => finish(0),
+    () => finish(1),
+  );
+  return await finished;
 }

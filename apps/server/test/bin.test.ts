@@ -1,0 +1,128 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from './helpers/raw-client.js';
+import { freePort } from './helpers/redis-server.js';
+
+/**
+ * byor-server as a process: redis-server's flags, config files, logs and signals. Runs the built
+ * binary (turbo builds the server before its tests), as users run it.
+ */
+const BIN_PATH = join(import.meta.dirname, '..', 'dist', 'bin.js');
+if (!existsSync(BIN_PATH))
+  throw new Error(`${BIN_PATH} is missing: build the server first (pnpm turbo run test builds it)`);
+const BIN = [BIN_PATH];
+
+function runSync(args: string[], input?: string) {
+  return spawnSync(process.execPath, [...BIN, ...args], {
+    encoding: 'utf8',
+    input,
+    timeout: 30_000,
+  });
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+/** Starts the binary and resolves once it logs "Ready to accept connections". */
+function start(args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [...BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) resolve({ child, output: () => output });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
+  );
+}
+
+describe('byor-server binary', () => {
+  it('--version and --help', () => {
+    const version = runSync(['--version']);
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(/^byor-server v=\d+\.\d+\.\d+ redis=7\.0\.\d+/);
+    const help = runSync(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: byor-server [/path/to/redis.conf] [options] [-]');
+  });
+
+  it('refuses a directive redis-server does not know, naming it', () => {
+    const result = runSync(['--port', '0', '--no-such-directive', 'x']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("'no-such-directive x'");
+    expect(result.stderr).toContain('Bad directive or wrong number of arguments');
+  });
+
+  it('refuses a bad config file line, naming the line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-conf-'));
+    try {
+      const file = join(dir, 'redis.conf');
+      writeFileSync(file, '# comment\nport 0\nmaxclients abc\n');
+      const result = runSync([file]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('at line 3');
+      expect(result.stderr).toContain(">>> 'maxclients abc'");
+      expect(result.stderr).toContain("argument couldn't be parsed into an integer");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts with a directive it does not implement yet, warning about it', async () => {
+    const port = await freePort();
+    const { child, output } = await start(['--port', String(port), '--lfu-log-factor', '10']);
+    expect(output()).toMatch(/directive 'lfu-log-factor' .* not implement/);
+    child.kill('SIGTERM');
+    const code = await exited(child);
+    expect(code, output()).toBe(0);
+  });
+
+  it('reads a config file and stdin, logs version, port and pid, exits cleanly on SIGTERM and SIGINT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-conf-'));
+    try {
+      const port = await freePort();
+      const file = join(dir, 'redis.conf');
+      writeFileSync(file, `port ${port}\nrequirepass "s3 cret"\n`);
+      const { child, output } = await start([file, '--databases', '4']);
+      expect(output()).toContain(`port=${port}`);
+      expect(output()).toContain(`pid=${child.pid}`);
+      expect(output()).toMatch(/byor version=\d+\.\d+\.\d+/);
+      const client = await RawClient.connect(port);
+      expect(await client.call('GET', 'a')).toBe('-NOAUTH Authentication required.\r\n');
+      expect(await client.call('AUTH', 's3 cret')).toBe('+OK\r\n');
+      expect(await client.call('SELECT', '4')).toBe('-ERR DB index is out of range\r\n');
+      expect(await client.call('CONFIG', 'GET', 'databases')).toBe(
+        '*2\r\n$9\r\ndatabases\r\n$1\r\n4\r\n',
+      );
+      client.close();
+      child.kill('SIGINT');
+      expect(await exited(child)).toBe(0);
+      expect(output()).toContain('Received SIGINT scheduling shutdown');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SHUTDOWN stops the process', async () => {
+    const port = await freePort();
+    const { child } = await start(['--port', String(port)]);
+    const client = await RawClient.connect(port);
+    client.sendOnly('SHUTDOWN', 'NOSAVE');
+    expect(await exited(child)).toBe(0);
+    client.close();
+  });
+});
