@@ -13,6 +13,8 @@
  *   its select (`getElementByPos`) is an O(n) in-order walk even then.
  * - range of 100 from a key (lowerBound, then 99 successors), where every peer takes part.
  * - memory: heap + array buffers retained per entry after building the 1M-key structure.
+ * - layout: the same AVL algorithm with one object per node (bench/object-node-avl.ts) against
+ *   the struct-of-arrays layout we ship, timed by hand, interleaved, on the same keys.
  */
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
@@ -23,6 +25,7 @@ import { OrderedMap } from 'js-sdsl';
 import type * as SortedBtreeModule from 'sorted-btree';
 import { compare, do_not_optimize, report } from '../../../scripts/bench.js';
 import { AvlTree, NIL } from '../src/index.js';
+import { ObjectNodeAvl } from './object-node-avl.js';
 
 const require = createRequire(import.meta.url);
 // sorted-btree, functional-red-black-tree and bintrees are CommonJS; require() gives the
@@ -366,3 +369,117 @@ compare(
   },
   { opsPerCall: PROBES },
 );
+
+// ---- layout: struct of arrays (shipped) against object nodes (same algorithm) ----------------
+
+{
+  const SHIPPED = '@byor/avl (struct of arrays)';
+  const OBJECTS = 'object nodes, same algorithm';
+  const layoutMemory: Record<string, number> = {};
+  let arrays!: AvlTree<number, number>;
+  [arrays, layoutMemory[SHIPPED]] = measureMemory(() => {
+    const tree = new AvlTree<number, number>(byNumber);
+    for (let index = 0; index < N; index++) tree.set(keys[index]!, index);
+    return tree;
+  });
+  let objects!: ObjectNodeAvl<number, number>;
+  [objects, layoutMemory[OBJECTS]] = measureMemory(() => {
+    const tree = new ObjectNodeAvl<number, number>(byNumber);
+    for (let index = 0; index < N; index++) tree.set(keys[index]!, index);
+    return tree;
+  });
+  const ours = { ours: [SHIPPED] };
+  report('layout: memory per entry, 1M keys', 'bytes', layoutMemory, ours);
+
+  type Layout = Record<'insert' | 'remove' | 'lookup' | 'rank' | 'range', () => number>;
+  const layouts: Record<string, Layout> = {
+    [SHIPPED]: {
+      insert: () => {
+        for (let index = 0; index < FRESH; index++) arrays.set(fresh[index]!, index);
+        return FRESH;
+      },
+      remove: () => {
+        for (let index = 0; index < FRESH; index++) arrays.delete(fresh[index]!);
+        return FRESH;
+      },
+      lookup: () => {
+        let sum = 0;
+        for (let index = 0; index < PROBES; index++) sum += arrays.get(probeKeys[index]!)!;
+        do_not_optimize(sum);
+        return PROBES;
+      },
+      rank: () => {
+        let sum = 0;
+        for (let index = 0; index < PROBES; index++) sum += arrays.indexOf(probeKeys[index]!);
+        do_not_optimize(sum);
+        return PROBES;
+      },
+      range: () => {
+        let sum = 0;
+        for (let index = 0; index < PROBES; index++) {
+          let node = arrays.at(probeRanks[index]!);
+          for (let step = 0; step < RANGE && node !== NIL; step++) {
+            sum += arrays.key(node);
+            node = arrays.next(node);
+          }
+        }
+        do_not_optimize(sum);
+        return PROBES;
+      },
+    },
+    [OBJECTS]: {
+      insert: () => {
+        for (let index = 0; index < FRESH; index++) objects.set(fresh[index]!, index);
+        return FRESH;
+      },
+      remove: () => {
+        for (let index = 0; index < FRESH; index++) objects.delete(fresh[index]!);
+        return FRESH;
+      },
+      lookup: () => {
+        let sum = 0;
+        for (let index = 0; index < PROBES; index++) sum += objects.get(probeKeys[index]!)!;
+        do_not_optimize(sum);
+        return PROBES;
+      },
+      rank: () => {
+        let sum = 0;
+        for (let index = 0; index < PROBES; index++) sum += objects.indexOf(probeKeys[index]!);
+        do_not_optimize(sum);
+        return PROBES;
+      },
+      range: () => {
+        let sum = 0;
+        for (let index = 0; index < PROBES; index++) {
+          let node = objects.at(probeRanks[index]!);
+          for (let step = 0; step < RANGE && node !== null; step++) {
+            sum += node.key;
+            node = objects.next(node);
+          }
+        }
+        do_not_optimize(sum);
+        return PROBES;
+      },
+    },
+  };
+  const rates: Record<string, Record<string, number[]>> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, layout] of Object.entries(layouts)) {
+      for (const operation of ['insert', 'remove', 'lookup', 'rank', 'range'] as const) {
+        const repeats = operation === 'insert' || operation === 'remove' ? 1 : 50;
+        const start = process.hrtime.bigint();
+        let operations = 0;
+        for (let repeat = 0; repeat < repeats; repeat++) operations += layout[operation]();
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+        if (round === 0) continue;
+        ((rates[operation] ??= {})[name] ??= []).push(operations / seconds);
+      }
+    }
+  }
+  for (const [operation, byLayout] of Object.entries(rates)) {
+    report(`layout: ${operation} at 1M keys`, 'ops/s', medians(byLayout), {
+      higherIsBetter: true,
+      ...ours,
+    });
+  }
+}
