@@ -1,0 +1,815 @@
+/**
+ * The table both public classes share: a linear form for small tables, the hashed form (HMap)
+ * past {@link LINEAR_LIMIT} entries, and the Map-like API over both.
+ *
+ * Linear form: a table of at most 15 entries is one key/value page searched by a linear scan,
+ * like Redis's listpack encoding of small hashes and sets: no hash is computed, no bucket array
+ * nor meta page is allocated. An empty table allocates nothing at all. The 16th entry converts
+ * the page, ids unchanged, into page 0 of an HMap; a hashed table goes back to nothing when it
+ * is emptied, never back to the linear form (Redis does not convert back either).
+ *
+ * Iteration walks entry ids in increasing order. Ids never change while an iterator is open
+ * (the pool compaction waits), so deleting entries, the current one included, never makes an
+ * iterator skip or repeat another entry.
+ *
+ * @packageDocumentation
+ */
+import { HashTableInvariantError, InvalidArgumentError } from './errors.js';
+import { HOLE, MIN_PAGE0_ENTRIES, newPage } from './entry-pool.js';
+import { hashLatin1, mixHash } from './hash.js';
+import { HMap, MIN_BUCKETS, REHASHING_WORK, nextPowerOfTwo, randomBelow } from './hmap.js';
+import type { TableConfig } from './options.js';
+import { ScanSink, acquireSink, releaseSink } from './scan-sink.js';
+
+/** The most entries of a table in linear form; the next insert converts it to the hashed form. */
+export const LINEAR_LIMIT = MIN_PAGE0_ENTRIES - 1;
+/** Entries of a linear page when the first key arrives (ids 1 to 3). */
+const LINEAR_FIRST_ENTRIES = 4;
+/** The largest cursor: scan cursors are unsigned 32-bit integers. */
+const MAX_CURSOR = 0xffff_ffff;
+
+/**
+ * How a table stores its entries right now, as reported by {@link BaseHashTable.stats}.
+ *
+ * @example
+ * ```ts
+ * if (table.stats().layout === HashTableLayout.HASHED) console.log('encoding: hashtable');
+ * ```
+ */
+export const HashTableLayout = {
+  /** No entries, nothing allocated. */
+  EMPTY: 'empty',
+  /** Up to 15 entries in one page, found by a linear scan (Redis's listpack, in spirit). */
+  LINEAR: 'linear',
+  /** Chained buckets over a paged entry pool, with progressive rehashing. */
+  HASHED: 'hashed',
+} as const;
+
+/** One of the values of {@link HashTableLayout}. */
+export type HashTableLayout = (typeof HashTableLayout)[keyof typeof HashTableLayout];
+
+/**
+ * Figures about a table's storage, from {@link BaseHashTable.stats}.
+ *
+ * @example
+ * ```ts
+ * const { buckets, rehashingFrom } = table.stats(); // e.g. 2048 and 1024 while growing
+ * ```
+ */
+export interface HashTableStats {
+  /** Live entries (the same as `size`). */
+  readonly size: number;
+  /** How the entries are stored. */
+  readonly layout: HashTableLayout;
+  /** Buckets of the current (newer) bucket array; 0 unless hashed. */
+  readonly buckets: number;
+  /** Buckets of the older array while a rehash is in progress, else 0. */
+  readonly rehashingFrom: number;
+  /** Entries still chained from the older array (not yet migrated), else 0. */
+  readonly rehashingLeft: number;
+  /** Entry slots handed out: live entries plus free slots waiting for reuse. */
+  readonly slots: number;
+  /** Slots freed by deletes and not yet reused or compacted away. */
+  readonly freeSlots: number;
+  /** Entry slots allocated (pages), at least `slots`. */
+  readonly capacity: number;
+}
+
+/**
+ * Called by the visitor form of `scan()` for each entry returned.
+ *
+ * @example
+ * ```ts
+ * const visit: ScanVisitor<string, number> = (key, value) => reply.push(key, String(value));
+ * ```
+ */
+export type ScanVisitor<K, V> = (key: K, value: V) => void;
+
+/**
+ * The Map-like table behind {@link HashTable} (latin1 string keys) and {@link CustomHashTable}
+ * (keys of any type with the caller's hash and equality). Use it as a parameter type that
+ * accepts either.
+ *
+ * Complexities are expected (over the random seed): O(1) per `get`, `set`, `has`, `delete`,
+ * with at most {@link REHASHING_WORK} units of rehash work added to an operation while a resize
+ * is in progress, and never a whole-table rehash.
+ *
+ * @example
+ * ```ts
+ * function count(table: BaseHashTable<string, number>, key: string): void {
+ *   table.set(key, (table.get(key) ?? 0) + 1);
+ * }
+ * ```
+ */
+export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
+  #config: TableConfig;
+  /** The linear page ([k, v] pairs at 2 * id), or null when empty or hashed. */
+  #small: unknown[] | null = null;
+  /** Linear form: ids in [1, top) are used (live or HOLE). */
+  #top = 1;
+  /** The hashed form, or null. */
+  #map: HMap | null = null;
+  #size = 0;
+  /** Open iterators (and forEach calls): while positive, entries must not move. */
+  #iterators = 0;
+  /** Bumped when the storage is dropped (clear, or the last delete): open iterators then end. */
+  #epoch = 0;
+
+  /** @internal */
+  protected constructor(config: TableConfig) {
+    this.#config = config;
+  }
+
+  /** The number of entries. O(1). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** `"HashTable"`, for `Object.prototype.toString`. */
+  get [Symbol.toStringTag](): string {
+    return 'HashTable';
+  }
+
+  #hash(key: K): number {
+    const config = this.#config;
+    const hash = config.hash;
+    return hash === null
+      ? hashLatin1(key as unknown as string, config.k0, config.k1)
+      : mixHash(hash(key), config.k0, config.k1);
+  }
+
+  /** Linear form: the slot (2 * id) holding `key`, or -1. */
+  #findLinear(key: K): number {
+    const page = this.#small;
+    if (page === null) return -1;
+    const end = this.#top << 1;
+    const equals = this.#config.equals;
+    if (equals === null) {
+      for (let slot = 2; slot < end; slot += 2) if (page[slot] === key) return slot;
+    } else {
+      for (let slot = 2; slot < end; slot += 2) {
+        const candidate = page[slot];
+        if (candidate !== HOLE && equals(candidate, key)) return slot;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The value of `key`, or `undefined` when absent. O(1) expected.
+   *
+   * @example
+   * ```ts
+   * table.set('k', 1);
+   * table.get('k'); // 1
+   * table.get('missing'); // undefined
+   * ```
+   */
+  get(key: K): V | undefined {
+    const map = this.#map;
+    if (map === null) {
+      const slot = this.#findLinear(key);
+      return slot < 0 ? undefined : (this.#small![slot + 1] as V);
+    }
+    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    const id = map.find(key, this.#hash(key));
+    return id === 0 ? undefined : (map.valueAt(id) as V);
+  }
+
+  /**
+   * Whether `key` is in the table. O(1) expected.
+   *
+   * @example
+   * ```ts
+   * table.has('k'); // false
+   * ```
+   */
+  has(key: K): boolean {
+    const map = this.#map;
+    if (map === null) return this.#findLinear(key) >= 0;
+    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    return map.find(key, this.#hash(key)) !== 0;
+  }
+
+  /**
+   * Sets the value of `key`. Returns `true` when the key was new, `false` when an existing value
+   * was replaced (unlike `Map#set`, which returns the map): HSET and SADD count new fields and
+   * members from it without a second lookup. O(1) expected; an insert may also do up to
+   * {@link REHASHING_WORK} units of rehash work, or start a resize (allocating a bucket array).
+   *
+   * Throws {@link CapacityExceededError} past 2^31 - 1 entries.
+   *
+   * @example
+   * ```ts
+   * table.set('k', 1); // true
+   * table.set('k', 2); // false, the value is now 2
+   * ```
+   */
+  set(key: K, value: V): boolean {
+    const map = this.#map;
+    if (map === null) return this.#setLinear(key, value);
+    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    const hash = this.#hash(key);
+    const id = map.find(key, hash);
+    if (id !== 0) {
+      map.setValue(id, value);
+      return false;
+    }
+    map.insert(key, value, hash);
+    this.#size++;
+    return true;
+  }
+
+  #setLinear(key: K, value: V): boolean {
+    let page = this.#small;
+    if (page === null) {
+      page = newPage(LINEAR_FIRST_ENTRIES);
+      this.#small = page;
+      this.#top = 1;
+    }
+    const end = this.#top << 1;
+    const equals = this.#config.equals;
+    let hole = -1;
+    for (let slot = 2; slot < end; slot += 2) {
+      const candidate = page[slot];
+      if (candidate === HOLE) {
+        if (hole < 0) hole = slot;
+      } else if (equals === null ? candidate === key : equals(candidate, key)) {
+        page[slot + 1] = value;
+        return false;
+      }
+    }
+    if (hole < 0) {
+      if (end >= page.length) {
+        const entries = page.length >>> 1;
+        if (entries >= MIN_PAGE0_ENTRIES) {
+          const map = this.#toHashed(page);
+          map.insert(key, value, this.#hash(key));
+          this.#size++;
+          return true;
+        }
+        const grown = newPage(entries * 2);
+        for (let slot = 0; slot < end; slot++) grown[slot] = page[slot];
+        page = grown;
+        this.#small = page;
+      }
+      hole = end;
+      this.#top++;
+    }
+    page[hole] = key;
+    page[hole + 1] = value;
+    this.#size++;
+    return true;
+  }
+
+  /** Converts the linear page into page 0 of an HMap, ids unchanged. O(LINEAR_LIMIT). */
+  #toHashed(page: unknown[]): HMap {
+    const top = this.#top;
+    const buckets = Math.max(MIN_BUCKETS, nextPowerOfTwo(this.#size + 1));
+    const map = new HMap(page, top, buckets, this.#config.equals);
+    for (let id = 1; id < top; id++) {
+      const key = page[id << 1];
+      if (key === HOLE) map.pushFree(id);
+      else map.link(id, this.#hash(key as K));
+    }
+    this.#map = map;
+    this.#small = null;
+    return map;
+  }
+
+  /**
+   * Returns the value of `key`, first setting it to `create(key)` when absent. `create` runs
+   * only for an absent key (it may use the table; the insert looks the key up again then).
+   * O(1) expected.
+   *
+   * @example
+   * ```ts
+   * const fields = keyspace.getOrSet('user:1', () => new HashTable<string>());
+   * ```
+   */
+  getOrSet(key: K, create: (key: K) => V): V {
+    const map = this.#map;
+    if (map === null) {
+      const slot = this.#findLinear(key);
+      if (slot >= 0) return this.#small![slot + 1] as V;
+    } else {
+      if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+      const id = map.find(key, this.#hash(key));
+      if (id !== 0) return map.valueAt(id) as V;
+    }
+    const value = create(key);
+    this.set(key, value);
+    return value;
+  }
+
+  /**
+   * Deletes `key`. Returns whether it was in the table. O(1) expected; may start a shrink when
+   * the table falls below 1/8 full. Deleting the last entry frees all storage.
+   *
+   * @example
+   * ```ts
+   * table.delete('k'); // true, then false
+   * ```
+   */
+  delete(key: K): boolean {
+    const map = this.#map;
+    if (map === null) {
+      const slot = this.#findLinear(key);
+      if (slot < 0) return false;
+      const page = this.#small!;
+      page[slot] = HOLE;
+      page[slot + 1] = undefined;
+      if (--this.#size === 0) {
+        this.#reset();
+        return true;
+      }
+      let top = this.#top;
+      while (page[(top - 1) << 1] === HOLE) {
+        top--;
+        page[top << 1] = undefined;
+      }
+      this.#top = top;
+      return true;
+    }
+    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    if (!map.remove(key, this.#hash(key))) return false;
+    if (--this.#size === 0) this.#reset();
+    return true;
+  }
+
+  /**
+   * Deletes every entry and frees all storage. Open iterators end. O(1) (the GC reclaims the pages).
+   *
+   * @example
+   * ```ts
+   * table.clear();
+   * table.size; // 0
+   * ```
+   */
+  clear(): void {
+    this.#reset();
+  }
+
+  #reset(): void {
+    this.#small = null;
+    this.#map = null;
+    this.#top = 1;
+    this.#size = 0;
+    this.#epoch++;
+  }
+
+  /**
+   * Does up to `budget` units of pending rehash or compaction work (one unit per entry moved or
+   * empty bucket visited), for a server to call when idle, as Redis's cron does with
+   * `dictRehashMilliseconds`. Returns whether work remains. O(budget).
+   *
+   * Compaction (moving entries into the slots of deleted ones) waits while an iterator is open;
+   * the call then reports work left that it does not do.
+   *
+   * @param budget - a positive integer; default {@link REHASHING_WORK} (128, the book's `k_rehashing_work`)
+   * @example
+   * ```ts
+   * setInterval(() => {
+   *   const deadline = performance.now() + 1;
+   *   while (table.rehashStep(1000) && performance.now() < deadline);
+   * }, 100);
+   * ```
+   */
+  rehashStep(budget: number = REHASHING_WORK): boolean {
+    if (!Number.isInteger(budget) || budget < 1) {
+      throw new InvalidArgumentError(`budget must be a positive integer, got ${String(budget)}`);
+    }
+    const map = this.#map;
+    return map === null ? false : map.help(budget, this.#iterators === 0);
+  }
+
+  /** Linear form or hashed: the first live id at or after `from`, or 0. */
+  #nextLive(from: number): number {
+    const map = this.#map;
+    if (map === null) {
+      const page = this.#small;
+      if (page === null) return 0;
+      const top = this.#top;
+      for (let id = from; id < top; id++) if (page[id << 1] !== HOLE) return id;
+      return 0;
+    }
+    const top = map.top;
+    for (let id = from; id < top; id++) if (map.keyAt(id) !== HOLE) return id;
+    return 0;
+  }
+
+  #keyAt(id: number): K {
+    const map = this.#map;
+    return (map === null ? this.#small![id << 1] : map.keyAt(id)) as K;
+  }
+
+  #valueAt(id: number): V {
+    const map = this.#map;
+    return (map === null ? this.#small![(id << 1) + 1] : map.valueAt(id)) as V;
+  }
+
+  /**
+   * The keys, in storage order (insertion order until deletes free slots that later inserts
+   * reuse). See {@link BaseHashTable.entries} for what mutations during iteration do.
+   * O(1) per step (O(n) for the walk).
+   *
+   * @example
+   * ```ts
+   * for (const key of table.keys()) if (key.startsWith('tmp:')) table.delete(key);
+   * ```
+   */
+  *keys(): IterableIterator<K> {
+    const epoch = this.#epoch;
+    this.#iterators++;
+    try {
+      for (let id = this.#nextLive(1); id !== 0; id = this.#nextLive(id + 1)) {
+        if (this.#epoch !== epoch) return;
+        yield this.#keyAt(id);
+      }
+    } finally {
+      this.#iterators--;
+    }
+  }
+
+  /**
+   * The values, in the order of {@link BaseHashTable.keys}. O(1) per step.
+   *
+   * @example
+   * ```ts
+   * let total = 0;
+   * for (const value of table.values()) total += value;
+   * ```
+   */
+  *values(): IterableIterator<V> {
+    const epoch = this.#epoch;
+    this.#iterators++;
+    try {
+      for (let id = this.#nextLive(1); id !== 0; id = this.#nextLive(id + 1)) {
+        if (this.#epoch !== epoch) return;
+        yield this.#valueAt(id);
+      }
+    } finally {
+      this.#iterators--;
+    }
+  }
+
+  /**
+   * The `[key, value]` pairs, in the order of {@link BaseHashTable.keys}. O(1) per step.
+   *
+   * Mutations during iteration:
+   * - deleting any entry, the current one included, is safe: every entry present from the start
+   *   to the end of the iteration is visited exactly once;
+   * - setting the value of an existing key is visible if the iterator has not reached it yet;
+   * - an entry added during iteration may or may not be visited (it may take a freed slot
+   *   behind the iterator);
+   * - `clear()`, or deleting the last entry, ends the iteration.
+   *
+   * Entries do not move while an iterator is open: the pool compaction (which reclaims the
+   * slots of deleted entries) waits until the iterator finishes or is closed (`break`,
+   * `return()`). An iterator abandoned half-way keeps compaction waiting for its table.
+   *
+   * @example
+   * ```ts
+   * for (const [key, value] of table.entries()) console.log(key, value);
+   * ```
+   */
+  *entries(): IterableIterator<[K, V]> {
+    const epoch = this.#epoch;
+    this.#iterators++;
+    try {
+      for (let id = this.#nextLive(1); id !== 0; id = this.#nextLive(id + 1)) {
+        if (this.#epoch !== epoch) return;
+        yield [this.#keyAt(id), this.#valueAt(id)];
+      }
+    } finally {
+      this.#iterators--;
+    }
+  }
+
+  /**
+   * The same as {@link BaseHashTable.entries}, so that `for (const [k, v] of table)` works.
+   *
+   * @example
+   * ```ts
+   * const copy = new Map(table);
+   * ```
+   */
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries();
+  }
+
+  /**
+   * Calls `callback(value, key, table)` for each entry, in the order of
+   * {@link BaseHashTable.keys}, with the same rules for mutations as
+   * {@link BaseHashTable.entries}. O(n).
+   *
+   * @example
+   * ```ts
+   * table.forEach((value, key) => console.log(key, value));
+   * ```
+   */
+  forEach(callback: (value: V, key: K, table: this) => void, thisArg?: unknown): void {
+    const epoch = this.#epoch;
+    this.#iterators++;
+    try {
+      for (let id = this.#nextLive(1); id !== 0; id = this.#nextLive(id + 1)) {
+        if (this.#epoch !== epoch) return;
+        callback.call(thisArg, this.#valueAt(id), this.#keyAt(id), this);
+      }
+    } finally {
+      this.#iterators--;
+    }
+  }
+
+  /**
+   * Redis-style cursor scan (SCAN, HSCAN, SSCAN). Start with cursor 0 and call again with the
+   * returned cursor until it is 0. Every entry present from the start to the end of a full scan
+   * is returned at least once, even when the table grows or shrinks between calls; an entry may
+   * be returned more than once (after a shrink), and one added or deleted during the scan may or
+   * may not be.
+   *
+   * `count` is a hint, as in Redis: a call visits buckets until it has at least `count` entries,
+   * or has visited `10 * count` buckets, or the scan ends; it returns whole buckets, so it may
+   * return more than `count` entries. A table in linear form (15 entries or fewer) returns
+   * everything at once with cursor 0, like Redis for a listpack. O(count) expected.
+   *
+   * The visitor form calls `visit(key, value)` for each entry and allocates nothing; the visitor
+   * may change the table (the entries and the next cursor are gathered before it runs).
+   *
+   * @param cursor - 0 to start, else a cursor returned by the previous call: an integer in [0, 2^32)
+   * @param count - a positive integer
+   * @returns `[nextCursor, entries]`, or `nextCursor` for the visitor form
+   * @example
+   * ```ts
+   * let cursor = 0;
+   * do {
+   *   cursor = table.scan(cursor, 100, (key, value) => console.log(key, value));
+   * } while (cursor !== 0);
+   * ```
+   */
+  scan(cursor: number, count: number): [nextCursor: number, entries: Array<[K, V]>];
+  scan(cursor: number, count: number, visit: ScanVisitor<K, V>): number;
+  scan(
+    cursor: number,
+    count: number,
+    visit?: ScanVisitor<K, V>,
+  ): number | [nextCursor: number, entries: Array<[K, V]>] {
+    if (!Number.isInteger(cursor) || cursor < 0 || cursor > MAX_CURSOR) {
+      throw new InvalidArgumentError(
+        `cursor must be an integer in [0, 2^32), got ${String(cursor)}`,
+      );
+    }
+    if (!Number.isInteger(count) || count < 1) {
+      throw new InvalidArgumentError(`count must be a positive integer, got ${String(count)}`);
+    }
+    if (visit !== undefined && typeof visit !== 'function') {
+      throw new InvalidArgumentError('visit must be a function');
+    }
+    const sink = visit === undefined ? new ScanSink() : acquireSink();
+    let next = 0;
+    const map = this.#map;
+    if (map === null) {
+      const page = this.#small;
+      if (page !== null) {
+        const end = this.#top << 1;
+        for (let slot = 2; slot < end; slot += 2) {
+          if (page[slot] !== HOLE) sink.push(page[slot], page[slot + 1]);
+        }
+      }
+    } else {
+      const wanted = count * 2;
+      const maxVisits = count * 10;
+      let visits = 0;
+      next = cursor;
+      do {
+        next = map.scanStep(next, sink);
+        visits++;
+      } while (next !== 0 && sink.length < wanted && visits < maxVisits);
+    }
+    const items = sink.items;
+    const length = sink.length;
+    if (visit === undefined) {
+      const entries = new Array<[K, V]>(length >>> 1);
+      for (let i = 0; i < length; i += 2) entries[i >>> 1] = [items[i] as K, items[i + 1] as V];
+      return [next, entries];
+    }
+    try {
+      for (let i = 0; i < length; i += 2) visit(items[i] as K, items[i + 1] as V);
+    } finally {
+      releaseSink(sink);
+    }
+    return next;
+  }
+
+  /** A uniformly random live id, or 0 when empty. */
+  #randomId(): number {
+    if (this.#size === 0) return 0;
+    const random = this.#config.random;
+    const map = this.#map;
+    if (map !== null) return map.randomId(random);
+    const page = this.#small!;
+    const span = this.#top - 1;
+    for (let tries = 0; tries < 32; tries++) {
+      const id = 1 + randomBelow(random, span);
+      if (page[id << 1] !== HOLE) return id;
+    }
+    // a random source stuck on free slots: walk forward (at most 15 slots)
+    let id = 1 + randomBelow(random, span);
+    while (page[id << 1] === HOLE) id = id === span ? 1 : id + 1;
+    return id;
+  }
+
+  /**
+   * A uniformly random key (RANDOMKEY, SRANDMEMBER without count), or `undefined` when empty.
+   * O(1) expected: random slots of the entry pool until a live one, 2 tries expected.
+   *
+   * @example
+   * ```ts
+   * const victim = table.randomKey();
+   * ```
+   */
+  randomKey(): K | undefined {
+    const id = this.#randomId();
+    return id === 0 ? undefined : this.#keyAt(id);
+  }
+
+  /**
+   * A uniformly random `[key, value]` (HRANDFIELD WITHVALUES), or `undefined` when empty.
+   * O(1) expected.
+   *
+   * @example
+   * ```ts
+   * const [field, value] = hash.randomEntry() ?? [];
+   * ```
+   */
+  randomEntry(): [K, V] | undefined {
+    const id = this.#randomId();
+    return id === 0 ? undefined : [this.#keyAt(id), this.#valueAt(id)];
+  }
+
+  /**
+   * `count` distinct entries chosen uniformly at random, in random order (SRANDMEMBER and
+   * HRANDFIELD with a positive count, SPOP with a count, eviction sampling). When `count` is at
+   * least `size`, returns every entry, shuffled. O(count) expected: random picks while `count`
+   * is under a third of the table, else one pass of selection sampling (Knuth's algorithm S)
+   * over the pool and a shuffle.
+   *
+   * @param count - a non-negative integer
+   * @example
+   * ```ts
+   * for (const [member] of set.sample(3)) set.delete(member); // SPOP set 3
+   * ```
+   */
+  sample(count: number): Array<[K, V]> {
+    if (!Number.isInteger(count) || count < 0) {
+      throw new InvalidArgumentError(`count must be a non-negative integer, got ${String(count)}`);
+    }
+    const size = this.#size;
+    if (count === 0 || size === 0) return [];
+    const random = this.#config.random;
+    let ids: number[] | null = null;
+    if (count * 3 < size) ids = this.#sampleByPicks(count);
+    if (ids === null) {
+      // Algorithm S: keep each live id with probability (still wanted) / (still unseen)
+      const wanted = Math.min(count, size);
+      ids = [];
+      let unseen = size;
+      for (
+        let id = this.#nextLive(1);
+        id !== 0 && ids.length < wanted;
+        id = this.#nextLive(id + 1)
+      ) {
+        if (randomBelow(random, unseen) < wanted - ids.length) ids.push(id);
+        unseen--;
+      }
+      // Fisher-Yates, so that the order is random too
+      for (let i = ids.length - 1; i > 0; i--) {
+        const j = randomBelow(random, i + 1);
+        const swap = ids[i]!;
+        ids[i] = ids[j]!;
+        ids[j] = swap;
+      }
+    }
+    const entries = new Array<[K, V]>(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      entries[i] = [this.#keyAt(id), this.#valueAt(id)];
+    }
+    return entries;
+  }
+
+  /**
+   * `count` distinct random ids by rejection (each pick is new with probability above 2/3), or
+   * null if the random source keeps repeating itself (then the caller falls back to algorithm S).
+   */
+  #sampleByPicks(count: number): number[] | null {
+    const picked = new Set<number>();
+    const ids: number[] = [];
+    const attempts = count * 8 + 64;
+    for (let attempt = 0; attempt < attempts && ids.length < count; attempt++) {
+      const id = this.#randomId();
+      if (!picked.has(id)) {
+        picked.add(id);
+        ids.push(id);
+      }
+    }
+    return ids.length === count ? ids : null;
+  }
+
+  /**
+   * Figures about the storage: layout, bucket arrays, entry slots. O(1).
+   *
+   * @example
+   * ```ts
+   * const { layout, buckets, rehashingFrom } = table.stats();
+   * ```
+   */
+  stats(): HashTableStats {
+    const map = this.#map;
+    if (map !== null) {
+      return {
+        size: this.#size,
+        layout: HashTableLayout.HASHED,
+        buckets: map.newer.mask + 1,
+        rehashingFrom: map.older === null ? 0 : map.older.mask + 1,
+        rehashingLeft: map.older === null ? 0 : map.older.size,
+        slots: map.top - 1,
+        freeSlots: map.freeCount,
+        capacity: map.capacity,
+      };
+    }
+    const page = this.#small;
+    let free = 0;
+    if (page !== null) for (let id = 1; id < this.#top; id++) if (page[id << 1] === HOLE) free++;
+    return {
+      size: this.#size,
+      layout: page === null ? HashTableLayout.EMPTY : HashTableLayout.LINEAR,
+      buckets: 0,
+      rehashingFrom: 0,
+      rehashingLeft: 0,
+      slots: this.#top - 1,
+      freeSlots: free,
+      capacity: page === null ? 0 : page.length >>> 1,
+    };
+  }
+
+  /**
+   * Throws {@link HashTableInvariantError} if the table is inconsistent: a chain that does not
+   * match its hashes, a count that does not match the entries, a broken free list, a duplicate
+   * key, a linear page that should be hashed. For tests (run it after every step of a model
+   * test) and for debugging; O(n + buckets).
+   *
+   * @example
+   * ```ts
+   * table.set('a', 1);
+   * table.checkInvariants(); // passes
+   * ```
+   */
+  checkInvariants(): void {
+    const fail = (message: string): never => {
+      throw new HashTableInvariantError(`hashtable invariant: ${message}`);
+    };
+    if (!Number.isInteger(this.#size) || this.#size < 0) fail(`size ${this.#size}`);
+    const map = this.#map;
+    const page = this.#small;
+    if (map !== null) {
+      if (page !== null) fail('both a linear page and a hashed map');
+      if (this.#size === 0) fail('an empty table keeps its hashed map');
+      map.checkInvariants((key) => this.#hash(key as K), this.#size);
+      return;
+    }
+    if (page === null) {
+      if (this.#size !== 0) fail(`no storage but size ${this.#size}`);
+      if (this.#top !== 1) fail(`no storage but top ${this.#top}`);
+      return;
+    }
+    if (this.#size === 0) fail('an empty table keeps its linear page');
+    const top = this.#top;
+    if (top << 1 > page.length)
+      fail(`linear top ${top} past the page (${page.length >>> 1} entries)`);
+    if (page.length >>> 1 > MIN_PAGE0_ENTRIES) fail(`linear page of ${page.length >>> 1} entries`);
+    if (page[0] !== undefined || page[1] !== undefined) fail('linear slot 0 is used');
+    if (page[(top - 1) << 1] === HOLE) fail(`the top linear slot ${top - 1} is free`);
+    let live = 0;
+    const equals = this.#config.equals;
+    for (let id = 1; id < top; id++) {
+      const key = page[id << 1];
+      if (key === HOLE) {
+        if (page[(id << 1) + 1] !== undefined) fail(`free linear slot ${id} keeps a value`);
+        continue;
+      }
+      live++;
+      for (let other = 1; other < id; other++) {
+        const earlier = page[other << 1];
+        if (earlier === HOLE) continue;
+        if (equals === null ? earlier === key : equals(earlier, key)) {
+          fail(`linear slots ${other} and ${id} hold equal keys`);
+        }
+      }
+    }
+    if (live !== this.#size) fail(`size ${this.#size} but ${live} linear entries`);
+    for (let slot = top << 1; slot < page.length; slot++) {
+      if (page[slot] !== undefined) fail(`linear slot ${slot >>> 1} above top holds a reference`);
+    }
+  }
+}

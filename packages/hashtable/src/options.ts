@@ -1,0 +1,130 @@
+/**
+ * The options of a table, and the resolved configuration that tables with the same options share.
+ *
+ * @packageDocumentation
+ */
+import { InvalidArgumentError } from './errors.js';
+import { processSeedWords, seedWords } from './hash.js';
+
+/**
+ * Options of {@link HashTable} (and of {@link CustomHashTable}).
+ *
+ * @example
+ * ```ts
+ * const deterministic = new HashTable<number>({ seed: 42, random: mulberry32(7) });
+ * ```
+ */
+export interface HashTableOptions {
+  /**
+   * The key of the seeded hash: an integer in [0, 2^53). Tables with the same seed place keys
+   * in the same buckets, so scans and samples become reproducible. Default: a random seed drawn
+   * once per process from the OS, which is what keeps hostile keys from being precomputed.
+   */
+  seed?: number | undefined;
+  /**
+   * The random source of `randomKey()`, `randomEntry()` and `sample()`: returns a float in
+   * [0, 1), like `Math.random` (the default). Pass a seeded generator for deterministic tests.
+   */
+  random?: (() => number) | undefined;
+}
+
+/**
+ * Options of {@link CustomHashTable}: keys of any type, with the caller's hash and equality.
+ *
+ * @example
+ * ```ts
+ * const byPoint = new CustomHashTable<{ x: number; y: number }, string>({
+ *   hash: (p) => Math.imul(p.x, 31) + p.y,
+ *   equals: (a, b) => a.x === b.x && a.y === b.y,
+ * });
+ * ```
+ */
+export interface CustomHashTableOptions<K> extends HashTableOptions {
+  /**
+   * Hashes a key to a number (used as a 32-bit integer). Keys that are `equals` must hash the
+   * same. The table mixes the result with its seed, so a plain hash (the identity on integers)
+   * spreads well, but keys that collide here still collide: for keys chosen by an adversary,
+   * build it from a keyed hash such as `hashString(part, seed)`.
+   */
+  hash: (key: K) => number;
+  /** Key equality. Default: SameValueZero (`===`, except that NaN equals NaN), as `Map` uses. */
+  equals?: ((a: K, b: K) => boolean) | undefined;
+}
+
+/** SameValueZero, Map's key equality. */
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b); // NaN is the one value not equal to itself
+}
+
+/**
+ * A resolved configuration: seed words, random source, key functions. Shared by every table
+ * created with the same (default) options, so a small table carries one reference, not five.
+ *
+ * @internal
+ */
+export class TableConfig {
+  constructor(
+    readonly k0: number,
+    readonly k1: number,
+    readonly random: () => number,
+    /** null for latin1 string keys, hashed with HalfSipHash */
+    readonly hash: ((key: unknown) => number) | null,
+    /** null for `===` */
+    readonly equals: ((a: unknown, b: unknown) => boolean) | null,
+  ) {}
+}
+
+const [processK0, processK1] = processSeedWords();
+
+/** The configuration of `new HashTable()`. */
+const defaultStringConfig = new TableConfig(processK0, processK1, Math.random, null, null);
+
+/**
+ * Validates `options` and resolves the configuration of a string-keyed table.
+ *
+ * @internal
+ */
+export function stringConfig(options: HashTableOptions | undefined): TableConfig {
+  if (options === undefined || (options.seed === undefined && options.random === undefined)) {
+    return defaultStringConfig;
+  }
+  const [k0, k1] = resolveSeed(options.seed);
+  return new TableConfig(k0, k1, resolveRandom(options.random), null, null);
+}
+
+/**
+ * Validates `options` and resolves the configuration of a custom-keyed table.
+ *
+ * @internal
+ */
+export function customConfig<K>(options: CustomHashTableOptions<K>): TableConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('CustomHashTable needs options with a hash function');
+  }
+  const { hash, equals } = options;
+  if (typeof hash !== 'function') {
+    throw new InvalidArgumentError('options.hash must be a function');
+  }
+  if (equals !== undefined && typeof equals !== 'function') {
+    throw new InvalidArgumentError('options.equals must be a function');
+  }
+  const [k0, k1] = resolveSeed(options.seed);
+  return new TableConfig(
+    k0,
+    k1,
+    resolveRandom(options.random),
+    hash as (key: unknown) => number,
+    (equals ?? sameValueZero) as (a: unknown, b: unknown) => boolean,
+  );
+}
+
+function resolveSeed(seed: number | undefined): [number, number] {
+  return seed === undefined ? [processK0, processK1] : seedWords(seed);
+}
+
+function resolveRandom(random: (() => number) | undefined): () => number {
+  if (random === undefined) return Math.random;
+  if (typeof random !== 'function')
+    throw new InvalidArgumentError('options.random must be a function');
+  return random;
+}
