@@ -19,16 +19,29 @@
 import { naturalOrder, type Comparator } from './comparator.js';
 import { AvlCapacityError, AvlInvalidNodeError, AvlInvariantError } from './errors.js';
 
-/** The null node handle: "no node", and the end position of an iteration. */
+/**
+ * The null node handle: "no node", and the end position of an iteration. O(1).
+ *
+ * @example
+ * if (tree.find(key) === NIL) console.log('absent');
+ */
 export const NIL = 0;
 
 /**
- * The most nodes one tree can hold: node `n` keeps its links at `4 * n` of an Int32Array, so
- * `4 * n` must stay a 31-bit integer.
+ * The most nodes one tree can hold (536,870,910): node `n` keeps its links at `4 * n` of an
+ * Int32Array, so `4 * n` must stay a 31-bit integer.
+ *
+ * @example
+ * if (expected > MAX_NODES) throw new Error('split the data');
  */
 export const MAX_NODES = 2 ** 29 - 2;
 
-/** Options of {@link AvlTree}. */
+/**
+ * Options of {@link AvlTree}.
+ *
+ * @example
+ * new AvlTree<number>(undefined, { capacity: 1_000_000 });
+ */
 export interface AvlTreeOptions {
   /**
    * Nodes to allocate room for up front; the arrays double when full. Default 8 (a small tree

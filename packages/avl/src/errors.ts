@@ -6,7 +6,12 @@
 
 const ERROR_MARKER = Symbol.for('@byor/avl.error');
 
-/** The stable `code` of each error class. */
+/**
+ * The stable `code` of each error class.
+ *
+ * @example
+ * if (error.code === AvlErrorCode.INVALID_NODE) retry();
+ */
 export const AvlErrorCode = {
   /** `checkInvariants()` found a broken tree. */
   INVARIANT: 'BYOR_AVL_INVARIANT',
@@ -16,7 +21,7 @@ export const AvlErrorCode = {
   CAPACITY: 'BYOR_AVL_CAPACITY',
 } as const;
 
-/** One of the values of {@link AvlErrorCode}. */
+/** One of the values of {@link AvlErrorCode}. @example const code: AvlErrorCode = 'BYOR_AVL_CAPACITY'; */
 export type AvlErrorCode = (typeof AvlErrorCode)[keyof typeof AvlErrorCode];
 
 function hasMarker(value: unknown, marker: symbol): boolean {

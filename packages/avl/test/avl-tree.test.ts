@@ -66,6 +66,23 @@ function keysOf(tree: AvlTree<number, unknown>): number[] {
 }
 
 describe('AvlTree edge cases', () => {
+  it('does what the README example says', () => {
+    const byScore = new AvlTree<number, string>();
+    byScore.set(30, 'ann');
+    byScore.set(10, 'bob');
+    byScore.set(20, 'cid');
+    byScore.set(40, 'dee');
+    expect(byScore.indexOf(30)).toBe(2);
+    expect(byScore.value(byScore.at(-1))).toBe('dee');
+    expect(byScore.countBelow(25)).toBe(2);
+    const node = byScore.lowerBound(15);
+    expect(byScore.key(node)).toBe(20);
+    expect(byScore.key(byScore.offset(node, 2))).toBe(40);
+    const seen: number[] = [];
+    for (let n = node; n !== NIL; n = byScore.next(n)) seen.push(byScore.key(n));
+    expect(seen).toEqual([20, 30, 40]);
+  });
+
   it('answers every query on an empty tree with NIL or the end position', () => {
     const tree = new AvlTree<number>();
     expect([
