@@ -33,8 +33,11 @@ class LoopConnection implements ClientConnection {
   /** the command held back while CLIENT PAUSE lasts */
   held: string[] | undefined = undefined;
 
-  constructor(connection: Connection<Client>, unixPath: string | undefined) {
+  readonly #network: Network;
+
+  constructor(connection: Connection<Client>, network: Network, unixPath: string | undefined) {
     this.#connection = connection;
+    this.#network = network;
     this.unix = connection.transport === 'unix';
     this.remoteAddress = this.unix ? (unixPath ?? '') : normalizeAddress(connection.remoteAddress);
     this.remotePort = connection.remotePort;
@@ -52,7 +55,7 @@ class LoopConnection implements ClientConnection {
     return this.#connection;
   }
   write(bytes: Uint8Array): void {
-    this.#connection.write(bytes);
+    this.#network.deliver(this.#connection, bytes);
   }
   close(afterFlush: boolean): void {
     if (afterFlush) this.#connection.closeAfterFlush();
@@ -102,6 +105,10 @@ export class Network implements NetworkControl {
   #pauseTimer: TimerHandle | undefined;
   #cron: TimerHandle | undefined;
   host = '127.0.0.1';
+  /** testing: close every new connection at once */
+  refuseConnections = false;
+  /** testing: hold every reply back this many milliseconds (order kept) */
+  replyDelayMs = 0;
   readonly closed: Promise<void>;
   #resolveClosed!: () => void;
   #closing: Promise<void> | undefined;
@@ -140,7 +147,7 @@ export class Network implements NetworkControl {
     const writer = server.writer;
     const flush = (connection: Connection<Client>) => {
       if (writer.length === 0) return;
-      connection.write(writer.view());
+      this.deliver(connection, writer.view());
       writer.reset();
     };
     return {
@@ -149,8 +156,12 @@ export class Network implements NetworkControl {
           new RequestParser({ maxBulkLength: config.number('proto-max-bulk-len') }),
       },
       createState: (connection) =>
-        server.createClient(new LoopConnection(connection, this.#unixPath)),
+        server.createClient(new LoopConnection(connection, this, this.#unixPath)),
       onConnect: (connection) => {
+        if (this.refuseConnections) {
+          connection.close();
+          return;
+        }
         const conn = connection.state.conn as LoopConnection;
         const protectedMode =
           config.bool('protected-mode') &&
@@ -263,6 +274,27 @@ export class Network implements NetworkControl {
     }
     if (server.config.bool('activerehashing'))
       for (const db of server.databases) db.rehashStep(100);
+  }
+
+  /** Sends reply bytes to a connection, now or after the testing reply delay (in order). */
+  deliver(connection: Connection<Client>, bytes: Uint8Array): void {
+    if (this.replyDelayMs <= 0) {
+      connection.write(bytes);
+      return;
+    }
+    const copy = Buffer.from(bytes);
+    setTimeout(() => connection.write(copy), this.replyDelayMs);
+  }
+
+  /** Closes client connections (all, or those `select` picks): a dropped connection, for tests. */
+  dropConnections(select: (client: Client) => boolean = () => true): number {
+    let dropped = 0;
+    for (const connection of [...this.loop.connections()]) {
+      if (!select(connection.state)) continue;
+      connection.close();
+      dropped++;
+    }
+    return dropped;
   }
 
   scheduleTimer(at: number, callback: () => void): unknown {

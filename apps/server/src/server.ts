@@ -109,6 +109,7 @@ export class Server implements KeyspaceHost {
     flushed: [],
     shutdown: [],
     propagateMulti: undefined,
+    beforeCommand: [],
   };
   readonly monitors = new Set<Client>();
   /** pub/sub registries and keyspace notifications */
@@ -241,6 +242,15 @@ export class Server implements KeyspaceHost {
    * authentication, subscriber-mode and transaction rules, then the handler.
    */
   execute(client: Client, argv: string[]): void {
+    if (this.hooks.beforeCommand.length !== 0 && client.conn) {
+      for (const hook of this.hooks.beforeCommand) {
+        const error = hook(client, argv);
+        if (error !== undefined) {
+          this.errorReply(client, error);
+          return;
+        }
+      }
+    }
     const name = argv[0] ?? '';
     let command = this.command(name);
     client.lastInteraction = this.clock.now();
@@ -828,6 +838,11 @@ export interface ServerHooks {
   propagate: ((dbIndex: number, argv: string[]) => void) | undefined;
   flushed: ((index: number | undefined) => void)[];
   shutdown: (() => void)[];
+  /**
+   * Before a network client's command is dispatched (the testing back door: command log, fault
+   * injection). A hook returning an error text makes the server reply with it instead.
+   */
+  beforeCommand: ((client: Client, argv: string[]) => string | undefined)[];
   /** EXEC starts (true) or ends (false): persistence wraps the writes in MULTI/EXEC */
   propagateMulti: ((client: Client, start: boolean) => void) | undefined;
 }
