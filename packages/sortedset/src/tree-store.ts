@@ -11,8 +11,8 @@
  * @internal
  */
 import { AvlInvariantError, AvlTree, NIL } from '@byor/avl';
+import { HashTable, HashTableInvariantError } from '@byor/hashtable';
 import { SortedSetInvariantError } from './errors.js';
-import { MemberIndex } from './member-index.js';
 import type { LexBound, ScoreBound } from './bounds.js';
 import { comparePairs, type Store, type Visitor } from './store.js';
 
@@ -20,7 +20,8 @@ import { comparePairs, type Store, type Visitor } from './store.js';
 const WALK_OFFSET = 32;
 
 export class TreeStore implements Store {
-  readonly #index = new MemberIndex();
+  /** member -> node of the tree */
+  readonly #index = new HashTable<number>();
   readonly #tree: AvlTree<string, number>;
 
   constructor(capacity: number) {
@@ -342,7 +343,7 @@ export class TreeStore implements Store {
     if (index.size !== tree.size) {
       throw new SortedSetInvariantError(`index has ${index.size} members, tree ${tree.size}`);
     }
-    for (const [member, node] of index.entries()) {
+    for (const [member, node] of index) {
       if (!tree.isLive(node) || tree.key(node) !== member) {
         throw new SortedSetInvariantError(`index maps ${JSON.stringify(member)} to a wrong node`);
       }
@@ -353,9 +354,12 @@ export class TreeStore implements Store {
     try {
       // balance, sizes, parent links, and (score, member) order through the comparator
       tree.checkInvariants();
+      index.checkInvariants();
     } catch (error) {
-      if (!AvlInvariantError.isInstance(error)) throw error;
-      throw new SortedSetInvariantError(`tree: ${error.message}`, { cause: error });
+      if (!AvlInvariantError.isInstance(error) && !HashTableInvariantError.isInstance(error)) {
+        throw error;
+      }
+      throw new SortedSetInvariantError(`${error.name}: ${error.message}`, { cause: error });
     }
   }
 }
