@@ -252,7 +252,9 @@ export class TestServer implements AsyncDisposable {
     if (typeof value === 'string') {
       this.call(['SET', key, value], db);
     } else if (value instanceof Map) {
-      const args = [...value].flatMap(([member, score]) => [score, member]);
+      const args = [...(value as ReadonlyMap<string, number>)].flatMap(
+        ([member, score]): (string | number)[] => [score, member],
+      );
       if (args.length) this.call(['ZADD', key, ...args], db);
     } else if (value instanceof Set || (Array.isArray(value) && options.type === 'set')) {
       const members = [...(value as Iterable<string>)];

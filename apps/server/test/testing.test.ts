@@ -142,7 +142,7 @@ describe('many test servers in one process', () => {
   });
 
   it('supports await using', async () => {
-    let port = 0;
+    let port: number;
     {
       await using server = await createTestServer();
       port = server.port;
