@@ -57,7 +57,7 @@ export class HashValue implements ObjectValue {
 
   /**
    * Sets `field` to `value` (hashTypeSet); returns true when the field is new. A listpack first
-   * converts when the field or value is longer than `maxValueLength`, and after the insert when
+   * converts when the field or value is longer than `maxValueLength`, and after the write when
    * it holds more than `maxEntries` fields. O(n) listpack, O(1) hashtable.
    */
   set(field: string, value: string, maxEntries: number, maxValueLength: number): boolean {
@@ -67,15 +67,18 @@ export class HashValue implements ObjectValue {
       flat = null;
     }
     if (flat === null) return (this.#table as HashTable<string>).set(field, value);
+    let created = true;
     for (let i = 0; i < flat.length; i += 2) {
       if (flat[i] === field) {
         flat[i + 1] = value;
-        return false;
+        created = false;
+        break;
       }
     }
-    flat.push(field, value);
+    if (created) flat.push(field, value);
+    // checked after updates too: CONFIG SET may have lowered the limit since the last write
     if (flat.length >>> 1 > maxEntries) this.convertToHashtable();
-    return true;
+    return created;
   }
 
   /** Deletes `field`; returns whether it existed (HDEL). O(n) listpack, O(1) hashtable. */
