@@ -628,7 +628,8 @@ export class SortedSet {
 
   #convertToSkiplist(): void {
     const compact = this.#store as CompactStore;
-    const tree = new TreeStore(Math.max(8, compact.size * 2));
+    // room for a quarter more: a set that just outgrew the listpack rarely doubles soon
+    const tree = new TreeStore(Math.max(8, compact.size + (compact.size >> 2)));
     compact.visit(0, compact.size, false, (member, score) => tree.append(member, score));
     this.#store = tree;
     this.#listpack = false;
