@@ -46,6 +46,15 @@ export interface ThreadPoolOptions {
    * throughput; a slow task may then delay the tasks sent behind it). Default: 1.
    */
   concurrentTasksPerWorker?: number;
+  /**
+   * Milliseconds a worker that has run out of tasks waits for the next one blocked in
+   * `Atomics.wait()` before it goes back to its event loop. The pool wakes it with
+   * `Atomics.notify()`, sooner than a message wakes an idle event loop: this is most of the
+   * round trip of a small task. Meanwhile the worker's own timers, I/O callbacks and
+   * microtasks left behind by a finished task wait (never while a task's promise is pending).
+   * 0 disables it. Default: 10.
+   */
+  atomicsWait?: number;
   /** Node flags of the workers. Default: the main thread's `process.execArgv`. */
   execArgv?: readonly string[];
   /** Environment of the workers. Default: a copy of `process.env`. */
@@ -102,6 +111,7 @@ export interface ResolvedOptions {
   idleTimeout: number;
   timeout: number;
   concurrentTasksPerWorker: number;
+  atomicsWait: number;
   execArgv: string[] | undefined;
   env: NodeJS.Dict<string> | typeof SHARE_ENV | undefined;
   resourceLimits: ResourceLimits | undefined;
@@ -169,6 +179,14 @@ export function resolveOptions(options: ThreadPoolOptions): ResolvedOptions {
       concurrentTasksPerWorker,
     );
   }
+  const atomicsWait = options.atomicsWait ?? 10;
+  if (!isDuration(atomicsWait) || atomicsWait === Infinity) {
+    throw new InvalidOptionError(
+      'atomicsWait',
+      'a finite number of milliseconds >= 0',
+      atomicsWait,
+    );
+  }
   const execArgv = options.execArgv === undefined ? undefined : [...options.execArgv];
   return {
     filename,
@@ -179,6 +197,7 @@ export function resolveOptions(options: ThreadPoolOptions): ResolvedOptions {
     idleTimeout,
     timeout,
     concurrentTasksPerWorker,
+    atomicsWait,
     execArgv,
     env: options.env,
     resourceLimits: options.resourceLimits,

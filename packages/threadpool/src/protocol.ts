@@ -5,7 +5,7 @@
  * worker's `parentPort` stays free for the task module's own use). Messages are small arrays
  * so that the structured clone has little to walk:
  *
- *   pool -> worker, once, on parentPort:  WorkerInit { filename, handler, port, started }
+ *   pool -> worker, once, on parentPort:  WorkerInit { filename, handler, port, shared, atomicsWait }
  *   pool -> worker, per task:             [seq, payload, handler | null]
  *   worker -> pool:                       [kind, seq, value]
  *
@@ -19,12 +19,20 @@
  *   READY     (seq 0) the task module is loaded: tasks may be sent
  *   STARTUP   (seq 0) the task module failed to load: the encoded error
  *
- * `seq` numbers the tasks sent to one worker, from 1. The worker stores the `seq` of the last
- * task it started in `started` (a one-element Float64Array on a SharedArrayBuffer), so that after
- * a crash the pool knows which of the tasks it had sent were never started and can run them on
- * another worker instead of failing them.
+ * `seq` numbers the tasks sent to one worker, from 1. Each worker also shares 16 bytes with
+ * the pool:
+ *
+ *   bytes 0-7   Float64  started  seq of the last task the worker started (written by it), so
+ *                                 that after a crash the pool knows which of the tasks it had
+ *                                 sent were never started and can run them on another worker
+ *   bytes 8-11  Int32    wake     bumped by the pool after each task it posts, with
+ *                                 Atomics.notify(): wakes a worker blocked in Atomics.wait()
+ *   bytes 12-15 (padding)
  */
 import type { MessagePort } from 'node:worker_threads';
+
+/** Size of the memory each worker shares with the pool (see above). @internal */
+export const SHARED_BYTES = 16;
 
 /** Kinds of worker -> pool messages. @internal */
 export const Reply = {
@@ -49,8 +57,10 @@ export interface WorkerInit {
   handler: string | null;
   /** this worker's end of its task channel */
   port: MessagePort;
-  /** Float64Array(1) storage: the seq of the last task started */
-  started: SharedArrayBuffer;
+  /** 16 bytes: Float64 `started` at 0, Int32 `wake` at 8 */
+  shared: SharedArrayBuffer;
+  /** milliseconds an idle worker waits in Atomics.wait() before returning to its event loop */
+  atomicsWait: number;
 }
 
 /** A task as posted to a worker: [seq, payload, handler]. @internal */

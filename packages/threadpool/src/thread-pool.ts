@@ -38,7 +38,13 @@ import {
   type RunOptions,
   type ThreadPoolOptions,
 } from './options.js';
-import { Reply, type ReplyMessage, type TaskMessage, type WorkerInit } from './protocol.js';
+import {
+  Reply,
+  SHARED_BYTES,
+  type ReplyMessage,
+  type TaskMessage,
+  type WorkerInit,
+} from './protocol.js';
 import { decodeThrown, type EncodedThrown } from './remote-error.js';
 import { workerRuntime } from './runtime.js';
 import type {
@@ -122,6 +128,8 @@ class WorkerSlot {
   readonly port: MessagePort;
   /** seq of the last task the worker started (written by the worker) */
   readonly started: Float64Array;
+  /** bumped and notified after each task posted, to wake a worker in Atomics.wait() */
+  readonly wake: Int32Array;
   state: WorkerState = WorkerState.STARTING;
   /** tasks handed to this worker and not settled, in seq order */
   readonly inFlight: Task[] = [];
@@ -136,10 +144,11 @@ class WorkerSlot {
   /** why the pool terminated it, for the tasks it still held */
   retireReason = '';
 
-  constructor(worker: Worker, port: MessagePort, started: Float64Array) {
+  constructor(worker: Worker, port: MessagePort, shared: SharedArrayBuffer) {
     this.worker = worker;
     this.port = port;
-    this.started = started;
+    this.started = new Float64Array(shared, 0, 1);
+    this.wake = new Int32Array(shared, Float64Array.BYTES_PER_ELEMENT, 1);
   }
 }
 
@@ -526,6 +535,10 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
     } finally {
       message[1] = undefined;
     }
+    if (this.#options.atomicsWait > 0) {
+      Atomics.add(slot.wake, 0, 1);
+      Atomics.notify(slot.wake, 0, 1);
+    }
     if (task.timeout !== Infinity) {
       task.timer = this.#options.timers.setTimeout(() => this.#onTimeout(task), task.timeout);
     }
@@ -600,13 +613,14 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
       return;
     }
     const { port1, port2 } = new MessageChannel();
-    const started = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT);
-    const slot = new WorkerSlot(worker, port1, new Float64Array(started));
+    const shared = new SharedArrayBuffer(SHARED_BYTES);
+    const slot = new WorkerSlot(worker, port1, shared);
     const init: WorkerInit = {
       filename: options.filename,
       handler: options.handler,
       port: port2,
-      started,
+      shared,
+      atomicsWait: options.atomicsWait,
     };
     worker.postMessage(init, [port2]);
     // One set of listeners per worker, none per task.

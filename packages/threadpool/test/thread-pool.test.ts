@@ -66,13 +66,14 @@ describe('running tasks', () => {
     await expect(threads.run(9)).resolves.toBe(10);
   });
 
-  it('gives each concurrent task its own result (random batches, 1 to 4 tasks per worker)', async () => {
+  it('gives each concurrent task its own result (random batches, tasks per worker, waits)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 60 }),
         fc.integer({ min: 1, max: 4 }),
-        async (values, perWorker) => {
-          const threads = pool({ concurrentTasksPerWorker: perWorker });
+        fc.constantFrom(0, 10),
+        async (values, perWorker, atomicsWait) => {
+          const threads = pool({ concurrentTasksPerWorker: perWorker, atomicsWait });
           try {
             const results = await Promise.all(
               values.map((value, index) =>
@@ -88,7 +89,7 @@ describe('running tasks', () => {
           }
         },
       ),
-      { numRuns: 6 },
+      { numRuns: 8 },
     );
   });
 
