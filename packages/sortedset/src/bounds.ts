@@ -25,9 +25,9 @@ export interface ScoreBound {
  */
 export type LexBound = { readonly value: string; readonly exclusive: boolean } | '-' | '+';
 
-/** The bound below every score, `-inf`. */
+/** The bound below every score, `-inf`. @example set.countByScore(MIN_SCORE, MAX_SCORE); */
 export const MIN_SCORE: ScoreBound = Object.freeze({ value: -Infinity, exclusive: false });
-/** The bound above every score, `+inf`. */
+/** The bound above every score, `+inf`. @example set.rangeByScore(MIN_SCORE, MAX_SCORE); */
 export const MAX_SCORE: ScoreBound = Object.freeze({ value: Infinity, exclusive: false });
 
 const OPEN_PAREN = 40; // (

@@ -7,7 +7,12 @@
 
 const ERROR_MARKER = Symbol.for('@byor/sortedset.error');
 
-/** The stable `code` of each error class. */
+/**
+ * The stable `code` of each error class.
+ *
+ * @example
+ * if (error.code === SortedSetErrorCode.INVARIANT) report(error);
+ */
 export const SortedSetErrorCode = {
   /** `checkInvariants()` found a broken sorted set. */
   INVARIANT: 'BYOR_SORTEDSET_INVARIANT',
@@ -15,7 +20,7 @@ export const SortedSetErrorCode = {
   INCOMPATIBLE_OPTIONS: 'BYOR_SORTEDSET_INCOMPATIBLE_OPTIONS',
 } as const;
 
-/** One of the values of {@link SortedSetErrorCode}. */
+/** One of the values of {@link SortedSetErrorCode}. @example const code: SortedSetErrorCode = error.code; */
 export type SortedSetErrorCode = (typeof SortedSetErrorCode)[keyof typeof SortedSetErrorCode];
 
 function hasMarker(value: unknown, marker: symbol): boolean {

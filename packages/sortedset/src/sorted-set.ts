@@ -11,16 +11,26 @@ import { IncompatibleAddOptionsError, SortedSetInvariantError } from './errors.j
 import { lexRank, type Store, type Visitor } from './store.js';
 import { TreeStore } from './tree-store.js';
 
-/** A member with its score, as ranges and pops return them. */
+/** A member with its score, as ranges and pops return them. @example const [member, score] = set.popMin()[0]!; */
 export type ScoredMember = [member: string, score: number];
 
-/** Receives each entry of a range walk, in order, without a pair being allocated. */
+/**
+ * Receives each entry of a range walk, in order, without a pair being allocated.
+ *
+ * @example
+ * const write: EntryVisitor = (member, score) => reply.bulk(member).double(score);
+ */
 export type EntryVisitor = (member: string, score: number) => void;
 
-/** A source of uniform random numbers in [0, 1), like `Math.random`. */
+/** A source of uniform random numbers in [0, 1), like `Math.random`. @example set.randomMember(seededRandom); */
 export type RandomSource = () => number;
 
-/** The names Redis's OBJECT ENCODING reports for a sorted set. */
+/**
+ * The names Redis's OBJECT ENCODING reports for a sorted set.
+ *
+ * @example
+ * if (set.encoding === SortedSetEncoding.LISTPACK) console.log('compact');
+ */
 export const SortedSetEncoding = {
   /** Two small sorted arrays (Redis: a listpack). */
   LISTPACK: 'listpack',
@@ -28,10 +38,15 @@ export const SortedSetEncoding = {
   SKIPLIST: 'skiplist',
 } as const;
 
-/** One of the values of {@link SortedSetEncoding}. */
+/** One of the values of {@link SortedSetEncoding}. @example const encoding: SortedSetEncoding = set.encoding; */
 export type SortedSetEncoding = (typeof SortedSetEncoding)[keyof typeof SortedSetEncoding];
 
-/** Options of {@link SortedSet}; the defaults are redis.conf's. */
+/**
+ * Options of {@link SortedSet}; the defaults are redis.conf's.
+ *
+ * @example
+ * new SortedSet({ maxListpackEntries: 0 }); // always the tree encoding
+ */
 export interface SortedSetOptions {
   /** Most entries kept in the listpack encoding (`zset-max-listpack-entries`). Default 128. */
   readonly maxListpackEntries?: number;
@@ -46,7 +61,12 @@ export interface SortedSetOptions {
   readonly memberLengthHint?: number;
 }
 
-/** ZADD's flags. All default to false; NX excludes XX, GT and LT; GT excludes LT. */
+/**
+ * ZADD's flags. All default to false; NX excludes XX, GT and LT; GT excludes LT.
+ *
+ * @example
+ * set.add('a', 5, { xx: true, gt: true }); // raise an existing score only
+ */
 export interface AddOptions {
   /** Only add new members, never update. */
   readonly nx?: boolean;
@@ -65,6 +85,9 @@ export interface AddOptions {
  * - ZADD: count `ADDED`; with CH, count `ADDED` and `UPDATED`.
  * - ZADD INCR / ZINCRBY: `SKIPPED` replies nil, `NAN` replies
  *   "ERR resulting score is not a number (NaN)", anything else replies `score(member)`.
+ *
+ * @example
+ * if (set.add(member, score) === AddOutcome.ADDED) added++;
  */
 export const AddOutcome = {
   /** The member existed with exactly this score. */
@@ -79,10 +102,15 @@ export const AddOutcome = {
   NAN: 4,
 } as const;
 
-/** One of the values of {@link AddOutcome}. */
+/** One of the values of {@link AddOutcome}. @example const outcome: AddOutcome = set.add('a', 1); */
 export type AddOutcome = (typeof AddOutcome)[keyof typeof AddOutcome];
 
-/** LIMIT and direction of a score or lex range. */
+/**
+ * LIMIT and direction of a score or lex range.
+ *
+ * @example
+ * set.rangeByScore(MIN_SCORE, MAX_SCORE, { reverse: true, offset: 10, count: 10 });
+ */
 export interface RangeOptions {
   /** Walk from the high end (ZREVRANGEBYSCORE, ZRANGE ... REV). Default false. */
   readonly reverse?: boolean;

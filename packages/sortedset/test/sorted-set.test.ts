@@ -39,6 +39,29 @@ const members = (entries: [string, number][]) => entries.map(([member]) => membe
 const score = (text: string) => parseScoreBound(text)!;
 const lex = (text: string) => parseLexBound(text)!;
 
+it('does what the README example says', () => {
+  const board = new SortedSet();
+  board.add('ann', 30);
+  board.add('bob', 10);
+  expect(board.add('cid', 20, { nx: true })).toBe(AddOutcome.ADDED);
+  expect(board.add('bob', 15, { incr: true })).toBe(AddOutcome.UPDATED);
+  expect(board.score('bob')).toBe(25);
+  expect(board.rank('ann', true)).toBe(0);
+  expect(board.rangeByRank(0, -1)).toEqual([
+    ['cid', 20],
+    ['bob', 25],
+    ['ann', 30],
+  ]);
+  expect(board.countByScore(parseScoreBound('(20')!, MAX_SCORE)).toBe(2);
+  const seen: [string, number][] = [];
+  const top = { reverse: true, count: 2 };
+  board.forEachByScore(MIN_SCORE, MAX_SCORE, (member, score) => seen.push([member, score]), top);
+  expect(seen).toEqual([
+    ['ann', 30],
+    ['bob', 25],
+  ]);
+});
+
 describe.each(encodings)('SortedSet (%s)', (encoding, options) => {
   it('starts in the expected encoding', () => {
     expect(new SortedSet(options).encoding).toBe(encoding);
