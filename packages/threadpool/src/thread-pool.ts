@@ -9,17 +9,13 @@
  *                    |                       +--(worker crashed: started? failed : re-queued)
  *                    +--(abort)--> settled
  *
- * Hot path (one task): `run()` allocates one Task and its promise, posts one small array on the
- * worker's own MessageChannel (reused for every task), and the worker's reply settles the task
- * and hands the worker the next queued task in the same callback. No closure, timer or listener
- * is created per task unless the task asks for one (`timeout`, `signal`, `onMessage`).
+ * Hot path (one task): `run()` allocates one PendingTask and its promise, posts one small array
+ * on the worker's own MessageChannel (reused for every task) and bumps the worker's wake-up
+ * word; the worker's reply settles the task and hands the worker the next queued task in the
+ * same callback. No closure, timer or listener is created per task unless the task asks for
+ * one (`timeout`, `signal`, `onMessage`).
  */
-import {
-  receiveMessageOnPort,
-  MessageChannel,
-  Worker,
-  type MessagePort,
-} from 'node:worker_threads';
+import { receiveMessageOnPort, MessageChannel, Worker } from 'node:worker_threads';
 import {
   CloneError,
   HandlerNotFoundError,
@@ -55,102 +51,9 @@ import type {
   TaskPayload,
   TaskResult,
 } from './task.js';
+import { PendingTask, TaskState } from './pending-task.js';
 import { TaskQueue } from './task-queue.js';
-
-const TaskState = { QUEUED: 0, RUNNING: 1, SETTLED: 2 } as const;
-type TaskState = (typeof TaskState)[keyof typeof TaskState];
-
-const WorkerState = { STARTING: 0, READY: 1, RETIRING: 2, EXITED: 3 } as const;
-type WorkerState = (typeof WorkerState)[keyof typeof WorkerState];
-
-type Settle = (value: unknown) => void;
-
-function ignore(): void {}
-
-// `new Promise(capture)` hands out resolve/reject without allocating an executor closure per
-// task (Promise.withResolvers is Node 22+). Readability traded for one closure less per run().
-let capturedResolve: Settle = ignore;
-let capturedReject: Settle = ignore;
-function capture(resolve: Settle, reject: Settle): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
-}
-
-/** One call of `run()`. Every field is set in the constructor: one hidden class. */
-class Task {
-  queueIndex = -1;
-  state: TaskState = TaskState.QUEUED;
-  payload: unknown;
-  transferList: RunOptions['transferList'];
-  handler: string | null;
-  signal: AbortSignal | null;
-  timeout: number;
-  onMessage: ((message: unknown) => void) | null;
-  resolve: Settle;
-  reject: Settle;
-  /** the worker it was handed to, while RUNNING */
-  slot: WorkerSlot | null = null;
-  /** its number on that worker */
-  seq = 0;
-  timer: unknown = undefined;
-  /** called when the signal fires (this object is the abort listener: no closure) */
-  readonly onAbort: (task: Task) => void;
-
-  constructor(
-    payload: unknown,
-    transferList: RunOptions['transferList'],
-    handler: string | null,
-    signal: AbortSignal | null,
-    timeout: number,
-    onMessage: ((message: unknown) => void) | null,
-    onAbort: (task: Task) => void,
-  ) {
-    this.payload = payload;
-    this.transferList = transferList;
-    this.handler = handler;
-    this.signal = signal;
-    this.timeout = timeout;
-    this.onMessage = onMessage;
-    this.resolve = capturedResolve;
-    this.reject = capturedReject;
-    this.onAbort = onAbort;
-  }
-
-  /** EventListener interface: the task listens to its own signal. */
-  handleEvent(): void {
-    this.onAbort(this);
-  }
-}
-
-/** One worker thread and its channel. */
-class WorkerSlot {
-  readonly worker: Worker;
-  readonly port: MessagePort;
-  /** seq of the last task the worker started (written by the worker) */
-  readonly started: Float64Array;
-  /** bumped and notified after each task posted, to wake a worker in Atomics.wait() */
-  readonly wake: Int32Array;
-  state: WorkerState = WorkerState.STARTING;
-  /** tasks handed to this worker and not settled, in seq order */
-  readonly inFlight: Task[] = [];
-  /** seq of the last task sent */
-  sent = 0;
-  busySince = 0;
-  idleSince = 0;
-  /** whether the worker and its port keep the process alive (only while it has tasks) */
-  referenced = true;
-  /** the uncaught error the worker reported before exiting */
-  error: unknown = undefined;
-  /** why the pool terminated it, for the tasks it still held */
-  retireReason = '';
-
-  constructor(worker: Worker, port: MessagePort, shared: SharedArrayBuffer) {
-    this.worker = worker;
-    this.port = port;
-    this.started = new Float64Array(shared, 0, 1);
-    this.wake = new Int32Array(shared, Float64Array.BYTES_PER_ELEMENT, 1);
-  }
-}
+import { WorkerSlot, WorkerState } from './worker-slot.js';
 
 /** Snapshot of a pool's counters, as returned by {@link ThreadPool.stats}. */
 export interface ThreadPoolStats {
@@ -196,7 +99,7 @@ export interface ThreadPoolStats {
  */
 export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
   readonly #options: ResolvedOptions;
-  readonly #queue = new TaskQueue<Task>();
+  readonly #queue = new TaskQueue<PendingTask>();
   /**
    * starting and ready workers (not the ones being terminated), in start order: `#pick()`
    * prefers the first ones, so the last ones are those that go idle and retire first
@@ -206,7 +109,7 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
   readonly #exiting = new Set<WorkerSlot>();
   /** the message posted for every task, refilled each time (the clone copies it) */
   readonly #message: TaskMessage = [0, undefined, null];
-  readonly #abortTask = (task: Task): void => this.#onAbort(task);
+  readonly #abortTask = (task: PendingTask): void => this.#onAbort(task);
   #starting = 0;
   #ready = 0;
   #running = 0;
@@ -217,7 +120,7 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
   #closed = false;
   #destroyed = false;
   #closing: Promise<void> | null = null;
-  #resolveClosing: () => void = ignore;
+  #resolveClosing: () => void = () => {};
   /** no worker is started after a failed start, until the next run() or a successful start */
   #spawnBlocked = false;
   #idleTimer: unknown = undefined;
@@ -289,8 +192,7 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
     ) {
       return Promise.reject(new QueueFullError(this.#options.maxQueue));
     }
-    const promise = new Promise(capture);
-    const task = new Task(
+    const task = new PendingTask(
       payload,
       transferList,
       handler,
@@ -299,12 +201,11 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
       onMessage,
       this.#abortTask,
     );
-    capturedResolve = capturedReject = ignore;
     if (signal !== null) signal.addEventListener('abort', task, { once: true });
     this.#spawnBlocked = false;
     this.#queue.push(task);
     this.#pump();
-    return promise;
+    return task.promise;
   }
 
   /**
@@ -512,7 +413,7 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
     return best;
   }
 
-  #dispatch(task: Task, slot: WorkerSlot): void {
+  #dispatch(task: PendingTask, slot: WorkerSlot): void {
     task.state = TaskState.RUNNING;
     task.slot = slot;
     task.seq = ++slot.sent;
@@ -544,7 +445,7 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
     }
   }
 
-  #settle(task: Task, fulfilled: boolean, value: unknown): void {
+  #settle(task: PendingTask, fulfilled: boolean, value: unknown): void {
     task.state = TaskState.SETTLED;
     task.slot = null;
     task.payload = undefined;
@@ -801,7 +702,7 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
     }
   }
 
-  #onAbort(task: Task): void {
+  #onAbort(task: PendingTask): void {
     const reason: unknown = task.signal?.reason;
     if (task.state === TaskState.QUEUED) {
       this.#queue.remove(task);
@@ -815,7 +716,7 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
     }
   }
 
-  #onTimeout(task: Task): void {
+  #onTimeout(task: PendingTask): void {
     task.timer = undefined;
     if (task.state !== TaskState.RUNNING) return;
     this.#stopRunning(
@@ -826,7 +727,7 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
   }
 
   /** Fails a running task now and terminates its worker (JavaScript cannot be interrupted otherwise). */
-  #stopRunning(task: Task, error: Error, reason: string): void {
+  #stopRunning(task: PendingTask, error: Error, reason: string): void {
     const slot = task.slot!;
     const index = slot.inFlight.indexOf(task);
     slot.inFlight.splice(index, 1);
