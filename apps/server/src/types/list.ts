@@ -1,0 +1,531 @@
+import type { ObjectValue } from '../values.js';
+
+/**
+ * A Redis list (t_list.c of redis-server 7.0): a deque of latin1 strings with O(1) push and pop
+ * at both ends and O(1) access by index. Two layouts, both invisible to clients (redis-server 7.0
+ * reports every list as "quicklist"):
+ *
+ * - flat, up to {@link LIST_FLAT_MAX} elements: one packed JS array in list order, like a
+ *   listpack. The most compact layout V8 has; pushes and pops at the head move at most
+ *   LIST_FLAT_MAX pointers (a memmove of 512 bytes).
+ * - chunked, past that: fixed chunks of {@link LIST_CHUNK} slots behind a map, as C++'s
+ *   std::deque lays them out. Only the first and last chunk are partly used, so element `i` sits
+ *   at position `start + i` of the map's address space:
+ *
+ *   ```
+ *   map:   [ null | chunk 1        | chunk 2        | chunk 3        | null ]
+ *   slots:          ....[e0 e1 e2 ]  [e3 ...... e258]  [e259 e260 ...]
+ *                       ^ start = 1 * CHUNK + offset of e0
+ *   element i:  map[(start + i) >>> SHIFT][(start + i) & MASK]
+ *   ```
+ *
+ *   Pushing past either end takes a new chunk (or the one spare kept to avoid churn at a chunk
+ *   boundary); popping the last element of a chunk releases it. When the map runs out of room on
+ *   one side it is rebuilt twice as large as the chunks in use, centred, so growth stays O(1)
+ *   amortised and no step ever copies the elements themselves. A chunked list shrinking to
+ *   LIST_FLAT_MAX / 4 elements goes back to flat (the gap avoids flapping between layouts).
+ *
+ * Unused slots hold '' so that popped strings can be collected and the chunks stay
+ * PACKED_ELEMENTS. Readability was traded for speed in the index arithmetic: positions are
+ * non-negative and below 2^31, so `>>>` and `&` replace division and modulo.
+ *
+ * @example
+ * ```ts
+ * const list = ListValue.from(['a', 'b']);
+ * list.pushLeft('z');
+ * list.pushRight('c');
+ * list.at(0); // 'z'
+ * list.at(-1); // 'c'
+ * list.slice(1, 3); // ['a', 'b']
+ * list.popLeft(); // 'z'
+ * ```
+ */
+export class ListValue implements ObjectValue {
+  /** flat layout: the elements in order; null when chunked */
+  #flat: string[] | null;
+  /** chunked layout: chunks of LIST_CHUNK slots, null outside the used range */
+  #map: (string[] | null)[];
+  /** chunked layout: position of element 0 in the map's address space */
+  #start: number;
+  /** chunked layout: number of elements */
+  #length: number;
+  /** a released chunk (all ''), reused by the next push that needs one */
+  #spare: string[] | null;
+
+  constructor() {
+    this.#flat = [];
+    this.#map = NO_MAP;
+    this.#start = 0;
+    this.#length = 0;
+    this.#spare = null;
+  }
+
+  /** A list holding `values` in order. O(n). */
+  static from(values: Iterable<string>): ListValue {
+    const list = new ListValue();
+    for (const value of values) list.pushRight(value);
+    return list;
+  }
+
+  get type(): 'list' {
+    return 'list';
+  }
+
+  /** Always "quicklist": redis-server 7.0 encodes every list as a quicklist. O(1). */
+  encoding(): 'quicklist' {
+    return 'quicklist';
+  }
+
+  /** Number of elements (LLEN). O(1). */
+  get length(): number {
+    const flat = this.#flat;
+    return flat === null ? this.#length : flat.length;
+  }
+
+  /** Appends at the tail (RPUSH). O(1) amortised. */
+  pushRight(value: string): void {
+    const flat = this.#flat;
+    if (flat !== null) {
+      if (flat.length < LIST_FLAT_MAX) {
+        flat.push(value);
+        return;
+      }
+      this.#toChunked();
+    }
+    let at = this.#start + this.#length;
+    if (at >>> SHIFT >= this.#map.length) {
+      this.#rebuildMap();
+      at = this.#start + this.#length;
+    }
+    const chunk = this.#map[at >>> SHIFT] ?? this.#takeChunk(at >>> SHIFT);
+    chunk[at & MASK] = value;
+    this.#length++;
+  }
+
+  /** Prepends at the head (LPUSH). O(1) amortised. */
+  pushLeft(value: string): void {
+    const flat = this.#flat;
+    if (flat !== null) {
+      if (flat.length < LIST_FLAT_MAX) {
+        flat.unshift(value);
+        return;
+      }
+      this.#toChunked();
+    }
+    if (this.#start === 0) this.#rebuildMap();
+    const at = --this.#start;
+    const chunk = this.#map[at >>> SHIFT] ?? this.#takeChunk(at >>> SHIFT);
+    chunk[at & MASK] = value;
+    this.#length++;
+  }
+
+  /** Removes and returns the head, or undefined when empty (LPOP). O(1). */
+  popLeft(): string | undefined {
+    const flat = this.#flat;
+    if (flat !== null) return flat.shift();
+    const at = this.#start;
+    const index = at >>> SHIFT;
+    const chunk = this.#map[index] as string[];
+    const value = chunk[at & MASK] as string;
+    chunk[at & MASK] = '';
+    this.#start = at + 1;
+    this.#length--;
+    if (((at + 1) & MASK) === 0) this.#releaseChunk(index);
+    this.#afterShrink();
+    return value;
+  }
+
+  /** Removes and returns the tail, or undefined when empty (RPOP). O(1). */
+  popRight(): string | undefined {
+    const flat = this.#flat;
+    if (flat !== null) return flat.pop();
+    const at = this.#start + this.#length - 1;
+    const index = at >>> SHIFT;
+    const chunk = this.#map[index] as string[];
+    const value = chunk[at & MASK] as string;
+    chunk[at & MASK] = '';
+    this.#length--;
+    if ((at & MASK) === 0) this.#releaseChunk(index);
+    this.#afterShrink();
+    return value;
+  }
+
+  /**
+   * The element at `index`, counting from the tail when negative (-1 is the last), or undefined
+   * when out of range (LINDEX). O(1).
+   */
+  at(index: number): string | undefined {
+    const length = this.length;
+    if (index < 0) index += length;
+    if (index < 0 || index >= length) return undefined;
+    const flat = this.#flat;
+    if (flat !== null) return flat[index];
+    const at = this.#start + index;
+    return (this.#map[at >>> SHIFT] as string[])[at & MASK];
+  }
+
+  /**
+   * Replaces the element at `index` (negative counts from the tail); false when out of range
+   * (LSET). O(1).
+   */
+  set(index: number, value: string): boolean {
+    const length = this.length;
+    if (index < 0) index += length;
+    if (index < 0 || index >= length) return false;
+    const flat = this.#flat;
+    if (flat !== null) {
+      flat[index] = value;
+    } else {
+      const at = this.#start + index;
+      (this.#map[at >>> SHIFT] as string[])[at & MASK] = value;
+    }
+    return true;
+  }
+
+  /**
+   * The elements from `start` (inclusive) to `end` (exclusive), in order; both already within
+   * `0 <= start <= end <= length` (LRANGE). O(end - start).
+   */
+  slice(start: number, end: number): string[] {
+    const flat = this.#flat;
+    if (flat !== null) return flat.slice(start, end);
+    const out: string[] = [];
+    const map = this.#map;
+    let at = this.#start + start;
+    const stop = this.#start + end;
+    while (at < stop) {
+      const chunk = map[at >>> SHIFT] as string[];
+      const chunkEnd = Math.min(stop, (at | MASK) + 1);
+      for (let slot = at & MASK, last = slot + (chunkEnd - at); slot < last; slot++)
+        out.push(chunk[slot] as string);
+      at = chunkEnd;
+    }
+    return out;
+  }
+
+  /**
+   * Index of the first element equal to `value` at or after `from`, or -1 (LINSERT's pivot).
+   * O(n).
+   */
+  indexOf(value: string, from = 0): number {
+    const flat = this.#flat;
+    if (flat !== null) return flat.indexOf(value, from);
+    const map = this.#map;
+    const base = this.#start;
+    for (let i = from, length = this.#length; i < length; i++) {
+      const at = base + i;
+      if ((map[at >>> SHIFT] as string[])[at & MASK] === value) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Index of the last element equal to `value` at or before `from`, or -1. O(n).
+   */
+  lastIndexOf(value: string, from = this.length - 1): number {
+    const flat = this.#flat;
+    if (flat !== null) return from < 0 ? -1 : flat.lastIndexOf(value, from);
+    const map = this.#map;
+    const base = this.#start;
+    for (let i = Math.min(from, this.#length - 1); i >= 0; i--) {
+      const at = base + i;
+      if ((map[at >>> SHIFT] as string[])[at & MASK] === value) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Inserts `value` before the element at `index` (`index === length` appends), moving the
+   * shorter side of the list by one (LINSERT). O(min(index, length - index)).
+   */
+  insert(index: number, value: string): void {
+    const length = this.length;
+    if (index < 0 || index > length) throw new RangeError(`list index ${index} out of range`);
+    const flat = this.#flat;
+    if (flat !== null && flat.length < LIST_FLAT_MAX) {
+      flat.splice(index, 0, value);
+      return;
+    }
+    if (index < length >>> 1) {
+      this.pushLeft('');
+      for (let i = 0; i < index; i++) this.#put(i, this.#get(i + 1));
+    } else {
+      this.pushRight('');
+      for (let i = length; i > index; i--) this.#put(i, this.#get(i - 1));
+    }
+    this.#put(index, value);
+  }
+
+  /**
+   * Removes elements equal to `value` (LREM): the first `count` from the head when count > 0,
+   * the last `-count` from the tail when count < 0, all when 0. Returns how many went. O(n).
+   */
+  removeMatching(value: string, count: number): number {
+    const length = this.length;
+    let removed = 0;
+    if (count >= 0) {
+      const limit = count === 0 ? Infinity : count;
+      let write = this.indexOf(value);
+      if (write < 0) return 0;
+      for (let read = write; read < length; read++) {
+        const item = this.#get(read);
+        if (removed < limit && item === value) removed++;
+        else this.#put(write++, item);
+      }
+      this.removeLast(removed);
+    } else {
+      const limit = -count;
+      let write = this.lastIndexOf(value);
+      if (write < 0) return 0;
+      for (let read = write; read >= 0; read--) {
+        const item = this.#get(read);
+        if (removed < limit && item === value) removed++;
+        else this.#put(write--, item);
+      }
+      this.removeFirst(removed);
+    }
+    return removed;
+  }
+
+  /** Removes the first `count` elements (LPOP with a count, LTRIM). O(count), O(1) per chunk. */
+  removeFirst(count: number): void {
+    if (count <= 0) return;
+    if (count >= this.length) {
+      this.clear();
+      return;
+    }
+    const flat = this.#flat;
+    if (flat !== null) {
+      flat.splice(0, count);
+      return;
+    }
+    const from = this.#start;
+    const to = from + count;
+    // whole chunks before the new first one go at once; its leading slots are blanked
+    for (let index = from >>> SHIFT; index < to >>> SHIFT; index++) this.#map[index] = null;
+    const chunk = this.#map[to >>> SHIFT] as string[];
+    chunk.fill('', Math.max(from, to & ~MASK) & MASK, to & MASK);
+    this.#start = to;
+    this.#length -= count;
+    this.#afterShrink();
+  }
+
+  /** Removes the last `count` elements (RPOP with a count, LTRIM). O(count), O(1) per chunk. */
+  removeLast(count: number): void {
+    if (count <= 0) return;
+    if (count >= this.length) {
+      this.clear();
+      return;
+    }
+    const flat = this.#flat;
+    if (flat !== null) {
+      flat.length -= count;
+      return;
+    }
+    const end = this.#start + this.#length; // exclusive
+    const newEnd = end - count;
+    const lastKept = (newEnd - 1) >>> SHIFT;
+    for (let index = lastKept + 1; index <= (end - 1) >>> SHIFT; index++) this.#map[index] = null;
+    const chunk = this.#map[lastKept] as string[];
+    const chunkEnd = Math.min(end, (lastKept + 1) << SHIFT);
+    if (chunkEnd > newEnd) chunk.fill('', newEnd & MASK, ((chunkEnd - 1) & MASK) + 1);
+    this.#length -= count;
+    this.#afterShrink();
+  }
+
+  /** Keeps only the elements from `start` to `end` inclusive, both within range (LTRIM). */
+  trim(start: number, end: number): void {
+    this.removeLast(this.length - 1 - end);
+    this.removeFirst(start);
+  }
+
+  /** Removes every element. O(1). */
+  clear(): void {
+    this.#flat = [];
+    this.#map = NO_MAP;
+    this.#start = 0;
+    this.#length = 0;
+    this.#spare = null;
+  }
+
+  /** The elements in order, as a new array (persistence, DUMP). O(n). */
+  toArray(): string[] {
+    return this.slice(0, this.length);
+  }
+
+  /** Iterates the elements from head to tail. O(n) for the whole iteration. */
+  *values(): IterableIterator<string> {
+    for (let i = 0, length = this.length; i < length; i++) yield this.#get(i);
+  }
+
+  [Symbol.iterator](): IterableIterator<string> {
+    return this.values();
+  }
+
+  /** A deep copy (COPY). O(n). */
+  clone(): ListValue {
+    const copy = new ListValue();
+    const flat = this.#flat;
+    if (flat !== null) {
+      copy.#flat = flat.slice();
+      return copy;
+    }
+    copy.#flat = null;
+    copy.#map = this.#map.map((chunk) => (chunk === null ? null : chunk.slice()));
+    copy.#start = this.#start;
+    copy.#length = this.#length;
+    return copy;
+  }
+
+  /**
+   * MEMORY USAGE estimate in bytes (V8 heap, pointer compression): the list object, its array or
+   * chunks, and the strings, sampled evenly past 64 elements and extrapolated as redis-server
+   * samples quicklist nodes. O(min(n, 64)).
+   */
+  memoryUsage(): number {
+    const length = this.length;
+    const flat = this.#flat;
+    let bytes = 40;
+    if (flat !== null) bytes += 16 + flat.length * 4;
+    else
+      bytes +=
+        16 +
+        this.#map.length * 4 +
+        (((this.#start + length - 1) >>> SHIFT) - (this.#start >>> SHIFT) + 1) *
+          (16 + LIST_CHUNK * 4);
+    if (length === 0) return bytes;
+    const samples = Math.min(length, 64);
+    let sampled = 0;
+    for (let k = 0; k < samples; k++) {
+      const item = this.#get(Math.floor((k * length) / samples));
+      sampled += 12 + Math.ceil(item.length / 4) * 4;
+    }
+    return bytes + Math.round((sampled * length) / samples);
+  }
+
+  /** Throws when the layout's invariants do not hold (for the model tests). O(n). */
+  checkInvariants(): void {
+    const flat = this.#flat;
+    if (flat !== null) {
+      if (flat.length > LIST_FLAT_MAX) throw new Error(`list: flat with ${flat.length} elements`);
+      if (this.#map !== NO_MAP || this.#length !== 0 || this.#spare !== null)
+        throw new Error('list: flat layout with chunked state');
+      for (let i = 0; i < flat.length; i++)
+        if (typeof flat[i] !== 'string') throw new Error(`list: element ${i} is not a string`);
+      return;
+    }
+    const length = this.#length;
+    if (length <= LIST_FLAT_MAX >>> 2) throw new Error(`list: chunked with ${length} elements`);
+    const map = this.#map;
+    const start = this.#start;
+    const end = start + length;
+    if (start < 0 || end > map.length << SHIFT) throw new Error('list: range outside the map');
+    const first = start >>> SHIFT;
+    const last = (end - 1) >>> SHIFT;
+    for (let index = 0; index < map.length; index++) {
+      const chunk = map[index];
+      if (index < first || index > last) {
+        if (chunk !== null) throw new Error(`list: chunk ${index} outside the range is kept`);
+        continue;
+      }
+      if (!chunk || chunk.length !== LIST_CHUNK)
+        throw new Error(`list: chunk ${index} missing or resized`);
+      for (let slot = 0; slot < LIST_CHUNK; slot++) {
+        const at = (index << SHIFT) + slot;
+        const item = chunk[slot];
+        if (typeof item !== 'string') throw new Error(`list: slot ${at} is not a string`);
+        if ((at < start || at >= end) && item !== '')
+          throw new Error(`list: unused slot ${at} still holds a value`);
+      }
+    }
+    const spare = this.#spare;
+    if (spare !== null && (spare.length !== LIST_CHUNK || spare.some((item) => item !== '')))
+      throw new Error('list: spare chunk not blank');
+  }
+
+  /** Element `index`, known to be in range. */
+  #get(index: number): string {
+    const flat = this.#flat;
+    if (flat !== null) return flat[index] as string;
+    const at = this.#start + index;
+    return (this.#map[at >>> SHIFT] as string[])[at & MASK] as string;
+  }
+
+  /** Overwrites element `index`, known to be in range. */
+  #put(index: number, value: string): void {
+    const flat = this.#flat;
+    if (flat !== null) {
+      flat[index] = value;
+      return;
+    }
+    const at = this.#start + index;
+    (this.#map[at >>> SHIFT] as string[])[at & MASK] = value;
+  }
+
+  /** Moves a full flat array into chunks, starting at the second chunk of a fresh map. */
+  #toChunked(): void {
+    const flat = this.#flat as string[];
+    const chunks = Math.ceil(flat.length / LIST_CHUNK) + 2;
+    this.#map = newMap(chunks);
+    this.#start = LIST_CHUNK;
+    this.#length = 0;
+    this.#flat = null;
+    for (let i = 0; i < flat.length; i++) {
+      const at = LIST_CHUNK + i;
+      const chunk = this.#map[at >>> SHIFT] ?? this.#takeChunk(at >>> SHIFT);
+      chunk[at & MASK] = flat[i] as string;
+    }
+    this.#length = flat.length;
+  }
+
+  /** Back to flat once small enough (after any removal in the chunked layout). */
+  #afterShrink(): void {
+    if (this.#length > LIST_FLAT_MAX >>> 2) return;
+    const elements = this.slice(0, this.#length);
+    this.clear();
+    this.#flat = elements;
+  }
+
+  /** Rebuilds the map with free room on both sides of the chunks in use. O(chunks). */
+  #rebuildMap(): void {
+    const map = this.#map;
+    const first = this.#start >>> SHIFT;
+    const last = (this.#start + this.#length - 1) >>> SHIFT;
+    const used = last - first + 1;
+    const size = used * 2 + 2;
+    const offset = (size - used) >>> 1;
+    const next = newMap(size);
+    for (let i = 0; i < used; i++) next[offset + i] = map[first + i] ?? null;
+    this.#map = next;
+    this.#start = (offset << SHIFT) + (this.#start & MASK);
+  }
+
+  /** Puts a blank chunk (the spare, or a new one) at map slot `index`. */
+  #takeChunk(index: number): string[] {
+    const chunk = this.#spare ?? BLANK_CHUNK.slice();
+    this.#spare = null;
+    this.#map[index] = chunk;
+    return chunk;
+  }
+
+  /** Releases the chunk at map slot `index`, whose slots are all blank, keeping it as spare. */
+  #releaseChunk(index: number): void {
+    this.#spare ??= this.#map[index] ?? null;
+    this.#map[index] = null;
+  }
+}
+
+/** Largest list kept in the flat layout. */
+export const LIST_FLAT_MAX = 128;
+const SHIFT = 8;
+/** Slots per chunk in the chunked layout. */
+export const LIST_CHUNK = 1 << SHIFT;
+const MASK = LIST_CHUNK - 1;
+const BLANK_CHUNK: readonly string[] = Array.from({ length: LIST_CHUNK }, () => '');
+const NO_MAP: (string[] | null)[] = [];
+
+function newMap(size: number): (string[] | null)[] {
+  const map: (string[] | null)[] = [];
+  for (let i = 0; i < size; i++) map.push(null);
+  return map;
+}
