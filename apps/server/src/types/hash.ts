@@ -1,13 +1,13 @@
 import type { ObjectValue } from '../values.js';
 import { HashTable } from './hash-table.js';
+import { lpFind, lpFlat, lpItem, lpItems, lpRead, lpSkip } from './hash-listpack.js';
 
 /**
  * A Redis hash (t_hash.c of redis-server 7.0). Two encodings, as OBJECT ENCODING reports them:
  *
- * - `listpack`: one flat array `[field0, value0, field1, value1, ...]` in insertion order, the
- *   order HGETALL, HKEYS, HVALS and HSCAN reply in. An update keeps the field's place, a delete
- *   closes the gap. Lookups scan the array, as redis-server scans its listpack; small hashes are
- *   the common case and this is the most compact layout V8 offers (one array, no per-entry objects).
+ * - `listpack`: every field and value in one packed string (see hash-listpack.ts), in insertion
+ *   order, the order HGETALL, HKEYS, HVALS and HSCAN reply in. An update keeps the field's place,
+ *   a delete closes the gap. Lookups walk the string, as redis-server walks its listpack.
  * - `hashtable`: a HashTable of field -> value, in no defined order.
  *
  * A hash converts to a hashtable when it gets more than hash-max-listpack-entries (512) fields or
@@ -23,8 +23,10 @@ import { HashTable } from './hash-table.js';
  * ```
  */
 export class HashValue implements ObjectValue {
-  /** listpack encoding: fields at even indexes, their values after them; null once a hashtable */
-  #flat: string[] | null = [];
+  /** the listpack (items field, value, ...), or null once a hashtable */
+  #packed: string | null = '';
+  /** fields in the listpack */
+  #count = 0;
   #table: HashTable<string> | null = null;
 
   get type(): 'hash' {
@@ -33,26 +35,27 @@ export class HashValue implements ObjectValue {
 
   /** 'listpack' or 'hashtable'. O(1). */
   encoding(): 'listpack' | 'hashtable' {
-    return this.#flat === null ? 'hashtable' : 'listpack';
+    return this.#packed === null ? 'hashtable' : 'listpack';
   }
 
   /** Number of fields (HLEN). O(1). */
   get size(): number {
-    const flat = this.#flat;
-    return flat === null ? (this.#table as HashTable<string>).size : flat.length >>> 1;
+    return this.#packed === null ? (this.#table as HashTable<string>).size : this.#count;
   }
 
   /** The value of `field`, or undefined (HGET). O(n) listpack, O(1) hashtable. */
   get(field: string): string | undefined {
-    const flat = this.#flat;
-    if (flat === null) return (this.#table as HashTable<string>).get(field);
-    for (let i = 0; i < flat.length; i += 2) if (flat[i] === field) return flat[i + 1];
-    return undefined;
+    const packed = this.#packed;
+    if (packed === null) return (this.#table as HashTable<string>).get(field);
+    const entry = lpFind(packed, field);
+    return entry < 0 ? undefined : lpRead(packed, lpSkip(packed, entry));
   }
 
   /** True when `field` exists (HEXISTS). O(n) listpack, O(1) hashtable. */
   has(field: string): boolean {
-    return this.get(field) !== undefined;
+    const packed = this.#packed;
+    if (packed === null) return (this.#table as HashTable<string>).has(field);
+    return lpFind(packed, field) >= 0;
   }
 
   /**
@@ -61,57 +64,56 @@ export class HashValue implements ObjectValue {
    * it holds more than `maxEntries` fields. O(n) listpack, O(1) hashtable.
    */
   set(field: string, value: string, maxEntries: number, maxValueLength: number): boolean {
-    let flat = this.#flat;
-    if (flat !== null && (field.length > maxValueLength || value.length > maxValueLength)) {
+    let packed = this.#packed;
+    if (packed !== null && (field.length > maxValueLength || value.length > maxValueLength)) {
       this.convertToHashtable();
-      flat = null;
+      packed = null;
     }
-    if (flat === null) return (this.#table as HashTable<string>).set(field, value);
-    let created = true;
-    for (let i = 0; i < flat.length; i += 2) {
-      if (flat[i] === field) {
-        flat[i + 1] = value;
-        created = false;
-        break;
-      }
+    if (packed === null) return (this.#table as HashTable<string>).set(field, value);
+    const entry = lpFind(packed, field);
+    let created = false;
+    if (entry < 0) {
+      this.#packed = lpFlat(packed + lpItem(field) + lpItem(value));
+      this.#count++;
+      created = true;
+    } else {
+      const valueAt = lpSkip(packed, entry);
+      const end = lpSkip(packed, valueAt);
+      this.#packed = lpFlat(packed.slice(0, valueAt) + lpItem(value) + packed.slice(end));
     }
-    if (created) flat.push(field, value);
     // checked after updates too: CONFIG SET may have lowered the limit since the last write
-    if (flat.length >>> 1 > maxEntries) this.convertToHashtable();
+    if (this.#count > maxEntries) this.convertToHashtable();
     return created;
   }
 
   /** Deletes `field`; returns whether it existed (HDEL). O(n) listpack, O(1) hashtable. */
   delete(field: string): boolean {
-    const flat = this.#flat;
-    if (flat === null) return (this.#table as HashTable<string>).delete(field);
-    for (let i = 0; i < flat.length; i += 2) {
-      if (flat[i] === field) {
-        flat.splice(i, 2);
-        return true;
-      }
-    }
-    return false;
+    const packed = this.#packed;
+    if (packed === null) return (this.#table as HashTable<string>).delete(field);
+    const entry = lpFind(packed, field);
+    if (entry < 0) return false;
+    const end = lpSkip(packed, lpSkip(packed, entry));
+    this.#packed = lpFlat(packed.slice(0, entry) + packed.slice(end));
+    this.#count--;
+    return true;
   }
 
   /** hashTypeConvert: moves the fields into a hashtable (no-op when already one). O(n). */
   convertToHashtable(): void {
-    const flat = this.#flat;
-    if (flat === null) return;
+    const packed = this.#packed;
+    if (packed === null) return;
     const table = new HashTable<string>();
-    for (let i = 0; i < flat.length; i += 2) table.set(flat[i] as string, flat[i + 1] as string);
+    const items = lpItems(packed);
+    for (let i = 0; i < items.length; i += 2) table.set(items[i] as string, items[i + 1] as string);
     this.#table = table;
-    this.#flat = null;
+    this.#packed = null;
+    this.#count = 0;
   }
 
-  /**
-   * Every field and value as one flat array `[field, value, ...]` in iteration order (insertion
-   * order for a listpack). For a listpack this is the live storage, not a copy: read it before
-   * the next write. O(1) listpack, O(n) hashtable.
-   */
-  pairs(): readonly string[] {
-    const flat = this.#flat;
-    if (flat !== null) return flat;
+  /** Every field and value as one flat array `[field, value, ...]` in iteration order. O(n). */
+  pairs(): string[] {
+    const packed = this.#packed;
+    if (packed !== null) return lpItems(packed);
     const table = this.#table as HashTable<string>;
     const out = new Array<string>(table.size * 2);
     let i = 0;
@@ -124,21 +126,22 @@ export class HashValue implements ObjectValue {
 
   /** Iterates `[field, value]` pairs in order (persistence). O(n). */
   *entries(): IterableIterator<[string, string]> {
-    const flat = this.#flat;
-    if (flat === null) {
+    const packed = this.#packed;
+    if (packed === null) {
       yield* (this.#table as HashTable<string>).entries();
       return;
     }
-    for (let i = 0; i < flat.length; i += 2) yield [flat[i] as string, flat[i + 1] as string];
+    const items = lpItems(packed);
+    for (let i = 0; i < items.length; i += 2) yield [items[i] as string, items[i + 1] as string];
   }
 
   /**
    * Appends `count` uniformly random pairs to `out` as `field, value, ...`, repeats allowed
-   * (HRANDFIELD with a negative count, lpRandomPairs). The hash must not be empty. O(count).
+   * (HRANDFIELD with a negative count, lpRandomPairs). The hash must not be empty. O(n + count).
    */
   randomPairs(count: number, out: string[]): void {
-    const flat = this.#flat;
-    if (flat === null) {
+    const packed = this.#packed;
+    if (packed === null) {
       const table = this.#table as HashTable<string>;
       for (let i = 0; i < count; i++) {
         const entry = table.randomEntry() as [string, string];
@@ -146,10 +149,11 @@ export class HashValue implements ObjectValue {
       }
       return;
     }
-    const n = flat.length >>> 1;
+    const items = lpItems(packed);
+    const n = items.length >>> 1;
     for (let i = 0; i < count; i++) {
       const at = Math.floor(Math.random() * n) << 1;
-      out.push(flat[at] as string, flat[at + 1] as string);
+      out.push(items[at] as string, items[at + 1] as string);
     }
   }
 
@@ -158,15 +162,16 @@ export class HashValue implements ObjectValue {
    * positive count; all pairs when count >= size). O(n) listpack, O(count) hashtable.
    */
   sampleDistinct(count: number): string[] {
-    const flat = this.#flat;
+    const packed = this.#packed;
     const out: string[] = [];
-    if (flat === null) {
+    if (packed === null) {
       for (const [field, value] of (this.#table as HashTable<string>).sample(count))
         out.push(field, value);
       return out;
     }
     // partial Fisher-Yates over the pair indexes
-    const n = flat.length >>> 1;
+    const items = lpItems(packed);
+    const n = items.length >>> 1;
     const wanted = Math.min(count, n);
     const slots = new Array<number>(n);
     for (let i = 0; i < n; i++) slots[i] = i;
@@ -175,7 +180,7 @@ export class HashValue implements ObjectValue {
       const pick = slots[j] as number;
       slots[j] = slots[i] as number;
       slots[i] = pick;
-      out.push(flat[pick << 1] as string, flat[(pick << 1) + 1] as string);
+      out.push(items[pick << 1] as string, items[(pick << 1) + 1] as string);
     }
     return out;
   }
@@ -185,59 +190,65 @@ export class HashValue implements ObjectValue {
    * encodings); a hashtable visits about `count` fields from `cursor`. Returns the next cursor.
    */
   scan(cursor: number, count: number, visit: (field: string, value: string) => void): number {
-    const flat = this.#flat;
-    if (flat === null) return (this.#table as HashTable<string>).scan(cursor, count, visit);
-    for (let i = 0; i < flat.length; i += 2) visit(flat[i] as string, flat[i + 1] as string);
+    const packed = this.#packed;
+    if (packed === null) return (this.#table as HashTable<string>).scan(cursor, count, visit);
+    const items = lpItems(packed);
+    for (let i = 0; i < items.length; i += 2) visit(items[i] as string, items[i + 1] as string);
     return 0;
   }
 
-  /** A deep copy with the same encoding (COPY). O(n). */
+  /** A deep copy with the same encoding (COPY). O(1) listpack (strings are immutable), O(n). */
   clone(): HashValue {
     const copy = new HashValue();
-    const flat = this.#flat;
-    if (flat !== null) {
-      copy.#flat = flat.slice();
+    const packed = this.#packed;
+    if (packed !== null) {
+      copy.#packed = packed;
+      copy.#count = this.#count;
       return copy;
     }
     const table = new HashTable<string>();
     for (const [field, value] of (this.#table as HashTable<string>).entries())
       table.set(field, value);
-    copy.#flat = null;
+    copy.#packed = null;
     copy.#table = table;
     return copy;
   }
 
-  /** MEMORY USAGE estimate in bytes (V8 heap, pointer compression). O(n). */
+  /** MEMORY USAGE estimate in bytes (V8 heap, pointer compression). O(1) listpack, O(n). */
   memoryUsage(): number {
-    const string = (s: string) => 12 + Math.ceil(s.length / 4) * 4;
-    const flat = this.#flat;
-    let bytes = 24;
-    if (flat !== null) {
-      bytes += 16 + flat.length * 4;
-      for (const item of flat) bytes += string(item);
-      return bytes;
-    }
-    bytes += 64;
+    const string = (length: number) => 16 + Math.ceil(length / 8) * 8;
+    const packed = this.#packed;
+    if (packed !== null) return 24 + string(packed.length);
+    let bytes = 24 + 64;
     for (const [field, value] of (this.#table as HashTable<string>).entries())
-      bytes += 24 + string(field) + string(value);
+      bytes += 24 + string(field.length) + string(value.length);
     return bytes;
   }
 
   /** Throws when the encoding's invariants do not hold (for the model tests). O(n^2) listpack. */
   checkInvariants(maxEntries = Infinity, maxValueLength = Infinity): void {
-    const flat = this.#flat;
-    if ((flat === null) === (this.#table === null))
+    const packed = this.#packed;
+    if ((packed === null) === (this.#table === null))
       throw new Error('hash: not exactly one encoding');
-    if (flat === null) {
+    if (packed === null) {
       (this.#table as HashTable<string>).checkInvariants();
       return;
     }
-    if (flat.length % 2 !== 0) throw new Error(`hash: listpack of odd length ${flat.length}`);
-    if (flat.length >>> 1 > maxEntries) throw new Error(`hash: listpack of ${flat.length >>> 1}`);
+    let items = 0;
+    let at = 0;
+    while (at < packed.length) {
+      at = lpSkip(packed, at);
+      items++;
+    }
+    if (at !== packed.length) throw new Error(`hash: listpack overruns its end (${at})`);
+    if (items % 2 !== 0) throw new Error(`hash: listpack of ${items} items`);
+    if (items >>> 1 !== this.#count)
+      throw new Error(`hash: ${items >>> 1} fields, count ${this.#count}`);
+    if (this.#count > maxEntries) throw new Error(`hash: listpack of ${this.#count} fields`);
     const seen = new Set<string>();
-    for (let i = 0; i < flat.length; i++) {
-      const item = flat[i];
-      if (typeof item !== 'string') throw new Error(`hash: listpack item ${i} is not a string`);
+    const decoded = lpItems(packed);
+    for (let i = 0; i < decoded.length; i++) {
+      const item = decoded[i] as string;
       if (item.length > maxValueLength) throw new Error(`hash: listpack item ${i} is too long`);
       if (i % 2 === 0) {
         if (seen.has(item)) throw new Error(`hash: field ${item} twice`);

@@ -157,6 +157,33 @@ describe('HashValue', () => {
     );
   });
 
+  it('long items: multi-char length headers in the listpack', () => {
+    const lengths = [0, 1, 127, 128, 129, 300, 16383, 16384, 70000];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...lengths), fc.constantFrom(...lengths), fc.boolean()), {
+          maxLength: 20,
+        }),
+        (steps) => {
+          const hash = new HashValue();
+          const model = new Map<string, string>();
+          for (const [fieldLength, valueLength, remove] of steps) {
+            const field = 'f'.repeat(fieldLength);
+            const value = String.fromCharCode(0x80 + (valueLength % 100)).repeat(valueLength);
+            if (remove) expect(hash.delete(field)).toBe(model.delete(field));
+            else expect(hash.set(field, value, 512, 100_000)).toBe(!model.has(field));
+            if (!remove) model.set(field, value);
+            hash.checkInvariants();
+            expect(hash.encoding()).toBe('listpack');
+            expect([...hash.pairs()]).toEqual(flatOf(model));
+            for (const [f, v] of model) expect(hash.get(f)).toBe(v);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('edge cases: empty fields and values, limits of zero, memory estimate', () => {
     const hash = new HashValue();
     expect(hash.type).toBe('hash');
