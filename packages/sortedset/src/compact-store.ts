@@ -25,6 +25,9 @@ export class CompactStore implements Store {
   }
 
   insert(member: string, score: number): void {
+    // a listpack stores integral scores as integers (t_zset.c zzlInsertAt, double2ll), so a
+    // -0 comes back as 0: ZSCORE replies "0" for a listpack and "-0" for a skiplist
+    if (score === 0) score = 0;
     const index = this.countPairBelow(score, member);
     // Readability traded for memory: a copy into exact-size arrays instead of splice(), whose
     // growth over-allocates 16+ slots per array (about 200 bytes on a small set). The copy is

@@ -76,7 +76,10 @@ export interface AddOptions {
   readonly gt?: boolean;
   /** Update only when the new score is less than the current one (new members are added). */
   readonly lt?: boolean;
-  /** Add `score` to the current score (0 for a new member), as ZADD INCR and ZINCRBY do. */
+  /**
+   * Add `score` to the current score (0 for a new member), as ZADD INCR and ZINCRBY do; see
+   * {@link SortedSet.increment}, which also returns the new score.
+   */
   readonly incr?: boolean;
 }
 
@@ -84,7 +87,8 @@ export interface AddOptions {
  * What {@link SortedSet.add} did, enough for every ZADD reply:
  * - ZADD: count `ADDED`; with CH, count `ADDED` and `UPDATED`.
  * - ZADD INCR / ZINCRBY: `SKIPPED` replies nil, `NAN` replies
- *   "ERR resulting score is not a number (NaN)", anything else replies `score(member)`.
+ *   "ERR resulting score is not a number (NaN)", anything else replies the new score, which
+ *   {@link SortedSet.increment} returns directly (prefer it for those two commands).
  *
  * @example
  * if (set.add(member, score) === AddOutcome.ADDED) added++;
@@ -148,6 +152,8 @@ export class SortedSet {
   #listpack: boolean;
   readonly #maxListpackEntries: number;
   readonly #maxListpackValue: number;
+  /** the score the last add() computed (Redis's `newscore`), read by increment() */
+  #newScore = 0;
 
   /**
    * Creates an empty sorted set. O(1).
@@ -195,6 +201,33 @@ export class SortedSet {
    * set.add('a', Infinity, { incr: true }); // AddOutcome.NAN: -inf + inf
    */
   add(member: string, score: number, options: AddOptions = NO_OPTIONS): AddOutcome {
+    return this.#add(member, score, options, options.incr === true);
+  }
+
+  /**
+   * Adds `delta` to the score of `member` (from 0 when absent), with ZADD's NX/XX/GT/LT:
+   * ZINCRBY and ZADD INCR. Returns the new score exactly as Redis replies it (`-0` included,
+   * even where the listpack encoding stores 0), `null` when NX/XX/GT/LT prevented the change
+   * (ZADD INCR replies nil), or `NaN` when the sum is not a number (nothing changed; Redis
+   * replies "ERR resulting score is not a number (NaN)"). O(log n).
+   *
+   * @throws IncompatibleAddOptionsError as {@link SortedSet.add}
+   * @example
+   * set.increment('a', 2); // 2
+   * set.increment('a', 1, { xx: true }); // 3
+   * set.increment('b', 1, { xx: true }); // null: absent
+   * set.increment('a', Infinity); // Infinity
+   * set.increment('a', -Infinity); // NaN
+   */
+  increment(member: string, delta: number, options: AddOptions = NO_OPTIONS): number | null {
+    const outcome = this.#add(member, delta, options, true);
+    if (outcome === AddOutcome.SKIPPED) return null;
+    if (outcome === AddOutcome.NAN) return Number.NaN;
+    return this.#newScore;
+  }
+
+  /** t_zset.c zsetAdd; leaves the resulting score (Redis's `newscore`) in #newScore. */
+  #add(member: string, score: number, options: AddOptions, incr: boolean): AddOutcome {
     const nx = options.nx === true;
     const xx = options.xx === true;
     const gt = options.gt === true;
@@ -213,11 +246,12 @@ export class SortedSet {
     const current = this.#store.score(member);
     if (current !== undefined) {
       if (nx) return AddOutcome.SKIPPED;
-      if (options.incr === true) {
+      if (incr) {
         score += current;
         if (Number.isNaN(score)) return AddOutcome.NAN;
       }
       if ((lt && score >= current) || (gt && score <= current)) return AddOutcome.SKIPPED;
+      this.#newScore = score;
       // 0 and -0 are equal here, as in C
       if (score === current) return AddOutcome.UNCHANGED;
       this.#store.update(member, current, score);
@@ -230,6 +264,7 @@ export class SortedSet {
     ) {
       this.#convertToSkiplist();
     }
+    this.#newScore = score;
     this.#store.insert(member, score);
     return AddOutcome.ADDED;
   }

@@ -185,6 +185,17 @@ function operationArbitrary(lex: boolean): fc.Arbitrary<Operation> {
   return fc.oneof(...common, ...(lex ? byLex : byScore));
 }
 
+/**
+ * The listpack encoding stores -0 as 0 (as Redis does) and the model does not know the
+ * encoding: whole-set comparisons ignore the sign of zero, the tables of sorted-set.test.ts
+ * check it per encoding.
+ */
+function signless<T>(value: T): T {
+  if (typeof value === 'number') return (value === 0 ? 0 : value) as T;
+  if (Array.isArray(value)) return value.map(signless) as T;
+  return value;
+}
+
 /** A seeded generator so that random operations replay identically. */
 function seededRandom(seed: number): () => number {
   let state = seed | 1;
@@ -207,7 +218,7 @@ function apply(set: SortedSet, model: ModelZSet, operation: Operation): void {
       expect(set.remove(operation.member)).toBe(model.remove(operation.member));
       break;
     case 'lookup':
-      expect(set.score(operation.member)).toBe(model.score(operation.member));
+      expect(signless(set.score(operation.member))).toBe(signless(model.score(operation.member)));
       expect(set.has(operation.member)).toBe(model.score(operation.member) !== undefined);
       expect(set.rank(operation.member, operation.reverse)).toBe(
         model.rank(operation.member, operation.reverse),
@@ -215,18 +226,24 @@ function apply(set: SortedSet, model: ModelZSet, operation: Operation): void {
       break;
     case 'rangeByRank': {
       const expected = model.rangeByRank(operation.start, operation.stop, operation.reverse);
-      expect(set.rangeByRank(operation.start, operation.stop, operation.reverse)).toEqual(expected);
+      expect(signless(set.rangeByRank(operation.start, operation.stop, operation.reverse))).toEqual(
+        signless(expected),
+      );
       break;
     }
     case 'byScore': {
       const { min, max, options } = operation;
-      expect(set.rangeByScore(min, max, options)).toEqual(model.byScore(min, max, options));
+      expect(signless(set.rangeByScore(min, max, options))).toEqual(
+        signless(model.byScore(min, max, options)),
+      );
       expect(set.countByScore(min, max)).toBe(model.byScore(min, max).length);
       break;
     }
     case 'byLex': {
       const { min, max, options } = operation;
-      expect(set.rangeByLex(min, max, options)).toEqual(model.byLex(min, max, options));
+      expect(signless(set.rangeByLex(min, max, options))).toEqual(
+        signless(model.byLex(min, max, options)),
+      );
       expect(set.countByLex(min, max)).toBe(model.byLex(min, max).length);
       break;
     }
@@ -248,13 +265,13 @@ function apply(set: SortedSet, model: ModelZSet, operation: Operation): void {
     case 'pop': {
       const expected = model.pop(operation.count, operation.max);
       const actual = operation.max ? set.popMax(operation.count) : set.popMin(operation.count);
-      expect(actual).toEqual(expected);
+      expect(signless(actual)).toEqual(signless(expected));
       break;
     }
     case 'query': {
       const { score, member, offset, limit } = operation;
-      expect(set.query(score, member, offset, limit)).toEqual(
-        model.query(score, member, offset, limit),
+      expect(signless(set.query(score, member, offset, limit))).toEqual(
+        signless(model.query(score, member, offset, limit)),
       );
       break;
     }
@@ -264,7 +281,8 @@ function apply(set: SortedSet, model: ModelZSet, operation: Operation): void {
       const expectedLength =
         size === 0 ? 0 : operation.count < 0 ? -operation.count : Math.min(operation.count, size);
       expect(entries).toHaveLength(expectedLength);
-      for (const [member, score] of entries) expect(model.score(member)).toBe(score);
+      for (const [member, score] of entries)
+        expect(signless(model.score(member))).toBe(signless(score));
       if (operation.count > 0)
         expect(new Set(entries.map(([member]) => member)).size).toBe(entries.length);
       const one = set.randomMember(seededRandom(operation.seed));
@@ -296,13 +314,15 @@ describe.each(configurations)('SortedSet against a sorted-array model: %s', (_na
               set.checkInvariants();
               expect(set.size).toBe(model.size);
             }
-            expect([...set]).toEqual(model.entries);
-            expect([...set.entries(true)]).toEqual([...model.entries].reverse());
+            expect(signless([...set])).toEqual(signless(model.entries));
+            expect(signless([...set.entries(true)])).toEqual(
+              signless([...model.entries].reverse()),
+            );
             const visited: [string, number][] = [];
             expect(set.forEach((member, score) => visited.push([member, score]), true)).toBe(
               model.size,
             );
-            expect(visited).toEqual([...model.entries].reverse());
+            expect(signless(visited)).toEqual(signless([...model.entries].reverse()));
           },
         ),
         { numRuns: 150 },
@@ -339,12 +359,12 @@ describe('SortedSet churn', () => {
       }
       if (step % 3000 === 0) {
         set.checkInvariants();
-        expect([...set]).toEqual(model.entries);
+        expect(signless([...set])).toEqual(signless(model.entries));
       }
     }
     expect(set.encoding).toBe('skiplist');
     set.checkInvariants();
-    expect([...set]).toEqual(model.entries);
+    expect(signless([...set])).toEqual(signless(model.entries));
     for (let index = 0; index < model.size; index += 37) {
       expect(set.rank(model.entries[index]![0])).toBe(index);
     }

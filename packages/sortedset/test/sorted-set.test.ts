@@ -72,7 +72,7 @@ describe.each(encodings)('SortedSet (%s)', (encoding, options) => {
     [{}, 'a', 1, AddOutcome.UNCHANGED, 1],
     [{}, 'a', 2, AddOutcome.UPDATED, 2],
     [{}, 'b', 2, AddOutcome.ADDED, 2],
-    [{}, 'a', -0, AddOutcome.UPDATED, -0],
+    [{}, 'a', 0.5, AddOutcome.UPDATED, 0.5],
     [{ nx: true }, 'a', 5, AddOutcome.SKIPPED, 1],
     [{ nx: true }, 'b', 5, AddOutcome.ADDED, 5],
     [{ xx: true }, 'a', 5, AddOutcome.UPDATED, 5],
@@ -101,6 +101,36 @@ describe.each(encodings)('SortedSet (%s)', (encoding, options) => {
     expect(set.add(member, value, flags)).toBe(outcome);
     expect(set.score(member)).toBe(after);
     set.checkInvariants();
+  });
+
+  it('keeps -0 in the skiplist and stores it as 0 in the listpack, as Redis does', () => {
+    const set = new SortedSet(options);
+    expect(set.add('a', -0)).toBe(AddOutcome.ADDED);
+    expect(Object.is(set.score('a'), encoding === 'listpack' ? 0 : -0)).toBe(true);
+    expect(set.add('a', 0)).toBe(AddOutcome.UNCHANGED);
+    // ZADD INCR replies the computed score, before the listpack stores it
+    expect(Object.is(set.increment('b', -0), -0)).toBe(true);
+    expect(Object.is(set.score('b'), encoding === 'listpack' ? 0 : -0)).toBe(true);
+  });
+
+  it('increment() returns what ZINCRBY and ZADD INCR reply', () => {
+    const set = new SortedSet(options);
+    expect(set.increment('a', 2)).toBe(2);
+    expect(set.increment('a', 1.5)).toBe(3.5);
+    expect(set.increment('a', 1, { xx: true })).toBe(4.5);
+    expect(set.increment('b', 1, { xx: true })).toBeNull();
+    expect(set.increment('a', 1, { nx: true })).toBeNull();
+    expect(set.increment('a', -10, { gt: true })).toBeNull();
+    expect(set.increment('a', 0, { lt: true })).toBeNull();
+    expect(set.increment('a', 0)).toBe(4.5);
+    expect(set.increment('a', Infinity)).toBe(Infinity);
+    expect(set.increment('a', -Infinity)).toBeNaN();
+    expect(set.score('a')).toBe(Infinity);
+    expect(set.increment('c', Number.NaN)).toBeNaN();
+    expect(set.has('c')).toBe(false);
+    expect(() => set.increment('a', 1, { nx: true, xx: true })).toThrow(
+      IncompatibleAddOptionsError,
+    );
   });
 
   it('reports NaN from inf + -inf and leaves the score, even with XX or GT', () => {
