@@ -126,6 +126,7 @@ export interface RangeOptions {
 
 const DEFAULT_MAX_LISTPACK_ENTRIES = 128;
 const DEFAULT_MAX_LISTPACK_VALUE = 64;
+const MAX_INITIAL_CAPACITY = 1 << 16;
 const NO_OPTIONS: AddOptions = Object.freeze({});
 const NO_RANGE: RangeOptions = Object.freeze({});
 
@@ -170,7 +171,10 @@ export class SortedSet {
       this.#maxListpackEntries > 0 &&
       sizeHint <= this.#maxListpackEntries &&
       (options.memberLengthHint ?? 0) <= this.#maxListpackValue;
-    this.#store = this.#listpack ? new CompactStore() : new TreeStore(Math.max(8, sizeHint));
+    // the hint sizes the first allocation, capped: growth doubles from there
+    this.#store = this.#listpack
+      ? new CompactStore()
+      : new TreeStore(Math.min(Math.max(8, sizeHint), MAX_INITIAL_CAPACITY));
   }
 
   /** The number of members (ZCARD). O(1). @example new SortedSet().size; // 0 */
