@@ -6,8 +6,9 @@
  *   same 100k deleted, timed by hand (one batch is one sample; the first round is warm-up, the
  *   median of the others is reported). Rounds alternate between implementations.
  * - lookup, rank, range: mitata, 1,000 random probes per call on the 1M-key structures.
- *   rank = the 0-based position of a key. Range of 100 from a rank = find the entry at a random
- *   rank, then visit it and the next 99 entries. sorted-btree and bintrees keep no subtree sizes,
+ *   rank = the 0-based position of a key (ours: `indexOf`, one descent; js-sdsl and
+ *   functional-red-black-tree: `find(key).index`). Range of 100 from a rank = find the entry at
+ *   a random rank, then visit it and the next 99. sorted-btree and bintrees keep no subtree sizes,
  *   so they have no rank or select and are left out of those two; js-sdsl finds ranks in
  *   O(log n) only with `enableIndex` (so that variant is the one in the rank comparisons), and
  *   its select (`getElementByPos`) is an O(n) in-order walk even then.
