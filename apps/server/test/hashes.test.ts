@@ -130,6 +130,24 @@ describe.skipIf(!redisAvailable)('hashes on byor and redis-server', () => {
     }
   });
 
+  it('a huge negative count closes the client at the output-buffer hard limit', async () => {
+    await both('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 1mb 0 0');
+    try {
+      for (const port of [pair.byor.port, pair.redis.port]) {
+        const client = await RawClient.connect(port);
+        try {
+          await client.call(...['HSET', 'big', 'field', 'v'.repeat(100)]);
+          client.sendOnly(...['HRANDFIELD', 'big', '-100000000', 'WITHVALUES']);
+          await client.closed();
+        } finally {
+          client.close();
+        }
+      }
+    } finally {
+      await both('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0');
+    }
+  });
+
   it('keyspace notifications: the same events, in the same order', async () => {
     const subscribers = await Promise.all([
       RawClient.connect(pair.byor.port),

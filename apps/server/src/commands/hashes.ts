@@ -27,6 +27,25 @@ const HALF_LONG_MAX = 4611686018427387903n;
 /** HRANDFIELD_RANDOM_SAMPLE_LIMIT: random pairs drawn per batch for a negative count */
 const SAMPLE_BATCH = 1000;
 const EMPTY_SCAN_CURSOR = '0';
+/** Reply size past which a random-pick reply stops, when no output-buffer hard limit is set. */
+const RANDOM_REPLY_CEILING = 512 * 1024 * 1024;
+
+/**
+ * For the commands whose reply a negative count makes unbounded (HRANDFIELD, SRANDMEMBER): a
+ * function telling, between batches, whether to stop. Like redis-server's CLIENT_CLOSE_ASAP check
+ * in those loops, it stops and closes the client once the reply passes the normal clients'
+ * output-buffer hard limit (or 512 MB without one), instead of building it until memory runs out.
+ */
+export function replyBudget(client: Client): () => boolean {
+  const hard = client.server.config.bufferLimit('normal').hard;
+  const ceiling = hard > 0 ? hard : RANDOM_REPLY_CEILING;
+  const start = client.w.length;
+  return () => {
+    if (client.w.length - start <= ceiling) return false;
+    client.closing = true;
+    return true;
+  };
+}
 
 /** hash-max-listpack-entries / -value, followed through CONFIG SET (read on every write). */
 interface HashLimits {
@@ -272,8 +291,13 @@ function hincrbyfloat(client: Client, argv: string[]): void {
 }
 
 /**
- * Parses a count that must lie in [-LONG_MAX, LONG_MAX] (getRangeLongFromObjectOrReply); replies
- * with the error and returns undefined otherwise.
+ * Parses a count that must lie in [-LONG_MAX, LONG_MAX] (getRangeLongFromObjectOrReply, as
+ * HRANDFIELD and SRANDMEMBER do); replies with the error and returns undefined otherwise. O(1).
+ *
+ * @example
+ * ```ts
+ * const count = signedCountArg(client, argv[2] ?? ''); // -5n, or undefined after an error reply
+ * ```
  */
 export function signedCountArg(client: Client, text: string): bigint | undefined {
   const value = parseInt64(text);
@@ -345,7 +369,8 @@ function hrandfieldWithCount(client: Client, key: string, signed: bigint, withVa
   if (!unique || count === 1) {
     header(count);
     const batch: string[] = [];
-    for (let left = count; left > 0; left -= SAMPLE_BATCH) {
+    const exceeded = replyBudget(client);
+    for (let left = count; left > 0 && !exceeded(); left -= SAMPLE_BATCH) {
       batch.length = 0;
       hash.randomPairs(Math.min(left, SAMPLE_BATCH), batch);
       writePairs(batch);
@@ -389,6 +414,16 @@ function hscan(client: Client, argv: string[]): void {
   for (let i = 0; i < items.length; i++) w.bulk(items[i] as string);
 }
 
+/**
+ * The hash command group, registered by lower-case name. Per command: O(1) for a hashtable, O(n)
+ * for a listpack (at most hash-max-listpack-entries fields) except HGETALL/HKEYS/HVALS/HSCAN
+ * (O(n)) and HRANDFIELD (O(count)).
+ *
+ * @example
+ * ```ts
+ * const server = new Server(config, logger, clock, [hashesCommands, setsCommands]);
+ * ```
+ */
 export const hashesCommands: HandlerTable = {
   hset: (client, argv) => hsetGeneric(client, argv, 'hset'),
   hmset: (client, argv) => hsetGeneric(client, argv, 'hmset'),

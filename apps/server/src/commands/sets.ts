@@ -6,7 +6,7 @@ import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
 import type { Value } from '../values.js';
 import { is } from './args.js';
-import { signedCountArg } from './hashes.js';
+import { replyBudget, signedCountArg } from './hashes.js';
 import { parseCursor, parseScanOptions } from './keys.js';
 import type { HandlerTable } from './types.js';
 
@@ -299,7 +299,11 @@ function srandmemberWithCount(client: Client, argv: string[]): void {
   // CASE 1: a negative count (repeats allowed), or a single pick
   if (!unique || count === 1) {
     w.arrayHeader(count);
-    for (let i = 0; i < count; i++) w.bulk(set.random() as string);
+    const exceeded = replyBudget(client);
+    for (let i = 0; i < count; i++) {
+      w.bulk(set.random() as string);
+      if ((i & 1023) === 1023 && exceeded()) break;
+    }
     return;
   }
   // CASE 2: the whole set, in its order
@@ -507,6 +511,16 @@ function sscan(client: Client, argv: string[]): void {
   for (let i = 0; i < items.length; i++) w.bulk(items[i] as string);
 }
 
+/**
+ * The set command group, registered by lower-case name. SADD/SREM/SISMEMBER: O(1) per member
+ * for a hashtable, O(log n) lookups and O(n) writes for an intset (at most 512 members); the
+ * algebra commands are O(total members), SPOP/SRANDMEMBER O(count).
+ *
+ * @example
+ * ```ts
+ * const server = new Server(config, logger, clock, [hashesCommands, setsCommands]);
+ * ```
+ */
 export const setsCommands: HandlerTable = {
   sadd,
   srem,
