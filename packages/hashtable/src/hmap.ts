@@ -184,7 +184,7 @@ export class HMap extends EntryPool {
       this.trimTop();
     } else if (!this.compacting && this.freeCount > 3 * this.size + MIN_BUCKETS) {
       // compact once fewer than a quarter of the slots are live (about when V8's Map shrinks),
-      // back to at least half live: a full drain then moves about a quarter of the entries
+      // until two thirds are: a full drain moves about a third of the entries once more
       this.compacting = true;
       this.busy = true;
     }
@@ -261,7 +261,7 @@ export class HMap extends EntryPool {
     if (this.older !== null) work = this.#migrate(budget);
     if (this.compacting && mayCompact) {
       while (work < budget && this.#compactStep()) work++;
-      if (this.freeCount <= this.size) this.compacting = false;
+      if (this.freeCount * 2 <= this.size) this.compacting = false;
     }
     this.busy = this.older !== null || this.compacting;
     return this.busy;
