@@ -1,6 +1,8 @@
 /**
- * The four pools, behind one shape, all with 2 workers started up front (the machine has 2
- * cores): @byor/threadpool, piscina, tinypool and workerpool, each on the same task module.
+ * The four pools behind one shape, all with 2 workers started up front (the machine has 2
+ * cores) on the same task module: @byor/threadpool, piscina, tinypool and workerpool. Each
+ * runs with its defaults otherwise (ours: `maxQueue: Infinity`, since the throughput benchmark
+ * queues 100k tasks at once and our default queue is bounded).
  */
 import { Piscina } from 'piscina';
 import { Tinypool } from 'tinypool';
@@ -17,15 +19,24 @@ export interface Pool {
   close(): Promise<unknown>;
 }
 
+export interface PoolSettings {
+  /** tasks each worker holds at once (workerpool has no such setting: left out when > 1) */
+  concurrentTasksPerWorker?: number;
+  /** ours only: the idle worker's Atomics.wait(), to show what it buys (default 10 ms) */
+  atomicsWait?: number;
+}
+
 const fixture = (name: string): URL => new URL(`./fixtures/${name}`, import.meta.url);
 
-export const pools: Record<string, () => Pool> = {
-  '@byor/threadpool': () => {
+export const pools: Record<string, (settings: PoolSettings) => Pool | undefined> = {
+  '@byor/threadpool': ({ concurrentTasksPerWorker = 1, atomicsWait = 10 }) => {
     const pool = new ThreadPool({
       filename: fixture('ours.mjs'),
       size: WORKERS,
       minSize: WORKERS,
       maxQueue: Infinity,
+      concurrentTasksPerWorker,
+      atomicsWait,
     });
     return {
       task: (value) => pool.run(value),
@@ -33,11 +44,12 @@ export const pools: Record<string, () => Pool> = {
       close: () => pool.close(),
     };
   },
-  piscina: () => {
+  piscina: ({ concurrentTasksPerWorker = 1 }) => {
     const pool = new Piscina({
       filename: fixture('default-export.mjs').href,
       minThreads: WORKERS,
       maxThreads: WORKERS,
+      concurrentTasksPerWorker,
     });
     return {
       task: (value) => pool.run(value),
@@ -45,11 +57,12 @@ export const pools: Record<string, () => Pool> = {
       close: () => pool.close(),
     };
   },
-  tinypool: () => {
+  tinypool: ({ concurrentTasksPerWorker = 1 }) => {
     const pool = new Tinypool({
       filename: fixture('default-export.mjs').href,
       minThreads: WORKERS,
       maxThreads: WORKERS,
+      concurrentTasksPerWorker,
     });
     return {
       task: (value) => pool.run(value),
@@ -57,7 +70,8 @@ export const pools: Record<string, () => Pool> = {
       close: () => pool.destroy(),
     };
   },
-  workerpool: () => {
+  workerpool: ({ concurrentTasksPerWorker = 1 }) => {
+    if (concurrentTasksPerWorker > 1) return undefined;
     const pool = workerpool.pool(fixture('workerpool.mjs').pathname, {
       minWorkers: WORKERS,
       maxWorkers: WORKERS,
@@ -72,29 +86,53 @@ export const pools: Record<string, () => Pool> = {
   },
 };
 
-/** Creates each pool, warms it up (workers started, code hot), hands it to `body`, closes it. */
-export async function withEachPool(
-  body: (name: string, pool: Pool) => Promise<void>,
-): Promise<void> {
-  for (const [name, create] of Object.entries(pools)) {
-    const pool = create();
-    try {
-      await Promise.all(Array.from({ length: 2000 }, (_, i) => pool.task(i)));
-      await body(name, pool);
-    } finally {
-      await pool.close();
-    }
-  }
+/** Starts a pool and runs 2,000 tasks on it: workers started, code hot. */
+export async function warmPool(
+  create: (settings: PoolSettings) => Pool | undefined,
+  settings: PoolSettings = {},
+): Promise<Pool | undefined> {
+  const pool = create(settings);
+  if (pool) await Promise.all(Array.from({ length: 2000 }, (_, i) => pool.task(i)));
+  return pool;
 }
 
-/** Median of `runs` timings of `body`, in milliseconds. */
-export async function medianMs(runs: number, body: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await body();
-    times.push(performance.now() - start);
+/**
+ * Measures every pool `rounds` times, interleaved (round 1 of each pool, then round 2 of each,
+ * starting with a different pool each round) so that a change in the machine's load falls on
+ * all of them alike. Returns the median per pool.
+ */
+export async function interleaved(
+  rounds: number,
+  measure: (pool: Pool) => Promise<number>,
+  settings: PoolSettings = {},
+): Promise<Record<string, number>> {
+  const live: [string, Pool][] = [];
+  for (const [name, create] of Object.entries(pools)) {
+    const pool = await warmPool(create, settings);
+    if (pool) live.push([name, pool]);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  const samples = new Map<string, number[]>(live.map(([name]) => [name, []]));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < live.length; i++) {
+        const [name, pool] = live[(i + round) % live.length]!;
+        samples.get(name)!.push(await measure(pool));
+      }
+    }
+  } finally {
+    await Promise.all(live.map(([, pool]) => pool.close()));
+  }
+  const medians: Record<string, number> = {};
+  for (const [name] of live) {
+    const sorted = samples.get(name)!.sort((a, b) => a - b);
+    medians[name] = sorted[Math.floor(sorted.length / 2)]!;
+  }
+  return medians;
+}
+
+/** Milliseconds `body` takes. */
+export async function elapsedMs(body: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await body();
+  return performance.now() - start;
 }

@@ -1,16 +1,22 @@
 /**
  * Round-trip time of a trivial task (value + 1): one task at a time, awaited before the next,
- * so every figure is the full per-task overhead: postMessage, the worker's wake-up, the reply,
- * the promise. Timed by mitata; each pool is created, warmed up and closed around its run.
+ * so every figure is the whole per-task overhead: posting the task, waking the worker, the
+ * reply, waking the main thread, settling the promise. Timed by mitata; each pool is started
+ * and warmed up before its run and closed after it. The extra row is ours with
+ * `atomicsWait: 0` (idle workers wait in their event loop), to show what the Atomics wake-up
+ * buys.
  */
 import { compare } from '../../../scripts/bench.js';
-import { pools } from './peers.js';
+import { pools, warmPool, type PoolSettings } from './peers.js';
 
+const variants: [string, string, PoolSettings][] = [
+  ...Object.keys(pools).map((name): [string, string, PoolSettings] => [name, name, {}]),
+  ['@byor/threadpool (atomicsWait: 0)', '@byor/threadpool', { atomicsWait: 0 }],
+];
 const implementations: Record<string, () => AsyncGenerator> = {};
-for (const [name, create] of Object.entries(pools)) {
-  implementations[name] = async function* () {
-    const pool = create();
-    await Promise.all(Array.from({ length: 2000 }, (_, i) => pool.task(i)));
+for (const [label, name, settings] of variants) {
+  implementations[label] = async function* () {
+    const pool = (await warmPool(pools[name]!, settings))!;
     yield async () => {
       await pool.task(1);
     };

@@ -49,7 +49,14 @@ function hasBrand(value: unknown, code?: ThreadPoolErrorCode): value is ThreadPo
   return branded[BRAND] === true && (code === undefined || branded.code === code);
 }
 
-/** Options common to every error of this package (ES2022 `cause`). */
+/**
+ * Options common to every error of this package (ES2022 `cause`).
+ *
+ * @example
+ * ```ts
+ * new WorkerStartupError(filename, { cause: error });
+ * ```
+ */
 export interface ThreadPoolErrorOptions {
   /** The underlying error or reason, kept as `error.cause`. */
   cause?: unknown;

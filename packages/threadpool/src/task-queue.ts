@@ -18,7 +18,14 @@
  * hold items (never tombstones), so `peek()` is one array read.
  */
 
-/** What the queue needs of an item: a field to remember its slot in, -1 when not queued. */
+/**
+ * What the queue needs of an item: a field to remember its slot in, -1 when not queued.
+ *
+ * @example
+ * ```ts
+ * class Job implements Queued { queueIndex = -1; }
+ * ```
+ */
 export interface Queued {
   queueIndex: number;
 }

@@ -49,7 +49,14 @@ export type TaskFunction<Payload = never, Result = unknown> = (
   context: TaskContext,
 ) => Result | PromiseLike<Result>;
 
-/** Any task function, whatever its payload: the constraint used by the type helpers. */
+/**
+ * Any task function, whatever its payload: the constraint used by the type helpers.
+ *
+ * @example
+ * ```ts
+ * function isTask(value: unknown): value is AnyTaskFunction { return typeof value === 'function'; }
+ * ```
+ */
 export type AnyTaskFunction = (payload: never, context: TaskContext) => unknown;
 
 /**

@@ -55,7 +55,14 @@ import { PendingTask, TaskState } from './pending-task.js';
 import { TaskQueue } from './task-queue.js';
 import { WorkerSlot, WorkerState } from './worker-slot.js';
 
-/** Snapshot of a pool's counters, as returned by {@link ThreadPool.stats}. */
+/**
+ * Snapshot of a pool's counters, as returned by {@link ThreadPool.stats}.
+ *
+ * @example
+ * ```ts
+ * const { queued, running, utilisation } = pool.stats();
+ * ```
+ */
 export interface ThreadPoolStats {
   /** tasks waiting for a worker */
   readonly queued: number;
@@ -538,8 +545,12 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
     const kind = message[0];
     if (kind === Reply.READY) return this.#onReady(slot);
     if (kind === Reply.STARTUP) {
-      if (slot.state !== WorkerState.STARTING) return;
       const error = decodeThrown(message[2] as EncodedThrown);
+      if (slot.state !== WorkerState.STARTING) {
+        // Read from the port after the worker exited: still the best explanation.
+        if (slot.state === WorkerState.EXITED) slot.error ??= error;
+        return;
+      }
       this.#spawnBlocked = true;
       this.#retire(slot, 'its task module failed to load');
       this.#onStartupFailure(error);
@@ -559,7 +570,12 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
     else inFlight.splice(index, 1);
     this.#running--;
     // Hand the worker its next task before settling this one: the worker starts sooner.
-    if (slot.state === WorkerState.READY && this.#queue.size > 0) {
+    // (A loop only because a task whose payload cannot be cloned leaves the room free.)
+    while (
+      slot.state === WorkerState.READY &&
+      this.#queue.size > 0 &&
+      inFlight.length < this.#options.concurrentTasksPerWorker
+    ) {
       this.#dispatch(this.#queue.shift()!, slot);
     }
     if (inFlight.length === 0) this.#markIdle(slot);
@@ -624,8 +640,6 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
   #onExit(slot: WorkerSlot, exitCode: number): void {
     const wasStarting = slot.state === WorkerState.STARTING;
     const wasLive = wasStarting || slot.state === WorkerState.READY;
-    // Replies the worker posted before it exited may still sit in the port: take them now,
-    // so that a task that did finish is not failed. No new task goes to this worker.
     if (wasLive) {
       if (wasStarting) this.#starting--;
       else this.#ready--;
@@ -633,6 +647,8 @@ export class ThreadPool<Module = TaskFunction<unknown, unknown>> {
       if (index >= 0) this.#workers.splice(index, 1);
     }
     slot.state = WorkerState.EXITED;
+    // Replies the worker posted before it exited may still sit in the port: take them now,
+    // so that a task that did finish is not failed. (EXITED: no new task goes to this worker.)
     for (
       let entry = receiveMessageOnPort(slot.port);
       entry !== undefined;

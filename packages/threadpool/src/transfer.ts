@@ -10,6 +10,14 @@ const TRANSFERRED: unique symbol = Symbol.for('@byor/threadpool/transferred') as
 /**
  * A task result together with the objects to move (not copy) to the pool's thread. Made by
  * {@link transfer}; the pool unwraps it, so `run()` resolves with `value`.
+ *
+ * @example
+ * ```ts
+ * export function task(size: number): Transferred<Uint8Array> {
+ *   const bytes = new Uint8Array(size);
+ *   return transfer(bytes, [bytes.buffer]);
+ * }
+ * ```
  */
 export interface Transferred<Value> {
   readonly [TRANSFERRED]: true;

@@ -16,7 +16,7 @@ import {
   type ThreadPoolOptions,
 } from '../src/index.js';
 import type * as Tasks from './fixtures/tasks.js';
-import { cleanUpPools, fixture, Gate, ManualTimers, threadCount, track } from './helpers.js';
+import { cleanUpPools, fixture, Gate, ManualTimers, threadCount, track, until } from './helpers.js';
 
 cleanUpPools();
 
@@ -681,6 +681,20 @@ describe('idle workers', () => {
     await expect(Promise.all([threads.run(1), threads.run(2)])).resolves.toEqual([2, 4]);
     threads.checkInvariants();
   });
+
+  it.each([0, 10])(
+    "runs a worker's leftover timers when no task follows (atomicsWait %i)",
+    async (atomicsWait) => {
+      const threads = pool({ size: 1, atomicsWait });
+      const flag = new SharedArrayBuffer(4);
+      await expect(threads.run(flag as never, { handler: 'leaveTimer' })).resolves.toBe(
+        'scheduled',
+      );
+      // The idle worker waits in Atomics.wait() for at most atomicsWait ms, then its event
+      // loop runs the timer (an unbounded wait would hang here).
+      await until(() => Atomics.load(new Int32Array(flag), 0) === 1, 'the timer ran');
+    },
+  );
 
   it('does not keep the process alive while idle (workers are unref-ed)', async () => {
     const threads = pool({ size: 1 });
