@@ -90,9 +90,13 @@ describe.skipIf(!redisAvailable)('sets on byor and redis-server', () => {
           const size = original.size;
           const count = Math.min(wanted, size + 3);
           const [encodingBefore] = await both('OBJECT', 'ENCODING', 's');
+          await both('EXPIRE', 's', 1000);
           const replies = (await both('SPOP', 's', count)) as [string[], string[]];
           const rest = (await both('SMEMBERS', 's')) as [string[], string[]];
           const encodings = await both('OBJECT', 'ENCODING', 's');
+          // the rebuilt set keeps the key's TTL (dbOverwrite)
+          const ttls = (await both('TTL', 's')) as [number, number];
+          for (const ttl of ttls) expect(count >= size ? ttl === -2 : ttl > 990).toBe(true);
           for (const side of [0, 1] as const) {
             const popped = replies[side];
             const kept = rest[side];
