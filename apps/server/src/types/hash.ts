@@ -1,5 +1,5 @@
 import type { ObjectValue } from '../values.js';
-import { HashTable } from './hash-table.js';
+import { HashTable } from '@byor/hashtable';
 import { lpFind, lpFlat, lpItem, lpItems, lpRead, lpSkip } from './hash-listpack.js';
 
 /**

@@ -1,6 +1,6 @@
 import { parseInt64 } from '../util/numbers.js';
 import type { ObjectValue } from '../values.js';
-import { HashTable } from './hash-table.js';
+import { HashTable } from '@byor/hashtable';
 import { IntSet } from './set-intset.js';
 
 /** Redis caps set-max-intset-entries at 2^30 (intset internals). */
