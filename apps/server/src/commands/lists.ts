@@ -1,6 +1,7 @@
 import type { Client } from '../client.js';
 import { ReplyError, wrongArity } from '../errors.js';
 import type { Database } from '../keyspace.js';
+import type { Server } from '../server.js';
 import { ListValue } from '../types/list.js';
 import { parseLongDouble } from '../util/longdouble.js';
 import { parseInt64, type Int64 } from '../util/numbers.js';
@@ -667,7 +668,7 @@ function blockingPop(
     }
     return false;
   };
-  client.server.blockClient(client, unique(keys), deadline, retry, () => client.w.nullArray());
+  block(client, keys, deadline, retry);
 }
 
 function servePop(client: Client, key: string, list: ListValue, where: End, count: number): void {
@@ -680,6 +681,34 @@ function servePop(client: Client, key: string, list: ListValue, where: End, coun
   client.w.bulk(key);
   client.w.bulk(value);
   elementsRemoved(client, client.db, key, where, list, 1);
+}
+
+/** Servers whose clientClosed hook already forgets blocked clients. */
+const forgetting = new WeakSet<Server>();
+
+/**
+ * Makes sure a client that disconnects while blocked leaves the server's wait queues, so that
+ * the next push is not handed to a closed connection. (Server.removeClient does not do it yet;
+ * once it does, the hook finds no blocked client and does nothing.)
+ */
+function forgetOnClose(server: Server): void {
+  if (forgetting.has(server)) return;
+  forgetting.add(server);
+  server.hooks.clientClosed.push((client) => {
+    if (client.blocked) server.unblockClient(client, undefined);
+  });
+}
+
+/** Blocks the client on `keys` (deduplicated, as blockForKeys does). */
+function block(
+  client: Client,
+  keys: string[],
+  deadline: number,
+  retry: (readyKey?: string) => boolean,
+): void {
+  forgetOnClose(client.server);
+  // on timeout redis-server 7.0 answers every list-blocked client with a null array
+  client.server.blockClient(client, unique(keys), deadline, retry, () => client.w.nullArray());
 }
 
 function unique(keys: string[]): string[] {
@@ -733,8 +762,7 @@ function blmoveGeneric(
     }
     return true;
   };
-  // on timeout redis-server 7.0 answers every list-blocked client with a null array
-  client.server.blockClient(client, [source], deadline, retry, () => client.w.nullArray());
+  block(client, [source], deadline, retry);
 }
 
 function endName(where: End): string {
