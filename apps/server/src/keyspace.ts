@@ -1,4 +1,4 @@
-import { HashTable } from './util/map-table.js';
+import { HashTable } from '@byor/hashtable';
 import { NumericHeap, type HeapHandle } from '@byor/heap';
 import type { Value } from './values.js';
 

@@ -177,16 +177,13 @@ function scan(client: Client, argv: string[]): void {
   if (cursor === undefined) return;
   const options = parseScanOptions(client, argv, 2, true);
   if (!options) return;
+  // the table collects about `count` keys (before filtering), as redis-server's scan loop does
   const found: string[] = [];
-  let next = cursor;
-  let iterations = options.count * 10;
-  do {
-    next = client.db.scan(next, 1, (key, value) => {
-      if (options.pattern !== undefined && !globMatch(options.pattern, key)) return;
-      if (options.type !== undefined && typeOf(value) !== options.type) return;
-      found.push(key);
-    });
-  } while (next !== 0 && iterations-- > 0 && found.length < options.count);
+  const next = client.db.scan(cursor, options.count, (key, value) => {
+    if (options.pattern !== undefined && !globMatch(options.pattern, key)) return;
+    if (options.type !== undefined && typeOf(value) !== options.type) return;
+    found.push(key);
+  });
   client.w.arrayHeader(2);
   client.w.bulk(String(next));
   client.w.arrayHeader(found.length);

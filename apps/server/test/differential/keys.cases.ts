@@ -310,7 +310,6 @@ export const keyCases: DiffCase[] = [
   },
   {
     name: 'config get set',
-    unorderedPairs: [24, 31, 32],
     commands: [
       ['CONFIG', 'GET', 'maxmemory'],
       ['CONFIG', 'GET', 'maxmemory-policy'],
