@@ -54,6 +54,7 @@ export interface FastBuffer extends Buffer {
   latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
   latin1Write(text: string, offset: number, length?: number): number;
+  utf8Write(text: string, offset: number, length?: number): number;
 }
 
 /** Views any Uint8Array as a FastBuffer without copying. */

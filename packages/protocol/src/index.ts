@@ -9,3 +9,15 @@ export {
 } from './request-parser.js';
 export { DEFAULT_WRITER_CAPACITY, RespWriter, type RespVersion } from './resp-writer.js';
 export { splitArgs } from './split-args.js';
+export { encodeCommand, type CommandEncoding } from './encode-command.js';
+export { ReplyParser, type ReplyEncoding, type ReplyParserOptions } from './reply-parser.js';
+export {
+  AttributedValue,
+  BigNumber,
+  ErrorReply,
+  Push,
+  RespDouble,
+  SimpleString,
+  VerbatimString,
+  type RespValue,
+} from './resp-value.js';

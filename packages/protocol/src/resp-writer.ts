@@ -12,6 +12,16 @@
 import { COLON, CR, LF, MINUS, RESP_TYPES, SPACE, ZERO, type FastBuffer } from './bytes.js';
 import { InvalidArgumentError } from './errors.js';
 import { formatDouble } from './format-double.js';
+import {
+  AttributedValue,
+  BigNumber,
+  ErrorReply,
+  Push,
+  RespDouble,
+  SimpleString,
+  VerbatimString,
+  type RespValue,
+} from './resp-value.js';
 
 /** The RESP version a client speaks: 2 by default, 3 after `HELLO 3`. */
 export type RespVersion = 2 | 3;
@@ -258,6 +268,74 @@ export class RespWriter {
     buffer[at++] = LF;
     for (let i = 0; i < count; i++) at = writeBulk(buffer, at, values[i]!);
     this.#length = at;
+  }
+
+  /**
+   * Any {@link RespValue}, recursively, as the type it stands for: a string is a bulk string
+   * (latin1), a number an integer (a non-integer number is written as a double), a
+   * {@link SimpleString} a status, an array an array, a Map a map... RESP3-only types degrade in
+   * RESP2 like the methods above; attributes are dropped in RESP2. O(size of the value).
+   *
+   * @example
+   * ```ts
+   * writer.value(new Map([['name', 'byor'], ['version', 1]]));
+   * ```
+   */
+  value(value: RespValue): void {
+    if (value === null) return this.nil();
+    switch (typeof value) {
+      case 'string':
+        return this.bulk(value);
+      case 'number':
+        return Number.isInteger(value) ? this.integer(value) : this.double(value);
+      case 'bigint':
+        return this.integer(value);
+      case 'boolean':
+        return this.boolean(value);
+      case 'object':
+      case 'function':
+      case 'symbol':
+      case 'undefined':
+        break;
+    }
+    if (Array.isArray(value)) {
+      this.arrayHeader(value.length);
+      for (const item of value) this.value(item);
+    } else if (value instanceof SimpleString) {
+      this.simple(value.value);
+    } else if (value instanceof ErrorReply) {
+      if (value.bulk) this.bulkError(value.message);
+      else this.error(value.message);
+    } else if (value instanceof RespDouble) {
+      this.double(value.value);
+    } else if (value instanceof BigNumber) {
+      this.bigNumber(value.value);
+    } else if (value instanceof VerbatimString) {
+      this.verbatim(value.text, value.format);
+    } else if (value instanceof Map) {
+      this.mapHeader(value.size);
+      for (const [key, item] of value) {
+        this.value(key);
+        this.value(item);
+      }
+    } else if (value instanceof Set) {
+      this.setHeader(value.size);
+      for (const item of value) this.value(item);
+    } else if (value instanceof Push) {
+      this.pushHeader(value.values.length);
+      for (const item of value.values) this.value(item);
+    } else if (value instanceof AttributedValue) {
+      if (this.protocol === 3) {
+        this.attributeHeader(value.attributes.size);
+        for (const [key, item] of value.attributes) {
+          this.value(key);
+          this.value(item);
+        }
+      }
+      this.value(value.value);
+    } else {
+      throw new InvalidArgumentError(`not a RESP value: ${String(value)}`);
+    }
   }
 
   /** The bytes written so far: a view, valid until the next write, reset() or take(). O(1). */
