@@ -365,7 +365,7 @@ describe('blocking lists with real clients', () => {
 
   it('CLIENT UNBLOCK ends a wait as a timeout or with an error', async () => {
     const waiter = connect();
-    const id = (await waiter.client('ID')) as number;
+    const id = await waiter.client('ID');
     const timedOut = waiter.blpop('k', 0);
     await waitBlocked(1);
     expect(await admin.client('UNBLOCK', id)).toBe(1);
