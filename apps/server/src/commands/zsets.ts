@@ -259,7 +259,7 @@ function zaddGeneric(client: Client, argv: string[], incrCommand: boolean): void
   let failed = false;
   for (let j = 0; j < elements; j++) {
     const member = argv[scoreIndex + 1 + j * 2] ?? '';
-    const outcome = zset.add(member, scores[j] ?? 0, options);
+    const outcome = zset.set.add(member, scores[j] ?? 0, options);
     if (outcome === AddOutcome.NAN) {
       server.errorReply(client, ZError.NAN_SCORE);
       failed = true;
@@ -555,7 +555,7 @@ function zrangeGeneric(
   // ZRANGESTORE builds its result with plain adds into a new listpack, converting as it grows
   const result = ZSet.create(limitsOf(client));
   for (let i = 0; i < rangeMembers.length; i++)
-    result.add(rangeMembers[i] ?? '', rangeScores[i] ?? 0);
+    result.set.add(rangeMembers[i] ?? '', rangeScores[i] ?? 0);
   clearRange();
   storeResult(client, destination, result, 'zrangestore');
 }

@@ -163,7 +163,7 @@ export function diff(sources: readonly ZSource[]): AlgebraResult {
 export function toZSet(result: AlgebraResult, limits: ZSetLimits): ZSet {
   const zset = ZSet.forResult(limits, result.members.length, result.maxLength);
   const { members, scores } = result;
-  for (let i = 0; i < members.length; i++) zset.add(members[i] ?? '', scores[i] ?? 0);
+  for (let i = 0; i < members.length; i++) zset.set.add(members[i] ?? '', scores[i] ?? 0);
   return zset;
 }
 

@@ -1,10 +1,4 @@
-import {
-  SortedSet,
-  SortedSetEncoding,
-  type AddOptions,
-  type AddOutcome,
-  type EntryVisitor,
-} from '@byor/sortedset';
+import { SortedSet, SortedSetEncoding, type EntryVisitor } from '@byor/sortedset';
 import { formatDouble } from '@byor/protocol';
 import type { ObjectValue } from '../values.js';
 
@@ -94,22 +88,6 @@ export class ZSet implements ObjectValue {
   /** Number of members (ZCARD). */
   get size(): number {
     return this.set.size;
-  }
-
-  /**
-   * ZADD's add (see SortedSet.add), with one detail of redis-server's listpack: scores are stored
-   * there as text written by d2string, which turns -0 into "0", while a skiplist keeps -0. So a -0
-   * score becomes 0 unless this very insert converts the set to a skiplist first.
-   */
-  add(member: string, score: number, options?: AddOptions): AddOutcome {
-    if (score === 0 && this.set.encoding === SortedSetEncoding.LISTPACK) {
-      const limits = this.#limits;
-      const converts =
-        !this.set.has(member) &&
-        (this.set.size + 1 > limits.maxListpackEntries || member.length > limits.maxListpackValue);
-      if (!converts) score = 0;
-    }
-    return this.set.add(member, score, options);
   }
 
   /** OBJECT ENCODING: "listpack" or "skiplist". */
