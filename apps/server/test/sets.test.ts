@@ -118,7 +118,9 @@ describe.skipIf(!redisAvailable)('sets on byor and redis-server', () => {
               expect(encodings[side]).toBe(encodingBefore);
             }
           }
-          expect(encodings[0]).toBe(encodings[1]);
+          // which members stay is random: the encodings agree unless that choice decides it
+          const rebuilt = count < size && (size - count) * 5 <= count;
+          if (!rebuilt || [...original].every(isInteger)) expect(encodings[0]).toBe(encodings[1]);
         },
       ),
       { numRuns: 80 },
