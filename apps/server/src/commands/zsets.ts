@@ -238,6 +238,7 @@ function zaddGeneric(client: Client, argv: string[], incrCommand: boolean): void
   }
   const key = argv[1] ?? '';
   const db = client.db;
+  const limits = limitsOf(client);
   let zset = zsetAt(client, key, false);
   if (zset === null) return;
   let created = false;
@@ -247,7 +248,7 @@ function zaddGeneric(client: Client, argv: string[], incrCommand: boolean): void
       else client.w.integer(0);
       return;
     }
-    zset = ZSet.create(limitsOf(client), (argv[scoreIndex + 1] ?? '').length);
+    zset = ZSet.create(limits, (argv[scoreIndex + 1] ?? '').length);
     db.add(key, zset);
     created = true;
   }
@@ -259,7 +260,7 @@ function zaddGeneric(client: Client, argv: string[], incrCommand: boolean): void
   let failed = false;
   for (let j = 0; j < elements; j++) {
     const member = argv[scoreIndex + 1 + j * 2] ?? '';
-    const outcome = zset.set.add(member, scores[j] ?? 0, options);
+    const outcome = zset.add(member, scores[j] ?? 0, options, limits);
     if (outcome === AddOutcome.NAN) {
       server.errorReply(client, ZError.NAN_SCORE);
       failed = true;
@@ -313,6 +314,8 @@ function zrem(client: Client, argv: string[]): void {
   }
   client.w.integer(deleted);
 }
+
+const NO_FLAGS: AddOptions = Object.freeze({});
 
 const RANGE_AUTO = 0;
 const RANGE_RANK = 1;
@@ -553,9 +556,10 @@ function zrangeGeneric(
     return;
   }
   // ZRANGESTORE builds its result with plain adds into a new listpack, converting as it grows
-  const result = ZSet.create(limitsOf(client));
+  const limits = limitsOf(client);
+  const result = ZSet.create(limits);
   for (let i = 0; i < rangeMembers.length; i++)
-    result.set.add(rangeMembers[i] ?? '', rangeScores[i] ?? 0);
+    result.add(rangeMembers[i] ?? '', rangeScores[i] ?? 0, NO_FLAGS, limits);
   clearRange();
   storeResult(client, destination, result, 'zrangestore');
 }

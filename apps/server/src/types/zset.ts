@@ -1,10 +1,16 @@
-import { SortedSet, SortedSetEncoding, type EntryVisitor } from '@byor/sortedset';
+import {
+  SortedSet,
+  SortedSetEncoding,
+  type AddOptions,
+  type AddOutcome,
+  type EntryVisitor,
+} from '@byor/sortedset';
 import { formatDouble } from '@byor/protocol';
 import type { ObjectValue } from '../values.js';
 
 /**
- * The listpack limits a sorted set is created with (redis.conf's `zset-max-listpack-entries` and
- * `zset-max-listpack-value`, read from the server's config when the set is created).
+ * The listpack limits (redis.conf's `zset-max-listpack-entries` and `zset-max-listpack-value`), as
+ * the config holds them when a sorted set is created or a member inserted.
  */
 export interface ZSetLimits {
   readonly maxListpackEntries: number;
@@ -32,21 +38,30 @@ export function listpackScoreText(score: number): string {
   return formatDouble(score);
 }
 
+/** Options for the listpack form: the set itself never converts; {@link ZSet.add} decides. */
+const LISTPACK_OPTIONS = Object.freeze({
+  maxListpackEntries: Infinity,
+  maxListpackValue: Infinity,
+});
+/** Options for the skiplist form from the start. */
+const SKIPLIST_OPTIONS = Object.freeze({ maxListpackEntries: 0 });
+
 /**
  * A sorted set key's value: a @byor/sortedset SortedSet (members ordered by score, then by bytes)
- * behind the server's ObjectValue interface. The SortedSet tracks the encoding redis-server 7.0
- * would report: "listpack" while it holds at most `zset-max-listpack-entries` members of at most
- * `zset-max-listpack-value` bytes, then "skiplist" for good (Redis never converts back, except that
+ * behind the server's ObjectValue interface, in the encoding redis-server 7.0 would report:
+ * "listpack" while it holds at most `zset-max-listpack-entries` members of at most
+ * `zset-max-listpack-value` bytes, then "skiplist" for good (Redis never converts back; only
  * ZUNIONSTORE & co. build their result in the smaller encoding when it fits).
+ *
+ * As in Redis, the limits are read from the config at every insert ({@link ZSet.add} takes them),
+ * so `CONFIG SET zset-max-listpack-entries` applies to existing sets on their next new member.
+ * The SortedSet is therefore created with no limits of its own, and converted here.
  */
 export class ZSet implements ObjectValue {
-  /** the sorted set itself; commands call it directly */
-  readonly set: SortedSet;
-  readonly #limits: ZSetLimits;
+  #set: SortedSet;
 
-  private constructor(set: SortedSet, limits: ZSetLimits) {
-    this.set = set;
-    this.#limits = limits;
+  private constructor(listpack: boolean) {
+    this.#set = new SortedSet(listpack ? LISTPACK_OPTIONS : SKIPLIST_OPTIONS);
   }
 
   /**
@@ -54,30 +69,18 @@ export class ZSet implements ObjectValue {
    * disabled (`maxListpackEntries` 0) or `firstMemberLength` already exceeds `maxListpackValue`.
    */
   static create(limits: ZSetLimits, firstMemberLength = 0): ZSet {
-    return new ZSet(
-      new SortedSet({
-        maxListpackEntries: limits.maxListpackEntries,
-        maxListpackValue: limits.maxListpackValue,
-        memberLengthHint: firstMemberLength,
-      }),
-      limits,
-    );
+    return new ZSet(limits.maxListpackEntries > 0 && firstMemberLength <= limits.maxListpackValue);
   }
 
   /**
    * An empty sorted set about to receive `size` members whose longest is `maxMemberLength` bytes,
    * in the encoding redis-server's zsetConvertToListpackIfNeeded picks for a computed result
-   * (ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE): listpack when both fit the limits.
+   * (ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE): listpack when both fit the limits. Fill it with
+   * `set.add`: it does not convert.
    */
   static forResult(limits: ZSetLimits, size: number, maxMemberLength: number): ZSet {
     return new ZSet(
-      new SortedSet({
-        maxListpackEntries: limits.maxListpackEntries,
-        maxListpackValue: limits.maxListpackValue,
-        sizeHint: size,
-        memberLengthHint: maxMemberLength,
-      }),
-      limits,
+      size <= limits.maxListpackEntries && maxMemberLength <= limits.maxListpackValue,
     );
   }
 
@@ -85,30 +88,54 @@ export class ZSet implements ObjectValue {
     return 'zset';
   }
 
+  /** The sorted set itself; commands read and remove through it, and add through {@link ZSet.add}. */
+  get set(): SortedSet {
+    return this.#set;
+  }
+
   /** Number of members (ZCARD). */
   get size(): number {
-    return this.set.size;
+    return this.#set.size;
+  }
+
+  /**
+   * zsetAdd: SortedSet.add after redis-server's conversion check. A new member that would make a
+   * listpack exceed `limits` (the config now) converts the set to a skiplist first. O(log n), or
+   * O(n log n) once for the conversion.
+   */
+  add(member: string, score: number, options: AddOptions, limits: ZSetLimits): AddOutcome {
+    const set = this.#set;
+    if (
+      set.encoding === SortedSetEncoding.LISTPACK &&
+      (set.size + 1 > limits.maxListpackEntries || member.length > limits.maxListpackValue) &&
+      !(options.xx === true) &&
+      !set.has(member)
+    ) {
+      this.#convertToSkiplist();
+    }
+    return this.#set.add(member, score, options);
+  }
+
+  #convertToSkiplist(): void {
+    const skiplist = new SortedSet(SKIPLIST_OPTIONS);
+    this.#set.forEach((member, score) => {
+      skiplist.add(member, score);
+    });
+    this.#set = skiplist;
   }
 
   /** OBJECT ENCODING: "listpack" or "skiplist". */
   encoding(): string {
-    return this.set.encoding;
+    return this.#set.encoding;
   }
 
   /** A deep copy in the same encoding (COPY keeps the encoding, as zsetDup does). */
   clone(): ZSet {
-    const listpack = this.set.encoding === SortedSetEncoding.LISTPACK;
-    const copy = new SortedSet({
-      maxListpackEntries: this.#limits.maxListpackEntries,
-      maxListpackValue: this.#limits.maxListpackValue,
-      // an impossible member length forces the skiplist encoding from the start
-      memberLengthHint: listpack ? 0 : Infinity,
-      sizeHint: listpack ? 0 : this.set.size,
+    const copy = new ZSet(this.#set.encoding === SortedSetEncoding.LISTPACK);
+    this.#set.forEach((member, score) => {
+      copy.#set.add(member, score);
     });
-    this.set.forEach((member, score) => {
-      copy.add(member, score);
-    });
-    return new ZSet(copy, this.#limits);
+    return copy;
   }
 
   /**
@@ -118,8 +145,8 @@ export class ZSet implements ObjectValue {
    */
   memoryUsage(): number {
     let bytes = 64;
-    const perEntry = this.set.encoding === SortedSetEncoding.LISTPACK ? 12 : 64;
-    this.set.forEach((member) => {
+    const perEntry = this.#set.encoding === SortedSetEncoding.LISTPACK ? 12 : 64;
+    this.#set.forEach((member) => {
       bytes += perEntry + 12 + Math.ceil(member.length / 4) * 4;
     });
     return bytes;
@@ -130,12 +157,12 @@ export class ZSet implements ObjectValue {
    * change during the walk.
    */
   forEach(visitor: EntryVisitor): void {
-    this.set.forEach(visitor);
+    this.#set.forEach(visitor);
   }
 
   /** Every [member, score] pair, ascending, lazily. */
   entries(): IterableIterator<[member: string, score: number]> {
-    return this.set.entries();
+    return this.#set.entries();
   }
 
   /**
@@ -145,14 +172,15 @@ export class ZSet implements ObjectValue {
    * ranked before the cursor are removed between calls.
    */
   scan(cursor: number, count: number, visitor: EntryVisitor): number {
-    const size = this.set.size;
-    if (this.set.encoding === SortedSetEncoding.LISTPACK) {
-      this.set.forEach(visitor);
+    const set = this.#set;
+    const size = set.size;
+    if (set.encoding === SortedSetEncoding.LISTPACK) {
+      set.forEach(visitor);
       return 0;
     }
     if (cursor >= size) return 0;
     const stop = Math.min(size, cursor + Math.max(1, count));
-    this.set.forEachByRank(cursor, stop - 1, visitor);
+    set.forEachByRank(cursor, stop - 1, visitor);
     return stop >= size ? 0 : stop;
   }
 }

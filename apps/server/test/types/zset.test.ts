@@ -25,7 +25,7 @@ function compareEntries(a: Entry, b: Entry): number {
 class Model {
   readonly scores = new Map<string, number>();
   listpack: boolean;
-  readonly limits: ZSetLimits;
+  limits: ZSetLimits;
 
   constructor(limits: ZSetLimits, firstMemberLength: number) {
     this.limits = limits;
@@ -116,7 +116,8 @@ type Op =
     }
   | { kind: 'rank'; member: string; reverse: boolean }
   | { kind: 'scan'; count: number }
-  | { kind: 'clone' };
+  | { kind: 'clone' }
+  | { kind: 'config'; limits: ZSetLimits };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -180,6 +181,16 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'clone' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('config' as const),
+      limits: fc.record({
+        maxListpackEntries: fc.integer({ min: 0, max: 8 }),
+        maxListpackValue: fc.integer({ min: 0, max: 10 }),
+      }),
+    }),
+  },
 );
 
 function inScore(
@@ -226,7 +237,7 @@ function checkInvariants(zset: ZSet, model: Model): void {
 function run(zset: ZSet, model: Model, op: Op): ZSet {
   switch (op.kind) {
     case 'add': {
-      expect(zset.set.add(op.member, op.score, op.flags)).toBe(
+      expect(zset.add(op.member, op.score, op.flags, model.limits)).toBe(
         model.add(op.member, op.score, op.flags),
       );
       return zset;
@@ -291,6 +302,11 @@ function run(zset: ZSet, model: Model, op: Op): ZSet {
       } while (cursor !== 0 && steps < 1000);
       expect(cursor).toBe(0);
       expectSameEntries(seen.sort(compareEntries), model.sorted());
+      return zset;
+    }
+    case 'config': {
+      // CONFIG SET zset-max-listpack-*: applies from the next insert on
+      model.limits = op.limits;
       return zset;
     }
     case 'clone': {
@@ -371,6 +387,23 @@ describe('ZSet', () => {
     );
   });
 
+  it('reads the limits at each insert: lowered, a listpack converts on its next new member only', () => {
+    const zset = ZSet.create(DEFAULT_ZSET_LIMITS);
+    for (const member of ['a', 'b', 'c']) zset.add(member, 1, {}, DEFAULT_ZSET_LIMITS);
+    const lowered = { maxListpackEntries: 2, maxListpackValue: 64 };
+    zset.add('a', 5, {}, lowered);
+    zset.add('new', 5, { xx: true }, lowered);
+    expect(zset.encoding()).toBe('listpack');
+    zset.add('d', 1, {}, lowered);
+    expect(zset.encoding()).toBe('skiplist');
+    const raised = ZSet.create(lowered);
+    for (const member of ['a', 'b']) raised.add(member, 1, {}, lowered);
+    raised.add('c', 1, {}, DEFAULT_ZSET_LIMITS);
+    expect(raised.encoding()).toBe('listpack');
+    raised.add('x'.repeat(65), 1, { nx: true }, DEFAULT_ZSET_LIMITS);
+    expect(raised.encoding()).toBe('skiplist');
+  });
+
   it('creates in the encoding ZADD would (first member length, listpacks disabled)', () => {
     const limits = { maxListpackEntries: 128, maxListpackValue: 64 };
     expect(ZSet.create(limits, 64).encoding()).toBe('listpack');
@@ -386,11 +419,11 @@ describe('ZSet', () => {
   it('keeps -0 only where redis-server does (a skiplist, or the insert that converts)', () => {
     const limits = { maxListpackEntries: 2, maxListpackValue: 64 };
     const zset = ZSet.create(limits);
-    zset.set.add('a', -0);
+    zset.add('a', -0, {}, limits);
     expect(Object.is(zset.set.score('a'), 0)).toBe(true);
-    zset.set.add('b', 1);
+    zset.add('b', 1, {}, limits);
     // the third member converts the set first, then lands in the skiplist as -0
-    zset.set.add('c', -0);
+    zset.add('c', -0, {}, limits);
     expect(zset.encoding()).toBe('skiplist');
     expect(Object.is(zset.set.score('c'), -0)).toBe(true);
     expect(Object.is(zset.set.score('a'), 0)).toBe(true);
