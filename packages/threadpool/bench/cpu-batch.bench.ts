@@ -4,17 +4,17 @@
  * Median of interleaved batches.
  */
 import { report } from '../../../scripts/bench.js';
-import { elapsedMs, interleaved } from './peers.js';
+import { interleaved, time } from './peers.js';
 
 const TASKS = 32;
 const ROUNDS = 4;
 
-const batchMs = await interleaved(5, (pool) =>
-  elapsedMs(() => Promise.all(Array.from({ length: TASKS }, () => pool.hash(ROUNDS)))),
+const { elapsed } = await interleaved(5, (pool) =>
+  time(() => Promise.all(Array.from({ length: TASKS }, () => pool.hash(ROUNDS)))),
 );
 
 report(
   `CPU-bound batch: ${TASKS} tasks x sha256 of ${ROUNDS} MiB (2 workers)`,
   'ms per batch',
-  batchMs,
+  elapsed,
 );

@@ -22,14 +22,14 @@ export interface Pool {
 export interface PoolSettings {
   /** tasks each worker holds at once (workerpool has no such setting: left out when > 1) */
   concurrentTasksPerWorker?: number;
-  /** ours only: the idle worker's Atomics.wait(), to show what it buys (default 10 ms) */
+  /** ours only: an idle worker's Atomics.wait(), to show what it buys (default 0: off) */
   atomicsWait?: number;
 }
 
 const fixture = (name: string): URL => new URL(`./fixtures/${name}`, import.meta.url);
 
 export const pools: Record<string, (settings: PoolSettings) => Pool | undefined> = {
-  '@byor/threadpool': ({ concurrentTasksPerWorker = 1, atomicsWait = 10 }) => {
+  '@byor/threadpool': ({ concurrentTasksPerWorker = 1, atomicsWait = 0 }) => {
     const pool = new ThreadPool({
       filename: fixture('ours.mjs'),
       size: WORKERS,
@@ -96,22 +96,45 @@ export async function warmPool(
   return pool;
 }
 
+/** An extra row: [label, name of a pool above, settings of that pool]. */
+export type Variant = [label: string, name: string, settings: PoolSettings];
+
+/** The extra row of ours with the idle workers' Atomics.wait() turned on. */
+export const WITH_ATOMICS_WAIT: Variant = [
+  '@byor/threadpool (atomicsWait: 10)',
+  '@byor/threadpool',
+  { atomicsWait: 10 },
+];
+
+/** What one measurement gives: wall-clock time, and CPU time of the whole process. */
+export interface Timing {
+  /** milliseconds of wall-clock time */
+  elapsed: number;
+  /** milliseconds of CPU time, user + system, all threads (main and workers) */
+  cpu: number;
+}
+
 /**
  * Measures every pool `rounds` times, interleaved (round 1 of each pool, then round 2 of each,
  * starting with a different pool each round) so that a change in the machine's load falls on
- * all of them alike. Returns the median per pool.
+ * all of them alike. Returns the median of each figure per pool.
  */
 export async function interleaved(
   rounds: number,
-  measure: (pool: Pool) => Promise<number>,
+  measure: (pool: Pool) => Promise<Timing>,
   settings: PoolSettings = {},
-): Promise<Record<string, number>> {
+  variants: Variant[] = [],
+): Promise<{ elapsed: Record<string, number>; cpu: Record<string, number> }> {
   const live: [string, Pool][] = [];
   for (const [name, create] of Object.entries(pools)) {
     const pool = await warmPool(create, settings);
     if (pool) live.push([name, pool]);
   }
-  const samples = new Map<string, number[]>(live.map(([name]) => [name, []]));
+  for (const [label, name, extra] of variants) {
+    const pool = await warmPool(pools[name]!, { ...settings, ...extra });
+    if (pool) live.push([label, pool]);
+  }
+  const samples = new Map<string, Timing[]>(live.map(([name]) => [name, []]));
   try {
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < live.length; i++) {
@@ -122,17 +145,31 @@ export async function interleaved(
   } finally {
     await Promise.all(live.map(([, pool]) => pool.close()));
   }
-  const medians: Record<string, number> = {};
+  const median = (values: number[]): number =>
+    values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const elapsed: Record<string, number> = {};
+  const cpu: Record<string, number> = {};
   for (const [name] of live) {
-    const sorted = samples.get(name)!.sort((a, b) => a - b);
-    medians[name] = sorted[Math.floor(sorted.length / 2)]!;
+    elapsed[name] = median(samples.get(name)!.map((timing) => timing.elapsed));
+    cpu[name] = median(samples.get(name)!.map((timing) => timing.cpu));
   }
-  return medians;
+  return { elapsed, cpu };
 }
 
-/** Milliseconds `body` takes. */
-export async function elapsedMs(body: () => Promise<unknown>): Promise<number> {
+/** Wall-clock and CPU time (whole process) that `body` takes. */
+export async function time(body: () => Promise<unknown>): Promise<Timing> {
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   await body();
-  return performance.now() - start;
+  const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { elapsed, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
+/** Maps every value of `record` through `convert`. */
+export function mapValues(
+  record: Record<string, number>,
+  convert: (value: number) => number,
+): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, convert(value)]));
 }

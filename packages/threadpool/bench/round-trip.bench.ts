@@ -3,15 +3,24 @@
  * so every figure is the whole per-task overhead: posting the task, waking the worker, the
  * reply, waking the main thread, settling the promise. Timed by mitata; each pool is started
  * and warmed up before its run and closed after it. The extra row is ours with
- * `atomicsWait: 0` (idle workers wait in their event loop), to show what the Atomics wake-up
- * buys.
+ * `atomicsWait: 10` (idle workers wait for the next task in Atomics.wait(), woken by
+ * Atomics.notify(), as piscina's do), to show what that buys. Also the CPU time the whole process (main thread and workers) spends per round trip,
+ * median of interleaved runs of 20,000.
  */
-import { compare } from '../../../scripts/bench.js';
-import { pools, warmPool, type PoolSettings } from './peers.js';
+import { compare, report } from '../../../scripts/bench.js';
+import {
+  interleaved,
+  mapValues,
+  pools,
+  time,
+  warmPool,
+  WITH_ATOMICS_WAIT,
+  type Variant,
+} from './peers.js';
 
-const variants: [string, string, PoolSettings][] = [
-  ...Object.keys(pools).map((name): [string, string, PoolSettings] => [name, name, {}]),
-  ['@byor/threadpool (atomicsWait: 0)', '@byor/threadpool', { atomicsWait: 0 }],
+const variants: Variant[] = [
+  ...Object.keys(pools).map((name): Variant => [name, name, {}]),
+  WITH_ATOMICS_WAIT,
 ];
 const implementations: Record<string, () => AsyncGenerator> = {};
 for (const [label, name, settings] of variants) {
@@ -25,3 +34,19 @@ for (const [label, name, settings] of variants) {
 }
 
 compare('round trip of a trivial task (2 workers)', implementations);
+
+const ROUND_TRIPS = 20_000;
+const { cpu } = await interleaved(
+  5,
+  (pool) =>
+    time(async () => {
+      for (let i = 0; i < ROUND_TRIPS; i++) await pool.task(i);
+    }),
+  {},
+  [WITH_ATOMICS_WAIT],
+);
+report(
+  'CPU time per round trip of a trivial task, all threads (2 workers)',
+  'µs',
+  mapValues(cpu, (ms) => (ms * 1000) / ROUND_TRIPS),
+);

@@ -17,7 +17,7 @@ describe('options', () => {
       idleTimeout: Infinity,
       timeout: Infinity,
       concurrentTasksPerWorker: 1,
-      atomicsWait: 10,
+      atomicsWait: 0,
       execArgv: undefined,
       env: undefined,
       resourceLimits: undefined,
@@ -36,7 +36,7 @@ describe('options', () => {
       idleTimeout: 0,
       timeout: 10,
       concurrentTasksPerWorker: 2,
-      atomicsWait: 0,
+      atomicsWait: 5,
       execArgv: ['--no-warnings'],
     });
     expect(resolved).toMatchObject({
@@ -47,7 +47,7 @@ describe('options', () => {
       idleTimeout: 0,
       timeout: 10,
       concurrentTasksPerWorker: 2,
-      atomicsWait: 0,
+      atomicsWait: 5,
       execArgv: ['--no-warnings'],
     });
   });
