@@ -21,3 +21,14 @@ export {
   VerbatimString,
   type RespValue,
 } from './resp-value.js';
+export {
+  BinaryErrorCodes,
+  BinaryTags,
+  DEFAULT_MAX_ARGS,
+  DEFAULT_MAX_MESSAGE_LENGTH,
+} from './binary-protocol.js';
+export { BinaryRequestParser, type BinaryRequestParserOptions } from './binary-request-parser.js';
+export { encodeBinaryRequest } from './encode-binary-request.js';
+export { BinaryWriter, type BinaryWriterOptions } from './binary-writer.js';
+export { BinaryReplyParser, type BinaryReplyParserOptions } from './binary-reply-parser.js';
+export { BinaryErrorReply, type BinaryValue } from './binary-value.js';
