@@ -405,9 +405,13 @@ function hscan(client: Client, argv: string[]): void {
   const pattern = options.pattern;
   const items: string[] = [];
   // redis-server counts fields and values against COUNT: about count / 2 fields per call
-  const next = (value as HashValue).scan(cursor, Math.max(1, options.count >>> 1), (f, v) => {
-    if (pattern === undefined || globMatch(pattern, f)) items.push(f, v);
-  });
+  const next = (value as HashValue).scan(
+    cursor,
+    Math.max(1, Math.floor(options.count / 2)),
+    (f, v) => {
+      if (pattern === undefined || globMatch(pattern, f)) items.push(f, v);
+    },
+  );
   w.arrayHeader(2);
   w.bulk(String(next));
   w.arrayHeader(items.length);
