@@ -18,7 +18,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One step of a scenario: a command on a connection; `'~'` before the command sends it and waits
- * until the server counts one more blocked client; connection -1 with `['sleep', ms]` waits.
+ * until the server counts one more blocked client; `'-'` runs it without recording what it
+ * received (HELLO, whose reply names the server); connection -1 with `['sleep', ms]` waits.
  */
 type Step = readonly [connection: number, ...command: string[]];
 
@@ -53,10 +54,11 @@ async function transcript(port: number, connections: number, steps: readonly Ste
         clients[index]?.sendOnly(...command.slice(1));
         await until(`${command.join(' ')} to block`, async () => (await blocked()) > before);
       } else {
-        clients[index]?.sendOnly(...command);
+        clients[index]?.sendOnly(...(command[0] === '-' ? command.slice(1) : command));
         await clients[index]?.waitForReply(3000);
       }
       const received = await Promise.all(clients.map((client) => client.drain(15)));
+      if (command[0] === '-') continue;
       out.push(
         `${index}> ${command.join(' ')}\n${received.map((r, i) => `  [${i}] ${JSON.stringify(r)}`).join('\n')}`,
       );
@@ -158,6 +160,18 @@ const scenarios: Record<string, { connections: number; steps: Step[] }> = {
       [0, 'RPUSH', 'k', 'x'],
       [0, 'LLEN', 'k'],
       [1, 'PING'],
+    ],
+  },
+  'RESP3 waiters: served replies and the timeout reply': {
+    connections: 3,
+    steps: [
+      [1, '-', 'HELLO', '3'],
+      [2, '-', 'HELLO', '3'],
+      [1, '~', 'BLMOVE', 'k', 'd', 'LEFT', 'RIGHT', '0.5'],
+      [-1, 'sleep', '1000'],
+      [1, '~', 'BLMPOP', '0', '1', 'k', 'LEFT', 'COUNT', '2'],
+      [2, '~', 'BRPOP', 'k', '0'],
+      [0, 'RPUSH', 'k', 'a', 'b', 'c'],
     ],
   },
   'BLMOVE to a key of another type answers WRONGTYPE when served': {

@@ -189,15 +189,22 @@ export class ListValue implements ObjectValue {
   slice(start: number, end: number): string[] {
     const flat = this.#flat;
     if (flat !== null) return flat.slice(start, end);
-    const out: string[] = [];
     const map = this.#map;
     let at = this.#start + start;
     const stop = this.#start + end;
+    // the first chunk's part with a native slice (the whole answer for short ranges such as
+    // LRANGE 0 99), then whole chunks appended with a spread push (at most LIST_CHUNK arguments)
+    let chunkEnd = Math.min(stop, (at | MASK) + 1);
+    const out = (map[at >>> SHIFT] as string[]).slice(at & MASK, (at & MASK) + (chunkEnd - at));
+    at = chunkEnd;
+    if (at < stop && stop - at <= LIST_CHUNK) {
+      // a range across one chunk boundary: two native slices, one native concat
+      return out.concat((map[at >>> SHIFT] as string[]).slice(0, stop - at));
+    }
     while (at < stop) {
+      chunkEnd = Math.min(stop, at + LIST_CHUNK);
       const chunk = map[at >>> SHIFT] as string[];
-      const chunkEnd = Math.min(stop, (at | MASK) + 1);
-      for (let slot = at & MASK, last = slot + (chunkEnd - at); slot < last; slot++)
-        out.push(chunk[slot] as string);
+      out.push(...(chunkEnd - at === LIST_CHUNK ? chunk : chunk.slice(0, chunkEnd - at)));
       at = chunkEnd;
     }
     return out;
