@@ -646,15 +646,21 @@ function zpopMinMax(client: Client, argv: string[], max: boolean): void {
   genericZpop(client, [argv[1] ?? ''], max, false, count, nested, false);
 }
 
-/** Pops for a blocked client from the first of its keys holding a sorted set; false if none. */
+/**
+ * Pops for a blocked client; false when none of its keys holds members. redis-server serves the
+ * client from the key that became ready (`readyKey`, when the server passes it); otherwise the
+ * first of its keys holding a sorted set is used.
+ */
 function serveBlockedPop(
   client: Client,
   keys: readonly string[],
   max: boolean,
   count: number,
   nested: boolean,
+  readyKey: string | undefined,
 ): boolean {
-  for (const key of keys) {
+  const candidates = readyKey === undefined ? keys : [readyKey];
+  for (const key of candidates) {
     // a key that became another type keeps the client blocked, as in redis-server 7.0
     const value = client.db.lookup(key);
     if (value instanceof ZSet && value.size > 0) {
@@ -695,7 +701,7 @@ function blockingZpop(
     client,
     keys,
     deadline,
-    () => serveBlockedPop(client, keys, max, count, nested),
+    (readyKey?: string) => serveBlockedPop(client, keys, max, count, nested, readyKey),
     () => client.w.nullArray(),
   );
 }
