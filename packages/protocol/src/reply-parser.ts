@@ -310,8 +310,11 @@ export class ReplyParser {
       if (this.#streamType !== 0) {
         value = this.#continueStream(bytes, pos, end);
       } else if (pos >= end) {
+        // nothing pending: hold no memory while idle
         input.start = pos;
         input.releaseIfEmpty();
+        this.#window = '';
+        this.#windowEnd = 0;
         return undefined;
       } else {
         const type = bytes[pos]!;

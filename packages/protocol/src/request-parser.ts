@@ -52,6 +52,11 @@ export interface RequestParserOptions {
   authRequired?: boolean;
 }
 
+/** V8 copies substrings shorter than this (SlicedString::kMinLength) instead of pointing into the parent. */
+const SLICED_STRING_MIN = 13;
+/** Bytes decoded at once for the window short arguments are cut from. */
+const WINDOW_BYTES = 4096;
+
 /** Sentinel of `#bulkLength`: the next thing to read is a `$<len>` header. */
 const NO_BULK = -1;
 
@@ -92,6 +97,10 @@ export class RequestParser {
   /** a NUL byte came before the end of the pending line: Redis's strchr will never find it */
   #blocked = false;
   #error: ProtocolError | undefined = undefined;
+  /** bytes [#windowStart, #windowEnd) of the input decoded, to cut short arguments from */
+  #window = '';
+  #windowStart = 0;
+  #windowEnd = 0;
 
   /**
    * Redis's limits for unauthenticated clients: the server sets it while a password is required
@@ -129,6 +138,7 @@ export class RequestParser {
    */
   push(chunk: Uint8Array): void {
     this.#input.push(chunk);
+    this.#windowEnd = 0; // indexes into the input may now point elsewhere
   }
 
   /**
@@ -142,7 +152,10 @@ export class RequestParser {
     for (;;) {
       if (this.#multibulkRemaining === 0) {
         if (input.start === input.end) {
+          // nothing pending: hold no memory while the client is idle
           input.releaseIfEmpty();
+          this.#window = '';
+          this.#windowEnd = 0;
           return undefined;
         }
         const ready =
@@ -168,6 +181,9 @@ export class RequestParser {
     this.#scanned = 0;
     this.#blocked = false;
     this.#error = undefined;
+    this.#window = '';
+    this.#windowStart = 0;
+    this.#windowEnd = 0;
   }
 
   /**
@@ -274,7 +290,21 @@ export class RequestParser {
         }
       }
       if (end - pos < bulkLength + 2) break;
-      argv.push(bytes.latin1Slice(pos, pos + bulkLength));
+      if (bulkLength < SLICED_STRING_MIN) {
+        // short arguments (command names, most keys) are cut from a decoded window: V8 copies
+        // substrings this short, so nothing keeps the window alive, and a native call per
+        // argument costs more than the copy
+        let offset = pos - this.#windowStart;
+        if (offset < 0 || pos + bulkLength > this.#windowEnd) {
+          this.#windowStart = pos;
+          this.#windowEnd = Math.min(end, pos + WINDOW_BYTES);
+          this.#window = bytes.latin1Slice(pos, this.#windowEnd);
+          offset = 0;
+        }
+        argv.push(this.#window.substring(offset, offset + bulkLength));
+      } else {
+        argv.push(bytes.latin1Slice(pos, pos + bulkLength));
+      }
       this.#argvBytes += bulkLength;
       pos += bulkLength + 2;
       bulkLength = NO_BULK;

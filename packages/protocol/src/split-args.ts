@@ -50,6 +50,28 @@ function scratchPut(length: number, byte: number): void {
 }
 
 /**
+ * The common case, fast: a line without quotes or NUL, whose arguments are plain slices of the
+ * line decoded once. undefined when the line needs the full rules.
+ */
+function splitPlain(bytes: FastBuffer, start: number, end: number): string[] | undefined {
+  const argv: string[] = [];
+  let text: string | undefined;
+  let i = start;
+  for (;;) {
+    while (i < end && isSpace(bytes[i]!)) i++;
+    if (i >= end) return argv;
+    const tokenStart = i;
+    for (; i < end; i++) {
+      const c = bytes[i];
+      if (c === SPACE || c === LF || c === CR || c === TAB) break;
+      if (c === DOUBLE_QUOTE || c === SINGLE_QUOTE || c === NUL) return undefined;
+    }
+    text ??= bytes.latin1Slice(start, end);
+    argv.push(text.substring(tokenStart - start, i - start));
+  }
+}
+
+/**
  * Splits one line the way Redis splits an inline command (`sdssplitargs`). O(n).
  *
  * @param line - the bytes of the line, without its line ending
@@ -69,6 +91,8 @@ export function splitArgs(
   end: number = line.length,
 ): string[] | undefined {
   const bytes = asFastBuffer(line);
+  const plain = splitPlain(bytes, start, end);
+  if (plain !== undefined) return plain;
   const argv: string[] = [];
   // Reading past `end` yields NUL, as the C code reads its terminator.
   const at = (index: number): number => (index < end ? (bytes[index] ?? NUL) : NUL);
