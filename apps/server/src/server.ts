@@ -314,6 +314,9 @@ export class Server implements KeyspaceHost {
     const suppressed = client.replyMode !== 'on' && command.meta.name !== 'client|reply';
     if (suppressed) client.w = this.#discard;
     const errorsBefore = this.stats.totalErrorReplies;
+    const dirtyBefore = this.stats.dirty;
+    const outerPropagation = this.#propagation;
+    this.#propagation = undefined;
     client.lastCommand = command.meta.name;
     const previousClient = this.currentClient;
     this.currentClient = client;
@@ -335,6 +338,15 @@ export class Server implements KeyspaceHost {
       this.#discard.reset();
       if (client.replyMode === 'skip') client.replyMode = 'on';
     }
+    const propagate = this.hooks.propagate;
+    if (propagate) {
+      // (a cast: the handler may have set it, which narrowing cannot see)
+      const rewritten = this.#propagation as { db: number; argv: string[] }[] | undefined;
+      if (rewritten) for (const entry of rewritten) propagate(entry.db, entry.argv);
+      else if (this.stats.dirty !== dirtyBefore && command.meta.flags & CommandFlag.WRITE)
+        propagate(client.db.index, argv);
+    }
+    this.#propagation = outerPropagation;
     for (const hook of this.hooks.afterCommand) hook(client, command, argv);
     if (outer) {
       if (this.#readyKeys.size !== 0) this.handleReadyKeys();
@@ -392,6 +404,8 @@ export class Server implements KeyspaceHost {
 
   /** KeyspaceHost: a key expired (keyspace notification "expired"). */
   keyExpired(db: Database, key: string): void {
+    // an expiry is propagated as a DEL, before the command that found it (redis-server does the same)
+    this.hooks.propagate?.(db.index, ['DEL', key]);
     this.hooks.notify?.('x', 'expired', key, db.index);
   }
 
@@ -448,6 +462,19 @@ export class Server implements KeyspaceHost {
         for (const client of clients) client.watchDirty = true;
     }
   }
+
+  /**
+   * What the running command propagates to the AOF (and replicas), when it is not its own argv:
+   * relative times become absolute (SET EX -> SET PXAT, EXPIRE -> PEXPIREAT), random or blocking
+   * effects become their results (SPOP -> SREM, BLPOP -> LPOP, INCRBYFLOAT -> SET KEEPTTL), as
+   * redis-server's rewriteClientCommandVector / alsoPropagate do. Each call adds one command; once
+   * called, the original argv is not propagated. Call with no command to propagate nothing.
+   */
+  propagateAs(db: Database, ...commands: string[][]): void {
+    this.#propagation ??= [];
+    for (const argv of commands) this.#propagation.push({ db: db.index, argv });
+  }
+  #propagation: { db: number; argv: string[] }[] | undefined = undefined;
 
   /** RESET: back to a fresh connection's state (db 0, RESP2, no name, no transaction or subscriptions). */
   resetClient(client: Client): void {
@@ -835,6 +862,7 @@ export interface ServerHooks {
   keyModified: ((db: Database, key: string) => void)[];
   afterCommand: ((client: Client, command: Command, argv: string[]) => void)[];
   clientClosed: ((client: Client) => void)[];
+  /** a write to make durable (AOF) or replicate: the database and the command, after rewriting */
   propagate: ((dbIndex: number, argv: string[]) => void) | undefined;
   flushed: ((index: number | undefined) => void)[];
   shutdown: (() => void)[];
