@@ -62,7 +62,7 @@ function atLeastOneKey(command: string): string {
 const INT64_MAX = 9223372036854775807n;
 const LONG_MAX_HALF = 4611686018427387903n;
 
-/** The listpack limits from the config, read when a sorted set is created. */
+/** The listpack limits in the config now: read when a sorted set is created or gets a new member. */
 function limitsOf(client: Client): ZSetLimits {
   const config = client.server.config;
   return {
