@@ -173,11 +173,17 @@ function pushGeneric(client: Client, argv: string[], where: End, existingOnly: b
     client.w.integer(0);
     return;
   }
-  const list = (existing as ListValue | undefined) ?? new ListValue();
-  if (where === End.LEFT) for (let i = 2; i < argv.length; i++) list.pushLeft(argv[i] ?? '');
-  else for (let i = 2; i < argv.length; i++) list.pushRight(argv[i] ?? '');
-  if (existing === undefined) db.add(key, list);
-  else db.signalModified(key);
+  let list: ListValue;
+  if (existing === undefined) {
+    const values = argv.slice(2);
+    list = ListValue.from(where === End.LEFT ? values.reverse() : values);
+    db.add(key, list);
+  } else {
+    list = existing as ListValue;
+    if (where === End.LEFT) for (let i = 2; i < argv.length; i++) list.pushLeft(argv[i] ?? '');
+    else for (let i = 2; i < argv.length; i++) list.pushRight(argv[i] ?? '');
+    db.signalModified(key);
+  }
   addDirty(client, argv.length - 2);
   client.w.integer(list.length);
   client.server.notify('l', where === End.LEFT ? 'lpush' : 'rpush', key, db);

@@ -60,9 +60,16 @@ export class ListValue implements ObjectValue {
     this.#spare = null;
   }
 
-  /** A list holding `values` in order. O(n). */
+  /**
+   * A list holding `values` in order. A small array is copied into a flat list of exactly its
+   * size (a list grown by pushes keeps V8's spare capacity). O(n).
+   */
   static from(values: Iterable<string>): ListValue {
     const list = new ListValue();
+    if (Array.isArray(values) && values.length <= LIST_FLAT_MAX) {
+      list.#flat = (values as string[]).slice();
+      return list;
+    }
     for (const value of values) list.pushRight(value);
     return list;
   }

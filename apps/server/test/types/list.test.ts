@@ -20,6 +20,7 @@ type Op =
   | { kind: 'trim'; start: number; end: number }
   | { kind: 'find'; value: string; from: number }
   | { kind: 'clone' }
+  | { kind: 'from'; values: string[] }
   | { kind: 'clear' };
 
 const value = fc.constantFrom('a', 'b', 'c', '', 'x\x00y', '\xff', '12');
@@ -85,6 +86,16 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'clone' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('from' as const),
+      values: fc.oneof(
+        fc.array(value, { maxLength: 6 }),
+        size.map((n) => Array.from({ length: n }, (_, i) => String(i % 5))),
+      ),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
 );
 
@@ -197,6 +208,10 @@ describe('ListValue', () => {
               if (model.length > 1) model[0] = 'changed';
               break;
             }
+            case 'from':
+              list = ListValue.from(step.values);
+              model = [...step.values];
+              break;
             case 'clear':
               list.clear();
               model = [];
@@ -229,6 +244,11 @@ describe('ListValue', () => {
     list.insert(0, 'x');
     expect(list.toArray()).toEqual(['x']);
     expect(ListValue.from(['a', 'b', 'c']).at(-3)).toBe('a');
+    const source = ['a', 'b'];
+    const copied = ListValue.from(source);
+    source.push('c');
+    expect(copied.toArray()).toEqual(['a', 'b']);
+    expect(ListValue.from(new Set(['x', 'y'])).toArray()).toEqual(['x', 'y']);
     expect(ListValue.from(['a', 'b', 'c']).at(-4)).toBeUndefined();
   });
 
