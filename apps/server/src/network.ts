@@ -4,7 +4,8 @@ import {
   type ListenerHandlers,
   type TimerHandle,
 } from '@byor/eventloop';
-import { ProtocolError, RequestParser } from '@byor/protocol';
+import { BinaryRequestParser, BinaryWriter, ProtocolError, RequestParser } from '@byor/protocol';
+import { BookProtocol } from './book.js';
 import type { Client, ClientConnection } from './client.js';
 import type { Config } from './config/config.js';
 import type { NetworkControl, Server } from './server.js';
@@ -211,6 +212,30 @@ export class Network implements NetworkControl {
     };
   }
 
+  /** The book's binary protocol: its own codec and writer, the same keyspace. */
+  #bookHandlers(): ListenerHandlers<string[], Client> {
+    const server = this.#server;
+    const book = new BookProtocol(server);
+    const writer = new BinaryWriter();
+    const flush = (connection: Connection<Client>) => {
+      if (writer.length === 0) return;
+      connection.write(writer.view());
+      writer.reset();
+    };
+    return {
+      codec: { createDecoder: () => new BinaryRequestParser() },
+      createState: (connection) =>
+        server.createClient(new LoopConnection(connection, this, undefined)),
+      onFrame: (argv) => book.handle(argv, writer),
+      onBatchEnd: flush,
+      onProtocolError: (_error, connection) => {
+        flush(connection);
+        connection.close();
+      },
+      onClose: (connection) => server.removeClient(connection.state),
+    };
+  }
+
   async listen(): Promise<void> {
     const config = this.#server.config;
     const handlers = this.#handlers();
@@ -240,6 +265,14 @@ export class Network implements NetworkControl {
       }
     }
     this.#server.port = port;
+    const bookPort = config.number('byor-port');
+    if (bookPort > 0) {
+      const host = (addresses[0] ?? '127.0.0.1').replace(/^-/, '');
+      await this.loop.listen(
+        { port: bookPort, host: host === '*' ? '0.0.0.0' : host, backlog },
+        this.#bookHandlers(),
+      );
+    }
     const unix = config.string('unixsocket');
     if (unix) {
       this.#unixPath = unix;
