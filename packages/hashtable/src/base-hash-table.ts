@@ -21,7 +21,19 @@ import { HMap, MIN_BUCKETS, REHASHING_WORK, nextPowerOfTwo, randomBelow } from '
 import type { TableConfig } from './options.js';
 import { ScanSink, acquireSink, releaseSink } from './scan-sink.js';
 
-/** The most entries of a table in linear form; the next insert converts it to the hashed form. */
+/**
+ * The most entries of a table in linear form (one page searched by a linear scan, like Redis's
+ * listpack); the next insert converts it to the hashed form, in O(LINEAR_LIMIT).
+ *
+ * @example
+ * ```ts
+ * const table = new HashTable<number>();
+ * for (let i = 0; i < LINEAR_LIMIT; i++) table.set(`f${i}`, i);
+ * table.stats().layout; // 'linear'
+ * table.set('one more', 0);
+ * table.stats().layout; // 'hashed'
+ * ```
+ */
 export const LINEAR_LIMIT = MIN_PAGE0_ENTRIES - 1;
 /** Entries of a linear page when the first key arrives (ids 1 to 3). */
 const LINEAR_FIRST_ENTRIES = 4;
@@ -120,12 +132,27 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     this.#config = config;
   }
 
-  /** The number of entries. O(1). */
+  /**
+   * The number of entries. O(1).
+   *
+   * @example
+   * ```ts
+   * table.set('a', 1);
+   * table.size; // 1
+   * ```
+   */
   get size(): number {
     return this.#size;
   }
 
-  /** `"HashTable"`, for `Object.prototype.toString`. */
+  /**
+   * `"HashTable"`, for `Object.prototype.toString`. O(1).
+   *
+   * @example
+   * ```ts
+   * Object.prototype.toString.call(table); // '[object HashTable]'
+   * ```
+   */
   get [Symbol.toStringTag](): string {
     return 'HashTable';
   }
@@ -363,8 +390,10 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * empty bucket visited), for a server to call when idle, as Redis's cron does with
    * `dictRehashMilliseconds`. Returns whether work remains. O(budget).
    *
-   * Compaction (moving entries into the slots of deleted ones) waits while an iterator is open;
-   * the call then reports work left that it does not do.
+   * Compaction moves entries into the slots of deleted ones and gives pages back. Operations
+   * start it once fewer than an eighth of the slots are live; this call starts it as soon as
+   * half of them are free. It waits while an iterator is open: the call then reports work left
+   * that it does not do.
    *
    * @param budget - a positive integer; default {@link REHASHING_WORK} (128, the book's `k_rehashing_work`)
    * @example
@@ -380,7 +409,9 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       throw new InvalidArgumentError(`budget must be a positive integer, got ${String(budget)}`);
     }
     const map = this.#map;
-    return map === null ? false : map.help(budget, this.#iterators === 0);
+    if (map === null) return false;
+    map.requestCompaction();
+    return map.help(budget, this.#iterators === 0);
   }
 
   /** Linear form or hashed: the first live id at or after `from`, or 0. */

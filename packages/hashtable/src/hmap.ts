@@ -21,8 +21,8 @@
  * free; here an empty bucket visited counts as one unit of work too, so that a step stays
  * bounded when a shrink drains a mostly empty table.
  *
- * The same steps compact the entry pool when fewer than a quarter of its slots are live (after
- * mass deletes): the entry at the top of the pool moves into a free slot below, its chain relinked
+ * The same steps compact the entry pool when fewer than an eighth of its slots are live (after
+ * mass deletes; idle steps do it from half): the entry at the top of the pool moves into a free slot below, its chain relinked
  * (found through its stored hash), and pages above the top are given back. Compaction is the only
  * thing that moves a live entry, so it waits while an iterator is open.
  *
@@ -34,7 +34,16 @@ import { HashTableInvariantError } from './errors.js';
 import { HTab } from './htab.js';
 import type { ScanSink } from './scan-sink.js';
 
-/** The book's `k_rehashing_work`: units of rehash work done by each operation while resizing. */
+/**
+ * The book's `k_rehashing_work`: the units of rehash work (one per entry migrated or empty
+ * bucket visited) that each operation does while a resize is in progress, and the default
+ * budget of `rehashStep()`. Bounds the extra cost of any single operation: O(128).
+ *
+ * @example
+ * ```ts
+ * table.rehashStep(REHASHING_WORK * 8); // an idle server can do more per call
+ * ```
+ */
 export const REHASHING_WORK = 128;
 
 /** A hashed table never has fewer buckets. */
@@ -182,9 +191,10 @@ export class HMap extends EntryPool {
     this.release(id);
     if (id === this.top - 1) {
       this.trimTop();
-    } else if (!this.compacting && this.freeCount > 3 * this.size + MIN_BUCKETS) {
-      // compact once fewer than a quarter of the slots are live (about when V8's Map shrinks),
-      // until two thirds are: a full drain moves about a third of the entries once more
+    } else if (!this.compacting && this.freeCount > 7 * this.size + MIN_BUCKETS) {
+      // operations compact once fewer than an eighth of the slots are live, until two thirds
+      // are: a full drain then moves about a tenth of the entries once more (idle steps,
+      // `requestCompaction`, start as soon as half of the slots are free)
       this.compacting = true;
       this.busy = true;
     }
@@ -249,6 +259,14 @@ export class HMap extends EntryPool {
     this.newer = new HTab(bucketCount);
     this.migratePos = 0;
     this.busy = true;
+  }
+
+  /** Starts compaction if at least half of the slots are free: for idle steps. O(1). */
+  requestCompaction(): void {
+    if (!this.compacting && this.freeCount > this.size + MIN_BUCKETS) {
+      this.compacting = true;
+      this.busy = true;
+    }
   }
 
   /**

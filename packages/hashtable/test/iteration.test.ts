@@ -137,7 +137,8 @@ describe('iteration', () => {
           for (const key of present) {
             if (!touched.has(key)) expect(counts.get(key)).toBe(1);
           }
-          for (const value of counts.values()) expect(value).toBe(1);
+          // a key deleted and set again is a new entry, which may be visited again
+          for (const [key, value] of counts) if (!touched.has(key)) expect(value).toBe(1);
           table.checkInvariants();
         },
       ),

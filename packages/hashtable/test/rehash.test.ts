@@ -137,14 +137,14 @@ describe('entry pool compaction', () => {
     while (table.rehashStep(10_000));
     const after = table.stats();
     expect(after.size).toBe(10_000);
-    // at least a quarter of the slots stay live (compaction starts below that)
-    expect(after.slots).toBeLessThanOrEqual(4 * after.size + 16);
+    // idle steps leave at least half of the slots live
+    expect(after.freeSlots).toBeLessThanOrEqual(after.size + 16);
     expect(after.capacity).toBeLessThan(full.capacity / 2);
     for (const [i, key] of keys.entries()) expect(table.has(key)).toBe(i % 10 === 0);
     table.checkInvariants();
   });
 
-  it('compacts to two thirds live once fewer than a quarter of the slots are', () => {
+  it('compacts to two thirds live, from idle steps', () => {
     const table = new HashTable<number>({ seed: 3 });
     const keys = keyRange('k', 3000);
     for (const key of keys) table.set(key, 0);
@@ -163,6 +163,26 @@ describe('entry pool compaction', () => {
     expect(slots).toBe(size + freeSlots);
     expect(capacity).toBeLessThan(4 * slots);
     expect(keys.every((key, i) => table.has(key) === (i % 8 === 0))).toBe(true);
+    table.checkInvariants();
+  });
+
+  it('operations alone compact once fewer than an eighth of the slots are live', () => {
+    const table = new HashTable<number>({ seed: 3 });
+    const keys = keyRange('k', 3000);
+    for (const key of keys) table.set(key, 0);
+    // delete from the front: the top stays live, so only compaction can lower it
+    for (const key of keys.slice(0, 2500)) table.delete(key);
+    let { size, slots } = table.stats();
+    expect(size).toBe(500);
+    expect(slots).toBe(3000); // 2500 free of 3000: more than half, less than seven eighths
+    for (const key of keys.slice(2500, 2700)) table.delete(key);
+    ({ size, slots } = table.stats());
+    expect(size).toBe(300);
+    // passing seven eighths free started compaction, which the next operations carried on
+    expect(slots).toBeLessThan(3000);
+    for (let i = 0; i < 100; i++) table.has('absent');
+    expect(table.stats().freeSlots * 2).toBeLessThanOrEqual(300);
+    expect(keys.slice(2700).every((key) => table.has(key))).toBe(true);
     table.checkInvariants();
   });
 
