@@ -9,7 +9,7 @@ import { interleaved, time } from './peers.js';
 const TASKS = 32;
 const ROUNDS = 4;
 
-const { elapsed } = await interleaved(5, (pool) =>
+const { elapsed } = await interleaved(9, (pool) =>
   time(() => Promise.all(Array.from({ length: TASKS }, () => pool.hash(ROUNDS)))),
 );
 

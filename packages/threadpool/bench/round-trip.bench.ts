@@ -4,8 +4,10 @@
  * reply, waking the main thread, settling the promise. Timed by mitata; each pool is started
  * and warmed up before its run and closed after it. The extra row is ours with
  * `atomicsWait: 10` (idle workers wait for the next task in Atomics.wait(), woken by
- * Atomics.notify(), as piscina's do), to show what that buys. Also the CPU time the whole process (main thread and workers) spends per round trip,
- * median of interleaved runs of 20,000.
+ * Atomics.notify(), as piscina's do), to show what that buys. Then the same measured by hand,
+ * interleaved (runs of 20,000 round trips, each pool in turn, so that a change in the
+ * machine's load falls on all alike): the median time per round trip, and the CPU time the
+ * whole process (main thread and workers) spends per round trip.
  */
 import { compare, report } from '../../../scripts/bench.js';
 import {
@@ -36,7 +38,7 @@ for (const [label, name, settings] of variants) {
 compare('round trip of a trivial task (2 workers)', implementations);
 
 const ROUND_TRIPS = 20_000;
-const { cpu } = await interleaved(
+const { elapsed, cpu } = await interleaved(
   5,
   (pool) =>
     time(async () => {
@@ -44,6 +46,11 @@ const { cpu } = await interleaved(
     }),
   {},
   [WITH_ATOMICS_WAIT],
+);
+report(
+  'round trip of a trivial task, median of interleaved runs (2 workers)',
+  'µs',
+  mapValues(elapsed, (ms) => (ms * 1000) / ROUND_TRIPS),
 );
 report(
   'CPU time per round trip of a trivial task, all threads (2 workers)',
