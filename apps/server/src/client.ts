@@ -118,8 +118,11 @@ export interface BlockedState {
   readonly keys: readonly string[];
   /** absolute deadline in ms, or 0 for none */
   readonly deadline: number;
-  /** re-runs the command when one of the keys may be ready; returns true when it was served */
-  readonly retry: () => boolean;
+  /**
+   * Re-runs the command when `readyKey`, one of the keys, may be ready (the key Redis serves
+   * from: with several keys, the one that became ready); returns true when it was served.
+   */
+  readonly retry: (readyKey: string) => boolean;
   /** replies when the timeout passes */
   readonly timeout: () => void;
   /** timer handle, if any */

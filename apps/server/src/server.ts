@@ -426,6 +426,8 @@ export class Server implements KeyspaceHost {
 
   /** KeyspaceHost: a key was created (keyspace event "new", class n). */
   keyAdded(db: Database, key: string): void {
+    // as dbAdd: a created key may serve clients blocked on it (RENAME, COPY, MOVE, RESTORE...)
+    this.signalKeyAsReady(db, key);
     this.pubsub.notify('n', 'new', key, db.index);
   }
 
@@ -583,7 +585,7 @@ export class Server implements KeyspaceHost {
     client: Client,
     keys: readonly string[],
     deadline: number,
-    retry: () => boolean,
+    retry: (readyKey: string) => boolean,
     onTimeout: () => void,
   ): void {
     const state: BlockedState = { keys, deadline, retry, timeout: onTimeout, timer: undefined };
@@ -656,9 +658,15 @@ export class Server implements KeyspaceHost {
             const state = client.blocked;
             if (!state) continue;
             let served = false;
+            const outerPropagation = this.#propagation;
+            this.#propagation = undefined;
             this.replyOutOfBand(client, () => {
-              served = state.retry();
+              served = state.retry(key);
             });
+            // what the served command propagates (e.g. BLPOP as LPOP) goes out now
+            const rewritten = this.#propagation as { db: number; argv: string[] }[] | undefined;
+            if (rewritten && this.hooks.propagate) for (const entry of rewritten) this.hooks.propagate(entry.db, entry.argv);
+            this.#propagation = outerPropagation;
             if (served) {
               this.#removeBlocked(client, state);
               this.#resumeClient(client);

@@ -299,7 +299,7 @@ describe.skipIf(!redisAvailable)('blocking lists across connections: byor vs red
     });
   }
   for (const [name, { connections, steps }] of Object.entries(pendingScenarios)) {
-    it.fails(`(pending a server change) ${name}`, async () => {
+    it(name, async () => {
       const byor = await transcript(pair.byor.port, connections, steps);
       const redis = await transcript(pair.redis.port, connections, steps);
       expect(byor.join('\n')).toBe(redis.join('\n'));
