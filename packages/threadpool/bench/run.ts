@@ -7,7 +7,8 @@
  * runner stops awaiting at the top level, this file does main()'s job with the runner loaded as
  * a library: it imports the bench files (their `compare` calls register with mitata, their
  * `report` calls print), runs mitata, and prints the comparisons through the runner's `report`
- * (same table: ops/s and the ratio to the best peer).
+ * (same table: ops/s and the ratio to the best peer). One difference: ops/s come from mitata's
+ * median (p50) rather than its mean, which one stall of a shared machine skews less.
  *
  *   pnpm --filter @byor/threadpool bench                every benchmark
  *   pnpm --filter @byor/threadpool bench -- round       only titles matching /round/
@@ -30,7 +31,7 @@ for (const file of readdirSync(directory)
 
 /** The part of mitata's result read here (its typings omit `layout` and `group`). */
 interface Result {
-  benchmarks: { alias: string; group: number; runs: { stats?: { avg: number } }[] }[];
+  benchmarks: { alias: string; group: number; runs: { stats?: { p50: number } }[] }[];
   layout: { name: string | null }[];
 }
 
@@ -41,7 +42,7 @@ for (const trial of benchmarks) {
   const stats = trial.runs[0]?.stats;
   if (!stats) continue;
   const values = tables.get(title) ?? {};
-  values[trial.alias] = 1e9 / stats.avg;
+  values[trial.alias] = 1e9 / stats.p50;
   tables.set(title, values);
 }
 for (const [title, values] of tables) report(title, 'ops/s', values, { higherIsBetter: true });
