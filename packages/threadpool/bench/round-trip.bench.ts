@@ -4,10 +4,12 @@
  * reply, waking the main thread, settling the promise. Timed by mitata; each pool is started
  * and warmed up before its run and closed after it. The extra row is ours with
  * `atomicsWait: 10` (idle workers wait for the next task in Atomics.wait(), woken by
- * Atomics.notify(), as piscina's do), to show what that buys. Then the same measured by hand,
- * interleaved (runs of 20,000 round trips, each pool in turn, so that a change in the
- * machine's load falls on all alike): the median time per round trip, and the CPU time the
- * whole process (main thread and workers) spends per round trip.
+ * Atomics.notify(), as piscina's do), to show what that buys. mitata times one pool after the
+ * other, so on a shared machine a change of load between two pools' turns shows up as a
+ * difference between pools. Hence the same measured by hand, interleaved: 40 rounds of 2,000
+ * round trips per pool, the pools taking turns, so that load changes fall on all alike; the
+ * median time per round trip, and the CPU time the whole process (main thread and workers)
+ * spends per round trip, steadier still.
  */
 import { compare, report } from '../../../scripts/bench.js';
 import {
@@ -37,9 +39,9 @@ for (const [label, name, settings] of variants) {
 
 compare('round trip of a trivial task (2 workers)', implementations);
 
-const ROUND_TRIPS = 20_000;
+const ROUND_TRIPS = 2_000;
 const { elapsed, cpu } = await interleaved(
-  5,
+  40,
   (pool) =>
     time(async () => {
       for (let i = 0; i < ROUND_TRIPS; i++) await pool.task(i);

@@ -13,7 +13,7 @@ const TASKS = 100_000;
 
 for (const perWorker of [1, 8]) {
   const { elapsed, cpu } = await interleaved(
-    3,
+    5,
     (pool) => time(() => Promise.all(Array.from({ length: TASKS }, (_, i) => pool.task(i)))),
     { concurrentTasksPerWorker: perWorker },
     perWorker === 1 ? [WITH_ATOMICS_WAIT] : [],
