@@ -1,0 +1,238 @@
+/**
+ * byor-server next to redis-server, measured the same way in the same run:
+ *
+ *   pnpm --filter @byor/server bench:server [-- --rounds 3 --requests 200000 --quick]
+ *
+ * Starts byor (the built dist/bin.js, its own process) and Debian's redis-server on free
+ * loopback ports, runs redis-benchmark against each in alternation (several rounds, medians),
+ * and prints rps and latency percentiles with the ratio byor / redis-server per test. Then loads
+ * 1M string keys (16-byte values) and 100k hashes of 10 fields into each and compares RSS.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values: options } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    requests: { type: 'string', default: '200000' },
+    quick: { type: 'boolean', default: false },
+    'skip-memory': { type: 'boolean', default: false },
+  },
+});
+const ROUNDS = Number(options.rounds);
+const REQUESTS = Number(options.requests);
+const TESTS = options.quick
+  ? ['set', 'get']
+  : ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'mset'];
+const PIPELINES = [1, 16];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+interface Target {
+  name: 'byor' | 'redis';
+  port: number;
+  process: ChildProcess;
+  dir: string;
+}
+
+async function start(name: Target['name']): Promise<Target> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  const args = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir];
+  const child =
+    name === 'byor'
+      ? spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'bin.js'), ...args], {
+          stdio: 'ignore',
+        })
+      : spawn('redis-server', args, { stdio: 'ignore' });
+  await waitForPort(port);
+  return { name, port, process: child, dir };
+}
+
+function stop(target: Target): void {
+  target.process.kill('SIGKILL');
+  rmSync(target.dir, { recursive: true, force: true });
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+function runBenchmark(port: number, test: string, pipeline: number): Sample {
+  const out = execFileSync(
+    'redis-benchmark',
+    [
+      '-p',
+      String(port),
+      '-t',
+      test,
+      '-n',
+      String(REQUESTS),
+      '-c',
+      '50',
+      '-d',
+      '16',
+      '-r',
+      '100000',
+      '-P',
+      String(pipeline),
+      '--csv',
+    ],
+    { encoding: 'utf8' },
+  );
+  const line =
+    out
+      .trim()
+      .split('\n')
+      .find((row) => !row.startsWith('"test"')) ?? '';
+  const fields = line.split(',').map((field) => Number(field.replace(/"/g, '')));
+  return { rps: fields[1] ?? 0, p50: fields[4] ?? 0, p99: fields[6] ?? 0 };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function rss(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** Loads data with a pipelined stream of commands through redis-cli --pipe. */
+function load(port: number, lines: Iterable<string>): void {
+  let text = '';
+  for (const line of lines) text += line;
+  const result = spawnSync('redis-cli', ['-p', String(port), '--pipe'], {
+    input: text,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  if (result.status !== 0) throw new Error(result.stderr);
+}
+
+function resp(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
+function* stringKeys(count: number): Generator<string> {
+  for (let i = 0; i < count; i++)
+    yield resp('SET', `key:${String(i).padStart(12, '0')}`, 'v'.repeat(16));
+}
+
+function* hashes(count: number): Generator<string> {
+  for (let i = 0; i < count; i++) {
+    const fields: string[] = [];
+    for (let f = 0; f < 10; f++) fields.push(`field${f}`, `value-${f}-${i}`);
+    yield resp('HSET', `hash:${i}`, ...fields);
+  }
+}
+
+async function main(): Promise<void> {
+  if (spawnSync('redis-benchmark', ['--version']).status !== 0) {
+    console.log(
+      'redis-benchmark is not installed (apt-get install -y redis-tools): nothing to compare with',
+    );
+    return;
+  }
+  const machine = `${cpus().length} vCPU, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, redis-server ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1]}`;
+  console.log(
+    `# byor-server vs redis-server (${new Date().toISOString().slice(0, 10)}, ${machine})\n`,
+  );
+  console.log(
+    `redis-benchmark -c 50 -d 16 -r 100000 -n ${REQUESTS}, ${ROUNDS} rounds alternating, medians\n`,
+  );
+  const byor = await start('byor');
+  const redis = await start('redis');
+  try {
+    const rows: string[] = [];
+    for (const pipeline of PIPELINES) {
+      for (const test of TESTS) {
+        const samples: Record<string, Sample[]> = { byor: [], redis: [] };
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const target of round % 2 ? [redis, byor] : [byor, redis])
+            samples[target.name]?.push(runBenchmark(target.port, test, pipeline));
+        }
+        const m = (name: string, field: keyof Sample) =>
+          median((samples[name] ?? []).map((s) => s[field]));
+        const row = `| ${test.toUpperCase()} | ${pipeline} | ${Math.round(m('byor', 'rps')).toLocaleString('en-US')} | ${Math.round(m('redis', 'rps')).toLocaleString('en-US')} | **${(m('byor', 'rps') / m('redis', 'rps')).toFixed(2)}** | ${m('byor', 'p50').toFixed(3)} / ${m('byor', 'p99').toFixed(3)} | ${m('redis', 'p50').toFixed(3)} / ${m('redis', 'p99').toFixed(3)} | **${(m('byor', 'p99') / m('redis', 'p99')).toFixed(2)}** |`;
+        rows.push(row);
+        console.log(row);
+      }
+    }
+    console.log(
+      '\n| test | -P | byor rps | redis rps | rps ratio | byor p50 / p99 ms | redis p50 / p99 ms | p99 ratio |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const row of rows) console.log(row);
+  } finally {
+    stop(byor);
+    stop(redis);
+  }
+  if (options['skip-memory']) return;
+  // memory: fresh processes per case, RSS before and after loading (total is what users see)
+  console.log(
+    '\n| memory (RSS) | byor total | redis total | ratio | byor growth | redis growth | ratio |\n|---|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const [label, count, generator] of [
+    ['1M keys, 16-byte values', 1_000_000, stringKeys],
+    ['100k hashes of 10 fields', 100_000, hashes],
+  ] as const) {
+    const total: Record<string, number> = {};
+    const grown: Record<string, number> = {};
+    for (const name of ['byor', 'redis'] as const) {
+      const target = await start(name);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const before = rss(target.process.pid);
+        load(target.port, generator(count));
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        total[name] = rss(target.process.pid);
+        grown[name] = (total[name] ?? 0) - before;
+      } finally {
+        stop(target);
+      }
+    }
+    const mb = (n: number | undefined) => `${((n ?? 0) / 2 ** 20).toFixed(0)} MB`;
+    const ratio = (a: number | undefined, b: number | undefined) =>
+      ((a ?? 0) / (b || 1)).toFixed(2);
+    console.log(
+      `| ${label} | ${mb(total.byor)} | ${mb(total.redis)} | **${ratio(total.byor, total.redis)}** | ${mb(grown.byor)} | ${mb(grown.redis)} | ${ratio(grown.byor, grown.redis)} |`,
+    );
+  }
+}
+
+await main();
