@@ -78,9 +78,13 @@ describe('AvlTree edge cases', () => {
     const node = byScore.lowerBound(15);
     expect(byScore.key(node)).toBe(20);
     expect(byScore.key(byScore.offset(node, 2))).toBe(40);
-    const seen: number[] = [];
-    for (let n = node; n !== NIL; n = byScore.next(n)) seen.push(byScore.key(n));
-    expect(seen).toEqual([20, 30, 40]);
+    const seen: [number, string][] = [];
+    byScore.walk(node, 10, (key, name) => void seen.push([key, name]));
+    expect(seen).toEqual([
+      [20, 'cid'],
+      [30, 'ann'],
+      [40, 'dee'],
+    ]);
   });
 
   it('answers every query on an empty tree with NIL or the end position', () => {
@@ -288,6 +292,51 @@ describe('AvlTree edge cases', () => {
     expect(backward).toEqual([...Array(20).keys()].reverse());
   });
 
+  it('walks ranges with a stack, either way, from any node or from NIL', () => {
+    const tree = new AvlTree<number, number>();
+    for (let key = 0; key < 50; key++) tree.set(key, key * 2);
+    const collect = (from: number, count: number, reverse = false) => {
+      const seen: number[] = [];
+      const calls = tree.walk(
+        from,
+        count,
+        (key, value, node) => {
+          expect([value, tree.key(node)]).toEqual([key * 2, key]);
+          seen.push(key);
+        },
+        reverse,
+      );
+      expect(calls).toBe(seen.length);
+      return seen;
+    };
+    expect(collect(NIL, 3)).toEqual([0, 1, 2]);
+    expect(collect(NIL, 3, true)).toEqual([49, 48, 47]);
+    expect(collect(tree.find(47), 10)).toEqual([47, 48, 49]);
+    expect(collect(tree.find(2), 10, true)).toEqual([2, 1, 0]);
+    expect(collect(tree.find(20), 0)).toEqual([]);
+    expect(collect(tree.find(20), -1)).toEqual([]);
+    expect(collect(tree.find(10), Infinity)).toEqual([...Array(40).keys()].map((k) => k + 10));
+    expect(tree.walk(tree.find(5), 10, (key) => key < 7)).toBe(3);
+    // a visitor may walk the same tree (it gets its own stack)
+    const pairs: [number, number][] = [];
+    tree.walk(tree.find(10), 3, (outer) => {
+      tree.walk(tree.find(40), 2, (inner) => void pairs.push([outer, inner]));
+    });
+    expect(pairs).toEqual([
+      [10, 40],
+      [10, 41],
+      [11, 40],
+      [11, 41],
+      [12, 40],
+      [12, 41],
+    ]);
+    expect(collect(tree.find(30), 2)).toEqual([30, 31]);
+    expect(new AvlTree<number>().walk(NIL, 5, () => undefined)).toBe(0);
+    const stale = tree.find(3);
+    tree.deleteNode(stale);
+    expect(() => tree.walk(stale, 1, () => undefined)).toThrow(AvlInvalidNodeError);
+  });
+
   it('allows deleting the node just yielded while iterating', () => {
     const tree = new AvlTree<number>();
     for (let key = 0; key < 100; key++) tree.set(key);
@@ -488,6 +537,18 @@ function applyAndCompare(
         node,
         operation.reverse,
       );
+      const walkedFast: number[] = [];
+      const calls = tree.walk(
+        node,
+        operation.length,
+        (key) => void walkedFast.push(key),
+        operation.reverse,
+      );
+      const walkExpected = operation.reverse
+        ? entries.slice(Math.max(0, index - operation.length + 1), index + 1).reverse()
+        : entries.slice(index, index + operation.length);
+      expect(walkedFast).toEqual(walkExpected.map(([key]) => key));
+      expect(calls).toBe(walkExpected.length);
       const limit = Math.max(1, operation.length);
       const expected = operation.reverse
         ? entries.slice(Math.max(0, index - limit + 1), index + 1).reverse()

@@ -318,6 +318,30 @@ describe.each(encodings)('SortedSet (%s)', (encoding, options) => {
     set.checkInvariants();
   });
 
+  it('reads ranges from inside a range visitor', () => {
+    const set = abcde(options);
+    const seen: string[] = [];
+    set.forEachByScore(score('2'), score('4'), (member) => {
+      const inner = members(set.rangeByScore(score('(1'), score('5'), { reverse: true, count: 2 }));
+      seen.push(`${member}:${inner}`);
+    });
+    expect(seen).toEqual(['b:e d', 'c:e d', 'd:e d']);
+    const lexSet = new SortedSet(options);
+    for (const member of ['a', 'b', 'c', 'd']) lexSet.add(member, 0);
+    const lexSeen: string[] = [];
+    lexSet.forEachByLex(
+      lex('[b'),
+      '+',
+      (member) => {
+        lexSeen.push(
+          `${member}:${members(lexSet.rangeByLex(lex('(a'), lex('[c'), { reverse: true }))}`,
+        );
+      },
+      { reverse: true },
+    );
+    expect(lexSeen).toEqual(['d:c b', 'c:c b', 'b:c b']);
+  });
+
   it('clears', () => {
     const set = abcde(options);
     set.clear();
