@@ -15,7 +15,15 @@ import type { HandlerTable } from './types.js';
  * them, and a list key deleted as soon as it is empty.
  */
 
-/** Error texts of the list commands (redis-server 7.0). */
+/**
+ * Error texts of the list commands, as redis-server 7.0 writes them (shared ones such as
+ * WRONGTYPE come from ReplyError).
+ *
+ * @example
+ * ```ts
+ * client.server.errorReply(client, ListError.INDEX_OUT_OF_RANGE); // LSET past the end
+ * ```
+ */
 export const ListError = {
   NOT_POSITIVE: 'ERR value is out of range, must be positive',
   INDEX_OUT_OF_RANGE: 'ERR index out of range',
@@ -94,7 +102,13 @@ function endArg(client: Client, text: string): End | undefined {
  * and converted to a long long (anything out of its range, infinities included, becomes
  * LLONG_MIN: "timeout is negative"). Returns the absolute deadline in ms (0 = no timeout), or
  * undefined after replying with the error. A deadline past LLONG_MAX wraps in redis-server's
- * unsigned timeout table and never fires: it is no timeout here too.
+ * unsigned timeout table and never fires: it is no timeout here too. O(digits).
+ *
+ * @example
+ * ```ts
+ * const deadline = blockingTimeoutArg(client, '0.5'); // now + 500; '0' gives 0; '-1' replies
+ * if (deadline === undefined) return; // "ERR timeout is negative" was written
+ * ```
  */
 export function blockingTimeoutArg(client: Client, text: string): number | undefined {
   const seconds = parseLongDouble(text);
@@ -791,7 +805,17 @@ function brpoplpush(client: Client, argv: string[]): void {
   blmoveGeneric(client, argv, End.RIGHT, End.LEFT, deadline, 'brpoplpush');
 }
 
-/** The list command group. */
+/**
+ * The list command group: LPUSH RPUSH LPUSHX RPUSHX LINSERT LLEN LINDEX LRANGE LPOS LSET LPOP
+ * RPOP LTRIM LREM LMOVE RPOPLPUSH LMPOP and the blocking BLPOP BRPOP BLMPOP BLMOVE BRPOPLPUSH.
+ * Each handler's cost is its command's (O(1) pushes, pops and LINDEX; O(range) LRANGE; O(n)
+ * LREM, LPOS, LINSERT).
+ *
+ * @example
+ * ```ts
+ * const server = new Server(config, logger, clock, [listsCommands, ...otherGroups]);
+ * ```
+ */
 export const listsCommands: HandlerTable = {
   lpush: (client, argv) => pushGeneric(client, argv, End.LEFT, false),
   rpush: (client, argv) => pushGeneric(client, argv, End.RIGHT, false),

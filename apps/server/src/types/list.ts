@@ -7,7 +7,7 @@ import type { ObjectValue } from '../values.js';
  *
  * - flat, up to {@link LIST_FLAT_MAX} elements: one packed JS array in list order, like a
  *   listpack. The most compact layout V8 has; pushes and pops at the head move at most
- *   LIST_FLAT_MAX pointers (a memmove of 512 bytes).
+ *   LIST_FLAT_MAX pointers (one memmove of at most 1 KiB).
  * - chunked, past that: fixed chunks of {@link LIST_CHUNK} slots behind a map, as C++'s
  *   std::deque lays them out. Only the first and last chunk are partly used, so element `i` sits
  *   at position `start + i` of the map's address space:
@@ -74,6 +74,7 @@ export class ListValue implements ObjectValue {
     return list;
   }
 
+  /** The value's TYPE. O(1). */
   get type(): 'list' {
     return 'list';
   }
@@ -372,6 +373,7 @@ export class ListValue implements ObjectValue {
     for (let i = 0, length = this.length; i < length; i++) yield this.#get(i);
   }
 
+  /** Iterates the elements from head to tail (`[...list]`). */
   [Symbol.iterator](): IterableIterator<string> {
     return this.values();
   }
@@ -529,10 +531,24 @@ export class ListValue implements ObjectValue {
   }
 }
 
-/** Largest list kept in the flat layout. */
+/**
+ * Largest list kept in the flat layout; a chunked list returns to flat at a quarter of it.
+ *
+ * @example
+ * ```ts
+ * ListValue.from(Array(LIST_FLAT_MAX + 1).fill('x')); // chunked
+ * ```
+ */
 export const LIST_FLAT_MAX = 128;
 const SHIFT = 8;
-/** Slots per chunk in the chunked layout. */
+/**
+ * Slots per chunk in the chunked layout (a power of two: index arithmetic is a shift and a mask).
+ *
+ * @example
+ * ```ts
+ * const chunks = Math.ceil(1_000_000 / LIST_CHUNK); // 3907 chunks for a million elements
+ * ```
+ */
 export const LIST_CHUNK = 1 << SHIFT;
 const MASK = LIST_CHUNK - 1;
 const BLANK_CHUNK: readonly string[] = Array.from({ length: LIST_CHUNK }, () => '');

@@ -649,6 +649,22 @@ export const listsCases: DiffCase[] = [
     ],
   },
   {
+    name: 'new keys created by one push of many elements, from either end',
+    commands: [
+      ['LPUSH', 'left', ...elements('l', 200)],
+      ['RPUSH', 'right', ...elements('r', 200)],
+      ['LPUSH', 'small', 'a', 'b', 'c'],
+      ['LRANGE', 'left', '0', '5'],
+      ['LRANGE', 'left', '-3', '-1'],
+      ['LRANGE', 'right', '195', '199'],
+      ['LRANGE', 'small', '0', '-1'],
+      ['LPUSH', 'small', 'd'],
+      ['RPUSH', 'small', 'e'],
+      ['LRANGE', 'small', '0', '-1'],
+      ['LLEN', 'left'],
+    ],
+  },
+  {
     name: 'large lists: removals that shrink them back',
     commands: [
       ['RPUSH', 'q', ...elements('', 600)],
