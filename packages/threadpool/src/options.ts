@@ -49,11 +49,10 @@ export interface ThreadPoolOptions {
   /**
    * Milliseconds a worker that has run out of tasks waits for the next one blocked in
    * `Atomics.wait()` before it goes back to its event loop. The pool wakes it with
-   * `Atomics.notify()`, a little sooner than a message wakes an idle event loop: it shortens
-   * the round trip of small tasks run one after the other, but can cost throughput when
-   * several workers and the main thread contend for a loaded machine (see the README's
-   * benchmarks). Meanwhile the worker's own timers, I/O callbacks and microtasks left behind
-   * by a finished task wait (never while a task's promise is pending). Default: 0 (off).
+   * `Atomics.notify()`, sooner than a message wakes an idle event loop: it shortens the round
+   * trip of small tasks (see the README's benchmarks). Meanwhile the worker's own timers, I/O
+   * callbacks and microtasks left behind by a finished task wait, for at most this long
+   * (never while a task's promise is pending). 0 turns it off. Default: 10.
    */
   atomicsWait?: number;
   /** Node flags of the workers. Default: the main thread's `process.execArgv`. */
@@ -180,7 +179,7 @@ export function resolveOptions(options: ThreadPoolOptions): ResolvedOptions {
       concurrentTasksPerWorker,
     );
   }
-  const atomicsWait = options.atomicsWait ?? 0;
+  const atomicsWait = options.atomicsWait ?? 10;
   if (!isDuration(atomicsWait) || atomicsWait === Infinity) {
     throw new InvalidOptionError(
       'atomicsWait',

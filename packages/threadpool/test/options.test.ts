@@ -17,7 +17,7 @@ describe('options', () => {
       idleTimeout: Infinity,
       timeout: Infinity,
       concurrentTasksPerWorker: 1,
-      atomicsWait: 0,
+      atomicsWait: 10,
       execArgv: undefined,
       env: undefined,
       resourceLimits: undefined,
