@@ -583,6 +583,8 @@ function lmoveGeneric(
   } else {
     db.signalModified(source);
   }
+  // two keys signalled, one change counted (server.dirty++ in lmoveGenericCommand)
+  client.server.stats.dirty--;
   return true;
 }
 
@@ -636,7 +638,12 @@ function lmpop(client: Client, argv: string[]): void {
     const list = db.lookup(key);
     if (list === undefined) continue;
     if (wrongType(client, list)) return;
-    popRangeWithKey(client, key, list as ListValue, parsed.where, parsed.count);
+    const taken = popRangeWithKey(client, key, list as ListValue, parsed.where, parsed.count);
+    client.server.propagateAs(client.db, [
+      parsed.where === End.LEFT ? 'LPOP' : 'RPOP',
+      key,
+      String(taken),
+    ]);
     return;
   }
   client.w.nullArray();
@@ -671,31 +678,29 @@ function blockingPop(
     client.w.nullArray();
     return;
   }
-  const retry = (readyKey?: string): boolean => {
-    // a key that became ready is served first, as redis-server serves the key it was signalled on
-    const candidates = readyKey === undefined ? keys : [readyKey];
-    for (const key of candidates) {
-      const list = client.db.lookup(key);
-      if (!isList(list)) continue;
-      const length = list.length;
-      servePop(client, key, list, where, count);
-      const name = where === End.LEFT ? 'LPOP' : 'RPOP';
-      client.server.hooks.propagate?.(
-        client.db.index,
-        count === -1 ? [name, key] : [name, key, String(Math.min(count, length))],
-      );
-      return true;
-    }
-    return false;
+  // redis-server serves the key that became ready (serveClientsBlockedOnListKey); a key that
+  // now holds another type leaves the client blocked
+  const retry = (readyKey: string): boolean => {
+    const list = client.db.lookup(readyKey);
+    if (!isList(list)) return false;
+    servePop(client, readyKey, list, where, count);
+    return true;
   };
   block(client, keys, deadline, retry);
 }
 
+/**
+ * Pops for BLPOP/BRPOP (`count` -1: `[key, element]`) or BLMPOP (`[key, [elements]]`), and
+ * propagates the pop as redis-server rewrites it: `LPOP key` or `LPOP key count`.
+ */
 function servePop(client: Client, key: string, list: ListValue, where: End, count: number): void {
+  const name = where === End.LEFT ? 'LPOP' : 'RPOP';
   if (count !== -1) {
-    popRangeWithKey(client, key, list, where, count);
+    const taken = popRangeWithKey(client, key, list, where, count);
+    client.server.propagateAs(client.db, [name, key, String(taken)]);
     return;
   }
+  client.server.propagateAs(client.db, [name, key]);
   const value = popEnd(list, where);
   client.w.arrayHeader(2);
   client.w.bulk(key);
@@ -724,7 +729,7 @@ function block(
   client: Client,
   keys: string[],
   deadline: number,
-  retry: (readyKey?: string) => boolean,
+  retry: (readyKey: string) => boolean,
 ): void {
   forgetOnClose(client.server);
   // on timeout redis-server 7.0 answers every list-blocked client with a null array
@@ -763,7 +768,14 @@ function blmoveGeneric(
   const list = client.db.lookup(source);
   if (wrongType(client, list)) return;
   if (list !== undefined) {
-    lmoveGeneric(client, source, destination, from, to);
+    // propagated as the non-blocking command, with the client's own LEFT/RIGHT words
+    if (lmoveGeneric(client, source, destination, from, to))
+      client.server.propagateAs(
+        client.db,
+        name === 'brpoplpush'
+          ? ['RPOPLPUSH', source, destination]
+          : ['LMOVE', source, destination, argv[3] ?? '', argv[4] ?? ''],
+      );
     return;
   }
   if (client.denyBlocking) {
@@ -772,14 +784,14 @@ function blmoveGeneric(
   }
   const retry = (): boolean => {
     if (!isList(client.db.lookup(source))) return false;
-    if (lmoveGeneric(client, source, destination, from, to)) {
-      client.server.hooks.propagate?.(
-        client.db.index,
+    // served later: redis-server propagates its shared "left"/"right" strings
+    if (lmoveGeneric(client, source, destination, from, to))
+      client.server.propagateAs(
+        client.db,
         name === 'brpoplpush'
           ? ['RPOPLPUSH', source, destination]
           : ['LMOVE', source, destination, endName(from), endName(to)],
       );
-    }
     return true;
   };
   block(client, [source], deadline, retry);
