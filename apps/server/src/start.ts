@@ -3,6 +3,7 @@ import { Network } from './network.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Server, type Clock } from './server.js';
 import { allCommands } from './commands/index.js';
+import { attachPersistence } from './persistence/persistence.js';
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -62,6 +63,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const logger = options.logger ?? silentLogger();
   const server = new Server(config, logger, clock, allCommands);
   const network = new Network(server);
+  await attachPersistence(server, options, network.closed);
   await network.listen();
   const host = network.host;
   return {

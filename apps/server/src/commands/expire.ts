@@ -65,10 +65,13 @@ function expireGeneric(client: Client, argv: string[], base: 'now' | 'zero', uni
   if (when <= BigInt(client.server.now())) {
     db.delete(key);
     client.server.notify('g', 'del', key, db);
+    client.server.propagateAs(db, ['DEL', key]);
   } else {
     db.setExpire(key, Number(when));
     db.signalModified(key);
     client.server.notify('g', 'expire', key, db);
+    if (command !== 'pexpireat')
+      client.server.propagateAs(db, ['PEXPIREAT', key, String(when), ...argv.slice(3)]);
   }
   client.w.integer(1);
 }

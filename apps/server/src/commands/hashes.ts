@@ -287,6 +287,7 @@ function hincrbyfloat(client: Client, argv: string[]): void {
   target.set(field, result, limits.entries, limits.value);
   written(client, key, target, hash !== undefined);
   client.server.notify('h', 'hincrbyfloat', key, client.db);
+  client.server.propagateAs(client.db, ['HSET', key, field, result]);
   client.w.bulk(result);
 }
 

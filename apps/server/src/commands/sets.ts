@@ -198,6 +198,7 @@ function spop(client: Client, argv: string[]): void {
   const member = set.random() as string;
   set.remove(member);
   client.server.notify('s', 'spop', key, db);
+  client.server.propagateAs(db, ['SREM', key, member]);
   client.w.bulk(member);
   if (set.size === 0) {
     db.delete(key);
@@ -235,6 +236,7 @@ function spopWithCount(client: Client, argv: string[]): void {
     replyMembers(client, union(client, [set]).members());
     db.delete(key);
     client.server.notify('g', 'del', key, db);
+    client.server.propagateAs(db, ['DEL', key]);
     return;
   }
   const remaining = size - count;
@@ -244,6 +246,7 @@ function spopWithCount(client: Client, argv: string[]): void {
     for (const member of set.sample(count)) {
       client.w.bulk(member);
       set.remove(member);
+      client.server.propagateAs(db, ['SREM', key, member]);
     }
     db.signalModified(key);
     return;
@@ -258,6 +261,7 @@ function spopWithCount(client: Client, argv: string[]): void {
     set.remove(member);
   }
   for (const member of set) client.w.bulk(member);
+  for (const member of set) client.server.propagateAs(db, ['SREM', key, member]);
   db.update(key, rebuilt);
 }
 

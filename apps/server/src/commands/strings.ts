@@ -157,6 +157,8 @@ function setGeneric(
   if (deadline !== undefined) {
     db.setExpire(key, deadline);
     client.server.notify('g', 'expire', key, db);
+    if (!(flags & PXAT))
+      client.server.propagateAs(db, ['SET', key, value, 'PXAT', String(deadline)]);
   }
   if (flags & GET) {
     if (old === undefined) client.w.nil();
@@ -207,14 +209,17 @@ function getex(client: Client, argv: string[]): void {
   if (deadline !== undefined && flags & (EXAT | PXAT) && deadline <= client.server.now()) {
     db.delete(key);
     client.server.notify('g', 'del', key, db);
+    client.server.propagateAs(db, ['DEL', key]);
   } else if (deadline !== undefined) {
     db.setExpire(key, deadline);
     db.signalModified(key);
     client.server.notify('g', 'expire', key, db);
+    if (!(flags & PXAT)) client.server.propagateAs(db, ['PEXPIREAT', key, String(deadline)]);
   } else if (flags & PERSIST) {
     if (db.persist(key)) {
       db.signalModified(key);
       client.server.notify('g', 'persist', key, db);
+      client.server.propagateAs(db, ['PERSIST', key]);
     }
   }
 }
@@ -231,6 +236,7 @@ function getdel(client: Client, argv: string[]): void {
   client.w.bulk(value);
   db.delete(key);
   client.server.notify('g', 'del', key, db);
+  client.server.propagateAs(db, ['DEL', key]);
 }
 
 function getset(client: Client, argv: string[]): void {
@@ -427,6 +433,7 @@ function incrbyfloat(client: Client, argv: string[]): void {
   if (value === undefined) db.add(key, text);
   else db.update(key, text);
   client.server.notify('$', 'incrbyfloat', key, db);
+  client.server.propagateAs(db, ['SET', key, text, 'KEEPTTL']);
   client.w.bulk(text);
 }
 

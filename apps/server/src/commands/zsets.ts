@@ -623,6 +623,12 @@ function genericZpop(
   }
   const db = client.db;
   client.server.notify('z', max ? 'zpopmax' : 'zpopmin', key, db);
+  // blocking pops and ZMPOP propagate as ZPOPMIN/ZPOPMAX (ZMPOP with the count it took)
+  if (emitKey) {
+    const name = max ? 'ZPOPMAX' : 'ZPOPMIN';
+    const counted = String(client.lastCommand === 'zmpop' ? taken : count);
+    client.server.propagateAs(db, count === -1 ? [name, key] : [name, key, counted]);
+  }
   if (zset.size === 0) {
     db.delete(key);
     client.server.notify('g', 'del', key, db);

@@ -1,0 +1,921 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RespWriter } from '@byor/protocol';
+import { ThreadPool, WorkerStartupError } from '@byor/threadpool';
+import type { Client } from '../client.js';
+import { CommandFlag } from '../commands/spec.js';
+import type { Command } from '../commands/types.js';
+import { Config } from '../config/config.js';
+import type { Database } from '../keyspace.js';
+import type { PersistenceControl, Server } from '../server.js';
+import type { StartServerOptions } from '../start.js';
+import { AofState, AppendOnlyFile, type AofLoadTarget, type RewritePlan } from './aof.js';
+import { ByteWriter } from './byte-writer.js';
+import { AofFormatError, PersistenceReply, RdbFormatError, misconfAof } from './errors.js';
+import { BackgroundFileSink, SyncFileSink, Trailer, type SnapshotSink } from './file-sink.js';
+import type { RdbEncoderOptions } from './rdb-encoder.js';
+import type { ValueLimits } from './rdb-decoder.js';
+import { readRdb } from './rdb-reader.js';
+import { Snapshot } from './snapshot.js';
+import { AofSnapshotFormat, RdbSnapshotFormat } from './snapshot-formats.js';
+import { workerModulePath, type PersistenceWorkerTasks } from './worker-module.js';
+
+/** Time one snapshot slice may take before the event loop runs again (ms). */
+const SLICE_MS = 4;
+/** Chunks waiting for the disk beyond this make the snapshot wait (bytes). */
+const MAX_PENDING_BYTES = 16 << 20;
+/** CONFIG_BGSAVE_RETRY_DELAY: a failed BGSAVE is retried by the `save` rules after 5 s. */
+const BGSAVE_RETRY_DELAY_MS = 5000;
+/** How often the persistence cron runs (redis-server's serverCron at hz 10). */
+const CRON_MS = 100;
+
+type JobKind = 'rdb' | 'aof';
+
+/** A background save or rewrite in progress (redis-server's child process). */
+interface Job {
+  readonly kind: JobKind;
+  readonly snapshot: Snapshot;
+  readonly sink: SnapshotSink;
+  readonly startedAt: number;
+  readonly dirtyBefore: number;
+  readonly plan: RewritePlan | undefined;
+  /** stopped on purpose (FLUSHALL, SHUTDOWN, CONFIG SET appendonly no): not an error */
+  stopped: boolean;
+}
+
+const instances = new WeakMap<Server, Persistence>();
+
+/** The server's persistence (attached by startServer, or created on first use). */
+export function persistenceOf(server: Server): Persistence {
+  let persistence = instances.get(server);
+  if (!persistence) {
+    persistence = new Persistence(server, false);
+    instances.set(server, persistence);
+  }
+  return persistence;
+}
+
+/**
+ * True when a server started with these options reads and writes its data files on its own
+ * (load at start-up, `save` rules, save on shutdown), as redis-server does: the byor-server
+ * binary (a Config object or a config file), or an embedded server whose options name `dir`,
+ * `dbfilename`, `save`, `appendonly`, `appendfilename` or `appenddirname`. Any other embedded
+ * server (tests, scripts) touches the disk only when told to (SAVE, BGSAVE, BGREWRITEAOF), and
+ * its `save` rules start empty.
+ */
+export function persistsByDefault(options: StartServerOptions): boolean {
+  if (options.config instanceof Config || options.configFile !== undefined) return true;
+  const names = Object.keys(options.config ?? {}).map((name) => name.toLowerCase());
+  return names.some((name) =>
+    ['dir', 'dbfilename', 'save', 'appendonly', 'appendfilename', 'appenddirname'].includes(name),
+  );
+}
+
+/**
+ * Attaches RDB and AOF persistence to a server before it listens: loads the data (the AOF when
+ * `appendonly yes`, else the RDB file), opens the AOF, and installs the save rules, the hooks and
+ * the SHUTDOWN save. `closed` settles when the server stops (persistence then syncs and closes).
+ * Throws when the data files cannot be loaded (redis-server exits in that case).
+ *
+ * @example
+ * ```ts
+ * const server = new Server(config, logger, clock, allCommands);
+ * const network = new Network(server);
+ * await attachPersistence(server, options, network.closed);
+ * await network.listen();
+ * ```
+ */
+export async function attachPersistence(
+  server: Server,
+  options: StartServerOptions,
+  closed: Promise<void>,
+): Promise<Persistence> {
+  const automatic = persistsByDefault(options);
+  if (!automatic) server.config.setFromCode('save', '');
+  const persistence = new Persistence(server, automatic, options.config instanceof Config);
+  instances.set(server, persistence);
+  try {
+    await persistence.start();
+  } catch (error) {
+    persistence.close();
+    throw error;
+  }
+  void closed.finally(() => persistence.close());
+  return persistence;
+}
+
+/**
+ * RDB snapshots and the AOF of one server: SAVE, BGSAVE and `save` rules, BGREWRITEAOF and
+ * `appendonly`, loading at start-up, DUMP/RESTORE's encoder settings, INFO persistence and the
+ * SHUTDOWN save. See ARCHITECTURE.md (Persistence) for how BGSAVE keeps a point-in-time view
+ * without fork().
+ *
+ * @example
+ * ```ts
+ * const persistence = persistenceOf(server);
+ * persistence.bgsave(false); // '+Background saving started'
+ * await persistence.idle();
+ * ```
+ */
+export class Persistence implements PersistenceControl {
+  readonly server: Server;
+  readonly aof: AppendOnlyFile;
+  readonly #automatic: boolean;
+  readonly #binary: boolean;
+  #pool: ThreadPool<PersistenceWorkerTasks> | undefined = undefined;
+  #poolFailed = false;
+  #job: Job | undefined = undefined;
+  #idleWaiters: (() => void)[] = [];
+  #cron: ReturnType<typeof setInterval> | undefined = undefined;
+  #closed = false;
+  /** clients blocked in BLMOVE/BRPOPLPUSH: the key their pop will push to */
+  readonly #blockedDestination = new Map<Client, string>();
+  /** a writer for the replies of AOF replay, thrown away */
+  readonly #discard = new RespWriter(256);
+  #signalHandler: (() => void) | undefined = undefined;
+
+  // RDB state (INFO persistence)
+  lastBgsaveOk = true;
+  lastBgsaveSeconds = -1;
+  #lastBgsaveTry = 0;
+  bgsaveScheduled = false;
+  saves = 0;
+  lastLoadKeysLoaded = 0;
+  lastLoadKeysExpired = 0;
+  // AOF rewrite state
+  rewriteScheduled = false;
+  lastRewriteSeconds = -1;
+  lastRewriteOk = true;
+  rewrites = 0;
+  rewriteFailures = 0;
+
+  constructor(server: Server, automatic: boolean, binary = false) {
+    this.server = server;
+    this.#automatic = automatic;
+    this.#binary = binary;
+    const config = server.config;
+    this.aof = new AppendOnlyFile(
+      {
+        directory: () => config.string('dir'),
+        dirname: config.string('appenddirname'),
+        filename: config.string('appendfilename'),
+        policy: () => config.string('appendfsync') as 'always' | 'everysec' | 'no',
+        loadTruncated: () => config.bool('aof-load-truncated'),
+        rdbPreamble: () => config.bool('aof-use-rdb-preamble'),
+      },
+      server.logger,
+    );
+    server.persistence = this;
+    const hooks = server.hooks;
+    hooks.beforeCommand.push(this.#beforeCommand);
+    hooks.keyModified.push(this.#keyModified);
+    hooks.afterCommand.push(this.#afterCommand);
+    hooks.flushed.push(this.#flushed);
+    hooks.clientClosed.push((client) => this.#blockedDestination.delete(client));
+    hooks.shutdown.push(() => this.close());
+    config.onChange('appendonly', (value) => this.#appendonlyChanged(value === 'yes'));
+    this.#cron = setInterval(() => this.#cronTick(), CRON_MS);
+    this.#cron.unref();
+  }
+
+  /** Loads the data files and opens the AOF (attach time). */
+  async start(): Promise<void> {
+    if (!this.#automatic) return;
+    const server = this.server;
+    const config = server.config;
+    const started = performance.now();
+    this.aof.readManifest();
+    if (config.bool('appendonly')) {
+      if (this.aof.load(this.#aofTarget()))
+        server.logger.notice(
+          `DB loaded from append only file: ${((performance.now() - started) / 1000).toFixed(3)} seconds`,
+        );
+      this.aof.openOnStart((path) => this.#writeSnapshotSync(path, `${path}.tmp`, 'aof'));
+      this.#installAofHooks();
+    } else {
+      const path = this.rdbPath;
+      if (existsSync(path)) {
+        this.loadRdbFile(path);
+        server.logger.notice(
+          `DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`,
+        );
+      }
+    }
+    server.stats.dirty = 0;
+    // The byor-server binary: SIGTERM saves like redis-server's (until main.ts calls beforeShutdown)
+    if (this.#binary && process.listenerCount('SIGTERM') > 0) {
+      let signalled = false;
+      const handler = () => {
+        if (signalled) return;
+        signalled = true;
+        const error = this.beforeShutdown(undefined, false);
+        if (error) server.logger.warning('Errors trying to shut down the server. Check the logs.');
+      };
+      this.#signalHandler = handler;
+      process.prependListener('SIGTERM', handler);
+      process.prependListener('SIGINT', handler);
+    }
+    await Promise.resolve();
+  }
+
+  /** `<dir>/<dbfilename>` */
+  get rdbPath(): string {
+    const config = this.server.config;
+    return join(config.string('dir'), config.string('dbfilename'));
+  }
+
+  /** The encoder settings from the config (rdbcompression, list-max-listpack-size). */
+  encoderOptions(): RdbEncoderOptions {
+    const config = this.server.config;
+    return {
+      compression: config.bool('rdbcompression'),
+      listFill: config.number('list-max-listpack-size'),
+    };
+  }
+
+  /** The encoding thresholds loaded values are checked against. */
+  valueLimits(): ValueLimits {
+    const config = this.server.config;
+    return {
+      hashMaxListpackEntries: config.number('hash-max-listpack-entries'),
+      hashMaxListpackValue: config.number('hash-max-listpack-value'),
+      setMaxIntsetEntries: config.number('set-max-intset-entries'),
+      zset: {
+        maxListpackEntries: config.number('zset-max-listpack-entries'),
+        maxListpackValue: config.number('zset-max-listpack-value'),
+      },
+    };
+  }
+
+  /** `save` as [seconds, changes] pairs. */
+  saveParams(): [number, number][] {
+    const parts = this.server.config.string('save').split(' ').filter(Boolean).map(Number);
+    const out: [number, number][] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) out.push([parts[i] ?? 0, parts[i + 1] ?? 0]);
+    return out;
+  }
+
+  /** The kind of background job running, if any. */
+  get running(): JobKind | undefined {
+    return this.#job?.kind;
+  }
+
+  /** Resolves when no background save or rewrite is running. */
+  idle(): Promise<void> {
+    if (!this.#job) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  // ---- loading ------------------------------------------------------------------------------
+
+  /**
+   * Loads an RDB file into the (empty) databases: keys already expired are skipped (unless this is
+   * an AOF preamble, as redis-server does), as are empty collections. Throws on a bad file.
+   */
+  loadRdbFile(path: string): void {
+    this.#loadRdb(readFileSync(path), path, false);
+  }
+
+  #loadRdb(bytes: Buffer, name: string, aofPreamble: boolean): number {
+    const server = this.server;
+    const now = server.clock.now();
+    let expired = 0;
+    let loaded = 0;
+    const result = readRdb(
+      bytes,
+      {
+        aux: (field, value) => {
+          if (field === 'function')
+            server.logger.warning(
+              `The RDB file ${name} holds a function library; byor has no scripting and drops it`,
+            );
+          else server.logger.verbose(`RDB '${field}': ${value}`);
+        },
+        key: (dbIndex, key, value, expireAt) => {
+          const db = server.databases[dbIndex];
+          if (!db)
+            throw new RdbFormatError(
+              `FATAL: Data file was created with a Redis server configured to handle more than ${server.databases.length} databases. Exiting`,
+            );
+          if (expireAt !== undefined && expireAt < now && !aofPreamble) {
+            expired++;
+            return;
+          }
+          if (db.has(key)) throw new RdbFormatError(`Duplicate key '${key}' in DB ${dbIndex}`);
+          db.add(key, value);
+          if (expireAt !== undefined) db.setExpire(key, expireAt);
+          loaded++;
+        },
+      },
+      { limits: this.valueLimits(), checksum: server.config.bool('rdbchecksum') },
+    );
+    if (result.emptySkipped)
+      server.logger.notice(
+        `Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}, empty keys skipped: ${result.emptySkipped}.`,
+      );
+    else
+      server.logger.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
+    this.lastLoadKeysLoaded = loaded;
+    this.lastLoadKeysExpired = expired;
+    return result.end;
+  }
+
+  #aofTarget(): AofLoadTarget {
+    const server = this.server;
+    const client = server.createClient(undefined);
+    client.authenticated = true;
+    client.denyBlocking = true;
+    const discard = this.#discard;
+    return {
+      loadRdb: (bytes, file) => this.#loadRdb(bytes, file, true),
+      execute: (argv) => {
+        const command = server.command(argv[0] ?? '');
+        if (!command)
+          throw new AofFormatError(
+            `Unknown command '${argv[0] ?? ''}' reading the append only file`,
+          );
+        client.w = discard;
+        server.execute(client, argv);
+        discard.reset();
+      },
+      inMulti: () => client.multi !== undefined,
+      discardMulti: () => {
+        server.logger.warning('Revert incomplete MULTI/EXEC transaction in AOF file');
+        client.multi = undefined;
+      },
+    };
+  }
+
+  // ---- AOF ----------------------------------------------------------------------------------
+
+  #installAofHooks(): void {
+    const aof = this.aof;
+    this.server.hooks.propagate = (dbIndex, argv) => {
+      const wasEmpty = aof.bufferLength === 0;
+      aof.feed(dbIndex, argv);
+      // a write outside any command (a blocked client served, an expiry): flush before replies
+      if (wasEmpty && aof.bufferLength !== 0) queueMicrotask(this.#flushAof);
+    };
+    this.server.hooks.propagateMulti = (_client, start) => aof.transaction(start);
+  }
+
+  #removeAofHooks(): void {
+    this.server.hooks.propagate = undefined;
+    this.server.hooks.propagateMulti = undefined;
+  }
+
+  readonly #flushAof = (): void => {
+    if (this.aof.bufferLength !== 0) this.aof.flush();
+  };
+
+  #appendonlyChanged(on: boolean): void {
+    if (this.#closed) return;
+    const aof = this.aof;
+    if (on && aof.state === AofState.OFF) {
+      // startAppendOnly: logging starts with a rewrite (scheduled if a BGSAVE runs)
+      aof.startWaitingForRewrite();
+      this.#installAofHooks();
+      if (this.#job?.kind === 'rdb') {
+        this.rewriteScheduled = true;
+        this.server.logger.notice(
+          'AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.',
+        );
+      } else if (!this.#job) {
+        this.#startJob('aof');
+      }
+    } else if (!on && aof.state !== AofState.OFF) {
+      // stopAppendOnly
+      if (this.#job?.kind === 'aof') this.#stopJob();
+      aof.stop();
+      this.#removeAofHooks();
+      this.rewriteScheduled = false;
+    }
+  }
+
+  // ---- hooks --------------------------------------------------------------------------------
+
+  readonly #beforeCommand = (client: Client, argv: string[]): string | undefined => {
+    const name = argv[0] ?? '';
+    if (name.length === 6 || name.length === 10) {
+      const lower = name.toLowerCase();
+      if (lower === 'blmove' || lower === 'brpoplpush')
+        this.#blockedDestination.set(client, argv[2] ?? '');
+    }
+    const refusal = this.#writeRefusal();
+    if (refusal !== undefined) {
+      const command = this.server.command(name);
+      if (
+        command &&
+        (command.meta.flags & CommandFlag.WRITE || command.meta.name === 'ping') &&
+        !(client.multi && command.meta.name === 'exec')
+      )
+        return refusal;
+    }
+    if (this.#job) this.#preserveFor(client, argv);
+    return undefined;
+  };
+
+  /** writeCommandsDeniedByDiskError: the MISCONF text, or undefined when writes are allowed. */
+  #writeRefusal(): string | undefined {
+    const config = this.server.config;
+    if (
+      !this.lastBgsaveOk &&
+      config.bool('stop-writes-on-bgsave-error') &&
+      this.saveParams().length
+    )
+      return PersistenceReply.MISCONF_RDB;
+    if (this.aof.state !== AofState.OFF && !this.aof.lastWriteOk)
+      return misconfAof(this.aof.lastWriteError);
+    return undefined;
+  }
+
+  /**
+   * Copy-before-write for the running snapshot: every argument that names a key (of the client's
+   * database; of all databases for MOVE, COPY and transactions that SELECT) is preserved before a
+   * write command runs; so is the destination of clients blocked in BLMOVE/BRPOPLPUSH, which
+   * this command may serve. FLUSHDB and SWAPDB finish the snapshot first; FLUSHALL stops a BGSAVE
+   * (as redis-server kills its child).
+   */
+  #preserveFor(client: Client, argv: string[]): void {
+    const command = this.server.command(argv[0] ?? '');
+    if (!command) return;
+    if (client.multi) {
+      if (command.meta.name !== 'exec') return;
+      const queued = client.multi.commands;
+      const selects = queued.some((entry) => entry.command.meta.name === 'select');
+      for (const entry of queued) this.#preserveCommand(client, entry.command, entry.argv, selects);
+    } else {
+      this.#preserveCommand(client, command, argv, false);
+    }
+    const job = this.#job;
+    if (!job || this.#blockedDestination.size === 0) return;
+    for (const [blocked, destination] of this.#blockedDestination) {
+      if (blocked.blocked) job.snapshot.preserve(blocked.db, destination);
+      else this.#blockedDestination.delete(blocked);
+    }
+  }
+
+  #preserveCommand(client: Client, command: Command, argv: string[], allDatabases: boolean): void {
+    const job = this.#job;
+    if (!job) return;
+    const name = command.meta.name;
+    if (name === 'flushall') {
+      if (job.kind === 'rdb') this.#stopJob();
+      else job.snapshot.finish();
+      return;
+    }
+    if (name === 'flushdb' || name === 'swapdb') {
+      job.snapshot.finish();
+      return;
+    }
+    if (!(command.meta.flags & CommandFlag.WRITE)) return;
+    const snapshot = job.snapshot;
+    if (allDatabases || name === 'move' || name === 'copy') {
+      for (const db of this.server.databases)
+        for (let i = 1; i < argv.length; i++) snapshot.preserve(db, argv[i] ?? '');
+    } else {
+      const db = client.db;
+      for (let i = 1; i < argv.length; i++) snapshot.preserve(db, argv[i] ?? '');
+    }
+  }
+
+  readonly #keyModified = (db: Database, key: string): void => {
+    const job = this.#job;
+    if (job !== undefined) job.snapshot.keyChanged(db, key);
+  };
+
+  readonly #afterCommand = (): void => {
+    if (this.aof.bufferLength !== 0) this.aof.flush();
+  };
+
+  /** FLUSHALL with save rules writes an empty RDB at once, so a restart does not bring data back. */
+  readonly #flushed = (index: number | undefined): void => {
+    if (index !== undefined || this.saveParams().length === 0) return;
+    const stats = this.server.stats;
+    const dirty = stats.dirty;
+    this.save();
+    stats.dirty = dirty;
+  };
+
+  // ---- RDB ----------------------------------------------------------------------------------
+
+  /**
+   * Writes a snapshot synchronously to `temporary`, then renames it to `target`. `kind` 'rdb' is
+   * an RDB file; 'aof' an AOF base (RDB with aof-base=1, or commands without the preamble).
+   * Returns the file size; throws PersistenceIoError.
+   */
+  #writeSnapshotSync(target: string, temporary: string, kind: JobKind): number {
+    const { format, trailer } = this.#format(kind);
+    const sink = new SyncFileSink(temporary, target, trailer);
+    const snapshot = new Snapshot(this.server.databases, format, (chunk) => sink.write(chunk));
+    try {
+      snapshot.finish();
+    } catch (error) {
+      sink.abort();
+      throw error;
+    }
+    return sink.completeSync();
+  }
+
+  #format(kind: JobKind): {
+    format: RdbSnapshotFormat | AofSnapshotFormat;
+    trailer: Trailer;
+  } {
+    const config = this.server.config;
+    const checksum = config.bool('rdbchecksum') ? Trailer.CRC64 : Trailer.ZERO;
+    if (kind === 'aof' && !config.bool('aof-use-rdb-preamble'))
+      return { format: new AofSnapshotFormat(new ByteWriter(1 << 20)), trailer: Trailer.NONE };
+    const memory = process.memoryUsage();
+    return {
+      format: new RdbSnapshotFormat(this.encoderOptions(), {
+        redisVersion: this.server.redisVersion,
+        createdAt: Math.floor(this.server.clock.now() / 1000),
+        usedMemory: memory.heapUsed + memory.external,
+        aofBase: kind === 'aof',
+      }),
+      trailer: checksum,
+    };
+  }
+
+  /** SAVE (rdbSave): a blocking save. Returns an error reply text, or undefined on success. */
+  save(): string | undefined {
+    if (this.#job?.kind === 'rdb') return PersistenceReply.BGSAVE_IN_PROGRESS;
+    const server = this.server;
+    try {
+      this.#writeSnapshotSync(
+        this.rdbPath,
+        join(server.config.string('dir'), `temp-${process.pid}.rdb`),
+        'rdb',
+      );
+    } catch (error) {
+      server.logger.warning(`Failed saving the DB: ${(error as Error).message}`);
+      return PersistenceReply.GENERIC;
+    }
+    server.logger.notice('DB saved on disk');
+    server.stats.dirty = 0;
+    server.lastSave = Math.floor(server.clock.now() / 1000);
+    this.lastBgsaveOk = true;
+    this.saves++;
+    return undefined;
+  }
+
+  /**
+   * BGSAVE [SCHEDULE]. Returns the reply: a status text (started, scheduled) or an error text
+   * (starting with "ERR").
+   */
+  bgsave(schedule: boolean, inTransaction: boolean): string {
+    if (this.#job?.kind === 'rdb') return PersistenceReply.BGSAVE_IN_PROGRESS;
+    if (this.#job || inTransaction) {
+      if (schedule || inTransaction) {
+        this.bgsaveScheduled = true;
+        return PersistenceReply.BGSAVE_SCHEDULED;
+      }
+      return PersistenceReply.BGSAVE_OTHER_CHILD;
+    }
+    return this.#startJob('rdb') ? PersistenceReply.BGSAVE_STARTED : PersistenceReply.GENERIC;
+  }
+
+  /** BGREWRITEAOF. Returns a status text or an error text. */
+  bgrewriteaof(inTransaction: boolean): string {
+    if (this.#job?.kind === 'aof') return PersistenceReply.REWRITE_IN_PROGRESS;
+    if (this.#job || inTransaction) {
+      this.rewriteScheduled = true;
+      this.rewriteFailures = 0;
+      return PersistenceReply.REWRITE_SCHEDULED;
+    }
+    return this.#startJob('aof')
+      ? PersistenceReply.REWRITE_STARTED
+      : PersistenceReply.REWRITE_FAILED;
+  }
+
+  // ---- background jobs ----------------------------------------------------------------------
+
+  #workerPool(): ThreadPool<PersistenceWorkerTasks> | undefined {
+    if (this.#pool || this.#poolFailed) return this.#pool;
+    const filename = workerModulePath();
+    if (filename === undefined) {
+      this.#poolFailed = true;
+      return undefined;
+    }
+    this.#pool = new ThreadPool<PersistenceWorkerTasks>({
+      filename,
+      size: 1,
+      idleTimeout: 10_000,
+      execArgv: [],
+    });
+    return this.#pool;
+  }
+
+  /** Starts a background save ('rdb') or AOF rewrite ('aof'); false when it cannot start. */
+  #startJob(kind: JobKind): boolean {
+    const server = this.server;
+    const config = server.config;
+    let plan: RewritePlan | undefined;
+    let sink: SnapshotSink;
+    const { format, trailer } = this.#format(kind);
+    try {
+      if (kind === 'rdb') {
+        this.#lastBgsaveTry = server.clock.now();
+        sink = new BackgroundFileSink(
+          this.#workerPool(),
+          join(config.string('dir'), `temp-bg-${process.pid}.rdb`),
+          this.rdbPath,
+          trailer,
+        );
+      } else {
+        plan = this.aof.beginRewrite(process.pid);
+        sink = new BackgroundFileSink(
+          this.#workerPool(),
+          plan.temporary,
+          join(this.aof.directory, plan.baseName),
+          trailer,
+        );
+      }
+    } catch (error) {
+      server.logger.warning(`Can't start the background job: ${(error as Error).message}`);
+      if (kind === 'rdb') this.lastBgsaveOk = false;
+      else {
+        this.aof.abortRewrite();
+        this.lastRewriteOk = false;
+      }
+      return false;
+    }
+    const snapshot = new Snapshot(server.databases, format, (chunk) => sink.write(chunk));
+    snapshot.begin();
+    const job: Job = {
+      kind,
+      snapshot,
+      sink,
+      startedAt: server.clock.now(),
+      dirtyBefore: server.stats.dirty,
+      plan,
+      stopped: false,
+    };
+    this.#job = job;
+    if (kind === 'rdb') {
+      this.bgsaveScheduled = false;
+      server.logger.notice('Background saving started');
+    } else {
+      this.rewriteScheduled = false;
+      server.logger.notice('Background append only file rewriting started');
+    }
+    void this.#run(job);
+    return true;
+  }
+
+  /** Runs a job a slice per event-loop turn, then completes the file. */
+  async #run(job: Job): Promise<void> {
+    const { snapshot, sink } = job;
+    try {
+      while (!snapshot.done) {
+        if (sink.pendingBytes > MAX_PENDING_BYTES) await sink.drained();
+        if (job.stopped) break;
+        snapshot.step(performance.now() + SLICE_MS);
+        if (!snapshot.done) await nextTurn();
+      }
+      if (job.stopped) {
+        sink.abort();
+        this.#jobDone(job, undefined, 0);
+        return;
+      }
+      const size = await sink.complete();
+      this.#jobDone(job, undefined, size);
+    } catch (error) {
+      sink.abort();
+      this.#jobDone(job, error as Error, 0);
+    }
+  }
+
+  /** Stops the running job on purpose (its temporary file is deleted; no error is recorded). */
+  #stopJob(): void {
+    const job = this.#job;
+    if (!job) return;
+    job.stopped = true;
+    job.snapshot.abort();
+    if (job.kind === 'rdb') this.server.logger.warning('Background saving terminated by signal 10');
+    else this.server.logger.notice('Killing running AOF rewrite child');
+    this.#jobFinished(job);
+  }
+
+  #jobDone(job: Job, error: Error | undefined, size: number): void {
+    if (job.stopped) return;
+    const server = this.server;
+    const seconds = Math.round((server.clock.now() - job.startedAt) / 1000);
+    if (job.snapshot.fuzzyKeys)
+      server.logger.verbose(
+        `${job.snapshot.fuzzyKeys} keys changed during the snapshot without notice were written as they were when reached`,
+      );
+    if (job.kind === 'rdb') {
+      this.lastBgsaveSeconds = seconds;
+      if (error) {
+        if (WorkerStartupError.isInstance(error.cause ?? error)) this.#poolFailed = true;
+        this.lastBgsaveOk = false;
+        server.logger.warning(`Background saving error: ${error.message}`);
+      } else {
+        this.lastBgsaveOk = true;
+        this.saves++;
+        server.stats.dirty = Math.max(0, server.stats.dirty - job.dirtyBefore);
+        server.lastSave = Math.floor(server.clock.now() / 1000);
+        server.logger.notice(`DB saved on disk (${size} bytes)`);
+        server.logger.notice('Background saving terminated with success');
+      }
+    } else {
+      this.lastRewriteSeconds = seconds;
+      if (error) {
+        if (WorkerStartupError.isInstance(error.cause ?? error)) this.#poolFailed = true;
+        this.aof.abortRewrite();
+        this.lastRewriteOk = false;
+        this.rewriteFailures++;
+        server.logger.warning(`Background AOF rewrite error: ${error.message}`);
+      } else {
+        try {
+          this.aof.completeRewrite(job.plan as RewritePlan, size);
+          this.lastRewriteOk = true;
+          this.rewriteFailures = 0;
+          this.rewrites++;
+          server.logger.notice('Background AOF rewrite terminated with success');
+          server.logger.notice('Background AOF rewrite finished successfully');
+        } catch (failure) {
+          this.lastRewriteOk = false;
+          this.rewriteFailures++;
+          server.logger.warning(`Background AOF rewrite error: ${(failure as Error).message}`);
+        }
+      }
+    }
+    this.#jobFinished(job);
+  }
+
+  #jobFinished(job: Job): void {
+    if (this.#job !== job) return;
+    this.#job = undefined;
+    if (job.kind === 'aof' && job.stopped) this.aof.abortRewrite();
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  // ---- cron ---------------------------------------------------------------------------------
+
+  #cronTick(): void {
+    if (this.#closed) return;
+    const server = this.server;
+    const now = server.clock.now();
+    if (this.aof.state !== AofState.OFF) this.aof.tick(now);
+    if (this.#job) return;
+    const retryAllowed = this.lastBgsaveOk || now - this.#lastBgsaveTry > BGSAVE_RETRY_DELAY_MS;
+    if (this.bgsaveScheduled && retryAllowed) {
+      this.#startJob('rdb');
+      return;
+    }
+    if (this.rewriteScheduled) {
+      this.#startJob('aof');
+      return;
+    }
+    const dirty = server.stats.dirty;
+    const sinceSave = Math.floor(now / 1000) - server.lastSave;
+    for (const [seconds, changes] of this.saveParams()) {
+      if (dirty >= changes && sinceSave > seconds && retryAllowed) {
+        server.logger.notice(`${changes} changes in ${seconds} seconds. Saving...`);
+        this.#startJob('rdb');
+        return;
+      }
+    }
+    const config = server.config;
+    const percentage = config.number('auto-aof-rewrite-percentage');
+    const aof = this.aof;
+    if (
+      aof.state === AofState.ON &&
+      percentage > 0 &&
+      aof.currentSize > config.number('auto-aof-rewrite-min-size')
+    ) {
+      const base = aof.baseSize || 1;
+      const growth = Math.floor((aof.currentSize * 100) / base) - 100;
+      if (growth >= percentage) {
+        server.logger.notice(`Starting automatic rewriting of AOF on ${growth}% growth`);
+        this.#startJob('aof');
+      }
+    }
+  }
+
+  // ---- PersistenceControl -------------------------------------------------------------------
+
+  /** INFO persistence, in redis-server 7.0's field order. */
+  info(): [string, string | number][] {
+    const server = this.server;
+    const job = this.#job;
+    const now = server.clock.now();
+    const elapsed = job ? Math.round((now - job.startedAt) / 1000) : -1;
+    const progress =
+      job && job.snapshot.keysTotal > 0
+        ? (
+            (Math.min(job.snapshot.keysWritten, job.snapshot.keysTotal) * 100) /
+            job.snapshot.keysTotal
+          ).toFixed(2)
+        : '0.00';
+    const aof = this.aof;
+    const fields: [string, string | number][] = [
+      ['loading', 0],
+      ['async_loading', 0],
+      ['current_cow_peak', 0],
+      ['current_cow_size', 0],
+      ['current_cow_size_age', 0],
+      ['current_fork_perc', progress],
+      ['current_save_keys_processed', job ? job.snapshot.keysWritten : 0],
+      ['current_save_keys_total', job ? job.snapshot.keysTotal : 0],
+      ['rdb_changes_since_last_save', server.stats.dirty],
+      ['rdb_bgsave_in_progress', job?.kind === 'rdb' ? 1 : 0],
+      ['rdb_last_save_time', server.lastSave],
+      ['rdb_last_bgsave_status', this.lastBgsaveOk ? 'ok' : 'err'],
+      ['rdb_last_bgsave_time_sec', this.lastBgsaveSeconds],
+      ['rdb_current_bgsave_time_sec', job?.kind === 'rdb' ? elapsed : -1],
+      ['rdb_saves', this.saves],
+      ['rdb_last_cow_size', 0],
+      ['rdb_last_load_keys_expired', this.lastLoadKeysExpired],
+      ['rdb_last_load_keys_loaded', this.lastLoadKeysLoaded],
+      ['aof_enabled', aof.state !== AofState.OFF ? 1 : 0],
+      ['aof_rewrite_in_progress', job?.kind === 'aof' ? 1 : 0],
+      ['aof_rewrite_scheduled', this.rewriteScheduled ? 1 : 0],
+      ['aof_last_rewrite_time_sec', this.lastRewriteSeconds],
+      ['aof_current_rewrite_time_sec', job?.kind === 'aof' ? elapsed : -1],
+      ['aof_last_bgrewrite_status', this.lastRewriteOk ? 'ok' : 'err'],
+      ['aof_rewrites', this.rewrites],
+      ['aof_rewrites_consecutive_failures', this.rewriteFailures],
+      ['aof_last_write_status', aof.lastWriteOk ? 'ok' : 'err'],
+      ['aof_last_cow_size', 0],
+      ['module_fork_in_progress', 0],
+      ['module_fork_last_cow_size', 0],
+    ];
+    if (aof.state !== AofState.OFF) {
+      fields.push(
+        ['aof_current_size', aof.currentSize],
+        ['aof_base_size', aof.baseSize],
+        ['aof_pending_rewrite', this.rewriteScheduled ? 1 : 0],
+        ['aof_buffer_length', aof.bufferLength],
+        ['aof_pending_bio_fsync', aof.fsyncPending ? 1 : 0],
+        ['aof_delayed_fsync', aof.delayedFsyncs],
+      );
+    }
+    return fields;
+  }
+
+  /**
+   * prepareForShutdown: stops a BGSAVE, flushes and syncs the AOF (refusing while the first AOF is
+   * still being written, unless forced), and saves the RDB when there are save rules (or SAVE was
+   * asked) unless NOSAVE. Returns an error reply text to refuse the shutdown.
+   */
+  beforeShutdown(save: boolean | undefined, force: boolean): string | undefined {
+    const server = this.server;
+    const job = this.#job;
+    if (job?.kind === 'rdb') this.#stopJob();
+    if (this.aof.state !== AofState.OFF) {
+      if (job?.kind === 'aof') {
+        if (this.aof.state === AofState.WAIT_REWRITE) {
+          if (force) {
+            server.logger.warning('Writing initial AOF. Exit anyway.');
+          } else {
+            server.logger.warning("Writing initial AOF, can't exit.");
+            return PersistenceReply.SHUTDOWN_SAVE_FAILED;
+          }
+        }
+        this.#stopJob();
+      }
+      this.aof.flush(true);
+    }
+    if ((this.saveParams().length > 0 && save !== false) || save === true) {
+      server.logger.notice('Saving the final RDB snapshot before exiting.');
+      const error = this.save();
+      if (error !== undefined) {
+        if (force) {
+          server.logger.warning('Error trying to save the DB. Exit anyway.');
+        } else {
+          server.logger.warning("Error trying to save the DB, can't exit.");
+          return PersistenceReply.SHUTDOWN_SAVE_FAILED;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Stops timers, the running job, the AOF and the worker pool (the server has stopped). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#cron !== undefined) clearInterval(this.#cron);
+    this.#cron = undefined;
+    if (this.#job) this.#stopJob();
+    if (this.aof.state !== AofState.OFF) this.aof.stop();
+    this.#removeAofHooks();
+    const pool = this.#pool;
+    this.#pool = undefined;
+    if (pool) void pool.close();
+    if (this.#signalHandler) {
+      process.removeListener('SIGTERM', this.#signalHandler);
+      process.removeListener('SIGINT', this.#signalHandler);
+      this.#signalHandler = undefined;
+    }
+  }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

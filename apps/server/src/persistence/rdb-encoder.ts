@@ -1,0 +1,337 @@
+import type { Value } from '../values.js';
+import { HashValue } from '../types/hash.js';
+import { ListValue } from '../types/list.js';
+import { SetValue } from '../types/set.js';
+import { ZSet, listpackScoreText } from '../types/zset.js';
+import { ByteWriter } from './byte-writer.js';
+import { Crc64 } from './crc64.js';
+import { writeIntset } from './intset-blob.js';
+import { ListpackBuilder, listpackEntrySize } from './listpack.js';
+import { lzfCompress } from './lzf.js';
+import { pluginForValue } from './rdb-plugins.js';
+import { QuicklistContainer, RDB_VERSION, RdbEncoding, RdbOpcode, RdbType } from './rdb-format.js';
+import { RdbFormatError } from './errors.js';
+
+/** What the encoder reads from the config (rdbcompression, list-max-listpack-size). */
+export interface RdbEncoderOptions {
+  /** LZF-compress strings longer than 20 bytes (`rdbcompression`, default true) */
+  readonly compression: boolean;
+  /** quicklist node limit (`list-max-listpack-size`, default -2: 8 KB per node) */
+  readonly listFill: number;
+}
+
+/** quicklist.c optimization_level: node size limits for fill -1 to -5 */
+const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+/** quicklist.c SIZE_SAFETY_LIMIT and SIZE_ESTIMATE_OVERHEAD */
+const SIZE_SAFETY_LIMIT = 8192;
+const SIZE_ESTIMATE_OVERHEAD = 8;
+/** listpack header + EOF byte */
+const LISTPACK_EMPTY_SIZE = 7;
+
+/**
+ * _quicklistNodeAllowInsert of redis-server 7.0: may an element of `length` bytes join a node of
+ * `nodeBytes` bytes and `count` elements?
+ */
+function nodeAllowsInsert(fill: number, nodeBytes: number, count: number, length: number): boolean {
+  const newSize = nodeBytes + length + SIZE_ESTIMATE_OVERHEAD;
+  if (fill < 0) {
+    const limit = OPTIMIZATION_LEVEL[-fill - 1];
+    if (limit !== undefined && newSize <= limit) return true;
+  }
+  if (newSize > SIZE_SAFETY_LIMIT) return false;
+  return count < fill;
+}
+
+/**
+ * Serializes values in redis-server 7.0's RDB encoding (rdbSaveObject and friends) into a
+ * {@link ByteWriter}: strings with integer and LZF encodings, lists as quicklists of listpacks,
+ * sets as intsets or member lists, sorted sets and hashes as listpacks or element lists, each in the
+ * encoding the value has (OBJECT ENCODING). Used for RDB files, AOF preambles and DUMP.
+ *
+ * @example
+ * ```ts
+ * const encoder = new RdbEncoder({ compression: true, listFill: -2 });
+ * encoder.dump('hello'); // the DUMP payload of a string
+ * ```
+ */
+export class RdbEncoder {
+  readonly out: ByteWriter;
+  compression: boolean;
+  listFill: number;
+  /** the latin1 bytes of a string about to be compressed */
+  #plain = Buffer.allocUnsafe(4096);
+  /** LZF output (4 bytes of slack, see lzfCompress) */
+  #packed = Buffer.allocUnsafe(4096 + 8);
+  readonly #listpack = new ListpackBuilder();
+
+  constructor(options: RdbEncoderOptions, out: ByteWriter = new ByteWriter(64 * 1024)) {
+    this.out = out;
+    this.compression = options.compression;
+    this.listFill = options.listFill;
+  }
+
+  /** rdbSaveLen. O(1). */
+  len(value: number): void {
+    const out = this.out;
+    if (value < 1 << 6) {
+      out.byte(value);
+    } else if (value < 1 << 14) {
+      out.byte((value >>> 8) | 0x40);
+      out.byte(value & 0xff);
+    } else if (value <= 0xffffffff) {
+      out.byte(0x80);
+      out.u32be(value);
+    } else {
+      out.byte(0x81);
+      out.u64be(value);
+    }
+  }
+
+  /**
+   * rdbSaveRawString: a canonical integer in the int32 range as an integer encoding, a string
+   * longer than 20 bytes LZF-compressed when that saves at least 4 bytes, else length + bytes.
+   * O(n).
+   */
+  string(text: string): void {
+    const length = text.length;
+    if (length <= 11 && this.#integer(text)) return;
+    if (this.compression && length > 20) {
+      if (this.#plain.length < length) this.#plain = Buffer.allocUnsafe(length * 2);
+      this.#plain.write(text, 0, length, 'latin1');
+      if (this.#compressed(this.#plain, 0, length)) return;
+      this.len(length);
+      this.out.bytes(this.#plain, 0, length);
+      return;
+    }
+    this.len(length);
+    this.out.latin1(text);
+  }
+
+  /** rdbSaveRawString of binary bytes (listpacks, intsets). O(n). */
+  blob(bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (this.compression && length > 20 && this.#compressed(bytes, start, length)) return;
+    this.len(length);
+    this.out.bytes(bytes, start, end);
+  }
+
+  /** rdbSaveLzfStringObject: writes the LZF form and returns true, or false when it does not pay. */
+  #compressed(bytes: Uint8Array, start: number, length: number): boolean {
+    const limit = length - 4;
+    if (this.#packed.length < limit + 8) this.#packed = Buffer.allocUnsafe(limit * 2 + 8);
+    const size = lzfCompress(bytes, start, length, this.#packed, 0, limit);
+    if (size === 0) return false;
+    this.out.byte(0xc0 | RdbEncoding.LZF);
+    this.len(size);
+    this.len(length);
+    this.out.bytes(this.#packed, 0, size);
+    return true;
+  }
+
+  /** rdbTryIntegerEncoding: writes the integer encoding and returns true when `text` has one. */
+  #integer(text: string): boolean {
+    const length = text.length;
+    if (length === 0) return false;
+    let i = 0;
+    const negative = text.charCodeAt(0) === 45;
+    if (negative) {
+      if (length === 1) return false;
+      i = 1;
+    }
+    const first = text.charCodeAt(i);
+    if (first === 48 && length !== 1) return false;
+    let value = 0;
+    for (; i < length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return false;
+      value = value * 10 + (c - 48);
+    }
+    if (negative) value = -value;
+    const out = this.out;
+    if (value >= -128 && value <= 127) {
+      out.byte(0xc0 | RdbEncoding.INT8);
+      out.byte(value & 0xff);
+    } else if (value >= -32768 && value <= 32767) {
+      out.byte(0xc0 | RdbEncoding.INT16);
+      out.byte(value & 0xff);
+      out.byte((value >>> 8) & 0xff);
+    } else if (value >= -2147483648 && value <= 2147483647) {
+      out.byte(0xc0 | RdbEncoding.INT32);
+      out.u32le(value);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** rdbSaveObjectType: the type byte redis-server 7.0 writes for a value. O(1). */
+  typeOf(value: Value): number {
+    if (typeof value === 'string') return RdbType.STRING;
+    if (value instanceof HashValue)
+      return value.encoding() === 'listpack' ? RdbType.HASH_LISTPACK : RdbType.HASH;
+    if (value instanceof ZSet)
+      return value.encoding() === 'listpack' ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
+    if (value instanceof SetValue) return value.isIntset ? RdbType.SET_INTSET : RdbType.SET;
+    if (value instanceof ListValue) return RdbType.LIST_QUICKLIST_2;
+    const plugin = pluginForValue(value.type);
+    if (!plugin) throw new RdbFormatError(`no RDB encoding for values of type ${value.type}`);
+    return plugin.rdbType(value);
+  }
+
+  /** rdbSaveObject: the payload of `value` whose type byte is `type` (from typeOf). O(n). */
+  value(value: Value, type: number): void {
+    if (typeof value === 'string') {
+      this.string(value);
+      return;
+    }
+    switch (type) {
+      case RdbType.HASH_LISTPACK: {
+        const builder = this.#listpack;
+        builder.begin();
+        for (const [field, item] of (value as HashValue).entries()) {
+          builder.add(field);
+          builder.add(item);
+        }
+        const bytes = builder.end();
+        this.blob(bytes, 0, bytes.length);
+        return;
+      }
+      case RdbType.HASH: {
+        const hash = value as HashValue;
+        this.len(hash.size);
+        for (const [field, item] of hash.entries()) {
+          this.string(field);
+          this.string(item);
+        }
+        return;
+      }
+      case RdbType.ZSET_LISTPACK: {
+        const builder = this.#listpack;
+        builder.begin();
+        (value as ZSet).forEach((member, score) => {
+          builder.add(member);
+          builder.add(listpackScoreText(score));
+        });
+        const bytes = builder.end();
+        this.blob(bytes, 0, bytes.length);
+        return;
+      }
+      case RdbType.ZSET_2: {
+        // highest score first, so that loading inserts at the head of the skiplist (rdb.c)
+        const zset = value as ZSet;
+        this.len(zset.size);
+        zset.set.forEach((member, score) => {
+          this.string(member);
+          this.out.f64le(score);
+        }, true);
+        return;
+      }
+      case RdbType.SET_INTSET: {
+        const scratch = this.#listpack.out;
+        scratch.reset();
+        writeIntset(scratch, (value as SetValue).members());
+        this.blob(scratch.buffer, 0, scratch.length);
+        return;
+      }
+      case RdbType.SET: {
+        const set = value as SetValue;
+        this.len(set.size);
+        for (const member of set) this.string(member);
+        return;
+      }
+      case RdbType.LIST_QUICKLIST_2:
+        this.#quicklist((value as ListValue).toArray());
+        return;
+      default: {
+        const plugin = pluginForValue(value.type);
+        if (!plugin) throw new RdbFormatError(`no RDB encoding for values of type ${value.type}`);
+        plugin.write(value, this);
+      }
+    }
+  }
+
+  /**
+   * A list as RDB_TYPE_LIST_QUICKLIST_2: the nodes a quicklist built by RPUSH would have (nodes
+   * fill up to list-max-listpack-size, 8 KB by default), each a listpack. O(n).
+   */
+  #quicklist(elements: readonly string[]): void {
+    const fill = this.listFill;
+    const bounds: number[] = [];
+    let nodeBytes = 0;
+    let count = 0;
+    for (let i = 0; i < elements.length; i++) {
+      const element = elements[i] as string;
+      if (count === 0 || !nodeAllowsInsert(fill, nodeBytes, count, element.length)) {
+        if (count !== 0) bounds.push(i);
+        nodeBytes = LISTPACK_EMPTY_SIZE;
+        count = 0;
+      }
+      nodeBytes += listpackEntrySize(element);
+      count++;
+    }
+    bounds.push(elements.length);
+    this.len(elements.length === 0 ? 0 : bounds.length);
+    if (elements.length === 0) return;
+    const builder = this.#listpack;
+    let from = 0;
+    for (const to of bounds) {
+      this.len(QuicklistContainer.PACKED);
+      builder.begin();
+      for (let i = from; i < to; i++) builder.add(elements[i] as string);
+      const bytes = builder.end();
+      this.blob(bytes, 0, bytes.length);
+      from = to;
+    }
+  }
+
+  /** One key of a database: [EXPIRETIME_MS ms] type key value. O(n). */
+  keyValue(key: string, value: Value, expireAt: number | undefined): void {
+    if (expireAt !== undefined) {
+      this.out.byte(RdbOpcode.EXPIRETIME_MS);
+      this.out.i64leNumber(expireAt);
+    }
+    const type = this.typeOf(value);
+    this.out.byte(type);
+    this.string(key);
+    this.value(value, type);
+  }
+
+  /** "REDIS0010" and the AUX fields redis-server 7.0 writes (rdbSaveInfoAuxFields). */
+  header(aux: readonly (readonly [string, string])[]): void {
+    this.out.latin1(`REDIS${String(RDB_VERSION).padStart(4, '0')}`);
+    for (const [name, value] of aux) {
+      this.out.byte(RdbOpcode.AUX);
+      this.string(name);
+      this.string(value);
+    }
+  }
+
+  /** SELECTDB and RESIZEDB before a database's keys. */
+  selectDb(index: number, size: number, expires: number): void {
+    this.out.byte(RdbOpcode.SELECTDB);
+    this.len(index);
+    this.out.byte(RdbOpcode.RESIZEDB);
+    this.len(size);
+    this.len(expires);
+  }
+
+  /**
+   * A DUMP payload (createDumpPayload): type, value, RDB version (u16 LE), CRC64 (u64 LE) of
+   * all of it. Returns it as a latin1 string, ready to be a bulk reply. O(n).
+   */
+  dump(value: Value): string {
+    const out = this.out;
+    out.reset();
+    const type = this.typeOf(value);
+    out.byte(type);
+    this.value(value, type);
+    out.u16le(RDB_VERSION);
+    const crc = new Crc64().update(out.buffer, 0, out.length);
+    out.ensure(8);
+    crc.writeTo(out.buffer, out.length);
+    out.length += 8;
+    const payload = out.buffer.toString('latin1', 0, out.length);
+    out.reset();
+    return payload;
+  }
+}

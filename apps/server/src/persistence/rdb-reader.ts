@@ -1,0 +1,137 @@
+import type { Value } from '../values.js';
+import { Crc64 } from './crc64.js';
+import { RdbChecksumError, RdbFormatError } from './errors.js';
+import { RdbDecoder, type ValueLimits } from './rdb-decoder.js';
+import { RDB_MAX_READ_VERSION, RdbOpcode } from './rdb-format.js';
+
+/** Receives what {@link readRdb} finds, in file order. */
+export interface RdbSink {
+  /** an AUX field (redis-ver, ctime, used-mem, aof-base, repl-id...) */
+  aux(name: string, value: string): void;
+  /** a key; `expireAt` is absolute ms or undefined */
+  key(db: number, key: string, value: Value, expireAt: number | undefined): void;
+  /** RESIZEDB hint before a database's keys */
+  resize?(db: number, size: number, expires: number): void;
+}
+
+/** What {@link readRdb} reports. */
+export interface RdbReadResult {
+  /** the file's RDB version */
+  readonly version: number;
+  /** offset just past the CRC64 trailer (where an AOF continues after its RDB preamble) */
+  readonly end: number;
+  /** keys handed to the sink */
+  readonly keys: number;
+  /** empty collections skipped (redis-server skips them too) */
+  readonly emptySkipped: number;
+}
+
+/** Options of {@link readRdb}. */
+export interface RdbReadOptions {
+  /** encoding thresholds for the loaded values (the server's config) */
+  readonly limits: ValueLimits;
+  /** verify the CRC64 trailer (`rdbchecksum`, default true); a stored 0 means "not computed" */
+  readonly checksum?: boolean;
+  /** the offset of "REDIS" in `bytes` (an AOF base file may hold an RDB at 0 only, but a reader may not) */
+  readonly start?: number;
+}
+
+/**
+ * Parses an RDB file (rdbLoadRioWithLoadingCtx of redis-server 7): "REDIS" + version 1 to 12,
+ * AUX fields, SELECTDB, RESIZEDB, EXPIRETIME(_MS), LRU/LFU hints, FUNCTION libraries (skipped
+ * with a note to the caller: byor has no scripting), every value type, EOF and the CRC64.
+ * Throws {@link RdbFormatError} (truncated or malformed, unknown type) or {@link RdbChecksumError}.
+ * O(file size).
+ *
+ * @example
+ * ```ts
+ * readRdb(readFileSync('dump.rdb'), {
+ *   aux: () => {},
+ *   key: (db, key, value, expireAt) => server.db(db).add(key, value),
+ * }, { limits: DEFAULT_VALUE_LIMITS });
+ * ```
+ */
+export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOptions): RdbReadResult {
+  const start = options.start ?? 0;
+  const decoder = new RdbDecoder(bytes, options.limits, start);
+  const buffer = decoder.bytes;
+  if (buffer.length - start < 9 || buffer.toString('latin1', start, start + 5) !== 'REDIS')
+    throw new RdbFormatError('Wrong signature trying to load DB from file');
+  const versionText = buffer.toString('latin1', start + 5, start + 9);
+  const version = /^\d{4}$/.test(versionText) ? Number(versionText) : NaN;
+  if (!(version >= 1 && version <= RDB_MAX_READ_VERSION))
+    throw new RdbFormatError(`Can't handle RDB format version ${versionText}`);
+  decoder.pos = start + 9;
+  let db = 0;
+  let expireAt: number | undefined;
+  let keys = 0;
+  let emptySkipped = 0;
+  for (;;) {
+    const type = decoder.byte();
+    switch (type) {
+      case RdbOpcode.EXPIRETIME:
+        expireAt = decoder.seconds();
+        continue;
+      case RdbOpcode.EXPIRETIME_MS:
+        expireAt = decoder.millis();
+        continue;
+      case RdbOpcode.FREQ:
+        decoder.byte();
+        continue;
+      case RdbOpcode.IDLE:
+        decoder.len();
+        continue;
+      case RdbOpcode.SELECTDB:
+        db = decoder.len();
+        continue;
+      case RdbOpcode.RESIZEDB: {
+        const size = decoder.len();
+        const expires = decoder.len();
+        sink.resize?.(db, size, expires);
+        continue;
+      }
+      case RdbOpcode.SLOT_INFO:
+        decoder.len();
+        decoder.len();
+        decoder.len();
+        continue;
+      case RdbOpcode.AUX: {
+        const name = decoder.string();
+        const value = decoder.string();
+        sink.aux(name, value);
+        continue;
+      }
+      case RdbOpcode.MODULE_AUX:
+        throw new RdbFormatError('module data in the RDB file is not supported');
+      case RdbOpcode.FUNCTION_PRE_GA:
+        throw new RdbFormatError('pre-release function format is not supported');
+      case RdbOpcode.FUNCTION2:
+        // a function library's source: byor has no scripting, the library is dropped
+        sink.aux('function', decoder.string());
+        continue;
+      case RdbOpcode.EOF: {
+        const end = decoder.pos;
+        if (version >= 5) {
+          if (end + 8 > buffer.length) throw new RdbFormatError('unexpected end of RDB data');
+          const stored = buffer.readBigUInt64LE(end);
+          if (options.checksum !== false && stored !== 0n) {
+            const crc = new Crc64().update(buffer, start, end);
+            if (!crc.matches(buffer, end)) throw new RdbChecksumError('Wrong RDB checksum');
+          }
+          return { version, end: end + 8, keys, emptySkipped };
+        }
+        return { version, end, keys, emptySkipped };
+      }
+      default: {
+        const key = decoder.string();
+        const value = decoder.value(type);
+        if (value === undefined) emptySkipped++;
+        else {
+          sink.key(db, key, value, expireAt);
+          keys++;
+        }
+        expireAt = undefined;
+      }
+    }
+  }
+}

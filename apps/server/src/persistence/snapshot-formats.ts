@@ -1,0 +1,95 @@
+import type { Value } from '../values.js';
+import type { ByteWriter } from './byte-writer.js';
+import { RdbEncoder, type RdbEncoderOptions } from './rdb-encoder.js';
+import { RdbOpcode } from './rdb-format.js';
+import { writeCommand, writeValueCommands } from './resp-commands.js';
+import type { SnapshotFormat } from './snapshot.js';
+
+/** The AUX fields redis-server 7.0 writes at the top of an RDB file (rdbSaveInfoAuxFields). */
+export interface RdbAuxInfo {
+  /** "redis-ver": the release byor is compatible with */
+  readonly redisVersion: string;
+  /** "ctime": seconds */
+  readonly createdAt: number;
+  /** "used-mem": bytes */
+  readonly usedMemory: number;
+  /** "aof-base": true for the RDB preamble of an AOF base file */
+  readonly aofBase: boolean;
+}
+
+/**
+ * Snapshots as RDB: what SAVE, BGSAVE, SHUTDOWN and an AOF rewrite with aof-use-rdb-preamble
+ * write. The sink appends the CRC64 trailer.
+ *
+ * @example
+ * ```ts
+ * const format = new RdbSnapshotFormat({ compression: true, listFill: -2 }, aux);
+ * ```
+ */
+export class RdbSnapshotFormat implements SnapshotFormat {
+  readonly encoder: RdbEncoder;
+  readonly #aux: RdbAuxInfo;
+
+  constructor(options: RdbEncoderOptions, aux: RdbAuxInfo) {
+    this.encoder = new RdbEncoder(options);
+    this.#aux = aux;
+  }
+
+  get out(): ByteWriter {
+    return this.encoder.out;
+  }
+
+  begin(): void {
+    const aux = this.#aux;
+    this.encoder.header([
+      ['redis-ver', aux.redisVersion],
+      ['redis-bits', '64'],
+      ['ctime', String(aux.createdAt)],
+      ['used-mem', String(aux.usedMemory)],
+      ['aof-base', aux.aofBase ? '1' : '0'],
+    ]);
+  }
+
+  selectDb(index: number, size: number | undefined, expires: number | undefined): void {
+    const encoder = this.encoder;
+    encoder.out.byte(RdbOpcode.SELECTDB);
+    encoder.len(index);
+    if (size !== undefined) {
+      encoder.out.byte(RdbOpcode.RESIZEDB);
+      encoder.len(size);
+      encoder.len(expires ?? 0);
+    }
+  }
+
+  key(key: string, value: Value, expireAt: number | undefined): void {
+    this.encoder.keyValue(key, value, expireAt);
+  }
+
+  end(): void {
+    this.encoder.out.byte(RdbOpcode.EOF);
+  }
+}
+
+/**
+ * Snapshots as AOF commands: an AOF rewrite's base file with aof-use-rdb-preamble off
+ * (SELECT, then SET / RPUSH / SADD / ZADD / HMSET and PEXPIREAT per key).
+ */
+export class AofSnapshotFormat implements SnapshotFormat {
+  readonly out: ByteWriter;
+
+  constructor(out: ByteWriter) {
+    this.out = out;
+  }
+
+  begin(): void {}
+
+  selectDb(index: number): void {
+    writeCommand(this.out, ['SELECT', String(index)]);
+  }
+
+  key(key: string, value: Value, expireAt: number | undefined): void {
+    writeValueCommands(this.out, key, value, expireAt);
+  }
+
+  end(): void {}
+}
