@@ -231,6 +231,8 @@ export class Server implements KeyspaceHost {
 
   /** Forgets a client whose connection closed. */
   removeClient(client: Client): void {
+    // a client gone while blocked must not be handed the next element pushed to its keys
+    if (client.blocked) this.#removeBlocked(client, client.blocked);
     this.clients.delete(client.id);
     this.unwatchAll(client);
     this.monitors.delete(client);
@@ -665,7 +667,8 @@ export class Server implements KeyspaceHost {
             });
             // what the served command propagates (e.g. BLPOP as LPOP) goes out now
             const rewritten = this.#propagation as { db: number; argv: string[] }[] | undefined;
-            if (rewritten && this.hooks.propagate) for (const entry of rewritten) this.hooks.propagate(entry.db, entry.argv);
+            if (rewritten && this.hooks.propagate)
+              for (const entry of rewritten) this.hooks.propagate(entry.db, entry.argv);
             this.#propagation = outerPropagation;
             if (served) {
               this.#removeBlocked(client, state);

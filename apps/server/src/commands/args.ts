@@ -2,6 +2,7 @@ import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
 import type { Value } from '../values.js';
 import { parseDouble, parseInt64, type Int64 } from '../util/numbers.js';
+import { parseLongDouble } from '../util/longdouble.js';
 
 /**
  * Argument parsing shared by the command groups, each replying with redis-server's exact error
@@ -97,4 +98,70 @@ export function checkStringLength(client: Client, size: number, append: number):
     return false;
   }
   return true;
+}
+
+/**
+ * getTimeoutFromObjectOrReply(UNIT_SECONDS) as redis-server 7.0 computes it: the seconds are
+ * parsed as a long double, multiplied by 1000 in long double, rounded up to whole milliseconds
+ * and converted to a long long (anything out of its range, infinities included, becomes
+ * LLONG_MIN: "timeout is negative"). Returns the absolute deadline in ms (0 = no timeout), or
+ * undefined after replying with the error. A deadline past LLONG_MAX wraps in redis-server's
+ * unsigned timeout table and never fires: it is no timeout here too. O(digits).
+ *
+ * @example
+ * ```ts
+ * const deadline = blockingTimeoutArg(client, '0.5'); // now + 500; '0' gives 0; '-1' replies
+ * if (deadline === undefined) return; // "ERR timeout is negative" was written
+ * ```
+ */
+export function blockingTimeoutArg(client: Client, text: string): number | undefined {
+  const seconds = parseLongDouble(text);
+  if (seconds === undefined) {
+    client.server.errorReply(client, ReplyError.TIMEOUT_NOT_FLOAT);
+    return undefined;
+  }
+  const ms = secondsToMilliseconds(seconds);
+  if (ms < 0n) {
+    client.server.errorReply(client, ReplyError.TIMEOUT_NEGATIVE);
+    return undefined;
+  }
+  if (ms === 0n) return 0;
+  const deadline = ms + BigInt(Math.floor(client.server.now()));
+  return deadline > INT64_MAX ? 0 : Number(deadline);
+}
+
+type LongDouble = NonNullable<ReturnType<typeof parseLongDouble>>;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** (long long) ceill(seconds * 1000.0L) on x86-64. */
+function secondsToMilliseconds(seconds: LongDouble): bigint {
+  if (seconds.infinite) return INT64_MIN;
+  let significand = seconds.significand * 1000n;
+  if (significand === 0n) return 0n;
+  let exponent = seconds.exponent;
+  // the product is rounded to the 64-bit significand of an x87 long double, ties to even
+  const excess = significand.toString(2).length - 64;
+  if (excess > 0) {
+    const shift = BigInt(excess);
+    let rounded = significand >> shift;
+    const remainder = significand & ((1n << shift) - 1n);
+    const half = 1n << (shift - 1n);
+    if (remainder > half || (remainder === half && (rounded & 1n) === 1n)) rounded += 1n;
+    significand = rounded;
+    exponent += excess;
+  }
+  if (exponent > 64) return INT64_MIN;
+  let result: bigint;
+  if (exponent >= 0) {
+    result = significand << BigInt(exponent);
+    if (seconds.negative) result = -result;
+  } else {
+    const shift = BigInt(-exponent);
+    const whole = significand >> shift;
+    const fraction = (significand & ((1n << shift) - 1n)) !== 0n;
+    // ceil: up for a positive fraction, toward zero for a negative one
+    result = seconds.negative ? -whole : whole + (fraction ? 1n : 0n);
+  }
+  return result > INT64_MAX || result < INT64_MIN ? INT64_MIN : result;
 }

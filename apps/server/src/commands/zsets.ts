@@ -22,10 +22,9 @@ import {
   union,
 } from '../types/zset-algebra.js';
 import { globMatch } from '../util/glob.js';
-import { parseLongDouble } from '../util/longdouble.js';
 import { parseInt64 } from '../util/numbers.js';
 import type { Value } from '../values.js';
-import { is, safeIntArg } from './args.js';
+import { blockingTimeoutArg, is, safeIntArg } from './args.js';
 import { parseCursor, parseScanOptions } from './keys.js';
 import type { HandlerTable } from './types.js';
 
@@ -100,35 +99,6 @@ function atLeastOneArg(client: Client, text: string, error: string): number | un
     return undefined;
   }
   return typeof value === 'number' ? value : Number.MAX_SAFE_INTEGER;
-}
-
-/**
- * getTimeoutFromObjectOrReply (seconds): a long double, times 1000, truncated to a long long. An
- * absolute deadline in ms, 0 to block forever, undefined after an error reply. As in 7.0, a value
- * whose conversion overflows is "negative", a deadline past the int64 range never fires, and a
- * timeout under a millisecond blocks forever.
- */
-function timeoutArg(client: Client, text: string): number | undefined {
-  const value = parseLongDouble(text);
-  if (value === undefined) {
-    client.server.errorReply(client, ReplyError.TIMEOUT_NOT_FLOAT);
-    return undefined;
-  }
-  const magnitude = value.infinite
-    ? Infinity
-    : value.significand === 0n
-      ? 0
-      : Number(value.significand) * 2 ** value.exponent;
-  const ms = (value.negative ? -magnitude : magnitude) * 1000;
-  // (long long) of a value out of range is LLONG_MIN on x86-64
-  const truncated = Math.abs(ms) < 2 ** 63 ? Math.trunc(ms) : -Infinity;
-  if (truncated < 0) {
-    client.server.errorReply(client, ReplyError.TIMEOUT_NEGATIVE);
-    return undefined;
-  }
-  if (truncated === 0) return 0;
-  const deadline = client.server.now() + truncated;
-  return deadline >= 2 ** 63 ? 0 : deadline;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -689,7 +659,7 @@ function blockingZpop(
   count: number,
   nested: boolean,
 ): void {
-  const deadline = timeoutArg(client, timeoutText);
+  const deadline = blockingTimeoutArg(client, timeoutText);
   if (deadline === undefined) return;
   for (const key of keys) {
     const zset = zsetAt(client, key, false);
