@@ -1,0 +1,67 @@
+/**
+ * `byor-cli [flags] CMD arg...`: the command given on the command line, `-r` times `-i` apart,
+ * with `-x` / `-X` arguments read from stdin.
+ */
+import { splitArgs } from '@byor/protocol';
+import { genericHelp } from './command-help.js';
+import { UsageError } from './errors.js';
+import { readAll } from './io.js';
+import { toBytes } from './repr.js';
+import { CommandOutcomes, type Session } from './session.js';
+import { BYOR_CLI_VERSION } from './version.js';
+
+/** The command line's arguments as bytes (latin1 strings), `--quoted-input` applied. */
+export function commandArguments(command: readonly string[], quoted: boolean): string[] {
+  if (!quoted) return command.map(toBytes);
+  return command.map((arg) => {
+    const parts = splitArgs(Buffer.from(arg, 'utf8'));
+    if (parts?.length !== 1) throw new UsageError(`Invalid quoted string specified: ${arg}`);
+    return parts[0]!;
+  });
+}
+
+/**
+ * Runs the command line's command and resolves with the exit status: 0, or 1 when the server
+ * cannot be reached or (with `-e`) the command failed.
+ *
+ * @example
+ * ```ts
+ * const code = await runCommand(new Session(parseCliArgs(['INCR', 'c']), processIo()));
+ * ```
+ */
+export async function runCommand(session: Session): Promise<number> {
+  const { options, io } = session;
+  const argv = commandArguments(options.command, options.quotedInput);
+  if (options.stdinLastArg) {
+    argv.push((await readAll(io.stdin)).toString('latin1'));
+  } else if (options.stdinTag !== undefined) {
+    const at = argv.indexOf(toBytes(options.stdinTag));
+    if (at === -1) {
+      session.err.write('Using -X option but stdin tag not match.\n');
+      return 1;
+    }
+    argv[at] = (await readAll(io.stdin)).toString('latin1');
+  }
+  const name = argv[0]!.toLowerCase();
+  if (name === 'help' || name === '?') {
+    if (argv.length === 1) {
+      session.out.write(genericHelp(BYOR_CLI_VERSION));
+    } else {
+      const help = await session.help();
+      session.out.write(help.describe(argv.slice(1)));
+    }
+    return 0;
+  }
+  if (!(await session.connect())) return 1;
+  const onSignal = (): void => {
+    if (!session.interrupt()) process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  try {
+    const outcome = await session.execute(argv, options.repeat);
+    return outcome === CommandOutcomes.DONE ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    session.close();
+  }
+}
