@@ -13,7 +13,7 @@
  *   O(log n) only with `enableIndex` (so that variant is the one in the rank comparisons), and
  *   its select (`getElementByPos`) is an O(n) in-order walk even then.
  * - range of 100 from a key (lowerBound, then 99 successors), where every peer takes part.
- *   Ours reads ranges with `walk()`; the layout comparison below keeps `next()` steps.
+ *   Ours reads ranges with an `AvlCursor`; the layout comparison below keeps `next()` steps.
  * - memory: heap + array buffers retained per entry after building the 1M-key structure.
  * - layout: the same AVL algorithm with one object per node (bench/object-node-avl.ts) against
  *   the struct-of-arrays layout we ship, timed by hand, interleaved, on the same keys.
@@ -26,7 +26,7 @@ import type CreateRedBlackTree from 'functional-red-black-tree';
 import { OrderedMap } from 'js-sdsl';
 import type * as SortedBtreeModule from 'sorted-btree';
 import { compare, do_not_optimize, report } from '../../../scripts/bench.js';
-import { AvlTree, NIL } from '../src/index.js';
+import { AvlCursor, AvlTree, NIL } from '../src/index.js';
 import { ObjectNodeAvl } from './object-node-avl.js';
 
 const require = createRequire(import.meta.url);
@@ -292,11 +292,8 @@ compareReads(
   PROBES,
 );
 
-// ours reads ranges with walk() and one module-level visitor (no closure per call)
-let rangeSum = 0;
-const addKey = (key: number): void => {
-  rangeSum += key;
-};
+// ours reads ranges through one reusable cursor (an ancestor stack instead of parent climbs)
+const cursor = new AvlCursor(avl);
 
 // js-sdsl's select is an O(n) walk, so this comparison does 10 ranges per call (rotating
 // through the probes) for every implementation
@@ -307,9 +304,15 @@ compareReads(
   'range of 100 from a random rank in 1M',
   {
     '@byor/avl': () => {
-      rangeSum = 0;
-      for (let index = 0; index < RANK_RANGES; index++) avl.walk(avl.at(nextRank()), RANGE, addKey);
-      return do_not_optimize(rangeSum);
+      let sum = 0;
+      for (let index = 0; index < RANK_RANGES; index++) {
+        let node = cursor.seekAt(nextRank());
+        for (let step = 0; step < RANGE && node !== NIL; step++) {
+          sum += avl.key(node);
+          node = cursor.next();
+        }
+      }
+      return do_not_optimize(sum);
     },
     'js-sdsl OrderedMap (enableIndex)': () => {
       let sum = 0;
@@ -342,12 +345,17 @@ compareReads(
   'range of 100 from a random key in 1M',
   {
     '@byor/avl': () => {
-      rangeSum = 0;
+      let sum = 0;
       for (let index = 0; index < PROBES; index++) {
-        const node = avl.lowerBound(probeKeys[index]!);
-        if (node !== NIL) avl.walk(node, RANGE, addKey);
+        const start = avl.lowerBound(probeKeys[index]!);
+        if (start === NIL) continue;
+        let node = cursor.seek(start);
+        for (let step = 0; step < RANGE && node !== NIL; step++) {
+          sum += avl.key(node);
+          node = cursor.next();
+        }
       }
-      return do_not_optimize(rangeSum);
+      return do_not_optimize(sum);
     },
     'sorted-btree': () => {
       let sum = 0;

@@ -55,8 +55,6 @@ const RIGHT = 1;
 const PARENT = 2;
 const SIZE = 3;
 const DEFAULT_CAPACITY = 8;
-/** Deeper than any AVL tree of MAX_NODES nodes (1.44 log2 n < 45). */
-const WALK_STACK = 64;
 
 /**
  * A sorted map (or set, with `V = undefined`) on an AVL tree with subtree sizes.
@@ -92,9 +90,6 @@ export class AvlTree<K, V = undefined> {
   /** the next never-used handle */
   #fresh = 1;
   #freeHead = NIL;
-  /** the ancestors stack of walk(), made on first use and reused; a nested walk makes its own */
-  #walkStack: Int32Array | undefined;
-  #walking = false;
 
   /**
    * Creates an empty tree. O(capacity).
@@ -676,77 +671,6 @@ export class AvlTree<K, V = undefined> {
       node = following;
     }
     return calls;
-  }
-
-  /**
-   * Visits up to `count` entries in key order (reverse order with `reverse`) starting at
-   * `from` (NIL: the first node, or the last in reverse), calling `visitor(key, value, node)`;
-   * stops early when the visitor returns `false`. Returns the number of calls. The fastest way
-   * to read a range: it keeps the pending ancestors on a small stack instead of climbing parent
-   * links at each step. The tree must not change during the walk (use `forEach` to delete while
-   * visiting). O(log n + count).
-   *
-   * @throws AvlInvalidNodeError when `from` is neither NIL nor a live node
-   * @example
-   * tree.walk(tree.at(1000), 100, (key, value) => { out.push(key, value); }); // ranks 1000-1099
-   * tree.walk(NIL, 10, (key) => { top.push(key); }, true); // the 10 largest, largest first
-   */
-  walk(
-    from: number,
-    count: number,
-    visitor: (key: K, value: V, node: number) => boolean | void,
-    reverse = false,
-  ): number {
-    let node = from === NIL ? (reverse ? this.last() : this.first()) : from;
-    if (node === NIL || !(count > 0)) return 0;
-    this.#assertLive(node);
-    const links = this.#links;
-    const keys = this.#keys;
-    const values = this.#values;
-    // forward: the next node is down the right subtree, then left; or the nearest pending
-    // ancestor (one whose left subtree we are in). Reverse mirrors both sides.
-    const after = reverse ? LEFT : RIGHT;
-    const before = reverse ? RIGHT : LEFT;
-    // a visitor that walks this same tree gets its own stack
-    const stack = this.#walking
-      ? new Int32Array(WALK_STACK)
-      : (this.#walkStack ??= new Int32Array(WALK_STACK));
-    this.#walking = true;
-    try {
-      // pending ancestors of the start, nearest on top of the stack
-      let depth = 0;
-      for (let child = node, parent = links[(node << 2) + PARENT]!; parent !== NIL;) {
-        if (links[(parent << 2) + before] === child) stack[depth++] = parent;
-        child = parent;
-        parent = links[(parent << 2) + PARENT]!;
-      }
-      for (let low = 0, high = depth - 1; low < high; low++, high--) {
-        const swap = stack[low]!;
-        stack[low] = stack[high]!;
-        stack[high] = swap;
-      }
-      let calls = 0;
-      for (;;) {
-        calls++;
-        if (visitor(keys[node - 1] as K, values[node - 1] as V, node) === false || calls >= count) {
-          return calls;
-        }
-        let next = links[(node << 2) + after]!;
-        if (next !== NIL) {
-          for (let deeper = links[(next << 2) + before]!; deeper !== NIL;) {
-            stack[depth++] = next;
-            next = deeper;
-            deeper = links[(next << 2) + before]!;
-          }
-          node = next;
-        } else {
-          if (depth === 0) return calls;
-          node = stack[--depth]!;
-        }
-      }
-    } finally {
-      if (stack === this.#walkStack) this.#walking = false;
-    }
   }
 
   /**

@@ -1,3 +1,4 @@
+export { AvlCursor } from './avl-cursor.js';
 export { AvlTree, MAX_NODES, NIL } from './avl-tree.js';
 export type { AvlTreeOptions } from './avl-tree.js';
 export { naturalOrder } from './comparator.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AvlInvalidNodeError, AvlTree, NIL, naturalOrder } from '../src/index.js';
+import { AvlCursor, AvlInvalidNodeError, AvlTree, NIL, naturalOrder } from '../src/index.js';
 
 /** The dumb reference: a sorted array of [key, value] with binary search. */
 class SortedArrayModel<V> {
@@ -78,13 +78,10 @@ describe('AvlTree edge cases', () => {
     const node = byScore.lowerBound(15);
     expect(byScore.key(node)).toBe(20);
     expect(byScore.key(byScore.offset(node, 2))).toBe(40);
-    const seen: [number, string][] = [];
-    byScore.walk(node, 10, (key, name) => void seen.push([key, name]));
-    expect(seen).toEqual([
-      [20, 'cid'],
-      [30, 'ann'],
-      [40, 'dee'],
-    ]);
+    const cursor = new AvlCursor(byScore);
+    const seen: string[] = [];
+    for (let n = cursor.seek(node); n !== NIL; n = cursor.next()) seen.push(byScore.value(n));
+    expect(seen).toEqual(['cid', 'ann', 'dee']);
   });
 
   it('answers every query on an empty tree with NIL or the end position', () => {
@@ -292,49 +289,43 @@ describe('AvlTree edge cases', () => {
     expect(backward).toEqual([...Array(20).keys()].reverse());
   });
 
-  it('walks ranges with a stack, either way, from any node or from NIL', () => {
+  it('reads ranges with a cursor, either way, from a node, a rank or an end', () => {
     const tree = new AvlTree<number, number>();
     for (let key = 0; key < 50; key++) tree.set(key, key * 2);
-    const collect = (from: number, count: number, reverse = false) => {
+    const cursor = new AvlCursor(tree);
+    const take = (first: number, count: number) => {
       const seen: number[] = [];
-      const calls = tree.walk(
-        from,
-        count,
-        (key, value, node) => {
-          expect([value, tree.key(node)]).toEqual([key * 2, key]);
-          seen.push(key);
-        },
-        reverse,
-      );
-      expect(calls).toBe(seen.length);
+      for (let node = first; node !== NIL && seen.length < count; node = cursor.next()) {
+        expect(cursor.node).toBe(node);
+        seen.push(tree.key(node));
+      }
       return seen;
     };
-    expect(collect(NIL, 3)).toEqual([0, 1, 2]);
-    expect(collect(NIL, 3, true)).toEqual([49, 48, 47]);
-    expect(collect(tree.find(47), 10)).toEqual([47, 48, 49]);
-    expect(collect(tree.find(2), 10, true)).toEqual([2, 1, 0]);
-    expect(collect(tree.find(20), 0)).toEqual([]);
-    expect(collect(tree.find(20), -1)).toEqual([]);
-    expect(collect(tree.find(10), Infinity)).toEqual([...Array(40).keys()].map((k) => k + 10));
-    expect(tree.walk(tree.find(5), 10, (key) => key < 7)).toBe(3);
-    // a visitor may walk the same tree (it gets its own stack)
-    const pairs: [number, number][] = [];
-    tree.walk(tree.find(10), 3, (outer) => {
-      tree.walk(tree.find(40), 2, (inner) => void pairs.push([outer, inner]));
-    });
-    expect(pairs).toEqual([
-      [10, 40],
-      [10, 41],
-      [11, 40],
-      [11, 41],
-      [12, 40],
-      [12, 41],
-    ]);
-    expect(collect(tree.find(30), 2)).toEqual([30, 31]);
-    expect(new AvlTree<number>().walk(NIL, 5, () => undefined)).toBe(0);
+    expect(take(cursor.seek(NIL), 3)).toEqual([0, 1, 2]);
+    expect(cursor.reverse).toBe(false);
+    expect(take(cursor.seek(NIL, true), 3)).toEqual([49, 48, 47]);
+    expect(cursor.reverse).toBe(true);
+    expect(take(cursor.seek(tree.find(47)), 10)).toEqual([47, 48, 49]);
+    expect([cursor.next(), cursor.next(), cursor.node]).toEqual([NIL, NIL, NIL]);
+    expect(take(cursor.seek(tree.find(2), true), 10)).toEqual([2, 1, 0]);
+    expect(take(cursor.seekAt(10), Infinity)).toEqual([...Array(40).keys()].map((k) => k + 10));
+    expect(take(cursor.seekAt(-1, true), 2)).toEqual([49, 48]);
+    expect(take(cursor.seekAt(-3), 5)).toEqual([47, 48, 49]);
+    expect(take(cursor.seekAt(7, true), 3)).toEqual([7, 6, 5]);
+    expect([cursor.seekAt(50), cursor.node, cursor.seekAt(-51), cursor.seekAt(Number.NaN)]).toEqual(
+      [NIL, NIL, NIL, NIL],
+    );
+    // two cursors on one tree are independent
+    const other = new AvlCursor(tree);
+    cursor.seekAt(10);
+    other.seekAt(40, true);
+    expect(
+      [cursor.next(), other.next(), cursor.next(), other.next()].map((n) => tree.key(n)),
+    ).toEqual([11, 39, 12, 38]);
+    expect(new AvlCursor(new AvlTree<number>()).seek(NIL)).toBe(NIL);
     const stale = tree.find(3);
     tree.deleteNode(stale);
-    expect(() => tree.walk(stale, 1, () => undefined)).toThrow(AvlInvalidNodeError);
+    expect(() => cursor.seek(stale)).toThrow(AvlInvalidNodeError);
   });
 
   it('allows deleting the node just yielded while iterating', () => {
@@ -537,18 +528,19 @@ function applyAndCompare(
         node,
         operation.reverse,
       );
-      const walkedFast: number[] = [];
-      const calls = tree.walk(
-        node,
-        operation.length,
-        (key) => void walkedFast.push(key),
-        operation.reverse,
-      );
-      const walkExpected = operation.reverse
+      const cursor = new AvlCursor(tree);
+      const cursorKeys: number[] = [];
+      const first =
+        operation.k % 2 === 0
+          ? cursor.seek(node, operation.reverse)
+          : cursor.seekAt(index, operation.reverse);
+      for (let n = first; n !== NIL && cursorKeys.length < operation.length; n = cursor.next()) {
+        cursorKeys.push(tree.key(n));
+      }
+      const cursorExpected = operation.reverse
         ? entries.slice(Math.max(0, index - operation.length + 1), index + 1).reverse()
         : entries.slice(index, index + operation.length);
-      expect(walkedFast).toEqual(walkExpected.map(([key]) => key));
-      expect(calls).toBe(walkExpected.length);
+      expect(cursorKeys).toEqual(cursorExpected.map(([key]) => key));
       const limit = Math.max(1, operation.length);
       const expected = operation.reverse
         ? entries.slice(Math.max(0, index - limit + 1), index + 1).reverse()

@@ -10,13 +10,11 @@
  *
  * @internal
  */
-import { AvlInvariantError, AvlTree, NIL } from '@byor/avl';
+import { AvlCursor, AvlInvariantError, AvlTree, NIL } from '@byor/avl';
 import { HashTable, HashTableInvariantError } from '@byor/hashtable';
 import { SortedSetInvariantError } from './errors.js';
 import type { LexBound, ScoreBound } from './bounds.js';
-import { comparePairs, lexRank, type Store, type Visitor } from './store.js';
-
-function ignoreEntry(): void {}
+import { comparePairs, type Store, type Visitor } from './store.js';
 
 /** Below this many entries, LIMIT's offset is walked; above, avl_offset jumps in O(log n). */
 const WALK_OFFSET = 32;
@@ -25,6 +23,9 @@ export class TreeStore implements Store {
   /** member -> node of the tree */
   readonly #index = new HashTable<number>();
   readonly #tree: AvlTree<string, number>;
+  /** walks every range read; ranges read from inside a visitor get their own */
+  readonly #cursor: AvlCursor<string, number>;
+  #cursorBusy = false;
 
   constructor(capacity: number) {
     const index = this.#index;
@@ -34,6 +35,7 @@ export class TreeStore implements Store {
       { capacity },
     );
     this.#tree = tree;
+    this.#cursor = new AvlCursor(tree);
   }
 
   get size(): number {
@@ -155,9 +157,16 @@ export class TreeStore implements Store {
 
   visit(rank: number, count: number, reverse: boolean, visitor: Visitor): void {
     const tree = this.#tree;
-    const node = tree.at(rank);
-    // the visitor takes (member, score); walk() passes (key, value, node): the same first two
-    if (node !== NIL) tree.walk(node, count, visitor, reverse);
+    const cursor = this.#takeCursor();
+    try {
+      let node = cursor.seekAt(rank, reverse);
+      for (let left = count; node !== NIL && left > 0; left--) {
+        visitor(tree.key(node), tree.value(node));
+        node = cursor.next();
+      }
+    } finally {
+      this.#releaseCursor(cursor);
+    }
   }
 
   // Range walks, as Redis's zslFirstInRange/zslLastInRange: one descent to the first entry in
@@ -172,23 +181,34 @@ export class TreeStore implements Store {
     reverse: boolean,
     visitor: Visitor,
   ): number {
+    const tree = this.#tree;
     let node = reverse
       ? this.#lastScoreBelow(max.value, max.exclusive)
       : this.#firstScoreAbove(min.value, min.exclusive);
     if (offset > 0) node = this.#skip(node, offset, reverse);
     if (node === NIL) return 0;
-    const limit = reverse ? min : max;
-    if (this.#gateBusy) {
-      const limitRank = reverse
-        ? this.countScoreBelow(min.value, min.exclusive)
-        : this.countScoreBelow(max.value, !max.exclusive);
-      return this.#walkCounted(node, count, reverse, visitor, limitRank);
+    const { value: bound, exclusive } = reverse ? min : max;
+    const cursor = this.#takeCursor();
+    try {
+      node = cursor.seek(node, reverse);
+      let visited = 0;
+      while (node !== NIL && visited !== count) {
+        const score = tree.value(node);
+        if (
+          reverse
+            ? score < bound || (exclusive && score === bound)
+            : score > bound || (exclusive && score === bound)
+        ) {
+          break;
+        }
+        visitor(tree.key(node), score);
+        visited++;
+        node = cursor.next();
+      }
+      return visited;
+    } finally {
+      this.#releaseCursor(cursor);
     }
-    this.#gateLex = false;
-    this.#gateScore = limit.value;
-    this.#gateExclusive = limit.exclusive;
-    this.#gateUnbounded = false;
-    return this.#walkGated(node, count, reverse, visitor);
   }
 
   visitByLex(
@@ -199,6 +219,7 @@ export class TreeStore implements Store {
     reverse: boolean,
     visitor: Visitor,
   ): number {
+    const tree = this.#tree;
     let node = reverse ? this.#lastMemberBelow(max) : this.#firstMemberAbove(min);
     if (offset > 0) node = this.#skip(node, offset, reverse);
     if (node === NIL) return 0;
@@ -206,83 +227,42 @@ export class TreeStore implements Store {
     // '+' as the maximum (or '-' as the minimum, walking down) bounds nothing; the opposite
     // sign admits nothing
     if (limit === (reverse ? '+' : '-')) return 0;
-    if (this.#gateBusy) {
-      const limitRank = reverse ? lexRank(this, min, true) : lexRank(this, max, false);
-      return this.#walkCounted(node, count, reverse, visitor, limitRank);
-    }
-    this.#gateLex = true;
-    if (limit === '+' || limit === '-') {
-      this.#gateUnbounded = true;
-    } else {
-      this.#gateUnbounded = false;
-      this.#gateMember = limit.value;
-      this.#gateExclusive = limit.exclusive;
-    }
-    return this.#walkGated(node, count, reverse, visitor);
-  }
-
-  // The bound of the range walk in progress, checked by #gate on each entry tree.walk() visits:
-  // one function per store rather than a closure per range (readability traded for no
-  // allocation per ZRANGEBYSCORE). A range read from inside a visitor, while the gate is busy,
-  // counts its entries with a descent instead.
-  #gateBusy = false;
-  #gateLex = false;
-  #gateUnbounded = false;
-  #gateReverse = false;
-  #gateExclusive = false;
-  #gateScore = 0;
-  #gateMember = '';
-  #gateVisitor: Visitor = ignoreEntry;
-  #gateCount = 0;
-  readonly #gate = (member: string, score: number): boolean => {
-    if (!this.#gateUnbounded) {
-      const exclusive = this.#gateExclusive;
-      let outside: boolean;
-      if (this.#gateLex) {
-        const bound = this.#gateMember;
-        outside = this.#gateReverse
-          ? member < bound || (exclusive && member === bound)
-          : member > bound || (exclusive && member === bound);
-      } else {
-        const bound = this.#gateScore;
-        outside = this.#gateReverse
-          ? score < bound || (exclusive && score === bound)
-          : score > bound || (exclusive && score === bound);
-      }
-      if (outside) return false;
-    }
-    this.#gateCount++;
-    this.#gateVisitor(member, score);
-    return true;
-  };
-
-  #walkGated(node: number, count: number, reverse: boolean, visitor: Visitor): number {
-    this.#gateBusy = true;
-    this.#gateReverse = reverse;
-    this.#gateVisitor = visitor;
-    this.#gateCount = 0;
+    const bounded = limit !== '+' && limit !== '-';
+    const bound = bounded ? limit.value : '';
+    const exclusive = bounded && limit.exclusive;
+    const cursor = this.#takeCursor();
     try {
-      this.#tree.walk(node, count < 0 ? Infinity : count, this.#gate, reverse);
-      return this.#gateCount;
+      node = cursor.seek(node, reverse);
+      let visited = 0;
+      while (node !== NIL && visited !== count) {
+        const member = tree.key(node);
+        if (
+          bounded &&
+          (reverse
+            ? member < bound || (exclusive && member === bound)
+            : member > bound || (exclusive && member === bound))
+        ) {
+          break;
+        }
+        visitor(member, tree.value(node));
+        visited++;
+        node = cursor.next();
+      }
+      return visited;
     } finally {
-      this.#gateBusy = false;
-      this.#gateVisitor = ignoreEntry;
+      this.#releaseCursor(cursor);
     }
   }
 
-  /** Walks from `node` to the rank limit: its end (exclusive) forward, its first rank in reverse. */
-  #walkCounted(
-    node: number,
-    count: number,
-    reverse: boolean,
-    visitor: Visitor,
-    limitRank: number,
-  ): number {
-    const rank = this.#tree.rank(node);
-    let available = reverse ? rank - limitRank + 1 : limitRank - rank;
-    if (count >= 0 && count < available) available = count;
-    if (available <= 0) return 0;
-    return this.#tree.walk(node, available, visitor, reverse);
+  /** The store's cursor, or a fresh one for a range read from inside a visitor. */
+  #takeCursor(): AvlCursor<string, number> {
+    if (this.#cursorBusy) return new AvlCursor(this.#tree);
+    this.#cursorBusy = true;
+    return this.#cursor;
+  }
+
+  #releaseCursor(cursor: AvlCursor<string, number>): void {
+    if (cursor === this.#cursor) this.#cursorBusy = false;
   }
 
   #skip(node: number, offset: number, reverse: boolean): number {
