@@ -126,12 +126,8 @@ function restore(client: Client, argv: string[]): void {
   }
   let value;
   try {
-    const decoder = new RdbDecoder(
-      payload,
-      persistenceOf(server).valueLimits(),
-      0,
-      payload.length - 10,
-    );
+    // as rioInitWithBuffer over the whole argument: a value may run into the footer bytes
+    const decoder = new RdbDecoder(payload, persistenceOf(server).valueLimits());
     value = decoder.value(decoder.byte());
   } catch {
     value = undefined;

@@ -1,0 +1,269 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { crc64 } from '../../src/persistence/crc64.js';
+import { RdbChecksumError, RdbFormatError } from '../../src/persistence/errors.js';
+import {
+  DEFAULT_VALUE_LIMITS,
+  RdbDecoder,
+  type ValueLimits,
+} from '../../src/persistence/rdb-decoder.js';
+import { RdbEncoder } from '../../src/persistence/rdb-encoder.js';
+import { RdbType } from '../../src/persistence/rdb-format.js';
+import { readRdb } from '../../src/persistence/rdb-reader.js';
+import { RdbSnapshotFormat } from '../../src/persistence/snapshot-formats.js';
+import type { Value } from '../../src/values.js';
+import { build, canonical, plainOf, plainValue, type Limits, DEFAULT_LIMITS } from './values.js';
+
+function limitsFor(limits: Limits): ValueLimits {
+  return {
+    hashMaxListpackEntries: limits.hashEntries,
+    hashMaxListpackValue: limits.hashValue,
+    setMaxIntsetEntries: limits.intsetEntries,
+    zset: limits.zset,
+  };
+}
+
+function decodeDump(
+  payload: string,
+  limits: ValueLimits = limitsFor(DEFAULT_LIMITS),
+): Value | undefined {
+  const bytes = Buffer.from(payload, 'latin1');
+  const decoder = new RdbDecoder(bytes, limits, 0, bytes.length - 10);
+  return decoder.value(decoder.byte());
+}
+
+function encodingOf(value: Value): string {
+  return typeof value === 'string' ? 'string' : value.encoding();
+}
+
+describe('RDB value encoding', () => {
+  it('round-trips every type and encoding through a DUMP payload, keeping the encoding', () => {
+    for (const compression of [true, false]) {
+      const encoder = new RdbEncoder({ compression, listFill: -2 });
+      fc.assert(
+        fc.property(plainValue, (plain) => {
+          const value = build(plain);
+          const payload = encoder.dump(value);
+          const bytes = Buffer.from(payload, 'latin1');
+          // trailer: RDB version 10 then the CRC-64 of everything before it
+          expect(bytes.readUInt16LE(bytes.length - 10)).toBe(10);
+          expect(bytes.readBigUInt64LE(bytes.length - 8)).toBe(crc64(bytes, 0, bytes.length - 8));
+          const decoded = decodeDump(payload) as Value;
+          expect(plainOf(decoded)).toEqual(canonical(plain));
+          expect(encodingOf(decoded)).toBe(encodingOf(value));
+        }),
+        { numRuns: 150 },
+      );
+    }
+  });
+
+  it('converts on load as redis-server does when the limits are smaller', () => {
+    const encoder = new RdbEncoder({ compression: true, listFill: -2 });
+    const small: Limits = {
+      hashEntries: 2,
+      hashValue: 3,
+      intsetEntries: 2,
+      zset: { maxListpackEntries: 2, maxListpackValue: 3 },
+    };
+    const cases: [Value, string][] = [
+      [
+        build({
+          type: 'hash',
+          pairs: [
+            ['a', '1'],
+            ['b', '2'],
+            ['c', '3'],
+          ],
+        }),
+        'hashtable',
+      ],
+      [build({ type: 'hash', pairs: [['a', 'long value']] }), 'hashtable'],
+      [build({ type: 'set', members: ['1', '2', '3'] }), 'hashtable'],
+      [
+        build({
+          type: 'zset',
+          entries: [
+            ['a', 1],
+            ['b', 2],
+            ['c', 3],
+          ],
+        }),
+        'skiplist',
+      ],
+      // a listpack sorted set keeps its encoding whatever its member lengths (rdb.c checks entries only)
+      [build({ type: 'zset', entries: [['long member', 1]] }), 'listpack'],
+      [build({ type: 'set', members: ['1', '2'] }), 'intset'],
+    ];
+    for (const [value, expected] of cases) {
+      const decoded = decodeDump(encoder.dump(value), limitsFor(small)) as Value;
+      expect(encodingOf(decoded)).toBe(expected);
+      expect(plainOf(decoded)).toEqual(plainOf(value));
+    }
+    // and a hashtable that fits comes back compact
+    const wide = build({ type: 'hash', pairs: [['f', 'x'.repeat(100)]] });
+    expect(encodingOf(wide)).toBe('hashtable');
+    expect(encodingOf(decodeDump(encoder.dump(wide)) as Value)).toBe('hashtable');
+    const narrowed = build({ type: 'hash', pairs: [['f', 'v']] });
+    expect(encodingOf(decodeDump(encoder.dump(narrowed)) as Value)).toBe('listpack');
+  });
+
+  it.each([
+    ['string int8', 'a', '7', '00c007'],
+    ['string int16', 'a', '-300', '00c1d4fe'],
+    ['string int32', 'a', '100000', '00c2a0860100'],
+    ['string past int32', 'a', '4294967296', '000a34323934393637323936'],
+    ['string not canonical', 'a', '007', '0003303037'],
+    ['short string', 'a', 'hello', '000568656c6c6f'],
+  ])('%s', (_name, _key, value, hex) => {
+    const encoder = new RdbEncoder({ compression: true, listFill: -2 });
+    const payload = Buffer.from(encoder.dump(value), 'latin1');
+    expect(payload.subarray(0, payload.length - 10).toString('hex')).toBe(hex);
+  });
+
+  it('writes 14-bit and 32-bit lengths', () => {
+    const encoder = new RdbEncoder({ compression: false, listFill: -2 });
+    for (const [length, header] of [
+      [63, '3f'],
+      [64, '4040'],
+      [16383, '7fff'],
+      [16384, '8000004000'],
+    ] as const) {
+      const payload = Buffer.from(encoder.dump('y'.repeat(length)), 'latin1');
+      expect(payload.subarray(1, 1 + header.length / 2).toString('hex')).toBe(header);
+    }
+  });
+
+  it('splits a long list into quicklist nodes of at most 8 KB', () => {
+    const encoder = new RdbEncoder({ compression: false, listFill: -2 });
+    const list = build({
+      type: 'list',
+      items: Array.from({ length: 1000 }, (_, i) => `element-${i}`),
+    });
+    const bytes = Buffer.from(encoder.dump(list), 'latin1');
+    expect(bytes[0]).toBe(RdbType.LIST_QUICKLIST_2);
+    const decoder = new RdbDecoder(bytes, DEFAULT_VALUE_LIMITS, 1, bytes.length - 10);
+    const nodes = decoder.len();
+    expect(nodes).toBeGreaterThan(1);
+    for (let n = 0; n < nodes; n++) {
+      expect(decoder.len()).toBe(2); // PACKED
+      expect(decoder.blob().length).toBeLessThanOrEqual(8192);
+    }
+    // list-max-listpack-size 5: five elements per node
+    const counted = new RdbEncoder({ compression: false, listFill: 5 });
+    const five = Buffer.from(
+      counted.dump(build({ type: 'list', items: ['a', 'b', 'c', 'd', 'e', 'f'] })),
+      'latin1',
+    );
+    expect(five[1]).toBe(2); // two nodes
+  });
+});
+
+describe('RDB files', () => {
+  function rdbFile(keys: [number, string, Value, number | undefined][]): Buffer {
+    const format = new RdbSnapshotFormat(
+      { compression: true, listFill: -2 },
+      { redisVersion: '7.0.15', createdAt: 1700000000, usedMemory: 1000, aofBase: false },
+    );
+    format.begin();
+    let db = -1;
+    for (const [index, key, value, expireAt] of keys) {
+      if (index !== db) {
+        format.selectDb(index, 1, 0);
+        db = index;
+      }
+      format.key(key, value, expireAt);
+    }
+    format.end();
+    const body = Buffer.from(format.out.view());
+    const trailer = Buffer.alloc(8);
+    trailer.writeBigUInt64LE(crc64(body));
+    return Buffer.concat([body, trailer]);
+  }
+
+  function read(bytes: Buffer, checksum = true) {
+    const keys: [number, string, Value, number | undefined][] = [];
+    const aux: Record<string, string> = {};
+    const result = readRdb(
+      bytes,
+      {
+        aux: (name, value) => {
+          aux[name] = value;
+        },
+        key: (db, key, value, expireAt) => keys.push([db, key, value, expireAt]),
+      },
+      { limits: DEFAULT_VALUE_LIMITS, checksum },
+    );
+    return { keys, aux, result };
+  }
+
+  it('writes the header and AUX fields redis-server 7.0 writes', () => {
+    const bytes = rdbFile([]);
+    expect(bytes.subarray(0, 9).toString()).toBe('REDIS0010');
+    const { aux, result } = read(bytes);
+    expect(aux).toEqual({
+      'redis-ver': '7.0.15',
+      'redis-bits': '64',
+      ctime: '1700000000',
+      'used-mem': '1000',
+      'aof-base': '0',
+    });
+    expect(result.end).toBe(bytes.length);
+  });
+
+  it('reads back keys of several databases with their expiry', () => {
+    const bytes = rdbFile([
+      [0, 'a', 'x', undefined],
+      [0, 'b', build({ type: 'list', items: ['1', '2'] }), 1700000000123],
+      [3, 'c', build({ type: 'set', members: ['m'] }), undefined],
+    ]);
+    const { keys } = read(bytes);
+    expect(keys.map(([db, key, value, at]) => [db, key, plainOf(value), at])).toEqual([
+      [0, 'a', { type: 'string', value: 'x' }, undefined],
+      [0, 'b', { type: 'list', items: ['1', '2'] }, 1700000000123],
+      [3, 'c', { type: 'set', members: ['m'] }, undefined],
+    ]);
+  });
+
+  it('checks the CRC-64 trailer unless it is zero or checking is off', () => {
+    const bytes = rdbFile([[0, 'a', 'value', undefined]]);
+    const corrupt = Buffer.from(bytes);
+    corrupt[corrupt.length - 1] = (corrupt[corrupt.length - 1] ?? 0) ^ 0xff;
+    expect(() => read(corrupt)).toThrow(RdbChecksumError);
+    expect(read(corrupt, false).keys).toHaveLength(1);
+    const zero = Buffer.from(bytes);
+    zero.fill(0, zero.length - 8);
+    expect(read(zero).keys).toHaveLength(1);
+  });
+
+  it.each([
+    ['a wrong signature', (b: Buffer) => Buffer.concat([Buffer.from('RADIS'), b.subarray(5)])],
+    [
+      'a version from the future',
+      (b: Buffer) => Buffer.concat([Buffer.from('REDIS0013'), b.subarray(9)]),
+    ],
+    ['a truncated body', (b: Buffer) => b.subarray(0, b.length - 12)],
+    [
+      'an unknown value type',
+      (b: Buffer) => {
+        const copy = Buffer.from(b);
+        copy[copy.indexOf(Buffer.from([0x00, 0x01, 0x61]))] = 42;
+        return copy;
+      },
+    ],
+  ])('refuses %s', (_name, mutate) => {
+    const bytes = mutate(rdbFile([[0, 'a', 'x', undefined]]));
+    expect(() => read(bytes, false)).toThrow(RdbFormatError);
+  });
+
+  it('skips empty collections (as redis-server does)', () => {
+    // type LIST (1), key "k", zero elements
+    const body = Buffer.concat([
+      Buffer.from('REDIS0009'),
+      Buffer.from([0xfe, 0, 1, 1, 0x6b, 0, 0xff]),
+    ]);
+    const bytes = Buffer.concat([body, Buffer.alloc(8)]);
+    const { keys, result } = read(bytes);
+    expect(keys).toHaveLength(0);
+    expect(result.emptySkipped).toBe(1);
+  });
+});
