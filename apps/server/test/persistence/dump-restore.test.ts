@@ -106,7 +106,7 @@ describe.skipIf(!redisAvailable)('DUMP / RESTORE', () => {
   });
 
   it('matches redis-server reply for reply (errors, options, edge cases)', async () => {
-    const payload = (await dumpOf(pair.redis.port, [['SET', 'k', 'value']], 'k'));
+    const payload = await dumpOf(pair.redis.port, [['SET', 'k', 'value']], 'k');
     const listPayload = await dumpOf(pair.redis.port, [['RPUSH', 'l', 'a', 'b', 'c']], 'l');
     const zsetPayload = await dumpOf(pair.redis.port, [['ZADD', 'z', '1', 'a']], 'z');
     const bytes = Buffer.from(payload, 'latin1');
