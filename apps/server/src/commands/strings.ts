@@ -214,7 +214,7 @@ function getex(client: Client, argv: string[]): void {
     db.setExpire(key, deadline);
     db.signalModified(key);
     client.server.notify('g', 'expire', key, db);
-    if (!(flags & PXAT)) client.server.propagateAs(db, ['PEXPIREAT', key, String(deadline)]);
+    client.server.propagateAs(db, ['PEXPIREAT', key, String(deadline)]);
   } else if (flags & PERSIST) {
     if (db.persist(key)) {
       db.signalModified(key);
