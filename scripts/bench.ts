@@ -143,6 +143,11 @@ async function main(): Promise<void> {
   for (const { title, rows } of reports) console.log(formatTable(title, rows));
 }
 
+// Not awaited at the top level: main() imports the bench files, which import this module back;
+// a top-level await here would leave that import cycle unsettled (Node exits with code 13).
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await main();
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }
