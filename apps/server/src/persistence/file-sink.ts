@@ -295,21 +295,20 @@ export class BackgroundFileSink implements SnapshotSink {
     this.#pool?.run({ job: this.#job }, { handler: 'finish' }).catch(() => undefined);
     const fd = this.#fd;
     this.#fd = -1;
+    try {
+      unlinkSync(this.#temporary);
+    } catch {
+      /* never created, or renamed */
+    }
     // writes still queued for the worker must not reach a reused descriptor: close after them
-    void this.#tail.finally(() => {
-      if (fd >= 0) {
+    if (fd >= 0)
+      void this.#tail.finally(() => {
         try {
           closeSync(fd);
         } catch {
           /* already closed */
         }
-      }
-      try {
-        unlinkSync(this.#temporary);
-      } catch {
-        /* never created, or renamed */
-      }
-    });
+      });
   }
 }
 

@@ -58,7 +58,13 @@ export class Conn {
 
   private constructor(socket: Socket) {
     this.#socket = socket;
-    this.#closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.#closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        // calls still waiting get an error: the connection is gone
+        for (const waiter of this.#waiting.splice(0)) waiter(new ReplyFailure('connection closed'));
+        resolve();
+      }),
+    );
     socket.on('data', (chunk: Buffer) => {
       this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;
       for (;;) {
@@ -86,6 +92,7 @@ export class Conn {
 
   /** Sends a command; resolves with its reply. */
   call(...args: (string | number)[]): Promise<Reply> {
+    if (this.#socket.destroyed) return Promise.resolve(new ReplyFailure('connection closed'));
     return new Promise((resolve) => {
       this.#waiting.push(resolve);
       this.#socket.write(encode(args.map(String)));
@@ -94,6 +101,8 @@ export class Conn {
 
   /** Sends many commands at once (one write); resolves with their replies in order. */
   pipeline(commands: readonly (readonly (string | number)[])[]): Promise<Reply[]> {
+    if (this.#socket.destroyed)
+      return Promise.resolve(commands.map(() => new ReplyFailure('connection closed')));
     const replies = commands.map(
       () =>
         new Promise<Reply>((resolve) => {

@@ -2,14 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisAvailable, runCases, type DiffCase, type Pair } from '../differential/harness.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { Conn, ReplyFailure } from './client.js';
-import { startByor } from './helpers.js';
+import { startByor, tempDir } from './helpers.js';
+import { persistenceOf } from '../../src/persistence/persistence.js';
 import { datasetCommands, keyspaceDifferences, readKeyspace, runAll } from './keyspace.js';
 
 /** DUMP and RESTORE against redis-server 7.0: the same payload bytes, the same errors. */
 describe.skipIf(!redisAvailable)('DUMP / RESTORE', () => {
   let pair: Pair;
+  const dir = tempDir();
   beforeAll(async () => {
-    const byor = await startByor();
+    // a directory of its own: BGSAVE inside MULTI is scheduled and then runs
+    const byor = await startByor({ config: { dir: dir.path, save: '' } });
     const redis = await startRedisServer();
     pair = {
       byor,
@@ -21,7 +24,9 @@ describe.skipIf(!redisAvailable)('DUMP / RESTORE', () => {
     };
   });
   afterAll(async () => {
+    await persistenceOf(pair.byor.server).idle();
     await pair.stop();
+    dir.remove();
   });
 
   async function dumpOf(port: number, setup: (string | number)[][], key: string): Promise<string> {
