@@ -83,6 +83,13 @@ export function socketErrorReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Why an open connection failed, in redis-cli's words where it has some. */
+function closedReason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') return 'Server closed the connection';
+  return socketErrorReason(error);
+}
+
 const BINARY_CODE_NAMES = new Map<number, string>(
   Object.entries(BinaryErrorCodes).map(([name, code]) => [code, name]),
 );
@@ -137,7 +144,12 @@ export class Connection {
     }
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     socket.on('error', (error) => {
-      this.#closeError ??= error;
+      this.#closeError ??= new ConnectionClosedError(closedReason(error), { cause: error });
+    });
+    // the server's FIN: nothing more will come, and writing now would fail
+    socket.on('end', () => {
+      socket.destroy();
+      this.#handleClose();
     });
     socket.on('close', () => this.#handleClose());
   }

@@ -71,10 +71,14 @@ export class PtySession {
     return seen.split('\n').slice(1, -1).join('\n');
   }
 
-  /** Closes the terminal's input and waits for the program to end. */
+  /** Types Ctrl-D, closes the terminal's input and waits for the program to end. */
   async close(): Promise<number | null> {
-    this.#child.stdin.end();
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
+    if (this.#child.exitCode === null && this.#child.stdin.writable) {
+      this.#child.stdin.write('\x04');
+      this.#child.stdin.end();
+    }
+    // a program that does not leave on Ctrl-D loses its terminal (SIGHUP)
+    const timer = setTimeout(() => this.#child.kill('SIGTERM'), 3_000);
     const code = await this.#exit;
     clearTimeout(timer);
     return code;
