@@ -29,8 +29,12 @@ export type Trailer = (typeof Trailer)[keyof typeof Trailer];
  * synced, so a crash at any moment leaves the previous file intact.
  */
 export interface SnapshotSink {
-  /** takes ownership of `chunk` (its memory may be moved to a worker) */
-  write(chunk: Buffer): void;
+  /**
+   * Takes ownership of `chunk` (its memory may be moved to a worker). `deferred`: strings of the
+   * chunk to compress before writing ([offset, length] pairs, see RdbEncoder.deferred); only a
+   * sink with a worker is given any.
+   */
+  write(chunk: Buffer, deferred?: Int32Array): void;
   /** bytes handed over and not yet written */
   readonly pendingBytes: number;
   /** resolves once the pending bytes are written */
@@ -209,26 +213,29 @@ export class BackgroundFileSink implements SnapshotSink {
     return this.#pending;
   }
 
-  write(chunk: Buffer): void {
+  write(chunk: Buffer, deferred?: Int32Array): void {
     if (this.#failure) return;
     const length = chunk.length;
     this.#pending += length;
-    this.#size += length;
     const fd = this.#fd;
     const pool = this.#pool;
-    let done: Promise<unknown>;
+    let done: Promise<number>;
     if (pool) {
       // pool tasks of one job run in order on its single worker: no need to wait for the previous
+      const transfer: ArrayBuffer[] = [chunk.buffer as ArrayBuffer];
+      if (deferred) transfer.push(deferred.buffer as ArrayBuffer);
       done = pool.run(
-        { job: this.#job, fd, chunk, checksum: this.#trailer === Trailer.CRC64 },
-        { handler: 'write', transferList: [chunk.buffer as ArrayBuffer] },
+        { job: this.#job, fd, chunk, deferred, checksum: this.#trailer === Trailer.CRC64 },
+        { handler: 'write', transferList: transfer },
       );
     } else {
+      if (deferred) throw new PersistenceIoError('deferred compression needs the worker');
       this.#crc?.update(chunk);
-      done = this.#tail.then(() => writeAsync(fd, chunk));
+      done = this.#tail.then(() => writeAsync(fd, chunk)).then(() => length);
     }
     this.#tail = done.then(
-      () => {
+      (written) => {
+        this.#size += written;
         this.#pending -= length;
         if (this.#pending === 0) this.#wake();
       },

@@ -12,6 +12,40 @@ import { pluginForValue } from './rdb-plugins.js';
 import { QuicklistContainer, RDB_VERSION, RdbEncoding, RdbOpcode, RdbType } from './rdb-format.js';
 import { RdbFormatError } from './errors.js';
 
+/**
+ * rdbSaveLen into a byte array at `at`; returns the offset after it. Self-contained (the
+ * persistence worker runs it from its source text). O(1).
+ *
+ * @internal
+ */
+export function writeLength(target: Uint8Array, at: number, value: number): number {
+  if (value < 64) {
+    target[at] = value;
+    return at + 1;
+  }
+  if (value < 16384) {
+    target[at] = (value >>> 8) | 0x40;
+    target[at + 1] = value & 0xff;
+    return at + 2;
+  }
+  if (value <= 0xffffffff) {
+    target[at] = 0x80;
+    target[at + 1] = value >>> 24;
+    target[at + 2] = (value >>> 16) & 0xff;
+    target[at + 3] = (value >>> 8) & 0xff;
+    target[at + 4] = value & 0xff;
+    return at + 5;
+  }
+  target[at] = 0x81;
+  const high = Math.floor(value / 0x100000000);
+  const low = value % 0x100000000;
+  for (let i = 0; i < 4; i++) {
+    target[at + 1 + i] = (high >>> (24 - 8 * i)) & 0xff;
+    target[at + 5 + i] = (low >>> (24 - 8 * i)) & 0xff;
+  }
+  return at + 9;
+}
+
 /** What the encoder reads from the config (rdbcompression, list-max-listpack-size). */
 export interface RdbEncoderOptions {
   /** LZF-compress strings longer than 20 bytes (`rdbcompression`, default true) */
@@ -63,6 +97,12 @@ export class RdbEncoder {
   /** LZF output (4 bytes of slack, see lzfCompress) */
   #packed = Buffer.allocUnsafe(4096 + 8);
   readonly #listpack = new ListpackBuilder();
+  /**
+   * When set, strings and blobs that may compress are written raw, without their length, and
+   * their [offset, length] recorded here: the persistence worker compresses them (LZF) and writes
+   * the headers, off the event loop. See snapshot-formats.ts.
+   */
+  deferred: number[] | undefined = undefined;
 
   constructor(options: RdbEncoderOptions, out: ByteWriter = new ByteWriter(64 * 1024)) {
     this.out = out;
@@ -73,18 +113,8 @@ export class RdbEncoder {
   /** rdbSaveLen. O(1). */
   len(value: number): void {
     const out = this.out;
-    if (value < 1 << 6) {
-      out.byte(value);
-    } else if (value < 1 << 14) {
-      out.byte((value >>> 8) | 0x40);
-      out.byte(value & 0xff);
-    } else if (value <= 0xffffffff) {
-      out.byte(0x80);
-      out.u32be(value);
-    } else {
-      out.byte(0x81);
-      out.u64be(value);
-    }
+    out.ensure(9);
+    out.length = writeLength(out.buffer, out.length, value);
   }
 
   /**
@@ -96,6 +126,11 @@ export class RdbEncoder {
     const length = text.length;
     if (length <= 11 && this.#integer(text)) return;
     if (this.compression && length > 20) {
+      if (this.deferred !== undefined) {
+        this.deferred.push(this.out.length, length);
+        this.out.latin1(text);
+        return;
+      }
       if (this.#plain.length < length) this.#plain = Buffer.allocUnsafe(length * 2);
       this.#plain.write(text, 0, length, 'latin1');
       if (this.#compressed(this.#plain, 0, length)) return;
@@ -110,6 +145,11 @@ export class RdbEncoder {
   /** rdbSaveRawString of binary bytes (listpacks, intsets). O(n). */
   blob(bytes: Uint8Array, start: number, end: number): void {
     const length = end - start;
+    if (this.compression && length > 20 && this.deferred !== undefined) {
+      this.deferred.push(this.out.length, length);
+      this.out.bytes(bytes, start, end);
+      return;
+    }
     if (this.compression && length > 20 && this.#compressed(bytes, start, length)) return;
     this.len(length);
     this.out.bytes(bytes, start, end);

@@ -30,9 +30,22 @@ export class RdbSnapshotFormat implements SnapshotFormat {
   readonly encoder: RdbEncoder;
   readonly #aux: RdbAuxInfo;
 
-  constructor(options: RdbEncoderOptions, aux: RdbAuxInfo) {
+  /**
+   * `deferCompression`: long strings are written raw and compressed by the sink's worker
+   * ({@link SnapshotFormat.takeDeferred}), so LZF runs off the event loop.
+   */
+  constructor(options: RdbEncoderOptions, aux: RdbAuxInfo, deferCompression = false) {
     this.encoder = new RdbEncoder(options);
+    if (deferCompression && options.compression) this.encoder.deferred = [];
     this.#aux = aux;
+  }
+
+  takeDeferred(): Int32Array | undefined {
+    const deferred = this.encoder.deferred;
+    if (deferred === undefined || deferred.length === 0) return undefined;
+    const out = Int32Array.from(deferred);
+    deferred.length = 0;
+    return out;
   }
 
   get out(): ByteWriter {

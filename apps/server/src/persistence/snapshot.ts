@@ -14,6 +14,11 @@ export interface SnapshotFormat {
   key(key: string, value: Value, expireAt: number | undefined): void;
   /** the end (RDB: the EOF opcode; the sink adds the checksum) */
   end(): void;
+  /**
+   * The strings of what `out` holds that are left for the sink to compress, as [offset, length]
+   * pairs (and forgets them), or undefined when compression is done inline.
+   */
+  takeDeferred?(): Int32Array | undefined;
 }
 
 /** Tuning of a {@link Snapshot}. */
@@ -57,7 +62,7 @@ const KEYS_PER_CLOCK_CHECK = 32;
 export class Snapshot {
   readonly #databases: readonly Database[];
   readonly #format: SnapshotFormat;
-  readonly #emit: (chunk: Buffer) => void;
+  readonly #emit: (chunk: Buffer, deferred: Int32Array | undefined) => void;
   readonly #chunkBytes: number;
   /** the database being walked; databases.length once done */
   #dbIndex = 0;
@@ -79,7 +84,7 @@ export class Snapshot {
   constructor(
     databases: readonly Database[],
     format: SnapshotFormat,
-    emit: (chunk: Buffer) => void,
+    emit: (chunk: Buffer, deferred: Int32Array | undefined) => void,
     options: SnapshotOptions = {},
   ) {
     this.#databases = databases;
@@ -221,8 +226,9 @@ export class Snapshot {
     const out = this.#format.out;
     if (out.length === 0) return;
     const chunk = out.buffer.subarray(0, out.length);
+    const deferred = this.#format.takeDeferred?.();
     out.buffer = Buffer.allocUnsafeSlow(Math.max(this.#chunkBytes * 2, 4096));
     out.length = 0;
-    this.#emit(chunk);
+    this.#emit(chunk, deferred);
   }
 }

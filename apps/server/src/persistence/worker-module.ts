@@ -3,16 +3,23 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc64Tables, crc64Update } from './crc64.js';
+import { lzfCompressor } from './lzf.js';
+import { writeLength } from './rdb-encoder.js';
 
 /**
- * The persistence worker's task module (run by @byor/threadpool): it checksums a BGSAVE's chunks
- * with CRC-64 and writes them to the file, so the event loop only serializes.
+ * The persistence worker's task module (run by @byor/threadpool): for a BGSAVE or an AOF rewrite
+ * it compresses the long strings of each chunk (LZF), checksums the result with CRC-64 and writes
+ * it to the file, so the event loop only serializes (measured in bench/persistence.bench.ts).
  *
  * Tasks of one job run in order on the pool's single worker; the running checksum of each job
  * lives in the worker between tasks:
  *
- *     write({ job, fd, chunk, checksum })  -> bytes written
- *     finish({ job })                      -> [lo, hi] of the CRC-64 (and forgets the job)
+ *     write({ job, fd, chunk, deferred, checksum })  -> bytes written
+ *     finish({ job })                                -> [lo, hi] of the CRC-64 (and forgets the job)
+ *
+ * `deferred` lists [offset, length] pairs of strings the encoder wrote raw and without their
+ * length: each becomes an LZF string (C3 <compressed length> <length> <bytes>) when that saves 4
+ * bytes, else <length> <bytes>, exactly what rdbSaveRawString writes.
  *
  * Why the module is generated: a task module must be a JavaScript file the worker can import,
  * and this code runs from TypeScript sources (tests), from the ESM bundle and from the CJS bundle,
@@ -27,10 +34,44 @@ export function workerModuleSource(): string {
 import { writeSync } from 'node:fs';
 ${crc64Tables.toString()}
 ${crc64Update.toString()}
+${lzfCompressor.toString()}
+${writeLength.toString()}
 const [TABLE_LO, TABLE_HI] = ${crc64Tables.name}();
+const compress = ${lzfCompressor.name}();
 const jobs = new Map();
+let expanded = new Uint8Array(1 << 20);
+let packed = new Uint8Array(1 << 16);
+function expand(source, deferred) {
+  const worst = source.length + (deferred.length / 2) * 24;
+  if (expanded.length < worst) expanded = new Uint8Array(worst + (worst >> 1));
+  let at = 0;
+  let from = 0;
+  for (let i = 0; i < deferred.length; i += 2) {
+    const start = deferred[i];
+    const length = deferred[i + 1];
+    expanded.set(source.subarray(from, start), at);
+    at += start - from;
+    if (packed.length < length + 8) packed = new Uint8Array(length * 2 + 8);
+    const size = compress(source, start, length, packed, 0, length - 4);
+    if (size > 0) {
+      expanded[at++] = 0xc3;
+      at = ${writeLength.name}(expanded, at, size);
+      at = ${writeLength.name}(expanded, at, length);
+      expanded.set(packed.subarray(0, size), at);
+      at += size;
+    } else {
+      at = ${writeLength.name}(expanded, at, length);
+      expanded.set(source.subarray(start, start + length), at);
+      at += length;
+    }
+    from = start + length;
+  }
+  expanded.set(source.subarray(from), at);
+  at += source.length - from;
+  return expanded.subarray(0, at);
+}
 export function write(task) {
-  const chunk = task.chunk;
+  const chunk = task.deferred ? expand(task.chunk, task.deferred) : task.chunk;
   if (task.checksum) {
     let state = jobs.get(task.job);
     if (state === undefined) jobs.set(task.job, (state = new Int32Array(2)));
@@ -69,6 +110,12 @@ export function workerModulePath(): string | undefined {
 
 /** The task module's exports, for the pool's typing. */
 export interface PersistenceWorkerTasks {
-  write(task: { job: number; fd: number; chunk: Uint8Array; checksum: boolean }): number;
+  write(task: {
+    job: number;
+    fd: number;
+    chunk: Uint8Array;
+    deferred: Int32Array | undefined;
+    checksum: boolean;
+  }): number;
   finish(task: { job: number }): [number, number];
 }
