@@ -48,6 +48,11 @@ function cpuNanoseconds(): number {
   return (user + system) * 1000;
 }
 
+// the runner's title filter (`pnpm bench <pattern>`): hand-timed sections it excludes are skipped
+const filter = process.argv[2] ? new RegExp(process.argv[2], 'i') : undefined;
+const wanted = (...titles: string[]): boolean =>
+  !filter || titles.some((title) => filter.test(title));
+
 const N = 1_000_000;
 const FRESH = 100_000;
 const PROBES = 1000;
@@ -188,7 +193,10 @@ const churns: Record<string, Churn> = {
 const ROUNDS = Number(process.env.BYOR_BENCH_ROUNDS ?? 7);
 const insertSamples: Record<string, number[]> = {};
 const removeSamples: Record<string, number[]> = {};
-for (let round = 0; round < ROUNDS; round++) {
+const churnRounds = wanted('insert 100k fresh keys into 1M keys', 'delete 100k keys from 1.1M keys')
+  ? ROUNDS
+  : 0;
+for (let round = 0; round < churnRounds; round++) {
   for (const [name, churn] of Object.entries(churns)) {
     const start = cpuNanoseconds();
     churn.insert();
@@ -220,7 +228,6 @@ report('delete 100k keys from 1.1M keys', 'ops/s', medians(removeSamples), {
 // each read comparison is also timed round-robin, every implementation once per round, in CPU
 // time, and the median of the rounds is reported; the README quotes those.
 
-const filter = process.argv[2] ? new RegExp(process.argv[2], 'i') : undefined;
 const interleaved: {
   title: string;
   implementations: Record<string, () => unknown>;
@@ -429,7 +436,13 @@ for (const { title, implementations, opsPerCall } of interleaved) {
 
 // ---- layout: struct of arrays (shipped) against object nodes (same algorithm) ----------------
 
-{
+const layoutOperations = ['insert', 'remove', 'lookup', 'rank', 'range'] as const;
+if (
+  wanted(
+    'layout: memory per entry, 1M keys',
+    ...layoutOperations.map((operation) => `layout: ${operation} at 1M keys`),
+  )
+) {
   const SHIPPED = '@byor/avl (struct of arrays)';
   const OBJECTS = 'object nodes, same algorithm';
   const layoutMemory: Record<string, number> = {};
@@ -522,7 +535,7 @@ for (const { title, implementations, opsPerCall } of interleaved) {
   const rates: Record<string, Record<string, number[]>> = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, layout] of Object.entries(layouts)) {
-      for (const operation of ['insert', 'remove', 'lookup', 'rank', 'range'] as const) {
+      for (const operation of layoutOperations) {
         const repeats = operation === 'insert' || operation === 'remove' ? 1 : 50;
         const start = cpuNanoseconds();
         let operations = 0;

@@ -36,6 +36,11 @@ function cpuNanoseconds(): number {
   return (user + system) * 1000;
 }
 
+// the runner's title filter (`pnpm bench <pattern>`): hand-timed sections it excludes are skipped
+const filter = process.argv[2] ? new RegExp(process.argv[2], 'i') : undefined;
+const wanted = (...titles: string[]): boolean =>
+  !filter || titles.some((title) => filter.test(title));
+
 const N = 1_000_000;
 const FRESH = 100_000;
 const PROBES = 1000;
@@ -123,7 +128,7 @@ function measure<T>(build: () => T, divisor: number): [T, number] {
 }
 
 // ---- memory of many small sets, measured first and dropped ----------------------------------
-{
+if (wanted(`memory per sorted set of ${SMALL_SIZE} members (100k sets)`)) {
   const perSet: Record<string, number> = {};
   const small = (add: (set: number, member: number) => void) => {
     for (let set = 0; set < SMALL_SETS; set++) {
@@ -205,7 +210,10 @@ const churns: Record<string, { add(): void; remove(): void }> = {
 const ROUNDS = Number(process.env.BYOR_BENCH_ROUNDS ?? 7);
 const addRates: Record<string, number[]> = {};
 const removeRates: Record<string, number[]> = {};
-for (let round = 0; round < ROUNDS; round++) {
+const churnRounds = wanted('ZADD 100k new members into 1M', 'ZREM 100k members from 1.1M')
+  ? ROUNDS
+  : 0;
+for (let round = 0; round < churnRounds; round++) {
   for (const [name, churn] of Object.entries(churns)) {
     const start = cpuNanoseconds();
     churn.add();
@@ -230,7 +238,6 @@ report('ZREM 100k members from 1.1M', 'ops/s', medians(removeRates), { higherIsB
 // each read comparison is also timed round-robin, every implementation once per round, in CPU
 // time, and the median of the rounds is reported; the README quotes those.
 
-const filter = process.argv[2] ? new RegExp(process.argv[2], 'i') : undefined;
 const interleaved: {
   title: string;
   implementations: Record<string, () => unknown>;
