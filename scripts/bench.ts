@@ -35,7 +35,9 @@ interface Row {
 
 const registered: Registered[] = [];
 const reports: { title: string; rows: Row[] }[] = [];
-const filter = process.argv[2] ? new RegExp(process.argv[2], 'i') : undefined;
+// `pnpm bench -- get` passes "--" through: the filter is the first argument after it
+const filterArgument = process.argv.slice(2).find((arg) => arg !== '--');
+const filter = filterArgument ? new RegExp(filterArgument, 'i') : undefined;
 
 export interface CompareOptions {
   /** the names in `implementations` that are ours; default: names starting with "@byor/" or "byor" */
