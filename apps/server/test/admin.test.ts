@@ -1,0 +1,212 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Config, startServer, type RunningServer } from '../src/index.js';
+import { createTestServer } from '../src/testing.js';
+import { RawClient } from './helpers/raw-client.js';
+
+/** Connection and server administration: CLIENT, MONITOR, SLOWLOG, CONFIG REWRITE, INFO, expiry. */
+describe('server administration', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ port: 0 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('CLIENT LIST / INFO / KILL by id, addr and type', async () => {
+    const a = await RawClient.connect(server.port);
+    const b = await RawClient.connect(server.port);
+    await a.call('CLIENT', 'SETNAME', 'alpha');
+    const id = Number((await b.call('CLIENT', 'ID')).slice(1));
+    const list = await a.call('CLIENT', 'LIST');
+    expect(list).toContain(' name=alpha ');
+    expect(list).toContain(`id=${id} `);
+    const info = await b.call('CLIENT', 'INFO');
+    expect(info).toMatch(
+      /^\$\d+\r\nid=\d+ addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:\d+ fd=\d+ name= age=\d+ idle=\d+ flags=N db=0 /,
+    );
+    expect(await a.call('CLIENT', 'KILL', 'ID', String(id))).toBe(':1\r\n');
+    await b.closed();
+    expect(await a.call('CLIENT', 'KILL', 'ID', String(id))).toBe(':0\r\n');
+    const c = await RawClient.connect(server.port);
+    const addr = /addr=(\S+)/.exec(await c.call('CLIENT', 'INFO'))?.[1] ?? '';
+    expect(await a.call('CLIENT', 'KILL', addr)).toBe('+OK\r\n');
+    await c.closed();
+    const d = await RawClient.connect(server.port);
+    await d.call('SUBSCRIBE', 'ch');
+    expect(await a.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(':1\r\n');
+    await d.closed();
+    a.close();
+  });
+
+  it('CLIENT REPLY OFF / SKIP / ON', async () => {
+    const a = await RawClient.connect(server.port);
+    a.sendOnly('CLIENT', 'REPLY', 'OFF');
+    a.sendOnly('SET', 'silent', '1');
+    a.sendOnly('CLIENT', 'REPLY', 'SKIP');
+    expect(await a.call('CLIENT', 'REPLY', 'ON')).toBe('+OK\r\n');
+    a.sendOnly('CLIENT', 'REPLY', 'SKIP');
+    a.sendOnly('GET', 'silent');
+    expect(await a.call('GET', 'silent')).toBe('$1\r\n1\r\n');
+    a.close();
+  });
+
+  it('CLIENT PAUSE holds writes until the timeout, CLIENT UNPAUSE releases', async () => {
+    const a = await RawClient.connect(server.port);
+    const b = await RawClient.connect(server.port);
+    expect(await a.call('CLIENT', 'PAUSE', '10000', 'WRITE')).toBe('+OK\r\n');
+    expect(await b.call('GET', 'paused')).toBe('$-1\r\n');
+    const write = b.call('SET', 'paused', 'yes');
+    const early = await Promise.race([
+      write,
+      new Promise((resolve) => setTimeout(() => resolve('waiting'), 100)),
+    ]);
+    expect(early).toBe('waiting');
+    expect(await a.call('CLIENT', 'UNPAUSE')).toBe('+OK\r\n');
+    expect(await write).toBe('+OK\r\n');
+    expect(await a.call('CLIENT', 'PAUSE', '50')).toBe('+OK\r\n');
+    expect(await b.call('GET', 'paused')).toBe('$3\r\nyes\r\n');
+    a.close();
+    b.close();
+  });
+
+  it('MONITOR streams the commands of other clients', async () => {
+    const monitor = await RawClient.connect(server.port);
+    const other = await RawClient.connect(server.port);
+    expect(await monitor.call('MONITOR')).toBe('+OK\r\n');
+    await other.call('SET', 'mon', 'a b"c');
+    const line = await monitor.next();
+    expect(line).toMatch(/^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "mon" "a b\\"c"\r\n$/);
+    monitor.close();
+    other.close();
+  });
+
+  it('SLOWLOG records commands over the threshold', async () => {
+    const a = await RawClient.connect(server.port);
+    await a.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    await a.call('SLOWLOG', 'RESET');
+    await a.call('SET', 'slow', 'x');
+    const entries = await a.call('SLOWLOG', 'GET', '1');
+    expect(entries).toMatch(
+      /^\*1\r\n\*6\r\n:\d+\r\n:\d+\r\n:\d+\r\n\*3\r\n\$3\r\nSET\r\n\$4\r\nslow\r\n\$1\r\nx\r\n/,
+    );
+    expect(await a.call('SLOWLOG', 'LEN')).toMatch(/^:[1-9]\d*\r\n$/);
+    await a.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+    await a.call('SLOWLOG', 'RESET');
+    expect(await a.call('SLOWLOG', 'LEN')).toBe(':0\r\n');
+    a.close();
+  });
+
+  it('INFO has the sections and fields clients parse', async () => {
+    const redis = new Redis(server.port, { lazyConnect: true });
+    await redis.connect();
+    try {
+      await redis.set('info:k', 'v', 'EX', 100);
+      const info = await redis.info();
+      for (const field of [
+        'redis_version:7.0.15',
+        'loading:0',
+        'connected_clients:',
+        'used_memory:',
+        'maxmemory_policy:noeviction',
+        'role:master',
+        'total_commands_processed:',
+        'keyspace_hits:',
+      ]) {
+        expect(info).toContain(field);
+      }
+      expect(info).toMatch(/db0:keys=\d+,expires=\d+,avg_ttl=\d+/);
+      const sections = [...info.matchAll(/^# (\w+)/gm)].map((m) => m[1]);
+      expect(sections).toEqual([
+        'Server',
+        'Clients',
+        'Memory',
+        'Persistence',
+        'Stats',
+        'Replication',
+        'CPU',
+        'Modules',
+        'Errorstats',
+        'Cluster',
+        'Keyspace',
+      ]);
+      expect(await redis.info('commandstats')).toMatch(
+        /cmdstat_set:calls=\d+,usec=\d+,usec_per_call=[\d.]+,rejected_calls=\d+,failed_calls=\d+/,
+      );
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe('CONFIG REWRITE', () => {
+  it('writes the changed directives back to the config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-rewrite-'));
+    try {
+      const file = join(dir, 'redis.conf');
+      writeFileSync(file, '# my settings\nmaxclients 100\nport 0\n');
+      const config = Config.fromArgv([file]);
+      const server = await startServer({ config });
+      const a = await RawClient.connect(server.port);
+      expect(await a.call('CONFIG', 'SET', 'maxclients', '200', 'hz', '20')).toBe('+OK\r\n');
+      expect(await a.call('CONFIG', 'REWRITE')).toBe('+OK\r\n');
+      a.close();
+      await server.close();
+      const text = readFileSync(file, 'latin1');
+      expect(text).toContain('# my settings');
+      expect(text).toMatch(/^maxclients 200$/m);
+      expect(text).toMatch(/^hz 20$/m);
+      expect(text).not.toMatch(/^maxclients 100$/m);
+      const reloaded = Config.fromArgv([file]);
+      expect(reloaded.number('maxclients')).toBe(200);
+      expect(reloaded.number('hz')).toBe(20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without a config file it answers as redis-server', async () => {
+    const server = await startServer({ port: 0 });
+    const a = await RawClient.connect(server.port);
+    expect(await a.call('CONFIG', 'REWRITE')).toBe(
+      '-ERR The server is running without a config file\r\n',
+    );
+    a.close();
+    await server.close();
+  });
+});
+
+describe('active expiry', () => {
+  it('reclaims a million expired keys in slices, without a pause', async () => {
+    const redis = await createTestServer({ config: { hz: 100 } });
+    try {
+      const db = redis.server.db(0);
+      const now = redis.clock.now();
+      for (let i = 0; i < 1_000_000; i++) {
+        db.add(`k:${i}`, 'v');
+        db.setExpire(`k:${i}`, now + 1000);
+      }
+      expect(db.size).toBe(1_000_000);
+      redis.clock.fastForward(1001);
+      // the event loop keeps answering while the cron reclaims the keys a slice at a time:
+      // PINGs see the key count go down in several steps, not all at once
+      const client = await RawClient.connect(redis.port);
+      const sizes = new Set<number>();
+      for (let round = 0; round < 2000 && db.size > 0; round++) {
+        expect(await client.call('PING')).toBe('+PONG\r\n');
+        sizes.add(db.size);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(db.size).toBe(0);
+      expect(redis.server.stats.expiredKeys).toBe(1_000_000);
+      expect(sizes.size).toBeGreaterThan(3);
+      client.close();
+    } finally {
+      await redis.close();
+    }
+  });
+});
