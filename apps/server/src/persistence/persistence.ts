@@ -728,6 +728,19 @@ export class Persistence implements PersistenceControl {
   #jobDone(job: Job, error: Error | undefined, size: number): void {
     if (job.stopped) return;
     const server = this.server;
+    if (error && WorkerStartupError.isInstance(error.cause ?? error)) {
+      // the worker module did not load: do the same job again with everything on the event loop
+      server.logger.warning(
+        `The persistence worker could not start (${error.message}); retrying without it`,
+      );
+      this.#poolFailed = true;
+      void this.#pool?.destroy();
+      this.#pool = undefined;
+      if (job.kind === 'aof') this.aof.abortRewrite();
+      this.#jobFinished(job);
+      this.#startJob(job.kind);
+      return;
+    }
     const seconds = Math.round((server.clock.now() - job.startedAt) / 1000);
     if (job.snapshot.fuzzyKeys)
       server.logger.verbose(
@@ -736,7 +749,6 @@ export class Persistence implements PersistenceControl {
     if (job.kind === 'rdb') {
       this.lastBgsaveSeconds = seconds;
       if (error) {
-        if (WorkerStartupError.isInstance(error.cause ?? error)) this.#poolFailed = true;
         this.lastBgsaveOk = false;
         server.logger.warning(`Background saving error: ${error.message}`);
       } else {
@@ -750,7 +762,6 @@ export class Persistence implements PersistenceControl {
     } else {
       this.lastRewriteSeconds = seconds;
       if (error) {
-        if (WorkerStartupError.isInstance(error.cause ?? error)) this.#poolFailed = true;
         this.aof.abortRewrite();
         this.lastRewriteOk = false;
         this.rewriteFailures++;

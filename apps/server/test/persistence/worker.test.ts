@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { crc64 } from '../../src/persistence/crc64.js';
+import { BackgroundFileSink, SyncFileSink, Trailer } from '../../src/persistence/file-sink.js';
 import { RdbEncoder } from '../../src/persistence/rdb-encoder.js';
 import {
   workerModulePath,
@@ -57,5 +58,23 @@ describe('persistence worker module', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it.each([
+    ['the background sink without a worker (its fallback)', false],
+    ['the synchronous sink (SAVE)', true],
+  ])('%s writes the chunks, the CRC-64 trailer, and renames', async (_name, sync) => {
+    const target = join(dir.path, `dump-${String(sync)}.rdb`);
+    const temporary = `${target}.tmp`;
+    const chunks = [Buffer.from('REDIS0010'), Buffer.alloc(100_000, 7), Buffer.from([0xff])];
+    const expected = Buffer.concat(chunks);
+    const sink = sync
+      ? new SyncFileSink(temporary, target, Trailer.CRC64)
+      : new BackgroundFileSink(undefined, temporary, target, Trailer.CRC64);
+    for (const chunk of chunks) sink.write(Buffer.from(chunk));
+    expect(await sink.complete()).toBe(expected.length + 8);
+    const file = readFileSync(target);
+    expect(file.subarray(0, expected.length).equals(expected)).toBe(true);
+    expect(file.readBigUInt64LE(expected.length)).toBe(crc64(expected));
   });
 });
