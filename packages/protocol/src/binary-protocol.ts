@@ -14,7 +14,14 @@
  * A message (total_len) over 32 MiB is refused; a request has at most 200,000 strings.
  */
 
-/** The tag byte of each value of a binary response. */
+/**
+ * The tag byte of each value of a binary response.
+ *
+ * @example
+ * ```ts
+ * const isNil = message[4] === BinaryTags.NIL; // the byte after the u32 length
+ * ```
+ */
 export const BinaryTags = {
   NIL: 0,
   ERR: 1,
@@ -24,7 +31,14 @@ export const BinaryTags = {
   ARR: 5,
 } as const;
 
-/** The book's error codes, carried by an ERR value. */
+/**
+ * The book's error codes, carried by an ERR value.
+ *
+ * @example
+ * ```ts
+ * writer.error(BinaryErrorCodes.UNKNOWN, 'unknown command.');
+ * ```
+ */
 export const BinaryErrorCodes = {
   /** unknown command */
   UNKNOWN: 1,

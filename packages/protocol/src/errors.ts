@@ -8,7 +8,14 @@
  * Redis error *replies* (`-ERR ...`) are values, never exceptions: see `ErrorReply`.
  */
 
-/** The stable `code` of each error class. */
+/**
+ * The stable `code` of each error class.
+ *
+ * @example
+ * ```ts
+ * if ((error as { code?: string }).code === ErrorCodes.PROTOCOL) closeConnection();
+ * ```
+ */
 export const ErrorCodes = {
   /** malformed bytes on the wire, or a limit exceeded: {@link ProtocolError} */
   PROTOCOL: 'BYOR_PROTOCOL_ERROR',

@@ -243,12 +243,18 @@ export class ReplyParser {
   drain(onReply: (reply: RespValue) => void): number {
     let count = 0;
     const input = this.#input;
+    let view: DataView = EMPTY_VIEW;
+    let viewed: Uint8Array | undefined;
     for (;;) {
       // the loop of next()'s fast path, with the position kept in `pos`
       const bytes = input.bytes;
       const end = input.end;
       let pos = input.start;
-      while (this.#plain && pos < end) {
+      if (viewed !== bytes) {
+        viewed = bytes;
+        view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      }
+      while (pos < end && this.#plain) {
         const type = bytes[pos];
         let i = pos + 1;
         if (type === RESP_TYPES.INTEGER) {
@@ -257,6 +263,18 @@ export class ReplyParser {
           const first = i;
           const limit = end < first + 15 ? end : first + 15;
           let number = 0;
+          // four digits per step (SWAR): a 32-bit word is four digits when each byte is 0x3?
+          // and stays so with 6 added; pairs of digits are then combined by one multiply
+          while (i + 4 <= limit) {
+            const word = view.getUint32(i, true);
+            if (((word & 0xf0f0f0f0) | (((word + 0x06060606) & 0xf0f0f0f0) >>> 4)) !== 0x33333333) {
+              break;
+            }
+            const digits = word & 0x0f0f0f0f;
+            const pairs = Math.imul(digits, 10) + (digits >>> 8);
+            number = number * 10000 + (pairs & 0xff) * 100 + ((pairs >>> 16) & 0xff);
+            i += 4;
+          }
           for (; i < limit; i++) {
             const digit = bytes[i]! - ZERO;
             if (digit < 0 || digit > 9) break;
@@ -796,6 +814,7 @@ export class ReplyParser {
 /** A unique marker: an aggregate was opened, its elements follow. */
 const OPENED = Symbol('opened');
 const EMPTY_ITEMS: RespValue[] = [];
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 const DOUBLE_SYNTAX = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
 const BIG_NUMBER_SYNTAX = /^[-+]?[0-9]+$/;
 

@@ -24,7 +24,7 @@ import { CR, LF, NUL, RESP_TYPES, ZERO, type FastBuffer } from './bytes.js';
 import { ProtocolError } from './errors.js';
 import { parseLongLong } from './parse-long-long.js';
 import { ReadBuffer } from './read-buffer.js';
-import { splitArgs } from './split-args.js';
+import { splitArgs, splitPlain } from './split-args.js';
 
 /** redis-server's default `proto-max-bulk-len`: 512 MiB. */
 export const DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
@@ -364,16 +364,34 @@ export class RequestParser {
     const bytes = input.bytes;
     const start = input.start;
     const end = input.end;
-    const newline = this.#findLineEnd(bytes, start, end, LF);
+    let newline = -1;
+    if (!this.#blocked) {
+      // a native search, resumed where the previous one stopped, and bounded by the input's end
+      // (an owned buffer has stale bytes past it)
+      const region = end === bytes.length ? bytes : bytes.subarray(0, end);
+      newline = region.indexOf(LF, start + this.#scanned);
+    }
     if (newline === -1 || newline - start > this.#maxInlineLength) {
       if (end - start > this.#maxInlineLength || newline !== -1) {
         this.#fail('Protocol error: too big inline request');
       }
+      if (!this.#blocked) this.#scanned = end - start;
       return undefined;
     }
     const lineEnd = newline > start && bytes[newline - 1] === CR ? newline - 1 : newline;
-    const argv = splitArgs(bytes, start, lineEnd);
-    if (argv === undefined) this.#fail('Protocol error: unbalanced quotes in request');
+    let argv = splitPlain(bytes, start, lineEnd);
+    if (argv === undefined) {
+      argv = bytes.subarray(start, lineEnd).includes(NUL) ? null : splitArgs(bytes, start, lineEnd);
+      if (argv === undefined) this.#fail('Protocol error: unbalanced quotes in request');
+    }
+    if (argv === null) {
+      // Redis finds the line with strchr: a NUL before the newline hides it for good, and the
+      // bytes pile up until the length limit
+      this.#blocked = true;
+      if (end - start > this.#maxInlineLength) this.#fail('Protocol error: too big inline request');
+      return undefined;
+    }
+    this.#scanned = 0;
     input.start = newline + 1;
     return argv;
   }

@@ -50,10 +50,17 @@ function scratchPut(length: number, byte: number): void {
 }
 
 /**
- * The common case, fast: a line without quotes or NUL, whose arguments are plain slices of the
- * line decoded once. undefined when the line needs the full rules.
+ * The common case, fast: a line without quotes, whose arguments are plain slices of the line
+ * decoded once. Returns undefined when the line needs the full rules (a quote), null when it
+ * holds a NUL byte.
+ *
+ * @internal
  */
-function splitPlain(bytes: FastBuffer, start: number, end: number): string[] | undefined {
+export function splitPlain(
+  bytes: FastBuffer,
+  start: number,
+  end: number,
+): string[] | undefined | null {
   const argv: string[] = [];
   let text: string | undefined;
   let i = start;
@@ -64,7 +71,8 @@ function splitPlain(bytes: FastBuffer, start: number, end: number): string[] | u
     for (; i < end; i++) {
       const c = bytes[i];
       if (c === SPACE || c === LF || c === CR || c === TAB) break;
-      if (c === DOUBLE_QUOTE || c === SINGLE_QUOTE || c === NUL) return undefined;
+      if (c === DOUBLE_QUOTE || c === SINGLE_QUOTE) return undefined;
+      if (c === NUL) return null;
     }
     text ??= bytes.latin1Slice(start, end);
     argv.push(text.substring(tokenStart - start, i - start));
@@ -92,7 +100,7 @@ export function splitArgs(
 ): string[] | undefined {
   const bytes = asFastBuffer(line);
   const plain = splitPlain(bytes, start, end);
-  if (plain !== undefined) return plain;
+  if (plain) return plain;
   const argv: string[] = [];
   // Reading past `end` yields NUL, as the C code reads its terminator.
   const at = (index: number): number => (index < end ? (bytes[index] ?? NUL) : NUL);

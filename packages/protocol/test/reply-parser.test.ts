@@ -404,6 +404,52 @@ const respValue: fc.Arbitrary<RespValue> = fc.letrec<{ value: RespValue }>((tie)
   };
 }).value;
 
+describe('ReplyParser: integers (the four-digits-at-a-time path)', () => {
+  it('any integer text parses to its value, next() and drain() alike', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (numbers) => {
+          const stream = bytes(numbers.map((n) => `:${n}\r\n`).join(''));
+          const expected = numbers.map((n) =>
+            n >= -(2n ** 53n - 1n) && n <= 2n ** 53n - 1n ? Number(n) : n,
+          );
+          expect(parse([stream]).replies).toEqual(expected);
+          expect(parse([stream], {}, 'drain').replies).toEqual(expected);
+        },
+      ),
+    );
+  });
+
+  it('a non-digit anywhere in the digits is refused', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 999_999_999_999 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }).filter((byte) => (byte < 48 || byte > 57) && byte !== 13),
+        (n, at, byte) => {
+          const digits = Buffer.from(String(n));
+          const where = at % (digits.length + 1);
+          const stream = Buffer.concat([
+            bytes(':'),
+            digits.subarray(0, where),
+            Buffer.from([byte]),
+            digits.subarray(where),
+            bytes('\r\n'),
+          ]);
+          if (where === 0 && (byte === 45 || byte === 43)) return; // a sign is allowed first
+          for (const api of ['next', 'drain'] as const) {
+            expect(parse([stream], {}, api).error).toBe('Protocol error: invalid integer');
+          }
+        },
+      ),
+    );
+  });
+});
+
 describe('ReplyParser: round trips through RespWriter', () => {
   it('any value, written in RESP3 and cut anywhere, parses back equal', () => {
     fc.assert(
