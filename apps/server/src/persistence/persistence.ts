@@ -150,6 +150,8 @@ export class Persistence implements PersistenceControl {
   saves = 0;
   lastLoadKeysLoaded = 0;
   lastLoadKeysExpired = 0;
+  /** keys of the last background snapshot written without notice of their change (see Snapshot) */
+  lastFuzzyKeys = 0;
   // AOF rewrite state
   rewriteScheduled = false;
   lastRewriteSeconds = -1;
@@ -477,14 +479,19 @@ export class Persistence implements PersistenceControl {
       job.snapshot.finish();
       return;
     }
-    if (!(command.meta.flags & CommandFlag.WRITE)) return;
+    const flags = command.meta.flags;
+    if (!(flags & CommandFlag.WRITE)) return;
     const snapshot = job.snapshot;
-    if (allDatabases || name === 'move' || name === 'copy') {
-      for (const db of this.server.databases)
-        for (let i = 1; i < argv.length; i++) snapshot.preserve(db, argv[i] ?? '');
-    } else {
-      const db = client.db;
-      for (let i = 1; i < argv.length; i++) snapshot.preserve(db, argv[i] ?? '');
+    // the key positions from the command table (SET k v: only k), else every argument
+    const positions =
+      flags & CommandFlag.MOVABLEKEYS || command.meta.firstKey <= 0
+        ? undefined
+        : this.server.keyPositions(command, argv);
+    const databases =
+      allDatabases || name === 'move' || name === 'copy' ? this.server.databases : [client.db];
+    for (const db of databases) {
+      if (positions) for (const at of positions) snapshot.preserve(db, argv[at] ?? '');
+      else for (let i = 1; i < argv.length; i++) snapshot.preserve(db, argv[i] ?? '');
     }
   }
 
@@ -742,6 +749,7 @@ export class Persistence implements PersistenceControl {
       return;
     }
     const seconds = Math.round((server.clock.now() - job.startedAt) / 1000);
+    this.lastFuzzyKeys = job.snapshot.fuzzyKeys;
     if (job.snapshot.fuzzyKeys)
       server.logger.verbose(
         `${job.snapshot.fuzzyKeys} keys changed during the snapshot without notice were written as they were when reached`,
