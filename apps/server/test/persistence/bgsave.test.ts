@@ -116,7 +116,7 @@ describe('BGSAVE under concurrent writes', () => {
           }
         },
       ),
-      { numRuns: 8, endOnFailure: true },
+      { numRuns: 5, endOnFailure: true },
     );
   });
 });
