@@ -161,6 +161,14 @@ function restore(client: Client, argv: string[]): void {
   client.w.ok();
 }
 
+/**
+ * The persistence command group: SAVE, BGSAVE, BGREWRITEAOF, DUMP, RESTORE.
+ *
+ * @example
+ * ```ts
+ * new Server(config, logger, clock, [...allCommands, persistenceCommands]);
+ * ```
+ */
 export const persistenceCommands: HandlerTable = {
   save,
   bgsave,

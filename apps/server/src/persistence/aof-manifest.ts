@@ -31,7 +31,7 @@ export interface AofManifest {
   incrSeq: number;
 }
 
-/** An empty manifest. */
+/** An empty manifest. O(1). */
 export function emptyManifest(): AofManifest {
   return { base: undefined, incrs: [], history: [], baseSeq: 0, incrSeq: 0 };
 }
@@ -46,7 +46,14 @@ function splitLine(line: string): string[] {
   return out;
 }
 
-/** Parses manifest text (aofLoadManifestFromFile); throws AofFormatError on a bad line. */
+/**
+ * Parses manifest text (aofLoadManifestFromFile); throws AofFormatError on a bad line. O(n).
+ *
+ * @example
+ * ```ts
+ * parseManifest('file appendonly.aof.1.base.rdb seq 1 type b\n').base?.name; // 'appendonly.aof.1.base.rdb'
+ * ```
+ */
 export function parseManifest(text: string): AofManifest {
   const manifest = emptyManifest();
   for (const raw of text.split('\n')) {
@@ -82,7 +89,14 @@ function quoteName(name: string): string {
   return /^[^\s"'\\]+$/.test(name) ? name : `"${name.replace(/["\\]/g, '\\$&')}"`;
 }
 
-/** The manifest's text (getAofManifestAsString): base, history, then the incremental files. */
+/**
+ * The manifest's text (getAofManifestAsString): base, history, then the incremental files. O(n).
+ *
+ * @example
+ * ```ts
+ * formatManifest(manifest); // 'file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n'
+ * ```
+ */
 export function formatManifest(manifest: AofManifest): string {
   let text = '';
   const line = (info: AofFileInfo) => {

@@ -80,6 +80,14 @@ export interface RewritePlan {
  * A rewrite (BGREWRITEAOF) needs no rewrite buffer: it opens a new incremental file, where writes
  * go from then on, while a point-in-time snapshot becomes the new base; the manifest then names
  * the new base and the new incremental file, and the older files are deleted.
+ *
+ * @example
+ * ```ts
+ * const aof = new AppendOnlyFile(settings, logger);
+ * aof.load(target); // replays the files, if any
+ * aof.openOnStart((path) => writeBaseSync(path));
+ * aof.feed(0, ['SET', 'k', 'v']); // O(bytes)
+ * ```
  */
 export class AppendOnlyFile {
   readonly #settings: AofSettings;

@@ -45,7 +45,7 @@ export interface SnapshotSink {
   abort(): void;
 }
 
-/** Syncs a directory, so that a rename in it survives a power loss. */
+/** Syncs a directory, so that a rename in it survives a power loss. @internal */
 export function syncDirectory(path: string): void {
   try {
     const fd = openSync(path, 'r');
@@ -176,6 +176,13 @@ let nextJob = 1;
  * not copied) to the persistence worker, which updates the CRC-64 and writes it; without one
  * (the worker could not start), the checksum is computed here and the writes go through libuv's
  * threads. Syncing and renaming are asynchronous file-system calls either way.
+ *
+ * @example
+ * ```ts
+ * const sink = new BackgroundFileSink(pool, '/data/temp-bg-1.rdb', '/data/dump.rdb', Trailer.CRC64);
+ * sink.write(chunk); // O(1) here: the worker checksums and writes it
+ * await sink.complete();
+ * ```
  */
 export class BackgroundFileSink implements SnapshotSink {
   readonly #pool: ThreadPool<PersistenceWorkerTasks> | undefined;

@@ -13,7 +13,14 @@ import { RdbFormatError } from './errors.js';
  * members arrive and never narrows it, so a set that once held a wider member may differ).
  */
 
-/** Writes an intset of `members` (canonical integer texts, ascending numerically). O(n). */
+/**
+ * Writes an intset of `members` (canonical integer texts, ascending numerically). O(n).
+ *
+ * @example
+ * ```ts
+ * writeIntset(out, ['1', '2']); // 02000000 02000000 0100 0200
+ * ```
+ */
 export function writeIntset(out: ByteWriter, members: readonly string[]): void {
   let width = 2;
   const values: bigint[] = new Array<bigint>(members.length);
@@ -37,7 +44,15 @@ export function writeIntset(out: ByteWriter, members: readonly string[]): void {
   out.length = at;
 }
 
-/** The members of the intset blob `bytes[start, start + length)`, as decimal texts. O(n). */
+/**
+ * The members of the intset blob `bytes[start, start + length)`, as decimal texts; throws
+ * RdbFormatError for a bad width, length or order. O(n).
+ *
+ * @example
+ * ```ts
+ * intsetMembers(blob, 0, blob.length); // ['1', '2']
+ * ```
+ */
 export function intsetMembers(bytes: Uint8Array, start: number, length: number): string[] {
   if (length < 8) throw new RdbFormatError('malformed intset');
   const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, length);

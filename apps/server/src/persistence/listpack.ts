@@ -37,7 +37,15 @@ const ENC_INT_24 = 0xf2;
 const ENC_INT_32 = 0xf3;
 const ENC_INT_64 = 0xf4;
 
-/** lpStringToInt64: the value of a canonical int64 string (string2ll rules), else undefined. */
+/**
+ * lpStringToInt64: the value of a canonical int64 string (string2ll rules), else undefined. O(n).
+ *
+ * @example
+ * ```ts
+ * canonicalInt('-12'); // -12
+ * canonicalInt('012'); // undefined
+ * ```
+ */
 export function canonicalInt(text: string): number | bigint | undefined {
   const length = text.length;
   if (length === 0 || length > 20) return undefined;
@@ -97,7 +105,14 @@ function writeBacklen(out: ByteWriter, size: number): void {
   }
 }
 
-/** Encoded size (encoding + data + backlen) of an element, as lpInsert would store it. */
+/**
+ * Encoded size (encoding + data + backlen) of an element, as lpInsert would store it. O(n).
+ *
+ * @example
+ * ```ts
+ * listpackEntrySize('7'); // 2: one byte of 7-bit integer, one of backlen
+ * ```
+ */
 export function listpackEntrySize(text: string): number {
   const value = canonicalInt(text);
   let size: number;
@@ -214,7 +229,13 @@ export class ListpackBuilder {
 
 /**
  * Every element of the listpack in `bytes[start, start + length)`, integers as their decimal
- * text. Checks the header, each entry's bounds and backlen, and the EOF byte. O(n).
+ * text. Checks the header, each entry's bounds and backlen, and the EOF byte; throws
+ * RdbFormatError otherwise. O(n).
+ *
+ * @example
+ * ```ts
+ * listpackElements(blob, 0, blob.length); // ['field', '42']
+ * ```
  */
 export function listpackElements(bytes: Uint8Array, start: number, length: number): string[] {
   if (length < HEADER_SIZE + 1) throw new RdbFormatError('malformed listpack');

@@ -53,7 +53,14 @@ interface Job {
 
 const instances = new WeakMap<Server, Persistence>();
 
-/** The server's persistence (attached by startServer, or created on first use). */
+/**
+ * The server's persistence (attached by startServer, or created on first use). O(1).
+ *
+ * @example
+ * ```ts
+ * persistenceOf(server).save(); // undefined: saved
+ * ```
+ */
 export function persistenceOf(server: Server): Persistence {
   let persistence = instances.get(server);
   if (!persistence) {
@@ -69,7 +76,13 @@ export function persistenceOf(server: Server): Persistence {
  * binary (a Config object or a config file), or an embedded server whose options name `dir`,
  * `dbfilename`, `save`, `appendonly`, `appendfilename` or `appenddirname`. Any other embedded
  * server (tests, scripts) touches the disk only when told to (SAVE, BGSAVE, BGREWRITEAOF), and
- * its `save` rules start empty.
+ * its `save` rules start empty. O(options).
+ *
+ * @example
+ * ```ts
+ * persistsByDefault({ port: 0 }); // false
+ * persistsByDefault({ config: { dir: '/data' } }); // true
+ * ```
  */
 export function persistsByDefault(options: StartServerOptions): boolean {
   if (options.config instanceof Config || options.configFile !== undefined) return true;

@@ -18,7 +18,14 @@ import { pluginForValue } from './rdb-plugins.js';
 /** AOF_REWRITE_ITEMS_PER_CMD */
 const ITEMS_PER_COMMAND = 64;
 
-/** Appends one command in RESP. O(bytes). */
+/**
+ * Appends one command in RESP. O(bytes).
+ *
+ * @example
+ * ```ts
+ * writeCommand(out, ['SET', 'k', 'v']); // *3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n
+ * ```
+ */
 export function writeCommand(out: ByteWriter, argv: readonly string[]): void {
   out.latin1(`*${argv.length}\r\n`);
   for (const arg of argv) {
@@ -29,7 +36,15 @@ export function writeCommand(out: ByteWriter, argv: readonly string[]): void {
   }
 }
 
-/** Appends the commands that recreate `key` (and its TTL) in an AOF rewrite. O(n). */
+/**
+ * Appends the commands that recreate `key` (and its TTL) in an AOF rewrite. O(n).
+ *
+ * @example
+ * ```ts
+ * writeValueCommands(out, 'l', ListValue.from(['a', 'b']), 1700000000000);
+ * // RPUSH l a b, then PEXPIREAT l 1700000000000
+ * ```
+ */
 export function writeValueCommands(
   out: ByteWriter,
   key: string,

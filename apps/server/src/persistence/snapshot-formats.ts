@@ -85,7 +85,12 @@ export class RdbSnapshotFormat implements SnapshotFormat {
 
 /**
  * Snapshots as AOF commands: an AOF rewrite's base file with aof-use-rdb-preamble off
- * (SELECT, then SET / RPUSH / SADD / ZADD / HMSET and PEXPIREAT per key).
+ * (SELECT, then SET / RPUSH / SADD / ZADD / HMSET and PEXPIREAT per key). O(data).
+ *
+ * @example
+ * ```ts
+ * const snapshot = new Snapshot(server.databases, new AofSnapshotFormat(new ByteWriter()), write);
+ * ```
  */
 export class AofSnapshotFormat implements SnapshotFormat {
   readonly out: ByteWriter;

@@ -17,7 +17,15 @@ import { RdbFormatError } from './errors.js';
  *       len: 1 byte below 254, else 254 + u32 LE
  */
 
-/** Every element of the ziplist in `bytes[start, start + length)`, integers as decimal text. */
+/**
+ * Every element of the ziplist in `bytes[start, start + length)`, integers as decimal text;
+ * throws RdbFormatError when malformed. O(n).
+ *
+ * @example
+ * ```ts
+ * ziplistElements(blob, 0, blob.length); // ['a', '12']
+ * ```
+ */
 export function ziplistElements(bytes: Uint8Array, start: number, length: number): string[] {
   if (length < 11) throw new RdbFormatError('malformed ziplist');
   const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, length);
@@ -86,7 +94,15 @@ export function ziplistElements(bytes: Uint8Array, start: number, length: number
   return out;
 }
 
-/** The `[key, value, key, value...]` of the zipmap in `bytes[start, start + length)`. */
+/**
+ * The `[key, value, key, value...]` of the zipmap in `bytes[start, start + length)`; throws
+ * RdbFormatError when malformed. O(n).
+ *
+ * @example
+ * ```ts
+ * zipmapElements(blob, 0, blob.length); // ['field', 'value']
+ * ```
+ */
 export function zipmapElements(bytes: Uint8Array, start: number, length: number): string[] {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset + start, length);
   const out: string[] = [];
