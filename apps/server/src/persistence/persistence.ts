@@ -648,35 +648,33 @@ export class Persistence implements PersistenceControl {
     const server = this.server;
     const config = server.config;
     let plan: RewritePlan | undefined;
-    let sink: SnapshotSink;
     const pool = this.#workerPool();
     const { format, trailer } = this.#format(kind, pool !== undefined);
-    try {
-      if (kind === 'rdb') {
-        this.#lastBgsaveTry = server.clock.now();
-        sink = new BackgroundFileSink(
-          pool,
-          join(config.string('dir'), `temp-bg-${process.pid}.rdb`),
-          this.rdbPath,
-          trailer,
-        );
-      } else {
+    if (kind === 'rdb') {
+      this.#lastBgsaveTry = server.clock.now();
+    } else {
+      // redis-server opens the new incremental file before forking: a failure there is a refusal
+      try {
         plan = this.aof.beginRewrite(process.pid);
-        sink = new BackgroundFileSink(
-          pool,
-          plan.temporary,
-          join(this.aof.directory, plan.baseName),
-          trailer,
+      } catch (error) {
+        server.logger.warning(
+          `Can't rewrite append only file in background: ${(error as Error).message}`,
         );
-      }
-    } catch (error) {
-      server.logger.warning(`Can't start the background job: ${(error as Error).message}`);
-      if (kind === 'rdb') this.lastBgsaveOk = false;
-      else {
-        this.aof.abortRewrite();
         this.lastRewriteOk = false;
+        return false;
       }
-      return false;
+    }
+    let sink: SnapshotSink;
+    try {
+      sink = new BackgroundFileSink(
+        pool,
+        plan ? plan.temporary : join(config.string('dir'), `temp-bg-${process.pid}.rdb`),
+        plan ? join(this.aof.directory, plan.baseName) : this.rdbPath,
+        trailer,
+      );
+    } catch (error) {
+      // the temporary file cannot be created: as redis-server's child, the job started and failed
+      sink = failedSink(error as Error);
     }
     const snapshot = new Snapshot(server.databases, format, (chunk, deferred) =>
       sink.write(chunk, deferred),
@@ -974,6 +972,17 @@ export class Persistence implements PersistenceControl {
       this.#signalHandler = undefined;
     }
   }
+}
+
+/** A sink whose file could not be created: the job fails with that error when it completes. */
+function failedSink(error: Error): SnapshotSink {
+  return {
+    pendingBytes: 0,
+    write: () => {},
+    drained: () => Promise.resolve(),
+    complete: () => Promise.reject(error),
+    abort: () => {},
+  };
 }
 
 function nextTurn(): Promise<void> {
