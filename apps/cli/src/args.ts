@@ -9,7 +9,14 @@ import { UsageError } from './errors.js';
 import { OutputFormats, type OutputFormat } from './format.js';
 import { parseRedisUri } from './uri.js';
 
-/** What byor-cli does once connected. */
+/**
+ * What byor-cli does once connected: the `mode` of {@link CliOptions}.
+ *
+ * @example
+ * ```ts
+ * if (parseCliArgs(['--scan']).mode === CliModes.SCAN) console.log('listing keys');
+ * ```
+ */
 export const CliModes = {
   /** run the command given on the command line (`-r` times) */
   COMMAND: 'command',
@@ -42,7 +49,14 @@ export const CliModes = {
 /** One of {@link CliModes}. */
 export type CliMode = (typeof CliModes)[keyof typeof CliModes];
 
-/** Everything the command line says. Defaults are redis-cli's. */
+/**
+ * Everything the command line says. Defaults are redis-cli's ({@link defaultCliOptions}).
+ *
+ * @example
+ * ```ts
+ * const options: CliOptions = { ...defaultCliOptions(), port: 6380, command: ['PING'], mode: 'command' };
+ * ```
+ */
 export interface CliOptions {
   /** `-h`. Default `127.0.0.1`. */
   host: string;
@@ -104,7 +118,14 @@ export interface CliOptions {
   bench: BenchOptions | undefined;
 }
 
-/** The options before any flag is read. */
+/**
+ * The options before any flag is read: 127.0.0.1:6379, database 0, the prompt. O(1).
+ *
+ * @example
+ * ```ts
+ * defaultCliOptions().port; // 6379
+ * ```
+ */
 export function defaultCliOptions(): CliOptions {
   return {
     host: '127.0.0.1',
@@ -181,7 +202,14 @@ const UNSUPPORTED = new Map<string, string>([
   ['--functions-rdb', '--functions-rdb'],
 ]);
 
-/** An integer flag value, or a {@link UsageError} naming the flag. */
+/**
+ * An integer flag value, or a {@link UsageError} naming the flag. O(1).
+ *
+ * @example
+ * ```ts
+ * integerFlag('-n', '3', 0); // 3
+ * ```
+ */
 export function integerFlag(
   flag: string,
   text: string,

@@ -6,7 +6,15 @@
  */
 import { ErrorReply, SimpleString, splitArgs, type RespValue } from '@byor/protocol';
 
-/** One command (or subcommand, `CONFIG GET`) or one group (`@string`). */
+/**
+ * One command (or subcommand, `CONFIG GET`) or one group (`@string`) of a {@link CommandHelp}.
+ *
+ * @example
+ * ```ts
+ * const set = help.entries.find((entry: HelpEntry) => entry.name === 'SET');
+ * set?.params; // 'key value [NX|XX] [GET] ...'
+ * ```
+ */
 export interface HelpEntry {
   /** `command` or `group` */
   readonly kind: 'command' | 'group';
@@ -399,7 +407,14 @@ export async function loadCommandHelp(
   return new CommandHelp([]);
 }
 
-/** The text of a bare `help` (redis-cli's `cliOutputGenericHelp`). */
+/**
+ * The text of a bare `help` (redis-cli's `cliOutputGenericHelp`). O(1).
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(genericHelp('1.0.0'));
+ * ```
+ */
 export function genericHelp(version: string): string {
   return (
     `byor-cli ${version}\n` +

@@ -27,7 +27,14 @@ import {
   ReplyProtocolError,
 } from './errors.js';
 
-/** Options of {@link Connection.open}. */
+/**
+ * Options of {@link Connection.open}.
+ *
+ * @example
+ * ```ts
+ * const options: ConnectionOptions = { host: 'cache', port: 6380, password: 's3cret', db: 2, protocol: 3 };
+ * ```
+ */
 export interface ConnectionOptions {
   /** Default `127.0.0.1`. */
   host?: string;
@@ -53,7 +60,14 @@ export interface ConnectionOptions {
   onWarning?: (line: string) => void;
 }
 
-/** A callback that receives every reply, in streaming mode. */
+/**
+ * A callback that receives every reply, in streaming mode ({@link Connection.stream}).
+ *
+ * @example
+ * ```ts
+ * const print: ReplyHandler = (reply) => process.stdout.write(formatReply(reply, 'raw'));
+ * ```
+ */
 export type ReplyHandler = (reply: RespValue) => void;
 
 interface Pending {
@@ -76,7 +90,14 @@ const REASONS: Readonly<Record<string, string>> = {
   EPIPE: 'Broken pipe',
 };
 
-/** The one-line reason of a socket error. */
+/**
+ * The one-line reason of a socket error, worded as the C library words it. O(1).
+ *
+ * @example
+ * ```ts
+ * socketErrorReason(Object.assign(new Error(), { code: 'ECONNREFUSED' })); // 'Connection refused'
+ * ```
+ */
 export function socketErrorReason(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && REASONS[code] !== undefined) return REASONS[code];
@@ -94,7 +115,15 @@ const BINARY_CODE_NAMES = new Map<number, string>(
   Object.entries(BinaryErrorCodes).map(([name, code]) => [code, name]),
 );
 
-/** A binary-protocol value as the RESP value byor-cli prints: ERR becomes `(error) BAD_TYPE ...`. */
+/**
+ * A binary-protocol value as the RESP value byor-cli prints: ERR becomes an {@link ErrorReply}
+ * named after the book's code (`BAD_TYPE expect zset`). O(size of the value).
+ *
+ * @example
+ * ```ts
+ * fromBinaryValue(new BinaryErrorReply(4, 'expect fp number')); // ErrorReply('BAD_ARGUMENT expect fp number')
+ * ```
+ */
 export function fromBinaryValue(value: BinaryValue): RespValue {
   if (value instanceof BinaryErrorReply) {
     const name = BINARY_CODE_NAMES.get(value.code) ?? `ERR${value.code}`;

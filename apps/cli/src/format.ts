@@ -23,7 +23,14 @@ import {
 } from '@byor/protocol';
 import { quoteBytes, quoteJson, quoteJsonAscii } from './repr.js';
 
-/** The output formats: redis-cli's `--no-raw` (standard), `--raw`, `--csv`, `--json`, `--quoted-json`. */
+/**
+ * The output formats: redis-cli's `--no-raw` (standard), `--raw`, `--csv`, `--json`, `--quoted-json`.
+ *
+ * @example
+ * ```ts
+ * formatReply(1, OutputFormats.STANDARD); // '(integer) 1\n'
+ * ```
+ */
 export const OutputFormats = {
   /** the human format of a terminal: `(integer) 1`, `"quoted"`, numbered nested arrays */
   STANDARD: 'standard',
@@ -40,7 +47,14 @@ export const OutputFormats = {
 /** One of {@link OutputFormats}. */
 export type OutputFormat = (typeof OutputFormats)[keyof typeof OutputFormats];
 
-/** Options of {@link formatReply}. */
+/**
+ * Options of {@link formatReply}.
+ *
+ * @example
+ * ```ts
+ * formatReply(['a', 'b'], 'raw', { bulkDelimiter: ',', replyDelimiter: '' }); // 'a,b'
+ * ```
+ */
 export interface FormatOptions {
   /** raw format: between the elements of an aggregate (redis-cli `-d`). Default `"\n"`. */
   bulkDelimiter?: string;
@@ -131,7 +145,15 @@ function isMultiline(value: RespValue): boolean {
   return isMultiline(elements[0]!);
 }
 
-/** redis-cli `cliFormatReplyTTY`. */
+/**
+ * The standard format of one reply with its nested lines indented by `prefix` (redis-cli
+ * `cliFormatReplyTTY`). O(size of the reply).
+ *
+ * @example
+ * ```ts
+ * formatStandard(['a'], ''); // '1) "a"\n'
+ * ```
+ */
 export function formatStandard(value: RespValue, prefix: string): string {
   value = unwrap(value);
   if (value === null) return '(nil)\n';

@@ -4,19 +4,41 @@
  */
 import type { Readable, Writable } from 'node:stream';
 
-/** An output stream, and whether it is a terminal. */
+/**
+ * An output stream, and whether it is a terminal (`process.stdout` is one).
+ *
+ * @example
+ * ```ts
+ * const stdout: CliOutputStream = process.stdout;
+ * ```
+ */
 export interface CliOutputStream extends Writable {
   isTTY?: boolean;
   columns?: number;
 }
 
-/** An input stream, and whether it is a terminal. */
+/**
+ * An input stream, and whether it is a terminal (`process.stdin` is one).
+ *
+ * @example
+ * ```ts
+ * const stdin: CliInputStream = Readable.from(['PING\n']);
+ * ```
+ */
 export interface CliInputStream extends Readable {
   isTTY?: boolean;
   setRawMode?: (mode: boolean) => unknown;
 }
 
-/** The streams and environment byor-cli runs with. */
+/**
+ * The streams and environment byor-cli runs with, for {@link processIo} or a test's own.
+ *
+ * @example
+ * ```ts
+ * const io: CliIo = { ...processIo(), env: { REDISCLI_AUTH: 's3cret' } };
+ * await main(['PING'], io);
+ * ```
+ */
 export interface CliIo {
   stdin: CliInputStream;
   stdout: CliOutputStream;
@@ -24,7 +46,14 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-/** The real process's streams and environment. */
+/**
+ * The real process's streams and environment. O(1).
+ *
+ * @example
+ * ```ts
+ * await main(process.argv.slice(2), processIo());
+ * ```
+ */
 export function processIo(): CliIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
 }

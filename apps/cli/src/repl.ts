@@ -26,7 +26,7 @@ const HISTORY_SIZE = 1000;
 /**
  * Commands not written to the history file because they carry secrets (redis-cli's
  * `isSensitiveCommand`): AUTH, ACL SETUSER, CONFIG SET of a password, HELLO ... AUTH,
- * MIGRATE ... AUTH/AUTH2.
+ * MIGRATE ... AUTH/AUTH2. O(arguments).
  *
  * @example
  * ```ts
@@ -256,7 +256,7 @@ async function runTerminal(session: Session, runner: LineRunner): Promise<number
     const line = rl.line;
     if (rl.cursor !== line.length || line.length === 0) return;
     const hint = help.hint(toBytes(line));
-    if (hint === undefined || hint === '') return;
+    if (hint === undefined || hint.trim() === '') return;
     const used = rl.getPrompt().length + line.length;
     const room = (stdout.columns ?? 80) - used - 1;
     if (room <= 0) return; // the line wraps: no room for a hint

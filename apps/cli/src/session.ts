@@ -12,7 +12,14 @@ import { CliError, ConnectionClosedError } from './errors.js';
 import { formatInvalidate, formatReply, OutputFormats, type OutputFormat } from './format.js';
 import { Output, sleep, type CliIo } from './io.js';
 
-/** How a command ended. */
+/**
+ * How a command ended ({@link Session.execute}).
+ *
+ * @example
+ * ```ts
+ * if ((await session.execute(['PING'])) === CommandOutcomes.DISCONNECTED) process.exitCode = 1;
+ * ```
+ */
 export const CommandOutcomes = {
   /** a reply (even an error reply) was printed */
   DONE: 'done',
@@ -342,7 +349,14 @@ export class Session {
   }
 }
 
-/** The printable line of an error. */
+/**
+ * The printable line of an error. O(1).
+ *
+ * @example
+ * ```ts
+ * messageOf(new ConnectError('Could not connect to Redis at 127.0.0.1:6379: Connection refused'));
+ * ```
+ */
 export function messageOf(error: unknown): string {
   if (CliError.isInstance(error)) return error.message;
   if (error instanceof Error) return error.message;

@@ -4,7 +4,14 @@
  */
 import { UsageError } from './errors.js';
 
-/** What a URI sets; fields it does not mention are absent. */
+/**
+ * What a URI sets; fields it does not mention are absent.
+ *
+ * @example
+ * ```ts
+ * const { host, port }: RedisUri = parseRedisUri('redis://cache:6380');
+ * ```
+ */
 export interface RedisUri {
   host?: string;
   port?: number;

@@ -39,7 +39,15 @@ function lowestOf(index: number): number {
   return ((index % SUB) + SUB) * 2 ** shift;
 }
 
-/** A histogram's state as plain data, for `postMessage` (the counts' buffer can be transferred). */
+/**
+ * A histogram's state as plain data, for `postMessage` (the counts' buffer can be transferred).
+ *
+ * @example
+ * ```ts
+ * port.postMessage(histogram.toData(), [histogram.toData().counts.buffer]);
+ * const copy = new LatencyHistogram(received as HistogramData);
+ * ```
+ */
 export interface HistogramData {
   counts: Uint32Array;
   count: number;

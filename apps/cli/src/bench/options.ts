@@ -4,7 +4,14 @@
  */
 import { UsageError } from '../errors.js';
 
-/** What `byor-cli bench` runs. Defaults are redis-benchmark's. */
+/**
+ * What `byor-cli bench` runs. Defaults are redis-benchmark's ({@link parseBenchArgs}).
+ *
+ * @example
+ * ```ts
+ * const options: BenchOptions = parseBenchArgs(['-t', 'set', '-P', '16'], defaults);
+ * ```
+ */
 export interface BenchOptions {
   /** `-h`. Default `127.0.0.1`. */
   host: string;

@@ -17,7 +17,15 @@ import { CSV_HEADER, csvLine, quietLine, summaryTable, testReport } from './repo
 import { benchTest, selectTests, standardTests, type BenchTest } from './tests.js';
 import type * as BenchWorker from './worker.js';
 
-/** The results of one test. Latencies in milliseconds. */
+/**
+ * The results of one test of {@link runBenchmark}. Latencies in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const [result]: BenchmarkResult[] = await runBenchmark(options);
+ * console.log(result.rps, result.latency.p99);
+ * ```
+ */
 export interface BenchmarkResult {
   title: string;
   /** requests answered */
@@ -33,7 +41,14 @@ export interface BenchmarkResult {
   histogram: LatencyHistogram;
 }
 
-/** Callbacks of {@link runBenchmark}. */
+/**
+ * Callbacks of {@link runBenchmark}.
+ *
+ * @example
+ * ```ts
+ * await runBenchmark(options, { onTest: (test) => console.log(test.title), onProgress: (done) => bar.update(done) });
+ * ```
+ */
 export interface BenchmarkHooks {
   /** a test starts */
   onTest?: (test: BenchTest) => void;

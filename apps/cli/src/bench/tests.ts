@@ -9,7 +9,14 @@ import { encodeCommand } from '@byor/protocol';
 /** The placeholder replaced by random key numbers. */
 export const RANDOM_PLACEHOLDER = '__rand_int__';
 
-/** One test: a title and the bytes of one request. */
+/**
+ * One test: a title and the bytes of one request.
+ *
+ * @example
+ * ```ts
+ * const test: BenchTest = benchTest('INCR', 'incr', ['INCR', 'counter']);
+ * ```
+ */
 export interface BenchTest {
   /** What the report calls it: `SET`, `LRANGE_100 (first 100 elements)`. */
   readonly title: string;
