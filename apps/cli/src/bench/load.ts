@@ -5,7 +5,7 @@
  * This runs in the main thread or, for `--threads`, once in each worker thread.
  *
  * Where readability was traded for speed: one object per client with its state in fields and the
- * socket's data handler made once (no closure or promise per request); the batch buffer is
+ * socket's data handler and next-batch callback made once (no closure or promise per request); the batch buffer is
  * built once per client and only its random key digits are rewritten; replies are counted, not
  * parsed (ReplyCounter); the clock is read once per chunk received, not once per reply.
  */
@@ -76,6 +76,8 @@ class BenchClient {
   #received = 0;
   #sentAt = 0;
   #done = false;
+  /** made once: no closure per batch */
+  readonly #nextBound = (): void => this.next();
 
   constructor(socket: Socket, state: LoadState, spec: LoadSpec) {
     this.#socket = socket;
@@ -143,7 +145,11 @@ class BenchClient {
     state.histogram.recordMany((performance.now() - this.#sentAt) * 1000, replies);
     state.finished += replies;
     this.#received += replies;
-    if (this.#received >= this.#batchSize) this.next();
+    // The next batch goes out on the next turn of the event loop, after the other clients' replies
+    // read in this turn, as redis-benchmark writes it (from its write handler, in the next turn of
+    // its own loop). Sending at once measured ~10% more throughput and ~40% higher p50 than
+    // redis-benchmark on the same server: a different operating point, not a different server.
+    if (this.#received >= this.#batchSize) setImmediate(this.#nextBound);
   }
 
   #finish(): void {
