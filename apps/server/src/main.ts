@@ -85,6 +85,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       finish(0);
       return;
     }
+    // as redis-server's prepareForShutdown: save if save points are set, flush the AOF
+    const error = running.server.persistence?.beforeShutdown(undefined, false);
+    if (error) logger.warning(`${error} (exiting anyway)`);
     running
       .close()
       .then(() => {

@@ -146,8 +146,10 @@ export class Network implements NetworkControl {
     const server = this.#server;
     const config = server.config;
     const writer = server.writer;
+    const beforeReply = server.hooks.beforeReply;
     const flush = (connection: Connection<Client>) => {
       if (writer.length === 0) return;
+      for (const hook of beforeReply) hook();
       this.deliver(connection, writer.view());
       writer.reset();
     };

@@ -110,6 +110,8 @@ export class Server implements KeyspaceHost {
     shutdown: [],
     propagateMulti: undefined,
     beforeCommand: [],
+    beforeWrite: [],
+    beforeReply: [],
   };
   readonly monitors = new Set<Client>();
   /** pub/sub registries and keyspace notifications */
@@ -322,6 +324,9 @@ export class Server implements KeyspaceHost {
     client.lastCommand = command.meta.name;
     const previousClient = this.currentClient;
     this.currentClient = client;
+    if (this.hooks.beforeWrite.length !== 0 && command.meta.flags & CommandFlag.WRITE) {
+      for (const hook of this.hooks.beforeWrite) hook(client, command, argv);
+    }
     if (
       this.monitors.size &&
       !(command.meta.flags & (CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN))
@@ -344,8 +349,13 @@ export class Server implements KeyspaceHost {
     if (propagate) {
       // (a cast: the handler may have set it, which narrowing cannot see)
       const rewritten = this.#propagation as { db: number; argv: string[] }[] | undefined;
-      if (rewritten) for (const entry of rewritten) propagate(entry.db, entry.argv);
-      else if (this.stats.dirty !== dirtyBefore && command.meta.flags & CommandFlag.WRITE)
+      if (rewritten) {
+        // several commands for one (SPOP with a count) are one transaction, as redis-server does
+        const wrap = rewritten.length > 1 && !client.denyBlocking;
+        if (wrap) this.hooks.propagateMulti?.(client, true);
+        for (const entry of rewritten) propagate(entry.db, entry.argv);
+        if (wrap) this.hooks.propagateMulti?.(client, false);
+      } else if (this.stats.dirty !== dirtyBefore && command.meta.flags & CommandFlag.WRITE)
         propagate(client.db.index, argv);
     }
     this.#propagation = outerPropagation;
@@ -706,7 +716,10 @@ export class Server implements KeyspaceHost {
       client.w = saved;
       if (outer) this.#timeSnapshot = 0;
     }
-    if (writer.length > 0 && client.replyMode === 'on') client.conn?.write(writer.view());
+    if (writer.length > 0 && client.replyMode === 'on') {
+      for (const hook of this.hooks.beforeReply) hook();
+      client.conn?.write(writer.view());
+    }
     writer.reset();
   }
   readonly #sideWriter = new RespWriter();
@@ -882,6 +895,17 @@ export interface ServerHooks {
    * injection). A hook returning an error text makes the server reply with it instead.
    */
   beforeCommand: ((client: Client, argv: string[]) => string | undefined)[];
+  /**
+   * Before a command flagged `write` runs, from any source (a client, EXEC, a script, a blocked
+   * client served later): BGSAVE saves the keys it is about to change (copy-before-write).
+   */
+  beforeWrite: ((client: Client, command: Command, argv: string[]) => void)[];
+  /**
+   * Just before replies go out (once per batch of pipelined commands, and before an out-of-band
+   * reply): `appendfsync always` writes and fsyncs the AOF once here, as redis-server does in
+   * beforeSleep, and acknowledged writes are durable.
+   */
+  beforeReply: (() => void)[];
   /** EXEC starts (true) or ends (false): persistence wraps the writes in MULTI/EXEC */
   propagateMulti: ((client: Client, start: boolean) => void) | undefined;
 }

@@ -30,7 +30,10 @@ afterEach(() => {
 
 /** Starts the binary and resolves once it logs "Ready to accept connections". */
 function start(args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [...BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // no save points: a shutdown must not leave a dump.rdb in the checkout
+  const child = spawn(process.execPath, [...BIN, ...args, '--save', ''], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   return new Promise((resolve, reject) => {

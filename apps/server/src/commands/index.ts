@@ -4,6 +4,7 @@ import { expireCommands } from './expire.js';
 import { hashesCommands } from './hashes.js';
 import { keyCommands } from './keys.js';
 import { listsCommands } from './lists.js';
+import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { setsCommands } from './sets.js';
 import { stringCommands } from './strings.js';
@@ -24,4 +25,5 @@ export const allCommands: readonly HandlerTable[] = [
   setsCommands,
   zsetsCommands,
   pubsubCommands,
+  persistenceCommands,
 ];
