@@ -6,7 +6,9 @@ import { keyCommands } from './keys.js';
 import { listsCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
+import { scriptingCommands } from './scripting.js';
 import { setsCommands } from './sets.js';
+import { streamsCommands } from './streams.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 import { zsetsCommands } from './zsets.js';
@@ -26,4 +28,6 @@ export const allCommands: readonly HandlerTable[] = [
   zsetsCommands,
   pubsubCommands,
   persistenceCommands,
+  streamsCommands,
+  scriptingCommands,
 ];

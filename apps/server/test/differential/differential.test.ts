@@ -5,6 +5,7 @@ import { listsCases } from './lists.cases.js';
 import { pubsubCases } from './pubsub.cases.js';
 import { redisAvailable, runCases, startPair, type DiffCase, type Pair } from './harness.js';
 import { setsCases } from './sets.cases.js';
+import { streamsCases } from './streams.cases.js';
 import { stringCases } from './strings.cases.js';
 import { transactionsCases } from './transactions.cases.js';
 import { zsetsCases } from './zsets.cases.js';
@@ -18,6 +19,7 @@ const groups: Record<string, DiffCase[]> = {
   zsets: zsetsCases,
   pubsub: pubsubCases,
   transactions: transactionsCases,
+  streams: streamsCases,
 };
 
 describe.skipIf(!redisAvailable)('differential: byor vs redis-server, byte for byte', () => {
