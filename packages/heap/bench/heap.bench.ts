@@ -2,7 +2,10 @@
  * @byor/heap against flatqueue, tinyqueue, heap-js and @datastructures-js/priority-queue, in one
  * process on the same data.
  *
- * - push/pop: 1M random keys pushed, then all popped (ops = 2M per call).
+ * - push/pop: 1M random keys pushed, then all popped (ops = 2M per call), as (key, value) pairs
+ *   (NumericHeap and flatqueue keep keys in arrays; the comparator heaps hold { key, value }
+ *   objects) and as bare numbers (the comparator heaps' best case: the item is its own key).
+ *   Each call makes a new heap: growth is part of the cost for every implementation.
  * - update / remove: a heap of 100k items, 1,000 random items re-keyed or removed per call.
  *   flatqueue and tinyqueue have neither operation; heap-js has `remove(item)` (linear search)
  *   and no update (remove + push stands in); @datastructures-js/priority-queue has
@@ -29,14 +32,71 @@ const keys = new Float64Array(N);
 for (let index = 0; index < N; index++) keys[index] = random() * N;
 const byNumber = (a: number, b: number): number => a - b;
 
+interface Pair {
+  key: number;
+  value: number;
+}
+const pairs: Pair[] = [];
+for (let index = 0; index < N; index++) pairs.push({ key: keys[index]!, value: index });
+const byPairKey = (a: Pair, b: Pair): number => a.key - b.key;
+
 compare(
-  'push/pop 1M random keys',
+  'push/pop 1M (key, value) pairs',
   {
     '@byor/heap NumericHeap': () => {
       const heap = new NumericHeap<number>();
       for (let index = 0; index < N; index++) heap.push(keys[index]!, index);
       let sum = 0;
       for (let index = 0; index < N; index++) sum += heap.pop()!;
+      return do_not_optimize(sum);
+    },
+    '@byor/heap Heap': () => {
+      const heap = new Heap<Pair>(byPairKey);
+      for (let index = 0; index < N; index++) heap.push(pairs[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += heap.pop()!.value;
+      return do_not_optimize(sum);
+    },
+    flatqueue: () => {
+      const queue = new FlatQueue<number>();
+      for (let index = 0; index < N; index++) queue.push(index, keys[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += queue.pop()!;
+      return do_not_optimize(sum);
+    },
+    tinyqueue: () => {
+      const queue = new TinyQueue<Pair>([], byPairKey);
+      for (let index = 0; index < N; index++) queue.push(pairs[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += queue.pop()!.value;
+      return do_not_optimize(sum);
+    },
+    'heap-js': () => {
+      const heap = new HeapJs<Pair>(byPairKey);
+      for (let index = 0; index < N; index++) heap.push(pairs[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += heap.pop()!.value;
+      return do_not_optimize(sum);
+    },
+    '@datastructures-js/priority-queue': () => {
+      const queue = new PriorityQueue<Pair>(byPairKey);
+      for (let index = 0; index < N; index++) queue.push(pairs[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += queue.pop()!.value;
+      return do_not_optimize(sum);
+    },
+  },
+  { opsPerCall: 2 * N },
+);
+
+compare(
+  'push/pop 1M bare numbers',
+  {
+    '@byor/heap NumericHeap': () => {
+      const heap = new NumericHeap<undefined>();
+      for (let index = 0; index < N; index++) heap.push(keys[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += heap.popKey()!;
       return do_not_optimize(sum);
     },
     '@byor/heap Heap': () => {
@@ -48,7 +108,7 @@ compare(
     },
     flatqueue: () => {
       const queue = new FlatQueue<number>();
-      for (let index = 0; index < N; index++) queue.push(index, keys[index]!);
+      for (let index = 0; index < N; index++) queue.push(keys[index]!, keys[index]!);
       let sum = 0;
       for (let index = 0; index < N; index++) sum += queue.pop()!;
       return do_not_optimize(sum);
@@ -70,6 +130,31 @@ compare(
     '@datastructures-js/priority-queue': () => {
       const queue = new PriorityQueue<number>(byNumber);
       for (let index = 0; index < N; index++) queue.push(keys[index]!);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += queue.pop()!;
+      return do_not_optimize(sum);
+    },
+  },
+  { opsPerCall: 2 * N },
+);
+
+// The handle index is built by the first lookup; from then on every sift step keeps it. This
+// is the cost of push/pop in a heap that is also updated or removed from (timers, TTLs).
+compare(
+  'push/pop 1M (key, value) pairs, handle index on',
+  {
+    '@byor/heap NumericHeap': () => {
+      const heap = new NumericHeap<number>();
+      heap.has(heap.push(0, 0)); // builds the index
+      heap.pop();
+      for (let index = 0; index < N; index++) heap.push(keys[index]!, index);
+      let sum = 0;
+      for (let index = 0; index < N; index++) sum += heap.pop()!;
+      return do_not_optimize(sum);
+    },
+    flatqueue: () => {
+      const queue = new FlatQueue<number>();
+      for (let index = 0; index < N; index++) queue.push(index, keys[index]!);
       let sum = 0;
       for (let index = 0; index < N; index++) sum += queue.pop()!;
       return do_not_optimize(sum);

@@ -7,16 +7,15 @@ import { CapacityError } from './errors.js';
  *
  *     handle = generation * 2^32 + slot        (generation < 2^21, so handle < 2^53)
  *
- * The slot indexes the per-item table; the generation counts how many times the slot was reused,
- * so a handle kept after its item left the heap is recognised as stale instead of silently naming
- * the slot's next item. A slot's first generation is 0, so most handles are small integers that
- * V8 keeps unboxed; `handle >>> 0` recovers the slot.
+ * The slot names the item in the per-slot tables; the generation counts how many times the slot
+ * was reused, so a handle kept after its item left the heap is recognised as stale instead of
+ * silently naming the slot's next item. A slot's first generation is 0, so most handles are
+ * small integers that V8 keeps unboxed; `handle >>> 0` recovers the slot.
  *
- * The per-slot table is one Int32Array with two entries per slot, so that the bookkeeping of a
- * pop or a remove touches a single cache line:
- *
- *     slots: [ position(0), generation(0), position(1), generation(1), ... ]
- *              -1 when the slot is free or was never used
+ * A handle is live when its generation is the slot's current one AND the slot is in the heap,
+ * which is checked through the index: `slotAt[position[slot]] === slot` for a position below the
+ * size. A pop or remove therefore writes nothing per slot (the slot just goes on the free stack);
+ * the generation is bumped when the slot is reused.
  */
 
 declare const handleBrand: unique symbol;
@@ -40,35 +39,20 @@ export const GENERATION_STEP = 4294967296;
 /** @internal The largest generation; the next one wraps to 0 (keeps handles below 2^53). */
 export const MAX_GENERATION = 2097151;
 
+/** @internal The generation a handle carries. */
+export function generationOf(handle: number, slot: number): number {
+  return (handle - slot) / GENERATION_STEP;
+}
+
 /** @internal The smallest capacity a heap grows from. */
 export const MIN_CAPACITY = 16;
 
-/** @internal The most items a heap holds (slot * 2 must fit an Int32Array index). */
+/** @internal The most items a heap holds. */
 export const MAX_CAPACITY = 1 << 30;
 
 /** @internal Makes the handle of `slot` at `generation`. */
 export function makeHandle(slot: number, generation: number): HeapHandle {
   return (generation * GENERATION_STEP + slot) as HeapHandle;
-}
-
-/**
- * @internal The index in the slot table of the live item `handle` names, or -1 when the handle
- * is stale, out of range or not an integer handle.
- */
-export function liveSlotIndex(slots: Int32Array, handle: number): number {
-  const slot = handle >>> 0;
-  if (slot >= MAX_CAPACITY) return -1;
-  const index = slot << 1;
-  // A never-used or freed slot has position -1; `undefined >= 0` is false past the end.
-  if (!((slots[index] as number) >= 0)) return -1;
-  return slots[index + 1] === (handle - slot) / GENERATION_STEP ? index : -1;
-}
-
-/** @internal Marks the slot at `index` free and retires its handle. */
-export function retireSlot(slots: Int32Array, index: number): void {
-  const generation = slots[index + 1]!;
-  slots[index] = -1;
-  slots[index + 1] = generation === MAX_GENERATION ? 0 : generation + 1;
 }
 
 /** @internal Copies `source` into a new Float64Array of `capacity` elements. */

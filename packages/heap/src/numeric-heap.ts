@@ -1,33 +1,45 @@
 /**
  * NumericHeap: an indexed 4-ary min-heap keyed by numbers, the fast form.
  *
- * Layout (n = size, c = capacity; every array grows by doubling):
+ * Layout (n = size, c = capacity; typed arrays grow by doubling):
  *
- *     by heap position 0..n-1          by slot 0..c-1 (what a handle names)
- *     keys:   Float64Array  [k0 k1 ..]  slots:  Int32Array [pos0 gen0 pos1 gen1 ..]
- *     slotAt: Int32Array    [s0 s1 ..]  values: V[]        [v0 v1 ..]
- *                                       free:   Int32Array stack of released slots
+ *     by heap position 0..n-1                by slot (what a handle names): see SlotTable
+ *     keys:   Float64Array  [k0 k1 k2 ...]   position, generation, free stack
+ *     slotAt: Int32Array    [s0 s1 s2 ...]
+ *     values: V[]           [v0 v1 v2 ...]   (a plain array, length n: push / pop keep V8's
+ *                                            packed element kinds, numbers stay unboxed)
  *
- * Sifting moves keys and slot numbers (two typed arrays, no write barrier) and writes the moved
- * item's position into its slot entry, which is how a handle finds its item in O(1) for `update`
- * and `remove`. Values stay in their slot and are read once, by `pop`. Four children per node
- * instead of two halves the depth of the tree, which measured faster than a binary layout on 1M
- * items (bench/heap.bench.ts, ARCHITECTURE.md). Readability was traded for speed in this file: the
- * sift loops are written out by hand, compare four children without a loop, and keep fields in
- * locals.
+ * Sifting moves key, slot and value together, so `pop` reads its value at position 0 with no
+ * random access. A heap of bare keys (every value undefined: deadlines, scores) never creates the
+ * values array at all: it appears with the first defined value. Four children per node instead of two halves the depth; with the keys of the
+ * four children adjacent in one Float64Array that measured faster than a binary layout on 1M
+ * items (bench/heap.bench.ts). The handle index (slot -> position) is lazy (see SlotTable).
+ * Pop sifts down top-down: with keys compared inline, the bottom-up (Floyd) variant executed
+ * more instructions (it pays off for the comparator form, whose comparisons are calls).
+ *
+ * Readability was traded for speed in this file: the sift loops are written out by hand, compare
+ * four children without a loop, and keep fields in locals.
  */
 import { InvalidKeyError, HeapInvariantError, StaleHandleError } from './errors.js';
 import {
   type HeapHandle,
-  GENERATION_STEP,
+  MAX_GENERATION,
   growFloat64,
   growInt32,
   initialCapacity,
-  liveSlotIndex,
   makeHandle,
   nextCapacity,
-  retireSlot,
 } from './handle.js';
+import { SlotTable } from './slot-table.js';
+
+/** Cold paths kept out of the hot methods so that V8 still inlines them. */
+function invalidKey(key: number): never {
+  throw new InvalidKeyError(key);
+}
+
+function staleHandle(handle: number): never {
+  throw new StaleHandleError(handle);
+}
 
 /** Options of {@link NumericHeap}. */
 export interface NumericHeapOptions {
@@ -55,11 +67,10 @@ export interface NumericHeapOptions {
 export class NumericHeap<V> {
   #keys: Float64Array;
   #slotAt: Int32Array;
-  #slots: Int32Array;
-  #values: (V | undefined)[];
-  #free: Int32Array;
-  #freeCount = 0;
-  #slotCount = 0;
+  #values: V[] = [];
+  /** False while every value pushed was undefined: then `#values` stays empty and unused. */
+  #valued = false;
+  readonly #slots: SlotTable;
   #size = 0;
 
   /**
@@ -75,9 +86,7 @@ export class NumericHeap<V> {
     const capacity = initialCapacity(options.initialCapacity);
     this.#keys = new Float64Array(capacity);
     this.#slotAt = new Int32Array(capacity);
-    this.#slots = new Int32Array(capacity * 2).fill(-1);
-    this.#values = new Array<V | undefined>(capacity).fill(undefined);
-    this.#free = new Int32Array(capacity);
+    this.#slots = new SlotTable(capacity);
   }
 
   /**
@@ -93,31 +102,58 @@ export class NumericHeap<V> {
   }
 
   /**
-   * Adds `value` with priority `key` (smaller comes first) and returns its handle.
+   * Adds `value` with priority `key` (smaller comes first) and returns its handle. The value
+   * may be left out when `V` allows undefined (a heap of bare keys).
    * O(log n), amortised over array growth.
    *
    * @throws {InvalidKeyError} when `key` is NaN
    * @example
    * ```ts
    * const handle = heap.push(Date.now() + 1000, timer);
+   * new NumericHeap<undefined>().push(42);
    * ```
    */
-  push(key: number, value: V): HeapHandle {
-    if (key !== key) throw new InvalidKeyError(key);
-    if (this.#size === this.#keys.length) this.#grow();
+  push(key: number, ...value: undefined extends V ? [value?: V] : [value: V]): HeapHandle;
+  push(key: number, value?: V): HeapHandle {
+    // Hot path, written out in full: a call to a shared sift helper measured ~15% slower here
+    // (V8 stops inlining the nested calls of a push inside a caller's loop).
+    if (key !== key) invalidKey(key);
+    let at = this.#size;
+    if (at === this.#keys.length) this.#grow();
+    if (value !== undefined && !this.#valued) this.#startValues();
+    const slots = this.#slots;
     let slot: number;
-    let generation: number;
-    if (this.#freeCount > 0) {
-      slot = this.#free[--this.#freeCount]!;
-      generation = this.#slots[(slot << 1) + 1]!;
+    if (slots.freeCount > 0) {
+      slot = slots.free[--slots.freeCount]!;
+      const generation = slots.generation[slot]!;
+      slots.generation[slot] = generation === MAX_GENERATION ? 0 : generation + 1;
     } else {
-      slot = this.#slotCount++;
-      generation = 0;
-      this.#slots[(slot << 1) + 1] = 0;
+      slot = slots.slotCount++;
     }
-    this.#values[slot] = value;
-    this.#siftUp(this.#size++, key, slot);
-    return makeHandle(slot, generation);
+    const valued = this.#valued;
+    const values = this.#values;
+    if (valued) values.push(value as V);
+    this.#size = at + 1;
+    const keys = this.#keys;
+    const slotAt = this.#slotAt;
+    const position = slots.position;
+    const indexed = slots.indexed;
+    while (at > 0) {
+      const parent = (at - 1) >> 2;
+      const parentKey = keys[parent]!;
+      if (key >= parentKey) break;
+      const parentSlot = slotAt[parent]!;
+      keys[at] = parentKey;
+      slotAt[at] = parentSlot;
+      if (valued) values[at] = values[parent]!;
+      if (indexed) position[parentSlot] = at;
+      at = parent;
+    }
+    keys[at] = key;
+    slotAt[at] = slot;
+    if (valued) values[at] = value as V;
+    if (indexed) position[slot] = at;
+    return makeHandle(slot, slots.generation[slot]!);
   }
 
   /**
@@ -129,7 +165,7 @@ export class NumericHeap<V> {
    * ```
    */
   peek(): V | undefined {
-    return this.#size === 0 ? undefined : this.#values[this.#slotAt[0]!];
+    return this.#size === 0 || !this.#valued ? undefined : this.#values[0];
   }
 
   /**
@@ -154,9 +190,7 @@ export class NumericHeap<V> {
    * ```
    */
   peekHandle(): HeapHandle | undefined {
-    if (this.#size === 0) return undefined;
-    const slot = this.#slotAt[0]!;
-    return makeHandle(slot, this.#slots[(slot << 1) + 1]!);
+    return this.#size === 0 ? undefined : this.#slots.handleOf(this.#slotAt[0]!);
   }
 
   /**
@@ -169,190 +203,24 @@ export class NumericHeap<V> {
    * ```
    */
   pop(): V | undefined {
-    if (this.#size === 0) return undefined;
-    const slot = this.#slotAt[0]!;
-    const value = this.#values[slot];
-    this.#release(slot);
-    const last = --this.#size;
-    if (last > 0) this.#siftDown(0, this.#keys[last]!, this.#slotAt[last]!, last);
-    return value;
-  }
-
-  /**
-   * True when `handle` names an item still in the heap. O(1).
-   *
-   * @example
-   * ```ts
-   * if (heap.has(handle)) heap.remove(handle);
-   * ```
-   */
-  has(handle: HeapHandle): boolean {
-    return liveSlotIndex(this.#slots, handle) >= 0;
-  }
-
-  /**
-   * The value of the item `handle` names, or undefined when the handle is stale. O(1).
-   *
-   * @example
-   * ```ts
-   * const timer = heap.get(handle);
-   * ```
-   */
-  get(handle: HeapHandle): V | undefined {
-    return liveSlotIndex(this.#slots, handle) >= 0 ? this.#values[handle >>> 0] : undefined;
-  }
-
-  /**
-   * The key of the item `handle` names, or undefined when the handle is stale. O(1).
-   *
-   * @example
-   * ```ts
-   * const due = heap.keyOf(handle);
-   * ```
-   */
-  keyOf(handle: HeapHandle): number | undefined {
-    const index = liveSlotIndex(this.#slots, handle);
-    return index >= 0 ? this.#keys[this.#slots[index]!] : undefined;
-  }
-
-  /**
-   * Changes the key of the item `handle` names and restores the heap order. O(log n).
-   *
-   * @throws {StaleHandleError} when the item is no longer in the heap
-   * @throws {InvalidKeyError} when `key` is NaN
-   * @example
-   * ```ts
-   * heap.update(handle, Date.now() + 5000); // push the deadline back
-   * ```
-   */
-  update(handle: HeapHandle, key: number): void {
-    const index = liveSlotIndex(this.#slots, handle);
-    if (index < 0) throw new StaleHandleError(handle);
-    if (key !== key) throw new InvalidKeyError(key);
-    const at = this.#slots[index]!;
-    if (key < this.#keys[at]!) this.#siftUp(at, key, index >> 1);
-    else this.#siftDown(at, key, index >> 1, this.#size);
-  }
-
-  /**
-   * Removes the item `handle` names. Returns false (and does nothing) when the handle is
-   * already stale, so removing twice is harmless. O(log n).
-   *
-   * @example
-   * ```ts
-   * heap.remove(handle); // cancel
-   * ```
-   */
-  remove(handle: HeapHandle): boolean {
-    const index = liveSlotIndex(this.#slots, handle);
-    if (index < 0) return false;
-    const at = this.#slots[index]!;
-    this.#release(index >> 1);
-    const last = --this.#size;
-    if (at !== last) {
-      const key = this.#keys[last]!;
-      const lastSlot = this.#slotAt[last]!;
-      if (key < this.#keys[at]!) this.#siftUp(at, key, lastSlot);
-      else this.#siftDown(at, key, lastSlot, last);
-    }
-    return true;
-  }
-
-  /**
-   * Removes every item; all handles become stale. Keeps the allocated capacity. O(n).
-   *
-   * @example
-   * ```ts
-   * heap.clear();
-   * ```
-   */
-  clear(): void {
-    const slotAt = this.#slotAt;
-    for (let at = 0; at < this.#size; at++) this.#release(slotAt[at]!);
-    this.#size = 0;
-  }
-
-  /**
-   * Verifies the heap order, the handle index and the free list, throwing
-   * {@link HeapInvariantError} at the first inconsistency. For tests. O(capacity).
-   *
-   * @example
-   * ```ts
-   * heap.checkInvariants();
-   * ```
-   */
-  checkInvariants(): void {
-    const size = this.#size;
+    // Hot path, written out in full like push.
+    const size = this.#size - 1;
+    if (size < 0) return undefined;
     const keys = this.#keys;
     const slotAt = this.#slotAt;
     const slots = this.#slots;
-    const fail = (message: string): never => {
-      throw new HeapInvariantError(message);
-    };
-    if (this.#slotCount - this.#freeCount !== size) fail('live slot count differs from size');
-    for (let at = 0; at < size; at++) {
-      const key = keys[at]!;
-      if (key !== key) fail(`NaN key at ${at}`);
-      if (at > 0 && keys[(at - 1) >> 2]! > key) fail(`key at ${at} is smaller than its parent`);
-      const slot = slotAt[at]!;
-      if (slot < 0 || slot >= this.#slotCount) fail(`slot ${slot} at ${at} out of range`);
-      if (slots[slot << 1] !== at) fail(`slot ${slot} does not point back to ${at}`);
-      const handle = makeHandle(slot, slots[(slot << 1) + 1]!);
-      if (liveSlotIndex(slots, handle) !== slot << 1) fail(`handle of slot ${slot} is not live`);
-      if (handle >= Number.MAX_SAFE_INTEGER - GENERATION_STEP) fail(`handle ${handle} too large`);
-    }
-    for (let index = 0; index < this.#freeCount; index++) {
-      const slot = this.#free[index]!;
-      if (slots[slot << 1] !== -1) fail(`free slot ${slot} still has a position`);
-      if (this.#values[slot] !== undefined) fail(`free slot ${slot} still holds a value`);
-    }
-    for (let slot = this.#slotCount; slot < keys.length; slot++) {
-      if (slots[slot << 1] !== -1) fail(`unused slot ${slot} has a position`);
-    }
-  }
-
-  /** Frees a slot: retires its handle, drops its value, pushes it on the free stack. */
-  #release(slot: number): void {
-    retireSlot(this.#slots, slot << 1);
-    this.#values[slot] = undefined;
-    this.#free[this.#freeCount++] = slot;
-  }
-
-  #grow(): void {
-    const capacity = nextCapacity(this.#keys.length);
-    this.#keys = growFloat64(this.#keys, capacity);
-    this.#slotAt = growInt32(this.#slotAt, capacity, 0);
-    this.#slots = growInt32(this.#slots, capacity * 2, -1);
-    this.#free = growInt32(this.#free, capacity, 0);
     const values = this.#values;
-    for (let slot = values.length; slot < capacity; slot++) values.push(undefined);
-  }
-
-  /** Moves (key, slot) from position `at` towards the root until its parent is not larger. */
-  #siftUp(at: number, key: number, slot: number): void {
-    const keys = this.#keys;
-    const slotAt = this.#slotAt;
-    const slots = this.#slots;
-    while (at > 0) {
-      const parent = (at - 1) >> 2;
-      const parentKey = keys[parent]!;
-      if (key >= parentKey) break;
-      const parentSlot = slotAt[parent]!;
-      keys[at] = parentKey;
-      slotAt[at] = parentSlot;
-      slots[parentSlot << 1] = at;
-      at = parent;
-    }
-    keys[at] = key;
-    slotAt[at] = slot;
-    slots[slot << 1] = at;
-  }
-
-  /** Moves (key, slot) from position `at` towards the leaves of a heap of `size` items. */
-  #siftDown(at: number, key: number, slot: number, size: number): void {
-    const keys = this.#keys;
-    const slotAt = this.#slotAt;
-    const slots = this.#slots;
+    const valued = this.#valued;
+    const top = valued ? values[0] : undefined;
+    slots.free[slots.freeCount++] = slotAt[0]!;
+    this.#size = size;
+    const value = (valued ? values.pop() : undefined) as V;
+    if (size === 0) return top;
+    const key = keys[size]!;
+    const slot = slotAt[size]!;
+    const position = slots.position;
+    const indexed = slots.indexed;
+    let at = 0;
     for (;;) {
       const first = (at << 2) + 1;
       if (first >= size) break;
@@ -388,11 +256,247 @@ export class NumericHeap<V> {
       const bestSlot = slotAt[best]!;
       keys[at] = bestKey;
       slotAt[at] = bestSlot;
-      slots[bestSlot << 1] = at;
+      if (valued) values[at] = values[best]!;
+      if (indexed) position[bestSlot] = at;
       at = best;
     }
     keys[at] = key;
     slotAt[at] = slot;
-    slots[slot << 1] = at;
+    if (valued) values[at] = value;
+    if (indexed) position[slot] = at;
+    return top;
+  }
+
+  /**
+   * Removes the item with the smallest key and returns that key (undefined when empty): `pop`
+   * for a heap of bare keys. O(log n).
+   *
+   * @example
+   * ```ts
+   * const earliest = deadlines.popKey();
+   * ```
+   */
+  popKey(): number | undefined {
+    if (this.#size === 0) return undefined;
+    const key = this.#keys[0];
+    this.pop();
+    return key;
+  }
+
+  /**
+   * True when `handle` names an item still in the heap. O(1) (O(n) once, the first time a
+   * handle is looked up: see the README).
+   *
+   * @example
+   * ```ts
+   * if (heap.has(handle)) heap.remove(handle);
+   * ```
+   */
+  has(handle: HeapHandle): boolean {
+    return this.#slots.positionOf(handle, this.#slotAt, this.#size) >= 0;
+  }
+
+  /**
+   * The value of the item `handle` names, or undefined when the handle is stale. O(1).
+   *
+   * @example
+   * ```ts
+   * const timer = heap.get(handle);
+   * ```
+   */
+  get(handle: HeapHandle): V | undefined {
+    const at = this.#slots.positionOf(handle, this.#slotAt, this.#size);
+    return at >= 0 && this.#valued ? this.#values[at] : undefined;
+  }
+
+  /**
+   * The key of the item `handle` names, or undefined when the handle is stale. O(1).
+   *
+   * @example
+   * ```ts
+   * const due = heap.keyOf(handle);
+   * ```
+   */
+  keyOf(handle: HeapHandle): number | undefined {
+    const at = this.#slots.positionOf(handle, this.#slotAt, this.#size);
+    return at >= 0 ? this.#keys[at] : undefined;
+  }
+
+  /**
+   * Changes the key of the item `handle` names and restores the heap order. O(log n).
+   *
+   * @throws {StaleHandleError} when the item is no longer in the heap
+   * @throws {InvalidKeyError} when `key` is NaN
+   * @example
+   * ```ts
+   * heap.update(handle, Date.now() + 5000); // push the deadline back
+   * ```
+   */
+  update(handle: HeapHandle, key: number): void {
+    const at = this.#slots.positionOf(handle, this.#slotAt, this.#size);
+    if (at < 0) staleHandle(handle);
+    if (key !== key) invalidKey(key);
+    const slot = this.#slotAt[at]!;
+    const value = (this.#valued ? this.#values[at] : undefined) as V;
+    if (key < this.#keys[at]!) this.#siftUp(at, key, slot, value);
+    else this.#siftDown(at, key, slot, value, this.#size);
+  }
+
+  /**
+   * Removes the item `handle` names. Returns false (and does nothing) when the handle is
+   * already stale, so removing twice is harmless. O(log n).
+   *
+   * @example
+   * ```ts
+   * heap.remove(handle); // cancel
+   * ```
+   */
+  remove(handle: HeapHandle): boolean {
+    const at = this.#slots.positionOf(handle, this.#slotAt, this.#size);
+    if (at < 0) return false;
+    this.#slots.release(this.#slotAt[at]!);
+    const last = --this.#size;
+    const lastValue = (this.#valued ? this.#values.pop() : undefined) as V;
+    if (at !== last) {
+      const key = this.#keys[last]!;
+      const lastSlot = this.#slotAt[last]!;
+      if (key < this.#keys[at]!) this.#siftUp(at, key, lastSlot, lastValue);
+      else this.#siftDown(at, key, lastSlot, lastValue, last);
+    }
+    return true;
+  }
+
+  /**
+   * Removes every item; all handles become stale. Keeps the allocated capacity. O(n).
+   *
+   * @example
+   * ```ts
+   * heap.clear();
+   * ```
+   */
+  clear(): void {
+    this.#slots.releaseAll(this.#slotAt, this.#size);
+    this.#values = [];
+    this.#valued = false;
+    this.#size = 0;
+  }
+
+  /**
+   * Verifies the heap order, the handle index and the free list, throwing
+   * {@link HeapInvariantError} at the first inconsistency. For tests. O(capacity).
+   *
+   * @example
+   * ```ts
+   * heap.checkInvariants();
+   * ```
+   */
+  checkInvariants(): void {
+    const size = this.#size;
+    const keys = this.#keys;
+    if (this.#values.length !== (this.#valued ? size : 0)) {
+      throw new HeapInvariantError('values length differs from size');
+    }
+    for (let at = 0; at < size; at++) {
+      const key = keys[at]!;
+      if (key !== key) throw new HeapInvariantError(`NaN key at ${at}`);
+      if (at > 0 && keys[(at - 1) >> 2]! > key) {
+        throw new HeapInvariantError(`key at ${at} is smaller than its parent`);
+      }
+    }
+    const problem = this.#slots.problem(this.#slotAt, size);
+    if (problem !== undefined) throw new HeapInvariantError(problem);
+  }
+
+  /** The first defined value: from now on values are stored (undefined for the earlier items). */
+  #startValues(): void {
+    const values: V[] = [];
+    for (let at = 0; at < this.#size; at++) values.push(undefined as V);
+    this.#values = values;
+    this.#valued = true;
+  }
+
+  #grow(): void {
+    const capacity = nextCapacity(this.#keys.length);
+    this.#keys = growFloat64(this.#keys, capacity);
+    this.#slotAt = growInt32(this.#slotAt, capacity, 0);
+    this.#slots.grow(capacity);
+  }
+
+  /** Moves (key, slot, value) from position `at` towards the root while its parent is larger. */
+  #siftUp(at: number, key: number, slot: number, value: V): void {
+    const keys = this.#keys;
+    const slotAt = this.#slotAt;
+    const values = this.#values;
+    const valued = this.#valued;
+    const position = this.#slots.position;
+    const indexed = this.#slots.indexed;
+    while (at > 0) {
+      const parent = (at - 1) >> 2;
+      const parentKey = keys[parent]!;
+      if (key >= parentKey) break;
+      const parentSlot = slotAt[parent]!;
+      keys[at] = parentKey;
+      slotAt[at] = parentSlot;
+      if (valued) values[at] = values[parent]!;
+      if (indexed) position[parentSlot] = at;
+      at = parent;
+    }
+    keys[at] = key;
+    slotAt[at] = slot;
+    if (valued) values[at] = value;
+    if (indexed) position[slot] = at;
+  }
+
+  /** Moves (key, slot, value) from position `at` towards the leaves of a heap of `size` items. */
+  #siftDown(at: number, key: number, slot: number, value: V, size: number): void {
+    const keys = this.#keys;
+    const slotAt = this.#slotAt;
+    const values = this.#values;
+    const valued = this.#valued;
+    const position = this.#slots.position;
+    const indexed = this.#slots.indexed;
+    for (;;) {
+      const first = (at << 2) + 1;
+      if (first >= size) break;
+      let best = first;
+      let bestKey = keys[first]!;
+      if (first + 3 < size) {
+        // All four children exist (the common case): compare them without a loop.
+        const key1 = keys[first + 1]!;
+        const key2 = keys[first + 2]!;
+        const key3 = keys[first + 3]!;
+        if (key1 < bestKey) {
+          best = first + 1;
+          bestKey = key1;
+        }
+        if (key2 < bestKey) {
+          best = first + 2;
+          bestKey = key2;
+        }
+        if (key3 < bestKey) {
+          best = first + 3;
+          bestKey = key3;
+        }
+      } else {
+        for (let child = first + 1; child < size; child++) {
+          const childKey = keys[child]!;
+          if (childKey < bestKey) {
+            best = child;
+            bestKey = childKey;
+          }
+        }
+      }
+      if (bestKey >= key) break;
+      const bestSlot = slotAt[best]!;
+      keys[at] = bestKey;
+      slotAt[at] = bestSlot;
+      if (valued) values[at] = values[best]!;
+      if (indexed) position[bestSlot] = at;
+      at = best;
+    }
+    keys[at] = key;
+    slotAt[at] = slot;
+    if (valued) values[at] = value;
+    if (indexed) position[slot] = at;
   }
 }

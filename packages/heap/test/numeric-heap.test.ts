@@ -171,6 +171,51 @@ describe('NumericHeap model test', () => {
   });
 });
 
+describe('NumericHeap lazy handle index', () => {
+  it('finds every live handle after a run of push / pop with no lookup (index built late)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: -50, max: 50 }), fc.constant('pop' as const)), {
+          maxLength: 300,
+        }),
+        (steps) => {
+          const heap = new NumericHeap<number>({ initialCapacity: 4 });
+          const live = new Map<number, { handle: HeapHandle; key: number }>();
+          const dead: HeapHandle[] = [];
+          let next = 0;
+          for (const step of steps) {
+            if (step === 'pop') {
+              const value = heap.pop();
+              if (value !== undefined) {
+                dead.push(live.get(value)!.handle);
+                live.delete(value);
+              }
+            } else {
+              const value = next++;
+              const handle = heap.push(step, value);
+              live.set(value, { handle, key: step });
+            }
+          }
+          heap.checkInvariants(); // not indexed yet: checks the order and slots
+          for (const [value, { handle, key }] of live) {
+            expect(heap.get(handle)).toBe(value);
+            expect(heap.keyOf(handle)).toBe(key);
+          }
+          for (const handle of dead) expect(heap.has(handle)).toBe(false);
+          // Indexed from now on: updates and removes keep it right.
+          for (const [value, { handle }] of live) {
+            if (value % 2 === 0) heap.update(handle, -value);
+            else expect(heap.remove(handle)).toBe(true);
+            heap.checkInvariants();
+          }
+          expect(heap.size).toBe([...live.keys()].filter((value) => value % 2 === 0).length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('NumericHeap edge cases', () => {
   it('answers undefined on an empty heap', () => {
     const heap = new NumericHeap<string>();
@@ -263,6 +308,43 @@ describe('NumericHeap edge cases', () => {
     const drained: number[] = [];
     while (heap.size > 0) drained.push(heap.pop()!);
     expect(drained).toEqual([0, 1, 1, 1, 2, 2, 2, 2, 100, 102, 103, 104]);
+  });
+
+  it('types: the value may be left out only when V allows undefined', () => {
+    const named = new NumericHeap<string>();
+    // @ts-expect-error a NumericHeap<string> needs a value
+    expect(() => named.push(1)).not.toThrow();
+    const bare = new NumericHeap<undefined>();
+    bare.push(1);
+    expect(bare.size).toBe(1);
+  });
+
+  it('holds bare keys without values, and popKey returns them in order', () => {
+    const heap = new NumericHeap<undefined>();
+    for (const key of [5, 3, 9, 1]) heap.push(key);
+    heap.checkInvariants();
+    expect(heap.peek()).toBeUndefined();
+    expect(heap.peekKey()).toBe(1);
+    expect([heap.popKey(), heap.popKey(), heap.popKey(), heap.popKey()]).toEqual([1, 3, 5, 9]);
+    expect(heap.popKey()).toBeUndefined();
+  });
+
+  it('starts storing values at the first defined one, earlier items reading undefined', () => {
+    const heap = new NumericHeap<string | undefined>();
+    const bare = heap.push(1);
+    heap.push(4, undefined);
+    const named = heap.push(2, 'two');
+    heap.push(0, 'zero');
+    heap.checkInvariants();
+    expect(heap.get(bare)).toBeUndefined();
+    expect(heap.get(named)).toBe('two');
+    expect([heap.pop(), heap.pop(), heap.pop(), heap.pop()]).toEqual([
+      'zero',
+      undefined,
+      'two',
+      undefined,
+    ]);
+    heap.checkInvariants();
   });
 
   it('update moves an item both ways', () => {
