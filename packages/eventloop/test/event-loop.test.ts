@@ -627,3 +627,129 @@ describe('graceful close', () => {
     expect(server.closed[0]!.reason).toBe(CloseReason.SHUTDOWN);
   });
 });
+
+describe('more lifecycle', () => {
+  it('flushes a write made by a timer once, on the loop clock', async () => {
+    const clock = new ManualClock();
+    const server = harness({ clock });
+    const port = await server.listen();
+    const writes = countServerWrites(port);
+    const connection = await client(port);
+    await eventually(() => server.loop.connectionCount === 1);
+    const target = server.only();
+    server.loop.timers.schedule(clock.time + 500, () => {
+      target.write(Buffer.from('tick '));
+      target.write(Buffer.from('tock\n'));
+    });
+    clock.time += 499;
+    expect(server.loop.timers.runDue()).toBe(0);
+    clock.time += 1;
+    expect(server.loop.timers.runDue()).toBe(1);
+    await connection.untilBytes(10);
+    expect(connection.text).toBe('tick tock\n');
+    expect(writes.count).toBe(1);
+  });
+
+  it('creates the state before onConnect, which may refuse the client', async () => {
+    const order: string[] = [];
+    const server = harness();
+    const port = await server.listen({
+      createState: (connection) => {
+        order.push(`state ${connection.id}`);
+        return { batches: 0 };
+      },
+      onConnect: (connection) => {
+        order.push(`connect ${connection.id}`);
+        connection.write(Buffer.from('go away\n'));
+        connection.closeAfterFlush();
+      },
+    });
+    const connection = await client(port);
+    await connection.untilClosed();
+    expect(connection.text).toBe('go away\n');
+    const id = server.closed[0]!.id;
+    expect(order).toEqual([`state ${id}`, `connect ${id}`]);
+  });
+
+  it('closing a listener stops new connections and keeps open ones', async () => {
+    const server = harness();
+    const port = await server.listen();
+    const connection = await client(port);
+    await eventually(() => server.loop.connectionCount === 1);
+    await server.listener.close();
+    expect(server.listener.closed).toBe(true);
+    await expect(TestClient.connect(port)).rejects.toThrow();
+    connection.send('still\n');
+    await connection.untilBytes(6);
+    expect(connection.text).toBe('still\n');
+  });
+
+  it('a lower maxClients applies to new connections only', async () => {
+    const server = harness();
+    const port = await server.listen();
+    await client(port);
+    await client(port);
+    await eventually(() => server.loop.connectionCount === 2);
+    server.loop.configure({ maxClients: 1 });
+    expect(server.loop.connectionCount).toBe(2);
+    const refused = await client(port);
+    await refused.untilClosed();
+    expect(refused.text).toBe('-ERR max number of clients reached\r\n');
+  });
+
+  it('uses the listener rejectReply for refused clients', async () => {
+    const server = harness({ maxClients: 1 });
+    const port = await server.listen({ rejectReply: Buffer.from('full\n') });
+    await client(port);
+    await eventually(() => server.loop.connectionCount === 1);
+    const refused = await client(port);
+    await refused.untilClosed();
+    expect(refused.text).toBe('full\n');
+  });
+
+  it('a client reset is reported as peer', async () => {
+    const server = harness();
+    const port = await server.listen();
+    const connection = await client(port);
+    await eventually(() => server.loop.connectionCount === 1);
+    connection.socket.resetAndDestroy();
+    await eventually(() => server.closed.length === 1);
+    expect(server.closed[0]!.reason).toBe(CloseReason.PEER);
+  });
+
+  it('idle exemption removes the client from the idle list and clearing it touches', async () => {
+    const clock = new ManualClock();
+    const server = harness({ clock, idleTimeout: 100 });
+    const port = await server.listen();
+    const connection = await client(port);
+    await eventually(() => server.loop.connectionCount === 1);
+    const target = server.only();
+    target.idleExempt = true;
+    clock.time += 1000;
+    server.loop.timers.runDue();
+    expect(target.closed).toBe(false);
+    target.idleExempt = false;
+    expect(target.lastInteraction).toBe(clock.time);
+    clock.time += 100;
+    server.loop.timers.runDue();
+    expect(target.closed).toBe(false);
+    clock.time += 1;
+    server.loop.timers.runDue();
+    await connection.untilClosed();
+    expect(server.closed[0]!.reason).toBe(CloseReason.IDLE);
+  });
+
+  it('close() is idempotent and a closed loop has no connection or timer left', async () => {
+    const server = harness();
+    const port = await server.listen();
+    await client(port);
+    await eventually(() => server.loop.connectionCount === 1);
+    server.loop.timers.every(10, () => undefined);
+    const first = server.loop.close();
+    expect(server.loop.close()).toBe(first);
+    await first;
+    expect(server.loop.connectionCount).toBe(0);
+    expect(server.loop.timers.size).toBe(0);
+    expect([...server.loop.listeners()]).toHaveLength(0);
+  });
+});
