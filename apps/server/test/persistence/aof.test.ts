@@ -263,10 +263,11 @@ describe('AOF', () => {
     cpSync(join(path, 'appendonlydir'), join(copy, 'appendonlydir'), { recursive: true });
     await byor({ dir: path, appendonly: 'yes' });
     const other = await redis(['--dir', copy, '--appendonly', 'yes']);
+    // redis-server accepts connections while it loads: wait for the data first
+    expect((await readKeyspace(other.port, 1)).has('0:kept')).toBe(true);
     expect(readFileSync(incr)).toEqual(
       readFileSync(join(copy, 'appendonlydir', 'appendonly.aof.1.incr.aof')),
     );
-    expect((await readKeyspace(other.port, 1)).has('0:kept')).toBe(true);
   });
 
   it('refuses a file that is not an AOF (bad format) and an unknown command', async () => {

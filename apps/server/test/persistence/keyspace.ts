@@ -20,6 +20,12 @@ function strings(reply: Reply): string[] {
 export async function readKeyspace(port: number, databases = 16): Promise<Map<string, KeyView>> {
   const conn = await Conn.connect(port);
   const out = new Map<string, KeyView>();
+  // redis-server accepts connections while loading (-LOADING): wait until it answers
+  for (let i = 0; i < 200; i++) {
+    const reply = await conn.call('PING');
+    if (!(reply instanceof ReplyFailure)) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
   try {
     for (let db = 0; db < databases; db++) {
       const selected = await conn.call('SELECT', db);
