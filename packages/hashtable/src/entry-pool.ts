@@ -7,9 +7,15 @@
  *     entry id  = (page << PAGE_SHIFT) | slot       ids start at 1: 0 is the null link
  *
  * A live entry's meta holds its hash and the id of the next entry of its chain. A free slot
- * (deleted, waiting for reuse) holds the HOLE marker as its key, and its meta holds the previous
- * and next free ids: the free list is doubly linked so that a free slot at the top of the pool
- * can be taken out of it in O(1) when the pool shrinks.
+ * (deleted, waiting for reuse) holds the HOLE marker as its key, and its id is pushed on the
+ * free stack, which inserts pop before growing the pool:
+ *
+ *     free stack  [ 7 | 3 | 12 | 9 | ... ]   Int32Array chunks of 2^14 ids, pushed and popped
+ *                                            at the end: a delete writes nowhere else
+ *
+ * When the top of the pool is lowered past free slots, their ids stay on the stack, stale (at
+ * or above `top`), and are dropped when popped. `top` only grows once the stack is empty, so a
+ * stale id can never come back to life while still on the stack.
  *
  * Why pages: growing one JS array of 10M entries copies all of it at once (tens of
  * milliseconds), the very spike progressive rehashing exists to avoid. Pages of 2^14 entries
@@ -34,6 +40,10 @@ export const PAGE_MASK = PAGE_ENTRIES - 1;
 export const MAX_ENTRIES = 0x7fff_ffff;
 /** Page 0 never shrinks below this many entries (the size of a linear table's page). */
 export const MIN_PAGE0_ENTRIES = 16;
+/** log2 of the ids in a chunk of the free stack. */
+export const STACK_SHIFT = 14;
+/** `index & STACK_MASK` is an index's place in its chunk. */
+export const STACK_MASK = (1 << STACK_SHIFT) - 1;
 /**
  * The key of a free slot. A private symbol: no caller's key can be equal to it.
  *
@@ -81,9 +91,11 @@ export class EntryPool {
   top: number;
   /** ids in [0, capacity) have storage */
   capacity: number;
-  /** first free id, 0 when none */
-  freeHead: number;
-  /** free ids below top */
+  /** the free stack: chunks of ids, valid (free slots below top) or stale (at or above top) */
+  freeStack: Int32Array[];
+  /** ids on the free stack */
+  freeLength: number;
+  /** free slots below top: the valid ids of the stack */
   freeCount: number;
 
   /** Adopts `page0` (a linear table's page, its ids unchanged) as page 0. */
@@ -93,7 +105,8 @@ export class EntryPool {
     this.meta = [new Int32Array(entries * 2)];
     this.top = top;
     this.capacity = entries;
-    this.freeHead = 0;
+    this.freeStack = [];
+    this.freeLength = 0;
     this.freeCount = 0;
   }
 
@@ -129,16 +142,13 @@ export class EntryPool {
 
   /** Takes a slot for a new entry: a free one if any, else the next id, growing the storage. O(1), amortized over page 0's doublings. */
   allocate(): number {
-    const head = this.freeHead;
-    if (head !== 0) {
-      this.unlinkFree(head);
-      return head;
-    }
+    if (this.freeCount > 0) return this.popFree();
+    if (this.freeLength > 0) this.#dropStale();
     if (this.top === this.capacity) this.#grow();
     return this.top++;
   }
 
-  /** Frees live slot `id`: HOLE key, references dropped for the GC, pushed on the free list. */
+  /** Frees live slot `id`: HOLE key, references dropped for the GC, id pushed on the free stack. */
   release(id: number): void {
     const page = this.kv[id >>> PAGE_SHIFT]!;
     const slot = (id & PAGE_MASK) << 1;
@@ -147,28 +157,35 @@ export class EntryPool {
     this.pushFree(id);
   }
 
-  /** Pushes `id` (already holding HOLE) on the free list. */
+  /** Pushes `id` (already holding HOLE, below top) on the free stack. O(1). */
   pushFree(id: number): void {
-    const meta = this.meta[id >>> PAGE_SHIFT]!;
-    const slot = (id & PAGE_MASK) << 1;
-    const head = this.freeHead;
-    meta[slot] = 0; // prev
-    meta[slot + 1] = head; // next
-    if (head !== 0) this.meta[head >>> PAGE_SHIFT]![(head & PAGE_MASK) << 1] = id;
-    this.freeHead = id;
+    const length = this.freeLength;
+    let chunk = this.freeStack[length >>> STACK_SHIFT];
+    if (chunk === undefined) {
+      chunk = new Int32Array(1 << STACK_SHIFT);
+      this.freeStack.push(chunk);
+    }
+    chunk[length & STACK_MASK] = id;
+    this.freeLength = length + 1;
     this.freeCount++;
   }
 
-  /** Takes free slot `id` out of the free list. O(1). */
-  unlinkFree(id: number): void {
-    const meta = this.meta[id >>> PAGE_SHIFT]!;
-    const slot = (id & PAGE_MASK) << 1;
-    const prev = meta[slot]!;
-    const next = meta[slot + 1]!;
-    if (prev === 0) this.freeHead = next;
-    else this.meta[prev >>> PAGE_SHIFT]![((prev & PAGE_MASK) << 1) + 1] = next;
-    if (next !== 0) this.meta[next >>> PAGE_SHIFT]![(next & PAGE_MASK) << 1] = prev;
+  /** Pops a valid free id, dropping stale ones on the way. Only when `freeCount > 0`. O(1) amortized. */
+  popFree(): number {
+    const stack = this.freeStack;
+    let length = this.freeLength;
+    let id: number;
+    do {
+      length--;
+      id = stack[length >>> STACK_SHIFT]![length & STACK_MASK]!;
+    } while (id >= this.top);
+    this.freeLength = length;
     this.freeCount--;
+    // give back a chunk once the stack is a chunk and a half below it
+    if (stack.length > 1 && length + (1 << STACK_SHIFT) * 1.5 <= stack.length << STACK_SHIFT) {
+      stack.pop();
+    }
+    return id;
   }
 
   /**
@@ -179,12 +196,13 @@ export class EntryPool {
     let top = this.top;
     while (top > 1 && this.keyAt(top - 1) === HOLE) {
       top--;
-      this.unlinkFree(top);
+      this.freeCount--; // its id stays on the stack, stale
       const page = this.kv[top >>> PAGE_SHIFT]!;
       const slot = (top & PAGE_MASK) << 1;
       page[slot] = undefined;
     }
     this.top = top;
+    if (this.freeCount === 0 && this.freeLength > 0) this.#dropStale();
     this.releasePages();
   }
 
@@ -208,6 +226,12 @@ export class EntryPool {
       this.meta[0] = grownMeta(this.meta[0]!, entries);
       this.capacity = entries;
     }
+  }
+
+  /** Empties a stack that holds only stale ids, keeping one chunk. */
+  #dropStale(): void {
+    this.freeLength = 0;
+    if (this.freeStack.length > 1) this.freeStack.length = 1;
   }
 
   #grow(): void {

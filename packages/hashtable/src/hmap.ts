@@ -29,7 +29,7 @@
  * @packageDocumentation
  */
 import { nextCursor } from './cursor.js';
-import { EntryPool, HOLE, PAGE_MASK, PAGE_SHIFT } from './entry-pool.js';
+import { EntryPool, HOLE, PAGE_MASK, PAGE_SHIFT, STACK_MASK, STACK_SHIFT } from './entry-pool.js';
 import { HashTableInvariantError } from './errors.js';
 import { HTab } from './htab.js';
 import type { ScanSink } from './scan-sink.js';
@@ -218,8 +218,8 @@ export class HMap extends EntryPool {
       const slot = (id & PAGE_MASK) << 1;
       const links = this.meta[page]!;
       const next = links[slot + 1]!;
+      const candidate = this.kv[page]![slot]; // loaded with the hash: the two misses overlap
       if (links[slot] === hash) {
-        const candidate = this.kv[page]![slot];
         if (equals === null ? candidate === key : equals(candidate, key)) {
           if (previous === 0) table.buckets[bucket] = next;
           else this.setNext(previous, next);
@@ -326,14 +326,13 @@ export class HMap extends EntryPool {
    * into the first free slot. Returns false when there is nothing to compact.
    */
   #compactStep(): boolean {
-    if (this.freeHead === 0) return false;
+    if (this.freeCount === 0) return false;
     const top = this.top - 1;
     if (this.keyAt(top) === HOLE) {
       this.trimTop();
       return true;
     }
-    const target = this.freeHead;
-    this.unlinkFree(target);
+    const target = this.popFree(); // below top: top is live
     const hash = this.hashAt(top);
     const fromPage = this.kv[top >>> PAGE_SHIFT]!;
     const fromSlot = (top & PAGE_MASK) << 1;
@@ -485,16 +484,17 @@ export class HMap extends EntryPool {
     }
     if (this.size !== expectedSize) fail(`size ${this.size}, table says ${expectedSize}`);
     let free = 0;
-    let previous = 0;
-    for (let id = this.freeHead; id !== 0; id = this.nextAt(id)) {
-      if (id < 1 || id >= this.top) fail(`free list links to id ${id} outside [1, ${this.top})`);
-      if (seen[id] !== 0) fail(`free slot ${id} is also live, or the free list has a cycle`);
+    for (let index = 0; index < this.freeLength; index++) {
+      const id = this.freeStack[index >>> STACK_SHIFT]![index & STACK_MASK]!;
+      if (id < 1) fail(`free stack holds id ${id}`);
+      if (id >= this.top) continue; // stale: dropped when popped
+      if (seen[id] === 1) fail(`free slot ${id} is also live`);
+      if (seen[id] === 2) fail(`free slot ${id} is twice on the free stack`);
       seen[id] = 2;
       if (this.keyAt(id) !== HOLE) fail(`free slot ${id} holds a key`);
-      if (this.hashAt(id) !== previous) fail(`free slot ${id} has a wrong back link`);
-      previous = id;
       free++;
     }
+    if (this.freeStack.length << STACK_SHIFT < this.freeLength) fail('free stack too short');
     if (free !== this.freeCount) fail(`freeCount ${this.freeCount} but ${free} free slots`);
     for (let id = 1; id < this.top; id++) {
       if (seen[id] === 0) fail(`slot ${id} is neither linked nor free`);
