@@ -78,12 +78,11 @@ export class Database {
    * the modification. Returns true when the key is new.
    */
   set(key: string, value: Value, keepTtl = false): boolean {
-    const existed = this.#dict.has(key);
-    this.#dict.set(key, value);
-    if (existed && !keepTtl) this.#removeExpire(key);
-    if (!existed) this.#host.keyAdded(this, key);
+    const created = this.#dict.set(key, value); // one lookup: set() tells whether the key is new
+    if (!created && !keepTtl) this.#removeExpire(key);
+    if (created) this.#host.keyAdded(this, key);
     this.#host.keyModified(this, key);
-    return !existed;
+    return created;
   }
 
   /** Replaces the value of an existing key in place, keeping its TTL (APPEND, INCR, SETRANGE). */

@@ -152,7 +152,10 @@ export class TestServer implements AsyncDisposable {
     const network = this.#server.network as Network | undefined;
     if (!network) throw new Error('the server is not listening');
     this.#network = network;
-    clock.onMove = () => network.loop.timers.runDue();
+    clock.onMove = () => {
+      this.#server.invalidateTime();
+      network.loop.timers.runDue();
+    };
     this.#internal = this.#server.createClient(undefined);
     this.#internal.w = new RespWriter(1024);
     this.#internal.resp = 3;
