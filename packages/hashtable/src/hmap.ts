@@ -31,7 +31,7 @@
 import { nextCursor } from './cursor.js';
 import { EntryPool, HOLE, PAGE_MASK, PAGE_SHIFT, STACK_MASK, STACK_SHIFT } from './entry-pool.js';
 import { HashTableInvariantError } from './errors.js';
-import { HTab } from './htab.js';
+import { CHUNK_MASK, CHUNK_SHIFT, HTab } from './htab.js';
 import type { ScanSink } from './scan-sink.js';
 
 /**
@@ -123,8 +123,8 @@ export class HMap extends EntryPool {
     const newer = this.newer;
     const bucket = hash & newer.mask;
     meta[slot] = hash;
-    meta[slot + 1] = newer.buckets[bucket]!;
-    newer.buckets[bucket] = id;
+    meta[slot + 1] = newer.head(bucket);
+    newer.setHead(bucket, id);
     newer.size++;
   }
 
@@ -141,7 +141,10 @@ export class HMap extends EntryPool {
   // The `===` loop (string keys) and the `equals` loop are separate so that neither tests which
   // one it is per entry.
   #findIn(table: HTab, key: unknown, hash: number): number {
-    let id = table.buckets[hash & table.mask]!;
+    const bucket = hash & table.mask;
+    const chunk = table.chunks[bucket >>> CHUNK_SHIFT]!;
+    if (chunk === null) return 0;
+    let id = chunk[bucket & CHUNK_MASK]!;
     if (id === 0) return 0;
     const kv = this.kv;
     const meta = this.meta;
@@ -212,7 +215,7 @@ export class HMap extends EntryPool {
     const bucket = hash & table.mask;
     const equals = this.equals;
     let previous = 0;
-    let id = table.buckets[bucket]!;
+    let id = table.head(bucket);
     while (id !== 0) {
       const page = id >>> PAGE_SHIFT;
       const slot = (id & PAGE_MASK) << 1;
@@ -221,7 +224,7 @@ export class HMap extends EntryPool {
       const candidate = this.kv[page]![slot]; // loaded with the hash: the two misses overlap
       if (links[slot] === hash) {
         if (equals === null ? candidate === key : equals(candidate, key)) {
-          if (previous === 0) table.buckets[bucket] = next;
+          if (previous === 0) table.setHead(bucket, next);
           else this.setNext(previous, next);
           table.size--;
           return id;
@@ -288,15 +291,20 @@ export class HMap extends EntryPool {
   /** Moves up to `budget` units from `older` to `newer`; returns the work done. */
   #migrate(budget: number): number {
     const older = this.older!;
-    const from = older.buckets;
     const newer = this.newer;
-    const to = newer.buckets;
     const mask = newer.mask;
     const meta = this.meta;
     let position = this.migratePos;
     let work = 0;
     while (work < budget && older.size > 0) {
-      const id = from[position]!;
+      const chunk = older.chunks[position >>> CHUNK_SHIFT]!;
+      if (chunk === null) {
+        // a chunk never written: skip it whole, for one unit of work
+        position = ((position >>> CHUNK_SHIFT) + 1) << CHUNK_SHIFT;
+        work++;
+        continue;
+      }
+      const id = chunk[position & CHUNK_MASK]!;
       work++;
       if (id === 0) {
         position++;
@@ -305,10 +313,10 @@ export class HMap extends EntryPool {
       // detach the head of the older chain, push it on the newer one
       const links = meta[id >>> PAGE_SHIFT]!;
       const slot = (id & PAGE_MASK) << 1;
-      from[position] = links[slot + 1]!;
+      chunk[position & CHUNK_MASK] = links[slot + 1]!;
       const bucket = links[slot]! & mask;
-      links[slot + 1] = to[bucket]!;
-      to[bucket] = id;
+      links[slot + 1] = newer.head(bucket);
+      newer.setHead(bucket, id);
       older.size--;
       newer.size++;
     }
@@ -361,9 +369,9 @@ export class HMap extends EntryPool {
 
   #relinkIn(table: HTab, from: number, to: number, hash: number): boolean {
     const bucket = hash & table.mask;
-    let id = table.buckets[bucket]!;
+    let id = table.head(bucket);
     if (id === from) {
-      table.buckets[bucket] = to;
+      table.setHead(bucket, to);
       return true;
     }
     while (id !== 0) {
@@ -386,7 +394,7 @@ export class HMap extends EntryPool {
     const older = this.older;
     if (older === null) {
       const table = this.newer;
-      this.#gather(table.buckets[cursor & table.mask]!, sink);
+      this.#gather(table.head(cursor & table.mask), sink);
       return nextCursor(cursor, table.mask);
     }
     let small = this.newer;
@@ -397,11 +405,11 @@ export class HMap extends EntryPool {
     }
     const smallMask = small.mask;
     const largeMask = large.mask;
-    this.#gather(small.buckets[cursor & smallMask]!, sink);
+    this.#gather(small.head(cursor & smallMask), sink);
     let next = cursor;
     // visit the buckets of the larger table that expand the smaller table's bucket
     do {
-      this.#gather(large.buckets[next & largeMask]!, sink);
+      this.#gather(large.head(next & largeMask), sink);
       next = nextCursor(next, largeMask);
     } while ((next & (smallMask ^ largeMask)) !== 0);
     return next;
@@ -449,7 +457,7 @@ export class HMap extends EntryPool {
     const checkTable = (table: HTab, name: string, from: number): void => {
       let count = 0;
       for (let bucket = 0; bucket <= table.mask; bucket++) {
-        const head = table.buckets[bucket]!;
+        const head = table.head(bucket);
         if (bucket < from && head !== 0)
           fail(`${name} bucket ${bucket} below migratePos is not empty`);
         for (let id = head; id !== 0; id = this.nextAt(id)) {
