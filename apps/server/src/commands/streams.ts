@@ -2,6 +2,7 @@ import { RespWriter } from '@byor/protocol';
 import type { Client } from '../client.js';
 import { ReplyError, wrongArity } from '../errors.js';
 import type { Database } from '../keyspace.js';
+import type { Server } from '../server.js';
 import { StreamValue, increment, type StreamLimits, type TrimOptions } from '../types/stream.js';
 import {
   ENTRIES_READ_UNKNOWN,
@@ -64,6 +65,7 @@ export const StreamError = {
   GREATER_IN_XREAD:
     'ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.',
   GROUP_GONE: 'NOGROUP the consumer group this client was blocked on no longer exists',
+  KEY_GONE: 'UNBLOCKED the stream key no longer exists',
   BUSYGROUP: 'BUSYGROUP Consumer Group name already exists',
   KEY_REQUIRED:
     'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.',
@@ -811,8 +813,6 @@ function xreadGeneric(client: Client, argv: string[], groupCommand: boolean): vo
     let after = ids[i] as StreamId;
     let now = false;
     let history = false;
-    let read: GroupRead | undefined;
-    let created = false;
     const group = groups[i];
     if (group !== undefined) {
       if (compareIds(after, StreamId.MAX) !== 0) {
@@ -825,16 +825,6 @@ function xreadGeneric(client: Client, argv: string[], groupCommand: boolean): vo
           after = group.lastId;
         }
       }
-      const found = consumerFor(client, db, key, group, consumerName);
-      created = found.created;
-      read = {
-        group,
-        consumer: found.consumer,
-        noack,
-        key,
-        groupName: groupName ?? '',
-        propagate,
-      };
     } else if (stream.length !== 0) {
       const top = stream.lastValidId() ?? StreamId.MIN;
       now = compareIds(top, after) > 0;
@@ -844,8 +834,14 @@ function xreadGeneric(client: Client, argv: string[], groupCommand: boolean): vo
     if (client.resp === 2) scratch.arrayHeader(2);
     scratch.bulk(key);
     const start = nextId(after) ?? StreamId.MIN;
-    if (read !== undefined && noack && created)
-      propagate.push(['XGROUP', 'CREATECONSUMER', key, read.groupName, consumerName]);
+    let read: GroupRead | undefined;
+    if (group !== undefined) {
+      // the consumer exists from its first served read on (redis-server creates it here)
+      const found = consumerFor(client, db, key, group, consumerName);
+      read = { group, consumer: found.consumer, noack, key, groupName: groupName ?? '', propagate };
+      if (noack && found.created)
+        propagate.push(['XGROUP', 'CREATECONSUMER', key, read.groupName, consumerName]);
+    }
     if (read !== undefined && history)
       replyHistory(client, scratch, stream, start, count, read.consumer);
     else replyRange(client, scratch, stream, start, StreamId.MAX, count, false, read);
@@ -903,9 +899,18 @@ function blockRead(
     const db = client.db;
     const stream = db.lookup(readyKey);
     let since = after.get(readyKey);
-    if (!(stream instanceof StreamValue) || since === undefined) return false;
-    let group: ConsumerGroup | undefined;
+    if (since === undefined) return false;
     const groupName = request.groupName;
+    if (!(stream instanceof StreamValue)) {
+      // a group reader's key was deleted or replaced (unblockDeletedStreamReadgroupClients).
+      // The server stops retrying a deleted key's waiters after the first one: the other group
+      // readers are answered here, in the order they blocked.
+      if (stream === undefined) answerGoneReaders(server, db, readyKey, client);
+      if (groupName === undefined) return false;
+      server.errorReply(client, StreamError.KEY_GONE);
+      return true;
+    }
+    let group: ConsumerGroup | undefined;
     if (groupName !== undefined) {
       group = stream.group(groupName);
       if (group === undefined) {
@@ -919,7 +924,7 @@ function blockRead(
     let read: GroupRead | undefined;
     const propagate: string[][] = [];
     if (group !== undefined) {
-      const { consumer } = consumerFor(client, db, readyKey, group, request.consumerName);
+      const { consumer, created } = consumerFor(client, db, readyKey, group, request.consumerName);
       read = {
         group,
         consumer,
@@ -928,6 +933,8 @@ function blockRead(
         groupName: groupName ?? '',
         propagate,
       };
+      if (request.noack && created)
+        propagate.push(['XGROUP', 'CREATECONSUMER', readyKey, read.groupName, consumer.name]);
     }
     if (client.resp === 2) {
       w.arrayHeader(1);
@@ -941,7 +948,84 @@ function blockRead(
     if (read !== undefined) server.propagateAs(db, ...propagate);
     return true;
   };
-  client.server.blockClient(client, [...after.keys()], deadline, retry, () => client.w.nullArray());
+  const unique = [...after.keys()];
+  client.server.blockClient(client, unique, deadline, retry, () => client.w.nullArray());
+  if (request.groupName !== undefined) watchDeletions(client, unique, retry);
+}
+
+/**
+ * Group readers must hear when their key goes away (DEL, an overwrite, RENAME, expiry, FLUSHALL,
+ * SWAPDB): redis-server signals a deleted stream key as ready and answers its XREADGROUP
+ * readers "UNBLOCKED the stream key no longer exists". The server core signals keys only when
+ * they are written, so this module watches the keys its group readers block on: per server,
+ * "db\0key" -> the blocked clients and the retry each blocked with (a client whose current wait
+ * has another retry has moved on and is dropped).
+ */
+const deletionWatch = new WeakMap<Server, Map<string, Map<Client, unknown>>>();
+
+function watchDeletions(client: Client, keys: readonly string[], retry: unknown): void {
+  const server = client.server;
+  let watched = deletionWatch.get(server);
+  if (watched === undefined) {
+    const map = new Map<string, Map<Client, unknown>>();
+    watched = map;
+    deletionWatch.set(server, map);
+    const signal = (id: string, waiters: Map<Client, unknown>) => {
+      for (const [waiter, waitingWith] of waiters)
+        if (waiter.blocked?.retry !== waitingWith) waiters.delete(waiter);
+      if (waiters.size === 0) {
+        map.delete(id);
+        return;
+      }
+      const cut = id.indexOf('\0');
+      server.signalKeyAsReady(server.db(Number(id.slice(0, cut))), id.slice(cut + 1));
+    };
+    server.hooks.keyModified.push((db, key) => {
+      if (map.size === 0) return;
+      const id = `${db.index}\0${key}`;
+      const waiters = map.get(id);
+      if (waiters !== undefined && !(db.lookup(key) instanceof StreamValue)) signal(id, waiters);
+    });
+    const signalAll = (index: number | undefined) => {
+      for (const [id, waiters] of [...map]) {
+        if (index !== undefined && !id.startsWith(`${index}\0`)) continue;
+        const cut = id.indexOf('\0');
+        if (!(server.db(Number(id.slice(0, cut))).lookup(id.slice(cut + 1)) instanceof StreamValue))
+          signal(id, waiters);
+      }
+    };
+    server.hooks.flushed.push((index) => {
+      if (map.size !== 0) signalAll(index);
+    });
+    server.hooks.afterCommand.push((_client, command) => {
+      if (map.size !== 0 && command.meta.name === 'swapdb') signalAll(undefined);
+    });
+    server.hooks.clientClosed.push((closed) => {
+      if (map.size === 0) return;
+      for (const [id, waiters] of map) {
+        waiters.delete(closed);
+        if (waiters.size === 0) map.delete(id);
+      }
+    });
+  }
+  for (const key of keys) {
+    const id = `${client.db.index}\0${key}`;
+    let waiters = watched.get(id);
+    if (waiters === undefined) watched.set(id, (waiters = new Map<Client, unknown>()));
+    waiters.delete(client); // to the end: the map keeps blocking order
+    waiters.set(client, retry);
+  }
+}
+
+/** Answers "UNBLOCKED" to every group reader still blocked on a deleted key but `except`. */
+function answerGoneReaders(server: Server, db: Database, key: string, except: Client): void {
+  const waiters = deletionWatch.get(server)?.get(`${db.index}\0${key}`);
+  if (waiters === undefined) return;
+  for (const [waiter, waitingWith] of [...waiters]) {
+    if (waiter === except) continue;
+    waiters.delete(waiter);
+    if (waiter.blocked?.retry === waitingWith) server.unblockClient(waiter, StreamError.KEY_GONE);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
