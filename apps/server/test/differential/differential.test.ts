@@ -4,6 +4,7 @@ import { keyCases } from './keys.cases.js';
 import { listsCases } from './lists.cases.js';
 import { pubsubCases } from './pubsub.cases.js';
 import { redisAvailable, runCases, startPair, type DiffCase, type Pair } from './harness.js';
+import { scriptingCases } from './scripting.cases.js';
 import { setsCases } from './sets.cases.js';
 import { streamsCases } from './streams.cases.js';
 import { stringCases } from './strings.cases.js';
@@ -20,6 +21,7 @@ const groups: Record<string, DiffCase[]> = {
   pubsub: pubsubCases,
   transactions: transactionsCases,
   streams: streamsCases,
+  scripting: scriptingCases,
 };
 
 describe.skipIf(!redisAvailable)('differential: byor vs redis-server, byte for byte', () => {

@@ -1,0 +1,202 @@
+import { errorTable } from './convert.js';
+import type { ScriptEngine } from './engine.js';
+import { LuaError, LuaFunction, LuaKilled, LuaTable, type LuaValue } from './lua/value.js';
+import { SCRIPT_FLAG_NAMES } from './scripts.js';
+
+/** A function registered by a library (redis.register_function). */
+export interface RegisteredFunction {
+  readonly name: string;
+  readonly fn: LuaFunction;
+  readonly description: string | undefined;
+  /** flag names, in the order given */
+  readonly flags: readonly string[];
+  readonly library: FunctionLibrary;
+}
+
+/** A library loaded with FUNCTION LOAD. */
+export interface FunctionLibrary {
+  readonly name: string;
+  readonly code: string;
+  readonly functions: Map<string, RegisteredFunction>;
+}
+
+const NAME = /^[A-Za-z0-9_]+$/;
+
+/**
+ * Function libraries (functions.c / function_lua.c): FUNCTION LOAD compiles a library and runs
+ * it with a load-time `redis` table that only registers functions; FCALL finds them by name.
+ */
+export class FunctionRegistry {
+  readonly libraries = new Map<string, FunctionLibrary>();
+  readonly functions = new Map<string, RegisteredFunction>();
+  readonly #engine: ScriptEngine;
+
+  constructor(engine: ScriptEngine) {
+    this.#engine = engine;
+  }
+
+  /** FUNCTION LOAD: returns the library name, or the error reply text. */
+  load(code: string, replace: boolean): { name: string } | string {
+    if (!code.startsWith('#!')) return 'ERR Missing library metadata';
+    const end = code.indexOf('\n');
+    const shebang = end < 0 ? code : code.slice(0, end);
+    const parts = shebang.split(' ').filter((part) => part !== '');
+    const engineName = (parts[0] ?? '').slice(2);
+    if (engineName.toLowerCase() !== 'lua') return `ERR Engine '${engineName}' not found`;
+    let name: string | undefined;
+    for (const part of parts.slice(1)) {
+      if (part.startsWith('name=')) name = part.slice(5);
+      else return `ERR Invalid metadata value given: ${part}`;
+    }
+    if (name === undefined) return 'ERR Invalid library metadata';
+    if (!NAME.test(name))
+      return 'ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
+    const existing = this.libraries.get(name);
+    if (existing && !replace) return `ERR Library '${name}' already exists`;
+
+    const lua = this.#engine.functionLua;
+    const body = code.slice(shebang.length);
+    const main = lua.load(body, '@user_function');
+    if (typeof main === 'string') return `ERR Error compiling function: ${main}`;
+
+    const library: FunctionLibrary = { name, code, functions: new Map() };
+    const registerError = this.#run(lua.G, main, library);
+    if (registerError !== undefined) return `ERR Error registering functions: ${registerError}`;
+    if (library.functions.size === 0) return 'ERR No functions registered';
+    for (const fname of library.functions.keys()) {
+      const owner = this.functions.get(fname);
+      if (owner && owner.library.name !== name) return `ERR Function ${fname} already exists`;
+    }
+    if (existing) this.#remove(existing);
+    this.libraries.set(name, library);
+    for (const fn of library.functions.values()) this.functions.set(fn.name, fn);
+    return { name };
+  }
+
+  /** Runs a library's body with the load-time redis table; returns an error text or undefined. */
+  #run(G: LuaTable, main: LuaFunction, library: FunctionLibrary): string | undefined {
+    const lua = this.#engine.functionLua;
+    const R = lua.R;
+    const runtimeRedis = G.get('redis');
+    const loadRedis = new LuaTable();
+    const fail = (message: string): never => {
+      throw new LuaError(errorTable(message), R.l);
+    };
+    loadRedis.set('register_function', (...args: LuaValue[]) => {
+      let name: LuaValue;
+      let callback: LuaValue;
+      let flags: LuaValue;
+      let description: LuaValue;
+      if (args.length === 1 && args[0] instanceof LuaTable) {
+        const table = args[0];
+        for (const [key, value] of [...table.hash]) {
+          if (key === 'function_name') name = value;
+          else if (key === 'callback') callback = value;
+          else if (key === 'flags') flags = value;
+          else if (key === 'description') description = value;
+          else fail('unknown argument given to redis.register_function');
+        }
+        if (name === undefined) fail('redis.register_function must get a function name argument');
+        if (callback === undefined) fail('redis.register_function must get a callback argument');
+      } else {
+        if (args.length !== 2) fail('wrong number of arguments to redis.register_function');
+        [name, callback] = args;
+      }
+      if (typeof name !== 'string')
+        fail('function_name argument given to redis.register_function must be a string');
+      if (!(callback instanceof LuaFunction))
+        fail('callback argument given to redis.register_function must be a function');
+      if (description !== undefined && typeof description !== 'string')
+        fail('description argument given to redis.register_function must be a string');
+      const flagNames: string[] = [];
+      if (flags !== undefined) {
+        if (!(flags instanceof LuaTable))
+          fail(
+            'flags argument to redis.register_function must be a table representing function flags',
+          );
+        const table = flags as LuaTable;
+        for (let i = 1; table.get(i) !== undefined; i++) {
+          const flag = table.get(i);
+          if (typeof flag !== 'string' || SCRIPT_FLAG_NAMES[flag] === undefined)
+            fail('unknown flag given');
+          flagNames.push(flag as string);
+        }
+      }
+      const fname = name as string;
+      if (!NAME.test(fname))
+        // (redis-server 7.0 says "Library names" here too)
+        fail(
+          'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long',
+        );
+      if (library.functions.has(fname)) fail('Function already exists in the library');
+      library.functions.set(fname, {
+        name: fname,
+        fn: callback as LuaFunction,
+        description: description as string | undefined,
+        flags: flagNames,
+        library,
+      });
+      return [];
+    });
+    for (const key of [
+      'log',
+      'LOG_DEBUG',
+      'LOG_VERBOSE',
+      'LOG_NOTICE',
+      'LOG_WARNING',
+      'setresp',
+      'REDIS_VERSION',
+      'REDIS_VERSION_NUM',
+    ]) {
+      if (runtimeRedis instanceof LuaTable) loadRedis.set(key, runtimeRedis.get(key));
+    }
+    loadRedis.readonly = true;
+    loadRedis.metatable = G.metatable;
+    G.set('redis', loadRedis);
+    const savedHook = R.hook;
+    const started = performance.now();
+    R.hook = () => {
+      R.b = 1000;
+      // a library's body must not run forever: FUNCTION LOAD has a 500 ms budget
+      if (performance.now() - started > 500) throw new LuaKilled('FUNCTION LOAD timeout');
+      return false;
+    };
+    try {
+      lua.callSync(main, []);
+      return undefined;
+    } catch (error) {
+      if (error instanceof LuaKilled) return 'FUNCTION LOAD timeout';
+      if (error instanceof LuaError) {
+        const value = error.value;
+        if (value instanceof LuaTable) {
+          const err = value.get('err');
+          return typeof err === 'string' ? err : 'unknown error';
+        }
+        return `ERR ${lua.tostring(value)}`;
+      }
+      throw error;
+    } finally {
+      R.hook = savedHook;
+      G.set('redis', runtimeRedis);
+    }
+  }
+
+  #remove(library: FunctionLibrary): void {
+    for (const fname of library.functions.keys()) this.functions.delete(fname);
+    this.libraries.delete(library.name);
+  }
+
+  /** FUNCTION DELETE: false when there is no such library. */
+  delete(name: string): boolean {
+    const library = this.libraries.get(name);
+    if (!library) return false;
+    this.#remove(library);
+    return true;
+  }
+
+  /** FUNCTION FLUSH */
+  flush(): void {
+    this.libraries.clear();
+    this.functions.clear();
+  }
+}
