@@ -786,7 +786,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
 
   /**
    * Throws {@link HashTableInvariantError} if the table is inconsistent: a chain that does not
-   * match its hashes, a count that does not match the entries, a broken free list, a duplicate
+   * match its hashes, a count that does not match the entries, a broken free stack, a duplicate
    * key, a linear page that should be hashed. For tests (run it after every step of a model
    * test) and for debugging; O(n + buckets).
    *

@@ -77,8 +77,9 @@ function grownMeta(meta: Int32Array, entries: number): Int32Array {
 }
 
 /**
- * The paged entry storage and its free list. HMap extends it, so that the hot paths read the
- * pages as fields of one object.
+ * The paged entry storage and its free stack. HMap extends it, so that the hot paths read the
+ * pages as fields of one object. The fields are public rather than `#private` because a
+ * subclass cannot read a `#private` field; the class is internal (not exported by the package).
  *
  * @internal
  */
@@ -87,7 +88,7 @@ export class EntryPool {
   kv: unknown[][];
   /** hash/next (or prev-free/next-free) pages */
   meta: Int32Array[];
-  /** ids in [1, top) have been handed out: each is live or on the free list */
+  /** ids in [1, top) have been handed out: each is live or on the free stack */
   top: number;
   /** ids in [0, capacity) have storage */
   capacity: number;
@@ -130,7 +131,7 @@ export class EntryPool {
     return this.meta[id >>> PAGE_SHIFT]![(id & PAGE_MASK) << 1]!;
   }
 
-  /** The next id in the chain of live entry `id` (or in the free list for a free slot). */
+  /** The next id in the chain of live entry `id`. */
   nextAt(id: number): number {
     return this.meta[id >>> PAGE_SHIFT]![((id & PAGE_MASK) << 1) + 1]!;
   }

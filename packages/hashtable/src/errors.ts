@@ -109,7 +109,7 @@ export class CapacityExceededError extends HashTableError {
  *
  * @example
  * ```ts
- * table.checkInvariants(); // throws HashTableInvariantError if a chain, a count or the free list is broken
+ * table.checkInvariants(); // throws HashTableInvariantError if a chain, a count or the free stack is broken
  * ```
  */
 export class HashTableInvariantError extends HashTableError {

@@ -18,13 +18,14 @@
  * the next power of two above the size when it falls below 1/8, never while a rehash is in
  * progress (the chains get longer for a while instead; the check runs again when the rehash
  * ends). The book moves `k_rehashing_work = 128` entries per step and skips empty buckets for
- * free; here an empty bucket visited counts as one unit of work too, so that a step stays
- * bounded when a shrink drains a mostly empty table.
+ * free; here an empty bucket visited (or a bucket chunk never written) counts as one unit of
+ * work too, so that a step stays bounded when a shrink drains a mostly empty table.
  *
  * The same steps compact the entry pool when fewer than an eighth of its slots are live (after
- * mass deletes; idle steps do it from half): the entry at the top of the pool moves into a free slot below, its chain relinked
- * (found through its stored hash), and pages above the top are given back. Compaction is the only
- * thing that moves a live entry, so it waits while an iterator is open.
+ * mass deletes; idle steps, through `requestCompaction`, from half): the entry at the top of the
+ * pool moves into a free slot below, its chain relinked (found through its stored hash), and
+ * pages above the top are given back. Compaction is the only thing that moves a live entry, so
+ * it waits while an iterator is open.
  *
  * @packageDocumentation
  */
@@ -444,7 +445,7 @@ export class HMap extends EntryPool {
   /**
    * Throws {@link HashTableInvariantError} unless every structure agrees: each live entry is in
    * exactly the chain its stored hash picks (and `hashOf` recomputes that hash), the table sizes
-   * match their chains, `older` is empty below `migratePos`, the free list holds exactly the
+   * match their chains, `older` is empty below `migratePos`, the free stack holds exactly the
    * free slots, and no key is reachable twice. O(slots + buckets).
    */
   checkInvariants(hashOf: (key: unknown) => number, expectedSize: number): void {

@@ -22,7 +22,8 @@ export const CHUNK_SHIFT = 14;
 export const CHUNK_MASK = (1 << CHUNK_SHIFT) - 1;
 
 /**
- * One bucket array (in chunks) and the number of entries chained from it.
+ * One bucket array (in chunks) and the number of entries chained from it. Internal, with public
+ * fields that HMap's hot paths read directly.
  *
  * @internal
  */
