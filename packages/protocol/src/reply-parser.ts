@@ -150,6 +150,9 @@ export class ReplyParser {
    * stream, no error): the state next()'s fast path needs
    */
   #plain = true;
+  /** a DataView of the input bytes, for reading four digits at once */
+  #view: DataView = EMPTY_VIEW;
+  #viewed: Uint8Array | undefined = undefined;
 
   constructor(options: ReplyParserOptions = {}) {
     this.#utf8 = (options.encoding ?? 'utf8') === 'utf8';
@@ -157,6 +160,20 @@ export class ReplyParser {
     this.#maxBulkLength = options.maxBulkLength ?? 512 * 1024 * 1024;
     this.#maxAggregateLength = options.maxAggregateLength ?? 2 ** 31 - 1;
     this.#maxDepth = options.maxDepth ?? 512;
+    // Every field the parser changes later is changed once here. V8 optimizes code for fields
+    // that have kept their first value as constants, and throws that code away when one changes
+    // (the first array after a run of plain replies would do it); functions with long loops,
+    // drain() above all, can then stay in slower code for a long while.
+    this.#depth = 1;
+    this.#depth = 0;
+    this.#plain = false;
+    this.#attributes = { map: new Map(), outer: null };
+    this.#streamType = RESP_TYPES.BULK_STRING;
+    this.#window = 'x';
+    this.#windowStart = 1;
+    this.#windowEnd = 1;
+    this.#plainUntil = 1;
+    this.reset();
   }
 
   /** Bytes received and not yet consumed (the elements already parsed are not counted). O(1). */
@@ -242,78 +259,91 @@ export class ReplyParser {
    */
   drain(onReply: (reply: RespValue) => void): number {
     let count = 0;
-    const input = this.#input;
-    let view: DataView = EMPTY_VIEW;
-    let viewed: Uint8Array | undefined;
     for (;;) {
-      // the loop of next()'s fast path, with the position kept in `pos`
-      const bytes = input.bytes;
-      const end = input.end;
-      let pos = input.start;
-      if (viewed !== bytes) {
-        viewed = bytes;
-        view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      }
-      while (pos < end && this.#plain) {
-        const type = bytes[pos];
-        let i = pos + 1;
-        if (type === RESP_TYPES.INTEGER) {
-          const negative = bytes[i] === MINUS;
-          if (negative) i++;
-          const first = i;
-          const limit = end < first + 15 ? end : first + 15;
-          let number = 0;
-          // four digits per step (SWAR): a 32-bit word is four digits when each byte is 0x3?
-          // and stays so with 6 added; pairs of digits are then combined by one multiply
-          while (i + 4 <= limit) {
-            const word = view.getUint32(i, true);
-            if (((word & 0xf0f0f0f0) | (((word + 0x06060606) & 0xf0f0f0f0) >>> 4)) !== 0x33333333) {
-              break;
-            }
-            const digits = word & 0x0f0f0f0f;
-            const pairs = Math.imul(digits, 10) + (digits >>> 8);
-            number = number * 10000 + (pairs & 0xff) * 100 + ((pairs >>> 16) & 0xff);
-            i += 4;
-          }
-          for (; i < limit; i++) {
-            const digit = bytes[i]! - ZERO;
-            if (digit < 0 || digit > 9) break;
-            number = number * 10 + digit;
-          }
-          if (i >= end - 1 || bytes[i] !== CR || i === first) break;
-          pos = i + 2;
-          count++;
-          onReply(negative ? -number : number);
-        } else if (type === RESP_TYPES.BULK_STRING) {
-          let length = 0;
-          const limit = end < pos + 8 ? end : pos + 8;
-          for (; i < limit; i++) {
-            const digit = bytes[i]! - ZERO;
-            if (digit < 0 || digit > 9) break;
-            length = length * 10 + digit;
-          }
-          const start = i + 2;
-          const stop = start + length;
-          if (bytes[i] !== CR || i === pos + 1 || stop + 2 > end || length >= WINDOW_STRING_MAX) {
-            break;
-          }
-          pos = stop + 2;
-          count++;
-          onReply(
-            stop <= this.#windowEnd && start >= this.#windowStart
-              ? this.#window.substring(start - this.#windowStart, stop - this.#windowStart)
-              : this.#decode(bytes, start, stop),
-          );
-        } else {
-          break;
-        }
-      }
-      input.start = pos;
+      const handled = this.#drainPlain(onReply);
+      count += handled;
+      if (handled === DRAIN_BATCH) continue;
       const reply = this.#nextElement();
       if (reply === undefined) return count;
-      count++;
+      count += 1;
       onReply(reply);
     }
+  }
+
+  /**
+   * The loop of next()'s fast path: top-level integers and short bulk strings, the position kept
+   * in a local variable. Stops at anything else, and after DRAIN_BATCH replies: a function that
+   * returns often is optimized whole by V8, where one long-running loop can be left in slower
+   * code after a deoptimization (it is then only replaced on the stack, for that loop).
+   */
+  #drainPlain(onReply: (reply: RespValue) => void): number {
+    const input = this.#input;
+    const bytes = input.bytes;
+    const end = input.end;
+    let pos = input.start;
+    let count = 0;
+    if (!this.#plain) return 0;
+    if (this.#viewed !== bytes) {
+      this.#viewed = bytes;
+      this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    const view = this.#view;
+    while (pos < end && count < DRAIN_BATCH) {
+      const type = bytes[pos];
+      let i = pos + 1;
+      if (type === RESP_TYPES.INTEGER) {
+        const negative = bytes[i] === MINUS;
+        if (negative) i++;
+        const first = i;
+        const limit = end < first + 15 ? end : first + 15;
+        let number = 0;
+        // four digits per step (SWAR): a 32-bit word is four digits when each byte is 0x3? and
+        // stays so with 6 added; pairs of digits are then combined by one multiply
+        while (i + 4 <= limit) {
+          const word = view.getUint32(i, true);
+          if (((word & 0xf0f0f0f0) | (((word + 0x06060606) & 0xf0f0f0f0) >>> 4)) !== 0x33333333) {
+            break;
+          }
+          const digits = word & 0x0f0f0f0f;
+          const pairs = Math.imul(digits, 10) + (digits >>> 8);
+          number = number * 10000 + (pairs & 0xff) * 100 + ((pairs >>> 16) & 0xff);
+          i += 4;
+        }
+        for (; i < limit; i++) {
+          const digit = bytes[i]! - ZERO;
+          if (digit < 0 || digit > 9) break;
+          number = number * 10 + digit;
+        }
+        if (i >= end - 1 || bytes[i] !== CR || i === first) break;
+        pos = i + 2;
+        count += 1;
+        onReply(negative ? -number : number);
+      } else if (type === RESP_TYPES.BULK_STRING) {
+        let length = 0;
+        const limit = end < pos + 8 ? end : pos + 8;
+        for (; i < limit; i++) {
+          const digit = bytes[i]! - ZERO;
+          if (digit < 0 || digit > 9) break;
+          length = length * 10 + digit;
+        }
+        const start = i + 2;
+        const stop = start + length;
+        if (bytes[i] !== CR || i === pos + 1 || stop + 2 > end || length >= WINDOW_STRING_MAX) {
+          break;
+        }
+        pos = stop + 2;
+        count += 1;
+        onReply(
+          stop <= this.#windowEnd && start >= this.#windowStart
+            ? this.#window.substring(start - this.#windowStart, stop - this.#windowStart)
+            : this.#decode(bytes, start, stop),
+        );
+      } else {
+        break;
+      }
+    }
+    input.start = pos;
+    return count;
   }
 
   /** next() for everything but its fast path. */
@@ -333,6 +363,8 @@ export class ReplyParser {
         input.releaseIfEmpty();
         this.#window = '';
         this.#windowEnd = 0;
+        this.#view = EMPTY_VIEW;
+        this.#viewed = undefined;
         return undefined;
       } else {
         const type = bytes[pos]!;
@@ -815,6 +847,8 @@ export class ReplyParser {
 const OPENED = Symbol('opened');
 const EMPTY_ITEMS: RespValue[] = [];
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+/** Most replies drain() handles in one call of its inner loop. */
+const DRAIN_BATCH = 256;
 const DOUBLE_SYNTAX = /^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
 const BIG_NUMBER_SYNTAX = /^[-+]?[0-9]+$/;
 

@@ -266,6 +266,28 @@ describe('ReplyParser: streaming', () => {
     ]);
   });
 
+  it('drain() across its batches: 2,000 plain replies with other types between them', () => {
+    const expected: RespValue[] = [];
+    let stream = '';
+    for (let i = 0; i < 2000; i++) {
+      if (i % 300 === 299) {
+        stream += '*1\r\n:7\r\n';
+        expected.push([7]);
+      } else if (i % 2 === 0) {
+        stream += `:${i * 1001}\r\n`;
+        expected.push(i * 1001);
+      } else {
+        stream += `$${String(i).length}\r\n${i}\r\n`;
+        expected.push(String(i));
+      }
+    }
+    const parser = new ReplyParser();
+    const replies: RespValue[] = [];
+    parser.push(bytes(stream));
+    expect(parser.drain((reply) => replies.push(reply))).toBe(2000);
+    expect(replies).toEqual(expected);
+  });
+
   it('counts only unconsumed bytes as buffered', () => {
     const parser = new ReplyParser();
     parser.push(bytes('*3\r\n$1\r\na\r\n$5\r\nhel'));
