@@ -708,6 +708,14 @@ function xreadGeneric(client: Client, argv: string[], groupCommand: boolean): vo
     const more = argv.length - i - 1;
     const option = argv[i];
     if (is(option, 'BLOCK') && more > 0) {
+      // a script's client: no connection, never allowed to block (redis-server's CLIENT_LUA)
+      if (client.conn === undefined && client.denyBlocking) {
+        server.errorReply(
+          client,
+          `ERR ${argv[0] ?? ''} command is not allowed with BLOCK option from scripts`,
+        );
+        return;
+      }
       i++;
       const ms = parseInt64(argv[i] ?? '');
       if (ms === undefined) {
