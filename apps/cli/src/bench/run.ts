@@ -54,6 +54,8 @@ export interface BenchmarkHooks {
   onTest?: (test: BenchTest) => void;
   /** requests answered so far in the current test (every 100 ms) */
   onProgress?: (done: number) => void;
+  /** a test is over */
+  onResult?: (result: BenchmarkResult) => void;
 }
 
 /** The URL of the built worker module, next to the bundle that contains this code. */
@@ -193,7 +195,9 @@ export async function runBenchmark(
           ),
         );
       }
-      results.push(resultOf(test.title, parts));
+      const result = resultOf(test.title, parts);
+      results.push(result);
+      hooks.onResult?.(result);
     }
   } finally {
     await pool?.destroy();
@@ -226,25 +230,26 @@ export async function runBench(options: BenchOptions, io: CliIo): Promise<number
         { ...options, loop: false },
         {
           onTest: (test) => {
-            bar?.clear();
             bar = showProgress
               ? new ProgressBar(io.stdout, test.title, options.requests)
               : undefined;
           },
           onProgress: (done) => bar?.update(done),
+          onResult: (result) => {
+            bar?.clear();
+            bar = undefined;
+            if (options.csv) out.write(csvLine(result, options));
+            else if (options.quiet) out.write(quietLine(result, options));
+            else out.write(testReport(result, options));
+            if (result.errors > 0 && !options.csv) {
+              io.stderr.write(
+                `Error from server: ${result.firstError ?? ''} (${result.errors} errors)\n`,
+              );
+            }
+          },
         },
       ).finally(() => bar?.clear());
-      for (const result of results) {
-        if (options.csv) out.write(csvLine(result, options));
-        else if (options.quiet) out.write(quietLine(result, options));
-        else out.write(testReport(result, options));
-        if (result.errors > 0 && !options.csv) {
-          io.stderr.write(
-            `Error from server: ${result.firstError ?? ''} (${result.errors} errors)\n`,
-          );
-        }
-      }
-      all.push(...results);
+      if (!options.loop) all.push(...results); // a loop keeps no history
     } while (options.loop);
   } catch (error) {
     io.stderr.write(messageOf(error) + '\n');
