@@ -113,7 +113,7 @@ export async function attachPersistence(
 ): Promise<Persistence> {
   const automatic = persistsByDefault(options);
   if (!automatic) server.config.setFromCode('save', '');
-  const persistence = new Persistence(server, automatic, options.config instanceof Config);
+  const persistence = new Persistence(server, automatic);
   instances.set(server, persistence);
   try {
     await persistence.start();
@@ -142,7 +142,6 @@ export class Persistence implements PersistenceControl {
   readonly server: Server;
   readonly aof: AppendOnlyFile;
   readonly #automatic: boolean;
-  readonly #binary: boolean;
   #pool: ThreadPool<PersistenceWorkerTasks> | undefined = undefined;
   #poolFailed = false;
   #job: Job | undefined = undefined;
@@ -153,7 +152,6 @@ export class Persistence implements PersistenceControl {
   readonly #blockedDestination = new Map<Client, string>();
   /** a writer for the replies of AOF replay, thrown away */
   readonly #discard = new RespWriter(256);
-  #signalHandler: (() => void) | undefined = undefined;
 
   // RDB state (INFO persistence)
   lastBgsaveOk = true;
@@ -172,10 +170,9 @@ export class Persistence implements PersistenceControl {
   rewrites = 0;
   rewriteFailures = 0;
 
-  constructor(server: Server, automatic: boolean, binary = false) {
+  constructor(server: Server, automatic: boolean) {
     this.server = server;
     this.#automatic = automatic;
-    this.#binary = binary;
     const config = server.config;
     this.aof = new AppendOnlyFile(
       {
@@ -225,19 +222,6 @@ export class Persistence implements PersistenceControl {
       }
     }
     server.stats.dirty = 0;
-    // The byor-server binary: SIGTERM saves like redis-server's (until main.ts calls beforeShutdown)
-    if (this.#binary && process.listenerCount('SIGTERM') > 0) {
-      let signalled = false;
-      const handler = () => {
-        if (signalled) return;
-        signalled = true;
-        const error = this.beforeShutdown(undefined, false);
-        if (error) server.logger.warning('Errors trying to shut down the server. Check the logs.');
-      };
-      this.#signalHandler = handler;
-      process.prependListener('SIGTERM', handler);
-      process.prependListener('SIGINT', handler);
-    }
     await Promise.resolve();
   }
 
@@ -966,11 +950,6 @@ export class Persistence implements PersistenceControl {
     const pool = this.#pool;
     this.#pool = undefined;
     if (pool) void pool.close();
-    if (this.#signalHandler) {
-      process.removeListener('SIGTERM', this.#signalHandler);
-      process.removeListener('SIGINT', this.#signalHandler);
-      this.#signalHandler = undefined;
-    }
   }
 }
 

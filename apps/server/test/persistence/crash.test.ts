@@ -194,21 +194,53 @@ describe.skipIf(!existsSync(BIN))('crashes', () => {
     }
   });
 
-  it('SIGTERM saves the RDB when save rules are set, and the restart loads it', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s saves the RDB exactly once when save rules are set, and the restart loads it',
+    async (signal) => {
+      const dir = tempDir();
+      try {
+        const args = ['--dir', dir.path, '--save', '3600 1'];
+        const server = await startBinary(args);
+        const conn = await Conn.connect(server.port);
+        await conn.call('SET', 'kept', 'across restarts');
+        await conn.close();
+        server.process.kill(signal);
+        await server.exited;
+        const output = server.output();
+        const count = (text: string) => output.split(text).length - 1;
+        expect(count(`Received ${signal} scheduling shutdown...`)).toBe(1);
+        expect(count('Saving the final RDB snapshot before exiting.')).toBe(1);
+        expect(count('DB saved on disk')).toBe(1);
+        expect(server.process.exitCode).toBe(0);
+        const restarted = await startBinary(args);
+        const check = await Conn.connect(restarted.port);
+        try {
+          expect(await check.call('GET', 'kept')).toBe('across restarts');
+        } finally {
+          await check.close();
+          await kill(restarted);
+        }
+      } finally {
+        dir.remove();
+      }
+    },
+  );
+
+  it('SIGTERM with the AOF on: every write is in the file once, the restart has them all', async () => {
     const dir = tempDir();
     try {
-      const args = ['--dir', dir.path, '--save', '3600 1'];
+      const args = ['--dir', dir.path, '--appendonly', 'yes', '--appendfsync', 'no', '--save', ''];
       const server = await startBinary(args);
       const conn = await Conn.connect(server.port);
-      await conn.call('SET', 'kept', 'across restarts');
+      await conn.pipeline(Array.from({ length: 500 }, () => ['INCR', 'counter']));
       await conn.close();
       server.process.kill('SIGTERM');
       await server.exited;
-      expect(server.output()).toContain('Saving the final RDB snapshot before exiting.');
+      expect(server.output()).not.toContain('Saving the final RDB snapshot');
       const restarted = await startBinary(args);
       const check = await Conn.connect(restarted.port);
       try {
-        expect(await check.call('GET', 'kept')).toBe('across restarts');
+        expect(await check.call('GET', 'counter')).toBe('500');
       } finally {
         await check.close();
         await kill(restarted);
