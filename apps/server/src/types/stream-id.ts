@@ -255,6 +255,11 @@ export class PartialId {
   constructor(ms: StreamId) {
     this.ms = ms;
   }
+
+  /** `<ms>-*`, as typed. O(1). */
+  toString(): string {
+    return `${uint64Text(this.ms.msHi, this.ms.msLo)}-*`;
+  }
 }
 
 /**

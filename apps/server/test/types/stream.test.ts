@@ -420,8 +420,7 @@ describe('ConsumerGroup', () => {
         const group = new ConsumerGroup('g', StreamId.MIN, 0);
         const owner = new Map<number, string>();
         const consumer = (name: string) =>
-          group.consumers.get(name) ??
-          (group.createConsumer(name, 0) as NonNullable<ReturnType<typeof group.createConsumer>>);
+          group.consumers.get(name) ?? group.createConsumer(name, 0);
         for (const step of ops) {
           switch (step.kind) {
             case 'deliver': {
