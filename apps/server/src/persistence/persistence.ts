@@ -188,6 +188,7 @@ export class Persistence implements PersistenceControl {
     server.persistence = this;
     const hooks = server.hooks;
     hooks.beforeCommand.push(this.#beforeCommand);
+    hooks.beforeWrite.push(this.#beforeWrite);
     hooks.keyModified.push(this.#keyModified);
     hooks.afterCommand.push(this.#afterCommand);
     hooks.flushed.push(this.#flushed);
@@ -402,24 +403,17 @@ export class Persistence implements PersistenceControl {
 
   // ---- hooks --------------------------------------------------------------------------------
 
+  /** MISCONF: network clients' writes (and PING) are refused while a save or the AOF fails. */
   readonly #beforeCommand = (client: Client, argv: string[]): string | undefined => {
-    const name = argv[0] ?? '';
-    if (name.length === 6 || name.length === 10) {
-      const lower = name.toLowerCase();
-      if (lower === 'blmove' || lower === 'brpoplpush')
-        this.#blockedDestination.set(client, argv[2] ?? '');
-    }
     const refusal = this.#writeRefusal();
-    if (refusal !== undefined) {
-      const command = this.server.command(name);
-      if (
-        command &&
-        (command.meta.flags & CommandFlag.WRITE || command.meta.name === 'ping') &&
-        !(client.multi && command.meta.name === 'exec')
-      )
-        return refusal;
-    }
-    if (this.#job) this.#preserveFor(client, argv);
+    if (refusal === undefined) return undefined;
+    const command = this.server.command(argv[0] ?? '');
+    if (
+      command &&
+      (command.meta.flags & CommandFlag.WRITE || command.meta.name === 'ping') &&
+      !(client.multi && command.meta.name === 'exec')
+    )
+      return refusal;
     return undefined;
   };
 
@@ -438,35 +432,21 @@ export class Persistence implements PersistenceControl {
   }
 
   /**
-   * Copy-before-write for the running snapshot: every argument that names a key (of the client's
-   * database; of all databases for MOVE, COPY and transactions that SELECT) is preserved before a
-   * write command runs; so is the destination of clients blocked in BLMOVE/BRPOPLPUSH, which
-   * this command may serve. FLUSHDB and SWAPDB finish the snapshot first; FLUSHALL stops a BGSAVE
-   * (as redis-server kills its child).
+   * Copy-before-write for the running snapshot (`hooks.beforeWrite`, called by Server.call before
+   * every command flagged `write`, whatever runs it: a client, EXEC, a script, the testing back
+   * door): every key the command names is preserved before it runs (in the client's database; in
+   * every database for MOVE and COPY); so is the destination of clients blocked in
+   * BLMOVE/BRPOPLPUSH, which this command may serve (a served blocked client runs no call() of
+   * its own). FLUSHDB and SWAPDB finish the snapshot first; FLUSHALL stops a BGSAVE (as
+   * redis-server kills its child) and finishes an AOF rewrite.
    */
-  #preserveFor(client: Client, argv: string[]): void {
-    const command = this.server.command(argv[0] ?? '');
-    if (!command) return;
-    if (client.multi) {
-      if (command.meta.name !== 'exec') return;
-      const queued = client.multi.commands;
-      const selects = queued.some((entry) => entry.command.meta.name === 'select');
-      for (const entry of queued) this.#preserveCommand(client, entry.command, entry.argv, selects);
-    } else {
-      this.#preserveCommand(client, command, argv, false);
-    }
-    const job = this.#job;
-    if (!job || this.#blockedDestination.size === 0) return;
-    for (const [blocked, destination] of this.#blockedDestination) {
-      if (blocked.blocked) job.snapshot.preserve(blocked.db, destination);
-      else this.#blockedDestination.delete(blocked);
-    }
-  }
-
-  #preserveCommand(client: Client, command: Command, argv: string[], allDatabases: boolean): void {
+  readonly #beforeWrite = (client: Client, command: Command, argv: string[]): void => {
+    const name = command.meta.name;
+    if ((name === 'blmove' || name === 'brpoplpush') && !client.denyBlocking)
+      this.#blockedDestination.set(client, argv[2] ?? '');
+    else if (this.#blockedDestination.size !== 0) this.#blockedDestination.delete(client);
     const job = this.#job;
     if (!job) return;
-    const name = command.meta.name;
     if (name === 'flushall') {
       if (job.kind === 'rdb') this.#stopJob();
       else job.snapshot.finish();
@@ -476,21 +456,23 @@ export class Persistence implements PersistenceControl {
       job.snapshot.finish();
       return;
     }
-    const flags = command.meta.flags;
-    if (!(flags & CommandFlag.WRITE)) return;
     const snapshot = job.snapshot;
+    const meta = command.meta;
     // the key positions from the command table (SET k v: only k), else every argument
     const positions =
-      flags & CommandFlag.MOVABLEKEYS || command.meta.firstKey <= 0
+      meta.flags & CommandFlag.MOVABLEKEYS || meta.firstKey <= 0
         ? undefined
         : this.server.keyPositions(command, argv);
-    const databases =
-      allDatabases || name === 'move' || name === 'copy' ? this.server.databases : [client.db];
+    const databases = name === 'move' || name === 'copy' ? this.server.databases : [client.db];
     for (const db of databases) {
       if (positions) for (const at of positions) snapshot.preserve(db, argv[at] ?? '');
       else for (let i = 1; i < argv.length; i++) snapshot.preserve(db, argv[i] ?? '');
     }
-  }
+    for (const [blocked, destination] of this.#blockedDestination) {
+      if (blocked.blocked) snapshot.preserve(blocked.db, destination);
+      else if (blocked !== client) this.#blockedDestination.delete(blocked);
+    }
+  };
 
   readonly #keyModified = (db: Database, key: string): void => {
     const job = this.#job;

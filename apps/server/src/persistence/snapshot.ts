@@ -42,9 +42,9 @@ const KEYS_PER_CLOCK_CHECK = 32;
  *   touch (copy-before-write): a key not written yet is serialized right then, still holding its
  *   T0 value, and remembered, so the walk skips it later; a key that does not exist is remembered
  *   as born after T0, so the walk skips it if the command creates it;
- * - a change the server could not announce beforehand (a write path that names no key, such as
- *   a blocked client served later) still reaches {@link Snapshot.keyChanged}; the key is then
- *   written as it is now, so nothing is lost or duplicated, and `fuzzyKeys` counts it.
+ * - a change the server did not announce beforehand (a safety net: every command path announces
+ *   its writes today) still reaches {@link Snapshot.keyChanged}; the key is then written as it
+ *   is now, so nothing is lost or duplicated, and `fuzzyKeys` counts it.
  *
  * Keys preserved out of order are written under their own SELECTDB (RDB allows any number of
  * them), so each database's keys may appear in more than one run.
