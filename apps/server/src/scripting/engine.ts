@@ -338,7 +338,15 @@ export class ScriptEngine {
       if (target.meta.name !== 'shutdown') return undefined;
       if (argv.some((arg, i) => i > 0 && arg.toLowerCase() === 'nosave')) return undefined;
     }
-    if (client.multi) client.multi.dirty = true;
+    if (client.multi) {
+      // rejectCommand: a refused EXEC aborts the transaction, naming the reason
+      if (target.meta.name === 'exec') {
+        client.multi = undefined;
+        this.server.unwatchAll(client);
+        return `EXECABORT Transaction discarded because of: ${text}`;
+      }
+      client.multi.dirty = true;
+    }
     return text;
   }
 
