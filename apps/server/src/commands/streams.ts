@@ -18,7 +18,6 @@ import {
   StreamId,
   autoId,
   compareIds,
-  idTextAt,
   nextId,
   parseId,
   parseStreamId,
@@ -185,9 +184,9 @@ function clamp(value: Int64): number {
 /** Writes the entry at `node[index]` as `[id, [field, value, ...]]`. */
 function writeEntryAt(w: RespWriter, node: StreamNode, index: number): void {
   w.arrayHeader(2);
-  w.bulk(idTextAt(node.ids, index * 4));
-  const from = node.starts[index] ?? 0;
-  const to = node.starts[index + 1] ?? 0;
+  w.bulk(node.idTextAt(index));
+  const from = node.itemsStart(index);
+  const to = node.itemsEnd(index);
   w.arrayHeader(to - from);
   const items = node.items;
   for (let k = from; k < to; k++) w.bulk(items[k] ?? '');

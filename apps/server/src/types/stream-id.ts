@@ -113,14 +113,6 @@ export function idAt(words: Uint32Array, at: number): StreamId {
   return new StreamId(words[at] ?? 0, words[at + 1] ?? 0, words[at + 2] ?? 0, words[at + 3] ?? 0);
 }
 
-/** Stores `id` at `words[at..at+3]`. O(1). */
-export function storeId(words: Uint32Array, at: number, id: StreamId): void {
-  words[at] = id.msHi;
-  words[at + 1] = id.msLo;
-  words[at + 2] = id.seqHi;
-  words[at + 3] = id.seqLo;
-}
-
 /** Decimal text of the ID stored at `words[at..at+3]`. O(1). */
 export function idTextAt(words: Uint32Array, at: number): string {
   return `${uint64Text(words[at] ?? 0, words[at + 1] ?? 0)}-${uint64Text(words[at + 2] ?? 0, words[at + 3] ?? 0)}`;

@@ -1,4 +1,4 @@
-import { StreamId, storeId } from './stream-id.js';
+import { compareIdAt, idAt, idTextAt, type StreamId } from './stream-id.js';
 
 /**
  * One node of a stream: what redis-server 7.0 keeps in one listpack of its radix tree (t_stream.c
@@ -9,27 +9,27 @@ import { StreamId, storeId } from './stream-id.js';
  * tracked element by element ({@link StreamNode.listpackBytes}), and a new node starts when
  * `stream-node-max-bytes` or `stream-node-max-entries` says so.
  *
- * Layout, one slot per entry (live or deleted), struct of arrays:
+ * Layout: one typed array of five uint32 words per entry (live or deleted), and one array of the
+ * entries' strings:
  *
  * ```
- * ids:    [msHi msLo seqHi seqLo][msHi ...]...   4 uint32 words per entry
- * flags:  [f0][f1]...                            DELETED | SAMEFIELDS, as in the listpack
- * starts: [s0][s1]...[sN]                         entry i's pairs are items[starts[i] .. starts[i+1])
- * items:  [field value field value ...]          master fields shared by SAMEFIELDS entries
+ * words: [msHi msLo seqHi seqLo flags|end][msHi ...]...
+ *                                   ^ end: index in `items` after the entry's last value
+ *                                     (bits 0-29); flags (DELETED, SAMEFIELDS) in bits 30-31
+ * items: [field value field value ...]   entry i spans [end(i - 1), end(i)); master fields are
+ *                                        shared by the entries that repeat them (SAMEFIELDS)
  * ```
  *
- * The arrays double as the node grows and are trimmed to size when the node is sealed (as
- * lpShrinkToFit), so a full node wastes nothing.
+ * Readability was traded for memory and speed here: one allocation per node instead of three,
+ * no per-entry object. The words array grows by 4x from 8 entries and is trimmed to size when the
+ * node is sealed (as lpShrinkToFit); a node after the first of its stream starts at the entry
+ * limit's capacity (at most 128), since a stream that filled a node will likely fill the next.
  */
 export class StreamNode {
-  /** entry IDs, four uint32 words each */
-  ids: Uint32Array;
-  /** per entry: {@link EntryFlag} bits */
-  flags: Uint8Array;
-  /** start of each entry's pairs in `items`, plus the end */
-  starts: Uint32Array;
+  /** five uint32 words per entry: the ID, then flags and the end of its items */
+  words: Uint32Array;
   /** field, value, field, value... of every entry in order */
-  readonly items: string[];
+  items: string[];
   /** the fields of the node's first entry (the listpack's master entry) */
   readonly masterFields: readonly string[];
   /** entries in the node, deleted ones included */
@@ -40,10 +40,8 @@ export class StreamNode {
   #elementBytes = 0;
 
   /** A node whose master entry has these fields (the first entry's). O(fields). */
-  constructor(masterFields: readonly string[], capacity = 4) {
-    this.ids = new Uint32Array(capacity * 4);
-    this.flags = new Uint8Array(capacity);
-    this.starts = new Uint32Array(capacity + 1);
+  constructor(masterFields: readonly string[], capacity = 8) {
+    this.words = new Uint32Array(capacity * WORDS);
     this.items = [];
     this.masterFields = masterFields;
     // master entry: count, deleted (counted apart), num-fields, the fields, the 0 terminator
@@ -69,8 +67,37 @@ export class StreamNode {
 
   /** The node's key in Redis's radix tree: its first entry's ID (deleted or not). O(1). */
   get masterId(): StreamId {
-    const ids = this.ids;
-    return new StreamId(ids[0] ?? 0, ids[1] ?? 0, ids[2] ?? 0, ids[3] ?? 0);
+    return idAt(this.words, 0);
+  }
+
+  /** Entry `index`'s ID. O(1). */
+  idAt(index: number): StreamId {
+    return idAt(this.words, index * WORDS);
+  }
+
+  /** Entry `index`'s ID as text. O(1). */
+  idTextAt(index: number): string {
+    return idTextAt(this.words, index * WORDS);
+  }
+
+  /** Compares entry `index`'s ID with `id`: -1, 0 or 1. O(1). */
+  compareAt(index: number, id: StreamId): number {
+    return compareIdAt(this.words, index * WORDS, id);
+  }
+
+  /** Index in {@link items} of entry `index`'s first field. O(1). */
+  itemsStart(index: number): number {
+    return index === 0 ? 0 : ((this.words[index * WORDS - 1] ?? 0) & END_MASK) >>> 0;
+  }
+
+  /** Index in {@link items} after entry `index`'s last value. O(1). */
+  itemsEnd(index: number): number {
+    return ((this.words[index * WORDS + 4] ?? 0) & END_MASK) >>> 0;
+  }
+
+  /** Entry `index`'s {@link EntryFlag} bits. O(1). */
+  flagsAt(index: number): number {
+    return (this.words[index * WORDS + 4] ?? 0) >>> FLAG_SHIFT;
   }
 
   /**
@@ -80,16 +107,20 @@ export class StreamNode {
    */
   append(id: StreamId, argv: readonly string[], from: number, pairs: number): void {
     const index = this.size;
-    if (index === this.flags.length) this.#grow(index * 2);
-    storeId(this.ids, index * 4, id);
+    if ((index + 1) * WORDS > this.words.length) this.#resize(Math.max(8, index * 4));
+    const words = this.words;
+    const at = index * WORDS;
+    words[at] = id.msHi;
+    words[at + 1] = id.msLo;
+    words[at + 2] = id.seqHi;
+    words[at + 3] = id.seqLo;
     const master = this.masterFields;
     let same = pairs === master.length;
     for (let i = 0; same && i < pairs; i++) same = argv[from + i * 2] === master[i];
     const items = this.items;
     let bytes = FLAGS_BYTES;
-    const first = this.ids;
-    bytes += idDeltaBytes(first[0] ?? 0, first[1] ?? 0, id.msHi, id.msLo);
-    bytes += idDeltaBytes(first[2] ?? 0, first[3] ?? 0, id.seqHi, id.seqLo);
+    bytes += idDeltaBytes(words[0] ?? 0, words[1] ?? 0, id.msHi, id.msLo);
+    bytes += idDeltaBytes(words[2] ?? 0, words[3] ?? 0, id.seqHi, id.seqLo);
     if (same) {
       for (let i = 0; i < pairs; i++) {
         const value = argv[from + i * 2 + 1] ?? '';
@@ -107,58 +138,58 @@ export class StreamNode {
       bytes += intElementBytes(pairs * 2 + 4);
     }
     this.#elementBytes += bytes;
-    this.flags[index] = same ? EntryFlag.SAMEFIELDS : EntryFlag.NONE;
+    const flags = same ? EntryFlag.SAMEFIELDS : EntryFlag.NONE;
+    words[at + 4] = ((flags << FLAG_SHIFT) | items.length) >>> 0;
     this.size = index + 1;
     this.live++;
-    this.starts[index + 1] = items.length;
   }
 
   /** Flags entry `index` deleted (the caller knows it is live). O(1). */
   markDeleted(index: number): void {
-    this.flags[index] = (this.flags[index] ?? 0) | EntryFlag.DELETED;
+    const at = index * WORDS + 4;
+    this.words[at] = ((this.words[at] ?? 0) | (EntryFlag.DELETED << FLAG_SHIFT)) >>> 0;
     this.live--;
   }
 
   /** True when entry `index` is deleted. O(1). */
   isDeleted(index: number): boolean {
-    return ((this.flags[index] ?? 0) & EntryFlag.DELETED) !== 0;
+    return (this.flagsAt(index) & EntryFlag.DELETED) !== 0;
   }
 
   /** Number of field/value pairs of entry `index`. O(1). */
   pairCount(index: number): number {
-    return ((this.starts[index + 1] ?? 0) - (this.starts[index] ?? 0)) >>> 1;
+    return (this.itemsEnd(index) - this.itemsStart(index)) >>> 1;
   }
 
-  /** Trims the arrays to the entries held (lpShrinkToFit when the node is sealed). O(size). */
+  /** Trims the storage to the entries held (lpShrinkToFit when the node is sealed). O(size). */
   shrink(): void {
-    if (this.flags.length !== this.size) this.#grow(this.size);
+    if (this.words.length !== this.size * WORDS) this.#resize(this.size);
+    if (this.items.length !== 0) this.items = this.items.slice();
   }
 
   /** A deep copy (COPY). O(size). */
   clone(): StreamNode {
     const copy = new StreamNode(this.masterFields, 0);
-    copy.ids = this.ids.slice(0, this.size * 4);
-    copy.flags = this.flags.slice(0, this.size);
-    copy.starts = this.starts.slice(0, this.size + 1);
-    for (const item of this.items) copy.items.push(item);
+    copy.words = this.words.slice(0, this.size * WORDS);
+    copy.items = this.items.slice();
     copy.size = this.size;
     copy.live = this.live;
     copy.#elementBytes = this.#elementBytes;
     return copy;
   }
 
-  #grow(capacity: number): void {
-    const ids = new Uint32Array(capacity * 4);
-    ids.set(this.ids.subarray(0, this.size * 4));
-    this.ids = ids;
-    const flags = new Uint8Array(capacity);
-    flags.set(this.flags.subarray(0, this.size));
-    this.flags = flags;
-    const starts = new Uint32Array(capacity + 1);
-    starts.set(this.starts.subarray(0, this.size + 1));
-    this.starts = starts;
+  #resize(capacity: number): void {
+    const words = new Uint32Array(capacity * WORDS);
+    words.set(this.words.subarray(0, this.size * WORDS));
+    this.words = words;
   }
 }
+
+/** uint32 words per entry. */
+const WORDS = 5;
+/** flags live in the top two bits of an entry's fifth word */
+const FLAG_SHIFT = 30;
+const END_MASK = (1 << FLAG_SHIFT) - 1;
 
 /** Entry flags, as the listpack stores them. */
 export const EntryFlag = {

@@ -24,8 +24,8 @@ export function raxNodeCount(nodes: readonly StreamNode[]): number {
   const keys = new Uint8Array(n * 16);
   const view = new DataView(keys.buffer);
   for (let i = 0; i < n; i++) {
-    const ids = (nodes[i] as StreamNode).ids;
-    for (let w = 0; w < 4; w++) view.setUint32(i * 16 + w * 4, ids[w] ?? 0);
+    const words = (nodes[i] as StreamNode).words;
+    for (let w = 0; w < 4; w++) view.setUint32(i * 16 + w * 4, words[w] ?? 0);
   }
   return countPoint(keys, 0, n, 0, false, true);
 }

@@ -1,8 +1,8 @@
 import type { ObjectValue } from '../values.js';
 import { normalize, type Int64 } from '../util/numbers.js';
 import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from './stream-group.js';
-import { StreamId, compareIdAt, compareIds, idAt } from './stream-id.js';
-import { StreamNode } from './stream-node.js';
+import { StreamId, compareIds } from './stream-id.js';
+import { EntryFlag, StreamNode } from './stream-node.js';
 import { raxNodeCount } from './stream-rax.js';
 
 /**
@@ -111,7 +111,9 @@ export class StreamValue implements ObjectValue {
     if (tail === undefined) {
       const fields: string[] = [];
       for (let i = 0; i < pairs; i++) fields.push(argv[from + i * 2] ?? '');
-      tail = new StreamNode(fields);
+      // a stream that filled a node likely fills the next: size it for the entry limit at once
+      const max = limits.nodeMaxEntries;
+      tail = new StreamNode(fields, nodes.length !== 0 && max > 0 && max <= 128 ? max : 8);
       nodes.push(tail);
     }
     tail.append(id, argv, from, pairs);
@@ -128,7 +130,7 @@ export class StreamValue implements ObjectValue {
     let high = nodes.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (compareIdAt((nodes[middle] as StreamNode).ids, 0, id) <= 0) low = middle + 1;
+      if ((nodes[middle] as StreamNode).compareAt(0, id) <= 0) low = middle + 1;
       else high = middle;
     }
     return low - 1;
@@ -139,7 +141,7 @@ export class StreamValue implements ObjectValue {
     const node = this.nodes[this.nodeFor(id)];
     if (node === undefined) return false;
     const at = entryLowerBound(node, id);
-    return at < node.size && compareIdAt(node.ids, at * 4, id) === 0 && !node.isDeleted(at);
+    return at < node.size && node.compareAt(at, id) === 0 && !node.isDeleted(at);
   }
 
   /**
@@ -152,8 +154,7 @@ export class StreamValue implements ObjectValue {
     const node = this.nodes[index];
     if (node === undefined) return false;
     const at = entryLowerBound(node, id);
-    if (at >= node.size || compareIdAt(node.ids, at * 4, id) !== 0 || node.isDeleted(at))
-      return false;
+    if (at >= node.size || node.compareAt(at, id) !== 0 || node.isDeleted(at)) return false;
     if (node.live === 1) this.nodes.splice(index, 1);
     else node.markDeleted(at);
     this.length--;
@@ -191,7 +192,7 @@ export class StreamValue implements ObjectValue {
       const node = nodes[first ? k : count - 1 - k] as StreamNode;
       for (let j = 0; j < node.size; j++) {
         const at = first ? j : node.size - 1 - j;
-        if (!skipDeleted || !node.isDeleted(at)) return idAt(node.ids, at * 4);
+        if (!skipDeleted || !node.isDeleted(at)) return node.idAt(at);
       }
     }
     return undefined;
@@ -222,7 +223,7 @@ export class StreamValue implements ObjectValue {
       if (limit !== 0 && removed + entries > limit) break;
       const whole = byLength
         ? this.length - entries >= maxLength
-        : compareIdAt(node.ids, (node.size - 1) * 4, minId) < 0;
+        : node.compareAt(node.size - 1, minId) < 0;
       if (whole) {
         dropped++;
         this.length -= entries;
@@ -231,7 +232,7 @@ export class StreamValue implements ObjectValue {
       }
       if (options.approximate) break;
       for (let i = 0; i < node.size; i++) {
-        if (byLength ? this.length <= maxLength : compareIdAt(node.ids, i * 4, minId) >= 0) break;
+        if (byLength ? this.length <= maxLength : node.compareAt(i, minId) >= 0) break;
         if (!node.isDeleted(i)) {
           node.markDeleted(i);
           this.length--;
@@ -347,12 +348,11 @@ export class StreamValue implements ObjectValue {
   memoryUsage(): number {
     let bytes = 96;
     for (const node of this.nodes) {
-      bytes += 160 + node.ids.byteLength + node.flags.byteLength + node.starts.byteLength;
-      bytes += node.items.length * 4;
+      bytes += 120 + node.words.byteLength + node.items.length * 4;
       const items = node.items;
       for (let i = 0; i < node.size; i++) {
-        const same = ((node.flags[i] ?? 0) & 2) !== 0;
-        for (let k = node.starts[i] ?? 0; k < (node.starts[i + 1] ?? 0); k++) {
+        const same = (node.flagsAt(i) & EntryFlag.SAMEFIELDS) !== 0;
+        for (let k = node.itemsStart(i); k < node.itemsEnd(i); k++) {
           if (same && (k & 1) === 0) continue;
           bytes += 12 + Math.ceil((items[k] ?? '').length / 4) * 4;
         }
@@ -378,7 +378,7 @@ export class StreamValue implements ObjectValue {
       if (node.size === 0) throw new Error('empty stream node');
       let nodeLive = 0;
       for (let i = 0; i < node.size; i++) {
-        const id = idAt(node.ids, i * 4);
+        const id = node.idAt(i);
         if (previous !== undefined && compareIds(previous, id) >= 0)
           throw new Error(`stream IDs out of order at ${id.toString()}`);
         previous = id;
@@ -450,7 +450,7 @@ export class StreamIterator {
           this.#entry = 0;
           continue;
         }
-        if (compareIdAt(node.ids, at * 4, this.#end) > 0) {
+        if (node.compareAt(at, this.#end) > 0) {
           this.#nodeIndex = nodes.length;
           return false;
         }
@@ -470,7 +470,7 @@ export class StreamIterator {
         this.#entry = (nodes[this.#nodeIndex]?.size ?? 0) - 1;
         continue;
       }
-      if (compareIdAt(node.ids, at * 4, this.#start) < 0) {
+      if (node.compareAt(at, this.#start) < 0) {
         this.#nodeIndex = -1;
         return false;
       }
@@ -484,13 +484,13 @@ export class StreamIterator {
 
   /** The current entry's ID. O(1). */
   id(): StreamId {
-    return idAt((this.node as StreamNode).ids, this.index * 4);
+    return (this.node as StreamNode).idAt(this.index);
   }
 
   /** The current entry's field/value pairs, flattened. O(fields). */
   pairs(): string[] {
     const node = this.node as StreamNode;
-    return node.items.slice(node.starts[this.index] ?? 0, node.starts[this.index + 1] ?? 0);
+    return node.items.slice(node.itemsStart(this.index), node.itemsEnd(this.index));
   }
 }
 
@@ -498,10 +498,9 @@ export class StreamIterator {
 function entryLowerBound(node: StreamNode, id: StreamId): number {
   let low = 0;
   let high = node.size;
-  const ids = node.ids;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (compareIdAt(ids, middle * 4, id) < 0) low = middle + 1;
+    if (node.compareAt(middle, id) < 0) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -511,10 +510,9 @@ function entryLowerBound(node: StreamNode, id: StreamId): number {
 function entryUpperBound(node: StreamNode, id: StreamId): number {
   let low = 0;
   let high = node.size;
-  const ids = node.ids;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (compareIdAt(ids, middle * 4, id) <= 0) low = middle + 1;
+    if (node.compareAt(middle, id) <= 0) low = middle + 1;
     else high = middle;
   }
   return low;

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from '../../src/types/stream-group.js';
+import {
+  ConsumerGroup,
+  ENTRIES_READ_UNKNOWN,
+  type Consumer,
+} from '../../src/types/stream-group.js';
 import {
   ID_END,
   ID_START,
@@ -419,8 +423,11 @@ describe('ConsumerGroup', () => {
       fc.property(fc.array(op, { maxLength: 150 }), (ops) => {
         const group = new ConsumerGroup('g', StreamId.MIN, 0);
         const owner = new Map<number, string>();
-        const consumer = (name: string) =>
-          group.consumers.get(name) ?? group.createConsumer(name, 0);
+        const consumer = (name: string): Consumer => {
+          const found = group.consumers.get(name) ?? group.createConsumer(name, 0);
+          if (found === undefined) throw new Error('unreachable');
+          return found;
+        };
         for (const step of ops) {
           switch (step.kind) {
             case 'deliver': {
