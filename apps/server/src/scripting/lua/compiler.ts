@@ -75,6 +75,23 @@ const ARITH_OP: Record<string, number> = { '+': 0, '-': 1, '*': 2, '/': 3, '%': 
 
 const q = (text: string): string => JSON.stringify(text);
 
+function foldArith(op: number, x: number, y: number): number {
+  switch (op) {
+    case 0:
+      return x + y;
+    case 1:
+      return x - y;
+    case 2:
+      return x * y;
+    case 3:
+      return x / y;
+    case 4:
+      return x - Math.floor(x / y) * y;
+    default:
+      return Math.pow(x, y);
+  }
+}
+
 function numberCode(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (n === Infinity) return 'Infinity';
@@ -719,6 +736,15 @@ class Compiler {
         : expr(`(${setup}${test} ? ${v} : ${b.code})`);
     }
     const arith = ARITH_OP[op];
+    if (
+      arith !== undefined &&
+      typeof a.constant?.value === 'number' &&
+      typeof b.constant?.value === 'number'
+    ) {
+      // constant operands are folded here (as luaK_prefix/constfolding does)
+      const value = foldArith(arith, a.constant.value, b.constant.value);
+      return { ...expr(numberCode(value), '', true), constant: { value } };
+    }
     if (arith !== undefined) {
       const [sa, x] = this.#operand(a);
       const [sb, y] = this.#operand(b);

@@ -175,6 +175,24 @@ export class LuaTable {
     else this.hash.set(key, value);
   }
 
+  /**
+   * Throws when the layout is broken: the array part ends with a value, the hash part holds no
+   * nil value and no integer key that belongs in the array part (1..arr.length + 1). O(n).
+   */
+  checkInvariants(): void {
+    const arr = this.arr;
+    if (arr.length > 0 && arr[arr.length - 1] === undefined)
+      throw new Error('LuaTable: the array part ends with nil');
+    for (const [key, value] of this.hash) {
+      if (value === undefined) throw new Error(`LuaTable: nil value for key ${String(key)}`);
+      if (key === undefined || key !== key) throw new Error('LuaTable: nil or NaN key');
+      if (typeof key === 'number' && Number.isInteger(key) && key >= 1 && key <= arr.length + 1)
+        throw new Error(
+          `LuaTable: key ${key} is in the hash part, next to an array of ${arr.length}`,
+        );
+    }
+  }
+
   /** The border `#t` as Lua 5.1's luaH_getn finds it. O(log n). */
   length(): number {
     const arr = this.arr;
@@ -284,6 +302,15 @@ export function typeName(value: LuaValue): string {
   }
 }
 
+/**
+ * NaN prints as "-nan", the sign of x86's default NaN (what 0/0 and inf-inf make in Redis). V8
+ * does not keep a NaN's sign through arrays (double arrays canonicalize NaN), so the rare positive
+ * NaN (math.abs(0/0), tonumber("nan")) also prints "-nan" here, where Redis prints "nan".
+ */
+export function isNegativeNaN(n: number): boolean {
+  return n !== n;
+}
+
 /** Formats a number as Lua 5.1 does (LUA_NUMBER_FMT "%.14g"). */
 export function formatNumber(n: number): string {
   if (Number.isInteger(n) && Math.abs(n) < 1e14) return Object.is(n, -0) ? '-0' : String(n);
@@ -335,7 +362,7 @@ export function toExponentialC(x: number, digits: number): string {
  */
 export function formatG(n: number, precision: number, alternate: boolean, upper = false): string {
   if (!Number.isFinite(n)) {
-    const text = Number.isNaN(n) ? '-nan' : n > 0 ? 'inf' : '-inf';
+    const text = Number.isNaN(n) ? (isNegativeNaN(n) ? '-nan' : 'nan') : n > 0 ? 'inf' : '-inf';
     return upper ? text.toUpperCase() : text;
   }
   const p = precision === 0 ? 1 : precision;

@@ -1,4 +1,4 @@
-import { formatG, toExponentialC, toFixedC } from '../value.js';
+import { formatG, isNegativeNaN, toExponentialC, toFixedC } from '../value.js';
 
 /** One conversion of a C format string: %[flags][width][.precision]conversion. */
 export interface FormatSpec {
@@ -66,7 +66,7 @@ function toFixed(x: number, digits: number): string {
 export function formatFloat(x: number, spec: FormatSpec): string {
   const conversion = spec.conversion;
   const upper = conversion === 'E' || conversion === 'G' || conversion === 'F';
-  const negative = x < 0 || Object.is(x, -0) || (Number.isNaN(x) && true);
+  const negative = x < 0 || Object.is(x, -0) || isNegativeNaN(x);
   const sign = negative
     ? '-'
     : spec.flags.includes('+')
