@@ -15,6 +15,9 @@ const DENIED = Buffer.from(
   'latin1',
 );
 
+/** A batch's replies are handed to the connection once they reach this size. */
+const FLUSH_EARLY_BYTES = 64 * 1024;
+
 function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.');
 }
@@ -191,6 +194,10 @@ export class Network implements NetworkControl {
         }
         writer.protocol = client.resp;
         server.execute(client, argv);
+        // Big replies move to the connection as they come, so the loop sees the output grow
+        // (it stops reading at readPauseBytes, and the output limits apply) instead of one
+        // batch of pipelined commands piling up unbounded replies in the shared writer.
+        if (writer.length >= FLUSH_EARLY_BYTES) flush(connection);
         if (client.closing) {
           flush(connection);
           connection.closeAfterFlush();
