@@ -2,7 +2,9 @@ import { RespWriter } from '@byor/protocol';
 import type { Client } from '../client.js';
 import { ReplyError, wrongArity } from '../errors.js';
 import type { Database } from '../keyspace.js';
+import { registerRdbType } from '../persistence/rdb-plugins.js';
 import type { Server } from '../server.js';
+import { streamRdbPlugin } from '../types/stream-rdb.js';
 import { StreamValue, increment, type StreamLimits, type TrimOptions } from '../types/stream.js';
 import {
   ENTRIES_READ_UNKNOWN,
@@ -99,6 +101,9 @@ function noGroupForKey(group: string, key: string): string {
 function subcommandSyntax(argv: readonly string[]): string {
   return `ERR unknown subcommand or wrong number of arguments for '${(argv[1] ?? '').slice(0, 128)}'. Try ${(argv[0] ?? '').toUpperCase()} HELP.`;
 }
+
+// RDB files, DUMP/RESTORE and AOF rewrites carry streams from here on
+registerRdbType(streamRdbPlugin);
 
 /** XREAD BLOCK's default COUNT (XREAD_BLOCKED_DEFAULT_COUNT). */
 const BLOCKED_DEFAULT_COUNT = 1000;
