@@ -685,6 +685,8 @@ describe.skipIf(!redisAvailable)(
         expect(await redis.call(...full)).toBe(await byor.call(...full));
         for (const command of [
           ['XINFO', 'STREAM', 's'],
+          ['XINFO', 'STREAM', 's', 'FULL'],
+          ['XINFO', 'STREAM', 's', 'FULL', 'COUNT', '3'],
           ['XRANGE', 's', '-', '+'],
           ['XINFO', 'GROUPS', 's'],
           ['XPENDING', 's', 'workers'],
