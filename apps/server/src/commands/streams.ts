@@ -525,11 +525,15 @@ function xadd(client: Client, argv: string[]): void {
   if (created) db.add(key, stream);
   else db.signalModified(key);
   server.notify('t', 'xadd', key, db);
-  const rewritten = argv.slice();
+  // propagated with the generated ID and an approximate trim made exact; else as it came
+  const rewrite = !(given instanceof StreamId) || args.trim?.approximate === true;
+  const rewritten = rewrite ? argv.slice() : argv;
   if (args.trim !== undefined && applyTrim(stream, args, rewritten) > 0)
     server.notify('t', 'xtrim', key, db);
-  if (!(given instanceof StreamId)) rewritten[args.idIndex] = idText;
-  server.propagateAs(db, rewritten);
+  if (rewrite) {
+    if (!(given instanceof StreamId)) rewritten[args.idIndex] = idText;
+    server.propagateAs(db, rewritten);
+  }
   server.signalKeyAsReady(db, key);
 }
 
