@@ -80,13 +80,27 @@ export class StreamId {
   }
 }
 
-/** Decimal text of the uint64 `hi * 2^32 + lo`. O(1). */
+/**
+ * Decimal text of the uint64 `hi * 2^32 + lo`. O(1).
+ *
+ * @example
+ * ```ts
+ * uint64Text(1, 0); // '4294967296'
+ * ```
+ */
 export function uint64Text(hi: number, lo: number): string {
   if (hi < SAFE_HI) return String(hi * TWO_32 + lo);
   return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
 
-/** -1, 0 or 1 as `a` is below, equal to or above `b` (streamCompareID). O(1). */
+/**
+ * -1, 0 or 1 as `a` is below, equal to or above `b` (streamCompareID). O(1).
+ *
+ * @example
+ * ```ts
+ * compareIds(StreamId.of(1, 2), StreamId.of(1, 10)); // -1
+ * ```
+ */
 export function compareIds(a: StreamId, b: StreamId): number {
   if (a.msHi !== b.msHi) return a.msHi < b.msHi ? -1 : 1;
   if (a.msLo !== b.msLo) return a.msLo < b.msLo ? -1 : 1;
@@ -121,6 +135,11 @@ export function idTextAt(words: Uint32Array, at: number): string {
 /**
  * The ID right after `id` (streamIncrID): seq + 1, or the next millisecond with seq 0. Undefined
  * after the largest ID (where Redis wraps to 0-0 and fails). O(1).
+ *
+ * @example
+ * ```ts
+ * nextId(StreamId.of(5, 1))?.toString(); // '5-2'
+ * ```
  */
 export function nextId(id: StreamId): StreamId | undefined {
   if (id.seqLo !== UINT32_MAX) return new StreamId(id.msHi, id.msLo, id.seqHi, id.seqLo + 1);
@@ -133,6 +152,11 @@ export function nextId(id: StreamId): StreamId | undefined {
 /**
  * The ID right before `id` (streamDecrID): seq - 1, or the previous millisecond with the largest
  * seq. Undefined before 0-0. O(1).
+ *
+ * @example
+ * ```ts
+ * previousId(StreamId.of(5, 0))?.toString(); // '4-18446744073709551615'
+ * ```
  */
 export function previousId(id: StreamId): StreamId | undefined {
   if (id.seqLo !== 0) return new StreamId(id.msHi, id.msLo, id.seqHi, id.seqLo - 1);
@@ -146,6 +170,11 @@ export function previousId(id: StreamId): StreamId | undefined {
  * The ID XADD generates from the clock (streamNextID): `now-0` when the clock is past the last
  * ID's millisecond, else the last ID plus one, so IDs stay increasing when time goes backwards.
  * Undefined only after the largest ID. O(1).
+ *
+ * @example
+ * ```ts
+ * autoId(StreamId.of(1000, 4), 999)?.toString(); // '1000-5': the clock went back
+ * ```
  */
 export function autoId(last: StreamId, now: number): StreamId | undefined {
   const hi = Math.floor(now / TWO_32);
@@ -169,6 +198,12 @@ const UINT64_LIMIT = 18446744073709551615n;
  * is refused), else `strtoull(s, &end, 10)` consuming the whole text, which also takes leading
  * white space, a `+` or `-` sign (a negated value wraps modulo 2^64) and leading zeros, and
  * refuses values past 2^64 - 1. O(length).
+ *
+ * @example
+ * ```ts
+ * parseUint64(' +007'); // [0, 7]
+ * parseUint64('-1'); // undefined: a canonical negative number
+ * ```
  */
 export function parseUint64(text: string): Words | undefined {
   const length = text.length;

@@ -24,6 +24,13 @@ import { compareIdAt, idAt, idTextAt, type StreamId } from './stream-id.js';
  * no per-entry object. The words array grows by 4x from 8 entries and is trimmed to size when the
  * node is sealed (as lpShrinkToFit); a node after the first of its stream starts at the entry
  * limit's capacity (at most 128), since a stream that filled a node will likely fill the next.
+ *
+ * @example
+ * ```ts
+ * const node = new StreamNode(['name']);
+ * node.append(StreamId.of(1, 0), ['name', 'ada'], 0, 1);
+ * node.listpackBytes; // what lpBytes() reports for the same listpack
+ * ```
  */
 export class StreamNode {
   /** five uint32 words per entry: the ID, then flags and the end of its items */
@@ -223,7 +230,15 @@ function intEncodingBytes(value: number): number {
   return 9;
 }
 
-/** Bytes of an integer element, backlen included. */
+/**
+ * Bytes of an integer element, backlen included. O(1).
+ *
+ * @example
+ * ```ts
+ * intElementBytes(127); // 2
+ * intElementBytes(128); // 3
+ * ```
+ */
 export function intElementBytes(value: number): number {
   const encoded = intEncodingBytes(value);
   return encoded + backlenBytes(encoded);
@@ -233,7 +248,15 @@ const INT_ZERO_BYTES = 2;
 /** flags are 0..3: one 7-bit uint plus its backlen */
 const FLAGS_BYTES = 2;
 
-/** Bytes of a string element as lpAppend stores it (as an integer when it reads as one). */
+/**
+ * Bytes of a string element as lpAppend stores it (as an integer when it reads as one). O(n).
+ *
+ * @example
+ * ```ts
+ * stringElementBytes('abc'); // 5
+ * stringElementBytes('-0'); // 4: not canonical, so a string
+ * ```
+ */
 export function stringElementBytes(text: string): number {
   const length = text.length;
   const asInt = int64Encoding(text);
