@@ -272,11 +272,11 @@ function replyRange(
   read: GroupRead | undefined,
 ): number {
   let total = 0;
-  const counter = stream.iterator(start, end, reverse);
-  while ((count === 0 || total < count) && counter.next()) total++;
+  const it = stream.iterator(start, end, reverse);
+  while ((count === 0 || total < count) && it.next()) total++;
   w.arrayHeader(total);
   if (total === 0) return 0;
-  const it = stream.iterator(start, end, reverse);
+  it.rewind();
   if (read === undefined) {
     for (let n = 0; n < total && it.next(); n++) writeEntryAt(w, it.node as StreamNode, it.index);
     return total;

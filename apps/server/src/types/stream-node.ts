@@ -45,6 +45,12 @@ export class StreamNode {
   live = 0;
   /** listpack bytes of every element but the live/deleted counters, header and end byte */
   #elementBytes = 0;
+  // The first ID again, in the node object itself: node seeks compare it without reaching into
+  // each node's typed array (one cache line per step of the binary search instead of three).
+  #firstMsHi = 0;
+  #firstMsLo = 0;
+  #firstSeqHi = 0;
+  #firstSeqLo = 0;
 
   /** A node whose master entry has these fields (the first entry's). O(fields). */
   constructor(masterFields: readonly string[], capacity = 8) {
@@ -92,6 +98,15 @@ export class StreamNode {
     return compareIdAt(this.words, index * WORDS, id);
   }
 
+  /** Compares the node's first ID (its key) with `id`: -1, 0 or 1. O(1). */
+  compareFirst(id: StreamId): number {
+    if (this.#firstMsHi !== id.msHi) return this.#firstMsHi < id.msHi ? -1 : 1;
+    if (this.#firstMsLo !== id.msLo) return this.#firstMsLo < id.msLo ? -1 : 1;
+    if (this.#firstSeqHi !== id.seqHi) return this.#firstSeqHi < id.seqHi ? -1 : 1;
+    if (this.#firstSeqLo !== id.seqLo) return this.#firstSeqLo < id.seqLo ? -1 : 1;
+    return 0;
+  }
+
   /** Index in {@link items} of entry `index`'s first field. O(1). */
   itemsStart(index: number): number {
     return index === 0 ? 0 : ((this.words[index * WORDS - 1] ?? 0) & END_MASK) >>> 0;
@@ -121,6 +136,12 @@ export class StreamNode {
     words[at + 1] = id.msLo;
     words[at + 2] = id.seqHi;
     words[at + 3] = id.seqLo;
+    if (index === 0) {
+      this.#firstMsHi = id.msHi;
+      this.#firstMsLo = id.msLo;
+      this.#firstSeqHi = id.seqHi;
+      this.#firstSeqLo = id.seqLo;
+    }
     const master = this.masterFields;
     let same = pairs === master.length;
     for (let i = 0; same && i < pairs; i++) same = argv[from + i * 2] === master[i];
@@ -182,6 +203,10 @@ export class StreamNode {
     copy.size = this.size;
     copy.live = this.live;
     copy.#elementBytes = this.#elementBytes;
+    copy.#firstMsHi = this.#firstMsHi;
+    copy.#firstMsLo = this.#firstMsLo;
+    copy.#firstSeqHi = this.#firstSeqHi;
+    copy.#firstSeqLo = this.#firstSeqLo;
     return copy;
   }
 

@@ -130,7 +130,7 @@ export class StreamValue implements ObjectValue {
     let high = nodes.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if ((nodes[middle] as StreamNode).compareAt(0, id) <= 0) low = middle + 1;
+      if ((nodes[middle] as StreamNode).compareFirst(id) <= 0) low = middle + 1;
       else high = middle;
     }
     return low - 1;
@@ -425,6 +425,9 @@ export class StreamIterator {
   /** the current entry's index in its node */
   index = 0;
 
+  readonly #firstNode: number;
+  readonly #firstEntry: number;
+
   constructor(stream: StreamValue, start: StreamId, end: StreamId, reverse: boolean) {
     this.#nodes = stream.nodes;
     this.#start = start;
@@ -441,6 +444,15 @@ export class StreamIterator {
       const node = this.#nodes[at];
       this.#entry = node === undefined ? -1 : entryUpperBound(node, end) - 1;
     }
+    this.#firstNode = this.#nodeIndex;
+    this.#firstEntry = this.#entry;
+  }
+
+  /** Back to the start of the range, without seeking again (count, then write). O(1). */
+  rewind(): void {
+    this.#nodeIndex = this.#firstNode;
+    this.#entry = this.#firstEntry;
+    this.node = undefined;
   }
 
   /** Moves to the next live entry in range; false at the end. O(1) amortised. */
