@@ -152,9 +152,12 @@ describe.skipIf(!ptyAvailable())('the prompt on a terminal', () => {
   it('Ctrl-C clears the line, and on an empty line leaves', async () => {
     const cli = open();
     await cli.waitFor('> ');
+    let from = cli.output.length;
     cli.type('GET something');
+    await cli.waitFor('something', from);
     cli.type('\x03');
-    const from = cli.output.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    from = cli.output.length;
     cli.type('PING\r');
     await cli.waitFor('PONG', from);
     expect(plain(cli.output.slice(from))).not.toContain('something');
