@@ -70,7 +70,8 @@ const scenarios: Record<string, Scenario> = {
       'EVAL',
       "redis.call('set', 'w', 1) local n = tonumber(ARGV[1]) local t = redis.call('time') local start = t[1] * 1000 + math.floor(t[2] / 1000) while true do local now = redis.call('time') if now[1] * 1000 + math.floor(now[2] / 1000) - start > n then break end end redis.call('set', 'w', 2) return 'done'",
       '0',
-      '400',
+      // long enough that the commands below all arrive while it runs, even on a loaded machine
+      '2000',
     );
     out.push(await waitBusy(b));
     out.push(await b.call('SCRIPT', 'KILL'));

@@ -25,7 +25,10 @@ function traverse(table: LuaTable): Map<LuaValue, LuaValue> {
   const seen = new Map<LuaValue, LuaValue>();
   let entry = table.next(undefined);
   while (entry) {
-    if (seen.has(entry[0])) throw new Error(`next() returned ${String(entry[0])} twice`);
+    if (seen.has(entry[0]))
+      throw new Error(
+        `next() returned ${typeof entry[0] === 'string' || typeof entry[0] === 'number' ? entry[0] : 'a key'} twice`,
+      );
     seen.set(entry[0], entry[1]);
     entry = table.next(entry[0]);
   }

@@ -184,7 +184,7 @@ export class LuaTable {
     if (arr.length > 0 && arr[arr.length - 1] === undefined)
       throw new Error('LuaTable: the array part ends with nil');
     for (const [key, value] of this.hash) {
-      if (value === undefined) throw new Error(`LuaTable: nil value for key ${String(key)}`);
+      if (value === undefined) throw new Error(`LuaTable: nil value for key ${typeName(key)}`);
       if (key === undefined || key !== key) throw new Error('LuaTable: nil or NaN key');
       if (typeof key === 'number' && Number.isInteger(key) && key >= 1 && key <= arr.length + 1)
         throw new Error(
