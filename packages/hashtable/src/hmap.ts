@@ -208,7 +208,11 @@ export class HMap extends EntryPool {
 
   #unlinkOlder(key: unknown, hash: number): number {
     const older = this.older;
-    return older === null ? 0 : this.#unlink(older, key, hash);
+    if (older === null) return 0;
+    const id = this.#unlink(older, key, hash);
+    // the last entry of `older` deleted: the rehash is over, as when #migrate empties it
+    if (id !== 0 && older.size === 0) this.#endRehashing();
+    return id;
   }
 
   /** Takes the entry with `key` out of `table`'s chain; returns its id or 0. */
@@ -259,6 +263,11 @@ export class HMap extends EntryPool {
 
   /** hm_trigger_rehashing: the current table becomes `older`, a new empty one `newer`. */
   #triggerRehashing(bucketCount: number): void {
+    if (this.newer.size === 0) {
+      // nothing to move: the new size at once
+      this.newer = new HTab(bucketCount);
+      return;
+    }
     this.older = this.newer;
     this.newer = new HTab(bucketCount);
     this.migratePos = 0;
@@ -322,12 +331,16 @@ export class HMap extends EntryPool {
       newer.size++;
     }
     this.migratePos = position;
-    if (older.size === 0) {
-      this.older = null;
-      this.migratePos = 0;
-      this.#resizeIfNeeded();
-    }
+    if (older.size === 0) this.#endRehashing();
     return work;
+  }
+
+  /** `older` is empty: drop it, and start the next resize if one is due. */
+  #endRehashing(): void {
+    this.older = null;
+    this.migratePos = 0;
+    this.busy = this.compacting;
+    this.#resizeIfNeeded();
   }
 
   /**

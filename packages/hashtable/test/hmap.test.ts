@@ -69,4 +69,18 @@ describe('HMap with chosen hashes', () => {
       expect(map.find(`k${i}`, 5) !== 0).toBe(i % 3 !== 0);
     }
   });
+
+  it('ends a rehash when a delete takes the last entry of the older table', () => {
+    const map = new HMap(newPage(16), 1, 16, null);
+    // 17 entries in 16 buckets: growth to 32 starts, nothing migrated yet
+    for (let i = 0; i < 17; i++) map.insert(`k${i}`, i, i);
+    expect(map.older?.size).toBe(17);
+    map.checkInvariants(identity, 17);
+    for (let i = 0; i < 17; i++) {
+      expect(map.remove(`k${i}`, i)).toBe(true);
+      map.checkInvariants(identity, 16 - i);
+    }
+    expect(map.older).toBeNull();
+    expect(map.size).toBe(0);
+  });
 });
