@@ -71,11 +71,12 @@ export interface RewritePlan {
  * incremental files in `appenddirname` (see aof-manifest.ts), so that redis-server loads byor's
  * AOF and the other way around.
  *
- * Every write command the server propagates is appended in RESP, after a SELECT when the
- * database changes, and MULTI/EXEC around a transaction's writes. `appendfsync always` writes and
- * fsyncs before the command's reply can leave (see {@link AppendOnlyFile.feed}); `everysec`
- * writes at the end of each command and fsyncs once a second off the event loop; `no` leaves
- * syncing to the OS.
+ * Every write command the server propagates is appended in RESP to a buffer, after a SELECT when
+ * the database changes, and MULTI/EXEC around a transaction's writes. The owner calls
+ * {@link AppendOnlyFile.flush} just before replies leave (once per batch of pipelined commands,
+ * as redis-server's beforeSleep): `appendfsync always` writes and fsyncs there, so no reply to a
+ * write leaves before the write is on disk; `everysec` writes there and fsyncs once a second off
+ * the event loop; `no` writes there and leaves syncing to the OS.
  *
  * A rewrite (BGREWRITEAOF) needs no rewrite buffer: it opens a new incremental file, where writes
  * go from then on, while a point-in-time snapshot becomes the new base; the manifest then names
@@ -114,6 +115,8 @@ export class AppendOnlyFile {
   lastWriteError = '';
   /** everysec fsyncs that found the previous one still running */
   delayedFsyncs = 0;
+  /** fsyncs done (on the event loop and in libuv's threads) */
+  fsyncs = 0;
 
   constructor(settings: AofSettings, logger: Logger) {
     this.#settings = settings;
@@ -129,6 +132,11 @@ export class AppendOnlyFile {
     return `${this.#settings.filename}.manifest`;
   }
 
+  /** `appendfsync` now */
+  get policy(): FsyncPolicy {
+    return this.#settings.policy();
+  }
+
   /** aof_current_size */
   get currentSize(): number {
     return this.#baseSize + this.#olderIncrSize + this.#currentSize;
@@ -142,6 +150,11 @@ export class AppendOnlyFile {
   /** aof_buffer_length */
   get bufferLength(): number {
     return this.#buffer.length;
+  }
+
+  /** bytes written to the file and not fsynced yet */
+  get unsyncedBytes(): number {
+    return this.#unsynced;
   }
 
   /** aof_pending_bio_fsync */
@@ -315,9 +328,8 @@ export class AppendOnlyFile {
   }
 
   /**
-   * feedAppendOnlyFile: appends a propagated command. With appendfsync always the command is
-   * written and synced at once (a transaction's, at its EXEC), so the reply that follows is never
-   * sent for a write the disk does not hold. O(bytes).
+   * feedAppendOnlyFile: appends a propagated command to the buffer; {@link AppendOnlyFile.flush}
+   * writes it (and, with appendfsync always, syncs it) before the reply leaves. O(bytes).
    */
   feed(dbIndex: number, argv: readonly string[]): void {
     if (!this.logging) return;
@@ -331,7 +343,6 @@ export class AppendOnlyFile {
       this.#multiWritten = true;
     }
     writeCommand(buffer, argv);
-    if (!this.#inMulti && this.#settings.policy() === 'always') this.flush(true);
   }
 
   /** EXEC starts (true) or ends (false). */
@@ -345,7 +356,6 @@ export class AppendOnlyFile {
     if (this.#multiWritten) {
       this.#multiWritten = false;
       if (this.logging) writeCommand(this.#buffer, ['EXEC']);
-      if (this.#settings.policy() === 'always') this.flush(true);
     }
   }
 
@@ -380,6 +390,7 @@ export class AppendOnlyFile {
     if ((sync || this.#settings.policy() === 'always') && this.#unsynced !== 0) {
       try {
         fdatasyncSync(this.#fd);
+        this.fsyncs++;
         this.#unsynced = 0;
         this.#lastFsync = Date.now();
       } catch (error) {
@@ -417,6 +428,7 @@ export class AppendOnlyFile {
     const unsynced = this.#unsynced;
     this.#lastFsync = now;
     fdatasync(fd, () => {
+      this.fsyncs++;
       this.#fsyncRunning = false;
       this.#unsynced = Math.max(0, this.#unsynced - unsynced);
     });

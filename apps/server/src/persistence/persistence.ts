@@ -152,6 +152,8 @@ export class Persistence implements PersistenceControl {
   readonly #blockedDestination = new Map<Client, string>();
   /** a writer for the replies of AOF replay, thrown away */
   readonly #discard = new RespWriter(256);
+  /** a flush of the AOF buffer is queued for the next microtask */
+  #flushQueued = false;
 
   // RDB state (INFO persistence)
   lastBgsaveOk = true;
@@ -357,23 +359,50 @@ export class Persistence implements PersistenceControl {
 
   // ---- AOF ----------------------------------------------------------------------------------
 
+  /**
+   * The AOF's place in the command path (redis-server's feedAppendOnlyFile, and
+   * flushAppendOnlyFile in beforeSleep): propagated writes go to the buffer, which is written
+   * (and with appendfsync always, fsynced) once just before replies leave, through
+   * `hooks.beforeReply` (once per batch of pipelined commands, and before an out-of-band reply).
+   * Commands whose replies leave without a batch (the book's port, the testing back door: no
+   * connection, not inside another command) are written at their end. Anything else is written
+   * on the next microtask: active expiry, clients with CLIENT REPLY OFF, and a blocked client
+   * served after the command that woke it, whose reply is handed to its connection before its
+   * own write (BLPOP as LPOP) is propagated: the connection sends it on a microtask queued after
+   * the one the waking command's propagation queued, which writes both first.
+   */
   #installAofHooks(): void {
     const aof = this.aof;
-    this.server.hooks.propagate = (dbIndex, argv) => {
-      const wasEmpty = aof.bufferLength === 0;
+    const server = this.server;
+    const hooks = server.hooks;
+    hooks.propagate = (dbIndex, argv) => {
       aof.feed(dbIndex, argv);
-      // a write outside any command (a blocked client served, an expiry): flush before replies
-      if (wasEmpty && aof.bufferLength !== 0) queueMicrotask(this.#flushAof);
+      if (!this.#flushQueued) this.#queueFlush();
     };
-    this.server.hooks.propagateMulti = (_client, start) => aof.transaction(start);
+    hooks.propagateMulti = (_client, start) => aof.transaction(start);
+    if (!hooks.beforeReply.includes(this.#beforeReply)) hooks.beforeReply.push(this.#beforeReply);
   }
 
   #removeAofHooks(): void {
-    this.server.hooks.propagate = undefined;
-    this.server.hooks.propagateMulti = undefined;
+    const hooks = this.server.hooks;
+    hooks.propagate = undefined;
+    hooks.propagateMulti = undefined;
+    const at = hooks.beforeReply.indexOf(this.#beforeReply);
+    if (at >= 0) hooks.beforeReply.splice(at, 1);
+  }
+
+  #queueFlush(): void {
+    this.#flushQueued = true;
+    queueMicrotask(this.#flushAof);
   }
 
   readonly #flushAof = (): void => {
+    this.#flushQueued = false;
+    if (this.aof.bufferLength !== 0) this.aof.flush();
+  };
+
+  /** Replies are about to leave: what they acknowledge goes to the file first. */
+  readonly #beforeReply = (): void => {
     if (this.aof.bufferLength !== 0) this.aof.flush();
   };
 
@@ -479,8 +508,17 @@ export class Persistence implements PersistenceControl {
     if (job !== undefined) job.snapshot.keyChanged(db, key);
   };
 
-  readonly #afterCommand = (): void => {
-    if (this.aof.bufferLength !== 0) this.aof.flush();
+  /**
+   * A command with no connection, not run by another one (the book's port, the testing back door,
+   * AOF loading): its reply leaves without a batch flush, so its write goes to the file now.
+   */
+  readonly #afterCommand = (client: Client): void => {
+    if (
+      this.aof.bufferLength !== 0 &&
+      client.conn === undefined &&
+      this.server.currentClient === undefined
+    )
+      this.aof.flush();
   };
 
   /** FLUSHALL with save rules writes an empty RDB at once, so a restart does not bring data back. */

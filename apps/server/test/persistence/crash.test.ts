@@ -140,6 +140,78 @@ describe.skipIf(!existsSync(BIN))('crashes', () => {
     }
   });
 
+  it('appendfsync always: SIGKILL with blocked consumers: no acknowledged pop comes back', async () => {
+    const dir = tempDir();
+    try {
+      const args = [
+        '--dir',
+        dir.path,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+      ];
+      const server = await startBinary(args);
+      const pushed = new Set<string>();
+      const popped = new Set<string>();
+      const consumers = 3;
+      let stop = false;
+      // consumers wait in BLPOP; each push wakes one, whose pop is written after the push
+      const consuming = Array.from({ length: consumers }, async () => {
+        const conn = await Conn.connect(server.port);
+        try {
+          while (!stop) {
+            const reply = await conn.call('BLPOP', 'jobs', 0);
+            if (!Array.isArray(reply)) break;
+            popped.add(String(reply[1]));
+          }
+        } finally {
+          await conn.close();
+        }
+      });
+      const producing = (async () => {
+        const conn = await Conn.connect(server.port);
+        try {
+          for (let seq = 1; !stop; seq++) {
+            // two pushes a round trip: one wakes a consumer, one may stay in the list
+            const replies = await conn.pipeline([
+              ['RPUSH', 'jobs', `a${seq}`],
+              ['RPUSH', 'jobs', `b${seq}`],
+            ]);
+            if (replies.some((reply) => typeof reply !== 'number')) break;
+            pushed.add(`a${seq}`).add(`b${seq}`);
+          }
+        } finally {
+          await conn.close();
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await kill(server);
+      stop = true;
+      await Promise.all([producing, ...consuming]);
+      expect(popped.size).toBeGreaterThan(10);
+
+      const restarted = await startBinary(args);
+      const conn = await Conn.connect(restarted.port);
+      try {
+        const left = new Set((await conn.call('LRANGE', 'jobs', 0, -1)) as string[]);
+        // an acknowledged pop is durable: the element is not in the list again
+        expect([...popped].filter((job) => left.has(job))).toEqual([]);
+        // an acknowledged push is durable: popped (acknowledged, or not yet: at most one
+        // outstanding pop per consumer) or still in the list
+        const missing = [...pushed].filter((job) => !popped.has(job) && !left.has(job));
+        expect(missing.length).toBeLessThanOrEqual(consumers);
+      } finally {
+        await conn.close();
+        await kill(restarted);
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
   it('a kill during BGSAVE leaves the previous snapshot intact', async () => {
     const dir = tempDir();
     try {
