@@ -1,3 +1,7 @@
+import { bitmapCommands } from './bitmaps.js';
+import { hyperloglogCommands } from './hyperloglog.js';
+import { geoCommands } from './geo.js';
+import { sortCommands } from './sort.js';
 import { adminCommands } from './admin.js';
 import { connectionCommands } from './connection.js';
 import { expireCommands } from './expire.js';
@@ -30,4 +34,8 @@ export const allCommands: readonly HandlerTable[] = [
   persistenceCommands,
   streamsCommands,
   scriptingCommands,
+  bitmapCommands,
+  hyperloglogCommands,
+  geoCommands,
+  sortCommands,
 ];

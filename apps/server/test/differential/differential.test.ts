@@ -1,3 +1,7 @@
+import { bitmapCases } from './bitmaps.cases.js';
+import { hyperloglogCases } from './hyperloglog.cases.js';
+import { geoCases } from './geo.cases.js';
+import { sortCases } from './sort.cases.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashesCases } from './hashes.cases.js';
 import { keyCases } from './keys.cases.js';
@@ -22,6 +26,10 @@ const groups: Record<string, DiffCase[]> = {
   transactions: transactionsCases,
   streams: streamsCases,
   scripting: scriptingCases,
+  bitmaps: bitmapCases,
+  hyperloglog: hyperloglogCases,
+  geo: geoCases,
+  sort: sortCases,
 };
 
 describe.skipIf(!redisAvailable)('differential: byor vs redis-server, byte for byte', () => {
