@@ -13,6 +13,7 @@ import {
   type CommandMeta,
 } from './commands/spec.js';
 import type { Command, Handler, HandlerTable } from './commands/types.js';
+import { commandKeys } from './commands/keyspecs.js';
 import { ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './errors.js';
 import { Database, type KeyspaceHost } from './keyspace.js';
 import type { Logger } from './logger.js';
@@ -891,14 +892,9 @@ export class Server implements KeyspaceHost {
     return this.pubsub.patterns.size;
   }
 
-  /** The argument positions holding keys (COMMAND GETKEYS, cluster slots). */
+  /** The argument positions holding keys, as redis-server finds them (see commands/keyspecs.ts). */
   keyPositions(command: Command, argv: readonly string[]): number[] {
-    const { firstKey, lastKey, step } = command.meta;
-    if (firstKey <= 0) return [];
-    const last = lastKey < 0 ? argv.length + lastKey : lastKey;
-    const out: number[] = [];
-    for (let i = firstKey; i <= last && i < argv.length; i += Math.max(1, step)) out.push(i);
-    return out;
+    return commandKeys(command.meta, argv).map((key) => key.pos);
   }
 
   /** The connection type of a client for CLIENT LIST TYPE / KILL TYPE. */

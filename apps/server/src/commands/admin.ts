@@ -3,7 +3,8 @@ import { ReplyError } from '../errors.js';
 import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
 import { is } from './args.js';
-import { encodeResp, type RespNode } from './spec.js';
+import { commandHasKeys, commandKeys, type KeyReference } from './keyspecs.js';
+import { CommandFlag, encodeResp, type RespNode } from './spec.js';
 import type { Command, HandlerTable } from './types.js';
 import { generateInfo } from '../info.js';
 import { estimateMemoryUsage } from '../memory.js';
@@ -301,25 +302,58 @@ function commandList(client: Client, argv: string[]): void {
   for (const name of names) client.w.bulk(name);
 }
 
+/**
+ * COMMAND GETKEYS / GETKEYSANDFLAGS: the keys of a command line, found as redis-server finds them
+ * (key specs, with its fallbacks). Undefined after an error reply.
+ */
+function keysOfCommandLine(client: Client, target: string[]): KeyReference[] | undefined {
+  const server = client.server;
+  let command = server.command(target[0] ?? '');
+  if (command?.subcommands && target.length >= 2) {
+    command = command.subcommands.get((target[1] ?? '').toLowerCase());
+  }
+  if (!command) {
+    server.errorReply(client, 'ERR Invalid command specified');
+    return undefined;
+  }
+  const meta = command.meta;
+  if (!commandHasKeys(meta)) {
+    server.errorReply(client, 'ERR The command has no key arguments');
+    return undefined;
+  }
+  const arity = meta.arity;
+  if ((arity > 0 && target.length !== arity) || target.length < -arity) {
+    server.errorReply(client, 'ERR Invalid number of arguments specified for command');
+    return undefined;
+  }
+  const keys = commandKeys(meta, target);
+  if (keys.length === 0 && !(meta.flags & CommandFlag.NO_MANDATORY_KEYS)) {
+    server.errorReply(client, 'ERR Invalid arguments specified for command');
+    return undefined;
+  }
+  return keys;
+}
+
 function commandGetkeys(client: Client, argv: string[]): void {
   const target = argv.slice(2);
-  const command = client.server.command(target[0] ?? '');
-  if (!command) {
-    client.server.errorReply(client, 'ERR Invalid command specified');
-    return;
-  }
-  const arity = command.meta.arity;
-  if ((arity > 0 && target.length !== arity) || target.length < -arity) {
-    client.server.errorReply(client, 'ERR Invalid number of arguments specified for command');
-    return;
-  }
-  const keys = client.server.keyPositions(command, target).map((i) => target[i] ?? '');
-  if (keys.length === 0) {
-    client.server.errorReply(client, 'ERR The command has no key arguments');
-    return;
-  }
+  const keys = keysOfCommandLine(client, target);
+  if (!keys) return;
   client.w.arrayHeader(keys.length);
-  for (const key of keys) client.w.bulk(key);
+  for (const key of keys) client.w.bulk(target[key.pos] ?? '');
+}
+
+function commandGetkeysandflags(client: Client, argv: string[]): void {
+  const target = argv.slice(2);
+  const keys = keysOfCommandLine(client, target);
+  if (!keys) return;
+  const w = client.w;
+  w.arrayHeader(keys.length);
+  for (const key of keys) {
+    w.arrayHeader(2);
+    w.bulk(target[key.pos] ?? '');
+    w.setHeader(key.flags.length);
+    for (const flag of key.flags) w.simple(flag);
+  }
 }
 
 /** The HELP subcommand of a container command: redis-server's own text. */
@@ -356,4 +390,5 @@ export const adminCommands: HandlerTable = {
   'command|docs': commandDocs,
   'command|list': commandList,
   'command|getkeys': commandGetkeys,
+  'command|getkeysandflags': commandGetkeysandflags,
 };
