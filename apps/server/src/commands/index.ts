@@ -10,6 +10,7 @@ import { keyCommands } from './keys.js';
 import { listsCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
+import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
 import { setsCommands } from './sets.js';
 import { streamsCommands } from './streams.js';
@@ -34,6 +35,7 @@ export const allCommands: readonly HandlerTable[] = [
   persistenceCommands,
   streamsCommands,
   scriptingCommands,
+  replicationCommands,
   bitmapCommands,
   hyperloglogCommands,
   geoCommands,

@@ -2,6 +2,7 @@ import { bitmapCases } from './bitmaps.cases.js';
 import { hyperloglogCases } from './hyperloglog.cases.js';
 import { geoCases } from './geo.cases.js';
 import { sortCases } from './sort.cases.js';
+import { replicationCases } from './replication.cases.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashesCases } from './hashes.cases.js';
 import { keyCases } from './keys.cases.js';
@@ -26,6 +27,7 @@ const groups: Record<string, DiffCase[]> = {
   transactions: transactionsCases,
   streams: streamsCases,
   scripting: scriptingCases,
+  replication: replicationCases,
   bitmaps: bitmapCases,
   hyperloglog: hyperloglogCases,
   geo: geoCases,
