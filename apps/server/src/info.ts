@@ -109,15 +109,21 @@ function section(server: Server, name: string): string | undefined {
     }
     case 'memory': {
       const memory = memoryUsage();
-      const used = memory.heapUsed + memory.external;
+      // the figure maxmemory is checked against (eviction.ts): startup heap + the keyspace account
+      const eviction = server.eviction;
+      const used = eviction.usedMemory();
+      const peak = eviction.peak;
       const maxmemory = server.config.number('maxmemory');
       return lines('Memory', [
         ['used_memory', used],
         ['used_memory_human', humanBytes(used)],
         ['used_memory_rss', memory.rss],
         ['used_memory_rss_human', humanBytes(memory.rss)],
-        ['used_memory_peak', Math.max(used, server.peakMemory)],
-        ['used_memory_peak_human', humanBytes(Math.max(used, server.peakMemory))],
+        ['used_memory_peak', peak],
+        ['used_memory_peak_human', humanBytes(peak)],
+        ['used_memory_peak_perc', `${((used * 100) / Math.max(1, peak)).toFixed(2)}%`],
+        ['used_memory_startup', eviction.startup],
+        ['used_memory_dataset', eviction.dataset],
         ['used_memory_lua', 0],
         ['used_memory_scripts', 0],
         ['number_of_cached_scripts', 0],
@@ -128,6 +134,8 @@ function section(server: Server, name: string): string | undefined {
         ['maxmemory_human', humanBytes(maxmemory)],
         ['maxmemory_policy', server.config.string('maxmemory-policy')],
         ['mem_fragmentation_ratio', (memory.rss / Math.max(1, used)).toFixed(2)],
+        // the account holds keys and values only: no buffer is in it, so none needs taking out
+        ['mem_not_counted_for_evict', 0],
         ['mem_allocator', `v8-${process.versions.v8}`],
         ['lazyfree_pending_objects', 0],
         ['lazyfreed_objects', 0],
@@ -151,6 +159,8 @@ function section(server: Server, name: string): string | undefined {
         ['expired_time_cap_reached_count', 0],
         ['evicted_keys', server.stats.evictedKeys],
         ['evicted_clients', 0],
+        ['total_eviction_exceeded_time', Math.round(server.eviction.totalExceededMs)],
+        ['current_eviction_exceeded_time', server.eviction.currentExceededMs()],
         ['keyspace_hits', server.stats.keyspaceHits],
         ['keyspace_misses', server.stats.keyspaceMisses],
         ['pubsub_channels', server.pubsubChannelCount()],

@@ -1,6 +1,16 @@
 import { HashTable } from '@byor/hashtable';
 import { NumericHeap, type HeapHandle } from '@byor/heap';
-import type { Value } from './values.js';
+import {
+  lfuCounter,
+  lfuInitial,
+  lfuMinutes,
+  lfuTouch,
+  lruClock,
+  LRU_CLOCK_MAX,
+} from './eviction-clock.js';
+import { ValueSlots } from './eviction-slots.js';
+import { estimateMemoryUsage } from './memory.js';
+import type { ObjectValue, Value } from './values.js';
 
 /** What a database needs from the server around it. */
 export interface KeyspaceHost {
@@ -16,26 +26,88 @@ export interface KeyspaceHost {
   keyAdded(db: Database, key: string): void;
   /** counters for INFO */
   readonly stats: { keyspaceHits: number; keyspaceMisses: number; expiredKeys: number };
+  /** access-clock settings and the memory account (the server's eviction state) */
+  readonly eviction: AccessTracking;
 }
 
 /**
- * One of the numbered databases: a @byor/hashtable of key -> value, and for keys with a TTL a
- * second table key -> handle into a @byor/heap of deadlines (the book's chapter 13). Lookups expire
- * keys lazily; {@link Database.activeExpire} pops due deadlines with a per-call budget, so a million
- * keys expiring at once are reclaimed a slice at a time without a pause.
+ * The settings a database stamps keys with, and the running memory account it keeps up to date
+ * (implemented by the server's Eviction).
+ */
+export interface AccessTracking {
+  /** an LFU maxmemory-policy is selected: stamps are LFU counters, else LRU clocks */
+  readonly lfu: boolean;
+  /** lfu-log-factor */
+  readonly lfuLogFactor: number;
+  /** lfu-decay-time (minutes) */
+  readonly lfuDecayTime: number;
+  /** estimated bytes of every database's keys and values (kept by the databases) */
+  dataset: number;
+}
+
+/** Where a collection's estimate stood when it was last charged. */
+interface Charge {
+  /** bytes now counted in the account for it */
+  charged: number;
+  /** the last exact estimate (memoryUsage()) and the element count then */
+  exactBytes: number;
+  exactCount: number;
+}
+
+/** Past this many elements a collection's estimate is scaled by its count instead of recomputed. */
+const SCALE_FROM = 128;
+
+/** The element count of a collection (O(1) for every type). */
+function sizeOf(value: ObjectValue): number {
+  const sized = value as unknown as { size?: number; length?: number };
+  return sized.size ?? sized.length ?? 0;
+}
+
+/** MEMORY USAGE's estimate of a key holding a string, inlined: one per write on the SET path. */
+function stringEntryBytes(key: string, value: string): number {
+  // entry + key header + key chars + value header + value chars (memory.ts), plus the slot
+  return 16 + 12 + (((key.length + 3) >>> 2) << 2) + 12 + (((value.length + 3) >>> 2) << 2) + 8;
+}
+
+const PAGE_SHIFT = 14;
+const PAGE_MASK = (1 << PAGE_SHIFT) - 1;
+
+/**
+ * One of the numbered databases: a @byor/hashtable of key -> slot, the values and their access
+ * stamps in {@link ValueSlots}, and for keys with a TTL a second table key -> handle into a
+ * @byor/heap of deadlines (the book's chapter 13). Lookups expire keys lazily;
+ * {@link Database.activeExpire} pops due deadlines with a per-call budget, so a million keys
+ * expiring at once are reclaimed a slice at a time without a pause.
  *
  * A key is expired when now > deadline (redis-server's keyIsExpired).
+ *
+ * Every lookup that redis-server counts as an access (lookupKey without LOOKUP_NOTOUCH) stamps
+ * the key: the LRU clock, or under an LFU policy the decayed and incremented LFU counter. The
+ * database also keeps the memory account (`host.eviction.dataset`) that maxmemory is checked
+ * against: strings exactly by MEMORY USAGE's formula, collections by their own estimate,
+ * refreshed after in-place changes (see {@link Database.refreshCharges}).
  */
 export class Database {
   readonly index: number;
   readonly #host: KeyspaceHost;
-  #dict = new HashTable<Value>();
+  readonly #access: AccessTracking;
+  #dict = new HashTable<number>();
+  #slots = new ValueSlots();
   #expires = new HashTable<HeapHandle>();
   #deadlines = new NumericHeap<string>();
+  /** bytes of this database in the account */
+  #bytes = 0;
+  /** collections' charges, and the collections changed in place since they were charged */
+  #charges = new WeakMap<ObjectValue, Charge>();
+  #dirty = new Set<ObjectValue>();
+  /** the last key looked up and its slot: signalModified after a lookup needs no second lookup */
+  #lastKey: string | undefined = undefined;
+  #lastSlot = 0;
 
   constructor(index: number, host: KeyspaceHost) {
     this.index = index;
     this.#host = host;
+    this.#access = host.eviction;
   }
 
   /** Number of keys, expired-but-not-yet-reclaimed ones included (as DBSIZE counts them). */
@@ -48,9 +120,18 @@ export class Database {
     return this.#expires.size;
   }
 
-  /** Reads a key for a read command: expires it if due and counts a keyspace hit or miss. */
-  lookupRead(key: string): Value | undefined {
-    const value = this.lookup(key);
+  /** Estimated bytes of this database's keys and values (its share of the memory account). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Reads a key for a read command: expires it if due, counts a keyspace hit or miss, and (unless
+   * `touch` is false: redis-server's LOOKUP_NOTOUCH, as TYPE, TTL, EXISTS and OBJECT use it)
+   * stamps the access.
+   */
+  lookupRead(key: string, touch = true): Value | undefined {
+    const value = touch ? this.lookup(key) : this.peek(key);
     if (value === undefined) {
       this.#host.stats.keyspaceMisses++;
       this.#host.keyMissed(this, key);
@@ -60,52 +141,89 @@ export class Database {
     return value;
   }
 
-  /** Reads a key, expiring it first if its TTL has passed. No statistics. */
+  /** Reads a key, expiring it first if its TTL has passed, and stamps the access. No statistics. */
   lookup(key: string): Value | undefined {
-    const value = this.#dict.get(key);
-    if (value === undefined) return undefined;
+    const slot = this.#dict.get(key);
+    if (slot === undefined) return undefined;
     if (this.#expires.size !== 0 && this.#expireIfDue(key)) return undefined;
-    return value;
+    this.#lastKey = key;
+    this.#lastSlot = slot;
+    // the access stamp: one typed-array store (LRU) on every lookup; readability traded for speed
+    const stamps = this.#slots.stamps[slot >>> PAGE_SHIFT]!;
+    const at = slot & PAGE_MASK;
+    const access = this.#access;
+    if (access.lfu)
+      stamps[at] = lfuTouch(
+        stamps[at]!,
+        this.#host.now(),
+        access.lfuLogFactor,
+        access.lfuDecayTime,
+        Math.random(),
+      );
+    else stamps[at] = lruClock(this.#host.now());
+    return this.#slots.values[slot >>> PAGE_SHIFT]![at];
   }
 
-  /** True when the key exists (and is not expired). */
+  /** Reads a key without stamping it (LOOKUP_NOTOUCH); expires it if due. No statistics. */
+  peek(key: string): Value | undefined {
+    const slot = this.#dict.get(key);
+    if (slot === undefined) return undefined;
+    if (this.#expires.size !== 0 && this.#expireIfDue(key)) return undefined;
+    return this.#slots.value(slot);
+  }
+
+  /** True when the key exists (and is not expired). Not an access. */
   has(key: string): boolean {
-    return this.lookup(key) !== undefined;
+    return this.peek(key) !== undefined;
   }
 
   /**
    * Writes a key (SET semantics): replaces any value, drops the TTL unless `keepTtl`, and signals
-   * the modification. Returns true when the key is new.
+   * the modification. Returns true when the key is new. A new value is stamped as created now;
+   * under an LFU policy an overwritten key keeps its counter (redis-server's dbSetValue).
    */
   set(key: string, value: Value, keepTtl = false): boolean {
-    const created = this.#dict.set(key, value); // one lookup: set() tells whether the key is new
-    if (!created && !keepTtl) this.#removeExpire(key);
-    if (created) this.#host.keyAdded(this, key);
+    const slot = this.#dict.get(key);
+    if (slot === undefined) {
+      this.#insert(key, value);
+      return true;
+    }
+    this.#replace(key, slot, value);
+    if (!this.#access.lfu) this.#slots.setStamp(slot, lruClock(this.#host.now()));
+    if (!keepTtl) this.#removeExpire(key);
     this.#host.keyModified(this, key);
-    return created;
+    return false;
   }
 
   /** Replaces the value of an existing key in place, keeping its TTL (APPEND, INCR, SETRANGE). */
   update(key: string, value: Value): void {
-    this.#dict.set(key, value);
+    const slot = this.#slotOf(key);
+    if (slot === undefined) {
+      this.#insert(key, value);
+      return;
+    }
+    this.#replace(key, slot, value);
     this.#host.keyModified(this, key);
   }
 
   /** Signals a change made in place (a TTL set, an element added to a collection). */
   signalModified(key: string): void {
+    const slot = this.#slotOf(key);
+    if (slot !== undefined) {
+      const value = this.#slots.value(slot);
+      if (typeof value !== 'string') this.#dirty.add(value);
+    }
     this.#host.keyModified(this, key);
   }
 
   /** Adds a key known not to exist (the caller has looked it up). */
   add(key: string, value: Value): void {
-    this.#dict.set(key, value);
-    this.#host.keyAdded(this, key);
-    this.#host.keyModified(this, key);
+    this.#insert(key, value);
   }
 
   /** Deletes a key; returns whether it existed. */
   delete(key: string): boolean {
-    if (!this.#dict.delete(key)) return false;
+    if (!this.#remove(key)) return false;
     this.#removeExpire(key);
     this.#host.keyModified(this, key);
     return true;
@@ -130,18 +248,83 @@ export class Database {
     return this.#removeExpire(key);
   }
 
+  /**
+   * The raw 24-bit access stamp of a key (DEBUG OBJECT's `lru`), or undefined when absent.
+   * Not an access.
+   */
+  stampOf(key: string): number | undefined {
+    const slot = this.#dict.get(key);
+    return slot === undefined ? undefined : this.#slots.stamp(slot);
+  }
+
+  /** Sets the raw access stamp of an existing key (RENAME and MOVE carry it along). */
+  setStamp(key: string, stamp: number): void {
+    const slot = this.#dict.get(key);
+    if (slot !== undefined) this.#slots.setStamp(slot, stamp & LRU_CLOCK_MAX);
+  }
+
+  /** OBJECT IDLETIME: seconds since the key's last access (its stamp read as an LRU clock). */
+  idleSeconds(key: string): number | undefined {
+    const stamp = this.stampOf(key);
+    if (stamp === undefined) return undefined;
+    const clock = lruClock(this.#host.now());
+    const idle = clock >= stamp ? clock - stamp : clock + (LRU_CLOCK_MAX - stamp);
+    return idle;
+  }
+
+  /** OBJECT FREQ: the key's LFU counter after decay (its stamp read as an LFU stamp). */
+  frequency(key: string): number | undefined {
+    const stamp = this.stampOf(key);
+    if (stamp === undefined) return undefined;
+    return lfuCounter(stamp, this.#host.now(), this.#access.lfuDecayTime);
+  }
+
+  /**
+   * objectSetLRUOrLFU (RESTORE IDLETIME/FREQ, the RDB's IDLE/FREQ opcodes): under an LFU policy
+   * a `frequency` >= 0 sets the counter, otherwise an `idleSeconds` >= 0 sets the LRU clock that
+   * far back. Returns whether the stamp was set.
+   */
+  setAccess(key: string, frequency: number, idleSeconds: number): boolean {
+    const slot = this.#dict.get(key);
+    if (slot === undefined) return false;
+    const now = this.#host.now();
+    if (this.#access.lfu) {
+      if (frequency < 0) return false;
+      this.#slots.setStamp(slot, (lfuMinutes(now) << 8) | (frequency & 0xff));
+      return true;
+    }
+    if (idleSeconds < 0) return false;
+    const clock = lruClock(now);
+    let stamp = clock - idleSeconds;
+    // a stamp before the clock's start: half-way round the wrapping clock, as redis-server does
+    if (stamp < 0) stamp = (clock + (LRU_CLOCK_MAX >>> 1)) % LRU_CLOCK_MAX;
+    this.#slots.setStamp(slot, stamp);
+    return true;
+  }
+
   /** Empties the database (FLUSHDB). */
   flush(): void {
-    this.#dict = new HashTable<Value>();
+    this.#access.dataset -= this.#bytes;
+    this.#bytes = 0;
+    this.#dict = new HashTable<number>();
+    this.#slots = new ValueSlots();
     this.#expires = new HashTable<HeapHandle>();
     this.#deadlines = new NumericHeap<string>();
+    this.#charges = new WeakMap();
+    this.#dirty = new Set();
+    this.#lastKey = undefined;
   }
 
   /** Exchanges the contents of two databases (SWAPDB). */
   swapWith(other: Database): void {
     [this.#dict, other.#dict] = [other.#dict, this.#dict];
+    [this.#slots, other.#slots] = [other.#slots, this.#slots];
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
     [this.#deadlines, other.#deadlines] = [other.#deadlines, this.#deadlines];
+    [this.#bytes, other.#bytes] = [other.#bytes, this.#bytes];
+    [this.#charges, other.#charges] = [other.#charges, this.#charges];
+    [this.#dirty, other.#dirty] = [other.#dirty, this.#dirty];
+    this.#lastKey = other.#lastKey = undefined;
   }
 
   /** A random key that is not expired, or undefined when the database is empty. */
@@ -161,10 +344,11 @@ export class Database {
    */
   scan(cursor: number, count: number, visit: (key: string, value: Value) => void): number {
     const now = this.#host.now();
-    return this.#dict.scan(cursor, count, (key, value) => {
+    const slots = this.#slots;
+    return this.#dict.scan(cursor, count, (key, slot) => {
       const at = this.getExpire(key);
       if (at !== undefined && now > at) return;
-      visit(key, value);
+      visit(key, slots.value(slot));
     });
   }
 
@@ -181,11 +365,83 @@ export class Database {
   /** Every live key and value. */
   *entries(): IterableIterator<[string, Value]> {
     const now = this.#host.now();
-    for (const [key, value] of this.#dict.entries()) {
+    const slots = this.#slots;
+    for (const [key, slot] of this.#dict.entries()) {
       const at = this.getExpire(key);
       if (at !== undefined && now > at) continue;
-      yield [key, value];
+      yield [key, slots.value(slot)];
     }
+  }
+
+  /**
+   * Eviction sampling (evictionPoolPopulate's dictGetSomeKeys): up to `count` random keys of the
+   * whole database, or with `volatile` of the keys with a TTL, each reported with its raw stamp
+   * and its deadline (0 without a TTL). Not an access. O(count).
+   */
+  sampleForEviction(
+    count: number,
+    volatile: boolean,
+    visit: (key: string, stamp: number, expireAt: number) => void,
+  ): void {
+    if (volatile) {
+      for (const [key, handle] of this.#expires.sample(count)) {
+        const slot = this.#dict.get(key);
+        if (slot === undefined) continue;
+        visit(key, this.#slots.stamp(slot), this.#deadlines.keyOf(handle) ?? 0);
+      }
+      return;
+    }
+    for (const [key, slot] of this.#dict.sample(count)) visit(key, this.#slots.stamp(slot), 0);
+  }
+
+  /** A uniformly random key of the database (or of its keys with a TTL), for random eviction. */
+  randomKeyForEviction(volatile: boolean): string | undefined {
+    return volatile ? this.#expires.randomKey() : this.#dict.randomKey();
+  }
+
+  /**
+   * Deletes a key chosen for eviction; returns the bytes its removal takes off the account, or -1
+   * when the key is gone. The caller counts, notifies and propagates.
+   */
+  evict(key: string): number {
+    const before = this.#bytes;
+    if (!this.#remove(key)) return -1;
+    this.#removeExpire(key);
+    this.#host.keyModified(this, key);
+    return before - this.#bytes;
+  }
+
+  /**
+   * Brings the memory account up to date for collections changed in place since they were last
+   * charged: small ones are estimated again (memoryUsage()), big ones scaled by their element
+   * count until it has halved or doubled since their last exact estimate, so that a write to a
+   * big collection never costs a walk of it. O(changed collections).
+   */
+  refreshCharges(): void {
+    const dirty = this.#dirty;
+    if (dirty.size === 0) return;
+    for (const value of dirty) {
+      const charge = this.#charges.get(value);
+      if (charge === undefined) continue; // deleted since, or a value replaced by another
+      const count = sizeOf(value);
+      let bytes: number;
+      if (
+        charge.exactCount >= SCALE_FROM &&
+        count >= charge.exactCount >>> 1 &&
+        count <= charge.exactCount * 2
+      ) {
+        bytes = Math.round((charge.exactBytes * count) / charge.exactCount);
+      } else {
+        bytes = valueBytes(value);
+        charge.exactBytes = bytes;
+        charge.exactCount = count;
+      }
+      const delta = bytes - charge.charged;
+      charge.charged = bytes;
+      this.#bytes += delta;
+      this.#access.dataset += delta;
+    }
+    dirty.clear();
   }
 
   /**
@@ -213,6 +469,81 @@ export class Database {
     return a || b;
   }
 
+  /** Throws when the key table, the slots and the memory account disagree (model tests). O(n). */
+  checkInvariants(): void {
+    this.#slots.checkInvariants();
+    if (this.#slots.size !== this.#dict.size)
+      throw new Error(`${this.#slots.size} slots for ${this.#dict.size} keys`);
+    const seen = new Set<number>();
+    for (const [, slot] of this.#dict.entries()) {
+      if (seen.has(slot)) throw new Error(`slot ${slot} shared by two keys`);
+      seen.add(slot);
+    }
+    for (const key of this.#expires.keys())
+      if (!this.#dict.has(key)) throw new Error(`TTL of a missing key ${key}`);
+    if (this.#bytes < 0) throw new Error(`negative memory account ${this.#bytes}`);
+  }
+
+  #slotOf(key: string): number | undefined {
+    return key === this.#lastKey ? this.#lastSlot : this.#dict.get(key);
+  }
+
+  #freshStamp(): number {
+    const now = this.#host.now();
+    return this.#access.lfu ? lfuInitial(now) : lruClock(now);
+  }
+
+  #insert(key: string, value: Value): void {
+    const slot = this.#slots.allocate(value, this.#freshStamp());
+    this.#dict.set(key, slot);
+    this.#charge(key, value);
+    this.#host.keyAdded(this, key);
+    this.#host.keyModified(this, key);
+  }
+
+  #replace(key: string, slot: number, value: Value): void {
+    const old = this.#slots.value(slot);
+    this.#slots.setValue(slot, value);
+    if (old !== value) {
+      this.#discharge(key, old);
+      this.#charge(key, value);
+    }
+  }
+
+  #remove(key: string): boolean {
+    const slot = this.#dict.get(key);
+    if (slot === undefined) return false;
+    this.#dict.delete(key);
+    this.#discharge(key, this.#slots.value(slot));
+    this.#slots.release(slot);
+    if (key === this.#lastKey) this.#lastKey = undefined;
+    return true;
+  }
+
+  #charge(key: string, value: Value): void {
+    let bytes: number;
+    if (typeof value === 'string') bytes = stringEntryBytes(key, value);
+    else {
+      const own = valueBytes(value);
+      this.#charges.set(value, { charged: own, exactBytes: own, exactCount: sizeOf(value) });
+      bytes = stringEntryBytes(key, '') + own;
+    }
+    this.#bytes += bytes;
+    this.#access.dataset += bytes;
+  }
+
+  #discharge(key: string, value: Value): void {
+    let bytes: number;
+    if (typeof value === 'string') bytes = stringEntryBytes(key, value);
+    else {
+      const charge = this.#charges.get(value);
+      bytes = stringEntryBytes(key, '') + (charge?.charged ?? 0);
+      this.#charges.delete(value);
+    }
+    this.#bytes -= bytes;
+    this.#access.dataset -= bytes;
+  }
+
   #expireIfDue(key: string): boolean {
     const handle = this.#expires.get(key);
     if (handle === undefined) return false;
@@ -223,7 +554,7 @@ export class Database {
   }
 
   #expireNow(key: string): void {
-    this.#dict.delete(key);
+    this.#remove(key);
     this.#removeExpire(key);
     this.#host.stats.expiredKeys++;
     this.#host.keyModified(this, key);
@@ -238,4 +569,9 @@ export class Database {
     this.#deadlines.remove(handle);
     return true;
   }
+}
+
+/** A collection's own estimate (MEMORY USAGE without the key and entry). */
+function valueBytes(value: ObjectValue): number {
+  return estimateMemoryUsage('', value) - estimateMemoryUsage('', '');
 }

@@ -16,6 +16,7 @@ import type { Command, Handler, HandlerTable } from './commands/types.js';
 import { commandKeys } from './commands/keyspecs.js';
 import { ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './errors.js';
 import { Database, type KeyspaceHost } from './keyspace.js';
+import { Eviction } from './eviction.js';
 import type { Logger } from './logger.js';
 import { BYOR_COMMAND_META, BYOR_SUBCOMMAND_META } from './commands/byor-meta.js';
 
@@ -74,6 +75,8 @@ export class Server implements KeyspaceHost {
   readonly config: Config;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** maxmemory, eviction and the per-key access clock settings (eviction.ts) */
+  readonly eviction: Eviction;
   readonly databases: Database[];
   readonly clients = new Map<number, Client>();
   readonly stats: ServerStats = {
@@ -145,6 +148,7 @@ export class Server implements KeyspaceHost {
     this.config = config;
     this.logger = logger;
     this.clock = clock;
+    this.eviction = new Eviction(this);
     this.startedAt = clock.now();
     this.lastSave = Math.floor(this.startedAt / 1000);
     this.runId = randomHex(40);
@@ -322,6 +326,7 @@ export class Server implements KeyspaceHost {
       this.#reject(client, 'ERR Command not allowed inside a transaction');
       return;
     }
+    if (this.eviction.maxmemory !== 0 && this.eviction.rejects(client, command)) return;
     if (client.inPubSubContext && !PUBSUB_ALLOWED.has(lower.split('|')[0] ?? '')) {
       this.#reject(
         client,

@@ -156,7 +156,9 @@ function debug(client: Client, argv: string[]): void {
     }
     client.w.ok();
   } else if (sub === 'object' && argv.length === 3) {
-    const value = client.db.lookup(argv[2] ?? '');
+    // dictFind: not an access, no statistics
+    const key = argv[2] ?? '';
+    const value = client.db.peek(key);
     if (value === undefined) {
       client.server.errorReply(client, ReplyError.NO_SUCH_KEY);
       return;
@@ -171,7 +173,7 @@ function debug(client: Client, argv: string[]): void {
         : value.encoding();
     const length = typeof value === 'string' ? value.length : 0;
     client.w.simple(
-      `Value at:0x0 refcount:1 encoding:${encoding} serializedlength:${length} lru:0 lru_seconds_idle:0`,
+      `Value at:0x0 refcount:1 encoding:${encoding} serializedlength:${length} lru:${client.db.stampOf(key) ?? 0} lru_seconds_idle:${client.db.idleSeconds(key) ?? 0}`,
     );
   } else if (sub === 'set-active-expire' && argv.length === 3) {
     client.server.activeExpireEnabled = argv[2] !== '0';

@@ -54,16 +54,18 @@ function del(client: Client, argv: string[]): void {
 
 function exists(client: Client, argv: string[]): void {
   let count = 0;
+  // LOOKUP_NOTOUCH: EXISTS is not an access (redis-server 7.0)
   for (let i = 1; i < argv.length; i++)
-    if (client.db.lookupRead(argv[i] ?? '') !== undefined) count++;
+    if (client.db.lookupRead(argv[i] ?? '', false) !== undefined) count++;
   client.w.integer(count);
 }
 
 function type(client: Client, argv: string[]): void {
-  const value = client.db.lookup(argv[1] ?? '');
+  const value = client.db.lookupRead(argv[1] ?? '', false);
   client.w.simple(value === undefined ? 'none' : typeOf(value));
 }
 
+/** TOUCH: an access (lookupKeyRead) of each key that exists; counts them. */
 function touch(client: Client, argv: string[]): void {
   let count = 0;
   for (let i = 1; i < argv.length; i++)
@@ -86,6 +88,7 @@ function rename(client: Client, argv: string[], nx: boolean): void {
     return;
   }
   const expire = db.getExpire(from);
+  const stamp = db.stampOf(from) ?? 0;
   if (db.lookup(to) !== undefined) {
     if (nx) {
       client.w.integer(0);
@@ -94,6 +97,7 @@ function rename(client: Client, argv: string[], nx: boolean): void {
     db.delete(to);
   }
   db.add(to, value);
+  db.setStamp(to, stamp);
   if (expire !== undefined) db.setExpire(to, expire);
   db.delete(from);
   client.server.notify('g', 'rename_from', from, db);
@@ -263,6 +267,7 @@ function move(client: Client, argv: string[]): void {
     return;
   }
   dst.add(key, value);
+  dst.setStamp(key, src.stampOf(key) ?? 0);
   if (expire !== undefined) dst.setExpire(key, expire);
   src.delete(key);
   client.server.notify('g', 'move_from', key, src);
@@ -335,7 +340,12 @@ const NO_LFU_ERROR =
 
 function objectSub(client: Client, argv: string[]): void {
   const sub = (argv[1] ?? '').toLowerCase();
-  const value = client.db.lookup(argv[2] ?? '');
+  const key = argv[2] ?? '';
+  // objectCommandLookup: LOOKUP_NOTOUCH | LOOKUP_NONOTIFY (OBJECT is not an access; stats count)
+  const value = client.db.peek(key);
+  const stats = client.server.stats;
+  if (value === undefined) stats.keyspaceMisses++;
+  else stats.keyspaceHits++;
   if (value === undefined) {
     client.w.nil();
     return;
@@ -353,12 +363,12 @@ function objectSub(client: Client, argv: string[]): void {
       return;
     }
     case 'idletime':
-      if (policy.includes('lfu')) client.server.errorReply(client, LFU_IDLE_ERROR);
-      else client.w.integer(0);
+      if (client.server.eviction.lfu) client.server.errorReply(client, LFU_IDLE_ERROR);
+      else client.w.integer(client.db.idleSeconds(key) ?? 0);
       return;
     case 'freq':
-      if (!policy.includes('lfu')) client.server.errorReply(client, NO_LFU_ERROR);
-      else client.w.integer(0);
+      if (!client.server.eviction.lfu) client.server.errorReply(client, NO_LFU_ERROR);
+      else client.w.integer(client.db.frequency(key) ?? 0);
       return;
     default:
       client.w.nil();
