@@ -41,6 +41,10 @@ export interface AccessTracking {
   readonly lfuLogFactor: number;
   /** lfu-decay-time (minutes) */
   readonly lfuDecayTime: number;
+  /** an LRU policy is selected: RDB saves write each key's IDLE opcode */
+  readonly savesIdle: boolean;
+  /** an LFU policy is selected: RDB saves write each key's FREQ opcode */
+  readonly savesFrequency: boolean;
   /** estimated bytes of every database's keys and values (kept by the databases) */
   dataset: number;
 }
@@ -300,6 +304,16 @@ export class Database {
     if (stamp < 0) stamp = (clock + (LRU_CLOCK_MAX >>> 1)) % LRU_CLOCK_MAX;
     this.#slots.setStamp(slot, stamp);
     return true;
+  }
+
+  /** The IDLE opcode an RDB save writes for a key: seconds idle under an LRU policy, else -1. */
+  savedIdleSeconds(key: string): number {
+    return this.#access.savesIdle ? (this.idleSeconds(key) ?? -1) : -1;
+  }
+
+  /** The FREQ opcode an RDB save writes for a key: its counter under an LFU policy, else -1. */
+  savedFrequency(key: string): number {
+    return this.#access.savesFrequency ? (this.frequency(key) ?? -1) : -1;
   }
 
   /** Empties the database (FLUSHDB). */
@@ -573,5 +587,7 @@ export class Database {
 
 /** A collection's own estimate (MEMORY USAGE without the key and entry). */
 function valueBytes(value: ObjectValue): number {
-  return estimateMemoryUsage('', value) - estimateMemoryUsage('', '');
+  // memory.ts's estimate of the whole key, less its entry and empty key name
+  return estimateMemoryUsage('', value) - EMPTY_KEY_BYTES;
 }
+const EMPTY_KEY_BYTES = estimateMemoryUsage('', '') - 12;

@@ -149,6 +149,8 @@ function restore(client: Client, argv: string[]): void {
     return;
   }
   db.add(key, value);
+  // objectSetLRUOrLFU: FREQ under an LFU policy, IDLETIME (seconds) otherwise
+  db.setAccess(key, frequency, idle);
   if (typeof value !== 'string' && (value.type === 'list' || value.type === 'zset'))
     server.signalKeyAsReady(db, key);
   if (ttl !== 0) {

@@ -301,7 +301,7 @@ export class Persistence implements PersistenceControl {
             );
           else server.logger.verbose(`RDB '${field}': ${value}`);
         },
-        key: (dbIndex, key, value, expireAt) => {
+        key: (dbIndex, key, value, expireAt, idleSeconds, frequency) => {
           const db = server.databases[dbIndex];
           if (!db)
             throw new RdbFormatError(
@@ -315,6 +315,7 @@ export class Persistence implements PersistenceControl {
           db.add(key, value);
           if (db.size === size) throw new RdbFormatError(`Duplicate key '${key}' in DB ${dbIndex}`);
           if (expireAt !== undefined) db.setExpire(key, expireAt);
+          db.setAccess(key, frequency, idleSeconds);
           loaded++;
         },
       },

@@ -324,11 +324,28 @@ export class RdbEncoder {
     }
   }
 
-  /** One key of a database: [EXPIRETIME_MS ms] type key value. O(n). */
-  keyValue(key: string, value: Value, expireAt: number | undefined): void {
+  /**
+   * One key of a database: [EXPIRETIME_MS ms] [IDLE seconds] [FREQ counter] type key value, the
+   * access opcodes when >= 0 (rdbSaveKeyValuePair under an LRU / LFU policy). O(n).
+   */
+  keyValue(
+    key: string,
+    value: Value,
+    expireAt: number | undefined,
+    idleSeconds = -1,
+    frequency = -1,
+  ): void {
     if (expireAt !== undefined) {
       this.out.byte(RdbOpcode.EXPIRETIME_MS);
       this.out.i64leNumber(expireAt);
+    }
+    if (idleSeconds >= 0) {
+      this.out.byte(RdbOpcode.IDLE);
+      this.len(idleSeconds);
+    }
+    if (frequency >= 0) {
+      this.out.byte(RdbOpcode.FREQ);
+      this.out.byte(frequency);
     }
     const type = this.typeOf(value);
     this.out.byte(type);

@@ -8,8 +8,18 @@ import { RDB_MAX_READ_VERSION, RdbOpcode } from './rdb-format.js';
 export interface RdbSink {
   /** an AUX field (redis-ver, ctime, used-mem, aof-base, repl-id...) */
   aux(name: string, value: string): void;
-  /** a key; `expireAt` is absolute ms or undefined */
-  key(db: number, key: string, value: Value, expireAt: number | undefined): void;
+  /**
+   * a key; `expireAt` is absolute ms or undefined; `idleSeconds` and `frequency` come from the
+   * IDLE and FREQ opcodes before it (-1 when absent), for objectSetLRUOrLFU
+   */
+  key(
+    db: number,
+    key: string,
+    value: Value,
+    expireAt: number | undefined,
+    idleSeconds: number,
+    frequency: number,
+  ): void;
   /** RESIZEDB hint before a database's keys */
   resize?(db: number, size: number, expires: number): void;
 }
@@ -64,6 +74,8 @@ export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOption
   decoder.pos = start + 9;
   let db = 0;
   let expireAt: number | undefined;
+  let idleSeconds = -1;
+  let frequency = -1;
   let keys = 0;
   let emptySkipped = 0;
   for (;;) {
@@ -76,10 +88,10 @@ export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOption
         expireAt = decoder.millis();
         continue;
       case RdbOpcode.FREQ:
-        decoder.byte();
+        frequency = decoder.byte();
         continue;
       case RdbOpcode.IDLE:
-        decoder.len();
+        idleSeconds = decoder.len();
         continue;
       case RdbOpcode.SELECTDB:
         db = decoder.len();
@@ -127,10 +139,12 @@ export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOption
         const value = decoder.value(type);
         if (value === undefined) emptySkipped++;
         else {
-          sink.key(db, key, value, expireAt);
+          sink.key(db, key, value, expireAt, idleSeconds, frequency);
           keys++;
         }
         expireAt = undefined;
+        idleSeconds = -1;
+        frequency = -1;
       }
     }
   }

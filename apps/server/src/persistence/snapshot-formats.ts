@@ -74,8 +74,14 @@ export class RdbSnapshotFormat implements SnapshotFormat {
     }
   }
 
-  key(key: string, value: Value, expireAt: number | undefined): void {
-    this.encoder.keyValue(key, value, expireAt);
+  key(
+    key: string,
+    value: Value,
+    expireAt: number | undefined,
+    idleSeconds = -1,
+    frequency = -1,
+  ): void {
+    this.encoder.keyValue(key, value, expireAt, idleSeconds, frequency);
   }
 
   end(): void {

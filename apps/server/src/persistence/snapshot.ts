@@ -10,8 +10,17 @@ export interface SnapshotFormat {
   begin(): void;
   /** switch to database `index`; `size`/`expires` are hints (RDB RESIZEDB), or undefined */
   selectDb(index: number, size: number | undefined, expires: number | undefined): void;
-  /** one key */
-  key(key: string, value: Value, expireAt: number | undefined): void;
+  /**
+   * one key; `idleSeconds` / `frequency` (-1: none) are its access stamp as the RDB's IDLE and
+   * FREQ opcodes carry it under an LRU / LFU maxmemory-policy
+   */
+  key(
+    key: string,
+    value: Value,
+    expireAt: number | undefined,
+    idleSeconds?: number,
+    frequency?: number,
+  ): void;
   /** the end (RDB: the EOF opcode; the sink adds the checksum) */
   end(): void;
   /**
@@ -173,8 +182,8 @@ export class Snapshot {
     if (handled === undefined || handled.has(key)) return;
     handled.add(key);
     if (this.#ended) return;
-    // (a key whose TTL has passed is reclaimed here, as the command itself would do)
-    const value = db.lookup(key);
+    // (a key whose TTL has passed is reclaimed here, as the command itself would do; not an access)
+    const value = db.peek(key);
     if (value === undefined) return;
     this.#write(index, key, value, db.getExpire(key), false);
     if (this.#format.out.length >= this.#chunkBytes) this.#flushChunk();
@@ -189,7 +198,7 @@ export class Snapshot {
     if (handled === undefined || handled.has(key)) return;
     handled.add(key);
     if (this.#ended) return;
-    const value = db.lookup(key);
+    const value = db.peek(key);
     if (value === undefined) return;
     this.fuzzyKeys++;
     this.#write(db.index, key, value, db.getExpire(key), false);
@@ -215,7 +224,8 @@ export class Snapshot {
       }
       this.#streamDb = index;
     }
-    format.key(key, value, expireAt);
+    const db = this.#databases[index] as Database;
+    format.key(key, value, expireAt, db.savedIdleSeconds(key), db.savedFrequency(key));
     this.keysWritten++;
     // a preserved key written in another database's run: the walk's run resumes after it
     if (!walking && this.#dbIndex !== index) this.#streamDb = -1;

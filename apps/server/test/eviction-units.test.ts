@@ -1,0 +1,327 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  idleMilliseconds,
+  lfuCounter,
+  lfuInitial,
+  lfuLogIncrement,
+  lfuTouch,
+  lruClock,
+  LRU_CLOCK_MAX,
+} from '../src/eviction-clock.js';
+import { ValueSlots } from '../src/eviction-slots.js';
+import { evictionTimeLimitMicros } from '../src/eviction.js';
+import { Database, type AccessTracking, type KeyspaceHost } from '../src/keyspace.js';
+
+const T = 1_700_000_000_000; // a fixed unix time in ms
+
+describe('access clock (evict.c)', () => {
+  it.each([
+    [T, Math.floor(T / 1000) % 2 ** 24],
+    [0, 0],
+    [999, 0],
+    [1000, 1],
+    [2 ** 24 * 1000, 0],
+    [(2 ** 24 + 5) * 1000 + 999, 5],
+  ])('lruClock(%d) = %d', (now, clock) => {
+    expect(lruClock(now)).toBe(clock);
+  });
+
+  it.each([
+    [lruClock(T), T, 0],
+    [lruClock(T), T + 999, 0],
+    [lruClock(T), T + 5000, 5000],
+    // a clock that wrapped: stamp near the top, now near zero
+    [LRU_CLOCK_MAX - 2, 3000, (3 + 2) * 1000],
+  ])('idleMilliseconds(%d, %d) = %d', (stamp, now, idle) => {
+    expect(idleMilliseconds(stamp, now)).toBe(idle);
+  });
+
+  it.each([
+    // counter 5, decay 1 per minute
+    [lfuInitial(T), T, 1, 5],
+    [lfuInitial(T), T + 60_000, 1, 4],
+    [lfuInitial(T), T + 10 * 60_000, 1, 0],
+    [lfuInitial(T), T + 10 * 60_000, 0, 5],
+    [lfuInitial(T), T + 10 * 60_000, 2, 0],
+    [lfuInitial(T), T + 4 * 60_000, 2, 3],
+  ])('lfuCounter(stamp, now, decay %#)', (stamp, now, decay, counter) => {
+    expect(lfuCounter(stamp, now, decay)).toBe(counter);
+  });
+
+  it.each([
+    [0, 10, 0.999, 1],
+    [5, 10, 0.999, 6],
+    [6, 10, 0.5, 6], // p = 1/11
+    [6, 10, 0.05, 7],
+    [255, 10, 0, 255],
+    [100, 0, 0.999, 101], // factor 0: always
+  ])('lfuLogIncrement(%d, factor %d, r %d) = %d', (counter, factor, random, next) => {
+    expect(lfuLogIncrement(counter, factor, random)).toBe(next);
+  });
+
+  it('lfuTouch decays first, then increments, and stamps the minute', () => {
+    const stamp = (lfuInitial(T) & ~0xff) | 20;
+    const later = T + 3 * 60_000;
+    const touched = lfuTouch(stamp, later, 10, 1, 0.999);
+    expect(touched & 0xff).toBe(17);
+    expect(touched >>> 8).toBe(Math.floor(later / 60_000) & 0xffff);
+  });
+
+  it.each([
+    [0, 0],
+    [10, 500],
+    [11, 575],
+    [99, Math.floor(500 * 1.15 ** 89)],
+    [100, Infinity],
+  ])('evictionTimeLimitMicros(%d) = %d', (tenacity, limit) => {
+    expect(evictionTimeLimitMicros(tenacity)).toBe(limit);
+  });
+});
+
+describe('ValueSlots', () => {
+  it('keeps values and stamps by slot against a Map model', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('allocate' as const), stamp: fc.nat(LRU_CLOCK_MAX) }),
+            fc.record({ op: fc.constant('release' as const), pick: fc.nat() }),
+            fc.record({ op: fc.constant('stamp' as const), pick: fc.nat(), stamp: fc.nat(99) }),
+          ),
+          { maxLength: 300 },
+        ),
+        (ops) => {
+          const slots = new ValueSlots();
+          const model = new Map<number, [string, number]>();
+          let counter = 0;
+          for (const step of ops) {
+            const live = [...model.keys()];
+            if (step.op === 'allocate') {
+              const value = `v${counter++}`;
+              const slot = slots.allocate(value, step.stamp);
+              expect(model.has(slot)).toBe(false);
+              model.set(slot, [value, step.stamp]);
+            } else if (live.length > 0) {
+              const slot = live[step.pick % live.length]!;
+              if (step.op === 'release') {
+                slots.release(slot);
+                model.delete(slot);
+              } else {
+                slots.setStamp(slot, step.stamp);
+                model.set(slot, [model.get(slot)![0], step.stamp]);
+              }
+            }
+            slots.checkInvariants();
+            expect(slots.size).toBe(model.size);
+            for (const [slot, [value, stamp]] of model) {
+              expect(slots.value(slot)).toBe(value);
+              expect(slots.stamp(slot)).toBe(stamp);
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('crosses page boundaries', () => {
+    const slots = new ValueSlots();
+    for (let i = 0; i < 40_000; i++) expect(slots.allocate(`k${i}`, i)).toBe(i);
+    expect(slots.value(16_384)).toBe('k16384');
+    expect(slots.stamp(39_999)).toBe(39_999);
+    slots.release(20_000);
+    expect(slots.allocate('again', 1)).toBe(20_000);
+    slots.checkInvariants();
+  });
+});
+
+/** A host with a settable clock and a plain access-tracking record. */
+function host(lfu = false): KeyspaceHost & { time: number; access: AccessTracking } {
+  const access: AccessTracking = {
+    lfu,
+    lfuLogFactor: 10,
+    lfuDecayTime: 1,
+    savesIdle: !lfu,
+    savesFrequency: lfu,
+    dataset: 0,
+  };
+  const self = {
+    time: T,
+    access,
+    eviction: access,
+    stats: { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0 },
+    now: () => self.time,
+    keyExpired: () => {},
+    keyModified: () => {},
+    keyMissed: () => {},
+    keyAdded: () => {},
+  };
+  return self;
+}
+
+/** MEMORY USAGE's estimate of a string key plus the slot, as the account charges it. */
+function stringBytes(key: string, value: string): number {
+  return 16 + 12 + Math.ceil(key.length / 4) * 4 + 12 + Math.ceil(value.length / 4) * 4 + 8;
+}
+
+describe('Database: stamps and memory account', () => {
+  it('matches a Map model: values, idle times and the account after random operations', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'longer-key-name');
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              op: fc.constant('set' as const),
+              key,
+              value: fc.string({ maxLength: 40 }),
+            }),
+            fc.record({ op: fc.constant('get' as const), key }),
+            fc.record({ op: fc.constant('peek' as const), key }),
+            fc.record({ op: fc.constant('delete' as const), key }),
+            fc.record({
+              op: fc.constant('expire' as const),
+              key,
+              ms: fc.integer({ min: 1, max: 5000 }),
+            }),
+            fc.record({ op: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 4000 }) }),
+            fc.record({ op: fc.constant('evict' as const), key }),
+          ),
+          { maxLength: 120 },
+        ),
+        (ops) => {
+          const h = host();
+          const db = new Database(0, h);
+          const model = new Map<string, { value: string; touched: number; expireAt?: number }>();
+          const expireDue = () => {
+            for (const [k, entry] of model)
+              if (entry.expireAt !== undefined && h.time > entry.expireAt) model.delete(k);
+          };
+          for (const step of ops) {
+            switch (step.op) {
+              case 'set': {
+                expireDue();
+                db.set(step.key, step.value);
+                model.set(step.key, { value: step.value, touched: h.time });
+                break;
+              }
+              case 'get': {
+                expireDue();
+                const entry = model.get(step.key);
+                expect(db.lookup(step.key)).toBe(entry?.value);
+                if (entry) entry.touched = h.time;
+                break;
+              }
+              case 'peek':
+                expireDue();
+                expect(db.peek(step.key)).toBe(model.get(step.key)?.value);
+                break;
+              case 'delete':
+                expireDue();
+                expect(db.delete(step.key)).toBe(model.delete(step.key));
+                break;
+              case 'expire': {
+                expireDue();
+                const entry = model.get(step.key);
+                if (entry && db.peek(step.key) !== undefined) {
+                  db.setExpire(step.key, h.time + step.ms);
+                  entry.expireAt = h.time + step.ms;
+                }
+                break;
+              }
+              case 'tick':
+                h.time += step.ms;
+                break;
+              case 'evict': {
+                const entry = model.get(step.key);
+                const freed = db.evict(step.key);
+                if (entry) {
+                  expect(freed).toBe(stringBytes(step.key, entry.value));
+                  model.delete(step.key);
+                } else expect(freed).toBe(-1);
+                break;
+              }
+            }
+            db.checkInvariants();
+            let bytes = 0;
+            for (const [k, entry] of model) {
+              bytes += stringBytes(k, entry.value);
+              // whole seconds of the LRU clock between the last access and now
+              expect(db.idleSeconds(k)).toBe(lruClock(h.time) - lruClock(entry.touched));
+            }
+            // keys expired in the model but not yet reclaimed by the database still count there
+            expect(db.bytes).toBeGreaterThanOrEqual(bytes);
+            expect(h.access.dataset).toBe(db.bytes);
+          }
+          db.flush();
+          expect(h.access.dataset).toBe(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('LFU: a new key starts at 5, the first access makes it 6, an overwrite keeps the counter', () => {
+    const h = host(true);
+    const db = new Database(0, h);
+    db.set('k', 'v');
+    expect(db.frequency('k')).toBe(5);
+    db.lookup('k');
+    expect(db.frequency('k')).toBe(6);
+    db.set('k', 'w');
+    expect(db.frequency('k')).toBe(6);
+    h.time += 2 * 60_000;
+    expect(db.frequency('k')).toBe(4);
+  });
+
+  it('setAccess: IDLETIME under LRU, FREQ under LFU (objectSetLRUOrLFU)', () => {
+    const lru = new Database(0, host(false));
+    lru.set('k', 'v');
+    expect(lru.setAccess('k', 7, -1)).toBe(false);
+    expect(lru.setAccess('k', -1, 1234)).toBe(true);
+    expect(lru.idleSeconds('k')).toBe(1234);
+    // before the clock's start: half-way round
+    expect(lru.setAccess('k', -1, 2 ** 30)).toBe(true);
+    expect(lru.idleSeconds('k')).toBe((LRU_CLOCK_MAX >>> 1) + 1);
+    const lfu = new Database(0, host(true));
+    lfu.set('k', 'v');
+    expect(lfu.setAccess('k', -1, 10)).toBe(false);
+    expect(lfu.setAccess('k', 200, -1)).toBe(true);
+    expect(lfu.frequency('k')).toBe(200);
+  });
+
+  it('charges collections and re-estimates them after in-place changes', () => {
+    const h = host();
+    const db = new Database(0, h);
+    // a minimal collection: a list-like value with a length and its own estimate
+    const items: string[] = [];
+    const list = {
+      type: 'list' as const,
+      get length() {
+        return items.length;
+      },
+      encoding: () => 'listpack',
+      clone: () => list,
+      memoryUsage: () => 40 + items.length * 10,
+    };
+    db.add('l', list);
+    const start = h.access.dataset;
+    for (let i = 0; i < 10; i++) items.push(`x${i}`);
+    db.lookup('l');
+    db.signalModified('l');
+    db.refreshCharges();
+    expect(h.access.dataset - start).toBe(100);
+    // big collections are scaled by their count between exact estimates
+    for (let i = 0; i < 200; i++) items.push(`y${i}`);
+    db.signalModified('l');
+    db.refreshCharges();
+    const exact = h.access.dataset;
+    for (let i = 0; i < 100; i++) items.push(`z${i}`);
+    db.signalModified('l');
+    db.refreshCharges();
+    expect(h.access.dataset - exact).toBe(Math.round(((40 + 2100) * 310) / 210) - (40 + 2100));
+    db.delete('l');
+    expect(h.access.dataset).toBe(0);
+  });
+});
