@@ -120,8 +120,9 @@ describe('BullMQ', () => {
 
   it('runs delayed jobs after their delay and prioritised jobs by priority', async () => {
     const queue = queueNamed('ordering');
+    const delay = 1000;
     const start = Date.now();
-    await queue.add('later', { name: 'delayed' }, { delay: 150 });
+    await queue.add('later', { name: 'delayed' }, { delay });
     await queue.add('p3', { name: 'p3' }, { priority: 3 });
     await queue.add('p1', { name: 'p1' }, { priority: 1 });
     await queue.add('p2', { name: 'p2' }, { priority: 2 });
@@ -129,6 +130,8 @@ describe('BullMQ', () => {
     expect(await queue.getPrioritizedCount()).toBe(3);
     const order: string[] = [];
     let delayedAt = 0;
+    // the delayed job may come anywhere once its delay ran out (a loaded machine can take that
+    // long to get here); never before, and the others keep their priority order
     const done = new Promise<void>((resolve) => {
       workerFor('ordering', async (job) => {
         await work();
@@ -138,8 +141,8 @@ describe('BullMQ', () => {
       });
     });
     await done;
-    expect(order).toEqual(['p1', 'p2', 'p3', 'delayed']);
-    expect(delayedAt - start).toBeGreaterThanOrEqual(150);
+    expect(order.filter((name) => name !== 'delayed')).toEqual(['p1', 'p2', 'p3']);
+    expect(delayedAt - start).toBeGreaterThanOrEqual(delay);
   });
 
   it('pauses and resumes a queue, and removes jobs', async () => {
