@@ -2,6 +2,7 @@ import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
 import { parseInt64 } from '../util/numbers.js';
 import { is } from './args.js';
+import { Acl } from '../acl/acl.js';
 import type { HandlerTable } from './types.js';
 
 /** Connection commands: PING ECHO QUIT RESET AUTH HELLO and the CLIENT family. */
@@ -33,16 +34,8 @@ function quit(client: Client): void {
 
 function reset(client: Client): void {
   client.server.resetClient(client);
+  Acl.of(client.server).resetClient(client);
   client.w.simple('RESET');
-}
-
-/** The default user's password check (no ACL users besides "default"). */
-function authenticate(client: Client, username: string, password: string): boolean {
-  const required = client.server.config.string('requirepass');
-  if (username !== 'default') return false;
-  if (required !== '' && password !== required) return false;
-  client.authenticated = true;
-  return true;
 }
 
 function auth(client: Client, argv: string[]): void {
@@ -50,10 +43,11 @@ function auth(client: Client, argv: string[]): void {
     client.server.errorReply(client, ReplyError.SYNTAX);
     return;
   }
+  const acl = Acl.of(client.server);
   let username = 'default';
   let password: string;
   if (argv.length === 2) {
-    if (client.server.config.string('requirepass') === '') {
+    if (!acl.defaultHasPassword) {
       client.server.errorReply(client, ReplyError.AUTH_NO_PASSWORD);
       return;
     }
@@ -62,7 +56,7 @@ function auth(client: Client, argv: string[]): void {
     username = argv[1] ?? '';
     password = argv[2] ?? '';
   }
-  if (authenticate(client, username, password)) client.w.ok();
+  if (acl.authenticate(client, username, password, argv[0] ?? '')) client.w.ok();
   else client.server.errorReply(client, ReplyError.WRONGPASS);
 }
 
@@ -110,7 +104,10 @@ function hello(client: Client, argv: string[]): void {
       return;
     }
   }
-  if (credentials && !authenticate(client, credentials[0], credentials[1])) {
+  if (
+    credentials &&
+    !Acl.of(client.server).authenticate(client, credentials[0], credentials[1], argv[0] ?? '')
+  ) {
     client.server.errorReply(client, ReplyError.WRONGPASS);
     return;
   }
@@ -210,11 +207,12 @@ function clientList(client: Client, argv: string[]): void {
     server.errorReply(client, ReplyError.SYNTAX);
     return;
   }
-  client.w.verbatim(clients.map((c) => server.describeClient(c) + '\n').join(''));
+  const acl = Acl.of(server);
+  client.w.verbatim(clients.map((c) => acl.describeClient(c) + '\n').join(''));
 }
 
 function clientInfo(client: Client): void {
-  client.w.verbatim(client.server.describeClient(client) + '\n');
+  client.w.verbatim(Acl.of(client.server).describeClient(client) + '\n');
 }
 
 /** normal | pubsub (no replicas or masters in byor yet) */
@@ -280,7 +278,8 @@ function clientKill(client: Client, argv: string[]): void {
       return;
     }
   }
-  if (user !== undefined && user !== 'default') {
+  const acl = Acl.of(server);
+  if (user !== undefined && !acl.users.has(user)) {
     server.errorReply(client, `ERR No such user '${user}'`);
     return;
   }
@@ -298,6 +297,7 @@ function clientKill(client: Client, argv: string[]): void {
       (!target.conn || `${target.conn.localAddress}:${target.conn.localPort}` !== laddr)
     )
       continue;
+    if (user !== undefined && acl.userName(target) !== user) continue;
     if (target === client && skipMe) continue;
     killed++;
     server.killClient(target, target === client);

@@ -29,6 +29,8 @@ export class Config {
   readonly #listeners = new Map<string, ((value: string) => void)[]>();
   /** directives that appeared in the configuration but have no effect in byor yet */
   readonly unimplemented = new Set<string>();
+  /** `user` directives, each the username followed by its ACL rules, in file order */
+  readonly users: string[][] = [];
   /** the config file this server was started with (CONFIG REWRITE writes it back) */
   configFile: string | undefined;
 
@@ -113,6 +115,11 @@ export class Config {
       if (!spec) return fail('Bad directive or wrong number of arguments');
       if (values.length === 0 && spec.kind !== 'special') return fail('wrong number of arguments');
       if (!spec.implemented) this.unimplemented.add(spec.aliasOf ?? spec.name);
+      if (spec.name === 'user') {
+        // applied when the server's ACLs are set up (src/acl), as redis-server's UsersToLoad
+        this.users.push([...values]);
+        return;
+      }
       if (spec.kind === 'special' && !spec.parse && spec.name !== 'dir') {
         return; // file-only directives byor does not act on (rename-command, user ...): warned above
       }

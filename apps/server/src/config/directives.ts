@@ -212,6 +212,9 @@ const implementedSpecs: DirectiveSpec[] = [
   int('busy-reply-threshold', 0, LONG_MAX, true),
   int('stream-node-max-entries', 0, LONG_MAX, true),
   memory('stream-node-max-bytes', 0, LONG_MAX, true),
+  text('aclfile', true, false),
+  int('acllog-max-len', 0, LONG_MAX, true),
+  oneOf('acl-pubsub-default', ['allchannels', 'resetchannels'], true),
   // byor's own: the port for the book's binary protocol (0 = off)
   int('byor-port', 0, 65535, true, false),
 ];
@@ -268,7 +271,7 @@ for (const [alias, canonical] of Object.entries(ALIASES)) {
   if (target) specs.set(alias, { ...target, name: alias, aliasOf: canonical });
 }
 for (const name of FILE_ONLY)
-  specs.set(name, { name, kind: 'special', implemented: false, mutable: false });
+  specs.set(name, { name, kind: 'special', implemented: name === 'user', mutable: false });
 
 /** Looks a directive up by name (case-insensitive), aliases included. */
 export function directive(name: string): DirectiveSpec | undefined {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '../client.js';
 import { CommandFlag } from '../commands/spec.js';
+import { scriptCommandAllowed, scriptPermissionError } from '../acl/acl.js';
 import type { Command } from '../commands/types.js';
 import { errorTable, ReplyReader } from './convert.js';
 import type { LuaInterpreter } from './lua/interpreter.js';
@@ -110,6 +111,13 @@ export function redisLibrary(host: RedisLibHost): LuaTable {
       return failure(ScriptError.WRONG_ARITY);
     const flags = cmd.meta.flags;
     if (flags & CommandFlag.NOSCRIPT) return failure(ScriptError.NOSCRIPT);
+    const denied = scriptPermissionError(
+      context.scriptClient,
+      (context as { caller?: Client }).caller,
+      cmd,
+      argv,
+    );
+    if (denied !== undefined) return failure(denied);
     if (
       context.readOnly &&
       (flags & (CommandFlag.WRITE | CommandFlag.MAY_REPLICATE) || MAY_REPLICATE.has(cmd.meta.name))
@@ -185,8 +193,11 @@ export function redisLibrary(host: RedisLibHost): LuaTable {
     const argv = args.map((arg) =>
       typeof arg === 'number' ? formatNumber(arg) : typeof arg === 'string' ? arg : '',
     );
-    if (host.lookup(argv) === undefined) raise(ScriptError.ACL_CHECK, R.l);
-    return [true];
+    const cmd = host.lookup(argv);
+    if (cmd === undefined) raise(ScriptError.ACL_CHECK, R.l);
+    const context = host.current();
+    const caller = (context as { caller?: Client } | undefined)?.caller;
+    return [!context || scriptCommandAllowed(context.scriptClient, caller, cmd, argv)];
   });
   lib.set('LOG_DEBUG', 0);
   lib.set('LOG_VERBOSE', 1);
