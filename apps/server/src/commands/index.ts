@@ -2,6 +2,7 @@ import { bitmapCommands } from './bitmaps.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
+import { aclCommands } from './acl.js';
 import { adminCommands } from './admin.js';
 import { connectionCommands } from './connection.js';
 import { expireCommands } from './expire.js';
@@ -40,4 +41,5 @@ export const allCommands: readonly HandlerTable[] = [
   hyperloglogCommands,
   geoCommands,
   sortCommands,
+  aclCommands,
 ];
