@@ -3,6 +3,7 @@ import { hyperloglogCases } from './hyperloglog.cases.js';
 import { geoCases } from './geo.cases.js';
 import { sortCases } from './sort.cases.js';
 import { replicationCases } from './replication.cases.js';
+import { aclCases } from './acl.cases.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashesCases } from './hashes.cases.js';
 import { keyCases } from './keys.cases.js';
@@ -32,6 +33,7 @@ const groups: Record<string, DiffCase[]> = {
   hyperloglog: hyperloglogCases,
   geo: geoCases,
   sort: sortCases,
+  acl: aclCases,
 };
 
 describe.skipIf(!redisAvailable)('differential: byor vs redis-server, byte for byte', () => {
