@@ -146,11 +146,16 @@ export class Eviction implements AccessTracking {
     ])
       config.onChange(name, read);
     config.onChange('maxmemory', () => {
-      const before = this.maxmemory;
       read();
-      // CONFIG SET maxmemory below the memory in use starts evicting at once, as redis-server does
-      if (this.maxmemory !== 0 && this.maxmemory < before && this.#server.databases)
-        this.performEvictions();
+      // updateMaxmemory: CONFIG SET maxmemory below the memory in use warns and starts the
+      // eviction timer at once (the next turn of the event loop), as redis-server does
+      if (this.maxmemory === 0 || !this.#server.databases) return;
+      const used = this.usedMemory();
+      if (this.maxmemory < used)
+        this.#server.logger.warning(
+          `WARNING: the new maxmemory value set via CONFIG SET (${this.maxmemory}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`,
+        );
+      this.#startBackground();
     });
   }
 
