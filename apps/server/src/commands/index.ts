@@ -2,6 +2,7 @@ import { bitmapCommands } from './bitmaps.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { geoCommands } from './geo.js';
 import { sortCommands } from './sort.js';
+import { trackingCommands } from './tracking.js';
 import { aclCommands } from './acl.js';
 import { adminCommands } from './admin.js';
 import { connectionCommands } from './connection.js';
@@ -41,5 +42,6 @@ export const allCommands: readonly HandlerTable[] = [
   hyperloglogCommands,
   geoCommands,
   sortCommands,
+  trackingCommands,
   aclCommands,
 ];
