@@ -79,6 +79,28 @@ export class GeoResults {
     this.#pqsort(0, this.length, 0, last);
   }
 
+  /**
+   * Throws unless the buffer is consistent: one member per row and `order` a permutation of the
+   * rows. For tests. O(n).
+   *
+   * @example
+   * results.checkInvariants();
+   */
+  checkInvariants(): void {
+    const length = this.length;
+    if (this.members.length !== length) {
+      throw new Error(`${this.members.length} members for ${length} rows`);
+    }
+    const seen = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const row = this.order[i] ?? -1;
+      if (row < 0 || row >= length || seen[row] === 1) {
+        throw new Error(`order is not a permutation at position ${i}`);
+      }
+      seen[row] = 1;
+    }
+  }
+
   /** sort_gp_asc / sort_gp_desc on the rows at positions i and j of `order`. */
   #compare(i: number, j: number): number {
     const order = this.order;

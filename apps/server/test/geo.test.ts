@@ -1,0 +1,537 @@
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../src/index.js';
+import { distance, estimateSteps } from '../src/geo/distance.js';
+import { formatFixed, humanLongDouble } from '../src/geo/format.js';
+import {
+  GEO_LAT_MAX,
+  GEO_LAT_MIN,
+  GEO_STEP_MAX,
+  GeoCell,
+  WGS84_LAT_RANGE,
+  WGS84_LONG_RANGE,
+  decodeScore,
+  encode,
+  geohashString,
+  interleave,
+  interleaveText,
+} from '../src/geo/geohash.js';
+import { GeoResults } from '../src/geo/results.js';
+import { GeoShape, ShapeKind } from '../src/geo/shape.js';
+import { redisAvailable, startPair, type Pair } from './differential/harness.js';
+import { transcript, type Step } from './helpers/scenario.js';
+
+/**
+ * Geo: the arithmetic (geohash scores, cell decoding, number formatting) against values taken
+ * from redis-server 7.0.15, property tests (encode/decode round trips within a cell, searches
+ * equal to a brute-force filter over every member), a model test of the result buffer and its two
+ * sorts, and over TCP what a one-connection byte comparison does not show: keyspace
+ * notifications and what GEOADD propagates.
+ */
+
+/** interleave64 bit by bit: latitude bits at even positions, longitude bits at odd ones. */
+function referenceInterleave(lat: number, lon: number): bigint {
+  let result = 0n;
+  for (let bit = 0n; bit < 32n; bit++) {
+    result |= ((BigInt(lat) >> bit) & 1n) << (2n * bit);
+    result |= ((BigInt(lon) >> bit) & 1n) << (2n * bit + 1n);
+  }
+  return result;
+}
+
+/** A score: the step-26 cell of a position. */
+function scoreOf(longitude: number, latitude: number): number {
+  const cell = new GeoCell();
+  encode(WGS84_LONG_RANGE, WGS84_LAT_RANGE, longitude, latitude, GEO_STEP_MAX, cell);
+  return interleave(cell.lat, cell.lon);
+}
+
+describe('geohash scores and positions (values from redis-server 7.0.15)', () => {
+  const xy = new Float64Array(2);
+
+  it.each([
+    // longitude, latitude, ZSCORE after GEOADD
+    [13.361389, 38.115556, 3479099956230698],
+    [15.087269, 37.502669, 3479447370796909],
+    [180, 85.05112878, 13510798882111488],
+    [-180, -85.05112878, 0],
+    [0, 0, 3377699720527872],
+  ])('GEOADD %d %d stores score %d', (longitude, latitude, score) => {
+    expect(scoreOf(longitude, latitude)).toBe(score);
+  });
+
+  it('interleaving agrees with a bit-by-bit BigInt reference, exact text past 2^53', () => {
+    expect(interleaveText(1, 1)).toBe('3');
+    // longitude 180 is the index 2^26: bit 53, so an odd latitude index makes an odd 54-bit value
+    expect(interleaveText(1, 2 ** 26)).toBe('9007199254740993');
+    expect(interleave(1, 2 ** 26)).toBe(9007199254740992); // the double ZADD parses from it
+    fc.assert(
+      fc.property(fc.nat(2 ** 26), fc.nat(2 ** 26), (lat, lon) => {
+        const exact = referenceInterleave(lat, lon);
+        expect(interleaveText(lat, lon)).toBe(exact.toString());
+        expect(interleave(lat, lon)).toBe(Number(exact));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([
+    // score, GEOPOS longitude, latitude (as printed)
+    [3479099956230698, '13.36138933897018433', '38.11555639549629859'],
+    [3479447370796909, '15.08726745843887329', '37.50266842333162032'],
+    [13510798882111488, '180', '85.0511287799999991'],
+    [0, '-179.99999731779098511', '-85.05112751263942528'],
+    [-1, '180', '85.0511287799999991'], // (uint64_t)-1: every bit set
+    [1.5, '-179.99999731779098511', '-85.05112497791824921'],
+    [1e300, '-179.99999731779098511', '-85.05112751263942528'],
+    [-Infinity, '180', '-85.05112751263942528'], // 2^63: the top longitude bit
+    [Infinity, '-179.99999731779098511', '-85.05112751263942528'],
+  ])('score %d decodes to %s,%s', (score, longitude, latitude) => {
+    decodeScore(score, xy);
+    expect(humanLongDouble(xy[0]!)).toBe(longitude);
+    expect(humanLongDouble(xy[1]!)).toBe(latitude);
+  });
+
+  it.each([
+    [3479099956230698, 'sqc8b49rny0'],
+    [13510798882111488, 'bp05b5048p0'],
+    [-1, 'bp05b5048p0'],
+    [1.5, '00bh0hbj210'],
+    [0, '00bh0hbj200'],
+    [1e300, '00bh0hbj200'],
+  ])('GEOHASH of score %d is %s', (score, text) => {
+    expect(geohashString(score)).toBe(text);
+  });
+
+  it('encode refuses positions outside the index', () => {
+    const cell = new GeoCell();
+    expect(encode(WGS84_LONG_RANGE, WGS84_LAT_RANGE, 0, 85.06, 26, cell)).toBe(false);
+    expect(encode(WGS84_LONG_RANGE, WGS84_LAT_RANGE, 180.1, 0, 26, cell)).toBe(false);
+    expect(encode(WGS84_LONG_RANGE, WGS84_LAT_RANGE, 0, 0, 0, cell)).toBe(false);
+    expect(encode(WGS84_LONG_RANGE, WGS84_LAT_RANGE, 0, 0, 33, cell)).toBe(false);
+    expect(encode(WGS84_LONG_RANGE, WGS84_LAT_RANGE, 0, 0, 1, cell)).toBe(true);
+    expect([cell.lon, cell.lat, cell.step]).toEqual([1, 1, 1]);
+  });
+
+  it('round trip: a decoded position lies within half a cell of the encoded one', () => {
+    const halfLon = 360 / 2 ** 26 / 2;
+    const halfLat = (GEO_LAT_MAX - GEO_LAT_MIN) / 2 ** 26 / 2;
+    fc.assert(
+      fc.property(
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.double({ min: GEO_LAT_MIN, max: GEO_LAT_MAX, noNaN: true }),
+        (longitude, latitude) => {
+          const score = scoreOf(longitude, latitude);
+          expect(Number.isInteger(score)).toBe(true);
+          expect(score).toBeGreaterThanOrEqual(0);
+          decodeScore(score, xy);
+          // cell bounds carry rounding errors of a few ulps of 180 (and a coordinate within an
+          // ulp of a boundary can land in the next cell)
+          expect(Math.abs(xy[0]! - longitude)).toBeLessThanOrEqual(halfLon + 1e-12);
+          expect(Math.abs(xy[1]! - latitude)).toBeLessThanOrEqual(halfLat + 1e-12);
+          // decoding is stable: the decoded position encodes to the same cell
+          expect(scoreOf(xy[0]!, xy[1]!)).toBe(score);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a score orders positions by cell: the 52-bit prefix of a coarser cell contains it', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.double({ min: GEO_LAT_MIN, max: GEO_LAT_MAX, noNaN: true }),
+        fc.integer({ min: 1, max: 26 }),
+        (longitude, latitude, step) => {
+          const coarse = new GeoCell();
+          encode(WGS84_LONG_RANGE, WGS84_LAT_RANGE, longitude, latitude, step, coarse);
+          if (coarse.lon === 2 ** step || coarse.lat === 2 ** step) return; // the range's max
+          const shift = 2 ** (52 - 2 * step);
+          const min = interleave(coarse.lat, coarse.lon) * shift;
+          const score = scoreOf(longitude, latitude);
+          expect(score).toBeGreaterThanOrEqual(min);
+          expect(score).toBeLessThan(min + shift);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('number formatting as glibc printf', () => {
+  it.each([
+    [0, 4, '0.0000'],
+    [-0, 4, '-0.0000'],
+    [0.03125, 4, '0.0312'], // a tie: to even (toFixed says 0.0313)
+    [0.09375, 4, '0.0938'],
+    [-0.03125, 4, '-0.0312'],
+    [2.5, 0, '2'],
+    [3.5, 0, '4'],
+    [166274.1516, 4, '166274.1516'],
+    [1.00005, 4, '1.0001'], // not a tie: 1.00005 is slightly above in binary
+    [200, 6, '200.000000'],
+    [-180.0000005, 6, '-180.000000'], // below the tie in binary
+    [-180.000001, 6, '-180.000001'],
+    [1e21, 2, '1000000000000000000000.00'],
+    [1e300, 0, '1' + '0'.repeat(300).replace(/^0{0}/, '')],
+    [Infinity, 6, 'inf'],
+    [-Infinity, 6, '-inf'],
+  ])('%%.%2$if of %1$d is %3$s', (value, digits, text) => {
+    if (value === 1e300) {
+      expect(formatFixed(value, digits)).toBe(BigInt(1e300).toString());
+      return;
+    }
+    expect(formatFixed(value, digits)).toBe(text);
+  });
+
+  it.each([
+    [13.361389338970184, '13.36138933897018433'],
+    [180, '180'],
+    [-0, '0'],
+    [-1e-20, '0'],
+    [0.5, '0.5'],
+    [2.6822090148925781e-6, '0.00000268220901489'],
+    [-179.99999731779099, '-179.99999731779098511'],
+  ])('human long double of %d is %s', (value, text) => {
+    expect(humanLongDouble(value)).toBe(text);
+  });
+
+  it('formatFixed agrees with toFixed except on exact ties', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        fc.integer({ min: 0, max: 17 }),
+        (x, digits) => {
+          const ours = formatFixed(x, digits);
+          const scaled = Math.abs(x) * 2 ** (digits + 1);
+          const tie = Number.isInteger(scaled) && !Number.isInteger(Math.abs(x) * 2 ** digits);
+          if (!tie && !Object.is(x, -0)) expect(ours).toBe(x.toFixed(digits));
+          expect(Number(ours)).toBeCloseTo(x, Math.max(0, digits - 1));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('distances and cell precision', () => {
+  it.each([
+    [13.361389338970184, 38.1155563954963, 15.087267458438873, 37.50266842333162, '166274.1516'],
+    [0, 0, 0, 0, '0.0000'],
+  ])('distance(%d, %d, %d, %d) = %s m', (lon1, lat1, lon2, lat2, text) => {
+    expect(formatFixed(distance(lon1, lat1, lon2, lat2), 4)).toBe(text);
+  });
+
+  it.each([
+    [0, 0, 26],
+    [200000, 37, 6],
+    [200000, 70, 5],
+    [200000, 85, 4],
+    [200000, -85, 4],
+    [1e9, 0, 1],
+    [1, 0, 24],
+  ])('estimateSteps(%d m at latitude %d) = %d', (meters, latitude, steps) => {
+    expect(estimateSteps(meters, latitude)).toBe(steps);
+  });
+});
+
+/** Reference sort: by distance, ties in push order. */
+function referenceOrder(distances: number[], descending: boolean): number[] {
+  return distances
+    .map((d, i) => [d, i] as const)
+    .sort((a, b) => (descending ? b[0] - a[0] : a[0] - b[0]) || a[1] - b[1])
+    .map(([, i]) => i);
+}
+
+describe('GeoResults model test', () => {
+  type Op =
+    | { kind: 'push'; distance: number }
+    | { kind: 'sortAll'; descending: boolean }
+    | { kind: 'sortFirst'; descending: boolean; count: number }
+    | { kind: 'reset' };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.record({
+        kind: fc.constant('push' as const),
+        distance: fc.integer({ min: 0, max: 6 }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('sortAll' as const), descending: fc.boolean() }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('sortFirst' as const),
+        descending: fc.boolean(),
+        count: fc.integer({ min: 1, max: 80 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.constant({ kind: 'reset' as const }) },
+  );
+
+  it('rows, the full sort and the partial sort agree with arrays', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const results = new GeoResults();
+        let model: number[] = [];
+        for (const step of ops) {
+          switch (step.kind) {
+            case 'push':
+              results.push(`m${model.length}`, model.length, 1, 2, step.distance);
+              model.push(step.distance);
+              break;
+            case 'reset':
+              results.reset();
+              model = [];
+              break;
+            case 'sortAll': {
+              results.sortAll(step.descending);
+              // stable: exactly the reference order
+              expect(Array.from(results.order.subarray(0, model.length))).toEqual(
+                referenceOrder(model, step.descending),
+              );
+              break;
+            }
+            case 'sortFirst': {
+              if (model.length === 0) break;
+              const last = Math.min(step.count, model.length) - 1;
+              results.sortFirst(step.descending, last);
+              const reference = referenceOrder(model, step.descending).map((i) => model[i]);
+              const got = Array.from(results.order.subarray(0, last + 1)).map((i) => model[i]);
+              // the first ranks hold the right distances in order (ties in pqsort's own order)
+              expect(got).toEqual(reference.slice(0, last + 1));
+              break;
+            }
+          }
+          results.checkInvariants();
+          expect(results.length).toBe(model.length);
+          for (let i = 0; i < model.length; i++) {
+            expect(results.members[i]).toBe(`m${i}`);
+            expect(results.distances[i]).toBe(model[i]);
+          }
+        }
+        // sorts start again from the push order after a reset, and keep only permuting rows
+        results.reset();
+        results.checkInvariants();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('pqsort reproduces redis-server 7.0.15 on 24 equal distances', () => {
+    // GEOSEARCH ... COUNT 5 over 24 members at one point and 4 around (see the differential cases)
+    const results = new GeoResults();
+    const names = ['c', 'm1', 'm10', 'm11', 'm12', 'm13', 'm14', 'm15', 'm16', 'm17', 'm18', 'm19'];
+    names.push('m2', 'm20', 'm21', 'm22', 'm23', 'm24', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9');
+    names.push('a', 'b', 'd');
+    const distances: Record<string, number> = { c: 109.7, a: 109.5, b: 109.5, d: 111.2 };
+    for (const name of names) results.push(name, 0, 0, 0, distances[name] ?? 0.3);
+    results.sortFirst(false, 4);
+    const first = Array.from(results.order.subarray(0, 5)).map((i) => results.members[i]);
+    expect(first).toEqual(['m8', 'm1', 'm10', 'm11', 'm12']);
+  });
+});
+
+describe('search cells', () => {
+  it('walk order and exclusions of a small circle (Sicily, 200 km)', () => {
+    const shape = new GeoShape(ShapeKind.CIRCLE, 15, 37, 200, 0, 0, 1000);
+    shape.computeCells();
+    // the south and west neighbours lie outside the bounding box
+    expect(shape.cells.map((c) => c.step)).toEqual([6, 6, 0, 6, 0, 6, 0, 0, 0]);
+    const center = shape.cells[0]!;
+    expect(shape.cells[1]).toMatchObject({ lon: center.lon, lat: center.lat + 1 });
+    expect(shape.cells[3]).toMatchObject({ lon: center.lon + 1, lat: center.lat });
+    expect(shape.contains(3479099956230698)).toBe(true);
+    expect(formatFixed(shape.distance / 1000, 4)).toBe('190.4424');
+    expect(shape.contains(scoreOf(20, 37))).toBe(false);
+  });
+
+  it('neighbours wrap around the antimeridian', () => {
+    const shape = new GeoShape(ShapeKind.CIRCLE, 180, 0, 100, 0, 0, 1000);
+    shape.computeCells();
+    const center = shape.cells[0]!;
+    // longitude 180 is the index 2^step, one past the last cell; east wraps to 1, west to the last
+    expect(center.lon).toBe(2 ** center.step);
+    expect(shape.cells[4]!.isZero() || shape.cells[4]!.lon === 2 ** center.step - 1).toBe(true);
+  });
+});
+
+describe('searches over TCP equal a brute-force filter', () => {
+  let running: RunningServer;
+  let client: Redis;
+
+  beforeAll(async () => {
+    running = await startServer({ port: 0 });
+    client = new Redis({ port: running.port, lazyConnect: true, enableOfflineQueue: true });
+    await client.connect();
+  });
+  afterAll(async () => {
+    client.disconnect();
+    await running.close();
+  });
+
+  const point = fc.record({
+    longitude: fc.double({ min: -30, max: 30, noNaN: true }),
+    latitude: fc.double({ min: -60, max: 60, noNaN: true }),
+  });
+
+  it('GEOSEARCH BYRADIUS and BYBOX return exactly the members inside', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(point, { minLength: 1, maxLength: 60 }),
+        point,
+        fc.double({ min: 0, max: 3000, noNaN: true }),
+        fc.double({ min: 0, max: 3000, noNaN: true }),
+        fc.constantFrom('km', 'mi'),
+        async (points, center, a, b, unit) => {
+          await client.flushall();
+          const args: (string | number)[] = [];
+          points.forEach((p, i) => args.push(p.longitude, p.latitude, `p${i}`));
+          await client.call('GEOADD', 'k', ...args);
+          const conversion = unit === 'km' ? 1000 : 1609.34;
+          // positions as stored: the center of each member's cell
+          const stored = (await client.call('ZRANGE', 'k', 0, -1, 'WITHSCORES')) as string[];
+          const members: { name: string; x: number; y: number }[] = [];
+          const xy = new Float64Array(2);
+          for (let i = 0; i < stored.length; i += 2) {
+            decodeScore(Number(stored[i + 1]), xy);
+            members.push({ name: stored[i]!, x: xy[0]!, y: xy[1]! });
+          }
+          const from = ['FROMLONLAT', center.longitude, center.latitude] as const;
+
+          const byRadius = (await client.call(
+            'GEOSEARCH',
+            'k',
+            ...from,
+            'BYRADIUS',
+            a,
+            unit,
+            'ASC',
+          )) as string[];
+          const expectedRadius = members
+            .map((m) => ({
+              name: m.name,
+              d: distance(center.longitude, center.latitude, m.x, m.y),
+            }))
+            .filter((m) => m.d <= a * conversion);
+          expect([...byRadius].sort()).toEqual(expectedRadius.map((m) => m.name).sort());
+          // ASC: distances never decrease
+          const order = byRadius.map((name) => expectedRadius.find((m) => m.name === name)!.d);
+          for (let i = 1; i < order.length; i++)
+            expect(order[i]).toBeGreaterThanOrEqual(order[i - 1]!);
+
+          const byBox = (await client.call(
+            'GEOSEARCH',
+            'k',
+            ...from,
+            'BYBOX',
+            a,
+            b,
+            unit,
+          )) as string[];
+          const expectedBox = members.filter(
+            (m) =>
+              distance(m.x, m.y, center.longitude, m.y) <= (a * conversion) / 2 &&
+              distance(m.x, m.y, m.x, center.latitude) <= (b * conversion) / 2,
+          );
+          expect([...byBox].sort()).toEqual(expectedBox.map((m) => m.name).sort());
+
+          // COUNT n: the n nearest
+          const count = Math.max(1, Math.floor(points.length / 3));
+          const nearest = (await client.call(
+            'GEOSEARCH',
+            'k',
+            ...from,
+            'BYRADIUS',
+            a,
+            unit,
+            'COUNT',
+            count,
+          )) as string[];
+          // (ties may come in another order: a partial sort is not stable)
+          const distanceOf = (name: string) => expectedRadius.find((m) => m.name === name)!.d;
+          expect(nearest.map(distanceOf)).toEqual(byRadius.slice(0, count).map(distanceOf));
+          expect(new Set(nearest).size).toBe(nearest.length);
+          // COUNT n ANY: n members inside, whichever
+          const anyOf = (await client.call(
+            'GEOSEARCH',
+            'k',
+            ...from,
+            'BYRADIUS',
+            a,
+            unit,
+            'COUNT',
+            count,
+            'ANY',
+          )) as string[];
+          expect(anyOf.length).toBe(Math.min(count, byRadius.length));
+          for (const name of anyOf) expect(byRadius).toContain(name);
+          expect(new Set(anyOf).size).toBe(anyOf.length);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('propagation', () => {
+  it('GEOADD reaches the AOF and replicas as ZADD with the scores; searches as themselves', async () => {
+    const running = await startServer({ port: 0 });
+    const client = new Redis({ port: running.port });
+    const cell = new GeoCell();
+    encode(WGS84_LONG_RANGE, WGS84_LAT_RANGE, 180, 38.115556, GEO_STEP_MAX, cell);
+    const eastScore = referenceInterleave(cell.lat, cell.lon).toString();
+    try {
+      const propagated: string[][] = [];
+      running.server.hooks.propagate = (_db, argv) => propagated.push([...argv]);
+      await client.geoadd('k', 'CH', 13.361389, 38.115556, 'Palermo', 180, 38.115556, 'east');
+      await client.geoadd('k', 'NX', 13.361389, 38.115556, 'Palermo'); // changes nothing
+      await client.call('GEOSEARCHSTORE', 'd', 'k', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '1', 'km');
+      await client.call('GEOSEARCH', 'k', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '1', 'km');
+      expect(propagated).toEqual([
+        ['zadd', 'k', 'CH', '3479099956230698', 'Palermo', eastScore, 'east'],
+        ['GEOSEARCHSTORE', 'd', 'k', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '1', 'km'],
+      ]);
+    } finally {
+      client.disconnect();
+      await running.close();
+    }
+  });
+});
+
+describe.skipIf(!redisAvailable)('keyspace notifications, compared with redis-server', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await startPair();
+  });
+  afterAll(async () => {
+    await pair.stop();
+  });
+
+  it('GEOADD notifies zadd; the STORE forms georadiusstore / geosearchstore, or del', async () => {
+    const steps: Step[] = [
+      [1, 'CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
+      [0, 'PSUBSCRIBE', '__key*__:*'],
+      [1, 'GEOADD', 'k', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],
+      [1, 'GEOADD', 'k', 'NX', '13.361389', '38.115556', 'Palermo'],
+      [1, 'GEOADD', 'k', 'XX', 'CH', '13.5', '38.115556', 'Palermo'],
+      [1, 'GEORADIUS', 'k', '15', '37', '200', 'km', 'STORE', 'a'],
+      [1, 'GEORADIUSBYMEMBER', 'k', 'Palermo', '300', 'km', 'STOREDIST', 'a'],
+      [1, 'GEOSEARCHSTORE', 'b', 'k', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km'],
+      [1, 'GEOSEARCHSTORE', 'b', 'k', 'FROMLONLAT', '15', '37', 'BYRADIUS', '1', 'km'],
+      [1, 'GEORADIUS', 'none', '15', '37', '200', 'km', 'STORE', 'a'],
+      [1, 'GEOSEARCH', 'k', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km'],
+      [1, 'CONFIG', 'SET', 'notify-keyspace-events', ''],
+    ];
+    const [byor, redis] = await Promise.all([
+      transcript(pair.byor.port, 2, steps),
+      transcript(pair.redis.port, 2, steps),
+    ]);
+    expect(byor).toEqual(redis);
+  });
+});
