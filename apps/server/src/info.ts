@@ -3,6 +3,7 @@ import { arch, freemem, release, totalmem, type } from 'node:os';
 import type { Server } from './server.js';
 import { clientType } from './commands/connection.js';
 import { BYOR_VERSION } from './version.js';
+import { trackingStats } from './tracking.js';
 
 /**
  * INFO, in redis-server 7's section and field names so monitoring tools and clients (ioredis'
@@ -102,7 +103,7 @@ function section(server: Server, name: string): string | undefined {
         ['client_recent_max_input_buffer', 0],
         ['client_recent_max_output_buffer', 0],
         ['blocked_clients', blocked],
-        ['tracking_clients', 0],
+        ['tracking_clients', trackingStats(server).clients],
         ['clients_in_timeout_table', blocked],
         ['pubsub_clients', pubsub],
       ]);
@@ -168,6 +169,9 @@ function section(server: Server, name: string): string | undefined {
         ['pubsubshard_channels', server.pubsub.shardChannels.size],
         ['latest_fork_usec', 0],
         ['total_forks', 0],
+        ['tracking_total_keys', trackingStats(server).keys],
+        ['tracking_total_items', trackingStats(server).items],
+        ['tracking_total_prefixes', trackingStats(server).prefixes],
         ['total_error_replies', server.stats.totalErrorReplies],
       ]);
     }
