@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../src/index.js';
+import { createTestServer, type TestServer } from '../src/testing.js';
 import { redisAvailable } from './differential/harness.js';
 import {
   MonitorTap,
@@ -531,12 +531,45 @@ function expectAgreement(result: SoakResult, server: string): void {
   }
 }
 
+/** The back door's snapshot in the model's shape (a stream's value: its entries only). */
+function fromSnapshot(server: TestServer): PlainState {
+  const out: PlainState = {};
+  for (const [db, keys] of Object.entries(server.snapshot())) {
+    for (const [key, { type, value, ttl }] of Object.entries(keys)) {
+      let plain: unknown = value;
+      if (type === 'hash')
+        plain = Object.entries(value as Record<string, string>).sort((a, b) =>
+          a[0] < b[0] ? -1 : 1,
+        );
+      if (type === 'zset')
+        plain = (value as [string, number][]).map(([member, score]) => [member, String(score)]);
+      out[`${db}:${key}`] = { type, ttl: ttl !== undefined, value: plain };
+    }
+  }
+  return out;
+}
+
+function streamEntriesOnly(state: PlainState): PlainState {
+  const out: PlainState = {};
+  for (const [key, entry] of Object.entries(state))
+    out[key] =
+      entry.type === 'stream'
+        ? { ...entry, value: (entry.value as { entries: unknown }).entries }
+        : entry;
+  return out;
+}
+
 describe(`soak: ${CLIENTS} clients x ${OPS} commands against a model (seed ${SEED})`, () => {
   it('byor-server agrees with the model, reply by reply and in its final state', async () => {
-    const server = await startServer({ port: 0 });
+    const server = await createTestServer();
+    server.logCommands(false);
     try {
       const result = await soak(server.port, SEED, CLIENTS, OPS);
       expectAgreement(result, 'byor');
+      // the testing back door sees the same final state
+      expect(fromSnapshot(server), `SOAK_SEED=${SEED}`).toEqual(
+        streamEntriesOnly(result.modelState),
+      );
     } finally {
       await server.close();
     }
