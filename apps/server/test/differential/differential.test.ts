@@ -2,6 +2,7 @@ import { bitmapCases } from './bitmaps.cases.js';
 import { hyperloglogCases } from './hyperloglog.cases.js';
 import { geoCases } from './geo.cases.js';
 import { sortCases } from './sort.cases.js';
+import { trackingCases } from './tracking.cases.js';
 import { replicationCases } from './replication.cases.js';
 import { aclCases } from './acl.cases.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,7 @@ const groups: Record<string, DiffCase[]> = {
   hyperloglog: hyperloglogCases,
   geo: geoCases,
   sort: sortCases,
+  tracking: trackingCases,
   acl: aclCases,
 };
 
