@@ -569,3 +569,30 @@ export function scriptCommandAllowed(
   if (acl === undefined || caller === undefined) return true;
   return acl.check(acl.userOf(caller), command, argv) === undefined;
 }
+
+/**
+ * EXEC's re-check of a queued command (ACLs may have changed since it was queued): the NOPERM
+ * reply redis-server gives for it, logged with context "multi", or undefined when allowed.
+ */
+export function execPermissionError(
+  client: Client,
+  command: Command,
+  argv: readonly string[],
+): string | undefined {
+  const acl = instances.get(client.server);
+  if (acl === undefined) return undefined;
+  const user = acl.userOf(client);
+  if (user.unrestricted) return undefined;
+  const denial = acl.check(user, command, argv);
+  if (denial === undefined) return undefined;
+  acl.logDenial(client, user, command, argv, denial, 'multi');
+  const reason =
+    denial.result === AclResult.DENIED_CMD
+      ? 'no permission to execute the command or subcommand'
+      : denial.result === AclResult.DENIED_KEY
+        ? 'no permission to touch the specified keys'
+        : denial.result === AclResult.DENIED_CHANNEL
+          ? 'no permission to access one of the channels used as arguments'
+          : 'no permission';
+  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`;
+}

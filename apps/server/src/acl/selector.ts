@@ -422,6 +422,24 @@ export class Selector {
     }
   }
 
+  /**
+   * Throws unless the described command rules rebuild exactly this command bitmap (the check
+   * redis-server makes before printing them) and the flags agree with the bitmap.
+   * O(categories x commands).
+   */
+  checkInvariants(): void {
+    const copy = new Selector(this.table, 0);
+    for (const op of this.describeCommands().split(' ')) {
+      if (copy.apply(op) !== undefined) throw new Error(`described rule ${op} is refused`);
+    }
+    for (let id = 0; id <= this.table.size; id++) {
+      if (copy.allowed[id] !== this.allowed[id])
+        throw new Error(`command bit ${id} differs after describing the rules`);
+    }
+    if (this.flags & SelectorFlag.ALLCOMMANDS && !this.allowed.every((bit) => bit === 1))
+      throw new Error('allcommands set with a command denied');
+  }
+
   /** ACLSelectorCheckKey: a key with the permissions its spec needs. */
   keyAllowed(key: string, needed: number): boolean {
     if (this.flags & SelectorFlag.ALLKEYS) return true;
