@@ -1,0 +1,235 @@
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisAvailable, startPair, type Pair } from './differential/harness.js';
+
+/**
+ * HyperLogLog over TCP, on byor and redis-server side by side: properties of the estimate on
+ * random inputs (within Redis's documented error, merges equal to unions, promotion keeping the
+ * count), bytes carried from one server to the other, WATCH and keyspace notifications.
+ */
+
+/** PFSELFTEST's bound: 6 standard errors (1.04 / sqrt(16384) = 0.81%). */
+const maxError = (n: number) => Math.ceil(6 * (1.04 / Math.sqrt(16384)) * n);
+
+const range = (prefix: string, from: number, to: number): string[] =>
+  Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`);
+
+describe.skipIf(!redisAvailable)('HyperLogLog on byor and redis-server', () => {
+  let pair: Pair;
+  let byor: Redis;
+  let redis: Redis;
+  beforeAll(async () => {
+    pair = await startPair({ 'notify-keyspace-events': 'KEA' });
+    byor = new Redis({ port: pair.byor.port, host: '127.0.0.1', protocol: 2 });
+    redis = new Redis({ port: pair.redis.port, host: '127.0.0.1', protocol: 2 });
+  });
+  afterAll(async () => {
+    byor.disconnect();
+    redis.disconnect();
+    await pair.stop();
+  });
+
+  /** PFADD in batches of 2000 elements, pipelined. */
+  const add = async (client: Redis, key: string, elements: readonly string[]) => {
+    const pipeline = client.pipeline();
+    for (let i = 0; i < elements.length; i += 2000)
+      pipeline.pfadd(key, ...elements.slice(i, i + 2000));
+    await pipeline.exec();
+  };
+  const both = async (...args: string[]): Promise<[unknown, unknown]> => {
+    const [name, ...rest] = args;
+    return Promise.all([byor.call(name!, ...rest), redis.call(name!, ...rest)]);
+  };
+
+  it('the count of n distinct random elements is within the documented error, as redis-server counts', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 300, max: 60_000 })),
+        fc.string({ minLength: 1, maxLength: 8 }),
+        async (n, prefix) => {
+          const elements = range(`${prefix}:`, 0, n);
+          await both('DEL', 'h');
+          await Promise.all([add(byor, 'h', elements), add(redis, 'h', elements)]);
+          const [count, oracle] = await both('PFCOUNT', 'h');
+          expect(count).toBe(oracle);
+          expect(Math.abs((count as number) - n)).toBeLessThanOrEqual(Math.max(maxError(n), 1));
+          const [bytes, oracleBytes] = await Promise.all([
+            byor.getBuffer('h'),
+            redis.getBuffer('h'),
+          ]);
+          expect(bytes?.equals(oracleBytes!)).toBe(true);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('PFMERGE equals one HLL of the union, register for register', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 6_000 })),
+          { minLength: 1, maxLength: 4 },
+        ),
+        async (parts) => {
+          await byor.flushall();
+          const keys = parts.map((_, i) => `part${i}`);
+          const union = new Set<string>();
+          for (const [i, [from, length]] of parts.entries()) {
+            const elements = range('u', from, from + length);
+            if (elements.length) await add(byor, keys[i]!, elements);
+            for (const element of elements) union.add(element);
+          }
+          await add(byor, 'union', [...union]);
+          await byor.pfmerge('merged', ...keys);
+          const [merged, direct, multi] = await Promise.all([
+            byor.pfcount('merged'),
+            byor.pfcount('union'),
+            byor.pfcount(...keys),
+          ]);
+          expect(merged).toBe(direct);
+          expect(multi).toBe(direct);
+          const [mergedRegisters, unionRegisters] = await Promise.all([
+            byor.call('PFDEBUG', 'GETREG', 'merged'),
+            byor.call('PFDEBUG', 'GETREG', 'union'),
+          ]);
+          expect(mergedRegisters).toEqual(unionRegisters);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+
+  it('sparse to dense promotion keeps the count', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 2_500 }),
+        fc.integer({ min: 20, max: 400 }),
+        async (n, maxBytes) => {
+          await byor.flushall();
+          const elements = range('p', 0, n);
+          await add(byor, 'sparse', elements);
+          await byor.config('SET', 'hll-sparse-max-bytes', String(maxBytes));
+          try {
+            await add(byor, 'promoted', elements);
+          } finally {
+            await byor.config('SET', 'hll-sparse-max-bytes', '3000');
+          }
+          const count = await byor.pfcount('sparse');
+          // PFCOUNT of two keys recomputes (no cached value), whatever the encoding
+          expect(await byor.pfcount('promoted', 'missing')).toBe(count);
+          expect(await byor.pfcount('sparse', 'missing')).toBe(count);
+          expect(await byor.pfcount('promoted')).toBe(count);
+          await byor.call('PFDEBUG', 'TODENSE', 'sparse');
+          expect(await byor.call('PFDEBUG', 'ENCODING', 'sparse')).toBe('dense');
+          expect(await byor.pfcount('sparse', 'missing')).toBe(count);
+          expect(await byor.call('PFDEBUG', 'GETREG', 'sparse')).toEqual(
+            await byor.call('PFDEBUG', 'GETREG', 'promoted'),
+          );
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it('bytes copied from redis-server to byor and back stay one HLL', async () => {
+    for (const n of [3, 400, 5000]) {
+      await both('FLUSHALL');
+      await add(redis, 'from-redis', range('a', 0, n));
+      await add(byor, 'from-byor', range('b', 0, n));
+      const [fromRedis, fromByor] = await Promise.all([
+        redis.getBuffer('from-redis'),
+        byor.getBuffer('from-byor'),
+      ]);
+      await byor.set('from-redis', fromRedis!);
+      await redis.set('from-byor', fromByor!);
+      for (const key of ['from-redis', 'from-byor']) {
+        const [count, oracle] = await both('PFCOUNT', key);
+        expect(count).toBe(oracle);
+        await Promise.all([add(byor, key, range('c', 0, n)), add(redis, key, range('c', 0, n))]);
+        const [after, oracleAfter] = await Promise.all([byor.getBuffer(key), redis.getBuffer(key)]);
+        expect(after.equals(oracleAfter)).toBe(true);
+        expect(
+          (await both('PFCOUNT', key, 'from-redis', 'missing')).every((x, _, all) => x === all[0]),
+        ).toBe(true);
+      }
+      // DUMP/RESTORE carries the same bytes both ways
+      const [dump, oracleDump] = await Promise.all([
+        byor.dumpBuffer('from-byor'),
+        redis.dumpBuffer('from-byor'),
+      ]);
+      await Promise.all([
+        byor.restore('restored', 0, oracleDump),
+        redis.restore('restored', 0, dump),
+      ]);
+      const [restored, oracleRestored] = await Promise.all([
+        byor.getBuffer('restored'),
+        redis.getBuffer('restored'),
+      ]);
+      expect(restored.equals(oracleRestored)).toBe(true);
+      expect(await byor.pfcount('restored')).toBe(await redis.pfcount('from-byor'));
+    }
+  });
+
+  it('WATCH sees a PFADD that changed registers or a PFCOUNT that cached, not one that changed nothing', async () => {
+    const transaction = async (client: Redis, command: string[]) => {
+      await client.watch('h');
+      await client.call(command[0]!, ...command.slice(1));
+      return client.multi().get('other').exec();
+    };
+    const script: string[][] = [
+      ['PFADD', 'h', 'a'], // changes nothing
+      ['PFADD', 'h', 'zz', 'yy'], // changes registers
+      ['PFCOUNT', 'h'], // caches the count: the value changed
+      ['PFCOUNT', 'h'], // cached already
+      ['PFADD', 'h'],
+      ['PFMERGE', 'h'],
+    ];
+    await both('FLUSHALL');
+    await both('PFADD', 'h', 'a', 'b');
+    for (const command of script) {
+      const [result, oracle] = await Promise.all([
+        transaction(byor, command),
+        transaction(redis, command),
+      ]);
+      expect(result === null).toBe(oracle === null);
+    }
+  });
+
+  it('keyspace notifications: pfadd for PFADD and PFMERGE, as redis-server sends them', async () => {
+    const listen = async (port: number) => {
+      const subscriber = new Redis({ port, host: '127.0.0.1', protocol: 2 });
+      const events: string[] = [];
+      // the SET that ends the script is the last event: once it is here, all are
+      const done = new Promise<void>((resolve) => {
+        subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
+          events.push(`${channel} ${message}`);
+          if (channel === '__keyevent@0__:set' && message === 'done') resolve();
+        });
+      });
+      await subscriber.psubscribe('__keyevent@0__:*');
+      return { subscriber, events, done };
+    };
+    await both('FLUSHALL');
+    const [a, b] = await Promise.all([listen(pair.byor.port), listen(pair.redis.port)]);
+    try {
+      for (const command of [
+        ['PFADD', 'h', 'a'],
+        ['PFADD', 'h', 'a'],
+        ['PFCOUNT', 'h'],
+        ['PFMERGE', 'm', 'h'],
+        ['PFADD', 'empty'],
+        ['PFDEBUG', 'TODENSE', 'h'],
+        ['SET', 'done', '1'],
+      ])
+        await both(...command);
+      await Promise.all([a.done, b.done]);
+      expect(a.events).toEqual(b.events);
+      expect(a.events).toContain('__keyevent@0__:pfadd h');
+    } finally {
+      a.subscriber.disconnect();
+      b.subscriber.disconnect();
+    }
+  });
+});
