@@ -230,6 +230,19 @@ describe('clients of users', () => {
     await waitFor(() => closed);
   });
 
+  it('disabling a user keeps its connections (redis-server 7.0 only stops new logins)', async () => {
+    await admin.call('ACL', 'SETUSER', 'later', 'on', 'nopass', '+@all', '~*');
+    const client = connect({ username: 'later', password: 'x' });
+    await client.connect();
+    await admin.call('ACL', 'SETUSER', 'later', 'off');
+    expect(await client.call('ACL', 'WHOAMI')).toBe('later');
+    expect(await errorOf(client.call('HELLO', '2', 'AUTH', 'later', 'x'))).toBe(
+      'WRONGPASS invalid username-password pair or user is disabled.',
+    );
+    const log = (await admin.call('ACL', 'LOG', '1')) as unknown[][];
+    expect(log[0]?.slice(6, 10)).toEqual(['object', 'HELLO', 'username', 'later']);
+  });
+
   it('revoking a channel disconnects its subscribers', async () => {
     await admin.call('ACL', 'SETUSER', 'sub', 'on', 'nopass', '+@all', 'resetchannels', '&news');
     const subscriber = connect({ username: 'sub', password: 'x' });

@@ -205,6 +205,20 @@ export const aclCases: DiffCase[] = [
     ],
   },
   {
+    name: 'hello auth',
+    commands: [
+      setuser('h1', 'on', '>pw', '+@all', '~*'),
+      ['HELLO', '2', 'AUTH', 'h1', 'bad'],
+      ['HELLO', '2', 'AUTH', 'nosuch', 'pw'],
+      ['HELLO', '2', 'AUTH', 'h1'],
+      ['ACL', 'WHOAMI'],
+      setuser('h1', 'off'),
+      ['HELLO', '3', 'AUTH', 'h1', 'pw'],
+      ['ACL', 'HELP'],
+      cleanup('h1'),
+    ],
+  },
+  {
     name: 'disabled user and nopass',
     commands: [
       setuser('o1', 'off', 'nopass', '+@all'),
