@@ -149,7 +149,7 @@ describe.skipIf(!redisAvailable)('HyperLogLog on byor and redis-server', () => {
         expect(count).toBe(oracle);
         await Promise.all([add(byor, key, range('c', 0, n)), add(redis, key, range('c', 0, n))]);
         const [after, oracleAfter] = await Promise.all([byor.getBuffer(key), redis.getBuffer(key)]);
-        expect(after.equals(oracleAfter)).toBe(true);
+        expect(after?.toString('hex')).toBe(oracleAfter?.toString('hex'));
         expect(
           (await both('PFCOUNT', key, 'from-redis', 'missing')).every((x, _, all) => x === all[0]),
         ).toBe(true);
@@ -167,7 +167,7 @@ describe.skipIf(!redisAvailable)('HyperLogLog on byor and redis-server', () => {
         byor.getBuffer('restored'),
         redis.getBuffer('restored'),
       ]);
-      expect(restored.equals(oracleRestored)).toBe(true);
+      expect(restored?.toString('hex')).toBe(oracleRestored?.toString('hex'));
       expect(await byor.pfcount('restored')).toBe(await redis.pfcount('from-byor'));
     }
   });
