@@ -6,7 +6,8 @@ import { Crc64 } from '../persistence/crc64.js';
 import { persistenceOf } from '../persistence/persistence.js';
 import { RdbDecoder } from '../persistence/rdb-decoder.js';
 import { RdbEncoder } from '../persistence/rdb-encoder.js';
-import { RDB_VERSION } from '../persistence/rdb-format.js';
+import { RDB_VERSION, RdbOpcode } from '../persistence/rdb-format.js';
+import { ScriptEngine } from '../scripting/engine.js';
 import { is, intArg } from './args.js';
 import type { HandlerTable } from './types.js';
 
@@ -63,6 +64,69 @@ function dump(client: Client, argv: string[]): void {
     return;
   }
   client.w.bulk(encoderFor(client.server).dump(value));
+}
+
+/** FUNCTION DUMP: every library's source, as an RDB file holds them, with DUMP's trailer. */
+function functionDump(client: Client): void {
+  const libraries = ScriptEngine.existing(client.server)?.functions.libraries.values() ?? [];
+  const codes = [...libraries].map((library) => library.code);
+  client.w.bulk(encoderFor(client.server).dumpFunctions(codes));
+}
+
+/** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE] (functionRestoreCommand). */
+function functionRestore(client: Client, argv: string[]): void {
+  const server = client.server;
+  if (argv.length > 4) {
+    server.errorReply(
+      client,
+      `ERR unknown subcommand or wrong number of arguments for '${argv[1] ?? ''}'. Try FUNCTION HELP.`,
+    );
+    return;
+  }
+  let policy = 'append';
+  if (argv.length === 4) {
+    policy = (argv[3] ?? '').toLowerCase();
+    if (policy !== 'append' && policy !== 'replace' && policy !== 'flush') {
+      server.errorReply(
+        client,
+        'ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.',
+      );
+      return;
+    }
+  }
+  const payload = Buffer.from(argv[2] ?? '', 'latin1');
+  if (!payloadValid(payload)) {
+    server.errorReply(client, PersistenceReply.BAD_PAYLOAD);
+    return;
+  }
+  const registry = ScriptEngine.of(server).functions;
+  const loaded = registry.empty();
+  const decoder = new RdbDecoder(payload, persistenceOf(server).valueLimits());
+  let error: string | undefined;
+  try {
+    while (payload.length - decoder.pos > 10) {
+      const type = decoder.byte();
+      if (type === RdbOpcode.FUNCTION_PRE_GA) error = 'ERR Pre-GA function format not supported';
+      else if (type !== RdbOpcode.FUNCTION2) error = 'ERR given type is not a function';
+      else {
+        const result = loaded.load(decoder.string(), false);
+        if (typeof result === 'string') error = result;
+      }
+      if (error !== undefined) break;
+    }
+  } catch {
+    error = 'ERR failed loading the given functions payload';
+  }
+  if (error === undefined) {
+    if (policy === 'flush') registry.flush();
+    error = registry.join(loaded, policy === 'replace');
+  }
+  if (error !== undefined) {
+    server.errorReply(client, error);
+    return;
+  }
+  server.stats.dirty++;
+  client.w.ok();
 }
 
 /** verifyDumpPayload: RDB version (u16 LE) not newer than ours, and the CRC64 of the rest. */
@@ -177,4 +241,6 @@ export const persistenceCommands: HandlerTable = {
   bgrewriteaof,
   dump,
   restore,
+  'function|dump': functionDump,
+  'function|restore': functionRestore,
 };

@@ -7,6 +7,7 @@ import { CommandFlag } from '../commands/spec.js';
 import type { Command } from '../commands/types.js';
 import { Config } from '../config/config.js';
 import type { Database } from '../keyspace.js';
+import { ScriptEngine } from '../scripting/engine.js';
 import type { PersistenceControl, Server } from '../server.js';
 import type { StartServerOptions } from '../start.js';
 import { AofState, AppendOnlyFile, type AofLoadTarget, type RewritePlan } from './aof.js';
@@ -295,11 +296,12 @@ export class Persistence implements PersistenceControl {
       bytes,
       {
         aux: (field, value) => {
-          if (field === 'function')
-            server.logger.warning(
-              `The RDB file ${name} holds a function library; byor has no scripting and drops it`,
-            );
-          else server.logger.verbose(`RDB '${field}': ${value}`);
+          if (field === 'function') {
+            // rdbFunctionLoad: a library that does not load fails the whole load, as in Redis
+            const loaded = ScriptEngine.of(server).functions.load(value, false);
+            if (typeof loaded === 'string')
+              throw new RdbFormatError(`Failed loading library from ${name}: ${loaded}`);
+          } else server.logger.verbose(`RDB '${field}': ${value}`);
         },
         key: (dbIndex, key, value, expireAt, idleSeconds, frequency) => {
           const db = server.databases[dbIndex];
@@ -561,8 +563,14 @@ export class Persistence implements PersistenceControl {
   } {
     const config = this.server.config;
     const checksum = config.bool('rdbchecksum') ? Trailer.CRC64 : Trailer.ZERO;
+    const functions = [
+      ...(ScriptEngine.existing(this.server)?.functions.libraries.values() ?? []),
+    ].map((library) => library.code);
     if (kind === 'aof' && !config.bool('aof-use-rdb-preamble'))
-      return { format: new AofSnapshotFormat(new ByteWriter(1 << 20)), trailer: Trailer.NONE };
+      return {
+        format: new AofSnapshotFormat(new ByteWriter(1 << 20), functions),
+        trailer: Trailer.NONE,
+      };
     const memory = process.memoryUsage();
     return {
       format: new RdbSnapshotFormat(
@@ -572,6 +580,7 @@ export class Persistence implements PersistenceControl {
           createdAt: Math.floor(this.server.clock.now() / 1000),
           usedMemory: memory.heapUsed + memory.external,
           aofBase: kind === 'aof',
+          functions,
         },
         background,
       ),

@@ -382,6 +382,28 @@ export class RdbEncoder {
     const type = this.typeOf(value);
     out.byte(type);
     this.value(value, type);
+    return this.#payload();
+  }
+
+  /** One function library's source as redis-server 7.0 saves it (rdbSaveFunctions). */
+  functionLibrary(code: string): void {
+    this.out.byte(RdbOpcode.FUNCTION2);
+    this.string(code);
+  }
+
+  /**
+   * A FUNCTION DUMP payload: each library as in an RDB file, then the RDB version and CRC64 as
+   * DUMP. O(total code length).
+   */
+  dumpFunctions(codes: Iterable<string>): string {
+    this.out.reset();
+    for (const code of codes) this.functionLibrary(code);
+    return this.#payload();
+  }
+
+  /** Appends the RDB version and CRC64 trailer of a DUMP payload; returns the payload. */
+  #payload(): string {
+    const out = this.out;
     out.u16le(RDB_VERSION);
     const crc = new Crc64().update(out.buffer, 0, out.length);
     out.ensure(8);

@@ -118,7 +118,7 @@ export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOption
       case RdbOpcode.FUNCTION_PRE_GA:
         throw new RdbFormatError('pre-release function format is not supported');
       case RdbOpcode.FUNCTION2:
-        // a function library's source: byor has no scripting, the library is dropped
+        // a function library's source (FUNCTION LOAD), handed over as an AUX field "function"
         sink.aux('function', decoder.string());
         continue;
       case RdbOpcode.EOF: {

@@ -15,6 +15,8 @@ export interface RdbAuxInfo {
   readonly usedMemory: number;
   /** "aof-base": true for the RDB preamble of an AOF base file */
   readonly aofBase: boolean;
+  /** the source of each function library (FUNCTION LOAD), saved after the AUX fields */
+  readonly functions: readonly string[];
 }
 
 /**
@@ -61,6 +63,7 @@ export class RdbSnapshotFormat implements SnapshotFormat {
       ['used-mem', String(aux.usedMemory)],
       ['aof-base', aux.aofBase ? '1' : '0'],
     ]);
+    for (const code of aux.functions) this.encoder.functionLibrary(code);
   }
 
   selectDb(index: number, size: number | undefined, expires: number | undefined): void {
@@ -100,12 +103,17 @@ export class RdbSnapshotFormat implements SnapshotFormat {
  */
 export class AofSnapshotFormat implements SnapshotFormat {
   readonly out: ByteWriter;
+  readonly #functions: readonly string[];
 
-  constructor(out: ByteWriter) {
+  /** `functions`: the function libraries' sources, written first as FUNCTION LOAD commands. */
+  constructor(out: ByteWriter, functions: readonly string[] = []) {
     this.out = out;
+    this.#functions = functions;
   }
 
-  begin(): void {}
+  begin(): void {
+    for (const code of this.#functions) writeCommand(this.out, ['FUNCTION', 'LOAD', code]);
+  }
 
   selectDb(index: number): void {
     writeCommand(this.out, ['SELECT', String(index)]);

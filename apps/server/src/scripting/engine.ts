@@ -122,6 +122,11 @@ export class ScriptEngine {
     return engine;
   }
 
+  /** The engine of a server if one was created (no scripts, no functions otherwise). */
+  static existing(server: Server): ScriptEngine | undefined {
+    return engines.get(server);
+  }
+
   /** The running script, if any (busy or not). */
   get running(): ScriptRun | undefined {
     return this.#run;

@@ -194,6 +194,37 @@ export class FunctionRegistry {
     return true;
   }
 
+  /**
+   * FUNCTION RESTORE (libraryJoin): adds every library of `source`, a registry a payload was
+   * loaded into. Without `replace` a library that exists fails the whole restore; with it, the
+   * old library goes. A function name held by a library that stays fails it too. Returns the
+   * error reply text, or undefined when every library was added. O(libraries + functions).
+   */
+  join(source: FunctionRegistry, replace: boolean): string | undefined {
+    const replaced = new Set<FunctionLibrary>();
+    for (const library of source.libraries.values()) {
+      const old = this.libraries.get(library.name);
+      if (old === undefined) continue;
+      if (!replace) return `ERR Library ${library.name} already exists`;
+      replaced.add(old);
+    }
+    for (const fn of source.functions.values()) {
+      const owner = this.functions.get(fn.name);
+      if (owner && !replaced.has(owner.library)) return `ERR Function ${fn.name} already exists`;
+    }
+    for (const old of replaced) this.#remove(old);
+    for (const library of source.libraries.values()) {
+      this.libraries.set(library.name, library);
+      for (const fn of library.functions.values()) this.functions.set(fn.name, fn);
+    }
+    return undefined;
+  }
+
+  /** A registry of the same engine with nothing loaded (FUNCTION RESTORE loads into one first). */
+  empty(): FunctionRegistry {
+    return new FunctionRegistry(this.#engine);
+  }
+
   /** FUNCTION FLUSH */
   flush(): void {
     this.libraries.clear();

@@ -162,7 +162,13 @@ describe('RDB files', () => {
   function rdbFile(keys: [number, string, Value, number | undefined][]): Buffer {
     const format = new RdbSnapshotFormat(
       { compression: true, listFill: -2 },
-      { redisVersion: '7.0.15', createdAt: 1700000000, usedMemory: 1000, aofBase: false },
+      {
+        redisVersion: '7.0.15',
+        createdAt: 1700000000,
+        usedMemory: 1000,
+        aofBase: false,
+        functions: [],
+      },
     );
     format.begin();
     let db = -1;

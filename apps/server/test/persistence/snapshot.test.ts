@@ -114,7 +114,7 @@ function rdbSnapshot(server: Server): { snapshot: Snapshot; bytes: () => Buffer 
   const chunks: Buffer[] = [];
   const format = new RdbSnapshotFormat(
     { compression: true, listFill: -2 },
-    { redisVersion: '7.0.15', createdAt: 0, usedMemory: 0, aofBase: false },
+    { redisVersion: '7.0.15', createdAt: 0, usedMemory: 0, aofBase: false, functions: [] },
   );
   const snapshot = new Snapshot(server.databases, format, (chunk) => chunks.push(chunk), {
     chunkBytes: 64,
