@@ -363,6 +363,21 @@ describe('files and start-up', () => {
     }
   });
 
+  it('without Acl.attach, config users apply when the ACLs are first used (AUTH)', async () => {
+    const started = await startServer({
+      port: 0,
+      config: Config.fromArgv(['--user', 'carol', 'on', '>pw', '+@all', '~*']),
+    });
+    const client = await RawClient.connect(started.port);
+    try {
+      expect(await client.call('AUTH', 'carol', 'pw')).toBe('+OK\r\n');
+      expect(await client.call('ACL', 'WHOAMI')).toBe('$5\r\ncarol\r\n');
+    } finally {
+      client.close();
+      await started.close();
+    }
+  });
+
   it('refuses users in the config together with an aclfile, and bad rules', async () => {
     const both = Config.fromArgv(['--user', 'alice', '--aclfile', join(dir, 'users.acl')]);
     const started = await startServer({ port: 0, config: both });

@@ -67,12 +67,18 @@ export class Acl {
     server.hooks.clientClosed.push((client) => this.#clientUsers.delete(client));
   }
 
-  /** The ACL state of a server, created on first use. */
+  /**
+   * The ACL state of a server, created on first use. The config's `user` directives and
+   * `aclfile` are applied then if {@link Acl.attach} did not run at start-up (problems are
+   * logged rather than thrown).
+   */
   static of(server: Server): Acl {
     let acl = instances.get(server);
     if (!acl) {
       acl = new Acl(server);
       instances.set(server, acl);
+      const error = acl.#loadStartupUsers();
+      if (error !== undefined) server.logger.warning(error);
       acl.refresh();
     }
     return acl;
@@ -83,26 +89,34 @@ export class Acl {
    * Throws ConfigError with redis-server's message when it would refuse to start.
    */
   static attach(server: Server): Acl {
-    const acl = Acl.of(server);
-    const config = server.config;
+    const existing = instances.get(server);
+    if (existing) return existing;
+    const acl = new Acl(server);
+    instances.set(server, acl);
+    const error = acl.#loadStartupUsers();
+    acl.refresh();
+    if (error !== undefined) throw new ConfigError(error);
+    return acl;
+  }
+
+  /** Applies the config's users or ACL file; returns the start-up error text, if any. */
+  #loadStartupUsers(): string | undefined {
+    const config = this.server.config;
     const declared = config.users;
     const file = config.string('aclfile');
-    if (declared.length && file !== '') throw new ConfigError(AclText.USERS_AND_FILE);
+    if (declared.length && file !== '') return AclText.USERS_AND_FILE;
     const seen = new Set<string>();
     for (const [name = '', ...rules] of declared) {
-      if (seen.has(name))
-        throw new ConfigError(AclText.userDeclaration(name, ruleErrorText('EALREADY')));
+      if (seen.has(name)) return AclText.userDeclaration(name, ruleErrorText('EALREADY'));
       seen.add(name);
-      const error = acl.#applyRules(name, rules);
-      if (error !== undefined) throw new ConfigError(AclText.userDeclaration(name, error));
+      const error = this.#applyRules(name, rules);
+      if (error !== undefined) return AclText.userDeclaration(name, error);
     }
     if (file !== '') {
-      const error = acl.loadFile(file);
-      if (error !== undefined)
-        throw new ConfigError(`Aborting Redis startup because of ACL errors: ${error}`);
+      const error = this.loadFile(file);
+      if (error !== undefined) return `Aborting Redis startup because of ACL errors: ${error}`;
     }
-    acl.refresh();
-    return acl;
+    return undefined;
   }
 
   #createDefaultUser(): User {
