@@ -125,6 +125,9 @@ describe('geohash scores and positions (values from redis-server 7.0.15)', () =>
           const score = scoreOf(longitude, latitude);
           expect(Number.isInteger(score)).toBe(true);
           expect(score).toBeGreaterThanOrEqual(0);
+          // a longitude rounding to 180 is the index 2^26: bit 53, past a double's precision, and
+          // the lowest latitude bit is rounded away (in redis-server too: ZADD parses a double)
+          if (score >= 2 ** 53) return;
           decodeScore(score, xy);
           // cell bounds carry rounding errors of a few ulps of 180 (and a coordinate within an
           // ulp of a boundary can land in the next cell)
@@ -395,7 +398,10 @@ describe('searches over TCP equal a brute-force filter', () => {
           await client.call('GEOADD', 'k', ...args);
           const conversion = unit === 'km' ? 1000 : 1609.34;
           // positions as stored: the center of each member's cell
-          const stored = (await client.call('ZRANGE', 'k', 0, -1, 'WITHSCORES')) as string[];
+          // (flat in RESP2, [member, score] pairs in RESP3, which ioredis 6 speaks)
+          const stored = ((await client.call('ZRANGE', 'k', 0, -1, 'WITHSCORES')) as unknown[])
+            .flat()
+            .map(String);
           const members: { name: string; x: number; y: number }[] = [];
           const xy = new Float64Array(2);
           for (let i = 0; i < stored.length; i += 2) {
