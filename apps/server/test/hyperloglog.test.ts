@@ -133,6 +133,118 @@ describe.skipIf(!redisAvailable)('HyperLogLog on byor and redis-server', () => {
     );
   });
 
+  /** Runs the same commands on both servers; every reply must be the same. */
+  const sameReplies = async (commands: readonly (readonly string[])[]) => {
+    for (const command of commands) {
+      const [name, ...rest] = command;
+      const [result, oracle] = await Promise.all([
+        byor.callBuffer(name!, ...rest).catch((error: unknown) => String(error)),
+        redis.callBuffer(name!, ...rest).catch((error: unknown) => String(error)),
+      ]);
+      expect(result, command.join(' ').slice(0, 200)).toEqual(oracle);
+    }
+  };
+
+  it('random PFADD, PFMERGE, PFCOUNT sequences give redis-server replies and bytes', async () => {
+    const key = fc.constantFrom('a', 'b', 'c');
+    const element = fc.oneof(fc.string({ maxLength: 3 }), fc.nat(5000).map(String));
+    const command = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc
+          .tuple(key, fc.array(element, { maxLength: 6 }))
+          .map(([k, elements]) => ['PFADD', k, ...elements]),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .tuple(key, fc.nat(100_000), fc.integer({ min: 1, max: 700 }))
+          .map(([k, from, n]) => ['PFADD', k, ...range('n', from, from + n)]),
+      },
+      {
+        weight: 2,
+        arbitrary: fc
+          .array(key, { minLength: 1, maxLength: 3 })
+          .map((keys) => ['PFCOUNT', ...keys]),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .array(key, { minLength: 1, maxLength: 3 })
+          .map((keys) => ['PFMERGE', ...keys]),
+      },
+      { weight: 1, arbitrary: key.map((k) => ['PFDEBUG', 'TODENSE', k]) },
+      { weight: 2, arbitrary: key.map((k) => ['GET', k]) },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(command, { maxLength: 40 }),
+        fc.constantFrom('3000', '200', '600', '1500'),
+        async (commands, maxBytes) => {
+          await both('FLUSHALL');
+          await both('CONFIG', 'SET', 'hll-sparse-max-bytes', maxBytes);
+          try {
+            await sameReplies([...commands, ['GET', 'a'], ['GET', 'b'], ['GET', 'c']]);
+          } finally {
+            await both('CONFIG', 'SET', 'hll-sparse-max-bytes', '3000');
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('damaged HLL strings get redis-server replies', async () => {
+    const opcode = fc.oneof(
+      fc.integer({ min: 1, max: 64 }).map((n) => String.fromCharCode(n - 1)),
+      fc
+        .integer({ min: 1, max: 16384 })
+        .map((n) => String.fromCharCode(0x40 | ((n - 1) >> 8), (n - 1) & 0xff)),
+      fc
+        .tuple(fc.integer({ min: 1, max: 32 }), fc.integer({ min: 1, max: 4 }))
+        .map(([v, run]) => String.fromCharCode(0x80 | ((v - 1) << 2) | (run - 1))),
+      fc.nat(255).map((byte) => String.fromCharCode(byte)),
+    );
+    const body = fc.oneof(
+      fc.array(opcode, { maxLength: 12 }).map((ops) => ops.join('')),
+      // mostly valid: a prefix of zeroes and values that may or may not cover 16384 registers
+      fc
+        .tuple(fc.array(opcode, { maxLength: 8 }), fc.integer({ min: 16000, max: 16384 }))
+        .map(
+          ([ops, n]) => ops.join('') + String.fromCharCode(0x40 | ((n - 1) >> 8), (n - 1) & 0xff),
+        ),
+    );
+    const card = fc.oneof(
+      fc.constant('\x00\x00\x00\x00\x00\x00\x00\x80'),
+      fc.uint8Array({ minLength: 8, maxLength: 8 }).map((b) => Buffer.from(b).toString('latin1')),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        body,
+        card,
+        fc.array(fc.nat(3000).map(String), { maxLength: 20 }),
+        async (sparse, cached, elements) => {
+          const value = Buffer.from(`HYLL\x01\x00\x00\x00${cached}${sparse}`, 'latin1');
+          await both('FLUSHALL');
+          await Promise.all([byor.set('h', value), redis.set('h', value)]);
+          await sameReplies([
+            ['PFCOUNT', 'h'],
+            ['PFCOUNT', 'h', 'missing'],
+            ['PFDEBUG', 'DECODE', 'h'],
+            ['PFADD', 'h', ...elements],
+            ['GET', 'h'],
+            ['PFMERGE', 'dest', 'h'],
+            ['GET', 'dest'],
+            ['PFDEBUG', 'TODENSE', 'h'],
+            ['GET', 'h'],
+            ['PFCOUNT', 'h'],
+          ]);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('bytes copied from redis-server to byor and back stay one HLL', async () => {
     for (const n of [3, 400, 5000]) {
       await both('FLUSHALL');
