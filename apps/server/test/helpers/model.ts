@@ -56,6 +56,8 @@ export function parseRaw(frame: string): Reply {
 
 /** One MONITOR line: `+<time> [<db> <addr>] "arg" ...`. */
 export interface MonitorLine {
+  /** the server's timestamp, in ms */
+  readonly time: number;
   readonly db: number;
   readonly addr: string;
   readonly argv: string[];
@@ -106,9 +108,14 @@ function unrepr(text: string): string[] {
 
 /** Parses one MONITOR line, or returns undefined for anything else (+OK). */
 export function parseMonitorLine(line: string): MonitorLine | undefined {
-  const match = /^\+\d+\.\d+ \[(\d+) ([^\]]+)\] (.*)$/.exec(line);
+  const match = /^\+(\d+\.\d+) \[(\d+) ([^\]]+)\] (.*)$/.exec(line);
   if (!match) return undefined;
-  return { db: Number(match[1]), addr: match[2] ?? '', argv: unrepr(match[3] ?? '') };
+  return {
+    time: Number(match[1]) * 1000,
+    db: Number(match[2]),
+    addr: match[3] ?? '',
+    argv: unrepr(match[4] ?? ''),
+  };
 }
 
 /** A connection in MONITOR mode collecting every line. */
@@ -201,6 +208,8 @@ interface Blocked {
   readonly dst: string;
   readonly from: string;
   readonly to: string;
+  /** when its timeout ends, on the server's MONITOR clock */
+  readonly deadline: number;
 }
 
 interface PendingLine {
@@ -330,8 +339,19 @@ export class SoakChecker {
   /** lines the current atomic transaction still has to show, all from one client */
   #pending: PendingLine[] = [];
   #line = 0;
+  /** the timestamp of the MONITOR line being replayed */
+  #now = 0;
 
-  constructor(sent: readonly (readonly string[])[][], actual: readonly Reply[][]) {
+  /** waiters the server let time out before their deadline on the MONITOR clock: ms early */
+  readonly early: number[] = [];
+  readonly #slackMs: number;
+
+  /**
+   * `slackMs`: how much earlier than MONITOR's timestamp plus its timeout a waiter may time out
+   * (MONITOR's timestamp and the timeout's start are read at slightly different moments).
+   */
+  constructor(sent: readonly (readonly string[])[][], actual: readonly Reply[][], slackMs = 5) {
+    this.#slackMs = slackMs;
     this.#sent = sent;
     this.#actual = actual;
     this.expected = sent.map((commands) => commands.map(() => undefined));
@@ -353,6 +373,7 @@ export class SoakChecker {
   /** Feeds one MONITOR line from client `index`. Returns false when the log can no longer be followed. */
   line(index: number, line: MonitorLine): boolean {
     this.#line++;
+    this.#now = line.time;
     const c = this.#clients[index];
     if (!c) return true;
     const sent = this.#sent[index] ?? [];
@@ -579,7 +600,13 @@ export class SoakChecker {
         for (const blocked of [...(this.#blocked.get(dbKey(db, key)) ?? [])]) {
           if (blocked.kind !== kind || blocked.client.blocked !== blocked) continue;
           if (this.#actual[blocked.client.index]?.[blocked.index] === null) {
-            // the reply says this client timed out: it was gone before this element arrived
+            // the reply says this client timed out: it was gone before this element arrived,
+            // which cannot be when the server's own clock says its timeout had not yet ended
+            if (this.#now < blocked.deadline) this.early.push(blocked.deadline - this.#now);
+            if (this.#now + this.#slackMs < blocked.deadline)
+              this.#issue(
+                `client ${blocked.client.index} ${blocked.command} ${blocked.keys.join(' ')}: first in line ${(blocked.deadline - this.#now).toFixed(1)} ms before its timeout, yet not served`,
+              );
             this.#timedOut(blocked);
             continue;
           }
@@ -1156,6 +1183,7 @@ export class SoakChecker {
           dst: '',
           from: 'LEFT',
           to: 'LEFT',
+          deadline: this.#now + Number(argv[argv.length - 1]) * 1000,
         });
         return null;
       }
@@ -1177,6 +1205,7 @@ export class SoakChecker {
           dst: a(2),
           from: a(3).toUpperCase(),
           to: a(4).toUpperCase(),
+          deadline: this.#now + Number(a(5)) * 1000,
         });
         return null;
       }
