@@ -1,5 +1,5 @@
 import { globMatch } from '../util/glob.js';
-import { commandKeys } from '../commands/keyspecs.js';
+import { commandKeys, type KeyReference } from '../commands/keyspecs.js';
 import { CommandFlag } from '../commands/spec.js';
 import {
   categoryIndex,
@@ -52,31 +52,31 @@ export interface CheckOutcome {
 
 /** Keys of the command being checked, computed once for all selectors (aclKeyResultCache). */
 export class KeyCache {
-  #keys: { pos: number; flags: number }[] | undefined = undefined;
+  #keys: readonly KeyReference[] | undefined = undefined;
   constructor(
     readonly command: AclCommand,
     readonly argv: readonly string[],
   ) {}
-  keys(): { pos: number; flags: number }[] {
-    if (this.#keys === undefined) {
-      this.#keys = commandKeys(this.command.meta, this.argv).map((key) => ({
-        pos: key.pos,
-        flags: keyFlags(key.flags),
-      }));
-    }
-    return this.#keys;
+  keys(): readonly KeyReference[] {
+    return (this.#keys ??= commandKeys(this.command.meta, this.argv));
   }
 }
 
+/** The ACL permission a key spec needs, cached per spec flag list (they are shared objects). */
+const permissionCache = new WeakMap<readonly string[], number>();
+
 /** The ACL permission a key spec needs: access = read; insert, delete, update = write. */
-function keyFlags(flags: readonly string[]): number {
-  let out = 0;
+export function keyPermission(flags: readonly string[]): number {
+  let out = permissionCache.get(flags);
+  if (out !== undefined) return out;
+  out = 0;
   for (const flag of flags) {
     const lower = flag.toLowerCase();
     if (lower === 'access') out |= KeyPermission.READ;
     else if (lower === 'insert' || lower === 'delete' || lower === 'update')
       out |= KeyPermission.WRITE;
   }
+  permissionCache.set(flags, out);
   return out;
 }
 
@@ -399,7 +399,7 @@ export class Selector {
     }
     if (!(this.flags & SelectorFlag.ALLKEYS)) {
       for (const key of cache.keys()) {
-        if (!this.keyAllowed(argv[key.pos] ?? '', key.flags)) {
+        if (!this.keyAllowed(argv[key.pos] ?? '', keyPermission(key.flags))) {
           outcome.result = AclResult.DENIED_KEY;
           outcome.position = key.pos;
           return;
