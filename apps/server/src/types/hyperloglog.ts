@@ -171,7 +171,20 @@ export function countRegisters(registers: Uint8Array): number {
   return estimate();
 }
 
-/** A HyperLogLog's bytes, mutable; see the file comment for the layout. */
+/**
+ * A HyperLogLog's bytes, mutable; see the file comment for the layout. Adding an element is
+ * O(1) dense and O(sparse bytes) sparse (at most hll-sparse-max-bytes, 3000 by default);
+ * counting and merging are O(16384).
+ *
+ * @example
+ * ```ts
+ * const hll = HyperLogLog.create();
+ * for (const element of ['a', 'b', 'c']) hll.add(element, 3000);
+ * hll.count(); // 3
+ * hll.invalidateCache();
+ * db.set(key, hll.toString()); // the bytes redis-server would hold
+ * ```
+ */
 export class HyperLogLog {
   /** the bytes; `length` of them are the value, the rest is spare room (zeroes) */
   #bytes: Buffer;
@@ -203,17 +216,17 @@ export class HyperLogLog {
     return HyperLogLog.fromString(EMPTY_HLL);
   }
 
-  /** The value as a latin1 string (what the keyspace stores). O(length). */
+  /** The value as a latin1 string (what the keyspace stores): one copy of the bytes, O(length). */
   toString(): string {
     return this.#bytes.toString('latin1', 0, this.#length);
   }
 
-  /** Bytes of the value. */
+  /** Bytes of the value (18 for a new HLL, 12304 dense). O(1). */
   get length(): number {
     return this.#length;
   }
 
-  /** True for the sparse encoding. */
+  /** True for the sparse encoding. O(1). */
   get sparse(): boolean {
     return this.#bytes[4] === HllEncoding.SPARSE;
   }
