@@ -61,6 +61,21 @@ export class BinaryRequestParser {
   }
 
   /**
+   * Stops referring to the chunks pushed so far (copies a request cut by the end of a read), so
+   * the caller may overwrite its chunk. O(1) when nothing is pending; else O(unconsumed bytes).
+   *
+   * @example
+   * ```ts
+   * parser.push(shared.subarray(0, nread));
+   * for (let argv = parser.next(); argv; argv = parser.next()) handle(argv);
+   * parser.detach(); // `shared` is read into again
+   * ```
+   */
+  detach(): void {
+    this.#input.detach();
+  }
+
+  /**
    * The next complete request, or `undefined` when more bytes are needed. O(message). Throws
    * {@link ProtocolError} for a refused request, and keeps throwing it until reset().
    */

@@ -75,6 +75,28 @@ export class ReadBuffer {
     this.owned = true;
   }
 
+  /**
+   * Stops borrowing: when the unconsumed bytes are still in a caller's chunk (which its owner is
+   * about to overwrite: a socket read into one shared buffer), copies them into an owned buffer.
+   * O(1) when the bytes are owned already or all consumed; else O(unconsumed).
+   */
+  detach(): void {
+    if (this.owned) return;
+    const remaining = this.end - this.start;
+    if (remaining === 0) {
+      this.clear();
+      return;
+    }
+    let capacity = Math.max(remaining * 2, MIN_CAPACITY);
+    if (this.wanted >= remaining && this.wanted < capacity) capacity = this.wanted;
+    const copy = Buffer.allocUnsafeSlow(capacity) as FastBuffer;
+    copy.set(this.bytes.subarray(this.start, this.end), 0);
+    this.bytes = copy;
+    this.start = 0;
+    this.end = remaining;
+    this.owned = true;
+  }
+
   /** Drops the reference to the bytes once everything is consumed. */
   releaseIfEmpty(): void {
     if (this.start === this.end && this.bytes !== EMPTY_BUFFER) this.clear();

@@ -142,6 +142,24 @@ export class RequestParser {
   }
 
   /**
+   * Stops referring to the chunks pushed so far: the unconsumed bytes (a command cut by the end
+   * of a read) are copied, so the caller may overwrite its chunk. A server reading every
+   * connection into one shared buffer calls it after each read. O(1) when nothing is pending
+   * or the bytes were copied already; else O(unconsumed bytes).
+   *
+   * @example
+   * ```ts
+   * parser.push(shared.subarray(0, nread));
+   * while ((argv = parser.next()) !== undefined) execute(argv);
+   * parser.detach(); // `shared` is read into again
+   * ```
+   */
+  detach(): void {
+    this.#input.detach();
+    this.#windowEnd = 0; // indexes into the input may now point elsewhere
+  }
+
+  /**
    * The next complete command, or `undefined` when more bytes are needed. Amortised O(bytes of
    * the command). Throws {@link ProtocolError} on malformed input or a limit passed, and keeps
    * throwing it until {@link reset}: a server replies `-ERR <message>` and closes.

@@ -169,6 +169,34 @@ describe('BinaryRequestParser', () => {
       ),
     );
   });
+
+  it('detach() copies a request cut by a chunk out of a shared, reused read buffer', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(latin1String(), { maxLength: 6 }), { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (requests, cuts) => {
+          const stream = Buffer.concat(requests.map((args) => encodeBinaryRequest(args, 'latin1')));
+          const shared = Buffer.alloc(stream.length + 1);
+          const parser = new BinaryRequestParser();
+          const values: string[][] = [];
+          for (const chunk of splitAt(
+            stream,
+            cuts.map((cut) => cut % (stream.length + 1)),
+          )) {
+            shared.set(chunk, 0);
+            parser.push(shared.subarray(0, chunk.length));
+            for (let value = parser.next(); value !== undefined; value = parser.next())
+              values.push(value);
+            parser.detach();
+            shared.fill(0xff); // a stale reference would read a huge length
+          }
+          expect(values).toEqual(requests);
+          expect(parser.bufferedBytes).toBe(0);
+        },
+      ),
+    );
+  });
 });
 
 describe('BinaryWriter', () => {

@@ -21,15 +21,32 @@ interface Outcome {
   buffered: number;
 }
 
-/** Pushes every chunk, draining commands after each; stops at the first error. */
-function run(chunks: readonly Uint8Array[], options?: RequestParserOptions): Outcome {
+/**
+ * Pushes every chunk, draining commands after each; stops at the first error. With `shared`, each
+ * chunk is first copied into one reused buffer (a server reading every socket into one buffer),
+ * the parser detaches after each chunk, and the buffer is then scribbled over.
+ */
+function run(
+  chunks: readonly Uint8Array[],
+  options?: RequestParserOptions,
+  shared?: Buffer,
+): Outcome {
   const parser = new RequestParser(options);
   const commands: string[][] = [];
   try {
     for (const chunk of chunks) {
-      parser.push(chunk);
+      if (shared) {
+        shared.set(chunk, 0);
+        parser.push(shared.subarray(0, chunk.length));
+      } else {
+        parser.push(chunk);
+      }
       for (let command = parser.next(); command !== undefined; command = parser.next()) {
         commands.push(command);
+      }
+      if (shared) {
+        parser.detach();
+        shared.fill(0x2a); // '*': a stale reference would parse as garbage
       }
     }
   } catch (error) {
@@ -302,10 +319,12 @@ describe('RequestParser: properties', () => {
           return fc.tuple(fc.constant(commands), fc.constant(stream), cutPoints(stream.length));
         }),
         ([commands, stream, cuts]) => {
-          const outcome = run(splitAt(stream, cuts));
-          expect(outcome.error).toBeUndefined();
-          expect(outcome.commands).toEqual(commands);
-          expect(outcome.buffered).toBe(0);
+          for (const shared of [undefined, Buffer.alloc(Math.max(stream.length, 1))]) {
+            const outcome = run(splitAt(stream, cuts), undefined, shared);
+            expect(outcome.error).toBeUndefined();
+            expect(outcome.commands).toEqual(commands);
+            expect(outcome.buffered).toBe(0);
+          }
         },
       ),
       { numRuns: 300 },
@@ -372,7 +391,15 @@ describe('RequestParser: properties', () => {
             { maxInlineLength: 64 },
           );
           const bytewise = run(byteByByte(stream), { maxInlineLength: 64 });
-          for (const outcome of [split, bytewise]) {
+          const shared = run(
+            splitAt(
+              stream,
+              cuts.map((c) => c % (stream.length + 1)),
+            ),
+            { maxInlineLength: 64 },
+            Buffer.alloc(Math.max(stream.length, 1)),
+          );
+          for (const outcome of [split, bytewise, shared]) {
             expect(outcome.commands).toEqual(whole.commands);
             expect(outcome.error).toBe(whole.error);
             // after an error the runs stop pushing, so only a clean end has the same backlog
