@@ -35,6 +35,12 @@ export interface Decoder<F> {
   next(): F | undefined;
   /** Bytes held and not yet returned as frames (the query buffer; checked against its limit). */
   readonly bufferedBytes: number;
+  /**
+   * Optional: stop referring to the chunks pushed so far, copying the bytes still unconsumed.
+   * The loop reads every connection into one shared buffer and calls this after each read that
+   * left bytes buffered; a decoder without it is pushed a copy of every read instead.
+   */
+  detach?(): void;
 }
 
 /**

@@ -12,6 +12,7 @@ import { HandlerError } from './errors.js';
 import { type IdleEntry, IdleList } from './idle-list.js';
 import { CloseReason, type ResolvedLimits } from './limits.js';
 import type { Listener, ListenerHandlers } from './listener.js';
+import { SHARED_READ_BYTES } from './shared-read.js';
 import { MutableStats } from './stats.js';
 import type { TimerHandle, TimerService } from './timer-service.js';
 
@@ -24,6 +25,8 @@ export class LoopCore<S> {
   readonly timers: TimerService;
   readonly limits: ResolvedLimits;
   readonly tcpKeepAlive: number;
+  /** The buffer every connection reads into, or undefined for a Buffer per read ('data'). */
+  readonly readBuffer: Buffer | undefined;
   readonly stats = new MutableStats();
   readonly connections = new Map<number, Connection<S>>();
   readonly idle = new IdleList<Connection<S>>();
@@ -41,11 +44,13 @@ export class LoopCore<S> {
     limits: ResolvedLimits,
     tcpKeepAlive: number,
     onError: ((error: unknown) => void) | undefined,
+    sharedReadBuffer: boolean,
   ) {
     this.clock = clock;
     this.timers = timers;
     this.limits = limits;
     this.tcpKeepAlive = tcpKeepAlive;
+    this.readBuffer = sharedReadBuffer ? Buffer.allocUnsafeSlow(SHARED_READ_BYTES) : undefined;
     this.#onError = onError;
   }
 
