@@ -19,7 +19,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * A step: a command on a connection. `'~'` before the command sends it and waits until the
  * server counts one more blocked client; `'!'` sends it and waits until the server counts one
  * fewer connection (CLIENT KILL); `'>>'` sends several commands separated by `'|'` in one write
- * and does not wait; connection -1 with `['sleep', ms]` waits. `$id:N` in an
+ * and does not wait; `'-'` runs a command without recording what it received (HELLO, whose
+ * reply names the server); connection -1 with `['sleep', ms]` waits. `$id:N` in an
  * argument is replaced with connection N's CLIENT ID on that server.
  */
 type Step = readonly [connection: number, ...command: string[]];
@@ -97,10 +98,11 @@ async function transcript(port: number, scenario: Scenario): Promise<string[]> {
           async () => (await info('connected_clients')) < before,
         );
       } else {
-        clients[index]?.sendOnly(...command);
+        clients[index]?.sendOnly(...(command[0] === '-' ? command.slice(1) : command));
         await clients[index]?.waitForReply(3000);
       }
       const received = await Promise.all(clients.map((client) => client.drain(15)));
+      if (command[0] === '-') continue;
       const shown = scenario.monitor ? received.map((r) => normalizeMonitor(r, ports)) : received;
       out.push(
         `${index}> ${raw.join(' ')}\n${shown.map((r, i) => `  [${i}] ${JSON.stringify(r)}`).join('\n')}`,
@@ -487,6 +489,70 @@ const scenarios: Record<string, Scenario> = {
       [1, '>>', 'DEBUG', 'SLEEP', '0.3', '|', 'BLPOP', 'q', '0.3'],
       [-1, 'sleep', '420'],
       [0, 'RPUSH', 'q', 'a'],
+    ],
+  },
+  'RESP3 waiters: timeouts, CLIENT UNBLOCK and wake-ups as RESP3 replies': {
+    connections: 4,
+    steps: [
+      [1, '-', 'HELLO', '3'],
+      [2, '-', 'HELLO', '3'],
+      [3, '-', 'HELLO', '3'],
+      [1, '~', 'BLMOVE', 'q', 'd', 'LEFT', 'RIGHT', '0.05'],
+      [-1, 'sleep', '150'],
+      [1, '~', 'BZPOPMIN', 'z', '0'],
+      [2, '~', 'BLPOP', 'q', '0'],
+      [3, '~', 'XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'],
+      [0, 'CLIENT', 'UNBLOCK', '$id:2'],
+      [0, 'CLIENT', 'UNBLOCK', '$id:3', 'ERROR'],
+      [0, 'ZADD', 'z', '1.5', 'm'],
+      [2, '~', 'BLMPOP', '0', '1', 'q', 'LEFT', 'COUNT', '2'],
+      [0, 'RPUSH', 'q', 'a', 'b', 'c'],
+    ],
+  },
+  'BLMPOP and BZMPOP waiters with COUNT share what arrives in block order': {
+    connections: 3,
+    steps: [
+      [1, '~', 'BLMPOP', '0', '2', 'a', 'b', 'RIGHT', 'COUNT', '2'],
+      [2, '~', 'BZMPOP', '0', '1', 'z', 'MAX', 'COUNT', '5'],
+      [0, 'MULTI'],
+      [0, 'RPUSH', 'b', '1', '2', '3'],
+      [0, 'ZADD', 'z', '1', 'x', '2', 'y'],
+      [0, 'EXEC'],
+      [0, 'LRANGE', 'b', '0', '-1'],
+    ],
+  },
+  'XREAD BLOCK: a stream renamed over the key it waits on serves it': {
+    connections: 3,
+    steps: [
+      [0, 'XADD', 's', '1-1', 'f', 'v'],
+      [0, 'XADD', 'other', '1-1', 'f', 'o1'],
+      [0, 'XADD', 'other', '9-1', 'f', 'o9'],
+      [1, '~', 'XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'],
+      [2, '~', 'XREAD', 'BLOCK', '0', 'STREAMS', 's', '5-0'],
+      [0, 'RENAME', 'other', 's'],
+    ],
+  },
+  'XREADGROUP BLOCK: a stream with the same group renamed over the key': {
+    connections: 2,
+    steps: [
+      [0, 'XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM'],
+      [0, 'XADD', 'other', '1-1', 'f', 'v'],
+      [0, 'XGROUP', 'CREATE', 'other', 'g', '0'],
+      [1, '~', 'XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>'],
+      [0, 'RENAME', 'other', 's'],
+      [0, 'XPENDING', 's', 'g'],
+    ],
+  },
+  'XREAD BLOCK: MULTI/EXEC adding several entries gives the reader all of them': {
+    connections: 2,
+    steps: [
+      [0, 'XADD', 's', '1-1', 'f', 'v'],
+      [1, '~', 'XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'],
+      [0, 'MULTI'],
+      [0, 'XADD', 's', '2-1', 'f', 'a'],
+      [0, 'XADD', 's', '3-1', 'f', 'b'],
+      [0, 'XDEL', 's', '2-1'],
+      [0, 'EXEC'],
     ],
   },
   // ----- order of service
