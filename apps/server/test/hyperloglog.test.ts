@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServer } from '../src/testing.js';
 import { redisAvailable, startPair, type Pair } from './differential/harness.js';
 
 /**
@@ -342,6 +343,41 @@ describe.skipIf(!redisAvailable)('HyperLogLog on byor and redis-server', () => {
     } finally {
       a.subscriber.disconnect();
       b.subscriber.disconnect();
+    }
+  });
+});
+
+describe('HyperLogLog propagation (AOF and replicas)', () => {
+  it('propagates what changed the bytes, as redis-server: PFCOUNT too when it caches', async () => {
+    const test = await createTestServer();
+    try {
+      const propagated: string[] = [];
+      const previous = test.server.hooks.propagate;
+      test.server.hooks.propagate = (db, argv) => {
+        propagated.push(argv.join(' '));
+        previous?.(db, argv);
+      };
+      const table: [string[], string[]][] = [
+        [['PFADD', 'h', 'a', 'b'], ['PFADD h a b']],
+        [['PFADD', 'h', 'a'], []],
+        [['PFCOUNT', 'h'], ['PFCOUNT h']], // the cached cardinality is written into the value
+        [['PFCOUNT', 'h'], []],
+        [['PFCOUNT', 'h', 'x'], []],
+        [['PFMERGE', 'm', 'h'], ['PFMERGE m h']],
+        [['PFDEBUG', 'ENCODING', 'h'], []],
+        [['PFDEBUG', 'TODENSE', 'h'], ['PFDEBUG TODENSE h']],
+        [['PFDEBUG', 'TODENSE', 'h'], []],
+        [['PFDEBUG', 'GETREG', 'm'], ['PFDEBUG GETREG m']],
+        [['PFDEBUG', 'GETREG', 'm'], []],
+        [['PFADD', 'h'], []],
+      ];
+      for (const [command, expected] of table) {
+        propagated.length = 0;
+        test.call(command);
+        expect(propagated, command.join(' ')).toEqual(expected);
+      }
+    } finally {
+      await test.close();
     }
   });
 });
