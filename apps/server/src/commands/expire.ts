@@ -84,7 +84,7 @@ function ttlGeneric(
 ): void {
   const key = argv[1] ?? '';
   const db = client.db;
-  if (db.lookupRead(key) === undefined) {
+  if (db.lookupRead(key, false) === undefined) {
     client.w.integer(-2);
     return;
   }
