@@ -355,6 +355,7 @@ class Generator {
         case 5:
           return ['MOVE', key, String(this.#int(2))];
         case 6:
+          if (this.#random() < 0.03) return ['FLUSHDB'];
           return ['SELECT', this.#random() < 0.7 ? '0' : '1'];
         default:
           return ['TYPE', key];

@@ -785,6 +785,12 @@ export class SoakChecker {
         }
         return count;
       }
+      case 'FLUSHDB': {
+        // touchAllWatchedKeysInDb: WATCHers of keys that existed fail; waiters stay blocked
+        for (const k of this.dbs[db]!.keys()) this.#touch(db, k);
+        this.dbs[db]!.clear();
+        return 'OK';
+      }
       case 'EXISTS':
         return argv.slice(1).filter((k) => this.#get(db, k)).length;
       case 'TYPE':
