@@ -1,3 +1,4 @@
+import { Acl } from './acl/acl.js';
 import { Config } from './config/config.js';
 import { Network } from './network.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -62,6 +63,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const clock = options.clock ?? { now: () => Date.now() };
   const logger = options.logger ?? silentLogger();
   const server = new Server(config, logger, clock, allCommands);
+  // `user` directives and `aclfile` apply now (a bad rule refuses to start, as redis-server);
+  // without them the ACLs are set up when first used
+  if (config.users.length !== 0 || config.string('aclfile') !== '') Acl.attach(server);
   const network = new Network(server);
   await attachPersistence(server, options, network.closed);
   await network.listen();

@@ -378,24 +378,23 @@ describe('files and start-up', () => {
     }
   });
 
-  it('refuses users in the config together with an aclfile, and bad rules', async () => {
+  it('refuses to start with users in the config together with an aclfile, and with bad rules', async () => {
     const both = Config.fromArgv(['--user', 'alice', '--aclfile', join(dir, 'users.acl')]);
-    const started = await startServer({ port: 0, config: both });
-    try {
-      expect(() => Acl.attach(started.server)).toThrow(/users defined in redis.conf/);
-    } finally {
-      await started.close();
-    }
-    const bad = await startServer({
+    await expect(startServer({ port: 0, config: both })).rejects.toThrow(
+      /users defined in redis.conf/,
+    );
+    await expect(
+      startServer({ port: 0, config: Config.fromArgv(['--user', 'alice', 'nosuchrule']) }),
+    ).rejects.toThrow("Error in user declaration 'alice': Syntax error");
+    // a good declaration applies at once: the user exists before any ACL command
+    const good = await startServer({
       port: 0,
-      config: Config.fromArgv(['--user', 'alice', 'nosuchrule']),
+      config: Config.fromArgv(['--user', 'alice', 'on', '>pw', '~*', '+@all']),
     });
     try {
-      expect(() => Acl.attach(bad.server)).toThrow(
-        "Error in user declaration 'alice': Syntax error",
-      );
+      expect(Acl.of(good.server).users.has('alice')).toBe(true);
     } finally {
-      await bad.close();
+      await good.close();
     }
   });
 
