@@ -1,11 +1,4 @@
-import {
-  HLL_Q,
-  HLL_REGISTERS,
-  hashBytes,
-  murmurHash64A,
-  patternLength,
-  patternRegister,
-} from './hyperloglog-hash.js';
+import { HLL_Q, HLL_REGISTERS, hashBytes, hllPattern, murmurHash64A } from './hyperloglog-hash.js';
 
 /**
  * A HyperLogLog in redis-server's own representation (hyperloglog.c), as a mutable byte buffer.
@@ -257,15 +250,15 @@ export class HyperLogLog {
    */
   add(element: string, sparseMaxBytes: number): number {
     murmurHash64A(element);
-    const count = patternLength();
-    return this.setRegister(patternRegister, count, sparseMaxBytes);
+    const pattern = hllPattern();
+    return this.setRegister(pattern >> 6, pattern & 63, sparseMaxBytes);
   }
 
   /** Adds an element given as bytes (PFSELFTEST). */
   addBytes(element: Uint8Array, length: number, sparseMaxBytes: number): number {
     hashBytes(element, length);
-    const count = patternLength();
-    return this.setRegister(patternRegister, count, sparseMaxBytes);
+    const pattern = hllPattern();
+    return this.setRegister(pattern >> 6, pattern & 63, sparseMaxBytes);
   }
 
   /**
