@@ -263,6 +263,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       value: fc.oneof(
         fc.bigInt({ min: -300n, max: 300n }),
         fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
+        fc.bigInt({ min: -(1n << 63n), max: -(1n << 63n) + 100n }),
       ),
       overflow: fc.constantFrom('WRAP', 'SAT', 'FAIL'),
     }),
@@ -330,7 +331,18 @@ describe('bitmap commands against a byte-array model', () => {
                   : step.type.signed
                     ? step.value
                     : BigInt.asUintN(64, step.value);
-              const next = fit(wanted, step.type, step.overflow);
+              let next = fit(wanted, step.type, step.overflow);
+              // redis-server's int64 wraparound: SET of a signed field to a value at or below
+              // max - 2^63 counts as an overflow upward (SAT stores the maximum, not the minimum)
+              const max = (1n << BigInt(step.type.bits - 1)) - 1n;
+              if (
+                step.op === 'SET' &&
+                step.type.signed &&
+                step.type.bits < 64 &&
+                step.overflow === 'SAT' &&
+                wanted <= max - (1n << 63n)
+              )
+                next = max;
               if (next !== null) writeModelField(model, step.offset, step.type, next);
               const expected = next === null ? null : String(step.op === 'INCRBY' ? next : old);
               const reply = (await exact.call(

@@ -17,7 +17,14 @@ import type { HandlerTable } from './types.js';
  * large string costs O(4 KiB + log n) instead of a copy of the whole string.
  */
 
-/** Error texts of this group, as bitops.c writes them. */
+/**
+ * Error texts of this group, as bitops.c writes them (each written once).
+ *
+ * @example
+ * ```ts
+ * client.server.errorReply(client, BitmapError.BIT_OFFSET);
+ * ```
+ */
 export const BitmapError = {
   BIT_OFFSET: 'ERR bit offset is not an integer or out of range',
   BIT_VALUE: 'ERR bit is not an integer or out of range',
@@ -678,6 +685,17 @@ function bitfieldGeneric(client: Client, argv: string[], readOnlyCommand: boolea
   }
 }
 
+/**
+ * The handlers of the group, registered in the command table by lower-case name. Each command is
+ * O(1) (SETBIT, GETBIT: O(4 KiB + log n) for a write to a large cached bitmap, O(n) the first
+ * time), O(n) in the bytes it looks at (BITCOUNT, BITPOS, BITOP), or O(operations) (BITFIELD).
+ *
+ * @example
+ * ```ts
+ * const handler = bitmapCommands['setbit'];
+ * handler?.(client, ['SETBIT', 'visits', '7', '1']); // replies :0
+ * ```
+ */
 export const bitmapCommands: HandlerTable = {
   setbit,
   getbit,

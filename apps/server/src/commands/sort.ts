@@ -15,7 +15,14 @@ import type { HandlerTable } from './types.js';
  * https://redis.io/docs/latest/commands/sort/
  */
 
-/** Error texts of this group, as sort.c writes them. */
+/**
+ * Error texts of this group, as sort.c writes them (each written once).
+ *
+ * @example
+ * ```ts
+ * client.server.errorReply(client, SortError.NOT_DOUBLE);
+ * ```
+ */
 export const SortError = {
   NOT_DOUBLE: "ERR One or more scores can't be converted into double",
 } as const;
@@ -38,14 +45,26 @@ interface SortSettings {
   readonly store: boolean;
 }
 
-/** compareStringObjects (binary): memcmp over the common length, then the shorter first. */
+/**
+ * compareStringObjects (binary): memcmp over the common length, then the shorter first. O(n).
+ *
+ * @example
+ * ```ts
+ * compareBinary('a', 'a\0'); // -1
+ * ```
+ */
 export function compareBinary(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0; // latin1 strings: code unit order is byte order
 }
 
 /**
  * strcoll in the C / C.UTF-8 locale redis-server runs in: byte order, stopping at the first NUL
- * (the comparison sees C strings).
+ * (the comparison sees C strings). O(n).
+ *
+ * @example
+ * ```ts
+ * compareCollate('a\0b', 'a\0c'); // 0
+ * ```
  */
 export function compareCollate(a: string, b: string): number {
   const nulA = a.indexOf('\0');
@@ -76,7 +95,13 @@ function compareItems(x: SortItem, y: SortItem, settings: SortSettings): number 
 /**
  * A BY weight as SORT reads it (strtod on the C string): leading white space, decimal, hex,
  * inf/infinity; the whole string up to its first NUL must be consumed; "" is 0; NaN and ERANGE
- * (overflow, or underflow to a denormal or zero) are errors. Returns undefined for an error.
+ * (overflow, or underflow to a denormal or zero) are errors. Returns undefined for an error. O(n).
+ *
+ * @example
+ * ```ts
+ * sortScore(' 0x10'); // 16
+ * sortScore('1e400'); // undefined
+ * ```
  */
 export function sortScore(text: string): number | undefined {
   const nul = text.indexOf('\0');
@@ -101,7 +126,13 @@ function isSpace(code: number): boolean {
  * lookupKeyByPattern: `#` is the element itself; otherwise the first `*` is replaced by the
  * element and the key read, a string value (or, with `->field` after the `*`, that field of a
  * hash). Undefined when there is no `*`, no key, or the wrong type. The pattern is scanned as a C
- * string (up to its first NUL), as redis-server does.
+ * string (up to its first NUL), as redis-server does. O(pattern + element) and one key lookup.
+ *
+ * @example
+ * ```ts
+ * lookupByPattern(db, 'user_*->age', '42'); // field "age" of hash "user_42"
+ * lookupByPattern(db, '#', '42'); // '42'
+ * ```
  */
 export function lookupByPattern(
   db: Database,
@@ -437,6 +468,15 @@ function sortGeneric(client: Client, argv: string[], readOnly: boolean): void {
   client.w.integer(outputLength);
 }
 
+/**
+ * The handlers of the group: SORT and SORT_RO. O(n + m log m) for n elements of which m are
+ * sorted (all, or a LIMIT window with BY), plus one lookup per BY and GET pattern and element.
+ *
+ * @example
+ * ```ts
+ * sortCommands['sort']?.(client, ['SORT', 'ids', 'BY', 'w_*', 'GET', '#', 'LIMIT', '0', '10']);
+ * ```
+ */
 export const sortCommands: HandlerTable = {
   sort: (client, argv) => sortGeneric(client, argv, false),
   sort_ro: (client, argv) => sortGeneric(client, argv, true),

@@ -3,13 +3,26 @@ import type { Database } from '../keyspace.js';
 /**
  * Node's Buffer one-shot latin1 codecs (present on every Buffer, missing from @types/node): they
  * skip the encoding switch of `toString('latin1', ...)`.
+ *
+ * @example
+ * ```ts
+ * const bytes: Latin1Buffer = allocLatin1(4);
+ * bytes.latin1Write('ab', 0);
+ * ```
  */
 export interface Latin1Buffer extends Buffer {
   latin1Slice(start: number, end: number): string;
   latin1Write(text: string, offset: number, length?: number): number;
 }
 
-/** A zero-filled buffer of `size` bytes, typed with its latin1 codecs. */
+/**
+ * A zero-filled buffer of `size` bytes, typed with its latin1 codecs. O(size).
+ *
+ * @example
+ * ```ts
+ * allocLatin1(3).latin1Slice(0, 3); // '\0\0\0'
+ * ```
+ */
 export function allocLatin1(size: number): Latin1Buffer {
   return Buffer.alloc(size) as Latin1Buffer;
 }
@@ -34,8 +47,15 @@ export function allocLatin1(size: number): Latin1Buffer {
  * the next edit makes a new root. A value that has grown past the tree is re-rooted in a tree of
  * twice the slots (amortised O(1) per byte appended).
  *
- * The proper fix is a mutable string representation in the keyspace (see the module README in the
- * server's report): this class is the workaround that keeps values.ts unchanged.
+ * The proper fix is a mutable string representation in the keyspace (values.ts), as sds is in
+ * Redis: this class is the workaround that keeps values.ts unchanged.
+ *
+ * @example
+ * ```ts
+ * const buffer = new BitmapBuffer('\0'.repeat(1 << 20));
+ * buffer.setByte(5000, 0xff);
+ * const value = buffer.commit(); // a new 1 MiB string; one 4 KiB chunk was copied
+ * ```
  */
 export class BitmapBuffer {
   #bytes: Latin1Buffer;
@@ -215,6 +235,15 @@ interface CacheEntry {
  * buffer last produced (`buffer.value === value`: a pointer comparison when it is the same string
  * object); any other write to the key (SET, APPEND, DEL...) makes it stale, and the next edit
  * rebuilds it from the string. One cache per server; entries are keyed by Database object and key.
+ * Lookups are O(1); eviction is least recently used first.
+ *
+ * @example
+ * ```ts
+ * const buffer = cache.acquire(db, key, current);
+ * buffer.setByte(0, 1);
+ * db.update(key, buffer.commit());
+ * cache.done(db, key, buffer);
+ * ```
  */
 export class BitmapCache {
   #entries = new Map<string, CacheEntry>();
