@@ -676,4 +676,33 @@ export const bitmapCases: DiffCase[] = [
       ['STRLEN', 'b'],
     ],
   },
+  {
+    name: 'bitmaps inside scripts',
+    commands: [
+      ['EVAL', "redis.call('SETBIT', KEYS[1], 10, 1); return redis.call('GET', KEYS[1])", '1', 'b'],
+      [
+        'EVAL',
+        "return redis.call('BITFIELD', KEYS[1], 'INCRBY', 'u4', 0, 20, 'GET', 'u8', 0)",
+        '1',
+        'b',
+      ],
+      [
+        'EVAL',
+        "return redis.call('BITFIELD', KEYS[1], 'OVERFLOW', 'FAIL', 'INCRBY', 'u2', 0, 9)",
+        '1',
+        'b',
+      ],
+      ['EVAL', "return redis.call('BITFIELD_RO', KEYS[1], 'GET', 'i8', 0)", '1', 'b'],
+      ['EVAL', "return redis.pcall('BITFIELD_RO', KEYS[1], 'SET', 'i8', 0, 1)", '1', 'b'],
+      [
+        'EVAL',
+        "return {redis.call('BITCOUNT', KEYS[1]), redis.call('BITPOS', KEYS[1], 1)}",
+        '1',
+        'b',
+      ],
+      ['EVAL', "return redis.pcall('SETBIT', KEYS[1], -1, 1)", '1', 'b'],
+      ['EVAL', "return redis.call('BITOP', 'XOR', KEYS[2], KEYS[1], KEYS[1])", '2', 'b', 'x'],
+      ['GET', 'x'],
+    ],
+  },
 ];
