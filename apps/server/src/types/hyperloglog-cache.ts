@@ -23,6 +23,8 @@ interface Entry {
 /** The buffers of one database's recently used HLL keys, least recently used first. */
 export class HllCache {
   readonly #entries = new Map<string, Entry>();
+  /** the most recently used key: PFADDs in a row on one key skip the LRU reordering */
+  #recent: string | undefined = undefined;
 
   /**
    * The HyperLogLog for `value`, the string `key` holds now: the cached buffer when it still
@@ -40,9 +42,12 @@ export class HllCache {
     const entries = this.#entries;
     const entry = entries.get(key);
     if (entry !== undefined && entry.value === value) {
-      // most recently used goes last
-      entries.delete(key);
-      entries.set(key, entry);
+      if (key !== this.#recent) {
+        // most recently used goes last
+        entries.delete(key);
+        entries.set(key, entry);
+        this.#recent = key;
+      }
       return entry.hll;
     }
     const hll = HyperLogLog.fromString(value);
@@ -55,10 +60,13 @@ export class HllCache {
     const entries = this.#entries;
     const entry = entries.get(key);
     if (entry !== undefined) {
-      entries.delete(key);
       entry.value = value;
       entry.hll = hll;
-      entries.set(key, entry);
+      if (key !== this.#recent) {
+        entries.delete(key);
+        entries.set(key, entry);
+        this.#recent = key;
+      }
       return;
     }
     if (entries.size >= HLL_CACHE_ENTRIES) {
@@ -66,11 +74,13 @@ export class HllCache {
       if (oldest.done !== true) entries.delete(oldest.value);
     }
     entries.set(key, { value, hll });
+    this.#recent = key;
   }
 
   /** Forgets `key`'s buffer (it was changed and not written back). O(1). */
   drop(key: string): void {
     this.#entries.delete(key);
+    if (key === this.#recent) this.#recent = undefined;
   }
 
   /** Number of cached buffers. */
