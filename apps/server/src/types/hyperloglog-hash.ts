@@ -4,8 +4,8 @@
  *
  * JS has no 64-bit integer arithmetic short of BigInt (two orders of magnitude slower), so the
  * 64-bit state is kept as two uint32 halves and multiplied with 16-bit limbs. Results come back
- * through module variables instead of an allocated pair: readability traded for no allocation
- * per hashed element, PFADD's hot path.
+ * through module-level typed arrays and a packed integer instead of allocated pairs: readability
+ * traded for no allocation per hashed element, PFADD's hot path.
  */
 
 /** m = 0xc6a4a7935bd1e995, split into halves and the low half's 16-bit limbs */
@@ -28,7 +28,7 @@ export const HLL_REGISTERS = 1 << HLL_P;
 /**
  * The product of the last multiplyByM, high half first. A typed array and not two module
  * variables: a module `let` holding a uint32 above 2^30 is a heap number, one allocation per
- * write (measured: 270 instead of 40 ns per hashed element).
+ * write (measured: 270 instead of 53 ns per 8-byte element).
  */
 const product = new Uint32Array(2);
 
