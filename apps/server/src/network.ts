@@ -122,7 +122,10 @@ export class Network implements NetworkControl {
     this.#server = server;
     const config = server.config;
     this.loop = new EventLoop<Client>({
-      clock: server.clock,
+      // The server's clock, read once per turn of the event loop: the connection's read, the
+      // commands it carries (server.now()) and the flush share one reading instead of three (a
+      // clock read is ~45 ns of CPU on the benchmark VM, a sixth of a GET's own work).
+      clock: { now: () => server.batchNow() },
       tcpKeepAlive: config.number('tcp-keepalive') * 1000,
       shutdownTimeout: 2000,
       ...loopLimits(config),
