@@ -371,6 +371,38 @@ describe('search cells', () => {
   });
 });
 
+describe('GeoShape.contains is geohash_helper.c to the last bit', () => {
+  it('circles and boxes decide and measure exactly as the plain formulas', () => {
+    const xy = new Float64Array(2);
+    fc.assert(
+      fc.property(
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.double({ min: GEO_LAT_MIN, max: GEO_LAT_MAX, noNaN: true }),
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.double({ min: GEO_LAT_MIN, max: GEO_LAT_MAX, noNaN: true }),
+        fc.double({ min: 0, max: 5000, noNaN: true }),
+        fc.double({ min: 0, max: 5000, noNaN: true }),
+        (cx, cy, px, py, a, b) => {
+          const score = scoreOf(px, py);
+          decodeScore(score, xy);
+          const [x, y] = [xy[0]!, xy[1]!];
+          const plain = distance(cx, cy, x, y);
+          const circle = new GeoShape(ShapeKind.CIRCLE, cx, cy, a, 0, 0, 1000);
+          expect(circle.contains(score)).toBe(!(plain > a * 1000));
+          if (!(plain > a * 1000)) expect(circle.distance).toBe(plain);
+          const box = new GeoShape(ShapeKind.BOX, cx, cy, 0, a, b, 1000);
+          const inside = !(
+            distance(x, y, cx, y) > (a * 1000) / 2 || distance(x, y, x, cy) > (b * 1000) / 2
+          );
+          expect(box.contains(score)).toBe(inside);
+          if (inside) expect(box.distance).toBe(plain);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+});
+
 describe('searches over TCP equal a brute-force filter', () => {
   let running: RunningServer;
   let client: Redis;

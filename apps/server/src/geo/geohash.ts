@@ -23,6 +23,10 @@ export const GEO_STEP_MAX = 26;
 
 const TWO_32 = 4294967296;
 
+/** 2^0 .. 2^52: `2 ** step` is a Math.pow call, too slow for the per-member decode. */
+const POW2 = new Float64Array(53);
+for (let i = 0; i < 53; i++) POW2[i] = 2 ** i;
+
 /** A [min, max] interval of one coordinate (GeoHashRange). */
 export interface CoordRange {
   readonly min: number;
@@ -168,7 +172,7 @@ export function encode(
   ) {
     return false;
   }
-  const scale = 2 ** step;
+  const scale = POW2[step] ?? 2 ** step;
   const latOffset = ((latitude - latRange.min) / (latRange.max - latRange.min)) * scale;
   const longOffset = ((longitude - longRange.min) / (longRange.max - longRange.min)) * scale;
   // (uint32_t) conversions: truncation toward zero, the offsets are within [0, 2^step]
@@ -203,7 +207,7 @@ function decodeIndexes(
 ): void {
   const latScale = latRange.max - latRange.min;
   const longScale = longRange.max - longRange.min;
-  const divisor = 2 ** step;
+  const divisor = POW2[step] ?? 2 ** step;
   area.latMin = latRange.min + (lat / divisor) * latScale;
   area.latMax = latRange.min + (((lat + 1) >>> 0) / divisor) * latScale;
   area.lonMin = longRange.min + (lon / divisor) * longScale;
@@ -253,8 +257,10 @@ function toUint64(score: number): void {
   wordLow = low;
 }
 
-/** Scratch cell bounds of {@link decodeScore}. */
-const scoreArea = new GeoArea();
+const TWO_53 = 9007199254740992;
+const CELLS_26 = 67108864;
+const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN;
+const LONG_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
 
 /**
  * decodeGeohash + geohashDecodeAreaToLongLat: the position a sorted-set score stands for, the
@@ -266,15 +272,29 @@ const scoreArea = new GeoArea();
  * decodeScore(3479099956230698, xy); // xy = [13.361389338970184, 38.1155563954963]
  */
 export function decodeScore(score: number, xy: Float64Array): void {
-  toUint64(score);
-  const lat = (squash16(wordLow) | (squash16(wordHigh) << 16)) >>> 0;
-  const lon = (squash16(wordLow >>> 1) | (squash16(wordHigh >>> 1) << 16)) >>> 0;
-  const area = scoreArea;
-  decodeIndexes(WGS84_LONG_RANGE, WGS84_LAT_RANGE, lon, lat, GEO_STEP_MAX, area);
-  let x = (area.lonMin + area.lonMax) / 2;
+  let high: number;
+  let low: number;
+  if (score >= 0 && score < TWO_53) {
+    // the usual case, a GEOADD score: (uint64_t) truncates, the words split exactly
+    high = Math.floor(score / TWO_32);
+    low = Math.trunc(score - high * TWO_32);
+  } else {
+    toUint64(score);
+    high = wordHigh;
+    low = wordLow;
+  }
+  const lat = (squash16(low) | (squash16(high) << 16)) >>> 0;
+  const lon = (squash16(low >>> 1) | (squash16(high >>> 1) << 16)) >>> 0;
+  // geohashDecode at step 26 with the WGS84 ranges, inlined (the hot path of every search):
+  // dividing by 2^26 is exact, so the operations and their rounding are Redis's
+  const latMin = GEO_LAT_MIN + (lat / CELLS_26) * LAT_SCALE;
+  const latMax = GEO_LAT_MIN + (((lat + 1) >>> 0) / CELLS_26) * LAT_SCALE;
+  const lonMin = GEO_LONG_MIN + (lon / CELLS_26) * LONG_SCALE;
+  const lonMax = GEO_LONG_MIN + (((lon + 1) >>> 0) / CELLS_26) * LONG_SCALE;
+  let x = (lonMin + lonMax) / 2;
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
   if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;
-  let y = (area.latMin + area.latMax) / 2;
+  let y = (latMin + latMax) / 2;
   if (y > GEO_LAT_MAX) y = GEO_LAT_MAX;
   if (y < GEO_LAT_MIN) y = GEO_LAT_MIN;
   xy[0] = x;
@@ -290,7 +310,7 @@ export function decodeScore(score: number, xy: Float64Array): void {
  */
 export function cellScores(cell: GeoCell, range: Float64Array): void {
   const bits = interleave(cell.lat, cell.lon);
-  const shift = 2 ** (52 - cell.step * 2);
+  const shift = POW2[52 - cell.step * 2] ?? 2 ** (52 - cell.step * 2);
   range[0] = bits * shift;
   range[1] = (bits + 1) * shift;
 }

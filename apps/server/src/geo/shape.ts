@@ -1,7 +1,6 @@
 import {
   EARTH_RADIUS_IN_METERS,
   degreesToRadians,
-  distance,
   estimateSteps,
   radiansToDegrees,
 } from './distance.js';
@@ -89,6 +88,10 @@ export class GeoShape {
   /** written by {@link GeoShape.contains}: the position of the member and its distance in meters */
   readonly xy = new Float64Array(2);
   distance = 0;
+  /** the center in radians and the cosine of its latitude, the same for every member */
+  readonly #longitudeRadians: number;
+  readonly #latitudeRadians: number;
+  readonly #cosLatitude: number;
 
   constructor(
     kind: ShapeKind,
@@ -106,6 +109,9 @@ export class GeoShape {
     this.width = width;
     this.height = height;
     this.conversion = conversion;
+    this.#longitudeRadians = degreesToRadians(longitude);
+    this.#latitudeRadians = degreesToRadians(latitude);
+    this.#cosLatitude = Math.cos(this.#latitudeRadians);
     const cells: GeoCell[] = [];
     for (let i = 0; i < 9; i++) cells.push(new GeoCell());
     this.cells = cells;
@@ -124,19 +130,41 @@ export class GeoShape {
     const x = xy[0] ?? 0;
     const y = xy[1] ?? 0;
     if (this.kind === ShapeKind.CIRCLE) {
-      // geohashGetDistanceIfInRadiusWGS84
-      const d = distance(this.longitude, this.latitude, x, y);
+      // geohashGetDistanceIfInRadiusWGS84: distance(center, x, y) with the center's terms
+      // computed once (the same operations in the same order, so the same double)
+      const lat2r = degreesToRadians(y);
+      const u = Math.sin((lat2r - this.#latitudeRadians) / 2);
+      const v = Math.sin((degreesToRadians(x) - this.#longitudeRadians) / 2);
+      const d =
+        2.0 *
+        EARTH_RADIUS_IN_METERS *
+        Math.asin(Math.sqrt(u * u + this.#cosLatitude * Math.cos(lat2r) * v * v));
       if (d > this.radius * this.conversion) return false;
       this.distance = d;
       return true;
     }
-    // geohashGetDistanceIfInRectangle
-    const widthMeters = this.width * this.conversion;
-    const heightMeters = this.height * this.conversion;
-    const lonDistance = distance(x, y, this.longitude, y);
-    const latDistance = distance(x, y, x, this.latitude);
-    if (lonDistance > widthMeters / 2 || latDistance > heightMeters / 2) return false;
-    this.distance = distance(this.longitude, this.latitude, x, y);
+    // geohashGetDistanceIfInRectangle: lonDistance = distance(x, y, centerLon, y) and
+    // latDistance = distance(x, y, x, centerLat), both under their half side. Specialised, the
+    // terms multiplied by sin(0) = 0 vanish exactly (u*u + 0 is u*u), so the doubles are Redis's
+    // with fewer sin/cos calls, and the latitude test (one sin) goes first: a pure reordering.
+    // Readability traded for speed: this runs for every candidate of a BYBOX search.
+    const lat2r = degreesToRadians(y);
+    const u = Math.sin((this.#latitudeRadians - lat2r) / 2);
+    const latDistance = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(u * u));
+    if (latDistance > (this.height * this.conversion) / 2) return false;
+    const lon2r = degreesToRadians(x);
+    const cosLat2 = Math.cos(lat2r);
+    const v = Math.sin((this.#longitudeRadians - lon2r) / 2);
+    const lonDistance =
+      2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(cosLat2 * cosLat2 * v * v));
+    if (lonDistance > (this.width * this.conversion) / 2) return false;
+    // distance(centerLon, centerLat, x, y)
+    const u2 = Math.sin((lat2r - this.#latitudeRadians) / 2);
+    const v2 = Math.sin((lon2r - this.#longitudeRadians) / 2);
+    this.distance =
+      2.0 *
+      EARTH_RADIUS_IN_METERS *
+      Math.asin(Math.sqrt(u2 * u2 + this.#cosLatitude * cosLat2 * v2 * v2));
     return true;
   }
 
