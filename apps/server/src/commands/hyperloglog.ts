@@ -28,8 +28,11 @@ export const HLL_CORRUPTED = 'INVALIDOBJ Corrupted HLL object detected';
 const NO_SUCH_KEY = 'ERR The specified key does not exist';
 const NOT_SPARSE = 'ERR HLL encoding is not sparse';
 
+/** 16384, as a local of this module (loops read it per iteration) */
+const REGISTERS = HLL_REGISTERS;
+
 /** The union registers of PFCOUNT with several keys and PFMERGE, reused (one command at a time). */
-const unionRegisters = new Uint8Array(HLL_REGISTERS);
+const unionRegisters = new Uint8Array(REGISTERS);
 
 /** isHLLObjectOrReply: the value is a string holding an HLL; else replies and returns undefined. */
 function hllValue(client: Client, value: Value): string | undefined {
@@ -181,7 +184,7 @@ function pfmerge(client: Client, argv: string[]): void {
     return;
   }
   const maxBytes = sparseMaxBytes(client);
-  for (let j = 0; j < HLL_REGISTERS; j++) {
+  for (let j = 0; j < REGISTERS; j++) {
     const value = max[j]!;
     if (value !== 0) hll.setRegister(j, value, maxBytes);
   }
@@ -214,8 +217,8 @@ function pfdebug(client: Client, argv: string[]): void {
         }
         storeHll(db, key, hll); // the encoding change is propagated (server.dirty++)
       }
-      client.w.arrayHeader(HLL_REGISTERS);
-      for (let j = 0; j < HLL_REGISTERS; j++) client.w.integer(hll.denseRegister(j));
+      client.w.arrayHeader(REGISTERS);
+      for (let j = 0; j < REGISTERS; j++) client.w.integer(hll.denseRegister(j));
       return;
     }
     case 'decode': {

@@ -1,4 +1,10 @@
-import { HLL_Q, HLL_REGISTERS, hashBytes, hllPattern, murmurHash64A } from './hyperloglog-hash.js';
+import {
+  HLL_Q as Q,
+  HLL_REGISTERS as REGISTERS,
+  hashBytes,
+  hllPattern,
+  murmurHash64A,
+} from './hyperloglog-hash.js';
 
 /**
  * A HyperLogLog in redis-server's own representation (hyperloglog.c), as a mutable byte buffer.
@@ -21,13 +27,16 @@ import { HLL_Q, HLL_REGISTERS, hashBytes, hllPattern, murmurHash64A } from './hy
  * for a sparse opcode split.
  */
 
+/** 16384 registers */
+export const HLL_REGISTERS = REGISTERS;
+/** Imported constants copied into this module: loops read a local, not an import binding. */
+const HLL_Q = Q;
 /** HLL_HDR_SIZE */
 export const HLL_HEADER_SIZE = 16;
 /** HLL_DENSE_SIZE: 12304 bytes */
 export const HLL_DENSE_SIZE = HLL_HEADER_SIZE + ((HLL_REGISTERS * 6 + 7) >> 3);
 /** The encoding byte values. */
 export const HllEncoding = { DENSE: 0, SPARSE: 1 } as const;
-export { HLL_REGISTERS };
 
 const REGISTER_MAX = 63;
 const SPARSE_VAL_MAX_VALUE = 32;
@@ -361,9 +370,19 @@ export class HyperLogLog {
   mergeInto(max: Uint8Array): boolean {
     const bytes = this.#bytes;
     if (bytes[4] === HllEncoding.DENSE) {
-      for (let i = 0; i < HLL_REGISTERS; i++) {
-        const value = denseGet(bytes, i);
-        if (value > max[i]!) max[i] = value;
+      // four registers per three bytes, as hllDenseRegHisto reads them (no per-register shifts)
+      for (let i = 0, r = HLL_HEADER_SIZE; i < HLL_REGISTERS; i += 4, r += 3) {
+        const b0 = bytes[r]!;
+        const b1 = bytes[r + 1]!;
+        const b2 = bytes[r + 2]!;
+        const v0 = b0 & 63;
+        const v1 = ((b0 >> 6) | (b1 << 2)) & 63;
+        const v2 = ((b1 >> 4) | (b2 << 4)) & 63;
+        const v3 = b2 >> 2;
+        if (v0 > max[i]!) max[i] = v0;
+        if (v1 > max[i + 1]!) max[i + 1] = v1;
+        if (v2 > max[i + 2]!) max[i + 2] = v2;
+        if (v3 > max[i + 3]!) max[i + 3] = v3;
       }
       return true;
     }
