@@ -364,12 +364,17 @@ export class Server implements KeyspaceHost {
     if (this.hooks.beforeWrite.length !== 0 && command.meta.flags & CommandFlag.WRITE) {
       for (const hook of this.hooks.beforeWrite) hook(client, command, argv);
     }
+    // a script runner shows before the commands its script runs (they show as "lua")
+    if (this.monitors.size && SCRIPT_RUNNERS.has(command.meta.name))
+      this.#feedMonitors(client, argv);
+    handler(client, argv);
+    // MONITOR sees a command once it ran, in the database it left the client in (EXEC after
+    // the commands it ran, SELECT with the new index), as redis-server 7.0's call()
     if (
       this.monitors.size &&
       !(command.meta.flags & (CommandFlag.SKIP_MONITOR | CommandFlag.ADMIN))
     )
       this.#feedMonitors(client, argv);
-    handler(client, argv);
     this.currentClient = previousClient;
     const end = performance.now();
     this.#lastStamp = end;
@@ -447,7 +452,7 @@ export class Server implements KeyspaceHost {
         ? 'unix'
         : `${client.conn.remoteAddress}:${client.conn.remotePort}`
       : 'lua';
-    const line = `+${time.toFixed(6)} [${client.db.index} ${origin}] ${argv.map(quoteForMonitor).join(' ')}\r\n`;
+    const line = `+${time.toFixed(6)} [${client.db.index} ${origin}] ${redactForMonitor(argv).map(quoteForMonitor).join(' ')}\r\n`;
     const bytes = Buffer.from(line, 'latin1');
     for (const monitor of this.monitors) monitor.conn?.write(bytes);
   }
@@ -693,7 +698,18 @@ export class Server implements KeyspaceHost {
     let keys = this.#readyKeys.get(db);
     if (!keys) this.#readyKeys.set(db, (keys = new Set()));
     keys.add(key);
+    // outside any command (active expiry in the cron, the testing back door): serve them soon,
+    // not after the next command someone sends
+    if (this.#timeSnapshot === 0 && !this.#readyQueued) {
+      this.#readyQueued = true;
+      queueMicrotask(this.#handleReadyLater);
+    }
   }
+  #readyQueued = false;
+  readonly #handleReadyLater = (): void => {
+    this.#readyQueued = false;
+    if (this.#readyKeys.size !== 0) this.handleReadyKeys();
+  };
 
   /** After a command: serves blocked clients whose keys became ready, first blocked first served. */
   handleReadyKeys(): void {
@@ -713,10 +729,16 @@ export class Server implements KeyspaceHost {
             this.replyOutOfBand(client, () => {
               served = state.retry(key);
             });
-            // what the served command propagates (e.g. BLPOP as LPOP) goes out now
+            // what the served command propagates (e.g. BLPOP as LPOP) goes out now, several
+            // commands as one transaction (BLMPOP with a count), as call() does
             const rewritten = this.#propagation as { db: number; argv: string[] }[] | undefined;
-            if (rewritten && this.hooks.propagate)
-              for (const entry of rewritten) this.hooks.propagate(entry.db, entry.argv);
+            const propagate = this.hooks.propagate;
+            if (rewritten && propagate) {
+              const wrap = rewritten.length > 1;
+              if (wrap) this.hooks.propagateMulti?.(client, true);
+              for (const entry of rewritten) propagate(entry.db, entry.argv);
+              if (wrap) this.hooks.propagateMulti?.(client, false);
+            }
             this.#propagation = outerPropagation;
             if (served) {
               this.#removeBlocked(client, state);
@@ -1019,6 +1041,31 @@ function randomHex(length: number): string {
 }
 
 /** MONITOR prints each argument quoted as sdscatrepr does. */
+/** EVAL and FCALL (flagged skip-monitor): MONITOR shows them before their script's commands. */
+const SCRIPT_RUNNERS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
+
+/**
+ * The arguments MONITOR shows: passwords replaced by "(redacted)" as redis-server's
+ * redactClientCommandArgument does (AUTH, HELLO ... AUTH user pass, MIGRATE ... AUTH / AUTH2).
+ */
+export function redactForMonitor(argv: readonly string[]): readonly string[] {
+  const name = (argv[0] ?? '').toLowerCase();
+  if (name !== 'auth' && name !== 'hello' && name !== 'migrate') return argv;
+  const out = [...argv];
+  if (name === 'auth') {
+    for (let i = 1; i < out.length; i++) out[i] = '(redacted)';
+    return out;
+  }
+  for (let i = 1; i < out.length; i++) {
+    const arg = (out[i] ?? '').toLowerCase();
+    const count = arg === 'auth' ? (name === 'hello' ? 2 : 1) : arg === 'auth2' ? 2 : 0;
+    if (count === 0 || (name === 'hello' && arg !== 'auth')) continue;
+    for (let j = 1; j <= count && i + j < out.length; j++) out[i + j] = '(redacted)';
+    i += count;
+  }
+  return out;
+}
+
 export function quoteForMonitor(arg: string): string {
   let out = '"';
   for (let i = 0; i < arg.length; i++) {

@@ -33,13 +33,10 @@ const SEED = Number(process.env.SOAK_SEED ?? 20261125);
 const OPS = Number(process.env.SOAK_OPS ?? 2000);
 const CLIENTS = 20;
 /**
- * How early byor may time a waiter out against MONITOR's clock. redis-server starts a timeout
- * when the command runs (5 ms of slack for the clocks); byor starts it at the time cached for
- * the whole batch of pipelined commands (blocking-edge.test.ts, "a BLPOP pipelined behind a slow
- * command"), so a waiter deep in a burst on a loaded machine can time out that much early. Set
- * back to 5 once byor reads the time per blocking command.
+ * How early byor may time a waiter out against MONITOR's clock: 5 ms for the clocks, as for
+ * redis-server (both start a timeout when the blocking command runs).
  */
-const BYOR_SLACK_MS = Number(process.env.SOAK_BYOR_SLACK_MS ?? 40);
+const BYOR_SLACK_MS = Number(process.env.SOAK_BYOR_SLACK_MS ?? 5);
 
 interface Driver {
   /** the protocol the connection speaks (node-redis 6 says HELLO 3; half the raw sockets too) */

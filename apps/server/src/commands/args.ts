@@ -104,7 +104,9 @@ export function checkStringLength(client: Client, size: number, append: number):
  * getTimeoutFromObjectOrReply(UNIT_SECONDS) as redis-server 7.0 computes it: the seconds are
  * parsed as a long double, multiplied by 1000 in long double, rounded up to whole milliseconds
  * and converted to a long long (anything out of its range, infinities included, becomes
- * LLONG_MIN: "timeout is negative"). Returns the absolute deadline in ms (0 = no timeout), or
+ * LLONG_MIN: "timeout is negative"). Returns the absolute deadline in ms from the clock's time
+ * now (redis-server 7.0 adds mstime(), not the command's cached time: a command late in a long
+ * pipelined batch still waits its whole timeout) (0 = no timeout), or
  * undefined after replying with the error. A deadline past LLONG_MAX wraps in redis-server's
  * unsigned timeout table and never fires: it is no timeout here too. O(digits).
  *
@@ -126,7 +128,7 @@ export function blockingTimeoutArg(client: Client, text: string): number | undef
     return undefined;
   }
   if (ms === 0n) return 0;
-  const deadline = ms + BigInt(Math.floor(client.server.now()));
+  const deadline = ms + BigInt(Math.floor(client.server.clock.now()));
   return deadline > INT64_MAX ? 0 : Number(deadline);
 }
 
