@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/index.js';
-import { distance, estimateSteps } from '../src/geo/distance.js';
+import { distance, estimateSteps, exactDistance } from '../src/geo/distance.js';
+import { exactAsin, exactCos, exactSin } from '../src/geo/exact-math.js';
 import { formatFixed, humanLongDouble } from '../src/geo/format.js';
 import {
   GEO_LAT_MAX,
@@ -216,6 +217,63 @@ describe('number formatting as glibc printf', () => {
         },
       ),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('correctly rounded sin, cos, asin (reference values from libquadmath)', () => {
+  it.each([
+    [0.5, 0.47942553860420301, 0.87758256189037276],
+    [1e-3, 0.00099999983333334168, 0.99999950000004167],
+    [1.2, 0.93203908596722629, 0.36235775447667362],
+    [-2.9, -0.23924932921398243, -0.97095816514959055],
+    [3.1, 0.041580662433290491, -0.99913515027327948],
+    [0.1308996938995747, 0.13052619222005157, 0.99144486137381038],
+    [0.78539816339744828, 0.70710678118654746, 0.70710678118654757],
+  ])('sin/cos(%d)', (x, sine, cosine) => {
+    expect(exactSin(x)).toBe(sine);
+    expect(exactCos(x)).toBe(cosine);
+  });
+
+  it.each([
+    [0.5, 0.52359877559829893],
+    [1e-3, 0.0010000001666667416],
+    [0.9999, 1.5566540733173846],
+    [0.25, 0.25268025514207865],
+    [0.123456789, 0.12377257242671708],
+    [1, Math.PI / 2],
+    [0, 0],
+  ])('asin(%d)', (x, value) => {
+    expect(exactAsin(x)).toBe(value);
+  });
+
+  it('stays within one ulp of Math (fdlibm) and inverts', () => {
+    const ulp = (x: number) => Math.abs(x) * 2 ** -52 + Number.MIN_VALUE;
+    fc.assert(
+      fc.property(fc.double({ min: -3.2, max: 3.2, noNaN: true }), (x) => {
+        expect(Math.abs(exactSin(x) - Math.sin(x))).toBeLessThanOrEqual(ulp(Math.sin(x)));
+        expect(Math.abs(exactCos(x) - Math.cos(x))).toBeLessThanOrEqual(ulp(Math.cos(x)));
+        const s = Math.abs(Math.sin(x));
+        expect(Math.abs(exactAsin(s) - Math.asin(s))).toBeLessThanOrEqual(ulp(Math.asin(s)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('exactDistance is the haversine formula: agrees with distance to a few ulps', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.double({ min: -85, max: 85, noNaN: true }),
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.double({ min: -85, max: 85, noNaN: true }),
+        (lon1, lat1, lon2, lat2) => {
+          const a = exactDistance(lon1, lat1, lon2, lat2);
+          const b = distance(lon1, lat1, lon2, lat2);
+          expect(Math.abs(a - b)).toBeLessThanOrEqual(b * 1e-13 + 1e-9);
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });

@@ -1,7 +1,7 @@
 import { MIN_SCORE, parseScore, type ScoreBound } from '@byor/sortedset';
 import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
-import { distance } from '../geo/distance.js';
+import { exactDistance } from '../geo/distance.js';
 import { formatFixed, humanLongDouble } from '../geo/format.js';
 import {
   GEO_LAT_MAX,
@@ -454,8 +454,14 @@ function georadiusGeneric(
     const stored = ZSet.forResult(limitsOf(client), returned, maxLength);
     for (let i = 0; i < returned; i++) {
       const row = order[i] ?? 0;
+      // a stored distance shows all its digits: recomputed with correctly rounded trigonometry
       const score = storeDist
-        ? (results.distances[row] ?? 0) / conversion
+        ? exactDistance(
+            longitude,
+            latitude,
+            results.longitudes[row] ?? 0,
+            results.latitudes[row] ?? 0,
+          ) / conversion
         : (results.scores[row] ?? 0);
       stored.set.add(results.members[row] ?? '', score);
     }
@@ -580,7 +586,12 @@ function geodist(client: Client, argv: string[]): void {
   }
   decodeScore(score1, positionXY);
   decodeScore(score2, otherXY);
-  const meters = distance(positionXY[0] ?? 0, positionXY[1] ?? 0, otherXY[0] ?? 0, otherXY[1] ?? 0);
+  const meters = exactDistance(
+    positionXY[0] ?? 0,
+    positionXY[1] ?? 0,
+    otherXY[0] ?? 0,
+    otherXY[1] ?? 0,
+  );
   client.w.bulk(formatFixed(meters / toMeters, 4));
 }
 
