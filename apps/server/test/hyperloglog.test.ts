@@ -242,7 +242,7 @@ describe.skipIf(!redisAvailable)('HyperLogLog on byor and redis-server', () => {
           ]);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 

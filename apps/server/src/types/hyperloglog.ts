@@ -433,9 +433,9 @@ export class HyperLogLog {
   }
 
   /**
-   * Checks the structure: the header, the dense length, the spare zero byte, and for the sparse
-   * encoding that opcodes cover exactly 16384 registers with no mergeable VAL neighbours beyond
-   * what redis-server leaves. Throws on a violation (tests call it after every step).
+   * Checks the structure of an HLL built from valid data: the header, the dense length, zero
+   * bytes past the end, and for the sparse encoding that the opcodes cover exactly 16384
+   * registers. Throws on a violation (tests call it after every step).
    */
   checkInvariants(): void {
     const bytes = this.#bytes;
@@ -542,7 +542,8 @@ export class HyperLogLog {
       if (delta > 0 && this.#length + delta > sparseMaxBytes) return this.#promote(index, count);
       if (delta !== 0 && next !== -1) bytes.copyWithin(next + delta, next, end);
       this.#length += delta;
-      if (delta < 0) bytes.fill(0, this.#length, end); // keep the spare bytes zero
+      bytes[this.#length] = 0; // sdsIncrLen writes the terminator, then the sequence is copied
+      // (a truncated last opcode makes the sequence run past the end, as it does in the sds)
       for (let i = 0; i < n; i++) bytes[p + i] = seq[i]!;
       end += delta;
     }
@@ -590,7 +591,9 @@ export class HyperLogLog {
   #reserve(capacity: number): void {
     if (this.#bytes.length >= capacity + 1) return;
     const grown = Buffer.alloc(Math.max(capacity + 1, this.#bytes.length * 2));
-    this.#bytes.copy(grown, 0, 0, this.#length);
+    // all of it, as realloc keeps the sds bytes past its length (a damaged HLL's last opcode
+    // can lie there)
+    this.#bytes.copy(grown, 0, 0, this.#bytes.length);
     this.#bytes = grown;
   }
 }
