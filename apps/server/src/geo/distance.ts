@@ -7,7 +7,12 @@
 
 import { exactAsin, exactCos, exactSin } from './exact-math.js';
 
-/** Earth's quadratic mean radius for WGS-84, in meters (EARTH_RADIUS_IN_METERS). */
+/**
+ * Earth's quadratic mean radius for WGS-84, in meters (EARTH_RADIUS_IN_METERS).
+ *
+ * @example
+ * const halfCircumference = Math.PI * EARTH_RADIUS_IN_METERS; // 20021 km
+ */
 export const EARTH_RADIUS_IN_METERS = 6372797.560856;
 
 /** Degrees to radians factor, M_PI / 180.0 as the C compiler folds it. */

@@ -12,13 +12,21 @@
  *     from:       lo la lo la ... lo la lo la     (lo = longitude index, la = latitude index)
  */
 
-/** Longitude range of the index (GEO_LONG_MIN/MAX). */
+/** Lowest longitude of the index (GEO_LONG_MIN). @example if (lon < GEO_LONG_MIN) refuse(); */
 export const GEO_LONG_MIN = -180;
+/** Highest longitude of the index (GEO_LONG_MAX). @example if (lon > GEO_LONG_MAX) refuse(); */
 export const GEO_LONG_MAX = 180;
-/** Latitude range of the index (GEO_LAT_MIN/MAX): the limits of Web Mercator (EPSG:3785). */
+/**
+ * Lowest latitude of the index (GEO_LAT_MIN): the limit of Web Mercator (EPSG:3785).
+ * @example if (lat < GEO_LAT_MIN) refuse();
+ */
 export const GEO_LAT_MIN = -85.05112878;
+/** Highest latitude of the index (GEO_LAT_MAX). @example if (lat > GEO_LAT_MAX) refuse(); */
 export const GEO_LAT_MAX = 85.05112878;
-/** The precision of a stored position: 26 bits per coordinate (GEO_STEP_MAX). */
+/**
+ * The precision of a stored position: 26 bits per coordinate (GEO_STEP_MAX).
+ * @example encode(WGS84_LONG_RANGE, WGS84_LAT_RANGE, lon, lat, GEO_STEP_MAX, cell);
+ */
 export const GEO_STEP_MAX = 26;
 
 const TWO_32 = 4294967296;
@@ -27,21 +35,26 @@ const TWO_32 = 4294967296;
 const POW2 = new Float64Array(53);
 for (let i = 0; i < 53; i++) POW2[i] = 2 ** i;
 
-/** A [min, max] interval of one coordinate (GeoHashRange). */
+/** A [min, max] interval of one coordinate (GeoHashRange). @example const r: CoordRange = { min: -90, max: 90 }; */
 export interface CoordRange {
   readonly min: number;
   readonly max: number;
 }
 
-/** The ranges of the geo index (geohashGetCoordRange). */
+/** Longitude range of the geo index (geohashGetCoordRange). @example decodeCell(WGS84_LONG_RANGE, WGS84_LAT_RANGE, cell, area); */
 export const WGS84_LONG_RANGE: CoordRange = Object.freeze({ min: GEO_LONG_MIN, max: GEO_LONG_MAX });
+/** Latitude range of the geo index (geohashGetCoordRange). @example decodeCell(WGS84_LONG_RANGE, WGS84_LAT_RANGE, cell, area); */
 export const WGS84_LAT_RANGE: CoordRange = Object.freeze({ min: GEO_LAT_MIN, max: GEO_LAT_MAX });
-/** The ranges of standard geohash strings (GEOHASH re-encodes with these). */
+/** Latitude range of standard geohash strings (GEOHASH re-encodes with it). @example encode(WGS84_LONG_RANGE, STANDARD_LAT_RANGE, lon, lat, 26, cell); */
 export const STANDARD_LAT_RANGE: CoordRange = Object.freeze({ min: -90, max: 90 });
 
 /**
  * One geohash cell (GeoHashBits, with its bits kept as the two indexes). `step` 0 marks a cell
  * excluded from a search (GZERO). Mutable so that a search reuses its nine cells.
+ *
+ * @example
+ * const cell = new GeoCell();
+ * encode(WGS84_LONG_RANGE, WGS84_LAT_RANGE, 2.35, 48.85, 10, cell); // cell.lon, cell.lat < 2^10
  */
 export class GeoCell {
   /** longitude slice index, 0 .. 2^step - 1 (2^step when the coordinate is the range's max) */
@@ -78,6 +91,10 @@ export class GeoCell {
 
 /**
  * The bounds of a cell (GeoHashArea), written by {@link decodeCell}. Mutable and reused.
+ *
+ * @example
+ * const area = new GeoArea();
+ * decodeCell(WGS84_LONG_RANGE, WGS84_LAT_RANGE, cell, area); // area.lonMin .. area.lonMax
  */
 export class GeoArea {
   lonMin = 0;

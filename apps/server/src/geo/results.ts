@@ -10,6 +10,11 @@
  *   McIlroy's quicksort that skips partitions outside the wanted ranks), which is not stable: it is
  *   ported line for line below, with pointers turned into indexes into `order`. Redis 7.0's copy
  *   has no "switch to insertion sort when nothing moved" shortcut of the BSD original.
+ *
+ * @example
+ * const results = new GeoResults();
+ * results.push('Palermo', score, lon, lat, 190442.4);
+ * results.sortFirst(false, 9); // results.order[0..9]: the ten nearest rows
  */
 export class GeoResults {
   /** number of rows */

@@ -15,7 +15,7 @@ import {
   neighbor,
 } from './geohash.js';
 
-/** The two kinds of search area (CIRCULAR_TYPE, RECTANGLE_TYPE). */
+/** The two kinds of search area (CIRCULAR_TYPE, RECTANGLE_TYPE). @example new GeoShape(ShapeKind.BOX, lon, lat, 0, w, h, 1000); */
 export const ShapeKind = {
   CIRCLE: 0,
   BOX: 1,
@@ -26,6 +26,9 @@ export type ShapeKind = (typeof ShapeKind)[keyof typeof ShapeKind];
  * The nine cells a search walks, in redis-server's order (membersOfAllNeighbors): the center,
  * then north, south, east, west, north-east, north-west, south-east, south-west. Indexes into
  * {@link GeoShape.cells}.
+ *
+ * @example
+ * shape.cells[CellOrder.NORTH]; // the cell above the center
  */
 export const CellOrder = {
   CENTER: 0,
