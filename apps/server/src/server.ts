@@ -116,6 +116,7 @@ export class Server implements KeyspaceHost {
     beforeCommand: [],
     beforeWrite: [],
     beforeReply: [],
+    clientInfo: undefined,
   };
   readonly monitors = new Set<Client>();
   /** pub/sub registries and keyspace notifications */
@@ -561,15 +562,21 @@ export class Server implements KeyspaceHost {
   describeClient(client: Client): string {
     const conn = client.conn;
     const now = this.clock.now();
+    const info = this.hooks.clientInfo;
+    const tracking = info?.tracking?.(client);
+    // redis-server's order (getClientInfoString): O P x b t R B d c U e
     let flags = '';
+    if (client.monitor) flags += 'O';
     if (client.subscriptionCount > 0) flags += 'P';
     if (client.multi) flags += 'x';
     if (client.blocked) flags += 'b';
+    if (tracking) flags += tracking.flags;
+    if (client.watchDirty) flags += 'd';
     if (client.closing) flags += 'c';
-    if (client.noEvict) flags += 'e';
-    if (client.monitor) flags += 'O';
     if (conn?.unix) flags += 'U';
+    if (client.noEvict) flags += 'e';
     if (flags === '') flags = 'N';
+    const user = info?.user?.(client) ?? 'default';
     const addr = conn
       ? conn.unix
         ? `${conn.localAddress}:0`
@@ -588,7 +595,7 @@ export class Server implements KeyspaceHost {
       `flags=${flags} db=${client.db.index} sub=${client.channels.size} psub=${client.patterns.size} ssub=${client.shardChannels.size} ` +
       `multi=${client.multi ? client.multi.commands.length : -1} qbuf=${qbuf} qbuf-free=${qbuf ? 0 : 20474} argv-mem=0 multi-mem=0 ` +
       `rbs=16384 rbp=16384 obl=0 oll=0 omem=${omem} tot-mem=${omem + qbuf + 20474} events=r cmd=${client.lastCommand} ` +
-      `user=default redir=-1 resp=${client.resp}` +
+      `user=${user} redir=${tracking?.redirect ?? -1} resp=${client.resp}` +
       (client.libName || client.libVersion
         ? ` lib-name=${client.libName} lib-ver=${client.libVersion}`
         : '')
@@ -963,6 +970,16 @@ export interface ServerHooks {
   beforeReply: (() => void)[];
   /** EXEC starts (true) or ends (false): persistence wraps the writes in MULTI/EXEC */
   propagateMulti: ((client: Client, start: boolean) => void) | undefined;
+  /** what other modules add to a CLIENT LIST / CLIENT INFO line (ACL users, tracking) */
+  clientInfo: ClientInfoSource | undefined;
+}
+
+/** Fields of a client's CLIENT LIST line that modules outside the core know. */
+export interface ClientInfoSource {
+  /** the user the client is logged in as (default: "default") */
+  user?: (client: Client) => string;
+  /** client tracking: "t", "tR", "tB"... (empty when off) and the redirect client id (-1) */
+  tracking?: (client: Client) => { flags: string; redirect: number } | undefined;
 }
 
 /** What the server core asks of the network layer. */

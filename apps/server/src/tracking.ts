@@ -152,6 +152,7 @@ export class Tracking {
     hooks.flushed.push(() => this.invalidateAll());
     hooks.beforeReply.push(this.#beforeReply);
     hooks.shutdown.push(() => this.#stopTimers());
+    hooks.clientInfo = { ...hooks.clientInfo, tracking: (client) => this.#clientInfo(client) };
   }
 
   /**
@@ -668,34 +669,14 @@ export class Tracking {
     if (on !== this.#trackingClients) fail('tracking clients');
   }
 
-  /**
-   * The `flags=` letters (t, R, B) and `redir=` value CLIENT LIST / CLIENT INFO show for a client,
-   * merged into the line the server described. O(line length).
-   *
-   * @example
-   * ```ts
-   * tracking.describe(client, server.describeClient(client));
-   * ```
-   */
-  describe(client: Client, line: string): string {
+  /** CLIENT LIST's tracking flags (t, R, B) and redir= of a client, or undefined when off. */
+  #clientInfo(client: Client): { flags: string; redirect: number } | undefined {
     const state = this.#states.get(client);
-    if (!state || !(state.flags & TrackingFlag.ON)) return line;
-    let letters = 't';
-    if (state.flags & TrackingFlag.BROKEN_REDIR) letters += 'R';
-    if (state.flags & TrackingFlag.BCAST) letters += 'B';
-    const start = line.indexOf(' flags=') + 7;
-    const end = line.indexOf(' ', start);
-    let flags = line.slice(start, end);
-    if (flags === 'N') flags = '';
-    // redis-server's order: P x b t R B d c ...
-    let at = 0;
-    while (at < flags.length && 'Pxb'.includes(flags[at] ?? '')) at++;
-    flags = flags.slice(0, at) + letters + flags.slice(at);
-    return (
-      line.slice(0, start) +
-      flags +
-      line.slice(end).replace(' redir=-1 ', ` redir=${state.redirect} `)
-    );
+    if (!state || !(state.flags & TrackingFlag.ON)) return undefined;
+    let flags = 't';
+    if (state.flags & TrackingFlag.BROKEN_REDIR) flags += 'R';
+    if (state.flags & TrackingFlag.BCAST) flags += 'B';
+    return { flags, redirect: state.redirect };
   }
 }
 
@@ -732,16 +713,4 @@ export function trackingStats(server: Server): {
   prefixes: number;
 } {
   return Tracking.peek(server)?.stats() ?? { clients: 0, keys: 0, items: 0, prefixes: 0 };
-}
-
-/**
- * A CLIENT LIST / CLIENT INFO line with the client's tracking flags and redirect. O(line length).
- *
- * @example
- * ```ts
- * describeTracking(client, server.describeClient(client));
- * ```
- */
-export function describeTracking(client: Client, line: string): string {
-  return Tracking.peek(client.server)?.describe(client, line) ?? line;
 }

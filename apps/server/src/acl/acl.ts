@@ -65,6 +65,10 @@ export class Acl {
       this.refresh();
     });
     server.hooks.clientClosed.push((client) => this.#clientUsers.delete(client));
+    server.hooks.clientInfo = {
+      ...server.hooks.clientInfo,
+      user: (client) => this.userName(client),
+    };
   }
 
   /**
@@ -309,19 +313,10 @@ export class Acl {
         object,
         username,
         time: this.server.clock.now(),
-        clientInfo: this.describeClient(client),
+        clientInfo: this.server.describeClient(client),
       },
       this.server.config.number('acllog-max-len'),
     );
-  }
-
-  /** CLIENT LIST / INFO line of a client with its user's name. */
-  describeClient(client: Client): string {
-    const line = this.server.describeClient(client);
-    const user = this.#clientUsers.get(client);
-    return user === undefined || user === this.defaultUser
-      ? line
-      : line.replace(' user=default redir=', ` user=${user.name} redir=`);
   }
 
   /** The name of the user a client is logged in as. */

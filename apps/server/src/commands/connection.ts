@@ -1,6 +1,5 @@
 import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
-import { describeTracking } from '../tracking.js';
 import { parseInt64 } from '../util/numbers.js';
 import { is } from './args.js';
 import { Acl } from '../acl/acl.js';
@@ -208,12 +207,11 @@ function clientList(client: Client, argv: string[]): void {
     server.errorReply(client, ReplyError.SYNTAX);
     return;
   }
-  const acl = Acl.of(server);
-  client.w.verbatim(clients.map((c) => describeTracking(c, acl.describeClient(c)) + '\n').join(''));
+  client.w.verbatim(clients.map((c) => server.describeClient(c) + '\n').join(''));
 }
 
 function clientInfo(client: Client): void {
-  client.w.verbatim(describeTracking(client, Acl.of(client.server).describeClient(client)) + '\n');
+  client.w.verbatim(client.server.describeClient(client) + '\n');
 }
 
 /** normal | pubsub (no replicas or masters in byor yet) */
