@@ -291,19 +291,6 @@ function longArg(client: Client, text: string): number | undefined {
       : -Number.MAX_SAFE_INTEGER;
 }
 
-/**
- * Forces a listpack sorted set to the skiplist encoding, as sortCommand's zsetConvert does
- * (OBJECT ENCODING reports it afterwards). Through ZSet.add's own conversion check: a member that
- * cannot be in the set is added with limits of zero, which converts, and is removed again.
- */
-function convertToSkiplist(zset: ZSet): void {
-  if (zset.encoding() === 'skiplist') return;
-  let probe = '\0byor:sort';
-  while (zset.set.has(probe)) probe += '\0';
-  zset.add(probe, 0, {}, { maxListpackEntries: 0, maxListpackValue: 0 });
-  zset.set.remove(probe);
-}
-
 function sortGeneric(client: Client, argv: string[], readOnly: boolean): void {
   const db = client.db;
   const getPatterns: string[] = [];
@@ -361,7 +348,7 @@ function sortGeneric(client: Client, argv: string[], readOnly: boolean): void {
     alpha = true;
     sortBy = undefined;
   }
-  if (value instanceof ZSet) convertToSkiplist(value);
+  if (value instanceof ZSet) value.convertToSkiplist();
 
   let length = value === undefined ? 0 : value instanceof ListValue ? value.length : value.size;
   let start = Math.min(Math.max(limitStart, 0), length);

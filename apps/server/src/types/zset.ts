@@ -116,6 +116,14 @@ export class ZSet implements ObjectValue {
     return this.#set.add(member, score, options);
   }
 
+  /**
+   * zsetConvert to the skiplist encoding (SORT does it to a set it sorts); nothing when it is one
+   * already. O(n log n) once.
+   */
+  convertToSkiplist(): void {
+    if (this.encoding() !== 'skiplist') this.#convertToSkiplist();
+  }
+
   #convertToSkiplist(): void {
     const skiplist = new SortedSet(SKIPLIST_OPTIONS);
     this.#set.forEach((member, score) => {
