@@ -82,6 +82,7 @@ describe.skipIf(!redisAvailable)('HyperLogLog on byor and redis-server', () => {
             if (elements.length) await add(byor, keys[i]!, elements);
             for (const element of elements) union.add(element);
           }
+          await byor.pfadd('union'); // created even when the union is empty
           await add(byor, 'union', [...union]);
           await byor.pfmerge('merged', ...keys);
           const [merged, direct, multi] = await Promise.all([
