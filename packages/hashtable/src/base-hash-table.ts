@@ -98,6 +98,32 @@ export interface HashTableStats {
 export type ScanVisitor<K, V> = (key: K, value: V) => void;
 
 /**
+ * Called by {@link BaseHashTable.sampleStamped} for each entry sampled, with its stamp.
+ *
+ * @example
+ * ```ts
+ * const visit: StampedVisitor<string, unknown> = (key, _value, stamp) => pool.offer(key, stamp);
+ * ```
+ */
+export type StampedVisitor<K, V> = (key: K, value: V, stamp: number) => void;
+
+/**
+ * Computes an entry's new stamp from its old one, for {@link BaseHashTable.getRestamped} (an
+ * LFU counter's decay and increment). Pass a long-lived function, not a closure made per call.
+ *
+ * @example
+ * ```ts
+ * const bump: Restamp = (stamp) => Math.min(stamp + 1, 255);
+ * ```
+ */
+export type Restamp = (stamp: number) => number;
+
+/** The error of a stamp method called on a table created without `stamps: true`. */
+function notStamped(): InvalidArgumentError {
+  return new InvalidArgumentError('the table was created without stamps (options.stamps)');
+}
+
+/**
  * The Map-like table behind {@link HashTable} (latin1 string keys) and {@link CustomHashTable}
  * (keys of any type with the caller's hash and equality). Use it as a parameter type that
  * accepts either.
@@ -115,8 +141,12 @@ export type ScanVisitor<K, V> = (key: K, value: V) => void;
  */
 export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   #config: TableConfig;
+  /** Whether entries carry a stamp (options.stamps). */
+  readonly #stamped: boolean;
   /** The linear page ([k, v] pairs at 2 * id), or null when empty or hashed. */
   #small: unknown[] | null = null;
+  /** The linear page's stamps (at id), as many entries as the page; null without stamps. */
+  #smallStamps: Uint32Array | null = null;
   /** Linear form: ids in [1, top) are used (live or HOLE). */
   #top = 1;
   /** The hashed form, or null. */
@@ -130,6 +160,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   /** @internal */
   protected constructor(config: TableConfig) {
     this.#config = config;
+    this.#stamped = config.stamps;
   }
 
   /**
@@ -224,6 +255,10 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * members from it without a second lookup. O(1) expected; an insert may also do up to
    * {@link REHASHING_WORK} units of rehash work, or start a resize (allocating a bucket array).
    *
+   * In a table with stamps, `stamp` (stored as a Uint32, as a `Uint32Array` stores it) becomes
+   * the entry's stamp; without it a new entry's stamp is 0 and an existing one keeps its own.
+   * Passing a stamp to a table without stamps throws {@link InvalidArgumentError}.
+   *
    * Throws {@link CapacityExceededError} past 2^31 - 1 entries.
    *
    * @example
@@ -232,26 +267,65 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * table.set('k', 2); // false, the value is now 2
    * ```
    */
-  set(key: K, value: V): boolean {
+  set(key: K, value: V, stamp?: number): boolean {
+    if (stamp !== undefined && !this.#stamped) throw notStamped();
     const map = this.#map;
-    if (map === null) return this.#setLinear(key, value);
+    if (map === null) return this.#setLinear(key, value, stamp) === HOLE;
     if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
     const hash = this.#hash(key);
     const id = map.find(key, hash);
     if (id !== 0) {
       map.setValue(id, value);
+      if (stamp !== undefined) map.setStampAt(id, stamp);
       return false;
     }
-    map.insert(key, value, hash);
+    const added = map.insert(key, value, hash);
+    if (map.stamps !== null) map.setStampAt(added, stamp ?? 0);
     this.#size++;
     return true;
   }
 
-  #setLinear(key: K, value: V): boolean {
+  /**
+   * {@link BaseHashTable.set} that returns the value it replaced, or `undefined` when the key
+   * was new (a keyspace's SET, which must release the old value, in one lookup). O(1) expected.
+   *
+   * @param stamp - tables with stamps: the entry's new stamp (default: 0 for a new entry, the
+   *   old stamp kept for an existing one)
+   * @example
+   * ```ts
+   * table.swap('k', 1); // undefined
+   * table.swap('k', 2); // 1
+   * ```
+   */
+  swap(key: K, value: V, stamp?: number): V | undefined {
+    if (stamp !== undefined && !this.#stamped) throw notStamped();
+    const map = this.#map;
+    if (map === null) {
+      const old = this.#setLinear(key, value, stamp);
+      return old === HOLE ? undefined : (old as V);
+    }
+    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    const hash = this.#hash(key);
+    const id = map.find(key, hash);
+    if (id !== 0) {
+      const old = map.valueAt(id) as V;
+      map.setValue(id, value);
+      if (stamp !== undefined) map.setStampAt(id, stamp);
+      return old;
+    }
+    const added = map.insert(key, value, hash);
+    if (map.stamps !== null) map.setStampAt(added, stamp ?? 0);
+    this.#size++;
+    return undefined;
+  }
+
+  /** Linear form of set: returns the value replaced, or HOLE when the key is new. */
+  #setLinear(key: K, value: V, stamp: number | undefined): unknown {
     let page = this.#small;
     if (page === null) {
       page = newPage(LINEAR_FIRST_ENTRIES);
       this.#small = page;
+      if (this.#stamped) this.#smallStamps = new Uint32Array(LINEAR_FIRST_ENTRIES);
       this.#top = 1;
     }
     const end = this.#top << 1;
@@ -262,8 +336,10 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       if (candidate === HOLE) {
         if (hole < 0) hole = slot;
       } else if (equals === null ? candidate === key : equals(candidate, key)) {
+        const old = page[slot + 1];
         page[slot + 1] = value;
-        return false;
+        if (stamp !== undefined) this.#smallStamps![slot >>> 1] = stamp;
+        return old;
       }
     }
     if (hole < 0) {
@@ -271,29 +347,38 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
         const entries = page.length >>> 1;
         if (entries >= MIN_PAGE0_ENTRIES) {
           const map = this.#toHashed(page);
-          map.insert(key, value, this.#hash(key));
+          const id = map.insert(key, value, this.#hash(key));
+          if (map.stamps !== null) map.setStampAt(id, stamp ?? 0);
           this.#size++;
-          return true;
+          return HOLE;
         }
         const grown = newPage(entries * 2);
         for (let slot = 0; slot < end; slot++) grown[slot] = page[slot];
         page = grown;
         this.#small = page;
+        const stamps = this.#smallStamps;
+        if (stamps !== null) {
+          const grownStamps = new Uint32Array(entries * 2);
+          grownStamps.set(stamps);
+          this.#smallStamps = grownStamps;
+        }
       }
       hole = end;
       this.#top++;
     }
     page[hole] = key;
     page[hole + 1] = value;
+    const stamps = this.#smallStamps;
+    if (stamps !== null) stamps[hole >>> 1] = stamp ?? 0;
     this.#size++;
-    return true;
+    return HOLE;
   }
 
   /** Converts the linear page into page 0 of an HMap, ids unchanged. O(LINEAR_LIMIT). */
   #toHashed(page: unknown[]): HMap {
     const top = this.#top;
     const buckets = Math.max(MIN_BUCKETS, nextPowerOfTwo(this.#size + 1));
-    const map = new HMap(page, top, buckets, this.#config.equals);
+    const map = new HMap(page, top, this.#smallStamps, buckets, this.#config.equals);
     for (let id = 1; id < top; id++) {
       const key = page[id << 1];
       if (key === HOLE) map.pushFree(id);
@@ -301,7 +386,114 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     }
     this.#map = map;
     this.#small = null;
+    this.#smallStamps = null;
     return map;
+  }
+
+  /**
+   * The value of `key`, or `undefined` when absent; a present entry's stamp becomes `stamp` in
+   * the same lookup (a keyspace read stamping its LRU clock). Tables with stamps only. O(1)
+   * expected.
+   *
+   * @param stamp - stored as a Uint32
+   * @example
+   * ```ts
+   * const keyspace = new HashTable<string>({ stamps: true });
+   * keyspace.set('k', 'v', 100);
+   * keyspace.getStamped('k', 160); // 'v'
+   * keyspace.stampOf('k'); // 160
+   * ```
+   */
+  getStamped(key: K, stamp: number): V | undefined {
+    if (!this.#stamped) throw notStamped();
+    const map = this.#map;
+    if (map === null) {
+      const slot = this.#findLinear(key);
+      if (slot < 0) return undefined;
+      this.#smallStamps![slot >>> 1] = stamp;
+      return this.#small![slot + 1] as V;
+    }
+    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    const id = map.find(key, this.#hash(key));
+    if (id === 0) return undefined;
+    map.setStampAt(id, stamp);
+    return map.valueAt(id) as V;
+  }
+
+  /**
+   * The value of `key`, or `undefined` when absent; a present entry's stamp becomes
+   * `restamp(oldStamp)` in the same lookup (an LFU counter's decay and increment). `restamp`
+   * must not change the table. Tables with stamps only. O(1) expected, plus `restamp`.
+   *
+   * @example
+   * ```ts
+   * const hit: Restamp = (stamp) => stamp + 1; // made once, not per call
+   * table.getRestamped('k', hit);
+   * ```
+   */
+  getRestamped(key: K, restamp: Restamp): V | undefined {
+    if (!this.#stamped) throw notStamped();
+    const map = this.#map;
+    if (map === null) {
+      const slot = this.#findLinear(key);
+      if (slot < 0) return undefined;
+      const stamps = this.#smallStamps!;
+      const at = slot >>> 1;
+      stamps[at] = restamp(stamps[at]!);
+      return this.#small![slot + 1] as V;
+    }
+    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    const id = map.find(key, this.#hash(key));
+    if (id === 0) return undefined;
+    map.setStampAt(id, restamp(map.stampAt(id)));
+    return map.valueAt(id) as V;
+  }
+
+  /**
+   * The stamp of `key`, or `undefined` when absent. Tables with stamps only. O(1) expected.
+   *
+   * @example
+   * ```ts
+   * table.set('k', 'v', 7);
+   * table.stampOf('k'); // 7
+   * ```
+   */
+  stampOf(key: K): number | undefined {
+    if (!this.#stamped) throw notStamped();
+    const map = this.#map;
+    if (map === null) {
+      const slot = this.#findLinear(key);
+      return slot < 0 ? undefined : this.#smallStamps![slot >>> 1];
+    }
+    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    const id = map.find(key, this.#hash(key));
+    return id === 0 ? undefined : map.stampAt(id);
+  }
+
+  /**
+   * Sets the stamp of `key` (stored as a Uint32); returns whether the key is present. Tables
+   * with stamps only. O(1) expected.
+   *
+   * @example
+   * ```ts
+   * table.setStamp('k', 42); // true
+   * table.setStamp('missing', 42); // false
+   * ```
+   */
+  setStamp(key: K, stamp: number): boolean {
+    if (!this.#stamped) throw notStamped();
+    const map = this.#map;
+    if (map === null) {
+      const slot = this.#findLinear(key);
+      if (slot < 0) return false;
+      this.#smallStamps![slot >>> 1] = stamp;
+      return true;
+    }
+    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    const id = map.find(key, this.#hash(key));
+    if (id === 0) return false;
+    map.setStampAt(id, stamp);
+    return true;
   }
 
   /**
@@ -379,6 +571,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
 
   #reset(): void {
     this.#small = null;
+    this.#smallStamps = null;
     this.#map = null;
     this.#top = 1;
     this.#size = 0;
@@ -695,6 +888,61 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     if (!Number.isInteger(count) || count < 0) {
       throw new InvalidArgumentError(`count must be a non-negative integer, got ${String(count)}`);
     }
+    const ids = this.#sampleIds(count);
+    const entries = new Array<[K, V]>(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      entries[i] = [this.#keyAt(id), this.#valueAt(id)];
+    }
+    return entries;
+  }
+
+  /**
+   * {@link BaseHashTable.sample} for tables with stamps, as a visitor: calls
+   * `visit(key, value, stamp)` for `count` distinct entries chosen uniformly at random (every
+   * entry when `count >= size`), in random order, and returns how many it visited (eviction
+   * sampling: Redis's dictGetSomeKeys feeding the eviction pool). The entries are chosen before
+   * the first call, so the visitor may change the table. O(count) expected.
+   *
+   * @param count - a non-negative integer
+   * @example
+   * ```ts
+   * let oldest: string | undefined;
+   * let oldestStamp = Infinity;
+   * table.sampleStamped(5, (key, _value, stamp) => {
+   *   if (stamp < oldestStamp) [oldest, oldestStamp] = [key, stamp];
+   * });
+   * ```
+   */
+  sampleStamped(count: number, visit: StampedVisitor<K, V>): number {
+    if (!this.#stamped) throw notStamped();
+    if (!Number.isInteger(count) || count < 0) {
+      throw new InvalidArgumentError(`count must be a non-negative integer, got ${String(count)}`);
+    }
+    if (typeof visit !== 'function') throw new InvalidArgumentError('visit must be a function');
+    const ids = this.#sampleIds(count);
+    const length = ids.length;
+    // gathered first: the visitor may change the table (and move entries)
+    const gathered = new Array<unknown>(length * 3);
+    for (let i = 0; i < length; i++) {
+      const id = ids[i]!;
+      gathered[i * 3] = this.#keyAt(id);
+      gathered[i * 3 + 1] = this.#valueAt(id);
+      gathered[i * 3 + 2] = this.#stampAt(id);
+    }
+    for (let i = 0; i < length; i++) {
+      visit(gathered[i * 3] as K, gathered[i * 3 + 1] as V, gathered[i * 3 + 2] as number);
+    }
+    return length;
+  }
+
+  #stampAt(id: number): number {
+    const map = this.#map;
+    return map === null ? this.#smallStamps![id]! : map.stampAt(id);
+  }
+
+  /** `count` distinct random live ids, in random order (all of them when count >= size). */
+  #sampleIds(count: number): number[] {
     const size = this.#size;
     if (count === 0 || size === 0) return [];
     const random = this.#config.random;
@@ -721,12 +969,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
         ids[j] = swap;
       }
     }
-    const entries = new Array<[K, V]>(ids.length);
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
-      entries[i] = [this.#keyAt(id), this.#valueAt(id)];
-    }
-    return entries;
+    return ids;
   }
 
   /**
@@ -803,18 +1046,28 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     if (!Number.isInteger(this.#size) || this.#size < 0) fail(`size ${this.#size}`);
     const map = this.#map;
     const page = this.#small;
+    const smallStamps = this.#smallStamps;
     if (map !== null) {
       if (page !== null) fail('both a linear page and a hashed map');
+      if (smallStamps !== null) fail('a hashed map keeps linear stamps');
+      if ((map.stamps !== null) !== this.#stamped)
+        fail(`stamp pages ${map.stamps === null ? 'missing' : 'in a table without stamps'}`);
       if (this.#size === 0) fail('an empty table keeps its hashed map');
       map.checkInvariants((key) => this.#hash(key as K), this.#size);
       return;
     }
     if (page === null) {
+      if (smallStamps !== null) fail('linear stamps without a linear page');
       if (this.#size !== 0) fail(`no storage but size ${this.#size}`);
       if (this.#top !== 1) fail(`no storage but top ${this.#top}`);
       return;
     }
     if (this.#size === 0) fail('an empty table keeps its linear page');
+    if (this.#stamped) {
+      if (smallStamps === null) fail('a linear page without its stamps');
+      else if (smallStamps.length * 2 !== page.length)
+        fail(`${smallStamps.length} linear stamps for ${page.length >>> 1} entries`);
+    } else if (smallStamps !== null) fail('linear stamps in a table without stamps');
     const top = this.#top;
     if (top << 1 > page.length)
       fail(`linear top ${top} past the page (${page.length >>> 1} entries)`);

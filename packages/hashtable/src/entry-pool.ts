@@ -3,6 +3,7 @@
  *
  *     kv page p    [ k0 v0 | k1 v1 | k2 v2 | ... ]   JS array, 2 slots per entry (16 bytes)
  *     meta page p  [ h0 n0 | h1 n1 | h2 n2 | ... ]   Int32Array: hash and next id (8 bytes)
+ *     stamp page p [ s0 | s1 | s2 | ... ]            Uint32Array, only in tables with stamps
  *
  *     entry id  = (page << PAGE_SHIFT) | slot       ids start at 1: 0 is the null link
  *
@@ -69,6 +70,13 @@ function grownPage(page: unknown[], entries: number): unknown[] {
   return copy;
 }
 
+/** A copy of a stamp page with room for `entries` entries. */
+function grownStamps(stamps: Uint32Array, entries: number): Uint32Array {
+  const copy = new Uint32Array(entries);
+  copy.set(stamps.length <= copy.length ? stamps : stamps.subarray(0, copy.length));
+  return copy;
+}
+
 /** A copy of a meta page with room for `entries` entries. */
 function grownMeta(meta: Int32Array, entries: number): Int32Array {
   const copy = new Int32Array(entries * 2);
@@ -86,8 +94,15 @@ function grownMeta(meta: Int32Array, entries: number): Int32Array {
 export class EntryPool {
   /** key/value pages */
   kv: unknown[][];
-  /** hash/next (or prev-free/next-free) pages */
+  /** hash/next pages */
   meta: Int32Array[];
+  /**
+   * Stamp pages (one Uint32 per entry, indexed like the entry), or null in a table without
+   * stamps. A parallel page rather than a third Int32 in the meta page: the meta layout, and so
+   * every operation of a table without stamps, stays as it is (constant shifts on the hot
+   * paths); a stamped lookup pays one more cache line.
+   */
+  stamps: Uint32Array[] | null;
   /** ids in [1, top) have been handed out: each is live or on the free stack */
   top: number;
   /** ids in [0, capacity) have storage */
@@ -99,11 +114,15 @@ export class EntryPool {
   /** free slots below top: the valid ids of the stack */
   freeCount: number;
 
-  /** Adopts `page0` (a linear table's page, its ids unchanged) as page 0. */
-  constructor(page0: unknown[], top: number) {
+  /**
+   * Adopts `page0` (a linear table's page, its ids unchanged) as page 0, and `stamps0` (its
+   * stamps, as many entries) as stamp page 0 when the table has stamps.
+   */
+  constructor(page0: unknown[], top: number, stamps0: Uint32Array | null) {
     const entries = page0.length >>> 1;
     this.kv = [page0];
     this.meta = [new Int32Array(entries * 2)];
+    this.stamps = stamps0 === null ? null : [stamps0];
     this.top = top;
     this.capacity = entries;
     this.freeStack = [];
@@ -124,6 +143,16 @@ export class EntryPool {
   /** Replaces the value of entry `id`. */
   setValue(id: number, value: unknown): void {
     this.kv[id >>> PAGE_SHIFT]![((id & PAGE_MASK) << 1) + 1] = value;
+  }
+
+  /** The stamp of entry `id` (tables with stamps only). */
+  stampAt(id: number): number {
+    return this.stamps![id >>> PAGE_SHIFT]![id & PAGE_MASK]!;
+  }
+
+  /** Sets the stamp of entry `id` (tables with stamps only; stored as a Uint32). */
+  setStampAt(id: number, stamp: number): void {
+    this.stamps![id >>> PAGE_SHIFT]![id & PAGE_MASK] = stamp;
   }
 
   /** The stored hash of live entry `id`. */
@@ -219,12 +248,15 @@ export class EntryPool {
       if (this.top + (PAGE_ENTRIES >>> 1) <= lastStart) {
         kv.pop();
         this.meta.pop();
+        this.stamps?.pop();
         this.capacity -= PAGE_ENTRIES;
       }
     } else if (this.capacity > MIN_PAGE0_ENTRIES && this.top * 4 <= this.capacity) {
       const entries = this.capacity >>> 1;
       kv[0] = grownPage(kv[0]!, entries);
       this.meta[0] = grownMeta(this.meta[0]!, entries);
+      const stamps = this.stamps;
+      if (stamps !== null) stamps[0] = grownStamps(stamps[0]!, entries);
       this.capacity = entries;
     }
   }
@@ -243,10 +275,13 @@ export class EntryPool {
       const entries = Math.min(this.capacity * 2, PAGE_ENTRIES);
       kv[0] = grownPage(kv[0]!, entries);
       this.meta[0] = grownMeta(this.meta[0]!, entries);
+      const stamps = this.stamps;
+      if (stamps !== null) stamps[0] = grownStamps(stamps[0]!, entries);
       this.capacity = entries;
     } else {
       kv.push(newPage(PAGE_ENTRIES));
       this.meta.push(new Int32Array(PAGE_ENTRIES * 2));
+      this.stamps?.push(new Uint32Array(PAGE_ENTRIES));
       this.capacity += PAGE_ENTRIES;
     }
   }

@@ -99,10 +99,11 @@ export class HMap extends EntryPool {
   constructor(
     page0: unknown[],
     top: number,
+    stamps0: Uint32Array | null,
     bucketCount: number,
     equals: ((a: unknown, b: unknown) => boolean) | null,
   ) {
-    super(page0, top);
+    super(page0, top, stamps0);
     this.newer = new HTab(bucketCount);
     this.older = null;
     this.migratePos = 0;
@@ -171,8 +172,11 @@ export class HMap extends EntryPool {
     return 0;
   }
 
-  /** Inserts an entry whose key is known to be absent, then starts a resize if one is due. O(1) amortized. */
-  insert(key: unknown, value: unknown, hash: number): void {
+  /**
+   * Inserts an entry whose key is known to be absent, then starts a resize if one is due;
+   * returns its id. O(1) amortized.
+   */
+  insert(key: unknown, value: unknown, hash: number): number {
     const id = this.allocate();
     const page = this.kv[id >>> PAGE_SHIFT]!;
     const slot = (id & PAGE_MASK) << 1;
@@ -186,6 +190,7 @@ export class HMap extends EntryPool {
         this.#triggerRehashing((newer.mask + 1) * 2);
       }
     }
+    return id;
   }
 
   /** Deletes the entry with `key`; returns whether it existed. O(1) expected. */
@@ -367,6 +372,7 @@ export class HMap extends EntryPool {
     const toMeta = this.meta[target >>> PAGE_SHIFT]!;
     toMeta[toSlot] = hash;
     toMeta[toSlot + 1] = this.nextAt(top);
+    if (this.stamps !== null) this.setStampAt(target, this.stampAt(top));
     this.#relink(top, target, hash);
     this.top = top;
     this.trimTop();
@@ -466,6 +472,15 @@ export class HMap extends EntryPool {
       throw new HashTableInvariantError(`hashtable invariant: ${message}`);
     };
     if (this.capacity < this.top) fail(`top ${this.top} above capacity ${this.capacity}`);
+    const stamps = this.stamps;
+    if (stamps !== null) {
+      if (stamps.length !== this.kv.length)
+        fail(`${stamps.length} stamp pages for ${this.kv.length} pages`);
+      for (let page = 0; page < stamps.length; page++) {
+        if (stamps[page]!.length * 2 !== this.kv[page]!.length)
+          fail(`stamp page ${page} holds ${stamps[page]!.length} entries`);
+      }
+    }
     if (this.top < 1) fail(`top ${this.top} below 1`);
     const seen = new Uint8Array(this.top);
     const checkTable = (table: HTab, name: string, from: number): void => {

@@ -3,7 +3,9 @@ export {
   HashTableLayout,
   LINEAR_LIMIT,
   type HashTableStats,
+  type Restamp,
   type ScanVisitor,
+  type StampedVisitor,
 } from './base-hash-table.js';
 export { CustomHashTable } from './custom-hash-table.js';
 export {

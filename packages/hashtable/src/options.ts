@@ -26,6 +26,13 @@ export interface HashTableOptions {
    * [0, 1), like `Math.random` (the default). Pass a seeded generator for deterministic tests.
    */
   random?: (() => number) | undefined;
+  /**
+   * Gives every entry a 32-bit stamp (`getStamped`, `stampOf`, `setStamp`, `sampleStamped`):
+   * a server's per-key access clock (Redis's LRU clock or LFU counter) kept beside the entry's
+   * hash and chain link, 4 bytes an entry, with no object per entry. Default `false`: a table
+   * without stamps has no stamp storage and its operations do not change.
+   */
+  stamps?: boolean | undefined;
 }
 
 /**
@@ -71,13 +78,15 @@ export class TableConfig {
     readonly hash: ((key: unknown) => number) | null,
     /** null for `===` */
     readonly equals: ((a: unknown, b: unknown) => boolean) | null,
+    /** entries carry a Uint32 stamp */
+    readonly stamps: boolean,
   ) {}
 }
 
 const [processK0, processK1] = processSeedWords();
 
 /** The configuration of `new HashTable()`. */
-const defaultStringConfig = new TableConfig(processK0, processK1, Math.random, null, null);
+const defaultStringConfig = new TableConfig(processK0, processK1, Math.random, null, null, false);
 
 /**
  * Validates `options` and resolves the configuration of a string-keyed table.
@@ -85,11 +94,21 @@ const defaultStringConfig = new TableConfig(processK0, processK1, Math.random, n
  * @internal
  */
 export function stringConfig(options: HashTableOptions | undefined): TableConfig {
-  if (options === undefined || (options.seed === undefined && options.random === undefined)) {
+  if (
+    options === undefined ||
+    (options.seed === undefined && options.random === undefined && options.stamps === undefined)
+  ) {
     return defaultStringConfig;
   }
   const [k0, k1] = resolveSeed(options.seed);
-  return new TableConfig(k0, k1, resolveRandom(options.random), null, null);
+  return new TableConfig(
+    k0,
+    k1,
+    resolveRandom(options.random),
+    null,
+    null,
+    resolveStamps(options.stamps),
+  );
 }
 
 /**
@@ -115,11 +134,18 @@ export function customConfig<K>(options: CustomHashTableOptions<K>): TableConfig
     resolveRandom(options.random),
     hash as (key: unknown) => number,
     (equals ?? sameValueZero) as (a: unknown, b: unknown) => boolean,
+    resolveStamps(options.stamps),
   );
 }
 
 function resolveSeed(seed: number | undefined): [number, number] {
   return seed === undefined ? [processK0, processK1] : seedWords(seed);
+}
+
+function resolveStamps(stamps: boolean | undefined): boolean {
+  if (stamps !== undefined && typeof stamps !== 'boolean')
+    throw new InvalidArgumentError('options.stamps must be a boolean');
+  return stamps === true;
 }
 
 function resolveRandom(random: (() => number) | undefined): () => number {

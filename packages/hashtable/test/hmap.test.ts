@@ -28,7 +28,7 @@ describe('HTab', () => {
 describe('HMap with chosen hashes', () => {
   it('shrinks out of a table whose chunks were never written, and scans it meanwhile', () => {
     const buckets = 4 << CHUNK_SHIFT;
-    const map = new HMap(newPage(16), 1, buckets, null);
+    const map = new HMap(newPage(16), 1, null, buckets, null);
     // 100 keys hashed to 0..99: all in the first chunk, the other three stay null
     for (let i = 0; i < 100; i++) map.insert(`k${i}`, i, i);
     expect(map.newer.chunks.slice(1)).toEqual([null, null, null]);
@@ -55,7 +55,7 @@ describe('HMap with chosen hashes', () => {
   });
 
   it('keeps one long chain correct through growth, deletes and compaction', () => {
-    const map = new HMap(newPage(16), 1, 16, null);
+    const map = new HMap(newPage(16), 1, null, 16, null);
     const hashOf = (): number => 5;
     for (let i = 0; i < 2000; i++) map.insert(`k${i}`, i, 5);
     while (map.help(1000, true));
@@ -71,7 +71,7 @@ describe('HMap with chosen hashes', () => {
   });
 
   it('ends a rehash when a delete takes the last entry of the older table', () => {
-    const map = new HMap(newPage(16), 1, 16, null);
+    const map = new HMap(newPage(16), 1, null, 16, null);
     // 17 entries in 16 buckets: growth to 32 starts, nothing migrated yet
     for (let i = 0; i < 17; i++) map.insert(`k${i}`, i, i);
     expect(map.older?.size).toBe(17);

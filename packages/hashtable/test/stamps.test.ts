@@ -1,0 +1,427 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  CustomHashTable,
+  HashTable,
+  InvalidArgumentError,
+  LINEAR_LIMIT,
+  type Restamp,
+} from '../src/index.js';
+import { keyRange, mulberry32 } from './support.js';
+
+/** Mostly keys from a small pool (so that operations hit), some arbitrary latin1. */
+const keyArbitrary = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 60 }).map((i) => `p${i}`) },
+  {
+    weight: 3,
+    arbitrary: fc.string({
+      unit: fc.integer({ min: 0, max: 255 }).map((code) => String.fromCharCode(code)),
+      maxLength: 12,
+    }),
+  },
+);
+
+/** The stamp a Uint32Array stores for `stamp`. */
+const u32 = (stamp: number): number => stamp >>> 0;
+
+describe('HashTable with stamps: edge cases', () => {
+  it('stores stamps as Uint32 values', () => {
+    const table = new HashTable<string>({ stamps: true });
+    const cases: [number, number][] = [
+      [0, 0],
+      [1, 1],
+      [0xff_ffff, 0xff_ffff],
+      [2 ** 32 - 1, 4294967295],
+      [2 ** 32, 0],
+      [2 ** 32 + 5, 5],
+      [-1, 4294967295],
+      [1.9, 1],
+      [Number.NaN, 0],
+    ];
+    for (const [stamp, stored] of cases) {
+      table.set('k', 'v', stamp);
+      expect(table.stampOf('k')).toBe(stored);
+    }
+  });
+
+  it('gives a new entry stamp 0 and keeps an existing stamp when set without one', () => {
+    const table = new HashTable<number>({ stamps: true });
+    expect(table.set('a', 1)).toBe(true);
+    expect(table.stampOf('a')).toBe(0);
+    table.set('a', 2, 9);
+    expect(table.set('a', 3)).toBe(false);
+    expect(table.stampOf('a')).toBe(9);
+    expect(table.get('a')).toBe(3);
+  });
+
+  it('swap returns the replaced value and stamps as set does', () => {
+    const table = new HashTable<string>({ stamps: true });
+    expect(table.swap('k', 'one', 5)).toBeUndefined();
+    expect(table.stampOf('k')).toBe(5);
+    expect(table.swap('k', 'two')).toBe('one');
+    expect(table.stampOf('k')).toBe(5);
+    expect(table.swap('k', 'three', 6)).toBe('two');
+    expect(table.stampOf('k')).toBe(6);
+    expect(table.get('k')).toBe('three');
+    const plain = new HashTable<string>();
+    expect(plain.swap('k', 'one')).toBeUndefined();
+    expect(plain.swap('k', 'two')).toBe('one');
+  });
+
+  it('getStamped, getRestamped, setStamp and stampOf on present and absent keys', () => {
+    const table = new HashTable<string>({ stamps: true });
+    expect(table.getStamped('x', 1)).toBeUndefined();
+    expect(table.stampOf('x')).toBeUndefined();
+    expect(table.setStamp('x', 1)).toBe(false);
+    const bump: Restamp = (stamp) => stamp + 10;
+    expect(table.getRestamped('x', bump)).toBeUndefined();
+    expect(table.size).toBe(0);
+    table.set('x', 'v', 3);
+    expect(table.getStamped('x', 4)).toBe('v');
+    expect(table.stampOf('x')).toBe(4);
+    expect(table.getRestamped('x', bump)).toBe('v');
+    expect(table.stampOf('x')).toBe(14);
+    expect(table.setStamp('x', 2)).toBe(true);
+    expect(table.stampOf('x')).toBe(2);
+    table.checkInvariants();
+  });
+
+  it('keeps every stamp through the linear page growth and the switch to hashed', () => {
+    const table = new HashTable<number>({ stamps: true });
+    const keys = keyRange('k', LINEAR_LIMIT + 2);
+    keys.forEach((key, i) => {
+      table.set(key, i, 1000 + i);
+      table.checkInvariants();
+      expect(table.stats().layout).toBe(i < LINEAR_LIMIT ? 'linear' : 'hashed');
+      for (let j = 0; j <= i; j++) expect(table.stampOf(keys[j]!)).toBe(1000 + j);
+    });
+  });
+
+  it('a freed slot reused by a new entry does not keep the old stamp', () => {
+    for (const count of [3, 40]) {
+      const table = new HashTable<number>({ stamps: true });
+      const keys = keyRange('k', count);
+      for (const key of keys) table.set(key, 0, 77);
+      table.delete(keys[0]!);
+      table.set('fresh', 1);
+      expect(table.stampOf('fresh')).toBe(0);
+      table.checkInvariants();
+    }
+  });
+
+  it('keeps stamps through compaction (entries moved) and shrinking', () => {
+    const table = new HashTable<number>({ stamps: true, seed: 3 });
+    const keys = keyRange('k', 5000);
+    keys.forEach((key, i) => table.set(key, i, i * 7));
+    // delete all but every 50th key: the pool compacts, the table shrinks
+    keys.forEach((key, i) => {
+      if (i % 50 !== 0) table.delete(key);
+    });
+    while (table.rehashStep(1000));
+    table.checkInvariants();
+    const stats = table.stats();
+    expect(stats.freeSlots).toBe(0);
+    expect(stats.slots).toBe(100);
+    keys.forEach((key, i) => {
+      expect(table.stampOf(key)).toBe(i % 50 === 0 ? i * 7 : undefined);
+    });
+  });
+
+  it('clear drops the stamps with the entries', () => {
+    const table = new HashTable<number>({ stamps: true });
+    for (const key of keyRange('k', 100)) table.set(key, 1, 5);
+    table.clear();
+    table.checkInvariants();
+    expect(table.stampOf('k1')).toBeUndefined();
+    table.set('k1', 1);
+    expect(table.stampOf('k1')).toBe(0);
+  });
+
+  it('sampleStamped reports each sampled entry with its stamp, and lets the visitor delete', () => {
+    const table = new HashTable<number>({ stamps: true, random: mulberry32(1) });
+    expect(table.sampleStamped(5, () => expect.unreachable())).toBe(0);
+    const keys = keyRange('k', 300);
+    keys.forEach((key, i) => table.set(key, i, i + 1));
+    for (const count of [0, 1, 5, 150, 300, 1000]) {
+      const seen = new Set<string>();
+      const visited = table.sampleStamped(count, (key, value, stamp) => {
+        expect(seen.has(key)).toBe(false);
+        seen.add(key);
+        expect(stamp).toBe(value + 1);
+      });
+      expect(visited).toBe(Math.min(count, 300));
+      expect(seen.size).toBe(visited);
+    }
+    const deleted: string[] = [];
+    table.sampleStamped(20, (key) => {
+      table.delete(key);
+      deleted.push(key);
+    });
+    expect(deleted.length).toBe(20);
+    expect(table.size).toBe(280);
+    table.checkInvariants();
+  });
+
+  it('works on a CustomHashTable', () => {
+    const table = new CustomHashTable<number, string>({ hash: (key) => key, stamps: true });
+    for (let i = 0; i < 40; i++) table.set(i, `v${i}`, i * 3);
+    for (let i = 0; i < 40; i++) expect(table.getStamped(i, i)).toBe(`v${i}`);
+    for (let i = 0; i < 40; i++) expect(table.stampOf(i)).toBe(i);
+    table.checkInvariants();
+  });
+
+  it('refuses the stamp methods on a table created without stamps', () => {
+    const table = new HashTable<number>();
+    table.set('k', 1);
+    const calls: (() => unknown)[] = [
+      () => table.set('k', 1, 5),
+      () => table.swap('k', 1, 5),
+      () => table.getStamped('k', 1),
+      () => table.getRestamped('k', (stamp) => stamp),
+      () => table.stampOf('k'),
+      () => table.setStamp('k', 1),
+      () => table.sampleStamped(1, () => undefined),
+    ];
+    for (const call of calls) expect(call).toThrow(InvalidArgumentError);
+    expect(table.get('k')).toBe(1);
+    expect(() => new HashTable({ stamps: 'yes' as unknown as boolean })).toThrow(
+      'options.stamps must be a boolean',
+    );
+    expect(() => new HashTable<number>({ stamps: true }).sampleStamped(-1, () => 0)).toThrow(
+      InvalidArgumentError,
+    );
+  });
+});
+
+type Op =
+  | { kind: 'set'; key: string; value: number; stamp: number | undefined }
+  | { kind: 'swap'; key: string; value: number; stamp: number | undefined }
+  | { kind: 'delete'; key: string }
+  | { kind: 'getStamped'; key: string; stamp: number }
+  | { kind: 'getRestamped'; key: string }
+  | { kind: 'setStamp'; key: string; stamp: number }
+  | { kind: 'fill'; prefix: string; count: number; stamp: number }
+  | { kind: 'drain'; keepEvery: number }
+  | { kind: 'rehash'; budget: number }
+  | { kind: 'clear' }
+  | { kind: 'iterate'; deleteEvery: number }
+  | { kind: 'scan'; count: number }
+  | { kind: 'sample'; count: number };
+
+const stampArbitrary = fc.oneof(
+  fc.integer({ min: 0, max: 0xff_ffff }),
+  fc.constantFrom(0, 2 ** 32 - 1, 2 ** 32 + 3, -2),
+);
+
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('set'),
+      key: keyArbitrary,
+      value: fc.integer(),
+      stamp: fc.option(stampArbitrary, { nil: undefined }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('swap'),
+      key: keyArbitrary,
+      value: fc.integer(),
+      stamp: fc.option(stampArbitrary, { nil: undefined }),
+    }),
+  },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('delete'), key: keyArbitrary }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('getStamped'),
+      key: keyArbitrary,
+      stamp: stampArbitrary,
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('getRestamped'), key: keyArbitrary }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('setStamp'),
+      key: keyArbitrary,
+      stamp: stampArbitrary,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('fill'),
+      prefix: fc.constantFrom('f', 'g', 'p'),
+      count: fc.integer({ min: 1, max: 700 }),
+      stamp: stampArbitrary,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('drain'),
+      keepEvery: fc.integer({ min: 1, max: 12 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('rehash'), budget: fc.integer({ min: 1, max: 300 }) }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'clear' } as const) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('iterate'),
+      deleteEvery: fc.integer({ min: 0, max: 4 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('scan'), count: fc.integer({ min: 1, max: 50 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('sample'), count: fc.integer({ min: 0, max: 40 }) }),
+  },
+);
+
+/** The LFU-like restamp of the model test: made once. */
+const restamp: Restamp = (stamp) => (stamp * 3 + 1) % 1000;
+
+type Model = Map<string, [value: number, stamp: number]>;
+
+function put(model: Model, key: string, value: number, stamp: number | undefined): void {
+  const old = model.get(key);
+  model.set(key, [value, stamp === undefined ? (old?.[1] ?? 0) : u32(stamp)]);
+}
+
+/** Applies one operation to the table and to the model, checking the table's answer. */
+function step(table: HashTable<number>, model: Model, op: Op): void {
+  switch (op.kind) {
+    case 'set':
+      expect(table.set(op.key, op.value, op.stamp)).toBe(!model.has(op.key));
+      put(model, op.key, op.value, op.stamp);
+      break;
+    case 'swap':
+      expect(table.swap(op.key, op.value, op.stamp)).toBe(model.get(op.key)?.[0]);
+      put(model, op.key, op.value, op.stamp);
+      break;
+    case 'delete':
+      expect(table.delete(op.key)).toBe(model.delete(op.key));
+      break;
+    case 'getStamped': {
+      const entry = model.get(op.key);
+      expect(table.getStamped(op.key, op.stamp)).toBe(entry?.[0]);
+      if (entry !== undefined) entry[1] = u32(op.stamp);
+      break;
+    }
+    case 'getRestamped': {
+      const entry = model.get(op.key);
+      expect(table.getRestamped(op.key, restamp)).toBe(entry?.[0]);
+      if (entry !== undefined) entry[1] = restamp(entry[1]);
+      break;
+    }
+    case 'setStamp': {
+      const entry = model.get(op.key);
+      expect(table.setStamp(op.key, op.stamp)).toBe(entry !== undefined);
+      if (entry !== undefined) entry[1] = u32(op.stamp);
+      break;
+    }
+    case 'fill':
+      for (let i = 0; i < op.count; i++) {
+        const key = `${op.prefix}${i}`;
+        expect(table.set(key, i, op.stamp + i)).toBe(!model.has(key));
+        put(model, key, i, op.stamp + i);
+      }
+      break;
+    case 'drain': {
+      let index = 0;
+      for (const key of [...model.keys()]) {
+        if (op.keepEvery === 1 || index++ % op.keepEvery !== 0) {
+          expect(table.delete(key)).toBe(true);
+          model.delete(key);
+        }
+      }
+      break;
+    }
+    case 'rehash': {
+      let guard = 0;
+      while (table.rehashStep(op.budget) && guard++ < 1_000_000);
+      break;
+    }
+    case 'clear':
+      table.clear();
+      model.clear();
+      break;
+    case 'iterate': {
+      // an open iterator holds compaction back; deletes during it must not disturb the stamps
+      let index = 0;
+      for (const [key, value] of table) {
+        expect(model.get(key)?.[0]).toBe(value);
+        if (op.deleteEvery > 0 && index++ % op.deleteEvery === 0) {
+          table.delete(key);
+          model.delete(key);
+        }
+      }
+      break;
+    }
+    case 'scan': {
+      const seen = new Set<string>();
+      let cursor = 0;
+      let calls = 0;
+      do {
+        cursor = table.scan(cursor, op.count, (key, value) => {
+          expect(model.get(key)?.[0]).toBe(value);
+          seen.add(key);
+        });
+      } while (cursor !== 0 && ++calls < 1_000_000);
+      expect(seen.size).toBe(model.size);
+      break;
+    }
+    case 'sample': {
+      const keys = new Set<string>();
+      const visited = table.sampleStamped(op.count, (key, value, stamp) => {
+        expect(model.get(key)).toEqual([value, stamp]);
+        keys.add(key);
+      });
+      expect(visited).toBe(Math.min(op.count, model.size));
+      expect(keys.size).toBe(visited);
+      break;
+    }
+  }
+}
+
+describe('HashTable with stamps: model test against Map<key, [value, stamp]>', () => {
+  it('agrees with the model on random operation sequences, invariants holding after each step', () => {
+    fc.assert(
+      fc.property(
+        fc.array(opArbitrary, { maxLength: 60 }),
+        fc.integer({ min: 0, max: 2 ** 32 }),
+        fc.integer(),
+        (ops, seed, randomSeed) => {
+          const table = new HashTable<number>({
+            seed,
+            random: mulberry32(randomSeed),
+            stamps: true,
+          });
+          const model: Model = new Map();
+          for (const op of ops) {
+            step(table, model, op);
+            table.checkInvariants();
+            expect(table.size).toBe(model.size);
+          }
+          // every entry's stamp, read without touching it
+          for (const [key, [value, stamp]] of model) {
+            expect(table.get(key)).toBe(value);
+            expect(table.stampOf(key)).toBe(stamp);
+          }
+          table.checkInvariants();
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
