@@ -165,6 +165,10 @@ describe('RequestParser: malformed input gives Redis’s exact error', () => {
     ['*1\r\n$-1\r\n', 'Protocol error: invalid bulk length', 'negative bulk length'],
     ['*1\r\n$-0\r\n', 'Protocol error: invalid bulk length', 'minus zero'],
     ['*1\r\n$01\r\n', 'Protocol error: invalid bulk length', 'leading zero in bulk length'],
+    // the same with every byte present: the fast path of whole commands must refuse them too
+    ['*1\r\n$01\r\nx\r\n', 'Protocol error: invalid bulk length', 'leading zero, whole command'],
+    ['*2\r\n$1\r\na\r\n$-1\r\nx\r\n', 'Protocol error: invalid bulk length', 'negative, whole'],
+    ['*2\r\n$1\r\na\r\nx1\r\nx\r\n', "Protocol error: expected '$', got 'x'", 'not a $, whole'],
     ['*1\r\n$ 1\r\n', 'Protocol error: invalid bulk length', 'space before'],
     ['*1\r\n$1 \r\n', 'Protocol error: invalid bulk length', 'space after'],
     ['*1\r\n$536870913\r\n', 'Protocol error: invalid bulk length', 'over proto-max-bulk-len'],
@@ -271,6 +275,9 @@ describe('RequestParser: limits', () => {
     expect(() => parser.next()).toThrow('Protocol error: unauthenticated multibulk length');
     parser.reset();
     parser.push(bytes('*1\r\n$16385\r\n'));
+    expect(() => parser.next()).toThrow('Protocol error: unauthenticated bulk length');
+    parser.reset();
+    parser.push(bytes(multibulk(['SET', 'k', 'x'.repeat(16385)]))); // whole: the fast path
     expect(() => parser.next()).toThrow('Protocol error: unauthenticated bulk length');
     parser.reset();
     parser.authRequired = false;
