@@ -430,7 +430,7 @@ export class Connection<S = unknown> {
    */
   readonly #onSharedRead = (nread: number, buffer: Buffer): void => {
     if (this.#detachable) {
-      this.#onData(buffer.subarray(0, nread));
+      this.#onData(this.#core.readView(nread));
       if (!this.#closed && this.#decoder.bufferedBytes > 0) this.#decoder.detach!();
     } else {
       this.#onData(Buffer.copyBytesFrom(buffer, 0, nread));
