@@ -1,4 +1,4 @@
-import { HashTable } from '@byor/hashtable';
+import { HashTable, type Restamp } from '@byor/hashtable';
 import { NumericHeap, type HeapHandle } from '@byor/heap';
 import {
   lfuCounter,
@@ -8,7 +8,6 @@ import {
   lruClock,
   LRU_CLOCK_MAX,
 } from './eviction-clock.js';
-import { ValueSlots } from './eviction-slots.js';
 import { estimateMemoryUsage } from './memory.js';
 import type { ObjectValue, Value } from './values.js';
 
@@ -69,16 +68,16 @@ function sizeOf(value: ObjectValue): number {
 
 /** MEMORY USAGE's estimate of a key holding a string, inlined: one per write on the SET path. */
 function stringEntryBytes(key: string, value: string): number {
-  // entry + key header + key chars + value header + value chars (memory.ts), plus the slot
-  return 16 + 12 + (((key.length + 3) >>> 2) << 2) + 12 + (((value.length + 3) >>> 2) << 2) + 8;
+  // entry + key header + key chars + value header + value chars (memory.ts), plus the stamp
+  return 16 + 12 + (((key.length + 3) >>> 2) << 2) + 12 + (((value.length + 3) >>> 2) << 2) + 4;
 }
 
-const PAGE_SHIFT = 14;
-const PAGE_MASK = (1 << PAGE_SHIFT) - 1;
+/** The key table's options: every entry carries its access stamp. */
+const STAMPED = { stamps: true } as const;
 
 /**
- * One of the numbered databases: a @byor/hashtable of key -> slot, the values and their access
- * stamps in {@link ValueSlots}, and for keys with a TTL a second table key -> handle into a
+ * One of the numbered databases: a @byor/hashtable of key -> value whose entries carry the key's
+ * access stamp (a Uint32 beside the entry), and for keys with a TTL a second table key -> handle into a
  * @byor/heap of deadlines (the book's chapter 13). Lookups expire keys lazily;
  * {@link Database.activeExpire} pops due deadlines with a per-call budget, so a million keys
  * expiring at once are reclaimed a slice at a time without a pause.
@@ -95,8 +94,7 @@ export class Database {
   readonly index: number;
   readonly #host: KeyspaceHost;
   readonly #access: AccessTracking;
-  #dict = new HashTable<number>();
-  #slots = new ValueSlots();
+  #dict = new HashTable<Value>(STAMPED);
   #expires = new HashTable<HeapHandle>();
   #deadlines = new NumericHeap<string>();
   /** bytes of this database in the account */
@@ -104,14 +102,20 @@ export class Database {
   /** collections' charges, and the collections changed in place since they were charged */
   #charges = new WeakMap<ObjectValue, Charge>();
   #dirty = new Set<ObjectValue>();
-  /** the last key looked up and its slot: signalModified after a lookup needs no second lookup */
+  /** the last key looked up and its value: signalModified after a lookup needs no second lookup */
   #lastKey: string | undefined = undefined;
-  #lastSlot = 0;
+  #lastValue: Value = '';
+  /** an LFU access: the counter decayed and incremented (made once, not per lookup) */
+  readonly #lfuHit: Restamp;
 
   constructor(index: number, host: KeyspaceHost) {
     this.index = index;
     this.#host = host;
     this.#access = host.eviction;
+    this.#lfuHit = (stamp) => {
+      const access = this.#access;
+      return lfuTouch(stamp, host.now(), access.lfuLogFactor, access.lfuDecayTime, Math.random());
+    };
   }
 
   /** Number of keys, expired-but-not-yet-reclaimed ones included (as DBSIZE counts them). */
@@ -147,33 +151,23 @@ export class Database {
 
   /** Reads a key, expiring it first if its TTL has passed, and stamps the access. No statistics. */
   lookup(key: string): Value | undefined {
-    const slot = this.#dict.get(key);
-    if (slot === undefined) return undefined;
+    // the access stamp is written by the lookup itself: one find, no second cache line to miss
+    const value = this.#access.lfu
+      ? this.#dict.getRestamped(key, this.#lfuHit)
+      : this.#dict.getStamped(key, lruClock(this.#host.now()));
+    if (value === undefined) return undefined;
     if (this.#expires.size !== 0 && this.#expireIfDue(key)) return undefined;
     this.#lastKey = key;
-    this.#lastSlot = slot;
-    // the access stamp: one typed-array store (LRU) on every lookup; readability traded for speed
-    const stamps = this.#slots.stamps[slot >>> PAGE_SHIFT]!;
-    const at = slot & PAGE_MASK;
-    const access = this.#access;
-    if (access.lfu)
-      stamps[at] = lfuTouch(
-        stamps[at]!,
-        this.#host.now(),
-        access.lfuLogFactor,
-        access.lfuDecayTime,
-        Math.random(),
-      );
-    else stamps[at] = lruClock(this.#host.now());
-    return this.#slots.values[slot >>> PAGE_SHIFT]![at];
+    this.#lastValue = value;
+    return value;
   }
 
   /** Reads a key without stamping it (LOOKUP_NOTOUCH); expires it if due. No statistics. */
   peek(key: string): Value | undefined {
-    const slot = this.#dict.get(key);
-    if (slot === undefined) return undefined;
+    const value = this.#dict.get(key);
+    if (value === undefined) return undefined;
     if (this.#expires.size !== 0 && this.#expireIfDue(key)) return undefined;
-    return this.#slots.value(slot);
+    return value;
   }
 
   /** True when the key exists (and is not expired). Not an access. */
@@ -187,13 +181,17 @@ export class Database {
    * under an LFU policy an overwritten key keeps its counter (redis-server's dbSetValue).
    */
   set(key: string, value: Value, keepTtl = false): boolean {
-    const slot = this.#dict.get(key);
-    if (slot === undefined) {
-      this.#insert(key, value);
+    // one lookup: the table swaps the value in and hands the old one back; under LRU the stamp
+    // is the clock, under LFU an overwrite keeps the counter (no stamp passed)
+    const now = this.#host.now();
+    const lfu = this.#access.lfu;
+    const old = this.#dict.swap(key, value, lfu ? undefined : lruClock(now));
+    if (old === undefined) {
+      if (lfu) this.#dict.setStamp(key, lfuInitial(now));
+      this.#added(key, value);
       return true;
     }
-    this.#replace(key, slot, value);
-    if (!this.#access.lfu) this.#slots.setStamp(slot, lruClock(this.#host.now()));
+    this.#replaced(key, old, value);
     if (!keepTtl) this.#removeExpire(key);
     this.#host.keyModified(this, key);
     return false;
@@ -201,28 +199,27 @@ export class Database {
 
   /** Replaces the value of an existing key in place, keeping its TTL (APPEND, INCR, SETRANGE). */
   update(key: string, value: Value): void {
-    const slot = this.#slotOf(key);
-    if (slot === undefined) {
-      this.#insert(key, value);
+    const old = this.#dict.swap(key, value);
+    if (old === undefined) {
+      this.#dict.setStamp(key, this.#freshStamp());
+      this.#added(key, value);
       return;
     }
-    this.#replace(key, slot, value);
+    this.#replaced(key, old, value);
     this.#host.keyModified(this, key);
   }
 
   /** Signals a change made in place (a TTL set, an element added to a collection). */
   signalModified(key: string): void {
-    const slot = this.#slotOf(key);
-    if (slot !== undefined) {
-      const value = this.#slots.value(slot);
-      if (typeof value !== 'string') this.#dirty.add(value);
-    }
+    const value = key === this.#lastKey ? this.#lastValue : this.#dict.get(key);
+    if (value !== undefined && typeof value !== 'string') this.#dirty.add(value);
     this.#host.keyModified(this, key);
   }
 
   /** Adds a key known not to exist (the caller has looked it up). */
   add(key: string, value: Value): void {
-    this.#insert(key, value);
+    this.#dict.set(key, value, this.#freshStamp());
+    this.#added(key, value);
   }
 
   /** Deletes a key; returns whether it existed. */
@@ -257,14 +254,12 @@ export class Database {
    * Not an access.
    */
   stampOf(key: string): number | undefined {
-    const slot = this.#dict.get(key);
-    return slot === undefined ? undefined : this.#slots.stamp(slot);
+    return this.#dict.stampOf(key);
   }
 
   /** Sets the raw access stamp of an existing key (RENAME and MOVE carry it along). */
   setStamp(key: string, stamp: number): void {
-    const slot = this.#dict.get(key);
-    if (slot !== undefined) this.#slots.setStamp(slot, stamp & LRU_CLOCK_MAX);
+    this.#dict.setStamp(key, stamp & LRU_CLOCK_MAX);
   }
 
   /** OBJECT IDLETIME: seconds since the key's last access (its stamp read as an LRU clock). */
@@ -289,12 +284,11 @@ export class Database {
    * far back. Returns whether the stamp was set.
    */
   setAccess(key: string, frequency: number, idleSeconds: number): boolean {
-    const slot = this.#dict.get(key);
-    if (slot === undefined) return false;
+    if (!this.#dict.has(key)) return false;
     const now = this.#host.now();
     if (this.#access.lfu) {
       if (frequency < 0) return false;
-      this.#slots.setStamp(slot, (lfuMinutes(now) << 8) | (frequency & 0xff));
+      this.#dict.setStamp(key, (lfuMinutes(now) << 8) | (frequency & 0xff));
       return true;
     }
     if (idleSeconds < 0) return false;
@@ -302,7 +296,7 @@ export class Database {
     let stamp = clock - idleSeconds;
     // a stamp before the clock's start: half-way round the wrapping clock, as redis-server does
     if (stamp < 0) stamp = (clock + (LRU_CLOCK_MAX >>> 1)) % LRU_CLOCK_MAX;
-    this.#slots.setStamp(slot, stamp);
+    this.#dict.setStamp(key, stamp);
     return true;
   }
 
@@ -320,25 +314,25 @@ export class Database {
   flush(): void {
     this.#access.dataset -= this.#bytes;
     this.#bytes = 0;
-    this.#dict = new HashTable<number>();
-    this.#slots = new ValueSlots();
+    this.#dict = new HashTable<Value>(STAMPED);
     this.#expires = new HashTable<HeapHandle>();
     this.#deadlines = new NumericHeap<string>();
     this.#charges = new WeakMap();
     this.#dirty = new Set();
     this.#lastKey = undefined;
+    this.#lastValue = '';
   }
 
   /** Exchanges the contents of two databases (SWAPDB). */
   swapWith(other: Database): void {
     [this.#dict, other.#dict] = [other.#dict, this.#dict];
-    [this.#slots, other.#slots] = [other.#slots, this.#slots];
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
     [this.#deadlines, other.#deadlines] = [other.#deadlines, this.#deadlines];
     [this.#bytes, other.#bytes] = [other.#bytes, this.#bytes];
     [this.#charges, other.#charges] = [other.#charges, this.#charges];
     [this.#dirty, other.#dirty] = [other.#dirty, this.#dirty];
     this.#lastKey = other.#lastKey = undefined;
+    this.#lastValue = other.#lastValue = '';
   }
 
   /** A random key that is not expired, or undefined when the database is empty. */
@@ -358,11 +352,10 @@ export class Database {
    */
   scan(cursor: number, count: number, visit: (key: string, value: Value) => void): number {
     const now = this.#host.now();
-    const slots = this.#slots;
-    return this.#dict.scan(cursor, count, (key, slot) => {
+    return this.#dict.scan(cursor, count, (key, value) => {
       const at = this.getExpire(key);
       if (at !== undefined && now > at) return;
-      visit(key, slots.value(slot));
+      visit(key, value);
     });
   }
 
@@ -379,11 +372,10 @@ export class Database {
   /** Every live key and value. */
   *entries(): IterableIterator<[string, Value]> {
     const now = this.#host.now();
-    const slots = this.#slots;
-    for (const [key, slot] of this.#dict.entries()) {
-      const at = this.getExpire(key);
+    for (const entry of this.#dict.entries()) {
+      const at = this.getExpire(entry[0]);
       if (at !== undefined && now > at) continue;
-      yield [key, slots.value(slot)];
+      yield entry;
     }
   }
 
@@ -399,13 +391,13 @@ export class Database {
   ): void {
     if (volatile) {
       for (const [key, handle] of this.#expires.sample(count)) {
-        const slot = this.#dict.get(key);
-        if (slot === undefined) continue;
-        visit(key, this.#slots.stamp(slot), this.#deadlines.keyOf(handle) ?? 0);
+        const stamp = this.#dict.stampOf(key);
+        if (stamp === undefined) continue;
+        visit(key, stamp, this.#deadlines.keyOf(handle) ?? 0);
       }
       return;
     }
-    for (const [key, slot] of this.#dict.sample(count)) visit(key, this.#slots.stamp(slot), 0);
+    this.#dict.sampleStamped(count, (key, _value, stamp) => visit(key, stamp, 0));
   }
 
   /** A uniformly random key of the database (or of its keys with a TTL), for random eviction. */
@@ -483,23 +475,14 @@ export class Database {
     return a || b;
   }
 
-  /** Throws when the key table, the slots and the memory account disagree (model tests). O(n). */
+  /** Throws when the key table, the TTLs and the memory account disagree (model tests). O(n). */
   checkInvariants(): void {
-    this.#slots.checkInvariants();
-    if (this.#slots.size !== this.#dict.size)
-      throw new Error(`${this.#slots.size} slots for ${this.#dict.size} keys`);
-    const seen = new Set<number>();
-    for (const [, slot] of this.#dict.entries()) {
-      if (seen.has(slot)) throw new Error(`slot ${slot} shared by two keys`);
-      seen.add(slot);
-    }
+    this.#dict.checkInvariants();
+    if (this.#lastKey !== undefined && this.#dict.get(this.#lastKey) !== this.#lastValue)
+      throw new Error(`the cached value of ${this.#lastKey} is stale`);
     for (const key of this.#expires.keys())
       if (!this.#dict.has(key)) throw new Error(`TTL of a missing key ${key}`);
     if (this.#bytes < 0) throw new Error(`negative memory account ${this.#bytes}`);
-  }
-
-  #slotOf(key: string): number | undefined {
-    return key === this.#lastKey ? this.#lastSlot : this.#dict.get(key);
   }
 
   #freshStamp(): number {
@@ -507,30 +490,31 @@ export class Database {
     return this.#access.lfu ? lfuInitial(now) : lruClock(now);
   }
 
-  #insert(key: string, value: Value): void {
-    const slot = this.#slots.allocate(value, this.#freshStamp());
-    this.#dict.set(key, slot);
+  /** Accounts for a key just added to the table. */
+  #added(key: string, value: Value): void {
+    if (key === this.#lastKey) this.#lastValue = value;
     this.#charge(key, value);
     this.#host.keyAdded(this, key);
     this.#host.keyModified(this, key);
   }
 
-  #replace(key: string, slot: number, value: Value): void {
-    const old = this.#slots.value(slot);
-    this.#slots.setValue(slot, value);
-    if (old !== value) {
-      this.#discharge(key, old);
-      this.#charge(key, value);
-    }
+  /** Accounts for the value of `key` replaced in the table. */
+  #replaced(key: string, old: Value, value: Value): void {
+    if (old === value) return;
+    if (key === this.#lastKey) this.#lastValue = value;
+    this.#discharge(key, old);
+    this.#charge(key, value);
   }
 
   #remove(key: string): boolean {
-    const slot = this.#dict.get(key);
-    if (slot === undefined) return false;
+    const value = this.#dict.get(key);
+    if (value === undefined) return false;
     this.#dict.delete(key);
-    this.#discharge(key, this.#slots.value(slot));
-    this.#slots.release(slot);
-    if (key === this.#lastKey) this.#lastKey = undefined;
+    this.#discharge(key, value);
+    if (key === this.#lastKey) {
+      this.#lastKey = undefined;
+      this.#lastValue = '';
+    }
     return true;
   }
 

@@ -9,7 +9,6 @@ import {
   lruClock,
   LRU_CLOCK_MAX,
 } from '../src/eviction-clock.js';
-import { ValueSlots } from '../src/eviction-slots.js';
 import { evictionTimeLimitMicros } from '../src/eviction.js';
 import { Database, type AccessTracking, type KeyspaceHost } from '../src/keyspace.js';
 
@@ -79,60 +78,47 @@ describe('access clock (evict.c)', () => {
   });
 });
 
-describe('ValueSlots', () => {
-  it('keeps values and stamps by slot against a Map model', () => {
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.oneof(
-            fc.record({ op: fc.constant('allocate' as const), stamp: fc.nat(LRU_CLOCK_MAX) }),
-            fc.record({ op: fc.constant('release' as const), pick: fc.nat() }),
-            fc.record({ op: fc.constant('stamp' as const), pick: fc.nat(), stamp: fc.nat(99) }),
-          ),
-          { maxLength: 300 },
-        ),
-        (ops) => {
-          const slots = new ValueSlots();
-          const model = new Map<number, [string, number]>();
-          let counter = 0;
-          for (const step of ops) {
-            const live = [...model.keys()];
-            if (step.op === 'allocate') {
-              const value = `v${counter++}`;
-              const slot = slots.allocate(value, step.stamp);
-              expect(model.has(slot)).toBe(false);
-              model.set(slot, [value, step.stamp]);
-            } else if (live.length > 0) {
-              const slot = live[step.pick % live.length]!;
-              if (step.op === 'release') {
-                slots.release(slot);
-                model.delete(slot);
-              } else {
-                slots.setStamp(slot, step.stamp);
-                model.set(slot, [model.get(slot)![0], step.stamp]);
-              }
-            }
-            slots.checkInvariants();
-            expect(slots.size).toBe(model.size);
-            for (const [slot, [value, stamp]] of model) {
-              expect(slots.value(slot)).toBe(value);
-              expect(slots.stamp(slot)).toBe(stamp);
-            }
-          }
-        },
-      ),
-      { numRuns: 200 },
-    );
+describe('Database: stamps in the key table', () => {
+  it('keeps each key stamp across table growth, mass deletes (compaction) and reuse', () => {
+    const h = host();
+    const db = new Database(0, h);
+    const count = 40_000;
+    for (let i = 0; i < count; i++) {
+      h.time = T + i * 1000; // one LRU tick per key
+      db.set(`k${i}`, `v${i}`);
+    }
+    h.time = T + count * 1000;
+    for (let i = 0; i < count; i++) if (i % 40 !== 0) db.delete(`k${i}`);
+    while (db.rehashStep(1000));
+    for (let i = 0; i < 500; i++) db.add(`new${i}`, 'x');
+    db.checkInvariants();
+    expect(db.size).toBe(count / 40 + 500);
+    for (let i = 0; i < count; i += 40) {
+      expect(db.idleSeconds(`k${i}`)).toBe(count - i);
+      expect(db.peek(`k${i}`)).toBe(`v${i}`);
+    }
+    for (let i = 0; i < 500; i++) expect(db.idleSeconds(`new${i}`)).toBe(0);
   });
 
-  it('crosses page boundaries', () => {
-    const slots = new ValueSlots();
-    for (let i = 0; i < 40_000; i++) expect(slots.allocate(`k${i}`, i)).toBe(i);
-    expect(slots.value(16_384)).toBe('k16384');
-    expect(slots.stamp(39_999)).toBe(39_999);
-    slots.release(20_000);
-    expect(slots.allocate('again', 1)).toBe(20_000);
-    slots.checkInvariants();
+  it('reports stamps to eviction sampling, without touching the keys', () => {
+    const h = host();
+    const db = new Database(0, h);
+    for (let i = 0; i < 100; i++) {
+      h.time = T + i * 1000;
+      db.set(`k${i}`, 'v');
+      if (i % 2 === 0) db.setExpire(`k${i}`, T + 10_000_000 + i);
+    }
+    for (const volatile of [false, true]) {
+      const seen = new Set<string>();
+      db.sampleForEviction(200, volatile, (key, stamp, expireAt) => {
+        const i = Number(key.slice(1));
+        expect(stamp).toBe(lruClock(T + i * 1000));
+        expect(expireAt).toBe(volatile ? T + 10_000_000 + i : 0);
+        seen.add(key);
+      });
+      expect(seen.size).toBe(volatile ? 50 : 100);
+    }
+    expect(db.stampOf('k3')).toBe(lruClock(T + 3000));
   });
 });
 
@@ -160,9 +146,9 @@ function host(lfu = false): KeyspaceHost & { time: number; access: AccessTrackin
   return self;
 }
 
-/** MEMORY USAGE's estimate of a string key plus the slot, as the account charges it. */
+/** MEMORY USAGE's estimate of a string key plus its stamp, as the account charges it. */
 function stringBytes(key: string, value: string): number {
-  return 16 + 12 + Math.ceil(key.length / 4) * 4 + 12 + Math.ceil(value.length / 4) * 4 + 8;
+  return 16 + 12 + Math.ceil(key.length / 4) * 4 + 12 + Math.ceil(value.length / 4) * 4 + 4;
 }
 
 describe('Database: stamps and memory account', () => {
