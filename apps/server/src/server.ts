@@ -19,6 +19,7 @@ import { Database, type KeyspaceHost } from './keyspace.js';
 import { Eviction } from './eviction.js';
 import type { Logger } from './logger.js';
 import { BYOR_COMMAND_META, BYOR_SUBCOMMAND_META } from './commands/byor-meta.js';
+import { recordCommandLatency } from './latency.js';
 
 /** A source of time in ms; injectable so tests can move it (TTL, blocking timeouts). */
 export interface Clock {
@@ -382,6 +383,8 @@ export class Server implements KeyspaceHost {
     const elapsed = Math.round((end - start) * 1000);
     command.calls++;
     command.microseconds += elapsed;
+    // LATENCY HISTOGRAM's per-command counters and the latency monitor's samples (latency.ts)
+    recordCommandLatency(this, command, elapsed);
     this.stats.totalCommands++;
     if (this.stats.totalErrorReplies !== errorsBefore) command.failedCalls++;
     const threshold = this.#slowlogThreshold;

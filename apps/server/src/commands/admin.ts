@@ -8,8 +8,12 @@ import { CommandFlag, encodeResp, type RespNode } from './spec.js';
 import type { Command, HandlerTable } from './types.js';
 import { generateInfo } from '../info.js';
 import { estimateMemoryUsage } from '../memory.js';
+import { debugIntrospection, debugSyntaxError } from './introspection.js';
 
-/** Server administration: CONFIG, INFO, COMMAND, SLOWLOG, LATENCY, DEBUG, MEMORY, TIME, MONITOR, SHUTDOWN. */
+/**
+ * Server administration: CONFIG, INFO, COMMAND, SLOWLOG, DEBUG (SLEEP, OBJECT; the rest in
+ * introspection.ts), MEMORY USAGE, TIME, MONITOR, SHUTDOWN.
+ */
 
 function configGet(client: Client, argv: string[]): void {
   const pairs = client.server.config.match(argv.slice(2));
@@ -124,18 +128,6 @@ function slowlogGet(client: Client, argv: string[]): void {
   }
 }
 
-function latencyLatest(client: Client): void {
-  client.w.arrayHeader(0);
-}
-
-function latencyDoctor(client: Client): void {
-  client.w.verbatim(
-    client.server.config.number('latency-monitor-threshold') === 0
-      ? "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n"
-      : 'Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sleep tonight.\n',
-  );
-}
-
 function debug(client: Client, argv: string[]): void {
   const setting = client.server.config.string('enable-debug-command');
   const local =
@@ -175,17 +167,7 @@ function debug(client: Client, argv: string[]): void {
     client.w.simple(
       `Value at:0x0 refcount:1 encoding:${encoding} serializedlength:${length} lru:${client.db.stampOf(key) ?? 0} lru_seconds_idle:${client.db.idleSeconds(key) ?? 0}`,
     );
-  } else if (sub === 'set-active-expire' && argv.length === 3) {
-    client.server.activeExpireEnabled = argv[2] !== '0';
-    client.w.ok();
-  } else if (sub === 'jmap' || sub === 'reload' || sub === 'quicklist-packed-threshold') {
-    client.w.ok();
-  } else {
-    client.server.errorReply(
-      client,
-      `ERR Unknown subcommand or wrong number of arguments for '${argv[1] ?? ''}'. Try DEBUG HELP.`,
-    );
-  }
+  } else if (!debugIntrospection(client, argv)) debugSyntaxError(client, argv);
 }
 
 function memoryUsage(client: Client, argv: string[]): void {
@@ -196,12 +178,6 @@ function memoryUsage(client: Client, argv: string[]): void {
   const value = client.db.lookup(argv[2] ?? '');
   if (value === undefined) client.w.nil();
   else client.w.integer(estimateMemoryUsage(argv[2] ?? '', value));
-}
-
-function memoryDoctor(client: Client): void {
-  client.w.verbatim(
-    "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n",
-  );
 }
 
 /** COMMAND INFO entry for a command, with only the subcommands byor implements. */
@@ -379,13 +355,8 @@ export const adminCommands: HandlerTable = {
     client.server.slowlog.length = 0;
     client.w.ok();
   },
-  'latency|latest': latencyLatest,
-  'latency|doctor': latencyDoctor,
-  'latency|reset': (client) => client.w.integer(0),
-  'latency|history': (client) => client.w.arrayHeader(0),
   debug,
   'memory|usage': memoryUsage,
-  'memory|doctor': memoryDoctor,
   command,
   'command|count': commandCount,
   'command|info': commandInfo,
