@@ -5,6 +5,7 @@ import { sortCommands } from './sort.js';
 import { trackingCommands } from './tracking.js';
 import { aclCommands } from './acl.js';
 import { adminCommands } from './admin.js';
+import { introspectionCommands } from './introspection.js';
 import { connectionCommands } from './connection.js';
 import { expireCommands } from './expire.js';
 import { hashesCommands } from './hashes.js';
@@ -28,6 +29,7 @@ export const allCommands: readonly HandlerTable[] = [
   expireCommands,
   connectionCommands,
   adminCommands,
+  introspectionCommands,
   transactionCommands,
   listsCommands,
   hashesCommands,
