@@ -5,6 +5,7 @@ import { sortCases } from './sort.cases.js';
 import { trackingCases } from './tracking.cases.js';
 import { replicationCases } from './replication.cases.js';
 import { aclCases } from './acl.cases.js';
+import { introspectionCases } from './introspection.cases.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashesCases } from './hashes.cases.js';
 import { keyCases } from './keys.cases.js';
@@ -36,6 +37,7 @@ const groups: Record<string, DiffCase[]> = {
   sort: sortCases,
   tracking: trackingCases,
   acl: aclCases,
+  introspection: introspectionCases,
 };
 
 describe.skipIf(!redisAvailable)('differential: byor vs redis-server, byte for byte', () => {
