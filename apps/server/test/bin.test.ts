@@ -87,8 +87,8 @@ describe('byor-server binary', () => {
 
   it('starts with a directive it does not implement yet, warning about it', async () => {
     const port = await freePort();
-    const { child, output } = await start(['--port', String(port), '--lfu-log-factor', '10']);
-    expect(output()).toMatch(/directive 'lfu-log-factor' .* not implement/);
+    const { child, output } = await start(['--port', String(port), '--maxmemory-clients', '10mb']);
+    expect(output()).toMatch(/directive 'maxmemory-clients' .* not implement/);
     child.kill('SIGTERM');
     const code = await exited(child);
     expect(code, output()).toBe(0);
