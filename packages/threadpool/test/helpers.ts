@@ -24,6 +24,21 @@ export function threadCount(): number {
   return Number(match[1]);
 }
 
+/**
+ * The process's thread count once it comes down to `expected`, or after 5 s whatever it is then:
+ * a terminated worker's OS thread may still be exiting when its pool's close() resolves (the
+ * more so on a loaded machine), but a leaked one never goes.
+ */
+export async function settledThreadCount(expected: number): Promise<number> {
+  const deadline = Date.now() + 5000;
+  let count = threadCount();
+  while (count !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    count = threadCount();
+  }
+  return count;
+}
+
 const pools = new Set<Pick<ThreadPool, 'destroy' | 'workers'>>();
 
 /** Creates a pool that the afterEach hook destroys if the test did not close it. */

@@ -16,7 +16,16 @@ import {
   type ThreadPoolOptions,
 } from '../src/index.js';
 import type * as Tasks from './fixtures/tasks.js';
-import { cleanUpPools, fixture, Gate, ManualTimers, threadCount, track, until } from './helpers.js';
+import {
+  cleanUpPools,
+  fixture,
+  Gate,
+  ManualTimers,
+  settledThreadCount,
+  threadCount,
+  track,
+  until,
+} from './helpers.js';
 
 cleanUpPools();
 
@@ -555,7 +564,7 @@ describe('shutdown', () => {
     expect([threads.workers, threads.running, threads.queued, threads.completed]).toEqual([
       0, 0, 0, 5,
     ]);
-    expect(threadCount()).toBe(baselineThreads);
+    expect(await settledThreadCount(baselineThreads)).toBe(baselineThreads);
   });
 
   it('destroy() rejects running and queued work and stops every worker now', async () => {
@@ -574,7 +583,7 @@ describe('shutdown', () => {
       expect(error.message).toBe('the thread pool was destroyed before the task finished');
     }
     expect([threads.workers, threads.failed]).toEqual([0, 4]);
-    expect(threadCount()).toBe(baselineThreads);
+    expect(await settledThreadCount(baselineThreads)).toBe(baselineThreads);
     threads.checkInvariants();
   });
 
@@ -589,7 +598,7 @@ describe('shutdown', () => {
     await threads.destroy();
     await closed;
     for (const error of await outcomes) expect(PoolClosedError.isInstance(error)).toBe(true);
-    expect(threadCount()).toBe(baselineThreads);
+    expect(await settledThreadCount(baselineThreads)).toBe(baselineThreads);
   });
 
   it('close() of an unused pool resolves, also while minSize workers are starting', async () => {
@@ -598,7 +607,7 @@ describe('shutdown', () => {
     expect(starting.workers).toBe(3);
     await starting.close();
     expect(starting.workers).toBe(0);
-    expect(threadCount()).toBe(baselineThreads);
+    expect(await settledThreadCount(baselineThreads)).toBe(baselineThreads);
   });
 
   it('leaves no worker behind after close(), whatever happened to the tasks', async () => {
@@ -616,7 +625,7 @@ describe('shutdown', () => {
     await outcomes;
     await threads.close();
     expect(threads.workers).toBe(0);
-    expect(threadCount()).toBe(baselineThreads);
+    expect(await settledThreadCount(baselineThreads)).toBe(baselineThreads);
   });
 });
 
