@@ -1,3 +1,4 @@
+import { splitArgs } from '@byor/protocol';
 import { createHash } from 'node:crypto';
 import type { AclCommandTable } from './commands.js';
 import { Selector, SelectorFlag, hasSpaces, type RuleError } from './selector.js';
@@ -201,67 +202,7 @@ export class User {
 
 /** sdssplitargs of a selector's inside; unbalanced quotes give no arguments (as in acl.c). */
 function splitSelectorArgs(text: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  const n = text.length;
-  for (;;) {
-    while (i < n && /\s/.test(text[i] ?? '')) i++;
-    if (i >= n) return out;
-    let current = '';
-    let quote: '"' | "'" | undefined;
-    for (;;) {
-      if (i >= n) {
-        if (quote) return [];
-        break;
-      }
-      const c = text[i] ?? '';
-      if (quote === '"') {
-        if (c === '\\' && i + 1 < n) {
-          const next = text[i + 1] ?? '';
-          const hex = /^x[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 4));
-          if (hex) {
-            current += String.fromCharCode(parseInt(text.slice(i + 2, i + 4), 16));
-            i += 4;
-            continue;
-          }
-          const map: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
-          current += map[next] ?? next;
-          i += 2;
-          continue;
-        }
-        if (c === '"') {
-          const after = text[i + 1];
-          if (after !== undefined && !/\s/.test(after)) return [];
-          quote = undefined;
-          i++;
-          break;
-        }
-        current += c;
-        i++;
-      } else if (quote === "'") {
-        if (c === '\\' && text[i + 1] === "'") {
-          current += "'";
-          i += 2;
-          continue;
-        }
-        if (c === "'") {
-          const after = text[i + 1];
-          if (after !== undefined && !/\s/.test(after)) return [];
-          quote = undefined;
-          i++;
-          break;
-        }
-        current += c;
-        i++;
-      } else {
-        if (/\s/.test(c)) break;
-        if (c === '"' || c === "'") quote = c;
-        else current += c;
-        i++;
-      }
-    }
-    out.push(current);
-  }
+  return splitArgs(Buffer.from(text, 'latin1')) ?? [];
 }
 
 /** Usernames may not contain spaces or NULs. */
