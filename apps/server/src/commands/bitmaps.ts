@@ -203,6 +203,35 @@ function unitArg(client: Client, text: string): boolean | undefined {
   return undefined;
 }
 
+/**
+ * BITCOUNT / BITPOS ranges: negative indexes from the end, clamped to the string (in bytes, or in
+ * bits with BIT); with BIT the byte range and the masks of the bits of its first and last bytes
+ * that lie outside. Undefined for an empty range.
+ */
+function byteRange(
+  from: bigint,
+  to: bigint,
+  length: number,
+  isBit: boolean,
+): { start: number; end: number; firstMask: number; lastMask: number } | undefined {
+  const total = BigInt(length) << (isBit ? 3n : 0n);
+  if (from < 0n) from += total;
+  if (to < 0n) to += total;
+  if (from < 0n) from = 0n;
+  if (to < 0n) to = 0n;
+  if (to >= total) to = total - 1n;
+  if (from > to) return undefined;
+  const start = Number(from);
+  const end = Number(to);
+  if (!isBit) return { start, end, firstMask: 0, lastMask: 0 };
+  return {
+    start: Math.floor(start / 8),
+    end: Math.floor(end / 8),
+    firstMask: ~((1 << (8 - (start & 7))) - 1) & 0xff,
+    lastMask: (1 << (7 - (end & 7))) - 1,
+  };
+}
+
 function bitcount(client: Client, argv: string[]): void {
   const key = argv[1] ?? '';
   // 7.0 looks the key up first: a missing key answers 0 whatever the arguments
@@ -218,9 +247,9 @@ function bitcount(client: Client, argv: string[]): void {
   let firstMask = 0;
   let lastMask = 0;
   if (argv.length === 4 || argv.length === 5) {
-    let from = longLongArg(client, argv[2] ?? '');
+    const from = longLongArg(client, argv[2] ?? '');
     if (from === undefined) return;
-    let to = longLongArg(client, argv[3] ?? '');
+    const to = longLongArg(client, argv[3] ?? '');
     if (to === undefined) return;
     if (from < 0n && to < 0n && from > to) {
       client.w.integer(0);
@@ -232,24 +261,12 @@ function bitcount(client: Client, argv: string[]): void {
       if (unit === undefined) return;
       isBit = unit;
     }
-    const total = BigInt(length) << (isBit ? 3n : 0n);
-    if (from < 0n) from += total;
-    if (to < 0n) to += total;
-    if (from < 0n) from = 0n;
-    if (to < 0n) to = 0n;
-    if (to >= total) to = total - 1n;
-    if (from > to) {
+    const range = byteRange(from, to, length, isBit);
+    if (range === undefined) {
       client.w.integer(0);
       return;
     }
-    start = Number(from);
-    end = Number(to);
-    if (isBit) {
-      firstMask = ~((1 << (8 - (start & 7))) - 1) & 0xff;
-      lastMask = (1 << (7 - (end & 7))) - 1;
-      start = Math.floor(start / 8);
-      end = Math.floor(end / 8);
-    }
+    ({ start, end, firstMask, lastMask } = range);
   } else if (argv.length === 2) {
     start = 0;
     end = length - 1;
@@ -313,7 +330,7 @@ function bitpos(client: Client, argv: string[]): void {
   let firstMask = 0;
   let lastMask = 0;
   if (argv.length >= 4 && argv.length <= 6) {
-    let from = longLongArg(client, argv[3] ?? '');
+    const from = longLongArg(client, argv[3] ?? '');
     if (from === undefined) return;
     let isBit = false;
     if (argv.length === 6) {
@@ -330,24 +347,12 @@ function bitpos(client: Client, argv: string[]): void {
     } else {
       to = isBit ? (BigInt(length) << 3n) + 7n : BigInt(length) - 1n;
     }
-    const total = BigInt(length) << (isBit ? 3n : 0n);
-    if (from < 0n) from += total;
-    if (to < 0n) to += total;
-    if (from < 0n) from = 0n;
-    if (to < 0n) to = 0n;
-    if (to >= total) to = total - 1n;
-    if (from > to) {
+    const range = byteRange(from, to, length, isBit);
+    if (range === undefined) {
       client.w.integer(-1);
       return;
     }
-    start = Number(from);
-    end = Number(to);
-    if (isBit) {
-      firstMask = ~((1 << (8 - (start & 7))) - 1) & 0xff;
-      lastMask = (1 << (7 - (end & 7))) - 1;
-      start = Math.floor(start / 8);
-      end = Math.floor(end / 8);
-    }
+    ({ start, end, firstMask, lastMask } = range);
   } else if (argv.length === 3) {
     start = 0;
     end = length - 1;
