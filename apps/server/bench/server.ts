@@ -1,7 +1,7 @@
 /**
  * byor-server next to redis-server, measured the same way in the same run:
  *
- *   pnpm --filter @byor/server bench:server [-- --rounds 3 --requests 200000 --quick]
+ *   pnpm --filter @byor/server bench:server [-- --rounds 3 --requests 200000 --quick --bin <bin.js>]
  *
  * Starts byor (the built dist/bin.js, its own process) and Debian's redis-server on free
  * loopback ports, runs redis-benchmark against each in alternation (several rounds, medians),
@@ -21,6 +21,8 @@ const { values: options } = parseArgs({
     requests: { type: 'string', default: '200000' },
     quick: { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
+    /** the byor binary to run (default this package's dist/bin.js) */
+    bin: { type: 'string', default: join(import.meta.dirname, '..', 'dist', 'bin.js') },
   },
 });
 const ROUNDS = Number(options.rounds);
@@ -69,7 +71,7 @@ async function start(name: Target['name']): Promise<Target> {
   const args = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir];
   const child =
     name === 'byor'
-      ? spawn(process.execPath, [join(import.meta.dirname, '..', 'dist', 'bin.js'), ...args], {
+      ? spawn(process.execPath, [options.bin, ...args], {
           stdio: 'ignore',
         })
       : spawn('redis-server', args, { stdio: 'ignore' });
