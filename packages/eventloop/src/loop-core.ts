@@ -81,6 +81,9 @@ export class LoopCore<S> {
     if (this.stats.connectedClients >= this.limits.maxClients) {
       this.stats.rejectedConnections++;
       socket.on('error', ignore);
+      // accepted paused: read (and drop) what the client sends, so that closing with unread
+      // bytes does not turn the FIN into a reset that could discard the reply
+      socket.resume();
       socket.end(handlers.rejectReply ?? MAX_CLIENTS_REPLY);
       socket.once('finish', () => socket.destroy());
       return;

@@ -367,6 +367,24 @@ describe('limits', () => {
     }
   });
 
+  it('a refused client that sends at once still gets the error, then a clean close', async () => {
+    const server = harness({ maxClients: 1 });
+    const port = await server.listen();
+    await client(port);
+    await eventually(() => server.loop.connectionCount === 1);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const refused = new TestClient(new Socket());
+      clients.push(refused);
+      let reset = false;
+      refused.socket.on('error', () => (reset = true));
+      refused.socket.connect(port, '127.0.0.1');
+      refused.send('x'.repeat(100_000) + '\n'); // unread by the server unless it reads
+      await refused.untilClosed();
+      expect(refused.text).toBe('-ERR max number of clients reached\r\n');
+      expect(reset).toBe(false);
+    }
+  });
+
   it('closes a client whose query buffer passes client-query-buffer-limit', async () => {
     const server = harness({ queryBufferLimit: 1024 });
     const port = await server.listen();
