@@ -30,36 +30,38 @@ export interface RedisServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts Debian's redis-server on a free port in a temporary directory (no persistence). */
+/**
+ * Starts Debian's redis-server on a free port in a temporary directory (no persistence). The port
+ * is only free when it is picked: a server in a parallel test may bind it first, and then this
+ * redis-server exits, or a connection would reach that other server. So the process's pid is
+ * read back through the port (INFO's process_id), and a lost race is retried on a new port.
+ */
 export async function startRedisServer(extraArgs: string[] = []): Promise<RedisServerProcess> {
   const binary = redisServerBinary();
   if (!binary) throw new Error('redis-server is not installed');
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'byor-redis-'));
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      ...extraArgs,
-    ],
-    { stdio: 'ignore' },
-  );
-  await waitForPort(port);
-  return {
-    port,
-    dir,
-    stop: () =>
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'byor-redis-'));
+    const child: ChildProcess = spawn(
+      binary,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        ...extraArgs,
+      ],
+      { stdio: 'ignore' },
+    );
+    const stop = (): Promise<void> =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) {
+        if (child.exitCode !== null || child.signalCode !== null) {
           rmSync(dir, { recursive: true, force: true });
           resolve();
           return;
@@ -69,23 +71,46 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
           resolve();
         });
         child.kill('SIGKILL');
-      }),
-  };
+      });
+    const password = extraArgs[extraArgs.indexOf('--requirepass') + 1];
+    const auth =
+      extraArgs.includes('--requirepass') && password !== undefined ? password : undefined;
+    if (await listensAs(port, child, auth)) return { port, dir, stop };
+    await stop();
+    if (attempt === 5) throw new Error(`redis-server did not start (last port ${port})`);
+  }
 }
 
-async function waitForPort(port: number): Promise<void> {
+/** Whether `child` answers on `port` (its pid in INFO, after AUTH with `password`), within 5 s. */
+async function listensAs(
+  port: number,
+  child: ChildProcess,
+  password: string | undefined,
+): Promise<boolean> {
   const { connect } = await import('node:net');
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const ok = await new Promise<boolean>((resolve) => {
+  for (let i = 0; i < 100 && child.exitCode === null; i++) {
+    const pid = await new Promise<number | undefined>((resolve) => {
       const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
+      let text = '';
+      socket.setTimeout(1000, () => socket.destroy());
+      socket.once('connect', () =>
+        socket.write((password === undefined ? '' : `AUTH ${password}\r\n`) + 'INFO server\r\n'),
+      );
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        const match = /process_id:(\d+)/.exec(text);
+        if (match) {
+          socket.destroy();
+          resolve(Number(match[1]));
+        }
       });
-      socket.once('error', () => resolve(false));
+      socket.once('close', () => resolve(undefined));
+      socket.once('error', () => resolve(undefined));
     });
-    if (ok) return;
+    if (pid === child.pid) return true;
+    // another process answers on this port: the race is lost
+    if (pid !== undefined) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`redis-server did not start on port ${port}`);
+  return false;
 }
