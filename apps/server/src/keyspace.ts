@@ -502,6 +502,16 @@ export class Database {
   #replaced(key: string, old: Value, value: Value): void {
     if (old === value) return;
     if (key === this.#lastKey) this.#lastValue = value;
+    if (typeof old === 'string' && typeof value === 'string') {
+      // string for string (SET, INCR, APPEND): the key's share cancels out, only the value's
+      // rounded length moves the account; inlined from stringEntryBytes for the hot path
+      const delta = (((value.length + 3) >>> 2) - ((old.length + 3) >>> 2)) << 2;
+      if (delta !== 0) {
+        this.#bytes += delta;
+        this.#access.dataset += delta;
+      }
+      return;
+    }
     this.#discharge(key, old);
     this.#charge(key, value);
   }

@@ -143,6 +143,14 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   #config: TableConfig;
   /** Whether entries carry a stamp (options.stamps). */
   readonly #stamped: boolean;
+  /**
+   * The last key hashed and its hash, kept by stamped string tables only: a keyspace looks a
+   * key up and then writes it (SET, INCR), and the write need not hash the key again. HOLE
+   * (equal to no key) in every other table, so that their `#hash` pays one compare.
+   */
+  #hashedKey: unknown = HOLE;
+  #hashedValue = 0;
+  readonly #cachesHash: boolean;
   /** The linear page ([k, v] pairs at 2 * id), or null when empty or hashed. */
   #small: unknown[] | null = null;
   /** The linear page's stamps (at id), as many entries as the page; null without stamps. */
@@ -161,6 +169,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   protected constructor(config: TableConfig) {
     this.#config = config;
     this.#stamped = config.stamps;
+    this.#cachesHash = config.stamps && config.hash === null;
   }
 
   /**
@@ -189,11 +198,16 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   }
 
   #hash(key: K): number {
+    if (key === this.#hashedKey) return this.#hashedValue;
     const config = this.#config;
     const hash = config.hash;
-    return hash === null
-      ? hashLatin1(key as unknown as string, config.k0, config.k1)
-      : mixHash(hash(key), config.k0, config.k1);
+    if (hash !== null) return mixHash(hash(key), config.k0, config.k1);
+    const value = hashLatin1(key as unknown as string, config.k0, config.k1);
+    if (this.#cachesHash) {
+      this.#hashedKey = key;
+      this.#hashedValue = value;
+    }
+    return value;
   }
 
   /** Linear form: the slot (2 * id) holding `key`, or -1. */
