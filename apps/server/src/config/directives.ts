@@ -268,7 +268,14 @@ for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
       : /^-?\d+$/.test(defaultValue)
         ? 'int'
         : 'string';
-  specs.set(name, { name, kind, implemented: false, mutable: true });
+  // a number not implemented yet may be a memory size in redis-server ("10mb", "5%" for
+  // maxmemory-clients): anything redis.conf may hold there is taken, and only warned about
+  specs.set(
+    name,
+    kind === 'int'
+      ? { name, kind: 'special', implemented: false, mutable: true, parse: parseNumberLike }
+      : { name, kind, implemented: false, mutable: true },
+  );
 }
 for (const [alias, canonical] of Object.entries(ALIASES)) {
   const target = specs.get(canonical);
@@ -276,6 +283,15 @@ for (const [alias, canonical] of Object.entries(ALIASES)) {
 }
 for (const name of FILE_ONLY)
   specs.set(name, { name, kind: 'special', implemented: name === 'user', mutable: false });
+
+/** A number, a memory size or a percentage, for directives known but not implemented. */
+function parseNumberLike(args: readonly string[]): { value: string } | { error: string } {
+  const raw = args.join(' ');
+  if (/^-?\d+$/.test(raw) || /^\d+%$/.test(raw)) return { value: raw };
+  const bytes = parseMemory(raw);
+  if (bytes === undefined) return { error: "argument couldn't be parsed into an integer" };
+  return { value: String(bytes) };
+}
 
 /** Looks a directive up by name (case-insensitive), aliases included. */
 export function directive(name: string): DirectiveSpec | undefined {
