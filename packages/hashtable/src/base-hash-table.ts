@@ -141,20 +141,12 @@ function notStamped(): InvalidArgumentError {
  */
 export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   #config: TableConfig;
-  /** Whether entries carry a stamp (options.stamps). */
-  readonly #stamped: boolean;
   /**
-   * The last key hashed and its hash, kept by stamped string tables only: a keyspace looks a
-   * key up and then writes it (SET, INCR), and the write need not hash the key again. HOLE
-   * (equal to no key) in every other table, so that their `#hash` pays one compare.
+   * The linear page ([k, v] pairs at 2 * id), or null when empty or hashed. Id 0 is never an
+   * entry: in a table with stamps, slot 0 holds the page's stamps (a Uint32Array indexed by
+   * id), so that stamps cost a table without them no field at all.
    */
-  #hashedKey: unknown = HOLE;
-  #hashedValue = 0;
-  readonly #cachesHash: boolean;
-  /** The linear page ([k, v] pairs at 2 * id), or null when empty or hashed. */
   #small: unknown[] | null = null;
-  /** The linear page's stamps (at id), as many entries as the page; null without stamps. */
-  #smallStamps: Uint32Array | null = null;
   /** Linear form: ids in [1, top) are used (live or HOLE). */
   #top = 1;
   /** The hashed form, or null. */
@@ -168,8 +160,6 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   /** @internal */
   protected constructor(config: TableConfig) {
     this.#config = config;
-    this.#stamped = config.stamps;
-    this.#cachesHash = config.stamps && config.hash === null;
   }
 
   /**
@@ -198,14 +188,15 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   }
 
   #hash(key: K): number {
-    if (key === this.#hashedKey) return this.#hashedValue;
     const config = this.#config;
+    // the last key hashed (stamped string tables only, see TableConfig): one compare elsewhere
+    if (key === config.hashedKey) return config.hashedValue;
     const hash = config.hash;
     if (hash !== null) return mixHash(hash(key), config.k0, config.k1);
     const value = hashLatin1(key as unknown as string, config.k0, config.k1);
-    if (this.#cachesHash) {
-      this.#hashedKey = key;
-      this.#hashedValue = value;
+    if (config.cachesHash) {
+      config.hashedKey = key;
+      config.hashedValue = value;
     }
     return value;
   }
@@ -282,7 +273,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * ```
    */
   set(key: K, value: V, stamp?: number): boolean {
-    if (stamp !== undefined && !this.#stamped) throw notStamped();
+    if (stamp !== undefined && !this.#config.stamps) throw notStamped();
     const map = this.#map;
     if (map === null) return this.#setLinear(key, value, stamp) === HOLE;
     if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
@@ -312,7 +303,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * ```
    */
   swap(key: K, value: V, stamp?: number): V | undefined {
-    if (stamp !== undefined && !this.#stamped) throw notStamped();
+    if (stamp !== undefined && !this.#config.stamps) throw notStamped();
     const map = this.#map;
     if (map === null) {
       const old = this.#setLinear(key, value, stamp);
@@ -339,7 +330,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     if (page === null) {
       page = newPage(LINEAR_FIRST_ENTRIES);
       this.#small = page;
-      if (this.#stamped) this.#smallStamps = new Uint32Array(LINEAR_FIRST_ENTRIES);
+      if (this.#config.stamps) page[0] = new Uint32Array(LINEAR_FIRST_ENTRIES);
       this.#top = 1;
     }
     const end = this.#top << 1;
@@ -352,7 +343,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       } else if (equals === null ? candidate === key : equals(candidate, key)) {
         const old = page[slot + 1];
         page[slot + 1] = value;
-        if (stamp !== undefined) this.#smallStamps![slot >>> 1] = stamp;
+        if (stamp !== undefined) (page[0] as Uint32Array)[slot >>> 1] = stamp;
         return old;
       }
     }
@@ -370,11 +361,10 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
         for (let slot = 0; slot < end; slot++) grown[slot] = page[slot];
         page = grown;
         this.#small = page;
-        const stamps = this.#smallStamps;
-        if (stamps !== null) {
+        if (this.#config.stamps) {
           const grownStamps = new Uint32Array(entries * 2);
-          grownStamps.set(stamps);
-          this.#smallStamps = grownStamps;
+          grownStamps.set(page[0] as Uint32Array);
+          grown[0] = grownStamps;
         }
       }
       hole = end;
@@ -382,8 +372,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     }
     page[hole] = key;
     page[hole + 1] = value;
-    const stamps = this.#smallStamps;
-    if (stamps !== null) stamps[hole >>> 1] = stamp ?? 0;
+    if (this.#config.stamps) (page[0] as Uint32Array)[hole >>> 1] = stamp ?? 0;
     this.#size++;
     return HOLE;
   }
@@ -392,7 +381,9 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   #toHashed(page: unknown[]): HMap {
     const top = this.#top;
     const buckets = Math.max(MIN_BUCKETS, nextPowerOfTwo(this.#size + 1));
-    const map = new HMap(page, top, this.#smallStamps, buckets, this.#config.equals);
+    const stamps0 = this.#config.stamps ? (page[0] as Uint32Array) : null;
+    page[0] = undefined;
+    const map = new HMap(page, top, stamps0, buckets, this.#config.equals);
     for (let id = 1; id < top; id++) {
       const key = page[id << 1];
       if (key === HOLE) map.pushFree(id);
@@ -400,7 +391,6 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     }
     this.#map = map;
     this.#small = null;
-    this.#smallStamps = null;
     return map;
   }
 
@@ -419,12 +409,12 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * ```
    */
   getStamped(key: K, stamp: number): V | undefined {
-    if (!this.#stamped) throw notStamped();
+    if (!this.#config.stamps) throw notStamped();
     const map = this.#map;
     if (map === null) {
       const slot = this.#findLinear(key);
       if (slot < 0) return undefined;
-      this.#smallStamps![slot >>> 1] = stamp;
+      (this.#small![0] as Uint32Array)[slot >>> 1] = stamp;
       return this.#small![slot + 1] as V;
     }
     if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
@@ -446,12 +436,12 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * ```
    */
   getRestamped(key: K, restamp: Restamp): V | undefined {
-    if (!this.#stamped) throw notStamped();
+    if (!this.#config.stamps) throw notStamped();
     const map = this.#map;
     if (map === null) {
       const slot = this.#findLinear(key);
       if (slot < 0) return undefined;
-      const stamps = this.#smallStamps!;
+      const stamps = this.#small![0] as Uint32Array;
       const at = slot >>> 1;
       stamps[at] = restamp(stamps[at]!);
       return this.#small![slot + 1] as V;
@@ -473,11 +463,11 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * ```
    */
   stampOf(key: K): number | undefined {
-    if (!this.#stamped) throw notStamped();
+    if (!this.#config.stamps) throw notStamped();
     const map = this.#map;
     if (map === null) {
       const slot = this.#findLinear(key);
-      return slot < 0 ? undefined : this.#smallStamps![slot >>> 1];
+      return slot < 0 ? undefined : (this.#small![0] as Uint32Array)[slot >>> 1];
     }
     if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
     const id = map.find(key, this.#hash(key));
@@ -495,12 +485,12 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * ```
    */
   setStamp(key: K, stamp: number): boolean {
-    if (!this.#stamped) throw notStamped();
+    if (!this.#config.stamps) throw notStamped();
     const map = this.#map;
     if (map === null) {
       const slot = this.#findLinear(key);
       if (slot < 0) return false;
-      this.#smallStamps![slot >>> 1] = stamp;
+      (this.#small![0] as Uint32Array)[slot >>> 1] = stamp;
       return true;
     }
     if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
@@ -585,7 +575,6 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
 
   #reset(): void {
     this.#small = null;
-    this.#smallStamps = null;
     this.#map = null;
     this.#top = 1;
     this.#size = 0;
@@ -929,7 +918,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * ```
    */
   sampleStamped(count: number, visit: StampedVisitor<K, V>): number {
-    if (!this.#stamped) throw notStamped();
+    if (!this.#config.stamps) throw notStamped();
     if (!Number.isInteger(count) || count < 0) {
       throw new InvalidArgumentError(`count must be a non-negative integer, got ${String(count)}`);
     }
@@ -952,7 +941,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
 
   #stampAt(id: number): number {
     const map = this.#map;
-    return map === null ? this.#smallStamps![id]! : map.stampAt(id);
+    return map === null ? (this.#small![0] as Uint32Array)[id]! : map.stampAt(id);
   }
 
   /** `count` distinct random live ids, in random order (all of them when count >= size). */
@@ -1060,33 +1049,33 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     if (!Number.isInteger(this.#size) || this.#size < 0) fail(`size ${this.#size}`);
     const map = this.#map;
     const page = this.#small;
-    const smallStamps = this.#smallStamps;
+    const stamped = this.#config.stamps;
     if (map !== null) {
       if (page !== null) fail('both a linear page and a hashed map');
-      if (smallStamps !== null) fail('a hashed map keeps linear stamps');
-      if ((map.stamps !== null) !== this.#stamped)
+      if (map.kv[0]![0] !== undefined) fail('slot 0 of page 0 is used');
+      if ((map.stamps !== null) !== stamped)
         fail(`stamp pages ${map.stamps === null ? 'missing' : 'in a table without stamps'}`);
       if (this.#size === 0) fail('an empty table keeps its hashed map');
       map.checkInvariants((key) => this.#hash(key as K), this.#size);
       return;
     }
     if (page === null) {
-      if (smallStamps !== null) fail('linear stamps without a linear page');
       if (this.#size !== 0) fail(`no storage but size ${this.#size}`);
       if (this.#top !== 1) fail(`no storage but top ${this.#top}`);
       return;
     }
     if (this.#size === 0) fail('an empty table keeps its linear page');
-    if (this.#stamped) {
-      if (smallStamps === null) fail('a linear page without its stamps');
+    const smallStamps = page[0];
+    if (stamped) {
+      if (!(smallStamps instanceof Uint32Array)) fail('a linear page without its stamps');
       else if (smallStamps.length * 2 !== page.length)
         fail(`${smallStamps.length} linear stamps for ${page.length >>> 1} entries`);
-    } else if (smallStamps !== null) fail('linear stamps in a table without stamps');
+    } else if (smallStamps !== undefined) fail('linear slot 0 is used');
     const top = this.#top;
     if (top << 1 > page.length)
       fail(`linear top ${top} past the page (${page.length >>> 1} entries)`);
     if (page.length >>> 1 > MIN_PAGE0_ENTRIES) fail(`linear page of ${page.length >>> 1} entries`);
-    if (page[0] !== undefined || page[1] !== undefined) fail('linear slot 0 is used');
+    if (page[1] !== undefined) fail('linear slot 0 is used');
     if (page[(top - 1) << 1] === HOLE) fail(`the top linear slot ${top - 1} is free`);
     let live = 0;
     const equals = this.#config.equals;

@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import { HOLE } from './entry-pool.js';
 import { InvalidArgumentError } from './errors.js';
 import { processSeedWords, seedWords } from './hash.js';
 
@@ -80,7 +81,20 @@ export class TableConfig {
     readonly equals: ((a: unknown, b: unknown) => boolean) | null,
     /** entries carry a Uint32 stamp */
     readonly stamps: boolean,
-  ) {}
+  ) {
+    this.cachesHash = stamps && hash === null;
+  }
+
+  /**
+   * The last key hashed and its hash, kept by stamped string tables only (a keyspace looks a key
+   * up and then writes it: SET, INCR; the write need not hash it again). The hash depends only
+   * on the key and the seed, so the cache is right even for tables sharing this config. HOLE
+   * (equal to no key) otherwise, so that other tables pay one compare.
+   */
+  hashedKey: unknown = HOLE;
+  hashedValue = 0;
+  /** whether `hashedKey` is kept */
+  readonly cachesHash: boolean;
 }
 
 const [processK0, processK1] = processSeedWords();
