@@ -21,6 +21,8 @@ const { values: options } = parseArgs({
     requests: { type: 'string', default: '200000' },
     quick: { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
+    /** core: redis-benchmark's tests; scripts: EVAL, EVALSHA, XADD, XREADGROUP; all: both */
+    suite: { type: 'string', default: 'core' },
     /** the byor binary to run (default this package's dist/bin.js) */
     bin: { type: 'string', default: join(import.meta.dirname, '..', 'dist', 'bin.js') },
   },
@@ -90,14 +92,19 @@ interface Sample {
   p99: number;
 }
 
-function runBenchmark(port: number, test: string, pipeline: number): Sample {
+/** One redis-benchmark run: a built-in test (`-t`), or `command` (its arguments) when given. */
+function runBenchmark(
+  port: number,
+  test: string,
+  pipeline: number,
+  command?: readonly string[],
+): Sample {
   const out = execFileSync(
     'redis-benchmark',
     [
       '-p',
       String(port),
-      '-t',
-      test,
+      ...(command ? [] : ['-t', test]),
       '-n',
       String(REQUESTS),
       '-c',
@@ -109,6 +116,7 @@ function runBenchmark(port: number, test: string, pipeline: number): Sample {
       '-P',
       String(pipeline),
       '--csv',
+      ...(command ?? []),
     ],
     { encoding: 'utf8' },
   );
@@ -117,7 +125,8 @@ function runBenchmark(port: number, test: string, pipeline: number): Sample {
       .trim()
       .split('\n')
       .find((row) => !row.startsWith('"test"')) ?? '';
-  const fields = line.split(',').map((field) => Number(field.replace(/"/g, '')));
+  // quoted CSV fields: a custom command's name may hold commas (EVAL "...,...")
+  const fields = [...line.matchAll(/"((?:[^"]|"")*)"/g)].map((match) => Number(match[1]));
   return { rps: fields[1] ?? 0, p50: fields[4] ?? 0, p99: fields[6] ?? 0 };
 }
 
@@ -181,7 +190,7 @@ async function main(): Promise<void> {
   const redis = await start('redis');
   try {
     const rows: string[] = [];
-    for (const pipeline of PIPELINES) {
+    for (const pipeline of options.suite === 'scripts' ? [] : PIPELINES) {
       for (const test of TESTS) {
         const samples: Record<string, Sample[]> = { byor: [], redis: [] };
         for (let round = 0; round < ROUNDS; round++) {
@@ -204,7 +213,8 @@ async function main(): Promise<void> {
     stop(byor);
     stop(redis);
   }
-  if (options['skip-memory']) return;
+  if (options.suite !== 'core') await scriptsAndStreams();
+  if (options['skip-memory'] || options.suite === 'scripts') return;
   // memory: fresh processes per case, RSS before and after loading (total is what users see)
   console.log(
     '\n| memory (RSS) | byor total | redis total | ratio | byor growth | redis growth | ratio |\n|---|---:|---:|---:|---:|---:|---:|',
@@ -234,6 +244,75 @@ async function main(): Promise<void> {
     console.log(
       `| ${label} | ${mb(total.byor)} | ${mb(total.redis)} | **${ratio(total.byor, total.redis)}** | ${mb(grown.byor)} | ${mb(grown.redis)} | ${ratio(grown.byor, grown.redis)} |`,
     );
+  }
+}
+
+/** redis-cli against a target, for set-up (SCRIPT LOAD, XGROUP CREATE). */
+function cli(port: number, ...args: string[]): string {
+  return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
+}
+
+const SCRIPT = "return redis.call('INCR', KEYS[1])";
+
+/**
+ * Issue 14's side-by-side: a small script through EVAL and EVALSHA, and a stream filled by XADD
+ * then consumed one entry at a time by XREADGROUP (a group made before the XADDs), at -P 1 and
+ * -P 16, rounds alternating between the servers, medians.
+ */
+async function scriptsAndStreams(): Promise<void> {
+  console.log('\n# scripts and streams\n');
+  const byor = await start('byor');
+  const redis = await start('redis');
+  try {
+    const rows: string[] = [];
+    for (const pipeline of [1, 16]) {
+      const names = ['EVAL', 'EVALSHA', 'XADD', 'XREADGROUP'] as const;
+      const samples = new Map<string, Sample[]>();
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const target of round % 2 ? [redis, byor] : [byor, redis]) {
+          const sha = cli(target.port, 'SCRIPT', 'LOAD', SCRIPT);
+          cli(target.port, 'DEL', 'bench:stream');
+          cli(target.port, 'XGROUP', 'CREATE', 'bench:stream', 'g', '$', 'MKSTREAM');
+          const commands: Record<(typeof names)[number], string[]> = {
+            EVAL: ['EVAL', SCRIPT, '1', 'bench:counter'],
+            EVALSHA: ['EVALSHA', sha, '1', 'bench:counter'],
+            XADD: ['XADD', 'bench:stream', '*', 'field', 'value'],
+            XREADGROUP: [
+              'XREADGROUP',
+              'GROUP',
+              'g',
+              'c',
+              'COUNT',
+              '1',
+              'STREAMS',
+              'bench:stream',
+              '>',
+            ],
+          };
+          for (const name of names) {
+            const key = `${target.name}:${name}`;
+            const list = samples.get(key) ?? [];
+            list.push(runBenchmark(target.port, name, pipeline, commands[name]));
+            samples.set(key, list);
+          }
+        }
+      }
+      for (const name of names) {
+        const m = (target: string, field: keyof Sample) =>
+          median((samples.get(`${target}:${name}`) ?? []).map((sample) => sample[field]));
+        const row = `| ${name} | ${pipeline} | ${Math.round(m('byor', 'rps')).toLocaleString('en-US')} | ${Math.round(m('redis', 'rps')).toLocaleString('en-US')} | **${(m('byor', 'rps') / m('redis', 'rps')).toFixed(2)}** | ${m('byor', 'p50').toFixed(3)} / ${m('byor', 'p99').toFixed(3)} | ${m('redis', 'p50').toFixed(3)} / ${m('redis', 'p99').toFixed(3)} | **${(m('byor', 'p99') / m('redis', 'p99')).toFixed(2)}** |`;
+        rows.push(row);
+        console.log(row);
+      }
+    }
+    console.log(
+      '\n| command | -P | byor rps | redis rps | rps ratio | byor p50 / p99 ms | redis p50 / p99 ms | p99 ratio |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const row of rows) console.log(row);
+  } finally {
+    stop(byor);
+    stop(redis);
   }
 }
 
