@@ -144,6 +144,25 @@ class PipelineClient {
   }
 }
 
+/** One comparison: exported so that other harnesses can time the same functions. */
+export interface Suite {
+  readonly title: string;
+  readonly implementations: Record<string, () => unknown>;
+  readonly opsPerCall: number;
+}
+
+/** Every comparison of this file, in order. */
+export const suites: Suite[] = [];
+
+function suite(
+  title: string,
+  implementations: Record<string, () => unknown>,
+  opsPerCall: number,
+): void {
+  suites.push({ title, implementations, opsPerCall });
+  compare(title, implementations, { opsPerCall });
+}
+
 const CLIENTS = 50;
 const PIPELINE = 16;
 const byor = await startEventLoop();
@@ -154,23 +173,43 @@ const byorClients = await Promise.all(
 const plainClients = await Promise.all(
   Array.from({ length: CLIENTS }, () => PipelineClient.open(plain.port, PIPELINE)),
 );
+const MANY = 200;
+const manyByor = await Promise.all(
+  Array.from({ length: MANY }, () => PipelineClient.open(byor.port, 1)),
+);
+const manyPlain = await Promise.all(
+  Array.from({ length: MANY }, () => PipelineClient.open(plain.port, 1)),
+);
 const singleByor = await PipelineClient.open(byor.port, 1);
 const singlePlain = await PipelineClient.open(plain.port, 1);
 
-compare(
+suite(
   `echo, ${CLIENTS} clients x ${PIPELINE} pipelined`,
   {
     '@byor/eventloop': () => Promise.all(byorClients.map((client) => client.round())),
     'node:net, one write per reply': () =>
       Promise.all(plainClients.map((client) => client.round())),
   },
-  { opsPerCall: CLIENTS * PIPELINE },
+  CLIENTS * PIPELINE,
 );
 
-compare('echo, 1 client, no pipelining', {
-  '@byor/eventloop': () => singleByor.round(),
-  'node:net, one write per reply': () => singlePlain.round(),
-});
+suite(
+  `echo, ${MANY} clients x 1`,
+  {
+    '@byor/eventloop': () => Promise.all(manyByor.map((client) => client.round())),
+    'node:net, one write per reply': () => Promise.all(manyPlain.map((client) => client.round())),
+  },
+  MANY,
+);
+
+suite(
+  'echo, 1 client, no pipelining',
+  {
+    '@byor/eventloop': () => singleByor.round(),
+    'node:net, one write per reply': () => singlePlain.round(),
+  },
+  1,
+);
 
 /** requests/s from `redis-benchmark -q` output, or undefined. */
 async function redisBenchmark(port: number, pipeline: number): Promise<number | undefined> {
@@ -226,7 +265,9 @@ if (haveRedisBenchmark) {
 
 // The runner awaits this module, runs mitata, then exits: let the servers go when it is done.
 process.once('beforeExit', () => {
-  for (const client of [...byorClients, ...plainClients, singleByor, singlePlain]) client.close();
+  for (const client of [...byorClients, ...plainClients, ...manyByor, ...manyPlain]) client.close();
+  singleByor.close();
+  singlePlain.close();
   void byor.close();
   void plain.close();
 });
