@@ -500,7 +500,9 @@ export class Database {
 
   /** Accounts for the value of `key` replaced in the table. */
   #replaced(key: string, old: Value, value: Value): void {
-    if (old === value) return;
+    // (strings are not compared: === on two equally long strings reads them both, and SETBIT
+    // on a megabyte bitmap replaces one with another of the same length on every call)
+    if (typeof old !== 'string' && old === value) return;
     if (key === this.#lastKey) this.#lastValue = value;
     if (typeof old === 'string' && typeof value === 'string') {
       // string for string (SET, INCR, APPEND): the key's share cancels out, only the value's
