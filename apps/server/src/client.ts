@@ -62,6 +62,8 @@ export class Client {
   multi: MultiState | undefined = undefined;
   /** keys this client WATCHes: "db\0key" entries; set to true when one of them changed */
   readonly watched = new Set<string>();
+  /** watched keys that were already expired (not yet reclaimed) when WATCHed (wk->expired) */
+  readonly watchedExpired = new Set<string>();
   watchDirty = false;
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();

@@ -170,6 +170,11 @@ export class Database {
     return value;
   }
 
+  /** True when the key is in the table, expired or not (dictFind). Not an access, no expiry. */
+  contains(key: string): boolean {
+    return this.#dict.has(key);
+  }
+
   /** True when the key exists (and is not expired). Not an access. */
   has(key: string): boolean {
     return this.peek(key) !== undefined;

@@ -472,8 +472,17 @@ export class Server implements KeyspaceHost {
   keyModified(db: Database, key: string): void {
     this.stats.dirty++;
     if (this.#watchers.size !== 0) {
-      const watchers = this.#watchers.get(watchKey(db.index, key));
-      if (watchers) for (const client of watchers) client.watchDirty = true;
+      const id = watchKey(db.index, key);
+      const watchers = this.#watchers.get(id);
+      if (watchers)
+        for (const client of watchers) {
+          // a key already expired when watched, now reclaimed: no logical change (touchWatchedKey)
+          if (client.watchedExpired.has(id) && !db.contains(key)) {
+            client.watchedExpired.delete(id);
+            continue;
+          }
+          client.watchDirty = true;
+        }
     }
     for (const hook of this.hooks.keyModified) hook(db, key);
   }
@@ -500,6 +509,9 @@ export class Server implements KeyspaceHost {
     const id = watchKey(db.index, key);
     if (client.watched.has(id)) return;
     client.watched.add(id);
+    // watching a key that is expired but not reclaimed yet: its reclaiming is no change
+    const at = db.getExpire(key);
+    if (at !== undefined && this.now() > at) client.watchedExpired.add(id);
     let set = this.#watchers.get(id);
     if (!set) this.#watchers.set(id, (set = new Set()));
     set.add(client);
@@ -513,6 +525,7 @@ export class Server implements KeyspaceHost {
       if (set?.size === 0) this.#watchers.delete(id);
     }
     client.watched.clear();
+    client.watchedExpired.clear();
     client.watchDirty = false;
   }
 

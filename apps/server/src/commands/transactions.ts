@@ -18,6 +18,7 @@ function multi(client: Client): void {
 function watchedKeyExpired(client: Client): boolean {
   const now = client.server.now();
   for (const id of client.watched) {
+    if (client.watchedExpired.has(id)) continue; // expired when WATCHed: not a change since
     const separator = id.indexOf('\0');
     const db = client.server.db(Number(id.slice(0, separator)));
     const at = db.getExpire(id.slice(separator + 1));

@@ -93,6 +93,22 @@ export const transactionsCases: DiffCase[] = [
     ],
   },
   {
+    name: 'watched key expires before exec',
+    commands: [
+      ['SET', 'k', 'v', 'PX', '500'],
+      ['WATCH', 'k'],
+      // 600 ms pass inside the server: the key, alive when watched, has expired by EXEC
+      [
+        'EVAL',
+        "local s = redis.call('TIME') repeat local t = redis.call('TIME') until (t[1] - s[1]) * 1000000 + (t[2] - s[2]) > 600000 return 1",
+        '0',
+      ],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+    ],
+  },
+  {
     name: 'discard unwatches',
     commands: [
       ['WATCH', 'k'],
