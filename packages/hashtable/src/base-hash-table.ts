@@ -201,6 +201,30 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     return value;
   }
 
+  /** Pending rehash or compaction work; compaction moves entries, so it forgets the found id. */
+  #help(map: HMap): void {
+    if (map.compacting) this.#config.foundKey = HOLE;
+    map.help(REHASHING_WORK, this.#iterators === 0);
+  }
+
+  /**
+   * Stamped string tables: the id of `key` if it is the key last found by a stamped lookup (a
+   * keyspace reads a key, then writes it: SET, INCR), else 0. Ids only move through compaction
+   * and die through delete and clear, which forget it.
+   */
+  #foundId(key: K): number {
+    const config = this.#config;
+    return key === config.foundKey ? config.foundId : 0;
+  }
+
+  #found(key: K, id: number): void {
+    const config = this.#config;
+    if (config.cachesHash) {
+      config.foundKey = key;
+      config.foundId = id;
+    }
+  }
+
   /** Linear form: the slot (2 * id) holding `key`, or -1. */
   #findLinear(key: K): number {
     const page = this.#small;
@@ -234,7 +258,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       const slot = this.#findLinear(key);
       return slot < 0 ? undefined : (this.#small![slot + 1] as V);
     }
-    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    if (map.busy) this.#help(map);
     const id = map.find(key, this.#hash(key));
     return id === 0 ? undefined : (map.valueAt(id) as V);
   }
@@ -250,7 +274,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   has(key: K): boolean {
     const map = this.#map;
     if (map === null) return this.#findLinear(key) >= 0;
-    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    if (map.busy) this.#help(map);
     return map.find(key, this.#hash(key)) !== 0;
   }
 
@@ -276,7 +300,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     if (stamp !== undefined && !this.#config.stamps) throw notStamped();
     const map = this.#map;
     if (map === null) return this.#setLinear(key, value, stamp) === HOLE;
-    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    if (map.busy) this.#help(map);
     const hash = this.#hash(key);
     const id = map.find(key, hash);
     if (id !== 0) {
@@ -304,12 +328,29 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    */
   swap(key: K, value: V, stamp?: number): V | undefined {
     if (stamp !== undefined && !this.#config.stamps) throw notStamped();
+    const found = this.#foundId(key);
+    if (found !== 0) {
+      // the key just read by a stamped lookup: no hash, no find
+      const map = this.#map;
+      let old: unknown;
+      if (map === null) {
+        const page = this.#small!;
+        old = page[(found << 1) + 1];
+        page[(found << 1) + 1] = value;
+        if (stamp !== undefined) (page[0] as Uint32Array)[found] = stamp;
+      } else {
+        old = map.valueAt(found);
+        map.setValue(found, value);
+        if (stamp !== undefined) map.setStampAt(found, stamp);
+      }
+      return old as V;
+    }
     const map = this.#map;
     if (map === null) {
       const old = this.#setLinear(key, value, stamp);
       return old === HOLE ? undefined : (old as V);
     }
-    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    if (map.busy) this.#help(map);
     const hash = this.#hash(key);
     const id = map.find(key, hash);
     if (id !== 0) {
@@ -415,12 +456,14 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       const slot = this.#findLinear(key);
       if (slot < 0) return undefined;
       (this.#small![0] as Uint32Array)[slot >>> 1] = stamp;
+      this.#found(key, slot >>> 1);
       return this.#small![slot + 1] as V;
     }
-    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    if (map.busy) this.#help(map);
     const id = map.find(key, this.#hash(key));
     if (id === 0) return undefined;
     map.setStampAt(id, stamp);
+    this.#found(key, id);
     return map.valueAt(id) as V;
   }
 
@@ -444,12 +487,14 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       const stamps = this.#small![0] as Uint32Array;
       const at = slot >>> 1;
       stamps[at] = restamp(stamps[at]!);
+      this.#found(key, at);
       return this.#small![slot + 1] as V;
     }
-    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    if (map.busy) this.#help(map);
     const id = map.find(key, this.#hash(key));
     if (id === 0) return undefined;
     map.setStampAt(id, restamp(map.stampAt(id)));
+    this.#found(key, id);
     return map.valueAt(id) as V;
   }
 
@@ -469,7 +514,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       const slot = this.#findLinear(key);
       return slot < 0 ? undefined : (this.#small![0] as Uint32Array)[slot >>> 1];
     }
-    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    if (map.busy) this.#help(map);
     const id = map.find(key, this.#hash(key));
     return id === 0 ? undefined : map.stampAt(id);
   }
@@ -493,7 +538,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       (this.#small![0] as Uint32Array)[slot >>> 1] = stamp;
       return true;
     }
-    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    if (map.busy) this.#help(map);
     const id = map.find(key, this.#hash(key));
     if (id === 0) return false;
     map.setStampAt(id, stamp);
@@ -516,7 +561,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       const slot = this.#findLinear(key);
       if (slot >= 0) return this.#small![slot + 1] as V;
     } else {
-      if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+      if (map.busy) this.#help(map);
       const id = map.find(key, this.#hash(key));
       if (id !== 0) return map.valueAt(id) as V;
     }
@@ -535,6 +580,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * ```
    */
   delete(key: K): boolean {
+    this.#config.foundKey = HOLE;
     const map = this.#map;
     if (map === null) {
       const slot = this.#findLinear(key);
@@ -554,7 +600,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       this.#top = top;
       return true;
     }
-    if (map.busy) map.help(REHASHING_WORK, this.#iterators === 0);
+    if (map.busy) this.#help(map);
     if (!map.remove(key, this.#hash(key))) return false;
     if (--this.#size === 0) this.#reset();
     return true;
@@ -574,6 +620,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   }
 
   #reset(): void {
+    this.#config.foundKey = HOLE;
     this.#small = null;
     this.#map = null;
     this.#top = 1;
@@ -607,6 +654,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     const map = this.#map;
     if (map === null) return false;
     map.requestCompaction();
+    if (map.compacting) this.#config.foundKey = HOLE;
     return map.help(budget, this.#iterators === 0);
   }
 
@@ -1050,6 +1098,13 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     const map = this.#map;
     const page = this.#small;
     const stamped = this.#config.stamps;
+    const foundKey = this.#config.foundKey;
+    if (this.#config.cachesHash && foundKey !== HOLE) {
+      const id = this.#config.foundId;
+      const live =
+        map !== null ? id > 0 && id < map.top : page !== null && id > 0 && id < this.#top;
+      if (!live || this.#keyAt(id) !== foundKey) fail(`the found id ${id} no longer holds its key`);
+    }
     if (map !== null) {
       if (page !== null) fail('both a linear page and a hashed map');
       if (map.kv[0]![0] !== undefined) fail('slot 0 of page 0 is used');

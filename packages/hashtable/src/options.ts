@@ -93,7 +93,14 @@ export class TableConfig {
    */
   hashedKey: unknown = HOLE;
   hashedValue = 0;
-  /** whether `hashedKey` is kept */
+  /**
+   * The key last found by a stamped lookup and its entry id (stamped string tables only, whose
+   * config is their own): a write of that key right after needs no find. Forgotten by delete,
+   * clear and compaction, the only things that free or move an id.
+   */
+  foundKey: unknown = HOLE;
+  foundId = 0;
+  /** whether `hashedKey` and `foundKey` are kept */
   readonly cachesHash: boolean;
 }
 

@@ -127,6 +127,44 @@ describe('HashTable with stamps: edge cases', () => {
     });
   });
 
+  it('a write right after a stamped read takes the found entry, never a freed or moved one', () => {
+    for (const count of [5, 100]) {
+      const table = new HashTable<string>({ stamps: true });
+      for (const key of keyRange('k', count)) table.set(key, 'old', 1);
+      // read, delete, write: the write inserts again
+      expect(table.getStamped('k1', 2)).toBe('old');
+      table.delete('k1');
+      expect(table.swap('k1', 'new')).toBeUndefined();
+      expect(table.get('k1')).toBe('new');
+      expect(table.stampOf('k1')).toBe(0);
+      // read, clear, write
+      table.getStamped('k2', 3);
+      table.clear();
+      expect(table.swap('k2', 'again', 4)).toBeUndefined();
+      expect(table.size).toBe(1);
+      table.checkInvariants();
+    }
+    // read, then compaction moves the entry (other operations run it), then write
+    const table = new HashTable<string>({ stamps: true, seed: 5 });
+    const keys = keyRange('k', 4000);
+    for (const key of keys) table.set(key, 'old', 1);
+    const last = keys[keys.length - 1]!; // the top of the pool: compaction moves it first
+    // an open iterator holds compaction back until the read is done
+    const iterator = table.keys();
+    iterator.next();
+    for (const key of keys.slice(0, -1)) if (key !== 'k7') table.delete(key);
+    expect(table.stats().slots).toBe(4000);
+    expect(table.getStamped(last, 9)).toBe('old');
+    iterator.return?.(undefined);
+    for (let i = 0; i < 100; i++) table.get('absent');
+    expect(table.stats().slots).toBeLessThan(100); // the top entries have moved down
+    expect(table.swap(last, 'new', 10)).toBe('old');
+    expect(table.get(last)).toBe('new');
+    expect(table.stampOf(last)).toBe(10);
+    expect(table.get('k7')).toBe('old');
+    table.checkInvariants();
+  });
+
   it('clear drops the stamps with the entries', () => {
     const table = new HashTable<number>({ stamps: true });
     for (const key of keyRange('k', 100)) table.set(key, 1, 5);
@@ -197,6 +235,7 @@ type Op =
   | { kind: 'set'; key: string; value: number; stamp: number | undefined }
   | { kind: 'swap'; key: string; value: number; stamp: number | undefined }
   | { kind: 'delete'; key: string }
+  | { kind: 'readThenSwap'; key: string; value: number; stamp: number }
   | { kind: 'getStamped'; key: string; stamp: number }
   | { kind: 'getRestamped'; key: string }
   | { kind: 'setStamp'; key: string; stamp: number }
@@ -233,6 +272,15 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('delete'), key: keyArbitrary }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('readThenSwap'),
+      key: keyArbitrary,
+      value: fc.integer(),
+      stamp: stampArbitrary,
+    }),
+  },
   {
     weight: 4,
     arbitrary: fc.record({
@@ -312,6 +360,16 @@ function step(table: HashTable<number>, model: Model, op: Op): void {
     case 'delete':
       expect(table.delete(op.key)).toBe(model.delete(op.key));
       break;
+    case 'readThenSwap': {
+      // a keyspace's SET: the write of the key just read takes the found entry without a find
+      const entry = model.get(op.key);
+      expect(table.getStamped(op.key, op.stamp)).toBe(entry?.[0]);
+      if (entry !== undefined) entry[1] = u32(op.stamp);
+      table.checkInvariants();
+      expect(table.swap(op.key, op.value)).toBe(entry?.[0]);
+      put(model, op.key, op.value, undefined);
+      break;
+    }
     case 'getStamped': {
       const entry = model.get(op.key);
       expect(table.getStamped(op.key, op.stamp)).toBe(entry?.[0]);
