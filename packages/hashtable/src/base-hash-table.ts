@@ -189,16 +189,29 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
 
   #hash(key: K): number {
     const config = this.#config;
-    // the last key hashed (stamped string tables only, see TableConfig): one compare elsewhere
-    if (key === config.hashedKey) return config.hashedValue;
     const hash = config.hash;
-    if (hash !== null) return mixHash(hash(key), config.k0, config.k1);
-    const value = hashLatin1(key as unknown as string, config.k0, config.k1);
+    return hash === null
+      ? hashLatin1(key as unknown as string, config.k0, config.k1)
+      : mixHash(hash(key), config.k0, config.k1);
+  }
+
+  /**
+   * The hash of a key about to be inserted: the one a stamped lookup that missed it has just
+   * computed (a keyspace's SET of a new key), else computed. Stamped string tables only keep
+   * one; the compare costs the others nothing but a pointer check against HOLE.
+   */
+  #insertHash(key: K): number {
+    const config = this.#config;
+    return key === config.hashedKey ? config.hashedValue : this.#hash(key);
+  }
+
+  /** A stamped lookup missed `key`: keep its hash for the insert that may follow. */
+  #missed(key: K, hash: number): void {
+    const config = this.#config;
     if (config.cachesHash) {
       config.hashedKey = key;
-      config.hashedValue = value;
+      config.hashedValue = hash;
     }
-    return value;
   }
 
   /** Pending rehash or compaction work; compaction moves entries, so it forgets the found id. */
@@ -301,7 +314,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     const map = this.#map;
     if (map === null) return this.#setLinear(key, value, stamp) === HOLE;
     if (map.busy) this.#help(map);
-    const hash = this.#hash(key);
+    const hash = this.#insertHash(key);
     const id = map.find(key, hash);
     if (id !== 0) {
       map.setValue(id, value);
@@ -351,7 +364,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       return old === HOLE ? undefined : (old as V);
     }
     if (map.busy) this.#help(map);
-    const hash = this.#hash(key);
+    const hash = this.#insertHash(key);
     const id = map.find(key, hash);
     if (id !== 0) {
       const old = map.valueAt(id) as V;
@@ -460,8 +473,12 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       return this.#small![slot + 1] as V;
     }
     if (map.busy) this.#help(map);
-    const id = map.find(key, this.#hash(key));
-    if (id === 0) return undefined;
+    const hash = this.#hash(key);
+    const id = map.find(key, hash);
+    if (id === 0) {
+      this.#missed(key, hash);
+      return undefined;
+    }
     map.setStampAt(id, stamp);
     this.#found(key, id);
     return map.valueAt(id) as V;
@@ -491,8 +508,12 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       return this.#small![slot + 1] as V;
     }
     if (map.busy) this.#help(map);
-    const id = map.find(key, this.#hash(key));
-    if (id === 0) return undefined;
+    const hash = this.#hash(key);
+    const id = map.find(key, hash);
+    if (id === 0) {
+      this.#missed(key, hash);
+      return undefined;
+    }
     map.setStampAt(id, restamp(map.stampAt(id)));
     this.#found(key, id);
     return map.valueAt(id) as V;

@@ -86,10 +86,10 @@ export class TableConfig {
   }
 
   /**
-   * The last key hashed and its hash, kept by stamped string tables only (a keyspace looks a key
-   * up and then writes it: SET, INCR; the write need not hash it again). The hash depends only
-   * on the key and the seed, so the cache is right even for tables sharing this config. HOLE
-   * (equal to no key) otherwise, so that other tables pay one compare.
+   * The last key a stamped lookup missed and its hash, kept by stamped string tables only (a
+   * keyspace's SET or INCR of a new key looks it up, then inserts it: the insert need not hash
+   * it again). The hash depends only on the key and the seed, so it never goes stale. HOLE
+   * (equal to no key) otherwise, so that other tables' inserts pay one pointer compare.
    */
   hashedKey: unknown = HOLE;
   hashedValue = 0;
