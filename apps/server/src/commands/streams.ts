@@ -140,6 +140,17 @@ function streamAt(client: Client, key: string, read: boolean): StreamValue | und
 }
 
 /** An ID argument, replying "Invalid stream ID" when it is not one. */
+/** Every argument from `from` on as a strict ID (XDEL, XACK); undefined after the error reply. */
+function idsArg(client: Client, argv: readonly string[], from: number): StreamId[] | undefined {
+  const ids: StreamId[] = [];
+  for (let j = from; j < argv.length; j++) {
+    const id = idArg(client, argv[j] ?? '');
+    if (id === undefined) return undefined;
+    ids.push(id);
+  }
+  return ids;
+}
+
 function idArg(client: Client, text: string, syntax = ID_STRICT): StreamId | undefined {
   const id = parseId(text, syntax);
   if (id === undefined) client.server.errorReply(client, StreamError.INVALID_ID);
@@ -604,12 +615,8 @@ function xdel(client: Client, argv: string[]): void {
     client.w.integer(0);
     return;
   }
-  const ids: StreamId[] = [];
-  for (let j = 2; j < argv.length; j++) {
-    const id = idArg(client, argv[j] ?? '');
-    if (id === undefined) return;
-    ids.push(id);
-  }
+  const ids = idsArg(client, argv, 2);
+  if (ids === undefined) return;
   const deleted = stream.deleteEntries(ids);
   if (deleted !== 0) {
     const db = client.db;
@@ -1206,12 +1213,8 @@ function xack(client: Client, argv: string[]): void {
     client.w.integer(0);
     return;
   }
-  const ids: StreamId[] = [];
-  for (let j = 3; j < argv.length; j++) {
-    const id = idArg(client, argv[j] ?? '');
-    if (id === undefined) return;
-    ids.push(id);
-  }
+  const ids = idsArg(client, argv, 3);
+  if (ids === undefined) return;
   let acknowledged = 0;
   for (const id of ids) {
     if (group.acknowledge(id)) {
