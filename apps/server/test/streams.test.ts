@@ -795,8 +795,9 @@ describe('streams on the test clock', () => {
 
   it('generates IDs from the clock and keeps them increasing when time goes back', async () => {
     const client = connect();
-    redis.clock.setTime(T0);
+    // frozen first: setting the time, then freezing, lets a millisecond pass in between
     redis.clock.freeze();
+    redis.clock.setTime(T0);
     expect(await client.xadd('s', '*', 'a', '1')).toBe(`${T0}-0`);
     expect(await client.xadd('s', '*', 'a', '2')).toBe(`${T0}-1`);
     redis.clock.fastForward(5);
@@ -811,8 +812,9 @@ describe('streams on the test clock', () => {
 
   it('reports idle times, delivery times and counts from the clock', async () => {
     const client = connect();
-    redis.clock.setTime(T0);
+    // frozen first: setting the time, then freezing, lets a millisecond pass in between
     redis.clock.freeze();
+    redis.clock.setTime(T0);
     await client.xadd('s', '1-1', 'a', '1');
     await client.xadd('s', '1-2', 'a', '2');
     await client.xgroup('CREATE', 's', 'g', '0');
