@@ -315,7 +315,9 @@ export class HyperLogLog {
       } else {
         let runLength = (op & 0x3) + 1;
         const value = ((op >> 2) & 0x1f) + 1;
-        if (runLength + index > HLL_REGISTERS) break; // overflow
+        // a run past the last register is corruption, even one that ends the registers exactly
+        // before it (redis-server 7.0.15 answers INVALIDOBJ)
+        if (runLength + index > HLL_REGISTERS) return false;
         while (runLength--) denseWrite(dense, index++, value);
         p++;
       }
@@ -400,7 +402,9 @@ export class HyperLogLog {
       } else {
         let runLength = (op & 0x3) + 1;
         const value = ((op >> 2) & 0x1f) + 1;
-        if (runLength + i > HLL_REGISTERS) break; // overflow
+        // a run past the last register is corruption, even one that ends the registers exactly
+        // before it (redis-server 7.0.15 answers INVALIDOBJ)
+        if (runLength + i > HLL_REGISTERS) return false;
         while (runLength--) {
           if (value > max[i]!) max[i] = value;
           i++;
