@@ -54,6 +54,8 @@ export interface RequestParserOptions {
 
 /** V8 copies substrings shorter than this (SlicedString::kMinLength) instead of pointing into the parent. */
 const SLICED_STRING_MIN = 13;
+/** A first argument longer than this is not remembered as the command name (no name is). */
+const MAX_NAME_LENGTH = 32;
 /** Bytes decoded at once for the window short arguments are cut from. */
 const WINDOW_BYTES = 4096;
 
@@ -104,6 +106,12 @@ export class RequestParser {
   #window = '';
   #windowStart = 0;
   #windowEnd = 0;
+  /**
+   * The previous command's name: a name with the same bytes is handed out as this same string,
+   * so a pipeline of one command allocates no name strings and its hash (a command table
+   * lookup) is computed once
+   */
+  #name = '';
 
   /**
    * Redis's limits for unauthenticated clients: the server sets it while a password is required
@@ -317,7 +325,10 @@ export class RequestParser {
       }
       pos = i + 2;
       if (end - pos < length + 2) return undefined;
-      const argument = this.#slice(bytes, pos, length, end);
+      const argument =
+        index === 0
+          ? this.#commandName(bytes, pos, length, end)
+          : this.#slice(bytes, pos, length, end);
       if (index === 0) a0 = argument;
       else if (index === 1) a1 = argument;
       else if (index === 2) a2 = argument;
@@ -333,6 +344,19 @@ export class RequestParser {
         : count === 3
           ? [a0, a1, a2]
           : [a0, a1, a2, a3];
+  }
+
+  /** The first argument: the previous command's name when the bytes are the same. */
+  #commandName(bytes: FastBuffer, pos: number, length: number, end: number): string {
+    const name = this.#name;
+    if (name.length === length) {
+      let k = 0;
+      while (k < length && bytes[pos + k] === name.charCodeAt(k)) k++;
+      if (k === length) return name;
+    }
+    return length > MAX_NAME_LENGTH
+      ? this.#slice(bytes, pos, length, end)
+      : (this.#name = this.#slice(bytes, pos, length, end));
   }
 
   /** The latin1 string of `bytes[pos, pos + length)`. */
@@ -396,7 +420,11 @@ export class RequestParser {
         }
       }
       if (end - pos < bulkLength + 2) break;
-      argv.push(this.#slice(bytes, pos, bulkLength, end));
+      argv.push(
+        argv.length === 0
+          ? this.#commandName(bytes, pos, bulkLength, end)
+          : this.#slice(bytes, pos, bulkLength, end),
+      );
       this.#argvBytes += bulkLength;
       pos += bulkLength + 2;
       bulkLength = NO_BULK;

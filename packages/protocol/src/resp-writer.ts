@@ -340,8 +340,14 @@ export class RespWriter {
 
   /** The bytes written so far: a view, valid until the next write, reset() or take(). O(1). */
   view(): Buffer {
-    return this.#buffer.subarray(0, this.#length);
+    // a view as long as the last one is that same object (a server answering one command over
+    // and over flushes replies of one length): no allocation per flush
+    const view = this.#view;
+    if (view !== undefined && view.length === this.#length && view.buffer === this.#buffer.buffer)
+      return view;
+    return (this.#view = this.#buffer.subarray(0, this.#length));
   }
+  #view: Buffer | undefined = undefined;
 
   /**
    * The bytes written so far, as a Buffer the caller owns (safe to hand to `socket.write`), and

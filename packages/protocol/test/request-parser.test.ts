@@ -338,6 +338,30 @@ describe('RequestParser: properties', () => {
     );
   });
 
+  it('command names repeated, or differing in one byte, come back as sent', () => {
+    // the parser hands a repeated name out as the string it made before: names of one length
+    // that differ anywhere must still come back as their own bytes
+    const name = fc.constantFrom('GET', 'GEt', 'SET', 'GEX', 'get', 'G\u00ffT', 'GETT', 'GE', '');
+    const commands = fc.array(
+      fc.tuple(name, fc.array(latin1String(), { maxLength: 3 })).map(([n, rest]) => [n, ...rest]),
+      { minLength: 1, maxLength: 12 },
+    );
+    fc.assert(
+      fc.property(
+        commands.chain((list) => {
+          const stream = bytes(list.map(multibulk).join(''));
+          return fc.tuple(fc.constant(list), fc.constant(stream), cutPoints(stream.length));
+        }),
+        ([list, stream, cuts]) => {
+          const outcome = run(splitAt(stream, cuts));
+          expect(outcome.error).toBeUndefined();
+          expect(outcome.commands).toEqual(list);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   /** Quotes an argument so that sdssplitargs gives it back. */
   function quote(arg: string): string {
     let out = '"';
