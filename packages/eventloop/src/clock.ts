@@ -18,6 +18,15 @@
 export interface Clock {
   /** Milliseconds; only differences matter, so any epoch works. Must not go backwards. */
   now(): number;
+  /**
+   * Optional: called as the loop starts handling a read (before its first `now()`), paired with
+   * `release()` once the read's frames ran and its output was flushed. A clock that caches one
+   * reading per unit of work (a server's command time) can drop its cache at `release` instead
+   * of scheduling that itself.
+   */
+  hold?(): void;
+  /** Optional: the end of what `hold()` began (called even when the handling threw). */
+  release?(): void;
 }
 
 /**

@@ -438,6 +438,20 @@ export class Connection<S = unknown> {
   };
 
   readonly #onData = (chunk: Buffer): void => {
+    const clock = this.#core.clock;
+    if (clock.hold === undefined) {
+      this.#handleData(chunk);
+      return;
+    }
+    clock.hold();
+    try {
+      this.#handleData(chunk);
+    } finally {
+      clock.release!();
+    }
+  };
+
+  #handleData(chunk: Buffer): void {
     const core = this.#core;
     const length = chunk.length;
     this.#bytesReceived += length;
@@ -460,7 +474,7 @@ export class Connection<S = unknown> {
     if (!this.#closed && this.#decoder.bufferedBytes > core.limits.queryBufferLimit) {
       this.#destroy(CloseReason.QUERY_BUFFER_LIMIT, undefined);
     }
-  };
+  }
 
   /**
    * Hands decoded frames to the handler until the decoder needs bytes, the connection pauses or

@@ -3,7 +3,8 @@
  *
  * `append` copies into a staging Buffer (so a caller may reuse its own buffer at once); `flush`
  * hands the written range to the socket as a view and keeps appending after it, so one staging
- * Buffer serves many batches before a new one is allocated:
+ * Buffer serves many batches before a new one is allocated; when the socket took every byte at
+ * once (nothing left in its buffer, the usual case) the next batch starts at 0 again:
  *
  *     staging: [ flushed, owned by the socket | pending (start..used) | free (used..end) ]
  *
@@ -29,6 +30,8 @@ export class OutputBuffer {
   #chunks: Buffer[] = [];
   #chunkBytes = 0;
   #nextSize = FIRST_STAGING;
+  /** The last view of staging[0, n) written (see #view); dropped with the staging Buffer. */
+  #lastView: Buffer | undefined = undefined;
 
   /** Bytes appended and not yet flushed. O(1). */
   get pendingBytes(): number {
@@ -53,6 +56,7 @@ export class OutputBuffer {
       const size = Math.max(length, this.#nextSize);
       staging = Buffer.allocUnsafe(size);
       this.#staging = staging;
+      this.#lastView = undefined;
       this.#start = 0;
       this.#used = 0;
     }
@@ -67,23 +71,45 @@ export class OutputBuffer {
     let written = pending;
     if (chunks.length === 0) {
       if (pending === 0) return 0;
-      socket.write(this.#staging!.subarray(this.#start, this.#used));
+      socket.write(this.#view());
     } else {
       socket.cork();
       for (const chunk of chunks) socket.write(chunk);
-      if (pending > 0) socket.write(this.#staging!.subarray(this.#start, this.#used));
+      if (pending > 0) socket.write(this.#view());
       socket.uncork();
       written += this.#chunkBytes;
       chunks.length = 0;
       this.#chunkBytes = 0;
     }
+    // Nothing left in the socket's buffer: every write so far went to the kernel at once (the
+    // usual case) and no view of the staging Buffer is referenced any more, so the next batch
+    // starts at 0 again: the staging stays warm in the CPU cache and its views can be reused.
+    if (socket.writableLength === 0) this.#used = 0;
     this.#start = this.#used;
     return written;
+  }
+
+  /**
+   * The pending range of the staging Buffer as a Buffer for the socket. A range from 0 (most
+   * batches: see flush) as long as the last one reuses its view: a client repeating a command
+   * gets replies of one length, and the write one object fewer.
+   */
+  #view(): Buffer {
+    const staging = this.#staging!;
+    const end = this.#used;
+    if (this.#start !== 0) return staging.subarray(this.#start, end);
+    let view = this.#lastView;
+    if (view === undefined || view.length !== end) {
+      view = staging.subarray(0, end);
+      this.#lastView = view;
+    }
+    return view;
   }
 
   /** Drops everything pending and the staging Buffer (the connection is closing). */
   discard(): void {
     this.#staging = undefined;
+    this.#lastView = undefined;
     this.#start = 0;
     this.#used = 0;
     this.#chunks.length = 0;

@@ -340,6 +340,54 @@ describe('closing', () => {
   });
 });
 
+describe('clock hold and release', () => {
+  it('brackets every read, its frames and flush included, and stays paired when a handler throws', async () => {
+    const events: string[] = [];
+    let held = 0;
+    const server = harness({
+      clock: {
+        now: () => {
+          events.push(held > 0 ? 'now:held' : 'now:free');
+          return Date.now();
+        },
+        hold: () => {
+          held++;
+          events.push('hold');
+        },
+        release: () => {
+          held--;
+          events.push('release');
+        },
+      },
+    });
+    const port = await server.listen({
+      onFrame: (line, connection) => {
+        events.push(`frame:${line}`);
+        if (line === 'THROW') throw new Error('handler bug');
+        connection.write(Buffer.from(`${line}\n`));
+      },
+      onBatchEnd: () => {
+        events.push('batch-end');
+      },
+    });
+    const connection = await client(port);
+    connection.send('a\nb\n');
+    await connection.untilBytes(4);
+    // one read: hold, the read's clock reading, both frames, the batch end, release
+    const read = events.slice(events.indexOf('hold'), events.indexOf('release') + 1);
+    expect(read.filter((event) => event.startsWith('frame'))).toEqual(['frame:a', 'frame:b']);
+    expect(read).toContain('batch-end');
+    expect(read.filter((event) => event.startsWith('now'))).not.toContain('now:free');
+    connection.send('THROW\n');
+    await connection.untilClosed();
+    await eventually(() => server.errors.length === 1);
+    expect(held).toBe(0);
+    expect(events.filter((event) => event === 'hold')).toHaveLength(
+      events.filter((event) => event === 'release').length,
+    );
+  });
+});
+
 describe('limits', () => {
   it('refuses clients over maxclients with Redis error, across listeners', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'byor-eventloop-'));

@@ -84,6 +84,65 @@ describe('OutputBuffer model test', () => {
     );
   });
 
+  it('never changes bytes a socket still holds, and reuses the staging once it holds none', () => {
+    /** A socket that writes at once, or holds a write by reference until drained (async). */
+    class HoldingSocket {
+      sent: Buffer[] = [];
+      held: { view: Buffer; bytes: Buffer }[] = [];
+      holdNext = false;
+      get writableLength(): number {
+        return this.held.reduce((sum, entry) => sum + entry.view.length, 0);
+      }
+      write(chunk: Buffer): boolean {
+        if (this.holdNext || this.held.length > 0) {
+          this.held.push({ view: chunk, bytes: Buffer.from(chunk) });
+        } else this.sent.push(Buffer.from(chunk));
+        return true;
+      }
+      cork(): void {}
+      uncork(): void {}
+      drain(): void {
+        for (const { view, bytes } of this.held) {
+          expect(view.equals(bytes)).toBe(true); // nothing wrote over a held write
+          this.sent.push(bytes);
+        }
+        this.held = [];
+      }
+    }
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            { weight: 5, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 300 }) },
+            { weight: 1, arbitrary: fc.uint8Array({ minLength: 2000, maxLength: 9000 }) },
+            { weight: 2, arbitrary: fc.constantFrom('flush', 'flush-held', 'drain') },
+          ),
+          { maxLength: 60 },
+        ),
+        (steps) => {
+          const buffer = new OutputBuffer();
+          const socket = new HoldingSocket();
+          const expected: Buffer[] = [];
+          for (const step of steps) {
+            if (typeof step !== 'string') {
+              buffer.append(step);
+              expected.push(Buffer.from(step));
+            } else if (step === 'drain') socket.drain();
+            else {
+              socket.holdNext = step === 'flush-held';
+              buffer.flush(socket as unknown as Socket);
+              socket.holdNext = false;
+            }
+          }
+          buffer.flush(socket as unknown as Socket);
+          socket.drain();
+          expect(Buffer.concat(socket.sent).equals(Buffer.concat(expected))).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps many small batches in one pooled staging buffer', () => {
     const buffer = new OutputBuffer();
     const socket = new FakeSocket();
