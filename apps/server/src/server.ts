@@ -235,11 +235,26 @@ export class Server implements KeyspaceHost {
     let now = this.#batchTime;
     if (now === 0) {
       now = this.#batchTime = this.clock.now();
-      queueMicrotask(this.#clearBatchTime);
+      // inside a network read the read's end clears it (releaseBatchTime); other work (timers,
+      // scripts' callbacks) at the next microtask: a promise reaction, not queueMicrotask, which
+      // makes an AsyncResource and a bound function per call (~180 bytes)
+      if (this.#held === 0) void RESOLVED.then(this.#clearBatchTime);
     }
     return now;
   }
   #batchTime = 0;
+  /** Network reads in progress (hold/release, normally 0 or 1). */
+  #held = 0;
+
+  /** The network starts handling a read: its commands share one clock reading. */
+  holdBatchTime(): void {
+    this.#held++;
+  }
+
+  /** The read's commands ran and its replies went out: the next read reads the clock again. */
+  releaseBatchTime(): void {
+    if (--this.#held === 0) this.#clearBatchTime();
+  }
   readonly #clearBatchTime = (): void => {
     this.#batchTime = 0;
     this.#lastStamp = 0;
@@ -1016,6 +1031,8 @@ export interface PersistenceControl {
 }
 
 const QUEUED_BYTES = Buffer.from(QUEUED, 'latin1');
+/** Settled once: batchNow() queues its end-of-batch reset as a reaction to it. */
+const RESOLVED = Promise.resolve();
 
 function rewriteConfigFile(file: string, changed: [string, string][]): void {
   const original = existsSync(file) ? readFileSync(file, 'latin1').split('\n') : [];

@@ -124,6 +124,10 @@ export function expireDeadline(
 function set(client: Client, argv: string[]): void {
   const key = argv[1] ?? '';
   const value = argv[2] ?? '';
+  if (argv.length === 3) {
+    setGeneric(client, key, value, 0, undefined, 'set');
+    return;
+  }
   const options = parseExtended(client, argv, 3, 'set');
   if (!options) return;
   setGeneric(client, key, value, options.flags, options.deadline, 'set');
@@ -138,7 +142,10 @@ function setGeneric(
   command: string,
 ): void {
   const db = client.db;
-  const old = db.lookup(key);
+  // the old value matters to GET, NX and XX; otherwise the lookup only expires a key whose TTL
+  // passed (lookupKeyWrite), which a database without TTLs has none of: one hash lookup saved
+  const old =
+    flags & (GET | NX | XX) || db.expiresCount !== 0 ? db.lookup(key) : undefined;
   if (flags & GET) {
     if (notString(client, old)) return;
   }
