@@ -12,6 +12,7 @@
  *
  * @packageDocumentation
  */
+import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { Client } from './client.js';
 import { CommandFlag } from './commands/spec.js';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RespWriter } from '@byor/protocol';
 import { Client, type BlockedState, type ClientConnection } from './client.js';
@@ -206,8 +207,18 @@ export class Server implements KeyspaceHost {
 
   /** The command table entry for a name (any case), or undefined. */
   command(name: string): Command | undefined {
-    return this.#commands.get(name) ?? this.#commands.get(name.toLowerCase());
+    // the request parser hands a repeated name out as the same string: one comparison, no
+    // hash table probe, for a pipeline or a client repeating a command
+    if (name === this.#lastName) return this.#lastCommand;
+    const command = this.#commands.get(name) ?? this.#commands.get(name.toLowerCase());
+    if (command !== undefined) {
+      this.#lastName = name;
+      this.#lastCommand = command;
+    }
+    return command;
   }
+  #lastName = '';
+  #lastCommand: Command | undefined = undefined;
 
   /** Every command in the table, once each. */
   commands(): Command[] {

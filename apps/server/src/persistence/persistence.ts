@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RespWriter } from '@byor/protocol';

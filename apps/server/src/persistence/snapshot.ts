@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Database } from '../keyspace.js';
 import type { Value } from '../values.js';
 import type { ByteWriter } from './byte-writer.js';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { RespWriter } from '@byor/protocol';
 import type { Client } from '../client.js';
 import { CommandFlag } from '../commands/spec.js';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { errorTable } from './convert.js';
 import type { ScriptEngine } from './engine.js';
 import { LuaError, LuaFunction, LuaKilled, LuaTable, type LuaValue } from './lua/value.js';
