@@ -24,6 +24,7 @@ import { CR, LF, NUL, RESP_TYPES, ZERO, type FastBuffer } from './bytes.js';
 import { ProtocolError } from './errors.js';
 import { parseLongLong } from './parse-long-long.js';
 import { ReadBuffer } from './read-buffer.js';
+import { MEDIUM_MAX, latin1Medium } from './latin1-medium.js';
 import { splitArgs, splitPlain } from './split-args.js';
 
 /** redis-server's default `proto-max-bulk-len`: 512 MiB. */
@@ -361,7 +362,11 @@ export class RequestParser {
 
   /** The latin1 string of `bytes[pos, pos + length)`. */
   #slice(bytes: FastBuffer, pos: number, length: number, end: number): string {
-    if (length >= SLICED_STRING_MIN) return bytes.latin1Slice(pos, pos + length);
+    if (length >= SLICED_STRING_MIN) {
+      return length <= MEDIUM_MAX
+        ? latin1Medium(bytes, pos, length)
+        : bytes.latin1Slice(pos, pos + length);
+    }
     // short arguments (command names, most keys) are cut from a decoded window: V8 copies
     // substrings this short, so nothing keeps the window alive, and a native call per
     // argument costs more than the copy
