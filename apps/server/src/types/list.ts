@@ -197,6 +197,8 @@ export class ListValue implements ObjectValue {
   slice(start: number, end: number): string[] {
     const flat = this.#flat;
     if (flat !== null) return flat.slice(start, end);
+    // an empty range may start where no chunk is (at the length, on a chunk boundary)
+    if (start >= end) return [];
     const map = this.#map;
     let at = this.#start + start;
     const stop = this.#start + end;

@@ -227,6 +227,16 @@ describe('ListValue', () => {
     );
   });
 
+  it('an empty slice at the end of a chunked list, on a chunk boundary', () => {
+    // 257 elements after an insert into 256: position 257 is the first slot of a chunk not taken
+    const model = Array.from({ length: 256 }, (_, i) => String(i % 5));
+    const list = ListValue.from(model);
+    list.insert(127, 'a');
+    model.splice(127, 0, 'a');
+    for (let at = 0; at <= list.length; at++) expect(list.slice(at, at)).toEqual([]);
+    expect(list.slice(250, 257)).toEqual(model.slice(250, 257));
+  });
+
   it('edge cases with exact results', () => {
     const list = new ListValue();
     expect(list.popLeft()).toBeUndefined();
