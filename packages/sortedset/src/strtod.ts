@@ -98,10 +98,22 @@ export function strtod(text: string, start: number): number {
   const mantissaStart = index;
   let digits = 0;
   let nonZero = false;
+  // the integer value too, exact up to 15 digits (below 2^53): a plain integer score, the usual
+  // ZADD argument, needs no Number() of a slice
+  let integer = 0;
   while (isDigit(text.charCodeAt(index))) {
-    if (text.charCodeAt(index) !== ZERO) nonZero = true;
+    const digit = text.charCodeAt(index) - ZERO;
+    if (digit !== 0) nonZero = true;
+    integer = integer * 10 + digit;
     index++;
     digits++;
+  }
+  if (digits > 0 && digits <= 15) {
+    const next = text.charCodeAt(index);
+    if (next !== DOT && (next | 0x20) !== LOWER_E) {
+      scanEnd = index;
+      return negative ? -integer : integer;
+    }
   }
   if (text.charCodeAt(index) === DOT) {
     index++;

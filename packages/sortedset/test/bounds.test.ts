@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseLexBound, parseScore, parseScoreBound } from '../src/index.js';
 
@@ -102,6 +103,30 @@ describe('parseScoreBound (ZRANGEBYSCORE, ZCOUNT, ZREMRANGEBYSCORE)', () => {
     const bound = parseScoreBound(text);
     if (value === undefined) expect(bound).toBeUndefined();
     else expect(bound).toEqual({ value, exclusive });
+  });
+
+  it('decimal scores of any length parse as correctly rounded numbers, sign of zero kept', () => {
+    const digits = (min: number, max: number) =>
+      fc
+        .array(fc.constantFrom(...'0123456789'), { minLength: min, maxLength: max })
+        .map((d) => d.join(''));
+    const text = fc
+      .tuple(
+        fc.constantFrom('', '+', '-'),
+        fc.oneof(digits(1, 8), digits(14, 22)),
+        fc.option(digits(0, 6)),
+        fc.option(fc.integer({ min: -30, max: 30 })),
+      )
+      .map(
+        ([sign, whole, fraction, exponent]) =>
+          `${sign}${whole}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : `e${exponent}`}`,
+      );
+    fc.assert(
+      fc.property(text, (score) => {
+        expect(Object.is(parseScore(score), Number(score))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('keeps the sign of zero', () => {
