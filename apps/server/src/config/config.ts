@@ -158,6 +158,7 @@ export class Config {
       });
     }
     this.#values.set(name, value);
+    this.#numbers.delete(name);
     for (const listener of this.#listeners.get(name) ?? []) listener(value);
     return { value };
   }
@@ -260,8 +261,16 @@ export class Config {
   }
 
   number(name: string): number {
-    return Number(this.#values.get(name) ?? 0);
+    // read on hot paths (ZADD reads two limits per call): parsed once per value
+    let value = this.#numbers.get(name);
+    if (value === undefined) {
+      value = Number(this.#values.get(name) ?? 0);
+      this.#numbers.set(name, value);
+    }
+    return value;
   }
+  /** number() results, dropped when the directive is set */
+  readonly #numbers = new Map<string, number>();
   bool(name: string): boolean {
     return this.#values.get(name) === 'yes';
   }
