@@ -144,8 +144,7 @@ function setGeneric(
   const db = client.db;
   // the old value matters to GET, NX and XX; otherwise the lookup only expires a key whose TTL
   // passed (lookupKeyWrite), which a database without TTLs has none of: one hash lookup saved
-  const old =
-    flags & (GET | NX | XX) || db.expiresCount !== 0 ? db.lookup(key) : undefined;
+  const old = flags & (GET | NX | XX) || db.expiresCount !== 0 ? db.lookup(key) : undefined;
   if (flags & GET) {
     if (notString(client, old)) return;
   }
