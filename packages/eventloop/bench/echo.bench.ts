@@ -144,25 +144,6 @@ class PipelineClient {
   }
 }
 
-/** One comparison: exported so that other harnesses can time the same functions. */
-export interface Suite {
-  readonly title: string;
-  readonly implementations: Record<string, () => unknown>;
-  readonly opsPerCall: number;
-}
-
-/** Every comparison of this file, in order. */
-export const suites: Suite[] = [];
-
-function suite(
-  title: string,
-  implementations: Record<string, () => unknown>,
-  opsPerCall: number,
-): void {
-  suites.push({ title, implementations, opsPerCall });
-  compare(title, implementations, { opsPerCall });
-}
-
 const CLIENTS = 50;
 const PIPELINE = 16;
 const byor = await startEventLoop();
@@ -183,32 +164,32 @@ const manyPlain = await Promise.all(
 const singleByor = await PipelineClient.open(byor.port, 1);
 const singlePlain = await PipelineClient.open(plain.port, 1);
 
-suite(
+compare(
   `echo, ${CLIENTS} clients x ${PIPELINE} pipelined`,
   {
     '@byor/eventloop': () => Promise.all(byorClients.map((client) => client.round())),
     'node:net, one write per reply': () =>
       Promise.all(plainClients.map((client) => client.round())),
   },
-  CLIENTS * PIPELINE,
+  { opsPerCall: CLIENTS * PIPELINE },
 );
 
-suite(
+compare(
   `echo, ${MANY} clients x 1`,
   {
     '@byor/eventloop': () => Promise.all(manyByor.map((client) => client.round())),
     'node:net, one write per reply': () => Promise.all(manyPlain.map((client) => client.round())),
   },
-  MANY,
+  { opsPerCall: MANY },
 );
 
-suite(
+compare(
   'echo, 1 client, no pipelining',
   {
     '@byor/eventloop': () => singleByor.round(),
     'node:net, one write per reply': () => singlePlain.round(),
   },
-  1,
+  { opsPerCall: 1 },
 );
 
 /** requests/s from `redis-benchmark -q` output, or undefined. */

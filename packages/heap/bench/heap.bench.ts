@@ -19,25 +19,6 @@ import TinyQueue from 'tinyqueue';
 import { compare, do_not_optimize } from '../../../scripts/bench.js';
 import { Heap, NumericHeap, type HeapHandle } from '../src/index.js';
 
-/** One comparison: exported so that other harnesses can time the same functions. */
-export interface Suite {
-  readonly title: string;
-  readonly implementations: Record<string, () => unknown>;
-  readonly opsPerCall: number;
-}
-
-/** Every comparison of this file, in order. */
-export const suites: Suite[] = [];
-
-function suite(
-  title: string,
-  implementations: Record<string, () => unknown>,
-  opsPerCall: number,
-): void {
-  suites.push({ title, implementations, opsPerCall });
-  compare(title, implementations, { opsPerCall });
-}
-
 const N = 1_000_000;
 let seed = 42;
 function random(): number {
@@ -59,7 +40,7 @@ const pairs: Pair[] = [];
 for (let index = 0; index < N; index++) pairs.push({ key: keys[index]!, value: index });
 const byPairKey = (a: Pair, b: Pair): number => a.key - b.key;
 
-suite(
+compare(
   'push/pop 1M (key, value) pairs',
   {
     '@byor/heap NumericHeap': () => {
@@ -105,10 +86,10 @@ suite(
       return do_not_optimize(sum);
     },
   },
-  2 * N,
+  { opsPerCall: 2 * N },
 );
 
-suite(
+compare(
   'push/pop 1M bare numbers',
   {
     '@byor/heap NumericHeap': () => {
@@ -154,12 +135,12 @@ suite(
       return do_not_optimize(sum);
     },
   },
-  2 * N,
+  { opsPerCall: 2 * N },
 );
 
 // The handle index is built by the first lookup; from then on every sift step keeps it. This
 // is the cost of push/pop in a heap that is also updated or removed from (timers, TTLs).
-suite(
+compare(
   'push/pop 1M (key, value) pairs, handle index on',
   {
     '@byor/heap NumericHeap': () => {
@@ -179,7 +160,7 @@ suite(
       return do_not_optimize(sum);
     },
   },
-  2 * N,
+  { opsPerCall: 2 * N },
 );
 
 // update / remove: 100k items, 1,000 operations per call.
@@ -212,7 +193,7 @@ for (let index = 0; index < M; index++) {
   priorityQueue.push(item);
 }
 
-suite(
+compare(
   'update 1k keys in a 100k heap',
   {
     '@byor/heap NumericHeap': () => {
@@ -257,10 +238,10 @@ suite(
       return do_not_optimize(priorityQueue.front());
     },
   },
-  2 * OPERATIONS,
+  { opsPerCall: 2 * OPERATIONS },
 );
 
-suite(
+compare(
   'remove 1k items from a 100k heap',
   {
     '@byor/heap NumericHeap': () => {
@@ -296,5 +277,5 @@ suite(
       return do_not_optimize(priorityQueue.size());
     },
   },
-  OPERATIONS,
+  { opsPerCall: OPERATIONS },
 );
