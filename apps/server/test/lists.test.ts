@@ -369,10 +369,13 @@ describe('blocking lists with real clients', () => {
     await waitBlocked(1);
     expect(await admin.client('UNBLOCK', id)).toBe(1);
     expect(await timedOut).toBeNull();
-    const failed = waiter.blmove('k', 'd', 'LEFT', 'LEFT', 0);
+    const failed = expect(waiter.blmove('k', 'd', 'LEFT', 'LEFT', 0)).rejects.toThrow(
+      'UNBLOCKED client unblocked via CLIENT UNBLOCK',
+    );
     await waitBlocked(1);
+    // (the waiter's error may arrive before this reply: the expectation is already attached)
     expect(await admin.client('UNBLOCK', id, 'ERROR')).toBe(1);
-    await expect(failed).rejects.toThrow('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    await failed;
     expect(await admin.client('UNBLOCK', id)).toBe(0);
     // the connection works normally afterwards
     expect(await waiter.ping()).toBe('PONG');

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Clock } from './clock.js';
-import { Connection, kDeferred, kDestroy, kIdleEntry } from './connection.js';
+import { Connection, kDeferred, kDestroy, kFlush, kIdleEntry } from './connection.js';
 import { HandlerError } from './errors.js';
 import { type IdleEntry, IdleList } from './idle-list.js';
 import { CloseReason, type ResolvedLimits } from './limits.js';
@@ -43,6 +43,10 @@ export class LoopCore<S> {
   #idleTimer: TimerHandle | undefined = undefined;
   #deferred: Connection<S>[] = [];
   #deferredScheduled = false;
+  /** Connections whose batch replies go out at the end of this turn of the loop. */
+  readonly #turnEnd: Connection<S>[] = [];
+  /** The clock read once for the turn-end flushes, 0 otherwise. */
+  turnTime = 0;
   #emptyWaiters: (() => void)[] = [];
 
   constructor(
@@ -103,6 +107,31 @@ export class LoopCore<S> {
       queueMicrotask(this.#runDeferred);
     }
   }
+
+  /**
+   * Queues a connection's batch output for the write at the end of this turn of the event loop
+   * (setImmediate runs after every I/O callback of the poll phase): all the turn's reads are
+   * handled before the first reply wakes a client. O(1).
+   */
+  flushAtTurnEnd(connection: Connection<S>): void {
+    const queue = this.#turnEnd;
+    queue.push(connection);
+    if (queue.length === 1) setImmediate(this.#runTurnEnd);
+  }
+
+  readonly #runTurnEnd = (): void => {
+    const queue = this.#turnEnd;
+    this.turnTime = this.clock.now();
+    let index = 0;
+    try {
+      for (; index < queue.length; index++) queue[index]![kFlush]();
+    } finally {
+      // a close hook that threw: the connections after it are written on the next turn
+      queue.splice(0, index + 1 > queue.length ? queue.length : index + 1);
+      this.turnTime = 0;
+      if (queue.length > 0) setImmediate(this.#runTurnEnd);
+    }
+  };
 
   readonly #runDeferred = (): void => {
     const queue = this.#deferred;

@@ -200,6 +200,24 @@ describe('pipelining', () => {
     expect(writes.count).toBe(2);
   });
 
+  it("writes a read's replies at the end of the loop's turn, after its microtasks", async () => {
+    const server = harness();
+    const sentAt: Record<string, number> = {};
+    const port = await server.listen({
+      onBatchEnd: () => {
+        sentAt.batchEnd = server.loop.stats.bytesSent;
+        queueMicrotask(() => (sentAt.microtask = server.loop.stats.bytesSent));
+        // registered before the loop queued its flush: runs first, in the same check phase
+        setImmediate(() => (sentAt.immediate = server.loop.stats.bytesSent));
+      },
+    });
+    const connection = await client(port);
+    connection.send('a\nb\n');
+    await connection.untilBytes(4);
+    expect(sentAt).toEqual({ batchEnd: 0, microtask: 0, immediate: 0 });
+    expect(server.loop.stats.bytesSent).toBe(4);
+  });
+
   it('a batch hook can write: its bytes go out in the same write', async () => {
     const server = harness();
     const port = await server.listen({

@@ -13,15 +13,19 @@ export class RawClient {
     this.#socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;
-      for (;;) {
-        if (this.#waiters.length === 0) break;
-        const end = frameEnd(this.#buffer, 0);
-        if (end < 0) break;
-        const frame = this.#buffer.toString('latin1', 0, end);
-        this.#buffer = this.#buffer.subarray(end);
-        this.#waiters.shift()?.(frame);
-      }
+      this.#answerWaiters();
     });
+  }
+
+  /** Hands complete buffered replies to the waiters, oldest first. */
+  #answerWaiters(): void {
+    while (this.#waiters.length > 0) {
+      const end = frameEnd(this.#buffer, 0);
+      if (end < 0) break;
+      const frame = this.#buffer.toString('latin1', 0, end);
+      this.#buffer = this.#buffer.subarray(end);
+      this.#waiters.shift()?.(frame);
+    }
   }
 
   static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
@@ -50,7 +54,10 @@ export class RawClient {
 
   /** Resolves with the next reply without sending anything (pushes, pipelined replies). */
   next(): Promise<string> {
-    return new Promise<string>((resolve) => this.#waiters.push(resolve));
+    // a reply may have arrived before anyone waited for it (another client's command, a push)
+    const reply = new Promise<string>((resolve) => this.#waiters.push(resolve));
+    this.#answerWaiters();
+    return reply;
   }
 
   /** Waits `ms`, then returns every complete reply received and not yet consumed, concatenated. */
