@@ -262,7 +262,7 @@ export class Server implements KeyspaceHost {
     this.#held++;
   }
 
-  /** The read's commands ran and its replies went out: the next read reads the clock again. */
+  /** The read's commands ran (their replies go out at the end of the turn): the next read reads the clock again. */
   releaseBatchTime(): void {
     if (--this.#held === 0) this.#clearBatchTime();
   }
