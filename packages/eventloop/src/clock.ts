@@ -21,9 +21,8 @@ export interface Clock {
   /**
    * Optional: called as the loop starts handling a read (before its first `now()`), paired with
    * `release()` once the read's frames and batch hook ran (its output is written at the end of
-   * the loop's turn). A clock that caches one
-   * reading per unit of work (a server's command time) can drop its cache at `release` instead
-   * of scheduling that itself.
+   * the loop's turn). A clock that caches one reading per unit of work (a server's command
+   * time) can drop its cache at `release` instead of scheduling that itself.
    */
   hold?(): void;
   /** Optional: the end of what `hold()` began (called even when the handling threw). */
