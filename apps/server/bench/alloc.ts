@@ -15,8 +15,10 @@ import { execFile, spawnSync } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { startServer } from '../src/start.js';
+import { benchArgs } from './ports.js';
 
 const { values: options } = parseArgs({
+  args: benchArgs(),
   options: {
     tests: { type: 'string', default: 'set,get,incr,lpush,sadd,hset,zadd,mset' },
     pipelines: { type: 'string', default: '1,16' },

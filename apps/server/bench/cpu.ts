@@ -19,9 +19,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, waitForPort } from './ports.js';
+import { benchArgs, freePort, waitForPort } from './ports.js';
 
 const { values: options } = parseArgs({
+  args: benchArgs(),
   options: {
     bin: { type: 'string', multiple: true },
     redis: { type: 'boolean', default: false },

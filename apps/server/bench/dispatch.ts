@@ -16,8 +16,10 @@ import { allCommands } from '../src/commands/index.js';
 import { Config } from '../src/config/config.js';
 import { silentLogger } from '../src/logger.js';
 import { Server } from '../src/server.js';
+import { benchArgs } from './ports.js';
 
 const { values: options } = parseArgs({
+  args: benchArgs(),
   options: {
     tests: { type: 'string', default: 'set,get,incr,lpush,lpop,sadd,hset,zadd,lrange_100,mset' },
     commands: { type: 'string', default: '300000' },

@@ -1,6 +1,6 @@
 /**
- * Ports for the benchmark harnesses (bench/server.ts, bench/cpu.ts): a free loopback port, and
- * waiting until a started server listens on it.
+ * Shared by the benchmark harnesses (bench/server.ts, cpu.ts, alloc.ts, dispatch.ts): their
+ * command-line arguments, a free loopback port, and waiting until a started server listens on it.
  */
 import { connect, createServer } from 'node:net';
 
@@ -30,4 +30,12 @@ export async function waitForPort(port: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`nothing listens on ${port}`);
+}
+
+/**
+ * The harness's own arguments: `pnpm bench:server -- --rounds 5` passes the `--` through, which
+ * parseArgs would take for the end of the options.
+ */
+export function benchArgs(): string[] {
+  return process.argv.slice(2).filter((arg) => arg !== '--');
 }
