@@ -275,6 +275,15 @@ export class Server implements KeyspaceHost {
   /** slowlog-log-slower-than, read on every command: kept as a number */
   #slowlogThreshold = 10000;
 
+  /**
+   * The clock in microseconds (TIME, MONITOR): its milliseconds, with the microseconds within
+   * the millisecond read from the monotonic clock (the server's clock has milliseconds only).
+   */
+  nowMicros(): number {
+    const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000) % 1000;
+    return Math.floor(this.clock.now()) * 1000 + micros;
+  }
+
   /** Forgets the cached time (a test clock moved). */
   invalidateTime(): void {
     this.#batchTime = 0;
@@ -476,13 +485,14 @@ export class Server implements KeyspaceHost {
   }
 
   #feedMonitors(client: Client, argv: string[]): void {
-    const time = this.clock.now() / 1000;
+    const micros = this.nowMicros();
+    const time = `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
     const origin = client.conn
       ? client.conn.unix
         ? 'unix'
         : `${client.conn.remoteAddress}:${client.conn.remotePort}`
       : 'lua';
-    const line = `+${time.toFixed(6)} [${client.db.index} ${origin}] ${redactForMonitor(argv).map(quoteForMonitor).join(' ')}\r\n`;
+    const line = `+${time} [${client.db.index} ${origin}] ${redactForMonitor(argv).map(quoteForMonitor).join(' ')}\r\n`;
     const bytes = Buffer.from(line, 'latin1');
     for (const monitor of this.monitors) monitor.conn?.write(bytes);
   }

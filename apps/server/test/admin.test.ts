@@ -81,6 +81,13 @@ describe('server administration', () => {
     await other.call('SET', 'mon', 'a b"c');
     const line = await monitor.next();
     expect(line).toMatch(/^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "mon" "a b\\"c"\r\n$/);
+    // microseconds, as redis-server prints them: not a millisecond clock padded with zeros
+    const micros = [line];
+    for (let i = 0; i < 3; i++) {
+      await other.call('PING');
+      micros.push(await monitor.next());
+    }
+    expect(micros.some((entry) => !/^\+\d+\.\d{3}000 /.test(entry))).toBe(true);
     monitor.close();
     other.close();
   });

@@ -57,11 +57,10 @@ function info(client: Client, argv: string[]): void {
 }
 
 function time(client: Client): void {
-  const now = client.server.clock.now();
-  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000) % 1000;
+  const micros = client.server.nowMicros();
   client.w.arrayHeader(2);
-  client.w.bulk(String(Math.floor(now / 1000)));
-  client.w.bulk(String((now % 1000) * 1000 + micros));
+  client.w.bulk(String(Math.floor(micros / 1e6)));
+  client.w.bulk(String(micros % 1e6));
 }
 
 function lastsave(client: Client): void {
