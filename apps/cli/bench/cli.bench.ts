@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '@byor/server';
 import { report } from '../../../scripts/bench.js';
-import { redisServerBinary, startRedisServer } from '../test/helpers/redis-server.js';
+import { redisServerBinary, startRedisServer } from '@byor/test-oracle';
 
 const BYOR_CLI = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

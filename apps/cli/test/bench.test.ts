@@ -10,7 +10,7 @@ import { runBenchmark } from '../src/bench/run.js';
 import { selectTests, standardTests } from '../src/bench/tests.js';
 import { Connection } from '../src/connection.js';
 import { byorCli } from './helpers/cli.js';
-import { freePort } from './helpers/redis-server.js';
+import { freePort } from '@byor/test-oracle';
 
 describe('selectTests', () => {
   const all = standardTests(3);

@@ -7,11 +7,7 @@ import { startServer, type RunningServer } from '@byor/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from '../src/connection.js';
 import { byorCli, redisCli, redisCliBinary } from './helpers/cli.js';
-import {
-  redisServerBinary,
-  startRedisServer,
-  type RedisServerProcess,
-} from './helpers/redis-server.js';
+import { redisServerBinary, startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
 
 const haveRedis = redisServerBinary() !== undefined && redisCliBinary() !== undefined;
 

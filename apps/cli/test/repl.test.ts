@@ -12,7 +12,7 @@ import { isSensitiveCommand } from '../src/repl.js';
 import { Connection } from '../src/connection.js';
 import { BYOR_CLI } from './helpers/cli.js';
 import { PtySession, plain, ptyAvailable } from './helpers/pty.js';
-import { redisServerBinary, startRedisServer } from './helpers/redis-server.js';
+import { redisServerBinary, startRedisServer } from '@byor/test-oracle';
 
 describe('isSensitiveCommand', () => {
   it.each([

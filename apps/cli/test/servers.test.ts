@@ -11,7 +11,7 @@ import {
   redisServerBinary,
   startRedisServer,
   type RedisServerProcess,
-} from './helpers/redis-server.js';
+} from '@byor/test-oracle';
 
 const haveRedis = redisServerBinary() !== undefined && redisCliBinary() !== undefined;
 

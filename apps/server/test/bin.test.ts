@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from './helpers/raw-client.js';
-import { freePort } from './helpers/redis-server.js';
+import { freePort } from '@byor/test-oracle';
 
 /**
  * byor-server as a process: redis-server's flags, config files, logs and signals. Runs the built

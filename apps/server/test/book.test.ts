@@ -9,7 +9,7 @@ import {
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/index.js';
-import { freePort } from './helpers/redis-server.js';
+import { freePort } from '@byor/test-oracle';
 
 /** A client of the book's binary protocol: one request, one reply. */
 class BookClient {

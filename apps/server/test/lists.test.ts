@@ -7,7 +7,7 @@ import { startServer, type RunningServer } from '../src/index.js';
 import { createTestServer } from '../src/testing.js';
 import { redisAvailable, startPair, type Pair } from './differential/harness.js';
 import { RawClient } from './helpers/raw-client.js';
-import { startRedisServer } from './helpers/redis-server.js';
+import { startRedisServer } from '@byor/test-oracle';
 
 /**
  * Lists over TCP, for what a one-connection byte comparison cannot cover: blocked clients woken

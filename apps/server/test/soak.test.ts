@@ -13,7 +13,7 @@ import {
   type Reply,
 } from './helpers/model.js';
 import { RawClient } from './helpers/raw-client.js';
-import { startRedisServer } from './helpers/redis-server.js';
+import { startRedisServer } from '@byor/test-oracle';
 
 /**
  * Issue 9: a soak of mixed commands from many clients, checked against a model. 20 clients

@@ -10,7 +10,7 @@ import { StreamValue } from '../src/types/stream.js';
 import { streamCommands } from '../src/types/stream-rdb.js';
 import { redisAvailable, startPair, type Pair } from './differential/harness.js';
 import { RawClient } from './helpers/raw-client.js';
-import { startRedisServer } from './helpers/redis-server.js';
+import { startRedisServer } from '@byor/test-oracle';
 
 /**
  * Streams over TCP, for what a one-connection byte comparison cannot cover: blocked XREAD and

@@ -15,15 +15,11 @@ import {
   VerbatimString,
   type RespValue,
 } from '../src/index.js';
-import {
-  exchange,
-  hasRedisServer,
-  startRedisServer,
-  type RedisServer,
-} from './support/redis-server.js';
+import { hasRedisServer, startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
+import { exchange } from './support/exchange.js';
 
 describe.skipIf(!hasRedisServer)('ReplyParser: replies of redis-server', () => {
-  let server: RedisServer;
+  let server: RedisServerProcess;
   beforeAll(async () => {
     server = await startRedisServer(['--enable-debug-command', 'yes']);
   });

@@ -7,12 +7,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolError, RequestParser } from '../src/index.js';
-import {
-  exchange,
-  hasRedisServer,
-  startRedisServer,
-  type RedisServer,
-} from './support/redis-server.js';
+import { hasRedisServer, startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
+import { exchange } from './support/exchange.js';
 
 /** What redis-server answers to the commands our parser reads from `input`. */
 function predictedReply(input: Buffer): { reply: string; closes: boolean } {
@@ -95,7 +91,7 @@ const corpus: string[] = [
 ];
 
 describe.skipIf(!hasRedisServer)('RequestParser: parity with redis-server', () => {
-  let server: RedisServer;
+  let server: RedisServerProcess;
   beforeAll(async () => {
     server = await startRedisServer();
   });

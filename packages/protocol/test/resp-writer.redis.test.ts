@@ -5,17 +5,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDouble, RespWriter, type RespVersion } from '../src/index.js';
-import {
-  exchange,
-  hasRedisServer,
-  startRedisServer,
-  type RedisServer,
-} from './support/redis-server.js';
+import { hasRedisServer, startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
+import { exchange } from './support/exchange.js';
 
 const HELLO_3_REPLY_END = '$7\r\nmodules\r\n*0\r\n';
 
 describe.skipIf(!hasRedisServer)('RespWriter: parity with redis-server', () => {
-  let server: RedisServer;
+  let server: RedisServerProcess;
   beforeAll(async () => {
     server = await startRedisServer(['--enable-debug-command', 'yes']);
   });

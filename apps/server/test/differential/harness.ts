@@ -1,10 +1,6 @@
 import { startServer, type RunningServer } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
-import {
-  redisServerBinary,
-  startRedisServer,
-  type RedisServerProcess,
-} from '../helpers/redis-server.js';
+import { redisServerBinary, startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
 
 /**
  * The differential runner: the same commands go to byor and to Debian's redis-server, and the

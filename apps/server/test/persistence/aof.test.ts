@@ -13,7 +13,7 @@ import { readAofCommands } from '../../src/persistence/aof-reader.js';
 import { PersistenceError } from '../../src/persistence/errors.js';
 import type { RunningServer } from '../../src/start.js';
 import { redisAvailable } from '../differential/harness.js';
-import { startRedisServer, type RedisServerProcess } from '../helpers/redis-server.js';
+import { startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
 import { Conn, ReplyFailure } from './client.js';
 import { persistence, startByor, tempDir } from './helpers.js';
 import { datasetCommands, keyspaceDifferences, readKeyspace, runAll } from './keyspace.js';

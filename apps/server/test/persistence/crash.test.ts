@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/redis-server.js';
+import { freePort } from '@byor/test-oracle';
 import { Conn, ReplyFailure } from './client.js';
 import { tempDir } from './helpers.js';
 

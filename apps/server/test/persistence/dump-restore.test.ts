@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisAvailable, runCases, type DiffCase, type Pair } from '../differential/harness.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { startRedisServer } from '@byor/test-oracle';
 import { Conn, ReplyFailure } from './client.js';
 import { startByor, tempDir } from './helpers.js';
 import { persistenceOf } from '../../src/persistence/persistence.js';

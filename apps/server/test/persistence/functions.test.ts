@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/start.js';
 import { redisAvailable } from '../differential/harness.js';
-import { startRedisServer, type RedisServerProcess } from '../helpers/redis-server.js';
+import { startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
 import { Conn, ReplyFailure } from './client.js';
 import { startByor, tempDir } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisAvailable } from '../differential/harness.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { startRedisServer } from '@byor/test-oracle';
 import type { RunningServer } from '../../src/start.js';
 import { Conn, ReplyFailure } from './client.js';
 import { persistence, startByor, tempDir } from './helpers.js';

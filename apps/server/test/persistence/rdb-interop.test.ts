@@ -2,7 +2,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisAvailable } from '../differential/harness.js';
-import { startRedisServer, type RedisServerProcess } from '../helpers/redis-server.js';
+import { startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
 import type { RunningServer } from '../../src/start.js';
 import { Conn } from './client.js';
 import { startByor, persistence, tempDir } from './helpers.js';

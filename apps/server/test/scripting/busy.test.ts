@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/index.js';
 import { redisAvailable } from '../differential/harness.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { startRedisServer, type RedisServerProcess } from '../helpers/redis-server.js';
+import { startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
 
 /**
  * Long scripts (busy-reply-threshold, SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE), run the same

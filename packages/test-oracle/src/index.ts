@@ -1,3 +1,8 @@
+/**
+ * Debian's redis-server as the oracle of the workspace's parity tests: the same commands go to it
+ * and to byor (or to a parser, a writer, the CLI), and the replies must match byte for byte. The
+ * tests that use it are skipped where redis-server is not installed (`hasRedisServer`).
+ */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -114,3 +119,6 @@ async function listensAs(
   }
   return false;
 }
+
+/** Whether redis-server can be started here (for `describe.skipIf(!hasRedisServer)`). */
+export const hasRedisServer = redisServerBinary() !== undefined;
