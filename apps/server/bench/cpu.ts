@@ -105,7 +105,8 @@ function cpuNanoseconds(pid: number): number {
   return total;
 }
 
-function benchmark(port: number, test: string, pipeline: number): number {
+/** One redis-benchmark run: its rps and p99 latency (ms). */
+function benchmark(port: number, test: string, pipeline: number): { rps: number; p99: number } {
   const out = execFileSync(
     'redis-benchmark',
     [
@@ -120,7 +121,8 @@ function benchmark(port: number, test: string, pipeline: number): number {
     .trim()
     .split('\n')
     .filter((row) => !row.startsWith('"test"'));
-  return Number((rows.at(-1) ?? '').split(',')[1]?.replace(/"/g, '') ?? 0);
+  const fields = (rows.at(-1) ?? '').split(',').map((field) => Number(field.replace(/"/g, '')));
+  return { rps: fields[1] ?? 0, p99: fields[6] ?? 0 };
 }
 
 function median(values: number[]): number {
@@ -146,14 +148,15 @@ async function main(): Promise<void> {
   const running = await Promise.all(targets.map(start));
   try {
     const header = targets
-      .map((t) => `${t.label} ns/cmd (median) | min | ${t.label} rps`)
+      .map((t) => `${t.label} ns/cmd (median) | min | ${t.label} rps | p99 ms`)
       .join(' | ');
     console.log(`\n| test | -P | ${header} |`);
-    console.log(`|---|---:|${targets.map(() => '---:|---:|---:').join('|')}|`);
+    console.log(`|---|---:|${targets.map(() => '---:|---:|---:|---:').join('|')}|`);
     for (const pipeline of PIPELINES) {
       for (const test of TESTS) {
         const cpu = targets.map((): number[] => []);
         const rps = targets.map((): number[] => []);
+        const p99 = targets.map((): number[] => []);
         for (let round = 0; round < ROUNDS; round++) {
           const order = running.map((_, i) => i);
           if (round % 2) order.reverse();
@@ -161,14 +164,16 @@ async function main(): Promise<void> {
             const server = running[i]!;
             const pid = server.child.pid!;
             const before = cpuNanoseconds(pid);
-            rps[i]!.push(benchmark(server.port, test, pipeline));
+            const sample = benchmark(server.port, test, pipeline);
+            rps[i]!.push(sample.rps);
+            p99[i]!.push(sample.p99);
             cpu[i]!.push((cpuNanoseconds(pid) - before) / requestsFor(pipeline));
           }
         }
         const cells = targets
           .map(
             (_, i) =>
-              `${median(cpu[i]!).toFixed(0)} | ${Math.min(...cpu[i]!).toFixed(0)} | ${Math.round(median(rps[i]!)).toLocaleString('en-US')}`,
+              `${median(cpu[i]!).toFixed(0)} | ${Math.min(...cpu[i]!).toFixed(0)} | ${Math.round(median(rps[i]!)).toLocaleString('en-US')} | ${median(p99[i]!).toFixed(3)}`,
           )
           .join(' | ');
         console.log(`| ${test.toUpperCase()} | ${pipeline} | ${cells} |`);
