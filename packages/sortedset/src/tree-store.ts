@@ -26,6 +26,13 @@ export class TreeStore implements Store {
   /** walks every range read; ranges read from inside a visitor get their own */
   readonly #cursor: AvlCursor<string, number>;
   #cursorBusy = false;
+  /**
+   * The member `score()` found last and its node: ZADD's `update()` right after it skips the
+   * second lookup. Checked on use, not invalidated: a node names its member until deleted, and a
+   * node deleted and taken again names another member (or the same one, correctly).
+   */
+  #lastMember: string | undefined = undefined;
+  #lastNode = NIL;
 
   constructor(capacity: number) {
     const index = this.#index;
@@ -44,7 +51,18 @@ export class TreeStore implements Store {
 
   score(member: string): number | undefined {
     const node = this.#index.get(member);
-    return node === undefined ? undefined : this.#tree.value(node);
+    if (node === undefined) return undefined;
+    this.#lastMember = member;
+    this.#lastNode = node;
+    return this.#tree.value(node);
+  }
+
+  /** The node of a present `member`. O(1). */
+  #nodeOf(member: string): number {
+    const node = this.#lastNode;
+    const tree = this.#tree;
+    if (member === this.#lastMember && tree.isLive(node) && tree.key(node) === member) return node;
+    return this.#index.get(member)!;
   }
 
   insert(member: string, score: number): void {
@@ -60,7 +78,7 @@ export class TreeStore implements Store {
 
   update(member: string, _oldScore: number, newScore: number): void {
     const tree = this.#tree;
-    const node = this.#index.get(member)!;
+    const node = this.#nodeOf(member);
     // Redis's zslUpdateScore: when the new score keeps the node between its neighbours, change
     // it in place; otherwise remove and insert again
     const previous = tree.prev(node);
@@ -74,7 +92,9 @@ export class TreeStore implements Store {
       return;
     }
     tree.deleteNode(node);
-    this.insert(member, newScore);
+    const moved = tree.insertBefore(this.#lowerBound(newScore, member), member, newScore);
+    // the node just freed is the one taken again (a free list): the index names it already
+    if (moved !== node) this.#index.set(member, moved);
   }
 
   remove(member: string): boolean {
