@@ -143,6 +143,17 @@ async function main(): Promise<void> {
   console.log(`\n## Summary (node ${process.version}, ${new Date().toISOString().slice(0, 10)})`);
   for (const [title, rows] of byTitle) console.log(formatTable(title, rows));
   for (const { title, rows } of reports) console.log(formatTable(title, rows));
+  for (const release of releases.splice(0)) await release();
+}
+
+const releases: (() => unknown)[] = [];
+
+/**
+ * Registers what a bench file must close once every comparison ran (servers, sockets, child
+ * processes): anything left open would keep the process alive after the summary.
+ */
+export function whenDone(release: () => unknown): void {
+  releases.push(release);
 }
 
 // Not awaited at the top level: main() imports the bench files, which import this module back;

@@ -11,7 +11,7 @@
  */
 import { spawnSync, spawn } from 'node:child_process';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
-import { compare, report } from '../../../scripts/bench.js';
+import { compare, report, whenDone } from '../../../scripts/bench.js';
 import { type Codec, type Decoder, EventLoop } from '../src/index.js';
 
 const PONG = Buffer.from('+PONG\r\n');
@@ -244,11 +244,10 @@ if (haveRedisBenchmark) {
   redisServer.kill();
 }
 
-// The runner awaits this module, runs mitata, then exits: let the servers go when it is done.
-process.once('beforeExit', () => {
+// Open servers and sockets keep the process alive: the runner closes them after its summary.
+whenDone(async () => {
   for (const client of [...byorClients, ...plainClients, ...manyByor, ...manyPlain]) client.close();
   singleByor.close();
   singlePlain.close();
-  void byor.close();
-  void plain.close();
+  await Promise.all([byor.close(), plain.close()]);
 });

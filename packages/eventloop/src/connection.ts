@@ -4,12 +4,15 @@
  * The read path (book chapters 5-6): each 'data' chunk goes into the decoder (which owns the
  * buffering); then frames are handed to the handler one by one until the decoder needs more
  * bytes, the handler pauses the connection (a blocked command), or it closes. Replies written
- * meanwhile are appended to the pending output, and the batch ends with `onBatchEnd`; its ONE
- * socket write waits until every read of this turn of the event loop was handled (setImmediate:
- * Node's check phase, after the poll phase's I/O callbacks), as redis-server writes replies in
- * beforeSleep. Writing per read made each write wake the client process at once, and on a
- * machine with fewer free cores than processes the woken client preempted the server: twice
- * the context switches per batch, 5-10% of pipelined throughput. Writes made outside a batch (a blocked client woken by another client, a timer,
+ * meanwhile are appended to the pending output, and the batch ends with `onBatchEnd` and ONE
+ * socket write. When the read brought several frames (a pipelining client), that write waits
+ * until every read of this turn of the event loop was handled (setImmediate: Node's check phase,
+ * after the poll phase's I/O callbacks), as redis-server writes replies in beforeSleep: writing
+ * per read made each write wake the client at once, and where the client and the server share
+ * fewer cores than they need, the woken client preempted the server (twice the context switches
+ * per batch, 5-20% more CPU per pipelined command). A read of one frame is answered at once: a
+ * setImmediate per request cost a single request-response client ~5% of its rate and bought
+ * nothing measurable at -P 1. Writes made outside a batch (a blocked client woken by another client, a timer,
  * a worker result) queue the connection for a flush on the next microtask, so a burst of them
  * still costs one write per connection.
  *
@@ -495,8 +498,9 @@ export class Connection<S = unknown> {
    * Hands decoded frames to the handler until the decoder needs bytes, the connection pauses or
    * closes, or the batch's output passes `readPauseBytes`; then the batch hook and one flush. A
    * batch cut short by its output size continues at once if the socket took the bytes, else
-   * when it drains. `atTurnEnd`: a read's batch leaves its flush to the end of the loop's turn;
-   * a deferred one (after a resume) flushes at once, as writes outside a batch do.
+   * when it drains. `atTurnEnd`: a read's batch of several frames leaves its flush to the end of
+   * the loop's turn; a deferred one (after a resume) flushes at once, as writes outside a batch
+   * do.
    */
   #runBatch(atTurnEnd: boolean): void {
     const decoder = this.#decoder;
@@ -552,7 +556,7 @@ export class Connection<S = unknown> {
         }
       }
       this.#inBatch = false;
-      if (!full && atTurnEnd) {
+      if (!full && atTurnEnd && frames > 1) {
         if (!this.#flushQueued) {
           this.#flushQueued = true;
           this.#core.flushAtTurnEnd(this);
