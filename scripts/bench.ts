@@ -44,6 +44,13 @@ export interface CompareOptions {
   ours?: readonly string[];
   /** operations done by one call of each function, so ops/s counts operations, not calls */
   opsPerCall?: number;
+  /**
+   * Operations per call of particular implementations, overriding `opsPerCall` for them: a peer
+   * that is O(n) per operation can do fewer per call so that the comparison finishes in time.
+   * ops/s still counts operations, so the summary compares cost per operation; mitata's own
+   * per-call lines then name each count and its "x faster" summary is left out (it compares calls).
+   */
+  opsPerCallOf?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -60,14 +67,20 @@ export function compare(
     options.ours
       ? options.ours.includes(name)
       : name.startsWith('@byor/') || name.startsWith('byor');
-  group(title, () => {
-    summary(() => {
-      for (const [name, fn] of Object.entries(implementations)) {
-        registered.push({ title, name, ours: isOurs(name), opsPerCall: options.opsPerCall ?? 1 });
-        bench(name, fn);
-      }
-    });
-  });
+  const opsPerCallOf = (name: string) => options.opsPerCallOf?.[name] ?? options.opsPerCall ?? 1;
+  const names = Object.keys(implementations);
+  for (const name of Object.keys(options.opsPerCallOf ?? {})) {
+    if (!names.includes(name)) throw new Error(`opsPerCallOf names no implementation: ${name}`);
+  }
+  const mixed = new Set(names.map(opsPerCallOf)).size > 1;
+  const register = () => {
+    for (const [name, fn] of Object.entries(implementations)) {
+      const opsPerCall = opsPerCallOf(name);
+      registered.push({ title, name, ours: isOurs(name), opsPerCall });
+      bench(mixed ? `${name} [${opsPerCall} ops/call]` : name, fn);
+    }
+  };
+  group(title, () => (mixed ? register() : summary(register)));
 }
 
 /** Adds figures measured by the bench file itself (bytes per entry, worst latency...) to the summary. */
