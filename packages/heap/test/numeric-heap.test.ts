@@ -347,6 +347,19 @@ describe('NumericHeap edge cases', () => {
     heap.checkInvariants();
   });
 
+  it('keeps no value of an item that left the heap (pop, remove)', () => {
+    const heap = new NumericHeap<{ name: string }>({ initialCapacity: 1 });
+    const handles = [3, 1, 4, 1, 5, 9, 2, 6].map((key) => heap.push(key, { name: `k${key}` }));
+    expect(heap.pop()).toEqual({ name: 'k1' });
+    expect(heap.remove(handles[5]!)).toBe(true);
+    heap.checkInvariants(); // throws when the heap still holds a value that left it
+    expect(heap.get(handles[5]!)).toBeUndefined();
+    expect(heap.peek()).toEqual({ name: 'k1' });
+    heap.push(0, { name: 'k0' }); // reuses a freed slot
+    heap.checkInvariants();
+    expect(heap.pop()).toEqual({ name: 'k0' });
+  });
+
   it('update moves an item both ways', () => {
     const heap = new NumericHeap<string>();
     const a = heap.push(10, 'a');
