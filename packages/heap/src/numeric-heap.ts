@@ -6,15 +6,18 @@
  *     by heap position 0..n-1                by slot (what a handle names): see SlotTable
  *     keys:   Float64Array  [k0 k1 k2 ...]   position, generation, free stack
  *     slotAt: Int32Array    [s0 s1 s2 ...]
- *     values: V[]           [v0 v1 v2 ...]   (a plain array, length n: push / pop keep V8's
- *                                            packed element kinds, numbers stay unboxed)
+ *     values: V[]           [v0 v1 v2 ...]   (a plain array, length c)
  *
  * Sifting moves key, slot and value together, so `pop` reads its value at position 0 with no random
- * access. A heap of bare keys (every value undefined: deadlines, scores) never creates the values
+ * access. The values array is made at full capacity (new Array(c), whose holes read as undefined)
+ * and remade when the typed arrays grow; pop and remove clear the entry they free, so that the heap
+ * keeps no value alive, except a number, left in place: writing undefined among numbers makes V8
+ * box them all (35% slower with fractional values). Against Array.prototype.push / pop on an array
+ * of length n, this measured about 5% faster on 1M (key, value) pairs, with or without the handle
+ * index. A heap of bare keys (every value undefined: deadlines, scores) never creates the values
  * array at all: it appears with the first defined value. Keeping values by slot instead (a sift
- * then moves two arrays; pop reads values[slotAt[0]] and clears the entry) measured 2-4% faster on
- * 1M (key, value) pairs but 3-4% slower with the handle index on, and clearing entries with
- * undefined makes V8 box number values (35% slower with fractional ones).
+ * then moves two arrays; pop reads values[slotAt[0]]) measured faster in some runs and slower in
+ * others, and slower with the handle index on.
  *
  * Four children per node instead of two halves the depth; with the keys of the four children
  * adjacent in one Float64Array that measured faster than a binary layout on 1M items
@@ -153,7 +156,6 @@ export class NumericHeap<V> {
     }
     const valued = this.#valued;
     const values = this.#values;
-    if (valued) values.push(value as V);
     this.#size = at + 1;
     const keys = this.#keys;
     const slotAt = this.#slotAt;
@@ -235,7 +237,13 @@ export class NumericHeap<V> {
     const top = valued ? values[0] : undefined;
     slots.free[slots.freeCount++] = slotAt[0]!;
     this.#size = size;
-    const value = (valued ? values.pop() : undefined) as V;
+    let value = undefined as V;
+    if (valued) {
+      value = values[size]!;
+      // Not kept alive by the heap; a number is left (it holds on to nothing, and writing
+      // undefined among numbers would make V8 box them all).
+      if (typeof value !== 'number') values[size] = undefined as V;
+    }
     if (size === 0) return top;
     const key = keys[size]!;
     const slot = slotAt[size]!;
@@ -374,7 +382,11 @@ export class NumericHeap<V> {
     if (at < 0) return false;
     this.#slots.release(this.#slotAt[at]!);
     const last = --this.#size;
-    const lastValue = (this.#valued ? this.#values.pop() : undefined) as V;
+    let lastValue = undefined as V;
+    if (this.#valued) {
+      lastValue = this.#values[last]!;
+      if (typeof lastValue !== 'number') this.#values[last] = undefined as V;
+    }
     if (at !== last) {
       const key = this.#keys[last]!;
       const lastSlot = this.#slotAt[last]!;
@@ -411,8 +423,15 @@ export class NumericHeap<V> {
   checkInvariants(): void {
     const size = this.#size;
     const keys = this.#keys;
-    if (this.#values.length !== (this.#valued ? size : 0)) {
-      throw new HeapInvariantError('values length differs from size');
+    const values = this.#values;
+    if (values.length !== (this.#valued ? keys.length : 0)) {
+      throw new HeapInvariantError('values length differs from the capacity');
+    }
+    for (let at = size; at < values.length; at++) {
+      const value = values[at];
+      if (value !== undefined && typeof value !== 'number') {
+        throw new HeapInvariantError(`position ${at}, past the last item, keeps a value`);
+      }
     }
     for (let at = 0; at < size; at++) {
       const key = keys[at]!;
@@ -427,9 +446,7 @@ export class NumericHeap<V> {
 
   /** The first defined value: from now on values are stored (undefined for the earlier items). */
   #startValues(): void {
-    const values: V[] = [];
-    for (let at = 0; at < this.#size; at++) values.push(undefined as V);
-    this.#values = values;
+    this.#values = new Array<V>(this.#keys.length);
     this.#valued = true;
   }
 
@@ -438,6 +455,12 @@ export class NumericHeap<V> {
     this.#keys = growFloat64(this.#keys, capacity);
     this.#slotAt = growInt32(this.#slotAt, capacity, 0);
     this.#slots.grow(capacity);
+    if (this.#valued) {
+      const old = this.#values;
+      const values = new Array<V>(capacity);
+      for (let at = 0; at < old.length; at++) values[at] = old[at]!;
+      this.#values = values;
+    }
   }
 
   /** Moves (key, slot, value) from position `at` towards the root while its parent is larger. */
