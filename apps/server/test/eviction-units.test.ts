@@ -154,15 +154,18 @@ function stringBytes(key: string, value: string): number {
 describe('Database: stamps and memory account', () => {
   it('matches a Map model: values, idle times and the account after random operations', () => {
     const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'longer-key-name');
+    // short values, and values either side of 1,016 bytes (the longest a stamp's size tag holds)
+    const value = fc.oneof(
+      { weight: 4, arbitrary: fc.string({ maxLength: 40 }) },
+      { weight: 1, arbitrary: fc.string({ minLength: 1008, maxLength: 1024 }) },
+    );
     fc.assert(
       fc.property(
         fc.array(
           fc.oneof(
-            fc.record({
-              op: fc.constant('set' as const),
-              key,
-              value: fc.string({ maxLength: 40 }),
-            }),
+            fc.record({ op: fc.constant('set' as const), key, value }),
+            // APPEND / INCR: the value replaced in place, the TTL and access stamp kept
+            fc.record({ op: fc.constant('update' as const), key, value }),
             fc.record({ op: fc.constant('get' as const), key }),
             fc.record({ op: fc.constant('peek' as const), key }),
             fc.record({ op: fc.constant('delete' as const), key }),
@@ -190,6 +193,14 @@ describe('Database: stamps and memory account', () => {
                 expireDue();
                 db.set(step.key, step.value);
                 model.set(step.key, { value: step.value, touched: h.time });
+                break;
+              }
+              case 'update': {
+                expireDue();
+                db.update(step.key, step.value);
+                const entry = model.get(step.key);
+                if (entry) entry.value = step.value;
+                else model.set(step.key, { value: step.value, touched: h.time });
                 break;
               }
               case 'get': {
