@@ -19,7 +19,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchArgs, freePort, waitForPort } from './ports.js';
+import { benchArgs, freePort, parallelCapacity, waitForPort } from './ports.js';
 
 const { values: options } = parseArgs({
   args: benchArgs(),
@@ -141,7 +141,9 @@ async function main(): Promise<void> {
   console.log(
     `# CPU per command (${new Date().toISOString().slice(0, 10)}, load ${loadavg()
       .map((n) => n.toFixed(2))
-      .join(' ')}): -n ${REQUESTS} (-P 1) / ${REQUESTS_PIPELINED} (pipelined), ${ROUNDS} rounds\n`,
+      .join(
+        ' ',
+      )}, ${(await parallelCapacity()).toFixed(2)} cores for two busy threads): -n ${REQUESTS} (-P 1) / ${REQUESTS_PIPELINED} (pipelined), ${ROUNDS} rounds\n`,
   );
   for (const [index, target] of targets.entries())
     console.log(`${target.label}: ${target.command} ${target.args.join(' ')}${index ? '' : ''}`);

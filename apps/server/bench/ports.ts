@@ -39,3 +39,32 @@ export async function waitForPort(port: number): Promise<void> {
 export function benchArgs(): string[] {
   return process.argv.slice(2).filter((arg) => arg !== '--');
 }
+
+/**
+ * How many cores' worth of work the machine gives two busy threads right now: the time one
+ * thread takes for a fixed loop, times two, over the time two threads take for it side by side
+ * (2.0: two cores; 1.0: they took turns on one). On a shared VM this moves from hour to hour, and
+ * with it every ratio the harnesses print: at 1.0 redis-benchmark and the server take turns, so a
+ * ratio is (client + redis-server) / (client + byor) CPU. Under a second.
+ */
+export async function parallelCapacity(): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const spin = `
+    const { parentPort } = require('node:worker_threads');
+    const start = performance.now();
+    let x = 0;
+    for (let i = 0; i < 1e8; i++) x = (x + i * 7) % 1000003;
+    parentPort.postMessage([performance.now() - start, x]);`;
+  const run = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(spin, { eval: true });
+      worker.once('message', ([ms]: [number, number]) => {
+        void worker.terminate();
+        resolve(ms);
+      });
+      worker.once('error', reject);
+    });
+  const alone = await run();
+  const together = await Promise.all([run(), run()]);
+  return (2 * alone) / Math.max(...together);
+}

@@ -10,10 +10,10 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchArgs, freePort, waitForPort } from './ports.js';
+import { benchArgs, freePort, parallelCapacity, waitForPort } from './ports.js';
 
 const { values: options } = parseArgs({
   args: benchArgs(),
@@ -161,7 +161,14 @@ async function main(): Promise<void> {
   }
   const machine = `${cpus().length} vCPU, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, redis-server ${execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1]}`;
   console.log(
-    `# byor-server vs redis-server (${new Date().toISOString().slice(0, 10)}, ${machine})\n`,
+    `# byor-server vs redis-server (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine})\n`,
+  );
+  console.log(
+    `load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(
+        ' ',
+      )}; two busy threads got ${(await parallelCapacity()).toFixed(2)} cores' worth (2.00: two cores; near 1: the client and the servers take turns on one)\n`,
   );
   console.log(
     `redis-benchmark -c 50 -d 16 -r 100000 -n ${REQUESTS} (-P 1) / ${requestsAt(16)} (-P 16), ${ROUNDS} rounds alternating, medians\n`,
