@@ -12,9 +12,9 @@
  * fewer cores than they need, the woken client preempted the server (twice the context switches
  * per batch, 5-20% more CPU per pipelined command). A read of one frame is answered at once: a
  * setImmediate per request cost a single request-response client ~5% of its rate and bought
- * nothing measurable at -P 1. Writes made outside a batch (a blocked client woken by another client, a timer,
- * a worker result) queue the connection for a flush on the next microtask, so a burst of them
- * still costs one write per connection.
+ * nothing measurable at -P 1. Writes made outside a batch (a blocked client woken by another
+ * client, a timer, a worker result) queue the connection for a flush on the next microtask, so a
+ * burst of them still costs one write per connection.
  *
  * Hot path notes: no allocation per frame (the loop is a `while` over `decoder.next()`), one
  * clock read per read batch and one per flush, counters in plain fields. Every field is set in
