@@ -16,10 +16,10 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchArgs, freePort, parallelCapacity, waitForPort } from './ports.js';
+import { benchArgs, freePort, machineNow, waitForPort } from './ports.js';
 
 const { values: options } = parseArgs({
   args: benchArgs(),
@@ -139,14 +139,10 @@ async function main(): Promise<void> {
     return;
   }
   console.log(
-    `# CPU per command (${new Date().toISOString().slice(0, 10)}, load ${loadavg()
-      .map((n) => n.toFixed(2))
-      .join(
-        ' ',
-      )}, ${(await parallelCapacity()).toFixed(2)} cores for two busy threads): -n ${REQUESTS} (-P 1) / ${REQUESTS_PIPELINED} (pipelined), ${ROUNDS} rounds\n`,
+    `# CPU per command (${new Date().toISOString().slice(0, 10)}, ${await machineNow()}): -n ${REQUESTS} (-P 1) / ${REQUESTS_PIPELINED} (pipelined), ${ROUNDS} rounds\n`,
   );
-  for (const [index, target] of targets.entries())
-    console.log(`${target.label}: ${target.command} ${target.args.join(' ')}${index ? '' : ''}`);
+  for (const target of targets)
+    console.log(`${target.label}: ${target.command} ${target.args.join(' ')}`);
   const running = await Promise.all(targets.map(start));
   try {
     const header = targets

@@ -3,6 +3,7 @@
  * command-line arguments, a free loopback port, and waiting until a started server listens on it.
  */
 import { connect, createServer } from 'node:net';
+import { loadavg } from 'node:os';
 
 /** A loopback port free at the time of the call. */
 export function freePort(): Promise<number> {
@@ -67,4 +68,15 @@ export async function parallelCapacity(): Promise<number> {
   const alone = await run();
   const together = await Promise.all([run(), run()]);
   return (2 * alone) / Math.max(...together);
+}
+
+/**
+ * The machine's state for a harness's header: the load average and {@link parallelCapacity}, e.g.
+ * "load 1.16 1.18 1.77, 1.99 cores for two busy threads". Under a second.
+ */
+export async function machineNow(): Promise<string> {
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+  return `load ${load}, ${(await parallelCapacity()).toFixed(2)} cores for two busy threads`;
 }

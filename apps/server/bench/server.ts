@@ -10,10 +10,10 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchArgs, freePort, parallelCapacity, waitForPort } from './ports.js';
+import { benchArgs, freePort, machineNow, waitForPort } from './ports.js';
 
 const { values: options } = parseArgs({
   args: benchArgs(),
@@ -164,11 +164,7 @@ async function main(): Promise<void> {
     `# byor-server vs redis-server (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine})\n`,
   );
   console.log(
-    `load average ${loadavg()
-      .map((load) => load.toFixed(2))
-      .join(
-        ' ',
-      )}; two busy threads got ${(await parallelCapacity()).toFixed(2)} cores' worth (2.00: two cores; near 1: the client and the servers take turns on one)\n`,
+    `${await machineNow()} (2.00: two cores; near 1: the client and the servers take turns on one)\n`,
   );
   console.log(
     `redis-benchmark -c 50 -d 16 -r 100000 -n ${REQUESTS} (-P 1) / ${requestsAt(16)} (-P 16), ${ROUNDS} rounds alternating, medians\n`,
