@@ -76,6 +76,29 @@ function stringEntryBytes(key: string, value: string): number {
 const STAMPED = { stamps: true } as const;
 
 /**
+ * A key's stamp (a Uint32 beside its entry) holds two things:
+ *
+ *     bits 31-24  size tag: a string value's length in 4-byte words, plus 1 (see sizeTag)
+ *     bits 23-0   access stamp: the LRU clock, or the LFU minutes and counter
+ *
+ * The tag lets an overwrite (SET, MSET, INCR) account for the bytes the old value frees without
+ * reading the old value: one cache miss fewer per write (the stamp's line is written anyway).
+ */
+const TAG_BITS = 0xff00_0000;
+const ACCESS_BITS = LRU_CLOCK_MAX;
+
+/**
+ * The size tag of a value, in the stamp's high byte: for a string of up to 1,016 bytes its
+ * rounded length in words plus 1 (1-255), else 0 (a longer string or a collection: the account
+ * reads the value).
+ */
+function sizeTag(value: Value): number {
+  if (typeof value !== 'string') return 0;
+  const words = (value.length + 3) >>> 2;
+  return words < 255 ? (words + 1) << 24 : 0;
+}
+
+/**
  * One of the numbered databases: a @byor/hashtable of key -> value whose entries carry the key's
  * access stamp (a Uint32 beside the entry), and for keys with a TTL a second table key -> handle into a
  * @byor/heap of deadlines (the book's chapter 13). Lookups expire keys lazily;
@@ -114,7 +137,14 @@ export class Database {
     this.#access = host.eviction;
     this.#lfuHit = (stamp) => {
       const access = this.#access;
-      return lfuTouch(stamp, host.now(), access.lfuLogFactor, access.lfuDecayTime, Math.random());
+      const touched = lfuTouch(
+        stamp & ACCESS_BITS,
+        host.now(),
+        access.lfuLogFactor,
+        access.lfuDecayTime,
+        Math.random(),
+      );
+      return (stamp & TAG_BITS) | touched;
     };
   }
 
@@ -154,7 +184,7 @@ export class Database {
     // the access stamp is written by the lookup itself: one find, no second cache line to miss
     const value = this.#access.lfu
       ? this.#dict.getRestamped(key, this.#lfuHit)
-      : this.#dict.getStamped(key, lruClock(this.#host.now()));
+      : this.#dict.getStamped(key, lruClock(this.#host.now()), TAG_BITS);
     if (value === undefined) return undefined;
     if (this.#expires.size !== 0 && this.#expireIfDue(key)) return undefined;
     this.#lastKey = key;
@@ -190,13 +220,17 @@ export class Database {
     // is the clock, under LFU an overwrite keeps the counter (no stamp passed)
     const now = this.#host.now();
     const lfu = this.#access.lfu;
-    const old = this.#dict.swap(key, value, lfu ? undefined : lruClock(now));
+    const dict = this.#dict;
+    const tag = sizeTag(value);
+    const old = lfu
+      ? dict.swap(key, value, tag, ACCESS_BITS)
+      : dict.swap(key, value, lruClock(now) | tag);
     if (old === undefined) {
-      if (lfu) this.#dict.setStamp(key, lfuInitial(now));
+      if (lfu) dict.setStamp(key, lfuInitial(now) | tag);
       this.#added(key, value);
       return true;
     }
-    this.#replaced(key, old, value);
+    this.#replaced(key, old, value, dict.replacedStamp >>> 24);
     if (!keepTtl) this.#removeExpire(key);
     this.#host.keyModified(this, key);
     return false;
@@ -204,13 +238,15 @@ export class Database {
 
   /** Replaces the value of an existing key in place, keeping its TTL (APPEND, INCR, SETRANGE). */
   update(key: string, value: Value): void {
-    const old = this.#dict.swap(key, value);
+    const dict = this.#dict;
+    const tag = sizeTag(value);
+    const old = dict.swap(key, value, tag, ACCESS_BITS);
     if (old === undefined) {
-      this.#dict.setStamp(key, this.#freshStamp());
+      dict.setStamp(key, this.#freshStamp() | tag);
       this.#added(key, value);
       return;
     }
-    this.#replaced(key, old, value);
+    this.#replaced(key, old, value, dict.replacedStamp >>> 24);
     this.#host.keyModified(this, key);
   }
 
@@ -223,7 +259,7 @@ export class Database {
 
   /** Adds a key known not to exist (the caller has looked it up). */
   add(key: string, value: Value): void {
-    this.#dict.set(key, value, this.#freshStamp());
+    this.#dict.set(key, value, this.#freshStamp() | sizeTag(value));
     this.#added(key, value);
   }
 
@@ -259,12 +295,13 @@ export class Database {
    * Not an access.
    */
   stampOf(key: string): number | undefined {
-    return this.#dict.stampOf(key);
+    const stamp = this.#dict.stampOf(key);
+    return stamp === undefined ? undefined : stamp & ACCESS_BITS;
   }
 
   /** Sets the raw access stamp of an existing key (RENAME and MOVE carry it along). */
   setStamp(key: string, stamp: number): void {
-    this.#dict.setStamp(key, stamp & LRU_CLOCK_MAX);
+    this.#dict.setStamp(key, stamp & ACCESS_BITS, TAG_BITS);
   }
 
   /** OBJECT IDLETIME: seconds since the key's last access (its stamp read as an LRU clock). */
@@ -293,7 +330,7 @@ export class Database {
     const now = this.#host.now();
     if (this.#access.lfu) {
       if (frequency < 0) return false;
-      this.#dict.setStamp(key, (lfuMinutes(now) << 8) | (frequency & 0xff));
+      this.#dict.setStamp(key, (lfuMinutes(now) << 8) | (frequency & 0xff), TAG_BITS);
       return true;
     }
     if (idleSeconds < 0) return false;
@@ -301,7 +338,7 @@ export class Database {
     let stamp = clock - idleSeconds;
     // a stamp before the clock's start: half-way round the wrapping clock, as redis-server does
     if (stamp < 0) stamp = (clock + (LRU_CLOCK_MAX >>> 1)) % LRU_CLOCK_MAX;
-    this.#dict.setStamp(key, stamp);
+    this.#dict.setStamp(key, stamp, TAG_BITS);
     return true;
   }
 
@@ -396,13 +433,13 @@ export class Database {
   ): void {
     if (volatile) {
       for (const [key, handle] of this.#expires.sample(count)) {
-        const stamp = this.#dict.stampOf(key);
+        const stamp = this.stampOf(key);
         if (stamp === undefined) continue;
         visit(key, stamp, this.#deadlines.keyOf(handle) ?? 0);
       }
       return;
     }
-    this.#dict.sampleStamped(count, (key, _value, stamp) => visit(key, stamp, 0));
+    this.#dict.sampleStamped(count, (key, _value, stamp) => visit(key, stamp & ACCESS_BITS, 0));
   }
 
   /** A uniformly random key of the database (or of its keys with a TTL), for random eviction. */
@@ -487,6 +524,11 @@ export class Database {
       throw new Error(`the cached value of ${this.#lastKey} is stale`);
     for (const key of this.#expires.keys())
       if (!this.#dict.has(key)) throw new Error(`TTL of a missing key ${key}`);
+    for (const [key, value] of this.#dict) {
+      const tag = (this.#dict.stampOf(key) ?? 0) >>> 24;
+      if (tag !== sizeTag(value) >>> 24)
+        throw new Error(`size tag ${tag} of ${key} does not match its value`);
+    }
     if (this.#bytes < 0) throw new Error(`negative memory account ${this.#bytes}`);
   }
 
@@ -503,8 +545,21 @@ export class Database {
     this.#host.keyModified(this, key);
   }
 
-  /** Accounts for the value of `key` replaced in the table. */
-  #replaced(key: string, old: Value, value: Value): void {
+  /**
+   * Accounts for the value of `key` replaced in the table; `oldTag` is the size tag the entry's
+   * stamp had (0: not known from the stamp).
+   */
+  #replaced(key: string, old: Value, value: Value, oldTag: number): void {
+    if (oldTag !== 0 && typeof value === 'string') {
+      // string for string, the old one's length known from its tag: not read (a cache miss)
+      if (key === this.#lastKey) this.#lastValue = value;
+      const delta = (((value.length + 3) >>> 2) - (oldTag - 1)) << 2;
+      if (delta !== 0) {
+        this.#bytes += delta;
+        this.#access.dataset += delta;
+      }
+      return;
+    }
     // (strings are not compared: === on two equally long strings reads them both, and SETBIT
     // on a megabyte bitmap replaces one with another of the same length on every call)
     if (typeof old !== 'string' && old === value) return;

@@ -154,7 +154,7 @@ function stringBytes(key: string, value: string): number {
 describe('Database: stamps and memory account', () => {
   it('matches a Map model: values, idle times and the account after random operations', () => {
     const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'longer-key-name');
-    // short values, and values of about 1 KiB (the account rounds every length to 4 bytes)
+    // short values, and values either side of 1,016 bytes (the longest a stamp's size tag holds)
     const value = fc.oneof(
       { weight: 4, arbitrary: fc.string({ maxLength: 40 }) },
       { weight: 1, arbitrary: fc.string({ minLength: 1008, maxLength: 1024 }) },

@@ -156,6 +156,8 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   #iterators = 0;
   /** Bumped when the storage is dropped (clear, or the last delete): open iterators then end. */
   #epoch = 0;
+  /** the stamp of the entry the last swap replaced a value of (see replacedStamp) */
+  #replacedStamp = 0;
 
   /** @internal */
   protected constructor(config: TableConfig) {
@@ -322,7 +324,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       return false;
     }
     const added = map.insert(key, value, hash);
-    if (map.stamps !== null) map.setStampAt(added, stamp ?? 0);
+    if (map.stamped) map.setStampAt(added, stamp ?? 0);
     this.#size++;
     return true;
   }
@@ -331,16 +333,23 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * {@link BaseHashTable.set} that returns the value it replaced, or `undefined` when the key
    * was new (a keyspace's SET, which must release the old value, in one lookup). O(1) expected.
    *
+   * In a table with stamps, the stamp the entry had before is then {@link
+   * BaseHashTable.replacedStamp}: a keyspace can keep a few bits about the value in the stamp
+   * (its size, say) and learn them about the old value without reading it.
+   *
    * @param stamp - tables with stamps: the entry's new stamp (default: 0 for a new entry, the
    *   old stamp kept for an existing one)
+   * @param keep - tables with stamps: the bits of an existing entry's old stamp kept beside
+   *   `stamp` (its new stamp is `(old & keep) | stamp`); default 0, none
    * @example
    * ```ts
    * table.swap('k', 1); // undefined
    * table.swap('k', 2); // 1
    * ```
    */
-  swap(key: K, value: V, stamp?: number): V | undefined {
-    if (stamp !== undefined && !this.#config.stamps) throw notStamped();
+  swap(key: K, value: V, stamp?: number, keep = 0): V | undefined {
+    const stamped = this.#config.stamps;
+    if (stamp !== undefined && !stamped) throw notStamped();
     const found = this.#foundId(key);
     if (found !== 0) {
       // the key just read by a stamped lookup: no hash, no find
@@ -350,17 +359,22 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
         const page = this.#small!;
         old = page[(found << 1) + 1];
         page[(found << 1) + 1] = value;
-        if (stamp !== undefined) (page[0] as Uint32Array)[found] = stamp;
+        const stamps = page[0] as Uint32Array;
+        const before = stamps[found]!;
+        this.#replacedStamp = before;
+        if (stamp !== undefined) stamps[found] = (before & keep) | stamp;
       } else {
         old = map.valueAt(found);
         map.setValue(found, value);
-        if (stamp !== undefined) map.setStampAt(found, stamp);
+        const before = map.stampAt(found);
+        this.#replacedStamp = before;
+        if (stamp !== undefined) map.setStampAt(found, (before & keep) | stamp);
       }
       return old as V;
     }
     const map = this.#map;
     if (map === null) {
-      const old = this.#setLinear(key, value, stamp);
+      const old = this.#setLinear(key, value, stamp, keep);
       return old === HOLE ? undefined : (old as V);
     }
     if (map.busy) this.#help(map);
@@ -369,17 +383,38 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     if (id !== 0) {
       const old = map.valueAt(id) as V;
       map.setValue(id, value);
-      if (stamp !== undefined) map.setStampAt(id, stamp);
+      if (stamped) {
+        const before = map.stampAt(id);
+        this.#replacedStamp = before;
+        if (stamp !== undefined) map.setStampAt(id, (before & keep) | stamp);
+      }
       return old;
     }
     const added = map.insert(key, value, hash);
-    if (map.stamps !== null) map.setStampAt(added, stamp ?? 0);
+    if (map.stamped) map.setStampAt(added, stamp ?? 0);
     this.#size++;
+    this.#replacedStamp = 0;
     return undefined;
   }
 
+  /**
+   * Tables with stamps: the stamp of the entry whose value the last {@link BaseHashTable.swap}
+   * replaced, as it was before that swap; 0 when that swap added its key (or none ran yet).
+   *
+   * @example
+   * ```ts
+   * const keyspace = new HashTable<string>({ stamps: true });
+   * keyspace.swap('k', 'v', 7);
+   * keyspace.swap('k', 'w', 9); // 'v'
+   * keyspace.replacedStamp; // 7
+   * ```
+   */
+  get replacedStamp(): number {
+    return this.#replacedStamp;
+  }
+
   /** Linear form of set: returns the value replaced, or HOLE when the key is new. */
-  #setLinear(key: K, value: V, stamp: number | undefined): unknown {
+  #setLinear(key: K, value: V, stamp: number | undefined, keep = 0): unknown {
     let page = this.#small;
     if (page === null) {
       page = newPage(LINEAR_FIRST_ENTRIES);
@@ -397,7 +432,12 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       } else if (equals === null ? candidate === key : equals(candidate, key)) {
         const old = page[slot + 1];
         page[slot + 1] = value;
-        if (stamp !== undefined) (page[0] as Uint32Array)[slot >>> 1] = stamp;
+        if (this.#config.stamps) {
+          const stamps = page[0] as Uint32Array;
+          const before = stamps[slot >>> 1]!;
+          this.#replacedStamp = before;
+          if (stamp !== undefined) stamps[slot >>> 1] = (before & keep) | stamp;
+        }
         return old;
       }
     }
@@ -407,8 +447,9 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
         if (entries >= MIN_PAGE0_ENTRIES) {
           const map = this.#toHashed(page);
           const id = map.insert(key, value, this.#hash(key));
-          if (map.stamps !== null) map.setStampAt(id, stamp ?? 0);
+          if (map.stamped) map.setStampAt(id, stamp ?? 0);
           this.#size++;
+          this.#replacedStamp = 0;
           return HOLE;
         }
         const grown = newPage(entries * 2);
@@ -428,6 +469,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     page[hole + 1] = value;
     if (this.#config.stamps) (page[0] as Uint32Array)[hole >>> 1] = stamp ?? 0;
     this.#size++;
+    this.#replacedStamp = 0;
     return HOLE;
   }
 
@@ -454,6 +496,8 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * expected.
    *
    * @param stamp - stored as a Uint32
+   * @param keep - the bits of the old stamp kept beside `stamp` (the new stamp is
+   *   `(old & keep) | stamp`); default 0, none
    * @example
    * ```ts
    * const keyspace = new HashTable<string>({ stamps: true });
@@ -462,13 +506,14 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * keyspace.stampOf('k'); // 160
    * ```
    */
-  getStamped(key: K, stamp: number): V | undefined {
+  getStamped(key: K, stamp: number, keep = 0): V | undefined {
     if (!this.#config.stamps) throw notStamped();
     const map = this.#map;
     if (map === null) {
       const slot = this.#findLinear(key);
       if (slot < 0) return undefined;
-      (this.#small![0] as Uint32Array)[slot >>> 1] = stamp;
+      const stamps = this.#small![0] as Uint32Array;
+      stamps[slot >>> 1] = (stamps[slot >>> 1]! & keep) | stamp;
       this.#found(key, slot >>> 1);
       return this.#small![slot + 1] as V;
     }
@@ -479,7 +524,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       this.#missed(key, hash);
       return undefined;
     }
-    map.setStampAt(id, stamp);
+    map.setStampAt(id, (map.stampAt(id) & keep) | stamp);
     this.#found(key, id);
     return map.valueAt(id) as V;
   }
@@ -549,20 +594,24 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * table.setStamp('k', 42); // true
    * table.setStamp('missing', 42); // false
    * ```
+   *
+   * @param keep - the bits of the old stamp kept beside `stamp` (the new stamp is
+   *   `(old & keep) | stamp`); default 0, none
    */
-  setStamp(key: K, stamp: number): boolean {
+  setStamp(key: K, stamp: number, keep = 0): boolean {
     if (!this.#config.stamps) throw notStamped();
     const map = this.#map;
     if (map === null) {
       const slot = this.#findLinear(key);
       if (slot < 0) return false;
-      (this.#small![0] as Uint32Array)[slot >>> 1] = stamp;
+      const stamps = this.#small![0] as Uint32Array;
+      stamps[slot >>> 1] = (stamps[slot >>> 1]! & keep) | stamp;
       return true;
     }
     if (map.busy) this.#help(map);
     const id = map.find(key, this.#hash(key));
     if (id === 0) return false;
-    map.setStampAt(id, stamp);
+    map.setStampAt(id, (map.stampAt(id) & keep) | stamp);
     return true;
   }
 
@@ -1129,8 +1178,8 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     if (map !== null) {
       if (page !== null) fail('both a linear page and a hashed map');
       if (map.kv[0]![0] !== undefined) fail('slot 0 of page 0 is used');
-      if ((map.stamps !== null) !== stamped)
-        fail(`stamp pages ${map.stamps === null ? 'missing' : 'in a table without stamps'}`);
+      if (map.stamped !== stamped)
+        fail(`stamps ${stamped ? 'missing' : 'in a table without stamps'}`);
       if (this.#size === 0) fail('an empty table keeps its hashed map');
       map.checkInvariants((key) => this.#hash(key as K), this.#size);
       return;

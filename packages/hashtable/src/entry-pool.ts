@@ -3,7 +3,7 @@
  *
  *     kv page p    [ k0 v0 | k1 v1 | k2 v2 | ... ]   JS array, 2 slots per entry (16 bytes)
  *     meta page p  [ h0 n0 | h1 n1 | h2 n2 | ... ]   Int32Array: hash and next id (8 bytes)
- *     stamp page p [ s0 | s1 | s2 | ... ]            Uint32Array, only in tables with stamps
+ *                  [ h0 n0 s0 | h1 n1 s1 | ... ]     with stamps: and the stamp (12 bytes)
  *
  *     entry id  = (page << PAGE_SHIFT) | slot       ids start at 1: 0 is the null link
  *
@@ -70,16 +70,14 @@ function grownPage(page: unknown[], entries: number): unknown[] {
   return copy;
 }
 
-/** A copy of a stamp page with room for `entries` entries. */
-function grownStamps(stamps: Uint32Array, entries: number): Uint32Array {
-  const copy = new Uint32Array(entries);
-  copy.set(stamps.length <= copy.length ? stamps : stamps.subarray(0, copy.length));
-  return copy;
-}
+/** Int32 slots per entry in a meta page: hash and next id. */
+export const META_STRIDE = 2;
+/** Int32 slots per entry in a meta page of a table with stamps: hash, next id and stamp. */
+export const STAMPED_META_STRIDE = 3;
 
-/** A copy of a meta page with room for `entries` entries. */
-function grownMeta(meta: Int32Array, entries: number): Int32Array {
-  const copy = new Int32Array(entries * 2);
+/** A copy of a meta page (`stride` slots per entry) with room for `entries` entries. */
+function grownMeta(meta: Int32Array, entries: number, stride: number): Int32Array {
+  const copy = new Int32Array(entries * stride);
   copy.set(meta.length <= copy.length ? meta : meta.subarray(0, copy.length));
   return copy;
 }
@@ -94,15 +92,16 @@ function grownMeta(meta: Int32Array, entries: number): Int32Array {
 export class EntryPool {
   /** key/value pages */
   kv: unknown[][];
-  /** hash/next pages */
+  /** hash/next(/stamp) pages */
   meta: Int32Array[];
   /**
-   * Stamp pages (one Uint32 per entry, indexed like the entry), or null in a table without
-   * stamps. A parallel page rather than a third Int32 in the meta page: the meta layout, and so
-   * every operation of a table without stamps, stays as it is (constant shifts on the hot
-   * paths); a stamped lookup pays one more cache line.
+   * Int32 slots per entry in a meta page: {@link META_STRIDE}, or {@link STAMPED_META_STRIDE}
+   * in a table with stamps. The stamp sits beside the hash rather than in a parallel page: a
+   * lookup reads the hash's cache line anyway, so reading or rewriting the stamp (an LRU clock
+   * on every access) costs no other line. Three slots, not four: entry i starts at byte 12i, so
+   * 2 of every 16 entries straddle two lines, and a table of 1M keys keeps 4 MB.
    */
-  stamps: Uint32Array[] | null;
+  readonly stride: number;
   /** ids in [1, top) have been handed out: each is live or on the free stack */
   top: number;
   /** ids in [0, capacity) have storage */
@@ -115,14 +114,18 @@ export class EntryPool {
   freeCount: number;
 
   /**
-   * Adopts `page0` (a linear table's page, its ids unchanged) as page 0, and `stamps0` (its
-   * stamps, as many entries) as stamp page 0 when the table has stamps.
+   * Adopts `page0` (a linear table's page, its ids unchanged) as page 0, and copies `stamps0`
+   * (its stamps, as many entries) into meta page 0 when the table has stamps.
    */
   constructor(page0: unknown[], top: number, stamps0: Uint32Array | null) {
     const entries = page0.length >>> 1;
     this.kv = [page0];
-    this.meta = [new Int32Array(entries * 2)];
-    this.stamps = stamps0 === null ? null : [stamps0];
+    this.stride = stamps0 === null ? META_STRIDE : STAMPED_META_STRIDE;
+    const meta0 = new Int32Array(entries * this.stride);
+    if (stamps0 !== null) {
+      for (let i = 0; i < entries; i++) meta0[i * STAMPED_META_STRIDE + 2] = stamps0[i]!;
+    }
+    this.meta = [meta0];
     this.top = top;
     this.capacity = entries;
     this.freeStack = [];
@@ -145,29 +148,34 @@ export class EntryPool {
     this.kv[id >>> PAGE_SHIFT]![((id & PAGE_MASK) << 1) + 1] = value;
   }
 
-  /** The stamp of entry `id` (tables with stamps only). */
+  /** Whether the table keeps a stamp per entry. */
+  get stamped(): boolean {
+    return this.stride === STAMPED_META_STRIDE;
+  }
+
+  /** The stamp of entry `id` (tables with stamps only; a Uint32). */
   stampAt(id: number): number {
-    return this.stamps![id >>> PAGE_SHIFT]![id & PAGE_MASK]!;
+    return this.meta[id >>> PAGE_SHIFT]![(id & PAGE_MASK) * STAMPED_META_STRIDE + 2]! >>> 0;
   }
 
   /** Sets the stamp of entry `id` (tables with stamps only; stored as a Uint32). */
   setStampAt(id: number, stamp: number): void {
-    this.stamps![id >>> PAGE_SHIFT]![id & PAGE_MASK] = stamp;
+    this.meta[id >>> PAGE_SHIFT]![(id & PAGE_MASK) * STAMPED_META_STRIDE + 2] = stamp;
   }
 
   /** The stored hash of live entry `id`. */
   hashAt(id: number): number {
-    return this.meta[id >>> PAGE_SHIFT]![(id & PAGE_MASK) << 1]!;
+    return this.meta[id >>> PAGE_SHIFT]![(id & PAGE_MASK) * this.stride]!;
   }
 
   /** The next id in the chain of live entry `id`. */
   nextAt(id: number): number {
-    return this.meta[id >>> PAGE_SHIFT]![((id & PAGE_MASK) << 1) + 1]!;
+    return this.meta[id >>> PAGE_SHIFT]![(id & PAGE_MASK) * this.stride + 1]!;
   }
 
   /** Sets the next id of `id`. */
   setNext(id: number, next: number): void {
-    this.meta[id >>> PAGE_SHIFT]![((id & PAGE_MASK) << 1) + 1] = next;
+    this.meta[id >>> PAGE_SHIFT]![(id & PAGE_MASK) * this.stride + 1] = next;
   }
 
   /** Takes a slot for a new entry: a free one if any, else the next id, growing the storage. O(1), amortized over page 0's doublings. */
@@ -248,15 +256,12 @@ export class EntryPool {
       if (this.top + (PAGE_ENTRIES >>> 1) <= lastStart) {
         kv.pop();
         this.meta.pop();
-        this.stamps?.pop();
         this.capacity -= PAGE_ENTRIES;
       }
     } else if (this.capacity > MIN_PAGE0_ENTRIES && this.top * 4 <= this.capacity) {
       const entries = this.capacity >>> 1;
       kv[0] = grownPage(kv[0]!, entries);
-      this.meta[0] = grownMeta(this.meta[0]!, entries);
-      const stamps = this.stamps;
-      if (stamps !== null) stamps[0] = grownStamps(stamps[0]!, entries);
+      this.meta[0] = grownMeta(this.meta[0]!, entries, this.stride);
       this.capacity = entries;
     }
   }
@@ -274,14 +279,11 @@ export class EntryPool {
       // page 0 doubles until it is a full page: at most 2^14 entries copied, once per doubling
       const entries = Math.min(this.capacity * 2, PAGE_ENTRIES);
       kv[0] = grownPage(kv[0]!, entries);
-      this.meta[0] = grownMeta(this.meta[0]!, entries);
-      const stamps = this.stamps;
-      if (stamps !== null) stamps[0] = grownStamps(stamps[0]!, entries);
+      this.meta[0] = grownMeta(this.meta[0]!, entries, this.stride);
       this.capacity = entries;
     } else {
       kv.push(newPage(PAGE_ENTRIES));
-      this.meta.push(new Int32Array(PAGE_ENTRIES * 2));
-      this.stamps?.push(new Uint32Array(PAGE_ENTRIES));
+      this.meta.push(new Int32Array(PAGE_ENTRIES * this.stride));
       this.capacity += PAGE_ENTRIES;
     }
   }

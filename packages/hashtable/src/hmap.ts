@@ -121,7 +121,7 @@ export class HMap extends EntryPool {
   /** Chains live entry `id`, whose key is in place, into `newer` under `hash`. O(1). */
   link(id: number, hash: number): void {
     const meta = this.meta[id >>> PAGE_SHIFT]!;
-    const slot = (id & PAGE_MASK) << 1;
+    const slot = (id & PAGE_MASK) * this.stride;
     const newer = this.newer;
     const bucket = hash & newer.mask;
     meta[slot] = hash;
@@ -150,24 +150,25 @@ export class HMap extends EntryPool {
     if (id === 0) return 0;
     const kv = this.kv;
     const meta = this.meta;
+    const stride = this.stride;
     const equals = this.equals;
     if (equals === null) {
       do {
         const page = id >>> PAGE_SHIFT;
-        const slot = (id & PAGE_MASK) << 1;
+        const at = (id & PAGE_MASK) * stride;
         const links = meta[page]!;
-        const candidate = kv[page]![slot];
-        if (links[slot] === hash && candidate === key) return id;
-        id = links[slot + 1]!;
+        const candidate = kv[page]![(id & PAGE_MASK) << 1];
+        if (links[at] === hash && candidate === key) return id;
+        id = links[at + 1]!;
       } while (id !== 0);
       return 0;
     }
     do {
       const page = id >>> PAGE_SHIFT;
-      const slot = (id & PAGE_MASK) << 1;
+      const at = (id & PAGE_MASK) * stride;
       const links = meta[page]!;
-      if (links[slot] === hash && equals(kv[page]![slot], key)) return id;
-      id = links[slot + 1]!;
+      if (links[at] === hash && equals(kv[page]![(id & PAGE_MASK) << 1], key)) return id;
+      id = links[at + 1]!;
     } while (id !== 0);
     return 0;
   }
@@ -228,11 +229,12 @@ export class HMap extends EntryPool {
     let id = table.head(bucket);
     while (id !== 0) {
       const page = id >>> PAGE_SHIFT;
-      const slot = (id & PAGE_MASK) << 1;
+      const at = (id & PAGE_MASK) * this.stride;
       const links = this.meta[page]!;
-      const next = links[slot + 1]!;
-      const candidate = this.kv[page]![slot]; // loaded with the hash: the two misses overlap
-      if (links[slot] === hash) {
+      const next = links[at + 1]!;
+      // loaded with the hash: the two misses overlap
+      const candidate = this.kv[page]![(id & PAGE_MASK) << 1];
+      if (links[at] === hash) {
         if (equals === null ? candidate === key : equals(candidate, key)) {
           if (previous === 0) table.setHead(bucket, next);
           else this.setNext(previous, next);
@@ -309,6 +311,7 @@ export class HMap extends EntryPool {
     const newer = this.newer;
     const mask = newer.mask;
     const meta = this.meta;
+    const stride = this.stride;
     let position = this.migratePos;
     let work = 0;
     while (work < budget && older.size > 0) {
@@ -327,10 +330,10 @@ export class HMap extends EntryPool {
       }
       // detach the head of the older chain, push it on the newer one
       const links = meta[id >>> PAGE_SHIFT]!;
-      const slot = (id & PAGE_MASK) << 1;
-      chunk[position & CHUNK_MASK] = links[slot + 1]!;
-      const bucket = links[slot]! & mask;
-      links[slot + 1] = newer.head(bucket);
+      const at = (id & PAGE_MASK) * stride;
+      chunk[position & CHUNK_MASK] = links[at + 1]!;
+      const bucket = links[at]! & mask;
+      links[at + 1] = newer.head(bucket);
       newer.setHead(bucket, id);
       older.size--;
       newer.size++;
@@ -370,9 +373,10 @@ export class HMap extends EntryPool {
     fromPage[fromSlot] = undefined;
     fromPage[fromSlot + 1] = undefined;
     const toMeta = this.meta[target >>> PAGE_SHIFT]!;
-    toMeta[toSlot] = hash;
-    toMeta[toSlot + 1] = this.nextAt(top);
-    if (this.stamps !== null) this.setStampAt(target, this.stampAt(top));
+    const toAt = (target & PAGE_MASK) * this.stride;
+    toMeta[toAt] = hash;
+    toMeta[toAt + 1] = this.nextAt(top);
+    if (this.stamped) this.setStampAt(target, this.stampAt(top));
     this.#relink(top, target, hash);
     this.top = top;
     this.trimTop();
@@ -472,14 +476,12 @@ export class HMap extends EntryPool {
       throw new HashTableInvariantError(`hashtable invariant: ${message}`);
     };
     if (this.capacity < this.top) fail(`top ${this.top} above capacity ${this.capacity}`);
-    const stamps = this.stamps;
-    if (stamps !== null) {
-      if (stamps.length !== this.kv.length)
-        fail(`${stamps.length} stamp pages for ${this.kv.length} pages`);
-      for (let page = 0; page < stamps.length; page++) {
-        if (stamps[page]!.length * 2 !== this.kv[page]!.length)
-          fail(`stamp page ${page} holds ${stamps[page]!.length} entries`);
-      }
+    const meta = this.meta;
+    if (meta.length !== this.kv.length)
+      fail(`${meta.length} meta pages for ${this.kv.length} pages`);
+    for (let page = 0; page < meta.length; page++) {
+      if (meta[page]!.length * 2 !== this.kv[page]!.length * this.stride)
+        fail(`meta page ${page} holds ${meta[page]!.length / this.stride} entries`);
     }
     if (this.top < 1) fail(`top ${this.top} below 1`);
     const seen = new Uint8Array(this.top);

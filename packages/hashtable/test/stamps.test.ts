@@ -54,6 +54,34 @@ describe('HashTable with stamps: edge cases', () => {
     expect(table.get('a')).toBe(3);
   });
 
+  it('tells the stamp a swap replaced, and keeps the bits asked for, small or hashed', () => {
+    for (const entries of [4, LINEAR_LIMIT * 4]) {
+      const table = new HashTable<string>({ stamps: true });
+      for (let i = 0; i < entries; i++) table.set(`k${i}`, 'v', 0x0100_0000 * (i % 200) + i);
+      const key = `k${entries - 1}`;
+      const high = 0x0100_0000 * ((entries - 1) % 200);
+      const stamp = high + entries - 1;
+      // an existing key: its old stamp; the high byte kept, the low bits written
+      expect(table.swap(key, 'w', 0x42, 0xff00_0000)).toBe('v');
+      expect(table.replacedStamp).toBe(stamp);
+      expect(table.stampOf(key)).toBe(high + 0x42);
+      // the same after a stamped read (the write takes the entry it found)
+      expect(table.getStamped(key, 0x7, 0xff00_0000)).toBe('w');
+      expect(table.stampOf(key)).toBe(high + 0x7);
+      expect(table.swap(key, 'x', 0x9)).toBe('w');
+      expect(table.replacedStamp).toBe(high + 0x7);
+      expect(table.stampOf(key)).toBe(0x9);
+      // without a stamp the old one stays, and is still told
+      expect(table.swap(key, 'y')).toBe('x');
+      expect(table.replacedStamp).toBe(0x9);
+      expect(table.setStamp(key, 0x0300_0000, 0x00ff_ffff)).toBe(true);
+      expect(table.stampOf(key)).toBe(0x0300_0009);
+      // a new key: 0
+      expect(table.swap('new', 'v', 5)).toBeUndefined();
+      expect(table.replacedStamp).toBe(0);
+    }
+  });
+
   it('swap returns the replaced value and stamps as set does', () => {
     const table = new HashTable<string>({ stamps: true });
     expect(table.swap('k', 'one', 5)).toBeUndefined();
@@ -124,6 +152,30 @@ describe('HashTable with stamps: edge cases', () => {
     expect(stats.slots).toBe(100);
     keys.forEach((key, i) => {
       expect(table.stampOf(key)).toBe(i % 50 === 0 ? i * 7 : undefined);
+    });
+  });
+
+  it('keeps stamps beside the hashes across pages (grown, compacted, given back)', () => {
+    // past two pages of 2^14 entries: stamps live in the meta pages, which grow page by page
+    // and are given back with the entries; each stamp must stay with its own entry
+    const table = new HashTable<number>({ stamps: true, seed: 11 });
+    const keys = keyRange('k', 40_000);
+    const stampFor = (i: number): number => (i * 2_654_435_761) >>> 0; // uses all 32 bits
+    keys.forEach((key, i) => table.set(key, i, stampFor(i)));
+    table.checkInvariants();
+    keys.forEach((key, i) => {
+      if (i % 3 === 0) table.setStamp(key, stampFor(i + 1));
+    });
+    keys.forEach((key, i) => {
+      if (i % 10 !== 0) table.delete(key);
+    });
+    while (table.rehashStep(1000));
+    table.checkInvariants();
+    // compacted: entries of the third page moved down, pages above the top given back
+    expect(table.stats().slots).toBeLessThan(2 ** 14);
+    keys.forEach((key, i) => {
+      const expected = i % 10 !== 0 ? undefined : stampFor(i % 3 === 0 ? i + 1 : i);
+      expect(table.stampOf(key)).toBe(expected);
     });
   });
 
@@ -233,12 +285,12 @@ describe('HashTable with stamps: edge cases', () => {
 
 type Op =
   | { kind: 'set'; key: string; value: number; stamp: number | undefined }
-  | { kind: 'swap'; key: string; value: number; stamp: number | undefined }
+  | { kind: 'swap'; key: string; value: number; stamp: number | undefined; keep: number }
   | { kind: 'delete'; key: string }
   | { kind: 'readThenSwap'; key: string; value: number; stamp: number }
-  | { kind: 'getStamped'; key: string; stamp: number }
+  | { kind: 'getStamped'; key: string; stamp: number; keep: number }
   | { kind: 'getRestamped'; key: string }
-  | { kind: 'setStamp'; key: string; stamp: number }
+  | { kind: 'setStamp'; key: string; stamp: number; keep: number }
   | { kind: 'fill'; prefix: string; count: number; stamp: number }
   | { kind: 'drain'; keepEvery: number }
   | { kind: 'rehash'; budget: number }
@@ -250,6 +302,12 @@ type Op =
 const stampArbitrary = fc.oneof(
   fc.integer({ min: 0, max: 0xff_ffff }),
   fc.constantFrom(0, 2 ** 32 - 1, 2 ** 32 + 3, -2),
+);
+/** The bits of the old stamp a write keeps: none (the default), the high byte, any. */
+const keepArbitrary = fc.oneof(
+  fc.constant(0),
+  fc.constant(0xff00_0000),
+  fc.integer({ min: 0, max: 2 ** 32 - 1 }),
 );
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
@@ -269,6 +327,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
       key: keyArbitrary,
       value: fc.integer(),
       stamp: fc.option(stampArbitrary, { nil: undefined }),
+      keep: keepArbitrary,
     }),
   },
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('delete'), key: keyArbitrary }) },
@@ -287,6 +346,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
       kind: fc.constant('getStamped'),
       key: keyArbitrary,
       stamp: stampArbitrary,
+      keep: keepArbitrary,
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('getRestamped'), key: keyArbitrary }) },
@@ -296,6 +356,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
       kind: fc.constant('setStamp'),
       key: keyArbitrary,
       stamp: stampArbitrary,
+      keep: keepArbitrary,
     }),
   },
   {
@@ -346,6 +407,24 @@ function put(model: Model, key: string, value: number, stamp: number | undefined
   model.set(key, [value, stamp === undefined ? (old?.[1] ?? 0) : u32(stamp)]);
 }
 
+/** The stamp a write of `stamp` keeping the bits `keep` leaves on an entry (0 for a new one). */
+function kept(
+  entry: [value: number, stamp: number] | undefined,
+  { stamp, keep }: { stamp: number; keep: number },
+): number {
+  const old = entry?.[1] ?? 0;
+  // bit by bit: the old stamp's bit where keep has one, ORed with the new stamp's
+  let result = 0;
+  const fresh = u32(stamp | 0);
+  for (let bit = 0; bit < 32; bit++) {
+    const mask = 2 ** bit;
+    const fromOld = Math.floor(old / mask) % 2 === 1 && Math.floor(u32(keep) / mask) % 2 === 1;
+    const fromNew = Math.floor(fresh / mask) % 2 === 1;
+    if (fromOld || fromNew) result += mask;
+  }
+  return result;
+}
+
 /** Applies one operation to the table and to the model, checking the table's answer. */
 function step(table: HashTable<number>, model: Model, op: Op): void {
   switch (op.kind) {
@@ -353,10 +432,19 @@ function step(table: HashTable<number>, model: Model, op: Op): void {
       expect(table.set(op.key, op.value, op.stamp)).toBe(!model.has(op.key));
       put(model, op.key, op.value, op.stamp);
       break;
-    case 'swap':
-      expect(table.swap(op.key, op.value, op.stamp)).toBe(model.get(op.key)?.[0]);
-      put(model, op.key, op.value, op.stamp);
+    case 'swap': {
+      const old = model.get(op.key);
+      expect(table.swap(op.key, op.value, op.stamp, op.keep)).toBe(old?.[0]);
+      // the entry's stamp before the swap, 0 for a key the swap added
+      expect(table.replacedStamp).toBe(old?.[1] ?? 0);
+      put(
+        model,
+        op.key,
+        op.value,
+        op.stamp === undefined ? undefined : kept(old, { stamp: op.stamp, keep: op.keep }),
+      );
       break;
+    }
     case 'delete':
       expect(table.delete(op.key)).toBe(model.delete(op.key));
       break;
@@ -372,8 +460,8 @@ function step(table: HashTable<number>, model: Model, op: Op): void {
     }
     case 'getStamped': {
       const entry = model.get(op.key);
-      expect(table.getStamped(op.key, op.stamp)).toBe(entry?.[0]);
-      if (entry !== undefined) entry[1] = u32(op.stamp);
+      expect(table.getStamped(op.key, op.stamp, op.keep)).toBe(entry?.[0]);
+      if (entry !== undefined) entry[1] = kept(entry, op);
       break;
     }
     case 'getRestamped': {
@@ -384,8 +472,8 @@ function step(table: HashTable<number>, model: Model, op: Op): void {
     }
     case 'setStamp': {
       const entry = model.get(op.key);
-      expect(table.setStamp(op.key, op.stamp)).toBe(entry !== undefined);
-      if (entry !== undefined) entry[1] = u32(op.stamp);
+      expect(table.setStamp(op.key, op.stamp, op.keep)).toBe(entry !== undefined);
+      if (entry !== undefined) entry[1] = kept(entry, op);
       break;
     }
     case 'fill':
