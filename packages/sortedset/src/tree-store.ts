@@ -80,19 +80,29 @@ export class TreeStore implements Store {
     const tree = this.#tree;
     const node = this.#nodeOf(member);
     // Redis's zslUpdateScore: when the new score keeps the node between its neighbours, change
-    // it in place; otherwise remove and insert again
-    const previous = tree.prev(node);
-    const next = tree.next(node);
-    if (
-      (previous === NIL ||
-        comparePairs(tree.value(previous), tree.key(previous), newScore, member) < 0) &&
-      (next === NIL || comparePairs(newScore, member, tree.value(next), tree.key(next)) < 0)
-    ) {
+    // it in place; otherwise remove and insert again. One descent, with the node still in the
+    // tree, finds both the first node at or after (newScore, member) and the last one before it:
+    // the node stays exactly when it is one of the two, and otherwise the first is where it
+    // goes (not the node itself, so still live after the delete). No neighbour walks.
+    let cursor = tree.root;
+    let after = NIL;
+    let before = NIL;
+    while (cursor !== NIL) {
+      const value = tree.value(cursor);
+      if (newScore < value || (newScore === value && member <= tree.key(cursor))) {
+        after = cursor;
+        cursor = tree.left(cursor);
+      } else {
+        before = cursor;
+        cursor = tree.right(cursor);
+      }
+    }
+    if (after === node || before === node) {
       tree.setValue(node, newScore);
       return;
     }
     tree.deleteNode(node);
-    const moved = tree.insertBefore(this.#lowerBound(newScore, member), member, newScore);
+    const moved = tree.insertBefore(after, member, newScore);
     // the node just freed is the one taken again (a free list): the index names it already
     if (moved !== node) this.#index.set(member, moved);
   }
