@@ -19,7 +19,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchArgs, freePort, machineNow, waitForPort } from './ports.js';
+import { benchArgs, freePort, lrangeCommand, machineNow, waitForPort } from './ports.js';
 
 const { values: options } = parseArgs({
   args: benchArgs(),
@@ -105,15 +105,20 @@ function cpuNanoseconds(pid: number): number {
   return total;
 }
 
-/** One redis-benchmark run: its rps and p99 latency (ms). */
+/**
+ * One redis-benchmark run: its rps and p99 latency (ms). An lrange test runs as its LRANGE
+ * command: the caller fills the list first with an LPUSH run, outside the CPU measurement (see lrangeCommand).
+ */
 function benchmark(port: number, test: string, pipeline: number): { rps: number; p99: number } {
+  const lrange = lrangeCommand(test);
   const out = execFileSync(
     'redis-benchmark',
     [
-      ...['-p', String(port), '-t', test, '-n', String(requestsFor(pipeline))],
+      ...['-p', String(port), ...(lrange ? [] : ['-t', test]), '-n', String(requestsFor(pipeline))],
       ...['-c', options.clients],
       ...['-d', '16'],
       ...['-r', '100000', '-P', String(pipeline), '--csv'],
+      ...(lrange ?? []),
     ],
     { encoding: 'utf8' },
   );
@@ -161,6 +166,7 @@ async function main(): Promise<void> {
           for (const i of order) {
             const server = running[i]!;
             const pid = server.child.pid!;
+            if (lrangeCommand(test)) benchmark(server.port, 'lpush', pipeline); // the list
             const before = cpuNanoseconds(pid);
             const sample = benchmark(server.port, test, pipeline);
             rps[i]!.push(sample.rps);

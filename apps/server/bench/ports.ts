@@ -42,6 +42,20 @@ export function benchArgs(): string[] {
 }
 
 /**
+ * redis-benchmark's `lrange_<n>` tests run an LPUSH of as many requests first ("LPUSH (needed to
+ * benchmark LRANGE)") in the same run, and print it as the first CSV row: a harness that reads
+ * that row, or times the whole run, measures the LPUSH. For such a test this returns the LRANGE
+ * command the test times, to run as a command after filling the list with `-t lpush` (untimed);
+ * for any other test undefined.
+ *
+ * @example lrangeCommand('lrange_100'); // ['LRANGE', 'mylist', '0', '99']
+ */
+export function lrangeCommand(test: string): string[] | undefined {
+  const match = /^lrange_(\d+)$/.exec(test);
+  return match ? ['LRANGE', 'mylist', '0', String(Number(match[1]) - 1)] : undefined;
+}
+
+/**
  * How many cores' worth of work the machine gives two busy threads right now: the time one
  * thread takes for a fixed loop, times two, over the time two threads take for it side by side
  * (2.0: two cores; 1.0: they took turns on one). On a shared VM this moves from hour to hour, and

@@ -13,7 +13,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchArgs, freePort, machineNow, waitForPort } from './ports.js';
+import { benchArgs, freePort, lrangeCommand, machineNow, waitForPort } from './ports.js';
 
 const { values: options } = parseArgs({
   args: benchArgs(),
@@ -79,6 +79,10 @@ function runBenchmark(
   pipeline: number,
   command?: readonly string[],
 ): Sample {
+  const lrange = command ? undefined : lrangeCommand(test);
+  // an lrange test times the LRANGE alone, on a list filled first (see lrangeCommand)
+  if (lrange) runBenchmark(port, 'lpush', pipeline);
+  command ??= lrange;
   const out = execFileSync(
     'redis-benchmark',
     [
