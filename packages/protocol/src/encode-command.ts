@@ -3,7 +3,7 @@
  *
  *     *<argc>\r\n  then per argument  $<byte length>\r\n<bytes>\r\n
  */
-import { CR, LF, RESP_TYPES, type FastBuffer } from './bytes.js';
+import { CR, LF, RESP_TYPES, decimalLength, type FastBuffer } from './bytes.js';
 import { InvalidArgumentError } from './errors.js';
 
 /** How {@link encodeCommand} turns string arguments into bytes. */
@@ -53,15 +53,6 @@ export function encodeCommand(
     buffer[at++] = LF;
   }
   return buffer;
-}
-
-function decimalLength(n: number): number {
-  let length = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    length++;
-  }
-  return length;
 }
 
 function writeHeader(buffer: FastBuffer, at: number, type: number, n: number): number {

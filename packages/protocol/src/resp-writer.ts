@@ -9,7 +9,17 @@
  * `charCodeAt` loop (a native write costs more than it saves below ~32 bytes), and capacity is
  * checked once per frame (once per array in `bulkArray`). Readability was traded for speed there.
  */
-import { COLON, CR, LF, MINUS, RESP_TYPES, SPACE, ZERO, type FastBuffer } from './bytes.js';
+import {
+  COLON,
+  CR,
+  LF,
+  MINUS,
+  RESP_TYPES,
+  SPACE,
+  ZERO,
+  decimalLength,
+  type FastBuffer,
+} from './bytes.js';
 import { InvalidArgumentError } from './errors.js';
 import { formatDouble } from './format-double.js';
 import {
@@ -436,16 +446,6 @@ function int64Text(n: number | bigint): string {
     throw new InvalidArgumentError(`an integer reply is a signed 64-bit integer, got ${big}`);
   }
   return big.toString();
-}
-
-/** Number of decimal digits of a non-negative safe integer. */
-function decimalLength(n: number): number {
-  let length = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    length++;
-  }
-  return length;
 }
 
 /**
