@@ -226,7 +226,8 @@ export class NumericHeap<V> {
    * ```
    */
   pop(): V | undefined {
-    // Hot path, written out in full like push.
+    // Hot path: the sift-down is #siftDown's (a copy written out here measured no faster:
+    // push/pop of 1M (key, value) pairs 1.07x flatqueue against 1.05x, three alternating runs)
     const size = this.#size - 1;
     if (size < 0) return undefined;
     const keys = this.#keys;
@@ -245,51 +246,7 @@ export class NumericHeap<V> {
       if (typeof value !== 'number') values[size] = undefined as V;
     }
     if (size === 0) return top;
-    const key = keys[size]!;
-    const slot = slotAt[size]!;
-    const position = slots.position;
-    const indexed = slots.indexed;
-    let readAhead = 0;
-    let at = 0;
-    for (;;) {
-      const first = (at << 2) + 1;
-      if (first >= size) break;
-      let best = first;
-      let bestKey = keys[first]!;
-      if (first + 3 < size) {
-        // All four children exist (the common case). Read ahead the first key of each child's
-        // own children, whichever child wins (see the file comment).
-        const grand = (first << 2) + 1;
-        if (grand + 12 < size) {
-          readAhead += keys[grand]! + keys[grand + 4]! + keys[grand + 8]! + keys[grand + 12]!;
-        }
-        // The smaller of each pair, then the smaller of the two, without branches.
-        const left = first + +(keys[first + 1]! < bestKey);
-        const right = first + 2 + +(keys[first + 3]! < keys[first + 2]!);
-        best = left + +(keys[right]! < keys[left]!) * (right - left);
-        bestKey = keys[best]!;
-      } else {
-        for (let child = first + 1; child < size; child++) {
-          const childKey = keys[child]!;
-          if (childKey < bestKey) {
-            best = child;
-            bestKey = childKey;
-          }
-        }
-      }
-      if (bestKey >= key) break;
-      const bestSlot = slotAt[best]!;
-      keys[at] = bestKey;
-      slotAt[at] = bestSlot;
-      if (valued) values[at] = values[best]!;
-      if (indexed) position[bestSlot] = at;
-      at = best;
-    }
-    keys[at] = key;
-    slotAt[at] = slot;
-    if (valued) values[at] = value;
-    if (indexed) position[slot] = at;
-    readAheadSink.sink = readAhead;
+    this.#siftDown(0, keys[size]!, slotAt[size]!, value, size);
     return top;
   }
 
