@@ -33,6 +33,8 @@ export class TreeStore implements Store {
    */
   #lastMember: string | undefined = undefined;
   #lastNode = NIL;
+  /** The last node before the bound the last #lowerBound found (NIL: none). */
+  #beforeBound = NIL;
 
   constructor(capacity: number) {
     const index = this.#index;
@@ -84,19 +86,8 @@ export class TreeStore implements Store {
     // tree, finds both the first node at or after (newScore, member) and the last one before it:
     // the node stays exactly when it is one of the two, and otherwise the first is where it
     // goes (not the node itself, so still live after the delete). No neighbour walks.
-    let cursor = tree.root;
-    let after = NIL;
-    let before = NIL;
-    while (cursor !== NIL) {
-      const value = tree.value(cursor);
-      if (newScore < value || (newScore === value && member <= tree.key(cursor))) {
-        after = cursor;
-        cursor = tree.left(cursor);
-      } else {
-        before = cursor;
-        cursor = tree.right(cursor);
-      }
-    }
+    const after = this.#lowerBound(newScore, member);
+    const before = this.#beforeBound;
     if (after === node || before === node) {
       tree.setValue(node, newScore);
       return;
@@ -120,20 +111,23 @@ export class TreeStore implements Store {
     return node === undefined ? -1 : this.#tree.rank(node);
   }
 
-  /** The first node >= (score, member), or NIL. */
+  /** The first node >= (score, member), or NIL; the last node before it in #beforeBound. */
   #lowerBound(score: number, member: string): number {
     const tree = this.#tree;
     let node = tree.root;
     let found = NIL;
+    let before = NIL;
     while (node !== NIL) {
       const value = tree.value(node);
       if (score < value || (score === value && member <= tree.key(node))) {
         found = node;
         node = tree.left(node);
       } else {
+        before = node;
         node = tree.right(node);
       }
     }
+    this.#beforeBound = before;
     return found;
   }
 
