@@ -19,7 +19,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchArgs, freePort, lrangeCommand, machineNow, waitForPort } from './ports.js';
+import { benchArgs, fillFor, freePort, lrangeCommand, machineNow, waitForPort } from './ports.js';
 
 const { values: options } = parseArgs({
   args: benchArgs(),
@@ -107,7 +107,7 @@ function cpuNanoseconds(pid: number): number {
 
 /**
  * One redis-benchmark run: its rps and p99 latency (ms). An lrange test runs as its LRANGE
- * command: the caller fills the list first with an LPUSH run, outside the CPU measurement (see lrangeCommand).
+ * command; the caller runs the test's fill first (fillFor), outside the CPU measurement.
  */
 function benchmark(port: number, test: string, pipeline: number): { rps: number; p99: number } {
   const lrange = lrangeCommand(test);
@@ -166,7 +166,8 @@ async function main(): Promise<void> {
           for (const i of order) {
             const server = running[i]!;
             const pid = server.child.pid!;
-            if (lrangeCommand(test)) benchmark(server.port, 'lpush', pipeline); // the list
+            const fill = fillFor(test); // what the test reads, untimed
+            if (fill) benchmark(server.port, fill, pipeline);
             const before = cpuNanoseconds(pid);
             const sample = benchmark(server.port, test, pipeline);
             rps[i]!.push(sample.rps);

@@ -56,6 +56,20 @@ export function lrangeCommand(test: string): string[] | undefined {
 }
 
 /**
+ * The redis-benchmark test that fills what `test` reads, or undefined: GET reads the keys SET
+ * writes, LPOP and LRANGE the list LPUSH fills. redis-benchmark's own suite runs them in that
+ * order; a harness that runs a test alone (`--tests get`) would otherwise time replies to an
+ * empty database.
+ *
+ * @example fillFor('get'); // 'set'
+ */
+export function fillFor(test: string): string | undefined {
+  if (test === 'get') return 'set';
+  if (test === 'lpop' || test === 'rpop' || lrangeCommand(test)) return 'lpush';
+  return undefined;
+}
+
+/**
  * How many cores' worth of work the machine gives two busy threads right now: the time one
  * thread takes for a fixed loop, times two, over the time two threads take for it side by side
  * (2.0: two cores; 1.0: they took turns on one). On a shared VM this moves from hour to hour, and
