@@ -174,6 +174,50 @@ export class HMap extends EntryPool {
   }
 
   /**
+   * Loads the cache lines that finding the keys of `hashes[0, count)` (hashed as `find` takes
+   * them) will read, level by level across the keys, so that their misses overlap instead of
+   * coming one after another: the bucket heads, then each head entry's hash, key and value,
+   * then the key and a string value themselves (`keys` is scratch room for 2 * count). Changes
+   * nothing. Only `newer` is read (during a rehash an older key just
+   * misses as it would have). Returns a number to be consumed (loads whose result is unused
+   * would be dropped by the compiler).
+   */
+  touch(hashes: Int32Array, keys: unknown[], count: number): number {
+    const newer = this.newer;
+    const mask = newer.mask;
+    const chunks = newer.chunks;
+    const ids = hashes; // each hash becomes its chain's head id once read
+    for (let i = 0; i < count; i++) {
+      const bucket = hashes[i]! & mask;
+      const chunk = chunks[bucket >>> CHUNK_SHIFT]!;
+      ids[i] = chunk === null ? 0 : chunk[bucket & CHUNK_MASK]!;
+    }
+    const kv = this.kv;
+    const meta = this.meta;
+    const stride = this.stride;
+    let sink = 0;
+    for (let i = 0; i < count; i++) {
+      const id = ids[i]!;
+      if (id === 0) {
+        keys[i << 1] = undefined;
+        keys[(i << 1) + 1] = undefined;
+        continue;
+      }
+      const page = id >>> PAGE_SHIFT;
+      sink += meta[page]![(id & PAGE_MASK) * stride]!;
+      const slot = (id & PAGE_MASK) << 1;
+      keys[i << 1] = kv[page]![slot];
+      keys[(i << 1) + 1] = kv[page]![slot + 1];
+    }
+    for (let i = 0; i < count << 1; i++) {
+      const item = keys[i];
+      if (typeof item === 'string') sink += item.length;
+      keys[i] = undefined;
+    }
+    return sink;
+  }
+
+  /**
    * Inserts an entry whose key is known to be absent, then starts a resize if one is due;
    * returns its id. O(1) amortized.
    */

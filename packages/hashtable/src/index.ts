@@ -2,6 +2,7 @@ export {
   BaseHashTable,
   HashTableLayout,
   LINEAR_LIMIT,
+  TOUCH_MAX,
   type HashTableStats,
   type Restamp,
   type ScanVisitor,

@@ -197,7 +197,8 @@ type Op =
   | { kind: 'iterate' }
   | { kind: 'scan'; count: number }
   | { kind: 'random' }
-  | { kind: 'sample'; count: number };
+  | { kind: 'sample'; count: number }
+  | { kind: 'touch'; keys: string[]; start: number; step: number };
 
 const latin1 = fc.string({
   unit: fc.integer({ min: 0, max: 255 }).map((code) => String.fromCharCode(code)),
@@ -248,6 +249,15 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant('scan'), count: fc.integer({ min: 1, max: 50 }) }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'random' } as const) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('touch'),
+      keys: fc.array(keyArbitrary, { maxLength: 80 }),
+      start: fc.integer({ min: 0, max: 3 }),
+      step: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant('sample'), count: fc.integer({ min: 0, max: 40 }) }),
@@ -338,6 +348,14 @@ function step(table: HashTable<number>, model: Map<string, number>, op: Op): voi
       const entry = table.randomEntry();
       if (model.size === 0) expect(entry).toBeUndefined();
       else expect(model.get(entry![0])).toBe(entry![1]);
+      break;
+    }
+    case 'touch': {
+      // changes nothing: then every touched key reads as the model has it
+      const before = table.stats();
+      table.touch(op.keys, op.start, op.step);
+      expect(table.stats()).toEqual(before);
+      for (const key of op.keys) expect(table.get(key)).toBe(model.get(key));
       break;
     }
     case 'sample': {

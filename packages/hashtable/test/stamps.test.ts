@@ -217,6 +217,23 @@ describe('HashTable with stamps: edge cases', () => {
     table.checkInvariants();
   });
 
+  it('touch between a stamped read and the write that follows it changes nothing', () => {
+    const table = new HashTable<string>({ stamps: true, seed: 9 });
+    const keys = keyRange('k', 3000);
+    for (const key of keys) table.set(key, `v${key}`, 1);
+    // add keys until a resize starts: a rehash in progress, most keys in the older bucket array
+    let added = 0;
+    while (table.stats().rehashingLeft === 0) table.set(`n${added++}`, 'new', 2);
+    expect(table.stats().rehashingLeft).toBeGreaterThan(1000);
+    expect(table.getStamped('k7', 5)).toBe('vk7');
+    table.touch([...keys.slice(0, 100), 'absent', 'n1'], 0, 1);
+    table.touch(keys, 1, 37);
+    expect(table.swap('k7', 'w', 6)).toBe('vk7');
+    expect(table.stampOf('k7')).toBe(6);
+    for (const key of keys) expect(table.get(key)).toBe(key === 'k7' ? 'w' : `v${key}`);
+    table.checkInvariants();
+  });
+
   it('clear drops the stamps with the entries', () => {
     const table = new HashTable<number>({ stamps: true });
     for (const key of keyRange('k', 100)) table.set(key, 1, 5);

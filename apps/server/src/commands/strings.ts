@@ -258,6 +258,7 @@ function getset(client: Client, argv: string[]): void {
 
 function mget(client: Client, argv: string[]): void {
   const db = client.db;
+  db.prefetch(argv, 1, 1);
   client.w.arrayHeader(argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
     const value = db.lookupRead(argv[i] ?? '');
@@ -283,6 +284,7 @@ function msetGeneric(client: Client, argv: string[], nx: boolean): void {
       }
     }
   }
+  db.prefetch(argv, 1, 2);
   for (let i = 1; i < argv.length; i += 2) {
     const key = argv[i] ?? '';
     db.set(key, argv[i + 1] ?? '');
