@@ -162,7 +162,10 @@ export function lookupByPattern(
 /**
  * _pqsort, Redis's partial quicksort (NetBSD's qsort with a range): sorts just enough that
  * `items[lrange..rrange]` hold the elements a full sort would put there. Ported exactly, because
- * elements that compare equal (ALPHA BY with missing weights) come out in its order.
+ * elements that compare equal (ALPHA BY with missing weights) come out in its order; exactly
+ * means without NetBSD's switch to insertion sort after a pass that swapped nothing, which
+ * Redis's copy does not have (with it, `SORT l BY w_* ALPHA LIMIT 0 1` answered another of
+ * the tied elements than redis-server).
  * O(n log n) worst case in practice (median of three, ninther past 40 elements).
  *
  * @internal
@@ -204,7 +207,6 @@ export function partialSort<T>(
   let a = base;
   let n = count;
   for (;;) {
-    let swapped = false;
     if (n < 7) {
       for (let pm = a + 1; pm < a + n; pm++)
         for (let pl = pm; pl > a && cmp(pl - 1, pl) > 0; pl--) swap(pl, pl - 1);
@@ -231,7 +233,6 @@ export function partialSort<T>(
       let result: number;
       while (pb <= pc && (result = cmp(pb, a)) <= 0) {
         if (result === 0) {
-          swapped = true;
           swap(pa, pb);
           pa++;
         }
@@ -239,7 +240,6 @@ export function partialSort<T>(
       }
       while (pb <= pc && (result = cmp(pc, a)) >= 0) {
         if (result === 0) {
-          swapped = true;
           swap(pc, pd);
           pd--;
         }
@@ -247,15 +247,8 @@ export function partialSort<T>(
       }
       if (pb > pc) break;
       swap(pb, pc);
-      swapped = true;
       pb++;
       pc--;
-    }
-    if (!swapped) {
-      // switch to insertion sort
-      for (let pm2 = a + 1; pm2 < a + n; pm2++)
-        for (let pl = pm2; pl > a && cmp(pl - 1, pl) > 0; pl--) swap(pl, pl - 1);
-      return;
     }
     const pn = a + n;
     let r = Math.min(pa - a, pb - pa);
