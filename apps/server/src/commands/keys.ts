@@ -41,6 +41,7 @@ function copyValue(value: Value): Value {
 
 function del(client: Client, argv: string[]): void {
   const db = client.db;
+  if (argv.length > 2) db.prefetch(argv, 1, 1);
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i] ?? '';
@@ -54,6 +55,7 @@ function del(client: Client, argv: string[]): void {
 
 function exists(client: Client, argv: string[]): void {
   let count = 0;
+  if (argv.length > 2) client.db.prefetch(argv, 1, 1);
   // LOOKUP_NOTOUCH: EXISTS is not an access (redis-server 7.0)
   for (let i = 1; i < argv.length; i++)
     if (client.db.lookupRead(argv[i] ?? '', false) !== undefined) count++;

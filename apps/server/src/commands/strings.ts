@@ -258,7 +258,7 @@ function getset(client: Client, argv: string[]): void {
 
 function mget(client: Client, argv: string[]): void {
   const db = client.db;
-  db.prefetch(argv, 1, 1);
+  if (argv.length > 2) db.prefetch(argv, 1, 1);
   client.w.arrayHeader(argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
     const value = db.lookupRead(argv[i] ?? '');
@@ -276,6 +276,7 @@ function msetGeneric(client: Client, argv: string[], nx: boolean): void {
     return;
   }
   const db = client.db;
+  if (argv.length > 3) db.prefetch(argv, 1, 2);
   if (nx) {
     for (let i = 1; i < argv.length; i += 2) {
       if (db.lookup(argv[i] ?? '') !== undefined) {
@@ -284,7 +285,6 @@ function msetGeneric(client: Client, argv: string[], nx: boolean): void {
       }
     }
   }
-  db.prefetch(argv, 1, 2);
   for (let i = 1; i < argv.length; i += 2) {
     const key = argv[i] ?? '';
     db.set(key, argv[i + 1] ?? '');
