@@ -237,8 +237,8 @@ export class Database {
   }
 
   /**
-   * Prepares lookups of the keys `argv[start]`, `argv[start + step]`, ... (MSET's keys): what
-   * finding them reads is loaded into the CPU cache together, so that the writes that follow
+   * Prepares lookups of the keys `argv[start]`, `argv[start + step]`, ... (MSET's, MGET's): what
+   * finding them reads is loaded into the CPU cache together, so that the lookups that follow
    * do not each wait for their own cache misses. Changes nothing.
    */
   prefetch(argv: readonly string[], start: number, step: number): void {
@@ -559,10 +559,15 @@ export class Database {
    * stamp had (0: not known from the stamp).
    */
   #replaced(key: string, old: Value, value: Value, oldTag: number): void {
-    if (oldTag !== 0 && typeof value === 'string') {
-      // string for string, the old one's length known from its tag: not read (a cache miss)
+    // the old value's length in words: from its size tag when it has one, so that the old value
+    // is not read (a cache miss); -1 for a collection
+    const oldWords =
+      oldTag !== 0 ? oldTag - 1 : typeof old === 'string' ? (old.length + 3) >>> 2 : -1;
+    if (oldWords >= 0 && typeof value === 'string') {
+      // string for string (SET, INCR, APPEND): the key's share cancels out, only the value's
+      // rounded length moves the account; inlined from stringEntryBytes for the hot path
       if (key === this.#lastKey) this.#lastValue = value;
-      const delta = (((value.length + 3) >>> 2) - (oldTag - 1)) << 2;
+      const delta = (((value.length + 3) >>> 2) - oldWords) << 2;
       if (delta !== 0) {
         this.#bytes += delta;
         this.#access.dataset += delta;
@@ -573,16 +578,6 @@ export class Database {
     // on a megabyte bitmap replaces one with another of the same length on every call)
     if (typeof old !== 'string' && old === value) return;
     if (key === this.#lastKey) this.#lastValue = value;
-    if (typeof old === 'string' && typeof value === 'string') {
-      // string for string (SET, INCR, APPEND): the key's share cancels out, only the value's
-      // rounded length moves the account; inlined from stringEntryBytes for the hot path
-      const delta = (((value.length + 3) >>> 2) - ((old.length + 3) >>> 2)) << 2;
-      if (delta !== 0) {
-        this.#bytes += delta;
-        this.#access.dataset += delta;
-      }
-      return;
-    }
     this.#discharge(key, old);
     this.#charge(key, value);
   }
