@@ -238,13 +238,7 @@ export class NumericHeap<V> {
     const top = valued ? values[0] : undefined;
     slots.free[slots.freeCount++] = slotAt[0]!;
     this.#size = size;
-    let value = undefined as V;
-    if (valued) {
-      value = values[size]!;
-      // Not kept alive by the heap; a number is left (it holds on to nothing, and writing
-      // undefined among numbers would make V8 box them all).
-      if (typeof value !== 'number') values[size] = undefined as V;
-    }
+    const value = this.#takeValue(size);
     if (size === 0) return top;
     this.#siftDown(0, keys[size]!, slotAt[size]!, value, size);
     return top;
@@ -339,11 +333,7 @@ export class NumericHeap<V> {
     if (at < 0) return false;
     this.#slots.release(this.#slotAt[at]!);
     const last = --this.#size;
-    let lastValue = undefined as V;
-    if (this.#valued) {
-      lastValue = this.#values[last]!;
-      if (typeof lastValue !== 'number') this.#values[last] = undefined as V;
-    }
+    const lastValue = this.#takeValue(last);
     if (at !== last) {
       const key = this.#keys[last]!;
       const lastSlot = this.#slotAt[last]!;
@@ -399,6 +389,19 @@ export class NumericHeap<V> {
     }
     const problem = this.#slots.problem(this.#slotAt, size);
     if (problem !== undefined) throw new HeapInvariantError(problem);
+  }
+
+  /**
+   * The value at position `at`, which the item there is leaving (undefined in a heap of bare
+   * keys), cleared so that the heap keeps nothing alive; a number is left in place (it holds on
+   * to nothing, and writing undefined among numbers would make V8 box them all).
+   */
+  #takeValue(at: number): V {
+    if (!this.#valued) return undefined as V;
+    const values = this.#values;
+    const value = values[at]!;
+    if (typeof value !== 'number') values[at] = undefined as V;
+    return value;
   }
 
   /** The first defined value: from now on values are stored (undefined for the earlier items). */
