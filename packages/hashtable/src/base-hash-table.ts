@@ -43,7 +43,8 @@ const MAX_CURSOR = 0xffff_ffff;
 /** The most keys one {@link BaseHashTable.touch} call prepares. */
 export const TOUCH_MAX = 64;
 // touch's scratch, shared by every table (touch runs to completion): hashes, then chain heads;
-// the head entries' keys and values; and where the loads' sum goes so that they are not optimised away
+// the head entries' keys and values; and where the loads' sum goes so that they are not
+// optimised away
 const touchHashes = new Int32Array(TOUCH_MAX);
 const touchKeys = new Array<unknown>(TOUCH_MAX * 2).fill(undefined);
 const touchSink = { sink: 0 };
