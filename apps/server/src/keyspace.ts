@@ -9,7 +9,16 @@ import {
   LRU_CLOCK_MAX,
 } from './eviction-clock.js';
 import { estimateMemoryUsage } from './memory.js';
+import { StringArena, handleLength } from './string-arena.js';
+import { parseInt64, type Int64 } from './util/numbers.js';
 import type { ObjectValue, Value } from './values.js';
+import type { RespWriter } from '@byor/protocol';
+
+/**
+ * What the key table holds for a value: a collection, a string kept on the V8 heap (an empty
+ * or long one), or the handle of a short string kept in the database's {@link StringArena}.
+ */
+export type StoredValue = ObjectValue | string | number;
 
 /** What a database needs from the server around it. */
 export interface KeyspaceHost {
@@ -67,9 +76,14 @@ function sizeOf(value: ObjectValue): number {
 }
 
 /** MEMORY USAGE's estimate of a key holding a string, inlined: one per write on the SET path. */
-function stringEntryBytes(key: string, value: string): number {
+function stringEntryBytes(key: string, valueLength: number): number {
   // entry + key header + key chars + value header + value chars (memory.ts), plus the stamp
-  return 16 + 12 + (((key.length + 3) >>> 2) << 2) + 12 + (((value.length + 3) >>> 2) << 2) + 4;
+  return 16 + 12 + (((key.length + 3) >>> 2) << 2) + 12 + (((valueLength + 3) >>> 2) << 2) + 4;
+}
+
+/** The length of a stored string value (held or by handle). */
+function storedLength(stored: string | number): number {
+  return typeof stored === 'number' ? handleLength(stored) : stored.length;
 }
 
 /** The key table's options: every entry carries its access stamp. */
@@ -117,7 +131,9 @@ export class Database {
   readonly index: number;
   readonly #host: KeyspaceHost;
   readonly #access: AccessTracking;
-  #dict = new HashTable<Value>(STAMPED);
+  #dict = new HashTable<StoredValue>(STAMPED);
+  /** the short string values (the key table holds their handles) */
+  #arena = new StringArena();
   #expires = new HashTable<HeapHandle>();
   #deadlines = new NumericHeap<string>();
   /** bytes of this database in the account */
@@ -127,7 +143,7 @@ export class Database {
   #dirty = new Set<ObjectValue>();
   /** the last key looked up and its value: signalModified after a lookup needs no second lookup */
   #lastKey: string | undefined = undefined;
-  #lastValue: Value = '';
+  #lastValue: StoredValue = '';
   /** an LFU access: the counter decayed and incremented (made once, not per lookup) */
   readonly #lfuHit: Restamp;
 
@@ -169,35 +185,51 @@ export class Database {
    * stamps the access.
    */
   lookupRead(key: string, touch = true): Value | undefined {
-    const value = touch ? this.lookup(key) : this.peek(key);
-    if (value === undefined) {
+    const stored = this.lookupReadStored(key, touch);
+    return typeof stored === 'number' ? this.#arena.read(stored) : stored;
+  }
+
+  /**
+   * {@link lookupRead} that hands a short string over as its handle (GET, MGET: the reply is
+   * written from where the string is kept, see {@link bulk}, and no JS string is made).
+   */
+  lookupReadStored(key: string, touch = true): StoredValue | undefined {
+    const stored = touch ? this.lookupStored(key) : this.#peekStored(key);
+    if (stored === undefined) {
       this.#host.stats.keyspaceMisses++;
       this.#host.keyMissed(this, key);
     } else {
       this.#host.stats.keyspaceHits++;
     }
-    return value;
+    return stored;
+  }
+
+  /** Writes a stored string (a string or a handle from {@link lookupReadStored}) as a bulk reply. */
+  bulk(writer: RespWriter, stored: string | number): void {
+    if (typeof stored === 'number') this.#arena.reply(writer, stored);
+    else writer.bulk(stored);
+  }
+
+  /**
+   * A stored string (a string or a handle from {@link lookupStored}) as an int64 by string2ll's
+   * rules (INCR, DECR), or undefined when it is not one.
+   */
+  integerOf(stored: string | number): Int64 | undefined {
+    if (typeof stored === 'string') return parseInt64(stored);
+    const small = this.#arena.integer(stored);
+    return small === small ? small : parseInt64(this.#arena.read(stored));
   }
 
   /** Reads a key, expiring it first if its TTL has passed, and stamps the access. No statistics. */
   lookup(key: string): Value | undefined {
-    // the access stamp is written by the lookup itself: one find, no second cache line to miss
-    const value = this.#access.lfu
-      ? this.#dict.getRestamped(key, this.#lfuHit)
-      : this.#dict.getStamped(key, lruClock(this.#host.now()), TAG_BITS);
-    if (value === undefined) return undefined;
-    if (this.#expires.size !== 0 && this.#expireIfDue(key)) return undefined;
-    this.#lastKey = key;
-    this.#lastValue = value;
-    return value;
+    const stored = this.lookupStored(key);
+    return typeof stored === 'number' ? this.#arena.read(stored) : stored;
   }
 
   /** Reads a key without stamping it (LOOKUP_NOTOUCH); expires it if due. No statistics. */
   peek(key: string): Value | undefined {
-    const value = this.#dict.get(key);
-    if (value === undefined) return undefined;
-    if (this.#expires.size !== 0 && this.#expireIfDue(key)) return undefined;
-    return value;
+    const stored = this.#peekStored(key);
+    return typeof stored === 'number' ? this.#arena.read(stored) : stored;
   }
 
   /** True when the key is in the table, expired or not (dictFind). Not an access, no expiry. */
@@ -222,15 +254,16 @@ export class Database {
     const lfu = this.#access.lfu;
     const dict = this.#dict;
     const tag = sizeTag(value);
+    const stored = this.#store(value);
     const old = lfu
-      ? dict.swap(key, value, tag, ACCESS_BITS)
-      : dict.swap(key, value, lruClock(now) | tag);
+      ? dict.swap(key, stored, tag, ACCESS_BITS)
+      : dict.swap(key, stored, lruClock(now) | tag);
     if (old === undefined) {
       if (lfu) dict.setStamp(key, lfuInitial(now) | tag);
-      this.#added(key, value);
+      this.#added(key, stored);
       return true;
     }
-    this.#replaced(key, old, value, dict.replacedStamp >>> 24);
+    this.#replaced(key, old, stored, dict.replacedStamp >>> 24);
     if (!keepTtl) this.#removeExpire(key);
     this.#host.keyModified(this, key);
     return false;
@@ -249,27 +282,29 @@ export class Database {
   update(key: string, value: Value): void {
     const dict = this.#dict;
     const tag = sizeTag(value);
-    const old = dict.swap(key, value, tag, ACCESS_BITS);
+    const stored = this.#store(value);
+    const old = dict.swap(key, stored, tag, ACCESS_BITS);
     if (old === undefined) {
       dict.setStamp(key, this.#freshStamp() | tag);
-      this.#added(key, value);
+      this.#added(key, stored);
       return;
     }
-    this.#replaced(key, old, value, dict.replacedStamp >>> 24);
+    this.#replaced(key, old, stored, dict.replacedStamp >>> 24);
     this.#host.keyModified(this, key);
   }
 
   /** Signals a change made in place (a TTL set, an element added to a collection). */
   signalModified(key: string): void {
     const value = key === this.#lastKey ? this.#lastValue : this.#dict.get(key);
-    if (value !== undefined && typeof value !== 'string') this.#dirty.add(value);
+    if (typeof value === 'object') this.#dirty.add(value);
     this.#host.keyModified(this, key);
   }
 
   /** Adds a key known not to exist (the caller has looked it up). */
   add(key: string, value: Value): void {
-    this.#dict.set(key, value, this.#freshStamp() | sizeTag(value));
-    this.#added(key, value);
+    const stored = this.#store(value);
+    this.#dict.set(key, stored, this.#freshStamp() | sizeTag(value));
+    this.#added(key, stored);
   }
 
   /** Deletes a key; returns whether it existed. */
@@ -365,7 +400,8 @@ export class Database {
   flush(): void {
     this.#access.dataset -= this.#bytes;
     this.#bytes = 0;
-    this.#dict = new HashTable<Value>(STAMPED);
+    this.#dict = new HashTable<StoredValue>(STAMPED);
+    this.#arena = new StringArena();
     this.#expires = new HashTable<HeapHandle>();
     this.#deadlines = new NumericHeap<string>();
     this.#charges = new WeakMap();
@@ -377,6 +413,7 @@ export class Database {
   /** Exchanges the contents of two databases (SWAPDB). */
   swapWith(other: Database): void {
     [this.#dict, other.#dict] = [other.#dict, this.#dict];
+    [this.#arena, other.#arena] = [other.#arena, this.#arena];
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
     [this.#deadlines, other.#deadlines] = [other.#deadlines, this.#deadlines];
     [this.#bytes, other.#bytes] = [other.#bytes, this.#bytes];
@@ -403,10 +440,10 @@ export class Database {
    */
   scan(cursor: number, count: number, visit: (key: string, value: Value) => void): number {
     const now = this.#host.now();
-    return this.#dict.scan(cursor, count, (key, value) => {
+    return this.#dict.scan(cursor, count, (key, stored) => {
       const at = this.getExpire(key);
       if (at !== undefined && now > at) return;
-      visit(key, value);
+      visit(key, typeof stored === 'number' ? this.#arena.read(stored) : stored);
     });
   }
 
@@ -423,10 +460,10 @@ export class Database {
   /** Every live key and value. */
   *entries(): IterableIterator<[string, Value]> {
     const now = this.#host.now();
-    for (const entry of this.#dict.entries()) {
-      const at = this.getExpire(entry[0]);
+    for (const [key, stored] of this.#dict.entries()) {
+      const at = this.getExpire(key);
       if (at !== undefined && now > at) continue;
-      yield entry;
+      yield [key, typeof stored === 'number' ? this.#arena.read(stored) : stored];
     }
   }
 
@@ -533,12 +570,48 @@ export class Database {
       throw new Error(`the cached value of ${this.#lastKey} is stale`);
     for (const key of this.#expires.keys())
       if (!this.#dict.has(key)) throw new Error(`TTL of a missing key ${key}`);
-    for (const [key, value] of this.#dict) {
+    let handles = 0;
+    for (const [key, stored] of this.#dict) {
+      if (typeof stored === 'number') handles++;
+      const value = typeof stored === 'number' ? this.#arena.read(stored) : stored;
       const tag = (this.#dict.stampOf(key) ?? 0) >>> 24;
       if (tag !== sizeTag(value) >>> 24)
         throw new Error(`size tag ${tag} of ${key} does not match its value`);
     }
+    if (handles !== this.#arena.count)
+      throw new Error(`${this.#arena.count} strings in the arena for ${handles} handles`);
     if (this.#bytes < 0) throw new Error(`negative memory account ${this.#bytes}`);
+  }
+
+  /**
+   * {@link lookup} that hands a short string over as its handle: for {@link bulk} and
+   * {@link integerOf}, which read it where it is kept.
+   */
+  lookupStored(key: string): StoredValue | undefined {
+    // the access stamp is written by the lookup itself: one find, no second cache line to miss
+    const stored = this.#access.lfu
+      ? this.#dict.getRestamped(key, this.#lfuHit)
+      : this.#dict.getStamped(key, lruClock(this.#host.now()), TAG_BITS);
+    if (stored === undefined) return undefined;
+    if (this.#expires.size !== 0 && this.#expireIfDue(key)) return undefined;
+    this.#lastKey = key;
+    this.#lastValue = stored;
+    return stored;
+  }
+
+  /** {@link peek} without decoding. */
+  #peekStored(key: string): StoredValue | undefined {
+    const stored = this.#dict.get(key);
+    if (stored === undefined) return undefined;
+    if (this.#expires.size !== 0 && this.#expireIfDue(key)) return undefined;
+    return stored;
+  }
+
+  /** What the table holds for a value: a short string's arena handle, else the value. */
+  #store(value: Value): StoredValue {
+    if (typeof value !== 'string') return value;
+    const handle = this.#arena.store(value);
+    return handle < 0 ? value : handle;
   }
 
   #freshStamp(): number {
@@ -547,7 +620,7 @@ export class Database {
   }
 
   /** Accounts for a key just added to the table. */
-  #added(key: string, value: Value): void {
+  #added(key: string, value: StoredValue): void {
     if (key === this.#lastKey) this.#lastValue = value;
     this.#charge(key, value);
     this.#host.keyAdded(this, key);
@@ -558,16 +631,17 @@ export class Database {
    * Accounts for the value of `key` replaced in the table; `oldTag` is the size tag the entry's
    * stamp had (0: not known from the stamp).
    */
-  #replaced(key: string, old: Value, value: Value, oldTag: number): void {
+  #replaced(key: string, old: StoredValue, value: StoredValue, oldTag: number): void {
     // the old value's length in words: from its size tag when it has one, so that the old value
     // is not read (a cache miss); -1 for a collection
     const oldWords =
       oldTag !== 0 ? oldTag - 1 : typeof old === 'string' ? (old.length + 3) >>> 2 : -1;
-    if (oldWords >= 0 && typeof value === 'string') {
+    if (typeof old === 'number') this.#arena.free(old);
+    if (oldWords >= 0 && typeof value !== 'object') {
       // string for string (SET, INCR, APPEND): the key's share cancels out, only the value's
       // rounded length moves the account; inlined from stringEntryBytes for the hot path
       if (key === this.#lastKey) this.#lastValue = value;
-      const delta = (((value.length + 3) >>> 2) - oldWords) << 2;
+      const delta = (((storedLength(value) + 3) >>> 2) - oldWords) << 2;
       if (delta !== 0) {
         this.#bytes += delta;
         this.#access.dataset += delta;
@@ -576,7 +650,7 @@ export class Database {
     }
     // (strings are not compared: === on two equally long strings reads them both, and SETBIT
     // on a megabyte bitmap replaces one with another of the same length on every call)
-    if (typeof old !== 'string' && old === value) return;
+    if (typeof old === 'object' && old === value) return;
     if (key === this.#lastKey) this.#lastValue = value;
     this.#discharge(key, old);
     this.#charge(key, value);
@@ -587,6 +661,7 @@ export class Database {
     if (value === undefined) return false;
     this.#dict.delete(key);
     this.#discharge(key, value);
+    if (typeof value === 'number') this.#arena.free(value);
     if (key === this.#lastKey) {
       this.#lastKey = undefined;
       this.#lastValue = '';
@@ -594,24 +669,24 @@ export class Database {
     return true;
   }
 
-  #charge(key: string, value: Value): void {
+  #charge(key: string, value: StoredValue): void {
     let bytes: number;
-    if (typeof value === 'string') bytes = stringEntryBytes(key, value);
+    if (typeof value !== 'object') bytes = stringEntryBytes(key, storedLength(value));
     else {
       const own = valueBytes(value);
       this.#charges.set(value, { charged: own, exactBytes: own, exactCount: sizeOf(value) });
-      bytes = stringEntryBytes(key, '') + own;
+      bytes = stringEntryBytes(key, 0) + own;
     }
     this.#bytes += bytes;
     this.#access.dataset += bytes;
   }
 
-  #discharge(key: string, value: Value): void {
+  #discharge(key: string, value: StoredValue): void {
     let bytes: number;
-    if (typeof value === 'string') bytes = stringEntryBytes(key, value);
+    if (typeof value !== 'object') bytes = stringEntryBytes(key, storedLength(value));
     else {
       const charge = this.#charges.get(value);
-      bytes = stringEntryBytes(key, '') + (charge?.charged ?? 0);
+      bytes = stringEntryBytes(key, 0) + (charge?.charged ?? 0);
       this.#charges.delete(value);
     }
     this.#bytes -= bytes;

@@ -139,6 +139,32 @@ export class RespWriter {
     this.#length = writeBulk(this.#buffer, this.#length, value);
   }
 
+  /**
+   * A bulk string of `source[start, end)`, copied straight from `source` without a view of it (a
+   * value kept in a byte page, say). O(end - start).
+   */
+  bulkSlice(source: Uint8Array, start: number, end: number): void {
+    const size = end - start;
+    if (this.#length + size + HEADER_ROOM + 2 > this.#buffer.length) {
+      this.#grow(size + HEADER_ROOM + 2);
+    }
+    const buffer = this.#buffer;
+    let at = this.#length;
+    buffer[at++] = RESP_TYPES.BULK_STRING;
+    at = writeInteger(buffer, at, size);
+    buffer[at++] = CR;
+    buffer[at++] = LF;
+    if (size < SHORT_STRING) {
+      for (let i = start; i < end; i++) buffer[at++] = source[i]!;
+    } else {
+      buffer.set(source.subarray(start, end), at);
+      at += size;
+    }
+    buffer[at++] = CR;
+    buffer[at++] = LF;
+    this.#length = at;
+  }
+
   /** The null bulk string: `$-1` (RESP2), `_` (RESP3). O(1). */
   nil(): void {
     this.#ascii(this.protocol === 3 ? '_\r\n' : '$-1\r\n');

@@ -178,6 +178,28 @@ describe('RespWriter: buffer management', () => {
     );
   });
 
+  it('bulkSlice equals bulk of the same bytes, wherever they sit in the source', () => {
+    fc.assert(
+      fc.property(
+        latin1String(100),
+        latin1String(20),
+        latin1String(20),
+        fc.nat(60),
+        (value, before, after, capacity) => {
+          const source = Buffer.from(before + value + after, 'latin1');
+          const sliced = new RespWriter(capacity);
+          sliced.ok();
+          sliced.bulkSlice(source, before.length, before.length + value.length);
+          const whole = new RespWriter(capacity);
+          whole.ok();
+          whole.bulk(value);
+          expect(sliced.view().toString('latin1')).toBe(`+OK\r\n$${value.length}\r\n${value}\r\n`);
+          expect(sliced.view().equals(whole.view())).toBe(true);
+        },
+      ),
+    );
+  });
+
   it('integer() writes the decimal of any safe integer', () => {
     fc.assert(
       fc.property(fc.maxSafeInteger(), (n) => {

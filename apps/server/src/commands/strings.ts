@@ -1,6 +1,6 @@
 import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
-import { addInt64, int64ToString, parseInt64, type Int64 } from '../util/numbers.js';
+import { addInt64, int64ToString, type Int64 } from '../util/numbers.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../util/longdouble.js';
 import { checkStringLength, intArg, notString, safeIntArg } from './args.js';
 import type { HandlerTable } from './types.js';
@@ -192,9 +192,10 @@ function setexGeneric(client: Client, argv: string[], unit: 1 | 1000, command: s
 }
 
 function get(client: Client, argv: string[]): void {
-  const value = client.db.lookupRead(argv[1] ?? '');
+  const db = client.db;
+  const value = db.lookupReadStored(argv[1] ?? '');
   if (value === undefined) client.w.nil();
-  else if (typeof value === 'string') client.w.bulk(value);
+  else if (typeof value !== 'object') db.bulk(client.w, value);
   else client.server.errorReply(client, ReplyError.WRONGTYPE);
 }
 
@@ -261,9 +262,9 @@ function mget(client: Client, argv: string[]): void {
   if (argv.length > 2) db.prefetch(argv, 1, 1);
   client.w.arrayHeader(argv.length - 1);
   for (let i = 1; i < argv.length; i++) {
-    const value = db.lookupRead(argv[i] ?? '');
-    if (typeof value === 'string') client.w.bulk(value);
-    else client.w.nil();
+    const value = db.lookupReadStored(argv[i] ?? '');
+    if (value === undefined || typeof value === 'object') client.w.nil();
+    else db.bulk(client.w, value);
   }
 }
 
@@ -382,11 +383,14 @@ function setrange(client: Client, argv: string[]): void {
 
 function incrDecr(client: Client, key: string, increment: Int64): void {
   const db = client.db;
-  const value = db.lookup(key);
-  if (notString(client, value)) return;
+  const value = db.lookupStored(key);
+  if (typeof value === 'object') {
+    client.server.errorReply(client, ReplyError.WRONGTYPE);
+    return;
+  }
   let current: Int64 = 0;
   if (value !== undefined) {
-    const parsed = parseInt64(value);
+    const parsed = db.integerOf(value);
     if (parsed === undefined) {
       client.server.errorReply(client, ReplyError.NOT_INTEGER);
       return;
