@@ -86,6 +86,9 @@ function storedLength(stored: string | number): number {
   return typeof stored === 'number' ? handleLength(stored) : stored.length;
 }
 
+/** Scratch room for prefetchBytes: the values found at the head of each key's chain. */
+const prefetchHeads = new Array<unknown>(64).fill(undefined);
+
 /** The key table's options: every entry carries its access stamp. */
 const STAMPED = { stamps: true } as const;
 
@@ -276,6 +279,18 @@ export class Database {
    */
   prefetch(argv: readonly string[], start: number, step: number): void {
     this.#dict.touch(argv, start, step);
+  }
+
+  /**
+   * {@link prefetch} for keys still in a read buffer: `bytes[starts[i], ends[i])`, i < count (the
+   * first arguments of a batch of pipelined commands, see pipeline-prefetch.ts). Changes nothing.
+   */
+  prefetchBytes(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
+    // then the short strings the keys hold, from their handles
+    const heads = prefetchHeads;
+    this.#dict.touchBytes(bytes, starts, ends, count, heads);
+    this.#arena.touch(heads, count);
+    heads.fill(undefined, 0, count);
   }
 
   /** Replaces the value of an existing key in place, keeping its TTL (APPEND, INCR, SETRANGE). */

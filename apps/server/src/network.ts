@@ -4,7 +4,8 @@ import {
   type ListenerHandlers,
   type TimerHandle,
 } from '@byor/eventloop';
-import { BinaryRequestParser, BinaryWriter, ProtocolError, RequestParser } from '@byor/protocol';
+import { BinaryRequestParser, BinaryWriter, ProtocolError } from '@byor/protocol';
+import { PrefetchingParser } from './pipeline-prefetch.js';
 import { BookProtocol } from './book.js';
 import type { Client, ClientConnection } from './client.js';
 import type { Config } from './config/config.js';
@@ -164,13 +165,19 @@ export class Network implements NetworkControl {
       this.deliver(connection, writer.view());
       writer.reset();
     };
+    // the parser made for a connection, until its client is (the loop makes both in a row)
+    let parser: PrefetchingParser | undefined;
     return {
       codec: {
         createDecoder: () =>
-          new RequestParser({ maxBulkLength: config.number('proto-max-bulk-len') }),
+          (parser = new PrefetchingParser({ maxBulkLength: config.number('proto-max-bulk-len') })),
       },
-      createState: (connection) =>
-        server.createClient(new LoopConnection(connection, this, this.#unixPath)),
+      createState: (connection) => {
+        const client = server.createClient(new LoopConnection(connection, this, this.#unixPath));
+        if (parser !== undefined) parser.client = client;
+        parser = undefined;
+        return client;
+      },
       onConnect: (connection) => {
         if (this.refuseConnections) {
           connection.close();

@@ -43,6 +43,10 @@ describe('StringArena', () => {
             }
             expect(arena.count).toBe(model.size);
           }
+          // touch (a prefetch) over handles and other values changes nothing
+          const values: unknown[] = [...model.keys(), 'text', undefined, {}];
+          arena.touch(values, values.length);
+          expect(arena.count).toBe(model.size);
           // every live string reads back, and replies with exactly its bytes
           for (const [handle, value] of model) {
             expect(arena.read(handle)).toBe(value);

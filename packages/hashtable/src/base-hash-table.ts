@@ -16,7 +16,7 @@
  */
 import { HashTableInvariantError, InvalidArgumentError } from './errors.js';
 import { HOLE, MIN_PAGE0_ENTRIES, newPage } from './entry-pool.js';
-import { hashLatin1, mixHash } from './hash.js';
+import { hashBytes, hashLatin1, mixHash } from './hash.js';
 import { HMap, MIN_BUCKETS, REHASHING_WORK, nextPowerOfTwo, randomBelow } from './hmap.js';
 import type { TableConfig } from './options.js';
 import { ScanSink, acquireSink, releaseSink } from './scan-sink.js';
@@ -361,6 +361,45 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       hashes[count++] = this.#hash(keys[i]!);
     }
     touchSink.sink = map.touch(hashes, touchKeys, count);
+  }
+
+  /**
+   * {@link BaseHashTable.touch} for latin1 string keys still in bytes: the keys
+   * `bytes[starts[i], ends[i])` for `i < count` (at most {@link TOUCH_MAX} of them), hashed
+   * from the bytes as their strings would be, so that a server can prefetch the keys of a batch of
+   * pipelined commands before it has parsed them. Tables with a custom hash function ignore
+   * it (their hash needs the key itself). Changes nothing. O(bytes of the keys).
+   *
+   * `values`, when given, receives for each key the value of the first entry in its chain
+   * (usually the key's own; another key's in a longer chain; undefined for an empty chain or a
+   * table that ignores the call): a caller whose values point into its own storage (handles)
+   * can load that next. The caller should clear it after use, not to keep the values alive.
+   *
+   * @example
+   * ```ts
+   * const bytes = Buffer.from('GET a GET b', 'latin1');
+   * table.touchBytes(bytes, [4, 10], [5, 11], 2);
+   * ```
+   */
+  touchBytes(
+    bytes: Uint8Array,
+    starts: ArrayLike<number>,
+    ends: ArrayLike<number>,
+    count: number,
+    values?: unknown[],
+  ): void {
+    const map = this.#map;
+    const config = this.#config;
+    const n = Math.min(count, TOUCH_MAX);
+    if (map === null || config.hash !== null) {
+      if (values !== undefined) values.fill(undefined, 0, n);
+      return;
+    }
+    const hashes = touchHashes;
+    for (let i = 0; i < n; i++) {
+      hashes[i] = hashBytes(bytes, starts[i]!, ends[i]!, config.k0, config.k1);
+    }
+    touchSink.sink = map.touch(hashes, touchKeys, n, values);
   }
 
   /**

@@ -89,6 +89,59 @@ export function hashLatin1(key: string, k0: number, k1: number): number {
     }
   }
   if (seen > 0xff) return hashUtf16(key, k0, k1);
+  return sipFinish(v0, v1, v2, v3, b);
+}
+
+/**
+ * {@link hashLatin1} of the latin1 string whose bytes are `bytes[start, end)`, without making the
+ * string: the same hash, for keys still in a read buffer. O(end - start).
+ *
+ * @internal
+ */
+export function hashBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  k0: number,
+  k1: number,
+): number {
+  let v0 = k0 | 0;
+  let v1 = k1 | 0;
+  let v2 = 0x6c796765 ^ k0;
+  let v3 = 0x74656462 ^ k1;
+  const length = end - start;
+  const blocks = start + (length & ~3);
+  let i = start;
+  for (; i < blocks; i += 4) {
+    const m = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    v3 ^= m;
+    // SIPROUND (cROUNDS = 1)
+    v0 = (v0 + v1) | 0;
+    v1 = (v1 << 5) | (v1 >>> 27);
+    v1 ^= v0;
+    v0 = (v0 << 16) | (v0 >>> 16);
+    v2 = (v2 + v3) | 0;
+    v3 = (v3 << 8) | (v3 >>> 24);
+    v3 ^= v2;
+    v0 = (v0 + v3) | 0;
+    v3 = (v3 << 7) | (v3 >>> 25);
+    v3 ^= v0;
+    v2 = (v2 + v1) | 0;
+    v1 = (v1 << 13) | (v1 >>> 19);
+    v1 ^= v2;
+    v2 = (v2 << 16) | (v2 >>> 16);
+    v0 ^= m;
+  }
+  let b = length << 24;
+  const rest = length & 3;
+  if (rest > 0) b |= bytes[i]!;
+  if (rest > 1) b |= bytes[i + 1]! << 8;
+  if (rest > 2) b |= bytes[i + 2]! << 16;
+  return sipFinish(v0, v1, v2, v3, b);
+}
+
+/** The last block `b` (length and tail) and the three finalization rounds; returns the hash. */
+function sipFinish(v0: number, v1: number, v2: number, v3: number, b: number): number {
   v3 ^= b;
   v0 = (v0 + v1) | 0;
   v1 = (v1 << 5) | (v1 >>> 27);

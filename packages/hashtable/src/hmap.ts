@@ -177,12 +177,12 @@ export class HMap extends EntryPool {
    * Loads the cache lines that finding the keys of `hashes[0, count)` (hashed as `find` takes
    * them) will read, level by level across the keys, so that their misses overlap instead of
    * coming one after another: the bucket heads, then each head entry's hash, key and value,
-   * then the key and a string value themselves (`keys` is scratch room for 2 * count). Changes
-   * nothing. Only `newer` is read (during a rehash an older key just misses as it would have).
+   * then the key and a string value themselves (`keys` is scratch room for 2 * count); the head
+   * entries' values go to `values` when given. Changes nothing. Only `newer` is read (during a rehash an older key just misses as it would have).
    * Returns a number to be consumed (loads whose result is unused would be dropped by the
    * compiler).
    */
-  touch(hashes: Int32Array, keys: unknown[], count: number): number {
+  touch(hashes: Int32Array, keys: unknown[], count: number, values?: unknown[]): number {
     const newer = this.newer;
     const mask = newer.mask;
     const chunks = newer.chunks;
@@ -209,10 +209,14 @@ export class HMap extends EntryPool {
       keys[i << 1] = kv[page]![slot];
       keys[(i << 1) + 1] = kv[page]![slot + 1];
     }
-    for (let i = 0; i < count << 1; i++) {
-      const item = keys[i];
-      if (typeof item === 'string') sink += item.length;
-      keys[i] = undefined;
+    for (let i = 0; i < count; i++) {
+      const key = keys[i << 1];
+      const value = keys[(i << 1) + 1];
+      if (typeof key === 'string') sink += key.length;
+      if (typeof value === 'string') sink += value.length;
+      if (values !== undefined) values[i] = value;
+      keys[i << 1] = undefined;
+      keys[(i << 1) + 1] = undefined;
     }
     return sink;
   }

@@ -355,6 +355,24 @@ function step(table: HashTable<number>, model: Map<string, number>, op: Op): voi
       const before = table.stats();
       table.touch(op.keys, op.start, op.step);
       expect(table.stats()).toEqual(before);
+      // the same keys as bytes (a read buffer), each between two bytes of something else
+      const bytes = Buffer.from(op.keys.map((key) => `*${key}*`).join(''), 'latin1');
+      const starts: number[] = [];
+      const ends: number[] = [];
+      let at = 0;
+      for (const key of op.keys) {
+        starts.push(at + 1);
+        ends.push(at + 1 + key.length);
+        at += key.length + 2;
+      }
+      const heads: unknown[] = [];
+      table.touchBytes(bytes, starts, ends, op.keys.length, heads);
+      expect(table.stats()).toEqual(before);
+      // each head value is undefined or some key's value in the model
+      const modelValues = new Set(model.values());
+      for (const head of heads.slice(0, op.keys.length)) {
+        if (head !== undefined) expect(modelValues.has(head as number)).toBe(true);
+      }
       for (const key of op.keys) expect(table.get(key)).toBe(model.get(key));
       break;
     }

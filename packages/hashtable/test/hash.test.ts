@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, hashString } from '../src/index.js';
-import { hashLatin1, mixHash, processSeedWords, seedWords } from '../src/hash.js';
+import { hashBytes, hashLatin1, mixHash, processSeedWords, seedWords } from '../src/hash.js';
 
 // Linux lib/siphash_kunit.c, 32-bit branch: HalfSipHash-1-3 of the bytes 0, 1, ..., i-1
 // under the key words 0x03020100, 0x07060504.
@@ -37,6 +38,24 @@ describe('hashLatin1 (HalfSipHash-1-3)', () => {
       Array.from({ length: 64 }, (_, i) => 0xc0 + (i & 0x3f)),
     ).toString('latin1');
     expect(hashLatin1(fromBuffer, 1, 2)).toBe(hashLatin1(text, 1, 2));
+  });
+
+  it('hashBytes gives the hash of the same bytes as a latin1 string, wherever they sit', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 70 }),
+        fc.uint8Array({ maxLength: 9 }),
+        fc.integer(),
+        fc.integer(),
+        (key, before, k0, k1) => {
+          const buffer = Buffer.concat([before, key, Buffer.from('tail')]);
+          const text = Buffer.from(key).toString('latin1');
+          expect(hashBytes(buffer, before.length, before.length + key.length, k0, k1)).toBe(
+            hashLatin1(text, k0, k1),
+          );
+        },
+      ),
+    );
   });
 
   it('depends on the key words', () => {

@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { encodeCommand } from '@byor/protocol';
+import { describe, expect, it } from 'vitest';
+import { scanFirstArguments } from '../src/pipeline-prefetch.js';
+import { startServer } from '../src/index.js';
+
+const latin1 = (max: number) =>
+  fc
+    .array(fc.integer({ min: 0, max: 255 }), { maxLength: max })
+    .map((codes) => String.fromCharCode(...codes));
+
+describe('scanFirstArguments', () => {
+  it('finds the first argument of every complete command, and nothing of a cut one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(latin1(20), { minLength: 1, maxLength: 5 }), { maxLength: 80 }),
+        fc.nat(),
+        (commands, cut) => {
+          const frames = commands.map((argv) => encodeCommand(argv, 'latin1'));
+          const whole = Buffer.concat(frames);
+          const bytes = whole.subarray(0, whole.length === 0 ? 0 : cut % (whole.length + 1));
+          const starts = new Int32Array(64);
+          const ends = new Int32Array(64);
+          const count = scanFirstArguments(bytes, starts, ends);
+          // the model: complete frames in order, those with a first argument, at most 64
+          const expected: string[] = [];
+          let at = 0;
+          for (let i = 0; i < commands.length && expected.length < 64; i++) {
+            at += frames[i]!.length;
+            if (at > bytes.length) break;
+            if (commands[i]!.length > 1) expected.push(commands[i]![1]!);
+          }
+          expect(count).toBe(expected.length);
+          for (let i = 0; i < count; i++) {
+            expect(bytes.toString('latin1', starts[i], ends[i])).toBe(expected[i]);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stops at bytes that are not a RESP command, reading nothing past them', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const starts = new Int32Array(64);
+        const ends = new Int32Array(64);
+        const count = scanFirstArguments(bytes, starts, ends);
+        for (let i = 0; i < count; i++) {
+          expect(starts[i]).toBeLessThanOrEqual(ends[i]!);
+          expect(ends[i]).toBeLessThanOrEqual(bytes.length);
+        }
+      }),
+    );
+    const starts = new Int32Array(64);
+    const ends = new Int32Array(64);
+    expect(scanFirstArguments(Buffer.from('GET a\r\nGET b\r\n'), starts, ends)).toBe(0);
+    expect(scanFirstArguments(Buffer.from('*2\r\n$3\r\nGET\r\n$99\r\nab\r\n'), starts, ends)).toBe(
+      0,
+    );
+  });
+});
+
+describe('pipelined batches through the prefetching parser', () => {
+  it('replies to every command of a pipeline as without it, across reads cut anywhere', async () => {
+    const server = await startServer({ port: 0 });
+    try {
+      const { Socket } = await import('node:net');
+      const socket = new Socket();
+      await new Promise<void>((resolve) => socket.connect(server.port, '127.0.0.1', resolve));
+      const commands: string[][] = [];
+      for (let i = 0; i < 300; i++) {
+        commands.push(['SET', `k${i % 50}`, `v${i}`]);
+        commands.push(['GET', `k${(i * 7) % 50}`]);
+        commands.push(['INCR', `n${i % 5}`]);
+      }
+      const bytes = Buffer.concat(commands.map((argv) => Buffer.from(encodeCommand(argv))));
+      let received = '';
+      socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
+      // write in uneven pieces, so reads start and end inside frames
+      for (let at = 0; at < bytes.length;) {
+        const size = 1 + ((at * 7919) % 997);
+        socket.write(bytes.subarray(at, at + size));
+        at += size;
+      }
+      // the model: the same commands in order
+      const values = new Map<string, string>();
+      let expected = '';
+      for (const [name, key, value] of commands) {
+        if (name === 'SET') {
+          values.set(key!, value!);
+          expected += '+OK\r\n';
+        } else if (name === 'GET') {
+          const v = values.get(key!);
+          expected += v === undefined ? '$-1\r\n' : `$${v.length}\r\n${v}\r\n`;
+        } else {
+          const n = Number(values.get(key!) ?? '0') + 1;
+          values.set(key!, String(n));
+          expected += `:${n}\r\n`;
+        }
+      }
+      for (let i = 0; i < 200 && received.length < expected.length; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(received).toBe(expected);
+      socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+});
