@@ -8,8 +8,8 @@
  * dies young (free to collect) and the keyspace holds a small integer instead.
  *
  * A value of 1 to {@link ARENA_MAX_LENGTH} bytes lives in the size class of its length rounded
- * up to 8 bytes; a class is a list of pages of {@link PAGE_SLOTS} slots, with a free list of
- * released slots. A handle is a small integer (a V8 Smi: no allocation, no pointer for the
+ * up to 8 bytes; a class is a list of pages of {@link PAGE_SLOTS} slots (the first starts small
+ * and doubles), with a free list of released slots. A handle is a small integer (a V8 Smi: no allocation, no pointer for the
  * collector to follow):
  *
  *     handle = slot << 7 | length          (length 1-127; the class follows from the length)
@@ -30,6 +30,8 @@ const PAGE_SHIFT = 12;
 /** Slots in one page of a class (4,096: pages of 32 KiB to 512 KiB). */
 export const PAGE_SLOTS = 1 << PAGE_SHIFT;
 const PAGE_MASK = PAGE_SLOTS - 1;
+/** Slots of a class's first page when it is made (it grows to PAGE_SLOTS, see #grow). */
+const FIRST_PAGE_SLOTS = 16;
 /** Slots of one class: handles stay within V8's small integers (2^30 - 1) on every platform. */
 const MAX_SLOTS = 1 << (30 - LENGTH_BITS);
 const MINUS = 0x2d;
@@ -55,6 +57,8 @@ const touchSink = { sink: 0 };
 interface SizeClass {
   readonly size: number;
   readonly pages: Page[];
+  /** slots the pages hold */
+  capacity: number;
   top: number;
   readonly free: number[];
 }
@@ -82,7 +86,7 @@ export class StringArena {
 
   constructor() {
     for (let c = 1; c <= CLASSES; c++) {
-      this.#classes.push({ size: c << CLASS_SHIFT, pages: [], top: 0, free: [] });
+      this.#classes.push({ size: c << CLASS_SHIFT, pages: [], capacity: 0, top: 0, free: [] });
     }
   }
 
@@ -94,8 +98,8 @@ export class StringArena {
   /** Bytes of the pages allocated (what the arena adds to the process's memory). */
   get reservedBytes(): number {
     let bytes = 0;
-    for (const sizeClass of this.#classes) bytes += sizeClass.pages.length * sizeClass.size;
-    return bytes * PAGE_SLOTS;
+    for (const sizeClass of this.#classes) for (const page of sizeClass.pages) bytes += page.length;
+    return bytes;
   }
 
   /**
@@ -111,9 +115,7 @@ export class StringArena {
     else {
       slot = sizeClass.top;
       if (slot >= MAX_SLOTS) return -1;
-      if ((slot & PAGE_MASK) === 0) {
-        sizeClass.pages.push(Buffer.allocUnsafeSlow(PAGE_SLOTS * sizeClass.size) as Page);
-      }
+      if (slot >= sizeClass.capacity) this.#grow(sizeClass);
       sizeClass.top = slot + 1;
     }
     this.#used++;
@@ -196,6 +198,26 @@ export class StringArena {
       if (page !== undefined) sink += page[(slot & PAGE_MASK) * sizeClass.size]!;
     }
     touchSink.sink = sink;
+  }
+
+  /**
+   * Room for the next slot of a class: the first page starts at {@link FIRST_PAGE_SLOTS} and is
+   * reallocated twice as large until it has {@link PAGE_SLOTS} (a hash with a few short values
+   * reserves a few hundred bytes, not a page), then whole pages are added.
+   */
+  #grow(sizeClass: SizeClass): void {
+    const pages = sizeClass.pages;
+    const first = pages[0];
+    if (first === undefined || sizeClass.capacity < PAGE_SLOTS) {
+      const slots = first === undefined ? FIRST_PAGE_SLOTS : sizeClass.capacity * 2;
+      const page = Buffer.allocUnsafeSlow(slots * sizeClass.size) as Page;
+      if (first !== undefined) first.copy(page, 0, 0, first.length);
+      pages[0] = page;
+      sizeClass.capacity = slots;
+    } else {
+      pages.push(Buffer.allocUnsafeSlow(PAGE_SLOTS * sizeClass.size) as Page);
+      sizeClass.capacity += PAGE_SLOTS;
+    }
   }
 
   /** Releases a handle's slot for reuse; the handle must not be used again. O(1). */

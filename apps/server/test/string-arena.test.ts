@@ -91,6 +91,11 @@ describe('StringArena', () => {
       handles.push(arena.store(`value:${i}`.padEnd(16, '.')));
     const reserved = arena.reservedBytes;
     expect(reserved).toBe(3 * PAGE_SLOTS * 16);
+    // a class used a little reserves little
+    const small = new StringArena();
+    small.store('a');
+    small.store('b'.repeat(100));
+    expect(small.reservedBytes).toBe(16 * 8 + 16 * 104);
     handles.forEach((handle, i) => expect(arena.read(handle)).toBe(`value:${i}`.padEnd(16, '.')));
     for (const handle of handles.slice(0, 100)) arena.free(handle);
     for (let i = 0; i < 100; i++) arena.store('x'.repeat(9 + (i % 8)));

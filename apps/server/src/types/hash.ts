@@ -1,6 +1,6 @@
 import type { ObjectValue } from '../values.js';
-import { HashTable } from '@byor/hashtable';
 import { lpFind, lpFlat, lpItem, lpItems, lpRead, lpSkip } from './hash-listpack.js';
+import { StringTable } from './string-table.js';
 
 /**
  * A Redis hash (t_hash.c of redis-server 7.0). Two encodings, as OBJECT ENCODING reports them:
@@ -8,7 +8,8 @@ import { lpFind, lpFlat, lpItem, lpItems, lpRead, lpSkip } from './hash-listpack
  * - `listpack`: every field and value in one packed string (see hash-listpack.ts), in insertion
  *   order, the order HGETALL, HKEYS, HVALS and HSCAN reply in. An update keeps the field's place,
  *   a delete closes the gap. Lookups walk the string, as redis-server walks its listpack.
- * - `hashtable`: a HashTable of field -> value, in no defined order.
+ * - `hashtable`: a StringTable of field -> value (a HashTable whose short values live in an arena
+ *   of its own, see string-table.ts), in no defined order.
  *
  * A hash converts to a hashtable when it gets more than hash-max-listpack-entries (512) fields or
  * a field or value longer than hash-max-listpack-value (64) bytes, and never converts back.
@@ -27,7 +28,7 @@ export class HashValue implements ObjectValue {
   #packed: string | null = '';
   /** fields in the listpack */
   #count = 0;
-  #table: HashTable<string> | null = null;
+  #table: StringTable | null = null;
 
   get type(): 'hash' {
     return 'hash';
@@ -40,13 +41,13 @@ export class HashValue implements ObjectValue {
 
   /** Number of fields (HLEN). O(1). */
   get size(): number {
-    return this.#packed === null ? (this.#table as HashTable<string>).size : this.#count;
+    return this.#packed === null ? (this.#table as StringTable).size : this.#count;
   }
 
   /** The value of `field`, or undefined (HGET). O(n) listpack, O(1) hashtable. */
   get(field: string): string | undefined {
     const packed = this.#packed;
-    if (packed === null) return (this.#table as HashTable<string>).get(field);
+    if (packed === null) return (this.#table as StringTable).get(field);
     const entry = lpFind(packed, field);
     return entry < 0 ? undefined : lpRead(packed, lpSkip(packed, entry));
   }
@@ -54,7 +55,7 @@ export class HashValue implements ObjectValue {
   /** True when `field` exists (HEXISTS). O(n) listpack, O(1) hashtable. */
   has(field: string): boolean {
     const packed = this.#packed;
-    if (packed === null) return (this.#table as HashTable<string>).has(field);
+    if (packed === null) return (this.#table as StringTable).has(field);
     return lpFind(packed, field) >= 0;
   }
 
@@ -69,7 +70,7 @@ export class HashValue implements ObjectValue {
       this.convertToHashtable();
       packed = null;
     }
-    if (packed === null) return (this.#table as HashTable<string>).set(field, value);
+    if (packed === null) return (this.#table as StringTable).set(field, value);
     const entry = lpFind(packed, field);
     let created = false;
     if (entry < 0) {
@@ -89,7 +90,7 @@ export class HashValue implements ObjectValue {
   /** Deletes `field`; returns whether it existed (HDEL). O(n) listpack, O(1) hashtable. */
   delete(field: string): boolean {
     const packed = this.#packed;
-    if (packed === null) return (this.#table as HashTable<string>).delete(field);
+    if (packed === null) return (this.#table as StringTable).delete(field);
     const entry = lpFind(packed, field);
     if (entry < 0) return false;
     const end = lpSkip(packed, lpSkip(packed, entry));
@@ -102,7 +103,7 @@ export class HashValue implements ObjectValue {
   convertToHashtable(): void {
     const packed = this.#packed;
     if (packed === null) return;
-    const table = new HashTable<string>();
+    const table = new StringTable();
     const items = lpItems(packed);
     for (let i = 0; i < items.length; i += 2) table.set(items[i] as string, items[i + 1] as string);
     this.#table = table;
@@ -114,7 +115,7 @@ export class HashValue implements ObjectValue {
   pairs(): string[] {
     const packed = this.#packed;
     if (packed !== null) return lpItems(packed);
-    const table = this.#table as HashTable<string>;
+    const table = this.#table as StringTable;
     const out = new Array<string>(table.size * 2);
     let i = 0;
     for (const [field, value] of table.entries()) {
@@ -128,7 +129,7 @@ export class HashValue implements ObjectValue {
   *entries(): IterableIterator<[string, string]> {
     const packed = this.#packed;
     if (packed === null) {
-      yield* (this.#table as HashTable<string>).entries();
+      yield* (this.#table as StringTable).entries();
       return;
     }
     const items = lpItems(packed);
@@ -142,7 +143,7 @@ export class HashValue implements ObjectValue {
   randomPairs(count: number, out: string[]): void {
     const packed = this.#packed;
     if (packed === null) {
-      const table = this.#table as HashTable<string>;
+      const table = this.#table as StringTable;
       for (let i = 0; i < count; i++) {
         const entry = table.randomEntry() as [string, string];
         out.push(entry[0], entry[1]);
@@ -165,7 +166,7 @@ export class HashValue implements ObjectValue {
     const packed = this.#packed;
     const out: string[] = [];
     if (packed === null) {
-      for (const [field, value] of (this.#table as HashTable<string>).sample(count))
+      for (const [field, value] of (this.#table as StringTable).sample(count))
         out.push(field, value);
       return out;
     }
@@ -191,7 +192,7 @@ export class HashValue implements ObjectValue {
    */
   scan(cursor: number, count: number, visit: (field: string, value: string) => void): number {
     const packed = this.#packed;
-    if (packed === null) return (this.#table as HashTable<string>).scan(cursor, count, visit);
+    if (packed === null) return (this.#table as StringTable).scan(cursor, count, visit);
     const items = lpItems(packed);
     for (let i = 0; i < items.length; i += 2) visit(items[i] as string, items[i + 1] as string);
     return 0;
@@ -206,9 +207,8 @@ export class HashValue implements ObjectValue {
       copy.#count = this.#count;
       return copy;
     }
-    const table = new HashTable<string>();
-    for (const [field, value] of (this.#table as HashTable<string>).entries())
-      table.set(field, value);
+    const table = new StringTable();
+    for (const [field, value] of (this.#table as StringTable).entries()) table.set(field, value);
     copy.#packed = null;
     copy.#table = table;
     return copy;
@@ -220,7 +220,7 @@ export class HashValue implements ObjectValue {
     const packed = this.#packed;
     if (packed !== null) return 24 + string(packed.length);
     let bytes = 24 + 64;
-    for (const [field, value] of (this.#table as HashTable<string>).entries())
+    for (const [field, value] of (this.#table as StringTable).entries())
       bytes += 24 + string(field.length) + string(value.length);
     return bytes;
   }
@@ -231,7 +231,7 @@ export class HashValue implements ObjectValue {
     if ((packed === null) === (this.#table === null))
       throw new Error('hash: not exactly one encoding');
     if (packed === null) {
-      (this.#table as HashTable<string>).checkInvariants();
+      (this.#table as StringTable).checkInvariants();
       return;
     }
     let items = 0;

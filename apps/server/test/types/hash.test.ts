@@ -16,7 +16,11 @@ const field = fc.oneof(
   fc.constantFrom('a', 'b', 'c', 'd', 'e', '', '1', '01', 'x\x00y'),
   fc.string({ maxLength: 6 }),
 );
-const value = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('', '12', 'v'.repeat(12)));
+// short values (kept in the hashtable encoding's arena), and one over its 127 bytes (kept as a string)
+const value = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.constantFrom('', '12', 'v'.repeat(12), 'w'.repeat(130)),
+);
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 5,

@@ -1,0 +1,87 @@
+import { HashTable } from '@byor/hashtable';
+import { StringArena } from '../string-arena.js';
+
+/**
+ * A @byor/hashtable of field -> string value whose short values (1-127 bytes) live in a
+ * {@link StringArena} of its own, the table holding their handles: a hash's hashtable encoding.
+ * An HSET that replaces a value then leaves no string for V8's young-generation collector to
+ * copy and promote (see string-arena.ts), which is what a write-heavy hash costs on the heap.
+ * Values read out are new JS strings. The arena goes with the table (no handle is shared).
+ *
+ * @example
+ * ```ts
+ * const table = new StringTable();
+ * table.set('name', 'byor'); // true: a new field
+ * table.get('name'); // 'byor'
+ * ```
+ */
+export class StringTable {
+  readonly #table = new HashTable<string | number>();
+  readonly #arena = new StringArena();
+
+  /** Number of fields. O(1). */
+  get size(): number {
+    return this.#table.size;
+  }
+
+  /** The value of `field`, or undefined. O(1) expected. */
+  get(field: string): string | undefined {
+    return this.#out(this.#table.get(field));
+  }
+
+  /** True when `field` exists. O(1) expected. */
+  has(field: string): boolean {
+    return this.#table.has(field);
+  }
+
+  /** Sets `field` to `value`; returns true when the field is new. O(1) expected + O(value). */
+  set(field: string, value: string): boolean {
+    const handle = this.#arena.store(value);
+    const old = this.#table.swap(field, handle < 0 ? value : handle);
+    if (typeof old === 'number') this.#arena.free(old);
+    return old === undefined;
+  }
+
+  /** Deletes `field`; returns whether it existed. O(1) expected. */
+  delete(field: string): boolean {
+    const old = this.#table.get(field);
+    if (old === undefined) return false;
+    this.#table.delete(field);
+    if (typeof old === 'number') this.#arena.free(old);
+    return true;
+  }
+
+  /** Every `[field, value]`, in the table's order. O(n). */
+  *entries(): IterableIterator<[string, string]> {
+    for (const [field, stored] of this.#table.entries()) yield [field, this.#out(stored)!];
+  }
+
+  /** A uniformly random `[field, value]`, or undefined when empty. O(1) expected. */
+  randomEntry(): [string, string] | undefined {
+    const entry = this.#table.randomEntry();
+    return entry === undefined ? undefined : [entry[0], this.#out(entry[1])!];
+  }
+
+  /** Up to `count` distinct random `[field, value]` pairs (the table's `sample`). */
+  sample(count: number): [string, string][] {
+    return this.#table.sample(count).map(([field, stored]) => [field, this.#out(stored)!]);
+  }
+
+  /** One SCAN step of the table (its cursor semantics): visits fields and values. */
+  scan(cursor: number, count: number, visit: (field: string, value: string) => void): number {
+    return this.#table.scan(cursor, count, (field, stored) => visit(field, this.#out(stored)!));
+  }
+
+  /** Throws when the table, or its count of arena strings, is inconsistent (model tests). O(n). */
+  checkInvariants(): void {
+    this.#table.checkInvariants();
+    let handles = 0;
+    for (const [, stored] of this.#table.entries()) if (typeof stored === 'number') handles++;
+    if (handles !== this.#arena.count)
+      throw new Error(`${this.#arena.count} strings in the arena for ${handles} handles`);
+  }
+
+  #out(stored: string | number | undefined): string | undefined {
+    return typeof stored === 'number' ? this.#arena.read(stored) : stored;
+  }
+}
