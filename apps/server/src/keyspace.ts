@@ -86,6 +86,18 @@ function storedLength(stored: string | number): number {
   return typeof stored === 'number' ? handleLength(stored) : stored.length;
 }
 
+/**
+ * Where the commands of a batch name an element (a hash field, a set or sorted set member) beside
+ * their key, for {@link Database.prefetchBytes}: `starts[i]` is -1 for a command that names
+ * none; `groupStarts`/`groupEnds` are scratch room of the same size.
+ */
+export interface Elements {
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly groupStarts: Int32Array;
+  readonly groupEnds: Int32Array;
+}
+
 /** Scratch room for prefetchBytes: the values found at the head of each key's chain. */
 const prefetchHeads = new Array<unknown>(64).fill(undefined);
 
@@ -285,11 +297,31 @@ export class Database {
    * {@link prefetch} for keys still in a read buffer: `bytes[starts[i], ends[i])`, i < count (the
    * first arguments of a batch of pipelined commands, see pipeline-prefetch.ts). Changes nothing.
    */
-  prefetchBytes(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
+  prefetchBytes(
+    bytes: Uint8Array,
+    starts: Int32Array,
+    ends: Int32Array,
+    count: number,
+    elements: Elements,
+  ): void {
     // then the short strings the keys hold, from their handles
     const heads = prefetchHeads;
     this.#dict.touchBytes(bytes, starts, ends, count, heads);
     this.#arena.touch(heads, count);
+    // then the elements the commands name in the collections found, one call per collection
+    const { starts: from, ends: to, groupStarts, groupEnds } = elements;
+    for (let i = 0; i < count; i++) {
+      const value = heads[i] as ObjectValue | string | number | undefined;
+      if (from[i]! < 0 || typeof value !== 'object' || value.touchBytes === undefined) continue;
+      let n = 0;
+      for (let j = i; j < count; j++) {
+        if (heads[j] !== value || from[j]! < 0) continue;
+        groupStarts[n] = from[j]!;
+        groupEnds[n++] = to[j]!;
+        from[j] = -1;
+      }
+      value.touchBytes(bytes, groupStarts, groupEnds, n);
+    }
     heads.fill(undefined, 0, count);
   }
 

@@ -40,6 +40,47 @@ describe('scanFirstArguments', () => {
     );
   });
 
+  it('finds the field or member a command names beside its key', () => {
+    const name = fc.constantFrom('HSET', 'hget', 'SADD', 'ZADD', 'ZINCRBY', 'GET', 'SET', 'Zscore');
+    // where the element is, by name (-1: none)
+    const elementAt: Record<string, number> = {
+      hset: 2,
+      hget: 2,
+      sadd: 2,
+      zadd: 3,
+      zincrby: 3,
+      zscore: 2,
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(name, fc.array(latin1(12), { minLength: 1, maxLength: 4 })), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        (commands) => {
+          const argvs = commands.map(([command, args]) => [command, ...args]);
+          const bytes = Buffer.concat(argvs.map((argv) => encodeCommand(argv, 'latin1')));
+          const starts = new Int32Array(64);
+          const ends = new Int32Array(64);
+          const elements = {
+            starts: new Int32Array(64),
+            ends: new Int32Array(64),
+            groupStarts: new Int32Array(64),
+            groupEnds: new Int32Array(64),
+          };
+          const count = scanFirstArguments(bytes, starts, ends, elements);
+          expect(count).toBe(argvs.length);
+          argvs.forEach((argv, i) => {
+            const at = elementAt[argv[0]!.toLowerCase()] ?? -1;
+            if (at >= 0 && at < argv.length) {
+              expect(bytes.toString('latin1', elements.starts[i], elements.ends[i])).toBe(argv[at]);
+            } else expect(elements.starts[i]).toBe(-1);
+          });
+        },
+      ),
+    );
+  });
+
   it('stops at bytes that are not a RESP command, reading nothing past them', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
@@ -69,10 +110,13 @@ describe('pipelined batches through the prefetching parser', () => {
       const socket = new Socket();
       await new Promise<void>((resolve) => socket.connect(server.port, '127.0.0.1', resolve));
       const commands: string[][] = [];
-      for (let i = 0; i < 300; i++) {
+      for (let i = 0; i < 600; i++) {
         commands.push(['SET', `k${i % 50}`, `v${i}`]);
         commands.push(['GET', `k${(i * 7) % 50}`]);
         commands.push(['INCR', `n${i % 5}`]);
+        // a hash big enough for its hashtable encoding, its fields prefetched
+        commands.push(['HSET', 'h', `f${(i * 13) % 1000}`, `v${i}`]);
+        commands.push(['HGET', 'h', `f${(i * 11) % 1000}`]);
       }
       const bytes = Buffer.concat(commands.map((argv) => Buffer.from(encodeCommand(argv))));
       let received = '';
@@ -85,14 +129,18 @@ describe('pipelined batches through the prefetching parser', () => {
       }
       // the model: the same commands in order
       const values = new Map<string, string>();
+      const hash = new Map<string, string>();
       let expected = '';
-      for (const [name, key, value] of commands) {
+      for (const [name, key, a, b] of commands) {
         if (name === 'SET') {
-          values.set(key!, value!);
+          values.set(key!, a!);
           expected += '+OK\r\n';
-        } else if (name === 'GET') {
-          const v = values.get(key!);
+        } else if (name === 'GET' || name === 'HGET') {
+          const v = name === 'GET' ? values.get(key!) : hash.get(a!);
           expected += v === undefined ? '$-1\r\n' : `$${v.length}\r\n${v}\r\n`;
+        } else if (name === 'HSET') {
+          expected += `:${hash.has(a!) ? 0 : 1}\r\n`;
+          hash.set(a!, b!);
         } else {
           const n = Number(values.get(key!) ?? '0') + 1;
           values.set(key!, String(n));

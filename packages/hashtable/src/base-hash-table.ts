@@ -250,6 +250,22 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   }
 
   /** Linear form: the slot (2 * id) holding `key`, or -1. */
+  /** The value of the string key `bytes[start, end)` in a linear table, or undefined. */
+  #linearValueOfBytes(bytes: Uint8Array, start: number, end: number): unknown {
+    const page = this.#small;
+    if (page === null) return undefined;
+    const top = this.#top << 1;
+    const length = end - start;
+    for (let slot = 2; slot < top; slot += 2) {
+      const key = page[slot];
+      if (typeof key !== 'string' || key.length !== length) continue;
+      let i = 0;
+      while (i < length && key.charCodeAt(i) === bytes[start + i]) i++;
+      if (i === length) return page[slot + 1];
+    }
+    return undefined;
+  }
+
   #findLinear(key: K): number {
     const page = this.#small;
     if (page === null) return -1;
@@ -371,8 +387,8 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * it (their hash needs the key itself). Changes nothing. O(bytes of the keys).
    *
    * `values`, when given, receives for each key the value of the first entry in its chain
-   * (usually the key's own; another key's in a longer chain; undefined for an empty chain or a
-   * table that ignores the call): a caller whose values point into its own storage (handles)
+   * (usually the key's own; another key's in a longer chain; in a small linear table exactly
+   * the key's own; undefined for an empty chain or a table that ignores the call): a caller whose values point into its own storage (handles)
    * can load that next. The caller should clear it after use, not to keep the values alive.
    *
    * @example
@@ -391,8 +407,16 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     const map = this.#map;
     const config = this.#config;
     const n = Math.min(count, TOUCH_MAX);
-    if (map === null || config.hash !== null) {
+    if (config.hash !== null) {
       if (values !== undefined) values.fill(undefined, 0, n);
+      return;
+    }
+    if (map === null) {
+      // a linear table is one small page, already at hand: the values are the keys' own
+      if (values !== undefined) {
+        for (let i = 0; i < n; i++)
+          values[i] = this.#linearValueOfBytes(bytes, starts[i]!, ends[i]!);
+      }
       return;
     }
     const hashes = touchHashes;

@@ -174,6 +174,10 @@ export class CompactStore implements Store {
     this.scores.length = 0;
   }
 
+  touchBytes(): void {
+    // a listpack is one small array, found by a scan: nothing to prefetch
+  }
+
   checkInvariants(): void {
     const { members, scores } = this;
     if (members.length !== scores.length) {

@@ -74,6 +74,13 @@ export interface Store {
   clear(): void;
   /** Throws SortedSetInvariantError on a broken structure. */
   checkInvariants(): void;
+  /** Prefetches the lookups of members still in bytes (see SortedSet.touchBytes). */
+  touchBytes(
+    bytes: Uint8Array,
+    starts: ArrayLike<number>,
+    ends: ArrayLike<number>,
+    count: number,
+  ): void;
 }
 
 /** Rank where a lex bound falls: entries below `min` (isMin), or entries not above `max`. */

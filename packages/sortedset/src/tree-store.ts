@@ -403,6 +403,15 @@ export class TreeStore implements Store {
     this.#index.clear();
   }
 
+  touchBytes(
+    bytes: Uint8Array,
+    starts: ArrayLike<number>,
+    ends: ArrayLike<number>,
+    count: number,
+  ): void {
+    this.#index.touchBytes(bytes, starts, ends, count);
+  }
+
   checkInvariants(): void {
     const tree = this.#tree;
     const index = this.#index;

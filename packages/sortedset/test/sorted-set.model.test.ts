@@ -218,6 +218,13 @@ function apply(set: SortedSet, model: ModelZSet, operation: Operation): void {
       expect(set.remove(operation.member)).toBe(model.remove(operation.member));
       break;
     case 'lookup':
+      // a prefetch of the member first changes nothing
+      set.touchBytes(
+        Buffer.from(`[${operation.member}]`, 'latin1'),
+        [1],
+        [1 + operation.member.length],
+        1,
+      );
       expect(signless(set.score(operation.member))).toBe(signless(model.score(operation.member)));
       expect(set.has(operation.member)).toBe(model.score(operation.member) !== undefined);
       expect(set.rank(operation.member, operation.reverse)).toBe(

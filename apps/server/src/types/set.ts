@@ -37,6 +37,11 @@ export class SetValue implements ObjectValue {
     this.#table = intset ? null : new HashTable<true>();
   }
 
+  /** Prefetches the lookups of members still in bytes (see ObjectValue.touchBytes). */
+  touchBytes(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
+    this.#table?.touchBytes(bytes, starts, ends, count);
+  }
+
   /** setTypeCreate: an empty set able to hold `member` (intset when it is an integer). O(1). */
   static forMember(member: string): SetValue {
     return new SetValue(parseInt64(member) !== undefined);

@@ -51,6 +51,11 @@ export class StringTable {
     return true;
   }
 
+  /** Prefetches the lookups of fields still in bytes (the table's `touchBytes`). */
+  touchBytes(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
+    this.#table.touchBytes(bytes, starts, ends, count);
+  }
+
   /** Every `[field, value]`, in the table's order. O(n). */
   *entries(): IterableIterator<[string, string]> {
     for (const [field, stored] of this.#table.entries()) yield [field, this.#out(stored)!];

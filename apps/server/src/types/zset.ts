@@ -88,6 +88,11 @@ export class ZSet implements ObjectValue {
     return 'zset';
   }
 
+  /** Prefetches the lookups of members still in bytes (see ObjectValue.touchBytes). */
+  touchBytes(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
+    this.#set.touchBytes(bytes, starts, ends, count);
+  }
+
   /** The sorted set itself; commands read and remove through it, and add through {@link ZSet.add}. */
   get set(): SortedSet {
     return this.#set;
