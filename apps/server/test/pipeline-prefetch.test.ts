@@ -1,13 +1,9 @@
 import fc from 'fast-check';
 import { encodeCommand } from '@byor/protocol';
 import { describe, expect, it } from 'vitest';
+import { latin1 } from './helpers/arbitraries.js';
 import { scanFirstArguments } from '../src/pipeline-prefetch.js';
 import { startServer } from '../src/index.js';
-
-const latin1 = (max: number) =>
-  fc
-    .array(fc.integer({ min: 0, max: 255 }), { maxLength: max })
-    .map((codes) => String.fromCharCode(...codes));
 
 describe('scanFirstArguments', () => {
   it('finds the first argument of every complete command, and nothing of a cut one', () => {

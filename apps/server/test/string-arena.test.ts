@@ -1,14 +1,9 @@
 import fc from 'fast-check';
 import { RespWriter } from '@byor/protocol';
 import { describe, expect, it } from 'vitest';
+import { latin1 } from './helpers/arbitraries.js';
 import { ARENA_MAX_LENGTH, PAGE_SLOTS, StringArena, handleLength } from '../src/string-arena.js';
 import { parseInt64 } from '../src/util/numbers.js';
-
-/** Latin1 strings of 0 to `max` chars, every byte value possible. */
-const latin1 = (max: number) =>
-  fc
-    .array(fc.integer({ min: 0, max: 255 }), { maxLength: max })
-    .map((codes) => String.fromCharCode(...codes));
 
 describe('StringArena', () => {
   it('matches a map of handles to strings through stores, frees and reads', () => {
