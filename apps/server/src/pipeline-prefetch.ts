@@ -69,9 +69,10 @@ const NINE = 0x39;
 
 /**
  * Finds the first argument of each complete RESP command in `bytes` (from its start), up to
- * {@link MAX_KEYS}; their places go to `starts`/`ends`, and with `elements`, the place of the
- * hash field or set member the command names (HSET's, SADD's, ZADD's...; -1 when none) to
- * `elements.starts`/`ends` at the same index. Returns how many were found. O(bytes).
+ * {@link MAX_KEYS}; their places go to `starts`/`ends` (a key that repeats the one before is
+ * left out), and with `elements`, the place of the hash field or set member the command names
+ * (HSET's, SADD's, ZADD's...; -1 when none) to `elements.starts`/`ends` at the same index.
+ * Returns how many were found. O(bytes).
  */
 export function scanFirstArguments(
   bytes: Uint8Array,
@@ -122,7 +123,13 @@ export function scanFirstArguments(
       i += length + 2;
       if (i > end) return count; // the frame goes on in the next read
     }
-    if (first >= 0) {
+    // a key repeated from the command before (LPUSH mylist ..., sixteen times) is found once,
+    // unless the command also names an element, which is kept at the key's index
+    const repeated =
+      elementStart < 0 &&
+      count > 0 &&
+      sameBytes(bytes, starts[count - 1]!, ends[count - 1]!, first, firstEnd);
+    if (first >= 0 && !repeated) {
       starts[count] = first;
       ends[count] = firstEnd;
       if (elements !== undefined) {
@@ -134,6 +141,13 @@ export function scanFirstArguments(
     at = i;
   }
   return count;
+}
+
+/** True when `bytes[a, aEnd)` and `bytes[b, bEnd)` hold the same bytes. */
+function sameBytes(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false;
+  for (let i = 0; a + i < aEnd; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 /**
