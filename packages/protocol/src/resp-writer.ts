@@ -149,11 +149,7 @@ export class RespWriter {
       this.#grow(size + HEADER_ROOM + 2);
     }
     const buffer = this.#buffer;
-    let at = this.#length;
-    buffer[at++] = RESP_TYPES.BULK_STRING;
-    at = writeInteger(buffer, at, size);
-    buffer[at++] = CR;
-    buffer[at++] = LF;
+    let at = writeHeader(buffer, this.#length, RESP_TYPES.BULK_STRING, size);
     if (size < SHORT_STRING) {
       for (let i = start; i < end; i++) buffer[at++] = source[i]!;
     } else {
@@ -240,11 +236,7 @@ export class RespWriter {
       this.#grow(size + HEADER_ROOM + 2);
     }
     const buffer = this.#buffer;
-    let at = this.#length;
-    buffer[at++] = RESP_TYPES.VERBATIM_STRING;
-    at = writeInteger(buffer, at, size);
-    buffer[at++] = CR;
-    buffer[at++] = LF;
+    let at = writeHeader(buffer, this.#length, RESP_TYPES.VERBATIM_STRING, size);
     at = writeText(buffer, at, format);
     buffer[at++] = COLON;
     at = typeof text === 'string' ? writeText(buffer, at, text) : writeBytes(buffer, at, text);
@@ -427,13 +419,7 @@ export class RespWriter {
       throw new InvalidArgumentError(`an element count must be a non-negative integer, got ${n}`);
     }
     if (this.#length + HEADER_ROOM > this.#buffer.length) this.#grow(HEADER_ROOM);
-    const buffer = this.#buffer;
-    let at = this.#length;
-    buffer[at++] = type;
-    at = writeInteger(buffer, at, n);
-    buffer[at++] = CR;
-    buffer[at++] = LF;
-    this.#length = at;
+    this.#length = writeHeader(this.#buffer, this.#length, type, n);
   }
 
   /** type byte, text, \r\n; with `sanitize`, CR and LF inside the text become spaces */
@@ -527,13 +513,18 @@ function writeBytes(buffer: FastBuffer, at: number, bytes: Uint8Array): number {
   return at + size;
 }
 
-/** `$len\r\nvalue\r\n` at `at`; returns the index after it. Capacity checked by the caller. */
-function writeBulk(buffer: FastBuffer, at: number, value: string | Uint8Array): number {
-  const size = value.length;
-  buffer[at++] = RESP_TYPES.BULK_STRING;
-  at = writeInteger(buffer, at, size);
+/** `<type>n\r\n` at `at` (a frame's header); returns the index after it. Capacity checked by the caller. */
+function writeHeader(buffer: FastBuffer, at: number, type: number, n: number): number {
+  buffer[at++] = type;
+  at = writeInteger(buffer, at, n);
   buffer[at++] = CR;
   buffer[at++] = LF;
+  return at;
+}
+
+/** `$len\r\nvalue\r\n` at `at`; returns the index after it. Capacity checked by the caller. */
+function writeBulk(buffer: FastBuffer, at: number, value: string | Uint8Array): number {
+  at = writeHeader(buffer, at, RESP_TYPES.BULK_STRING, value.length);
   at = typeof value === 'string' ? writeText(buffer, at, value) : writeBytes(buffer, at, value);
   buffer[at++] = CR;
   buffer[at++] = LF;
