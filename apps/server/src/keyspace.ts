@@ -201,7 +201,7 @@ export class Database {
    */
   lookupRead(key: string, touch = true): Value | undefined {
     const stored = this.lookupReadStored(key, touch);
-    return typeof stored === 'number' ? this.#arena.read(stored) : stored;
+    return this.#arena.resolve(stored);
   }
 
   /**
@@ -238,13 +238,13 @@ export class Database {
   /** Reads a key, expiring it first if its TTL has passed, and stamps the access. No statistics. */
   lookup(key: string): Value | undefined {
     const stored = this.lookupStored(key);
-    return typeof stored === 'number' ? this.#arena.read(stored) : stored;
+    return this.#arena.resolve(stored);
   }
 
   /** Reads a key without stamping it (LOOKUP_NOTOUCH); expires it if due. No statistics. */
   peek(key: string): Value | undefined {
     const stored = this.#peekStored(key);
-    return typeof stored === 'number' ? this.#arena.read(stored) : stored;
+    return this.#arena.resolve(stored);
   }
 
   /** True when the key is in the table, expired or not (dictFind). Not an access, no expiry. */
@@ -490,7 +490,7 @@ export class Database {
     return this.#dict.scan(cursor, count, (key, stored) => {
       const at = this.getExpire(key);
       if (at !== undefined && now > at) return;
-      visit(key, typeof stored === 'number' ? this.#arena.read(stored) : stored);
+      visit(key, this.#arena.resolve(stored));
     });
   }
 
@@ -510,7 +510,7 @@ export class Database {
     for (const [key, stored] of this.#dict.entries()) {
       const at = this.getExpire(key);
       if (at !== undefined && now > at) continue;
-      yield [key, typeof stored === 'number' ? this.#arena.read(stored) : stored];
+      yield [key, this.#arena.resolve(stored)];
     }
   }
 
@@ -620,7 +620,7 @@ export class Database {
     let handles = 0;
     for (const [key, stored] of this.#dict) {
       if (typeof stored === 'number') handles++;
-      const value = typeof stored === 'number' ? this.#arena.read(stored) : stored;
+      const value = this.#arena.resolve(stored);
       const tag = (this.#dict.stampOf(key) ?? 0) >>> 24;
       if (tag !== sizeTag(value) >>> 24)
         throw new Error(`size tag ${tag} of ${key} does not match its value`);

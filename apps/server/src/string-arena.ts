@@ -9,8 +9,8 @@
  *
  * A value of 1 to {@link ARENA_MAX_LENGTH} bytes lives in the size class of its length rounded
  * up to 8 bytes; a class is a list of pages of {@link PAGE_SLOTS} slots (the first starts small
- * and doubles), with a free list of released slots. A handle is a small integer (a V8 Smi: no allocation, no pointer for the
- * collector to follow):
+ * and doubles), with a free list of released slots. A handle is a small integer (a V8 Smi:
+ * no allocation, no pointer for the collector to follow):
  *
  *     handle = slot << 7 | length          (length 1-127; the class follows from the length)
  *
@@ -68,6 +68,17 @@ export function handleLength(handle: number): number {
   return handle & LENGTH_MASK;
 }
 
+/** The index of the size class of a string of `length` bytes (1-127). */
+function classIndex(length: number): number {
+  return (length - 1) >>> CLASS_SHIFT;
+}
+
+/** Where the string behind a handle starts in its page: its slot's index times its class's size. */
+function offsetOf(handle: number): number {
+  const size = (classIndex(handle & LENGTH_MASK) + 1) << CLASS_SHIFT;
+  return ((handle >>> LENGTH_BITS) & PAGE_MASK) * size;
+}
+
 /**
  * Byte pages for short latin1 strings, addressed by integer handles.
  *
@@ -109,7 +120,7 @@ export class StringArena {
   store(value: string): number {
     const length = value.length;
     if (length === 0 || length > ARENA_MAX_LENGTH) return -1;
-    const sizeClass = this.#classes[(length - 1) >>> CLASS_SHIFT]!;
+    const sizeClass = this.#classes[classIndex(length)]!;
     let slot: number;
     if (sizeClass.free.length !== 0) slot = sizeClass.free.pop()!;
     else {
@@ -132,10 +143,8 @@ export class StringArena {
   /** The string behind a handle (a new JS string). O(length). */
   read(handle: number): string {
     const length = handle & LENGTH_MASK;
-    const sizeClass = this.#classes[(length - 1) >>> CLASS_SHIFT]!;
-    const slot = handle >>> LENGTH_BITS;
-    const at = (slot & PAGE_MASK) * sizeClass.size;
-    const page = sizeClass.pages[slot >>> PAGE_SHIFT]!;
+    const page = this.#pageOf(handle)!;
+    const at = offsetOf(handle);
     if (length >= SHORT_READ) return page.latin1Slice(at, at + length);
     // short (a counter, say): String.fromCharCode over a reused array of the string's length
     // costs 15-30 ns against ~38 ns for the native slice
@@ -152,10 +161,8 @@ export class StringArena {
   integer(handle: number): number {
     const length = handle & LENGTH_MASK;
     if (length > 16) return NaN;
-    const sizeClass = this.#classes[(length - 1) >>> CLASS_SHIFT]!;
-    const slot = handle >>> LENGTH_BITS;
-    const page = sizeClass.pages[slot >>> PAGE_SHIFT]!;
-    let at = (slot & PAGE_MASK) * sizeClass.size;
+    const page = this.#pageOf(handle)!;
+    let at = offsetOf(handle);
     const end = at + length;
     const negative = page[at] === MINUS;
     if (negative) at++;
@@ -173,11 +180,13 @@ export class StringArena {
 
   /** Writes the string behind a handle as a bulk reply, straight from its page. O(length). */
   reply(writer: RespWriter, handle: number): void {
-    const length = handle & LENGTH_MASK;
-    const sizeClass = this.#classes[(length - 1) >>> CLASS_SHIFT]!;
-    const slot = handle >>> LENGTH_BITS;
-    const at = (slot & PAGE_MASK) * sizeClass.size;
-    writer.bulkSlice(sizeClass.pages[slot >>> PAGE_SHIFT]!, at, at + length);
+    const at = offsetOf(handle);
+    writer.bulkSlice(this.#pageOf(handle)!, at, at + (handle & LENGTH_MASK));
+  }
+
+  /** `stored` read out when it is a handle, else `stored` itself (a table's value). O(length). */
+  resolve<T>(stored: T | number): T | string {
+    return typeof stored === 'number' ? this.read(stored) : stored;
   }
 
   /**
@@ -190,14 +199,16 @@ export class StringArena {
     for (let i = 0; i < count; i++) {
       const handle = values[i];
       if (typeof handle !== 'number') continue;
-      const length = handle & LENGTH_MASK;
-      const sizeClass = this.#classes[(length - 1) >>> CLASS_SHIFT];
-      if (sizeClass === undefined) continue;
-      const slot = handle >>> LENGTH_BITS;
-      const page = sizeClass.pages[slot >>> PAGE_SHIFT];
-      if (page !== undefined) sink += page[(slot & PAGE_MASK) * sizeClass.size]!;
+      const page = this.#pageOf(handle);
+      if (page !== undefined) sink += page[offsetOf(handle)]!;
     }
     touchSink.sink = sink;
+  }
+
+  /** The page holding the string behind a handle (undefined for a number that is none). */
+  #pageOf(handle: number): Page | undefined {
+    const sizeClass = this.#classes[classIndex(handle & LENGTH_MASK)];
+    return sizeClass?.pages[handle >>> (LENGTH_BITS + PAGE_SHIFT)];
   }
 
   /**
@@ -222,8 +233,7 @@ export class StringArena {
 
   /** Releases a handle's slot for reuse; the handle must not be used again. O(1). */
   free(handle: number): void {
-    const length = handle & LENGTH_MASK;
-    this.#classes[(length - 1) >>> CLASS_SHIFT]!.free.push(handle >>> LENGTH_BITS);
+    this.#classes[classIndex(handle & LENGTH_MASK)]!.free.push(handle >>> LENGTH_BITS);
     this.#used--;
   }
 }

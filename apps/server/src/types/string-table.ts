@@ -26,7 +26,7 @@ export class StringTable {
 
   /** The value of `field`, or undefined. O(1) expected. */
   get(field: string): string | undefined {
-    return this.#out(this.#table.get(field));
+    return this.#arena.resolve(this.#table.get(field));
   }
 
   /** True when `field` exists. O(1) expected. */
@@ -58,23 +58,25 @@ export class StringTable {
 
   /** Every `[field, value]`, in the table's order. O(n). */
   *entries(): IterableIterator<[string, string]> {
-    for (const [field, stored] of this.#table.entries()) yield [field, this.#out(stored)!];
+    for (const [field, stored] of this.#table.entries()) yield [field, this.#arena.resolve(stored)];
   }
 
   /** A uniformly random `[field, value]`, or undefined when empty. O(1) expected. */
   randomEntry(): [string, string] | undefined {
     const entry = this.#table.randomEntry();
-    return entry === undefined ? undefined : [entry[0], this.#out(entry[1])!];
+    return entry === undefined ? undefined : [entry[0], this.#arena.resolve(entry[1])];
   }
 
   /** Up to `count` distinct random `[field, value]` pairs (the table's `sample`). */
   sample(count: number): [string, string][] {
-    return this.#table.sample(count).map(([field, stored]) => [field, this.#out(stored)!]);
+    return this.#table.sample(count).map(([field, stored]) => [field, this.#arena.resolve(stored)]);
   }
 
   /** One SCAN step of the table (its cursor semantics): visits fields and values. */
   scan(cursor: number, count: number, visit: (field: string, value: string) => void): number {
-    return this.#table.scan(cursor, count, (field, stored) => visit(field, this.#out(stored)!));
+    return this.#table.scan(cursor, count, (field, stored) =>
+      visit(field, this.#arena.resolve(stored)),
+    );
   }
 
   /** Throws when the table, or its count of arena strings, is inconsistent (model tests). O(n). */
@@ -84,9 +86,5 @@ export class StringTable {
     for (const [, stored] of this.#table.entries()) if (typeof stored === 'number') handles++;
     if (handles !== this.#arena.count)
       throw new Error(`${this.#arena.count} strings in the arena for ${handles} handles`);
-  }
-
-  #out(stored: string | number | undefined): string | undefined {
-    return typeof stored === 'number' ? this.#arena.read(stored) : stored;
   }
 }
