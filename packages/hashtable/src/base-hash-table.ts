@@ -249,7 +249,6 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     }
   }
 
-  /** Linear form: the slot (2 * id) holding `key`, or -1. */
   /** The value of the string key `bytes[start, end)` in a linear table, or undefined. */
   #linearValueOfBytes(bytes: Uint8Array, start: number, end: number): unknown {
     const page = this.#small;
@@ -266,6 +265,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
     return undefined;
   }
 
+  /** Linear form: the slot (2 * id) holding `key`, or -1. */
   #findLinear(key: K): number {
     const page = this.#small;
     if (page === null) return -1;
@@ -388,8 +388,9 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    *
    * `values`, when given, receives for each key the value of the first entry in its chain
    * (usually the key's own; another key's in a longer chain; in a small linear table exactly
-   * the key's own; undefined for an empty chain or a table that ignores the call): a caller whose values point into its own storage (handles)
-   * can load that next. The caller should clear it after use, not to keep the values alive.
+   * the key's own; undefined for an empty chain or a table that ignores the call): a caller
+   * whose values point into its own storage (handles) can load that next. The caller should
+   * clear it after use, not to keep the values alive.
    *
    * @example
    * ```ts

@@ -178,9 +178,9 @@ export class HMap extends EntryPool {
    * them) will read, level by level across the keys, so that their misses overlap instead of
    * coming one after another: the bucket heads, then each head entry's hash, key and value,
    * then the key and a string value themselves (`keys` is scratch room for 2 * count); the head
-   * entries' values go to `values` when given. Changes nothing. Only `newer` is read (during a rehash an older key just misses as it would have).
-   * Returns a number to be consumed (loads whose result is unused would be dropped by the
-   * compiler).
+   * entries' values go to `values` when given. Changes nothing. Only `newer` is read (during a
+   * rehash an older key just misses as it would have). Returns a number to be consumed (loads
+   * whose result is unused would be dropped by the compiler).
    */
   touch(hashes: Int32Array, keys: unknown[], count: number, values?: unknown[]): number {
     const newer = this.newer;
