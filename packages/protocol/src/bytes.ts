@@ -76,3 +76,48 @@ export function decimalLength(n: number): number {
   for (let power = 10; n >= power; power *= 10) length++;
   return length;
 }
+
+/**
+ * Writes the decimal digits of a safe integer at `at`; returns the index after them.
+ * The caller has checked the capacity (a RespWriter: HEADER_ROOM).
+ */
+export function writeInteger(buffer: Uint8Array, at: number, n: number): number {
+  if (n < 0) {
+    buffer[at++] = MINUS;
+    n = -n;
+  }
+  if (n < 10) {
+    buffer[at] = ZERO + n;
+    return at + 1;
+  }
+  const end = at + decimalLength(n);
+  let i = end - 1;
+  if (n < 2147483648) {
+    // int32 arithmetic: faster than double division
+    while (n >= 10) {
+      const quotient = (n / 10) | 0;
+      buffer[i--] = ZERO + (n - quotient * 10);
+      n = quotient;
+    }
+  } else {
+    while (n >= 10) {
+      const quotient = Math.floor(n / 10);
+      buffer[i--] = ZERO + (n - quotient * 10);
+      n = quotient;
+    }
+  }
+  buffer[i] = ZERO + n;
+  return end;
+}
+
+/**
+ * `<type>n\r\n` at `at`: a frame's header (`*3`, `$5`...); returns the index after it. The
+ * caller has checked the capacity.
+ */
+export function writeHeader(buffer: Uint8Array, at: number, type: number, n: number): number {
+  buffer[at++] = type;
+  at = writeInteger(buffer, at, n);
+  buffer[at++] = CR;
+  buffer[at++] = LF;
+  return at;
+}

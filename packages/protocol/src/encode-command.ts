@@ -3,7 +3,7 @@
  *
  *     *<argc>\r\n  then per argument  $<byte length>\r\n<bytes>\r\n
  */
-import { CR, LF, RESP_TYPES, decimalLength, type FastBuffer } from './bytes.js';
+import { CR, LF, RESP_TYPES, decimalLength, writeHeader, type FastBuffer } from './bytes.js';
 import { InvalidArgumentError } from './errors.js';
 
 /** How {@link encodeCommand} turns string arguments into bytes. */
@@ -53,13 +53,4 @@ export function encodeCommand(
     buffer[at++] = LF;
   }
   return buffer;
-}
-
-function writeHeader(buffer: FastBuffer, at: number, type: number, n: number): number {
-  buffer[at++] = type;
-  const digits = String(n);
-  for (let i = 0; i < digits.length; i++) buffer[at++] = digits.charCodeAt(i);
-  buffer[at++] = CR;
-  buffer[at++] = LF;
-  return at;
 }

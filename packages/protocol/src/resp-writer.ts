@@ -13,11 +13,10 @@ import {
   COLON,
   CR,
   LF,
-  MINUS,
   RESP_TYPES,
   SPACE,
-  ZERO,
-  decimalLength,
+  writeHeader,
+  writeInteger,
   type FastBuffer,
 } from './bytes.js';
 import { InvalidArgumentError } from './errors.js';
@@ -419,7 +418,14 @@ export class RespWriter {
       throw new InvalidArgumentError(`an element count must be a non-negative integer, got ${n}`);
     }
     if (this.#length + HEADER_ROOM > this.#buffer.length) this.#grow(HEADER_ROOM);
-    this.#length = writeHeader(this.#buffer, this.#length, type, n);
+    // writeHeader written out: through it, arrayHeader + bulk measured 5-9% slower (inlining)
+    const buffer = this.#buffer;
+    let at = this.#length;
+    buffer[at++] = type;
+    at = writeInteger(buffer, at, n);
+    buffer[at++] = CR;
+    buffer[at++] = LF;
+    this.#length = at;
   }
 
   /** type byte, text, \r\n; with `sanitize`, CR and LF inside the text become spaces */
@@ -460,39 +466,6 @@ function int64Text(n: number | bigint): string {
   return big.toString();
 }
 
-/**
- * Writes the decimal digits of a safe integer at `at`; returns the index after them.
- * The caller has checked the capacity (HEADER_ROOM).
- */
-function writeInteger(buffer: Uint8Array, at: number, n: number): number {
-  if (n < 0) {
-    buffer[at++] = MINUS;
-    n = -n;
-  }
-  if (n < 10) {
-    buffer[at] = ZERO + n;
-    return at + 1;
-  }
-  const end = at + decimalLength(n);
-  let i = end - 1;
-  if (n < 2147483648) {
-    // int32 arithmetic: faster than double division
-    while (n >= 10) {
-      const quotient = (n / 10) | 0;
-      buffer[i--] = ZERO + (n - quotient * 10);
-      n = quotient;
-    }
-  } else {
-    while (n >= 10) {
-      const quotient = Math.floor(n / 10);
-      buffer[i--] = ZERO + (n - quotient * 10);
-      n = quotient;
-    }
-  }
-  buffer[i] = ZERO + n;
-  return end;
-}
-
 /** Writes a latin1 string at `at`; returns the index after it. Capacity checked by the caller. */
 function writeText(buffer: FastBuffer, at: number, text: string): number {
   const size = text.length;
@@ -511,15 +484,6 @@ function writeBytes(buffer: FastBuffer, at: number, bytes: Uint8Array): number {
     buffer.set(bytes, at);
   }
   return at + size;
-}
-
-/** `<type>n\r\n` at `at` (a frame's header); returns the index after it. Capacity checked by the caller. */
-function writeHeader(buffer: FastBuffer, at: number, type: number, n: number): number {
-  buffer[at++] = type;
-  at = writeInteger(buffer, at, n);
-  buffer[at++] = CR;
-  buffer[at++] = LF;
-  return at;
 }
 
 /** `$len\r\nvalue\r\n` at `at`; returns the index after it. Capacity checked by the caller. */
