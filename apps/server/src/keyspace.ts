@@ -311,7 +311,7 @@ export class Database {
     // then the elements the commands name in the collections found, one call per collection
     const { starts: from, ends: to, groupStarts, groupEnds } = elements;
     for (let i = 0; i < count; i++) {
-      const value = heads[i] as ObjectValue | string | number | undefined;
+      const value = heads[i] as StoredValue | undefined;
       if (from[i]! < 0 || typeof value !== 'object' || value.touchBytes === undefined) continue;
       let n = 0;
       for (let j = i; j < count; j++) {
