@@ -92,10 +92,13 @@ export class TreeStore implements Store {
       tree.setValue(node, newScore);
       return;
     }
+    // the member string the tree holds goes back in, not the caller's equal one: a server's
+    // argument then dies young instead of being kept (and copied by the next collection)
+    const kept = tree.key(node);
     tree.deleteNode(node);
-    const moved = tree.insertBefore(after, member, newScore);
+    const moved = tree.insertBefore(after, kept, newScore);
     // the node just freed is the one taken again (a free list): the index names it already
-    if (moved !== node) this.#index.set(member, moved);
+    if (moved !== node) this.#index.set(kept, moved);
   }
 
   remove(member: string): boolean {
