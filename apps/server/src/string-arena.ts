@@ -178,6 +178,16 @@ export class StringArena {
     return negative ? -value : value;
   }
 
+  /** True when the string behind a handle is `value`, compared in place. O(length). */
+  equals(handle: number, value: string): boolean {
+    const length = handle & LENGTH_MASK;
+    if (value.length !== length) return false;
+    const page = this.#pageOf(handle)!;
+    const at = offsetOf(handle);
+    for (let i = 0; i < length; i++) if (page[at + i] !== value.charCodeAt(i)) return false;
+    return true;
+  }
+
   /** Writes the string behind a handle as a bulk reply, straight from its page. O(length). */
   reply(writer: RespWriter, handle: number): void {
     const at = offsetOf(handle);
@@ -229,6 +239,25 @@ export class StringArena {
       pages.push(Buffer.allocUnsafeSlow(PAGE_SLOTS * sizeClass.size) as Page);
       sizeClass.capacity += PAGE_SLOTS;
     }
+  }
+
+  /**
+   * A copy holding the same strings under the same handles (a collection's deep copy copies its
+   * handles and its arena). O(bytes reserved).
+   */
+  clone(): StringArena {
+    const copy = new StringArena();
+    copy.#used = this.#used;
+    for (let c = 0; c < this.#classes.length; c++) {
+      const from = this.#classes[c]!;
+      const pages = from.pages.map((page) => {
+        const twin = Buffer.allocUnsafeSlow(page.length) as Page;
+        page.copy(twin);
+        return twin;
+      });
+      copy.#classes[c] = { ...from, pages, free: from.free.slice() };
+    }
+    return copy;
   }
 
   /** Releases a handle's slot for reuse; the handle must not be used again. O(1). */

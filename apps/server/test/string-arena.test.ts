@@ -42,9 +42,21 @@ describe('StringArena', () => {
           const values: unknown[] = [...model.keys(), 'text', undefined, {}];
           arena.touch(values, values.length);
           expect(arena.count).toBe(model.size);
-          // every live string reads back, and replies with exactly its bytes
+          // a clone holds the same strings under the same handles, and goes its own way
+          const copy = arena.clone();
+          expect(copy.count).toBe(model.size);
+          for (const [handle, value] of model) expect(copy.read(handle)).toBe(value);
+          for (const handle of model.keys()) copy.free(handle);
+          if (copy.store('only in the copy') >= 0) expect(arena.count).toBe(model.size);
+          // every live string reads back, compares equal only to itself, and replies with exactly
+          // its bytes
           for (const [handle, value] of model) {
             expect(arena.read(handle)).toBe(value);
+            expect(arena.equals(handle, value)).toBe(true);
+            expect(arena.equals(handle, `${value}.`)).toBe(false);
+            expect(
+              arena.equals(handle, `${value.slice(0, -1)}${value.at(-1) === 'a' ? 'b' : 'a'}`),
+            ).toBe(false);
             const writer = new RespWriter(16);
             arena.reply(writer, handle);
             expect(writer.view().toString('latin1')).toBe(`$${value.length}\r\n${value}\r\n`);

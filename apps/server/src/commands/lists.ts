@@ -209,9 +209,7 @@ function replyRange(
     return;
   }
   if (end >= length) end = length - 1;
-  const values = list.slice(start, end + 1);
-  if (reverse) values.reverse();
-  client.w.bulkArray(values);
+  list.writeRange(client.w, start, end + 1, reverse);
 }
 
 function lrange(client: Client, argv: string[]): void {
@@ -387,7 +385,7 @@ function popGeneric(client: Client, argv: string[], where: End): void {
     return;
   }
   if (!hasCount) {
-    client.w.bulk(popEnd(items, where));
+    items.popReply(client.w, where === End.LEFT);
     elementsRemoved(client, db, key, where, items, 1);
   } else {
     const taken = popRangeReply(client, items, where, count);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { RespWriter } from '@byor/protocol';
 import { describe, expect, it } from 'vitest';
 import { LIST_CHUNK, LIST_FLAT_MAX, ListValue } from '../../src/types/list.js';
 
@@ -11,6 +12,7 @@ import { LIST_CHUNK, LIST_FLAT_MAX, ListValue } from '../../src/types/list.js';
 type Op =
   | { kind: 'pushLeft' | 'pushRight'; values: string[] }
   | { kind: 'popLeft' | 'popRight'; times: number }
+  | { kind: 'popReply'; left: boolean; times: number }
   | { kind: 'at'; index: number }
   | { kind: 'set'; index: number; value: string }
   | { kind: 'slice'; start: number; end: number }
@@ -23,7 +25,18 @@ type Op =
   | { kind: 'from'; values: string[] }
   | { kind: 'clear' };
 
-const value = fc.constantFrom('a', 'b', 'c', '', 'x\x00y', '\xff', '12');
+// short values live in the chunked layout's arena, '' and the 128-byte one stay strings
+const value = fc.constantFrom(
+  'a',
+  'b',
+  'c',
+  '',
+  'x\x00y',
+  '\xff',
+  '12',
+  'a'.repeat(127),
+  'b'.repeat(128),
+);
 const size = fc.integer({ min: 0, max: 2 * LIST_CHUNK + 40 });
 const position = fc.integer({ min: -LIST_CHUNK * 3, max: LIST_CHUNK * 3 });
 
@@ -42,6 +55,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constantFrom('popLeft' as const, 'popRight' as const),
+      times: fc.oneof(fc.integer({ min: 1, max: 3 }), size),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('popReply' as const),
+      left: fc.boolean(),
       times: fc.oneof(fc.integer({ min: 1, max: 3 }), size),
     }),
   },
@@ -142,6 +163,17 @@ describe('ListValue', () => {
             case 'popRight':
               for (let i = 0; i < step.times; i++) expect(list.popRight()).toBe(model.pop());
               break;
+            case 'popReply':
+              // LPOP's and RPOP's reply, written from the list against the model's element
+              for (let i = 0; i < step.times && model.length > 0; i++) {
+                const writer = new RespWriter();
+                list.popReply(writer, step.left);
+                const element = step.left ? model.shift()! : model.pop()!;
+                expect(writer.take().toString('latin1')).toBe(
+                  `$${element.length}\r\n${element}\r\n`,
+                );
+              }
+              break;
             case 'at':
               expect(list.at(step.index)).toBe(model.at(step.index));
               break;
@@ -156,6 +188,16 @@ describe('ListValue', () => {
               const start = Math.min(step.start, model.length);
               const end = Math.min(Math.max(step.end, start), model.length);
               expect(list.slice(start, end)).toEqual(model.slice(start, end));
+              // LRANGE's reply, both ways, against the writer's own encoding of the model's slice
+              for (const reverse of [false, true]) {
+                const expected = model.slice(start, end);
+                if (reverse) expected.reverse();
+                const reference = new RespWriter();
+                reference.bulkArray(expected);
+                const writer = new RespWriter();
+                list.writeRange(writer, start, end, reverse);
+                expect(writer.take().toString('latin1')).toBe(reference.take().toString('latin1'));
+              }
               break;
             }
             case 'insert': {
