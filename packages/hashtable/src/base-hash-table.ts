@@ -201,9 +201,19 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   #hash(key: K): number {
     const config = this.#config;
     const hash = config.hash;
-    return hash === null
-      ? hashLatin1(key as unknown as string, config.k0, config.k1)
-      : mixHash(hash(key), config.k0, config.k1);
+    if (hash !== null) return mixHash(hash(key), config.k0, config.k1);
+    const touched = config.touchedKeys;
+    if (touched !== null) {
+      // the next key a touch hashed, as expected: its hash is kept (see TableConfig)
+      if (key === touched[config.touchedAt]) {
+        const index = config.touchedIndex++;
+        if (config.touchedIndex === config.touchedCount) config.touchedKeys = null;
+        else config.touchedAt += config.touchedStep;
+        return config.touchedHashes![index]!;
+      }
+      config.touchedKeys = null;
+    }
+    return hashLatin1(key as unknown as string, config.k0, config.k1);
   }
 
   /**
@@ -360,7 +370,9 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * across the keys, so that their cache misses overlap instead of each lookup waiting for its
    * own (the software prefetch of a batch, as redis-server 8 does for pipelined commands).
    * Changes nothing and returns nothing; worth it for keys about to be looked up together (a
-   * keyspace's MSET) in a table too large for the cache. O(keys).
+   * keyspace's MSET) in a table too large for the cache. The hashes it computes are kept for
+   * the lookups that follow in the same order (of this table or another with the same options),
+   * so that those do not hash their keys again; a lookup of another key drops them. O(keys).
    *
    * @example
    * ```ts
@@ -371,10 +383,22 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
   touch(keys: readonly K[], start = 0, step = 1): void {
     const map = this.#map;
     if (map === null) return; // a linear table is one small page
+    const config = this.#config;
+    config.touchedKeys = null;
     const hashes = touchHashes;
     let count = 0;
     for (let i = start; i < keys.length && count < TOUCH_MAX; i += step) {
       hashes[count++] = this.#hash(keys[i]!);
+    }
+    if (config.hash === null && count > 0) {
+      // kept for the lookups that follow in this order (map.touch overwrites `hashes`)
+      const kept = (config.touchedHashes ??= new Int32Array(TOUCH_MAX));
+      for (let i = 0; i < count; i++) kept[i] = hashes[i]!;
+      config.touchedKeys = keys;
+      config.touchedAt = start;
+      config.touchedStep = step;
+      config.touchedIndex = 0;
+      config.touchedCount = count;
     }
     touchSink.sink = map.touch(hashes, touchKeys, count);
   }

@@ -100,6 +100,21 @@ export class TableConfig {
    */
   foundKey: unknown = HOLE;
   foundId = 0;
+  /**
+   * The keys the last `touch` of a string table with this config hashed, and their hashes: the
+   * lookups that follow it in the same order (a keyspace's MSET or MGET) take each key's hash
+   * from here instead of hashing it again. A hash depends only on the key and the seed, which
+   * every table of this config shares, so an entry never goes stale. Dropped at the first key
+   * that comes out of order, and once used up; null when there is none.
+   */
+  touchedKeys: readonly unknown[] | null = null;
+  /** index in `touchedKeys` of the next key expected, and the step between keys */
+  touchedAt = 0;
+  touchedStep = 1;
+  /** hashes of the touched keys, in order; `touchedIndex` is the next one's, of `touchedCount` */
+  touchedHashes: Int32Array | null = null;
+  touchedIndex = 0;
+  touchedCount = 0;
   /** whether `hashedKey` and `foundKey` are kept */
   readonly cachesHash: boolean;
 }

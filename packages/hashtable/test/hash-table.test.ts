@@ -198,7 +198,14 @@ type Op =
   | { kind: 'scan'; count: number }
   | { kind: 'random' }
   | { kind: 'sample'; count: number }
-  | { kind: 'touch'; keys: string[]; start: number; step: number };
+  | {
+      kind: 'touch';
+      keys: string[];
+      start: number;
+      step: number;
+      follow: 'get' | 'set' | 'none';
+      skip: number;
+    };
 
 const latin1 = fc.string({
   unit: fc.integer({ min: 0, max: 255 }).map((code) => String.fromCharCode(code)),
@@ -256,6 +263,9 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
       keys: fc.array(keyArbitrary, { maxLength: 80 }),
       start: fc.integer({ min: 0, max: 3 }),
       step: fc.integer({ min: 1, max: 3 }),
+      // then the touched keys in the touch's order (as MSET or MGET does), some skipped
+      follow: fc.constantFrom('get' as const, 'set' as const, 'none' as const),
+      skip: fc.integer({ min: 0, max: 8 }),
     }),
   },
   {
@@ -355,6 +365,19 @@ function step(table: HashTable<number>, model: Map<string, number>, op: Op): voi
       const before = table.stats();
       table.touch(op.keys, op.start, op.step);
       expect(table.stats()).toEqual(before);
+      if (op.follow !== 'none') {
+        // the touch's hashes are reused by these lookups: every one must still find its key
+        for (let i = op.start, n = 0; i < op.keys.length; i += op.step, n++) {
+          const key = op.keys[i]!;
+          if (op.skip !== 0 && n === op.skip) continue; // one out of order: the rest hash again
+          if (op.follow === 'get') expect(table.get(key)).toBe(model.get(key));
+          else {
+            expect(table.set(key, n)).toBe(!model.has(key));
+            model.set(key, n);
+          }
+        }
+        return;
+      }
       // the same keys as bytes (a read buffer), each between two bytes of something else
       const bytes = Buffer.from(op.keys.map((key) => `*${key}*`).join(''), 'latin1');
       const starts: number[] = [];
