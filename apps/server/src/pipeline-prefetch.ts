@@ -157,13 +157,25 @@ function sameBytes(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: 
 export class PrefetchingParser extends RequestParser {
   /** the connection's client, set once it is made (after its parser) */
   client: Client | undefined = undefined;
+  /** reads left unscanned: a scan that found one key at most makes the next few skip theirs */
+  #idle = 0;
 
   override push(chunk: Uint8Array): void {
     super.push(chunk);
     const client = this.client;
     // one command: its lookup comes next anyway, nothing to overlap
     if (client === undefined || chunk.length < 64) return;
+    if (this.#idle > 0) {
+      this.#idle--;
+      return;
+    }
     const count = scanFirstArguments(chunk, starts, ends, elements);
     if (count > 1) client.db.prefetchBytes(chunk, starts, ends, count, elements);
+    // a client that sends one key over and over (LPUSH mylist ..., sixteen times a read) has
+    // nothing to prefetch: its next reads are left unscanned, and every eighth is checked again
+    else this.#idle = IDLE_READS;
   }
 }
+
+/** Reads a client's parser skips after a scan that found nothing to prefetch. */
+const IDLE_READS = 7;

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { encodeCommand } from '@byor/protocol';
 import { describe, expect, it } from 'vitest';
 import { latin1 } from './helpers/arbitraries.js';
-import { scanFirstArguments } from '../src/pipeline-prefetch.js';
+import type { Client } from '../src/client.js';
+import { PrefetchingParser, scanFirstArguments } from '../src/pipeline-prefetch.js';
 import { startServer } from '../src/index.js';
 
 describe('scanFirstArguments', () => {
@@ -106,6 +107,33 @@ describe('scanFirstArguments', () => {
     expect(scanFirstArguments(Buffer.from('*2\r\n$3\r\nGET\r\n$99\r\nab\r\n'), starts, ends)).toBe(
       0,
     );
+  });
+});
+
+describe('PrefetchingParser', () => {
+  it('prefetches reads of several keys, and scans only every eighth read of a client that repeats one key', () => {
+    const prefetched: number[] = [];
+    const parser = new PrefetchingParser();
+    parser.client = {
+      db: {
+        prefetchBytes: (_b: Uint8Array, _s: Int32Array, _e: Int32Array, n: number) =>
+          prefetched.push(n),
+      },
+    } as unknown as Client;
+    const read = (argvs: string[][]) => {
+      parser.push(Buffer.concat(argvs.map((argv) => Buffer.from(encodeCommand(argv)))));
+      while (parser.next() !== undefined); // the commands are taken, as the network does
+    };
+    const distinct = Array.from({ length: 16 }, (_, i) => ['GET', `key:${i}`]);
+    const same = Array.from({ length: 16 }, () => ['LPUSH', 'mylist', 'x']);
+    read(distinct);
+    expect(prefetched).toEqual([16]);
+    // one key sixteen times: nothing to prefetch, and the next seven reads are not scanned
+    read(same);
+    for (let i = 0; i < 7; i++) read(distinct);
+    expect(prefetched).toEqual([16]);
+    read(distinct);
+    expect(prefetched).toEqual([16, 16]);
   });
 });
 
