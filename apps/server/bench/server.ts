@@ -4,8 +4,10 @@
  *   pnpm --filter @byor/server bench:server [-- --rounds 3 --requests 200000 --quick --bin <bin.js>]
  *
  * Starts byor (the built dist/bin.js, its own process) and Debian's redis-server on free
- * loopback ports, runs redis-benchmark against each in alternation (several rounds, medians),
- * and prints rps and latency percentiles with the ratio byor / redis-server per test. Then loads
+ * loopback ports, warms both up (each test once, a tenth of a run, then FLUSHALL: byor's
+ * JavaScript is compiled as it runs, and a cold first round measures the compiler; `--cold`
+ * skips it), runs redis-benchmark against each in alternation (several rounds, medians), and
+ * prints rps and latency percentiles with the ratio byor / redis-server per test. Then loads
  * 1M string keys (16-byte values) and 100k hashes of 10 fields into each and compares RSS.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,6 +23,8 @@ const { values: options } = parseArgs({
     rounds: { type: 'string', default: '3' },
     requests: { type: 'string', default: '200000' },
     quick: { type: 'boolean', default: false },
+    /** no warm-up pass: the first round runs on servers that have served nothing yet */
+    cold: { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
     /** core: redis-benchmark's tests; scripts: EVAL, EVALSHA, XADD, XREADGROUP; all: both */
     suite: { type: 'string', default: 'core' },
@@ -72,16 +76,20 @@ interface Sample {
   p99: number;
 }
 
-/** One redis-benchmark run: a built-in test (`-t`), or `command` (its arguments) when given. */
+/**
+ * One redis-benchmark run: a built-in test (`-t`), or `command` (its arguments) when given, of
+ * `requests` requests (default: requestsAt the pipeline depth).
+ */
 function runBenchmark(
   port: number,
   test: string,
   pipeline: number,
   command?: readonly string[],
+  requests = requestsAt(pipeline),
 ): Sample {
   const lrange = command ? undefined : lrangeCommand(test);
   // an lrange test times the LRANGE alone, on a list filled first (see lrangeCommand)
-  if (lrange) runBenchmark(port, 'lpush', pipeline);
+  if (lrange) runBenchmark(port, 'lpush', pipeline, undefined, requests);
   command ??= lrange;
   const out = execFileSync(
     'redis-benchmark',
@@ -90,7 +98,7 @@ function runBenchmark(
       String(port),
       ...(command ? [] : ['-t', test]),
       '-n',
-      String(requestsAt(pipeline)),
+      String(requests),
       '-c',
       '50',
       '-d',
@@ -112,6 +120,20 @@ function runBenchmark(
   // quoted CSV fields: a custom command's name may hold commas (EVAL "...,...")
   const fields = [...line.matchAll(/"((?:[^"]|"")*)"/g)].map((match) => Number(match[1]));
   return { rps: fields[1] ?? 0, p50: fields[4] ?? 0, p99: fields[6] ?? 0 };
+}
+
+/**
+ * Runs every test once at every depth with a tenth of a run's requests, then empties the
+ * server: the rounds then measure compiled code (for byor) on an empty keyspace, as a fresh
+ * server would have.
+ */
+function warmUp(target: Target): void {
+  for (const pipeline of PIPELINES) {
+    for (const test of TESTS) {
+      runBenchmark(target.port, test, pipeline, undefined, Math.ceil(requestsAt(pipeline) / 10));
+    }
+  }
+  execFileSync('redis-cli', ['-p', String(target.port), 'flushall']);
 }
 
 function median(values: number[]): number {
@@ -171,11 +193,13 @@ async function main(): Promise<void> {
     `${await machineNow()} (2.00: two cores; near 1: the client and the servers take turns on one)\n`,
   );
   console.log(
-    `redis-benchmark -c 50 -d 16 -r 100000 -n ${REQUESTS} (-P 1) / ${requestsAt(16)} (-P 16), ${ROUNDS} rounds alternating, medians\n`,
+    `redis-benchmark -c 50 -d 16 -r 100000 -n ${REQUESTS} (-P 1) / ${requestsAt(16)} (-P 16), ${ROUNDS} rounds alternating, medians${options.cold ? ', no warm-up' : ', after a warm-up pass (each test once with a tenth of the requests, then FLUSHALL)'}\n`,
   );
   const byor = await start('byor');
   const redis = await start('redis');
   try {
+    if (!options.cold && options.suite !== 'scripts')
+      for (const target of [byor, redis]) warmUp(target);
     const rows: string[] = [];
     for (const pipeline of options.suite === 'scripts' ? [] : PIPELINES) {
       for (const test of TESTS) {
