@@ -57,6 +57,8 @@ export interface RequestParserOptions {
 const SLICED_STRING_MIN = 13;
 /** A first argument longer than this is not remembered as the command name (no name is). */
 const MAX_NAME_LENGTH = 32;
+/** A second argument longer than this is not remembered for the next command (see #key). */
+const MAX_KEY_LENGTH = 64;
 /** Bytes decoded at once for the window short arguments are cut from. */
 const WINDOW_BYTES = 4096;
 
@@ -113,6 +115,12 @@ export class RequestParser {
    * lookup) is computed once
    */
   #name = '';
+  /**
+   * The previous command's second argument (its key, for most commands): the same bytes are
+   * handed out as this same string, so a pipeline on one key (LPUSH mylist ..., HSET myhash ...)
+   * makes one key string, and the server's "same key as before" checks compare one pointer
+   */
+  #key = '';
 
   /**
    * Redis's limits for unauthenticated clients: the server sets it while a password is required
@@ -329,7 +337,9 @@ export class RequestParser {
       const argument =
         index === 0
           ? this.#commandName(bytes, pos, length, end)
-          : this.#slice(bytes, pos, length, end);
+          : index === 1
+            ? this.#keyArgument(bytes, pos, length, end)
+            : this.#slice(bytes, pos, length, end);
       if (index === 0) a0 = argument;
       else if (index === 1) a1 = argument;
       else if (index === 2) a2 = argument;
@@ -358,6 +368,24 @@ export class RequestParser {
     return length > MAX_NAME_LENGTH
       ? this.#slice(bytes, pos, length, end)
       : (this.#name = this.#slice(bytes, pos, length, end));
+  }
+
+  /** The second argument: the previous command's when the bytes are the same. */
+  #keyArgument(bytes: FastBuffer, pos: number, length: number, end: number): string {
+    const key = this.#key;
+    // keys that differ mostly differ at the end (key:000000012345): that byte is compared first
+    if (
+      key.length === length &&
+      length !== 0 &&
+      bytes[pos + length - 1] === key.charCodeAt(length - 1)
+    ) {
+      let k = 0;
+      while (k < length && bytes[pos + k] === key.charCodeAt(k)) k++;
+      if (k === length) return key;
+    }
+    const argument = this.#slice(bytes, pos, length, end);
+    if (length <= MAX_KEY_LENGTH) this.#key = argument;
+    return argument;
   }
 
   /** The latin1 string of `bytes[pos, pos + length)`. */

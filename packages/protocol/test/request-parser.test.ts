@@ -362,6 +362,42 @@ describe('RequestParser: properties', () => {
     );
   });
 
+  it('keys repeated, or differing in one byte, come back as sent', () => {
+    // the parser hands a key (second argument) equal to the previous command's out as the string
+    // it made before; keys of one length that differ anywhere, first or last byte included, must
+    // still come back as their own bytes, also in a shared read buffer scribbled over after
+    const long = 'k'.repeat(65); // longer than the parser remembers
+    const key = fc.constantFrom('k:1', 'k:2', 'j:1', 'k:1x', '', '\u00ff:1', long, `${long}!`);
+    const commands = fc.array(
+      fc.tuple(fc.constantFrom('LPUSH', 'GET'), key, fc.array(latin1String(), { maxLength: 2 })),
+      { minLength: 1, maxLength: 12 },
+    );
+    fc.assert(
+      fc.property(
+        commands.chain((list) => {
+          const argvs = list.map(([name, k, rest]) => [name, k, ...rest]);
+          const stream = bytes(argvs.map(multibulk).join(''));
+          return fc.tuple(
+            fc.constant(argvs),
+            fc.constant(stream),
+            cutPoints(stream.length),
+            fc.boolean(),
+          );
+        }),
+        ([argvs, stream, cuts, shared]) => {
+          const outcome = run(
+            splitAt(stream, cuts),
+            {},
+            shared ? Buffer.alloc(stream.length) : undefined,
+          );
+          expect(outcome.error).toBeUndefined();
+          expect(outcome.commands).toEqual(argvs);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   /** Quotes an argument so that sdssplitargs gives it back. */
   function quote(arg: string): string {
     let out = '"';
