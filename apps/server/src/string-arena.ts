@@ -94,6 +94,8 @@ export class StringArena {
   readonly #classes: SizeClass[] = [];
   /** slots in use */
   #used = 0;
+  /** slots the pages hold, over every class */
+  #slots = 0;
 
   constructor() {
     for (let c = 1; c <= CLASSES; c++) {
@@ -104,6 +106,11 @@ export class StringArena {
   /** Strings held. */
   get count(): number {
     return this.#used;
+  }
+
+  /** Slots the pages hold (in use, free or never used yet), over every size class. O(1). */
+  get slots(): number {
+    return this.#slots;
   }
 
   /** Bytes of the pages allocated (what the arena adds to the process's memory). */
@@ -234,10 +241,12 @@ export class StringArena {
       const page = Buffer.allocUnsafeSlow(slots * sizeClass.size) as Page;
       if (first !== undefined) first.copy(page, 0, 0, first.length);
       pages[0] = page;
+      this.#slots += slots - sizeClass.capacity;
       sizeClass.capacity = slots;
     } else {
       pages.push(Buffer.allocUnsafeSlow(PAGE_SLOTS * sizeClass.size) as Page);
       sizeClass.capacity += PAGE_SLOTS;
+      this.#slots += PAGE_SLOTS;
     }
   }
 
@@ -248,6 +257,7 @@ export class StringArena {
   clone(): StringArena {
     const copy = new StringArena();
     copy.#used = this.#used;
+    copy.#slots = this.#slots;
     for (let c = 0; c < this.#classes.length; c++) {
       const from = this.#classes[c]!;
       const pages = from.pages.map((page) => {

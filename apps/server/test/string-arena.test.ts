@@ -103,6 +103,7 @@ describe('StringArena', () => {
     small.store('a');
     small.store('b'.repeat(100));
     expect(small.reservedBytes).toBe(16 * 8 + 16 * 104);
+    expect([arena.slots, small.slots, small.clone().slots]).toEqual([3 * PAGE_SLOTS, 32, 32]);
     handles.forEach((handle, i) => expect(arena.read(handle)).toBe(`value:${i}`.padEnd(16, '.')));
     for (const handle of handles.slice(0, 100)) arena.free(handle);
     for (let i = 0; i < 100; i++) arena.store('x'.repeat(9 + (i % 8)));

@@ -631,12 +631,34 @@ export class ListValue implements ObjectValue {
     this.#length = flat.length;
   }
 
-  /** Back to flat once small enough (after any removal in the chunked layout). */
+  /**
+   * Back to flat once small enough (after any removal in the chunked layout); before that, a
+   * list whose arena holds four times the slots its elements use (LTRIM of a long list, or
+   * most of a queue drained) moves its elements to a fresh arena, so the pages go. O(1), or
+   * O(n) for the move, after at least 3n removals since the arena was that size.
+   */
   #afterShrink(): void {
-    if (this.#length > LIST_FLAT_MAX >>> 2) return;
+    if (this.#length > LIST_FLAT_MAX >>> 2) {
+      const arena = this.#arena!;
+      if (arena.slots > ARENA_KEPT_SLOTS && arena.count * 4 < arena.slots) this.#compactArena();
+      return;
+    }
     const elements = this.slice(0, this.#length);
     this.clear();
     this.#flat = elements;
+  }
+
+  /** Moves the short elements to a fresh arena of their size, dropping the old one's pages. */
+  #compactArena(): void {
+    const old = this.#arena!;
+    const fresh = new StringArena();
+    const map = this.#map;
+    for (let at = this.#start, end = at + this.#length; at < end; at++) {
+      const chunk = map[at >>> SHIFT]!;
+      const slot = chunk[at & MASK]!;
+      if (typeof slot === 'number') chunk[at & MASK] = fresh.store(old.read(slot));
+    }
+    this.#arena = fresh;
   }
 
   /** Rebuilds the map with free room on both sides of the chunks in use. O(chunks). */
@@ -688,6 +710,8 @@ const SHIFT = 8;
  */
 export const LIST_CHUNK = 1 << SHIFT;
 const MASK = LIST_CHUNK - 1;
+/** Arena slots a list keeps however few of them it uses (see #afterShrink). */
+const ARENA_KEPT_SLOTS = 4096;
 const BLANK_CHUNK: readonly Slot[] = Array.from({ length: LIST_CHUNK }, () => '');
 const NO_MAP: (Slot[] | null)[] = [];
 

@@ -317,6 +317,43 @@ describe('ListValue', () => {
     expect(list.at(-1)).toBe('past');
   });
 
+  it('gives back its arena pages once it is trimmed to a small part of what it was', () => {
+    const list = new ListValue();
+    const model: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const item =
+        i % 97 === 0 ? 'L'.repeat(130 + (i % 7)) : `element:${i}`.padEnd(16 + (i % 9), '.');
+      list.pushRight(item);
+      model.push(item);
+    }
+    const full = list.memoryUsage();
+    // LTRIM to 200 elements: the arena's pages for 20,000 go
+    list.trim(9_900, 10_099);
+    const kept = model.slice(9_900, 10_100);
+    list.checkInvariants();
+    expect(list.toArray()).toEqual(kept);
+    expect(list.memoryUsage()).toBeLessThan(full / 20);
+    // and it goes on working: pushes, pops, LREM, LSET, LINSERT on the moved elements
+    list.pushLeft('first');
+    kept.unshift('first');
+    expect(list.popRight()).toBe(kept.pop());
+    expect(list.removeMatching(kept[5]!, 1)).toBe(1);
+    kept.splice(5, 1);
+    list.set(3, 'third');
+    kept[3] = 'third';
+    list.insert(10, 'inserted');
+    kept.splice(10, 0, 'inserted');
+    list.checkInvariants();
+    expect(list.toArray()).toEqual(kept);
+    // a queue drained from 20,000 to 40 elements the same way, one pop at a time
+    const queue = ListValue.from(model);
+    for (let i = 0; i < model.length - 40; i++) expect(queue.popLeft()).toBe(model[i]);
+    queue.checkInvariants();
+    expect(queue.toArray()).toEqual(model.slice(-40));
+    // (an arena of up to 4,096 slots is kept however few of them are used)
+    expect(queue.memoryUsage()).toBeLessThan(full / 10);
+  });
+
   it('keeps its invariants as a long-running queue drifts through the map', () => {
     const list = new ListValue();
     const model: number[] = [];
