@@ -640,7 +640,12 @@ export class ListValue implements ObjectValue {
   #afterShrink(): void {
     if (this.#length > LIST_FLAT_MAX >>> 2) {
       const arena = this.#arena!;
-      if (arena.slots > ARENA_KEPT_SLOTS && arena.count * 4 < arena.slots) this.#compactArena();
+      if (
+        arena.slots > ARENA_KEPT_SLOTS &&
+        arena.count * 4 < arena.slots &&
+        arena.count <= ARENA_MOVED_MAX
+      )
+        this.#compactArena();
       return;
     }
     const elements = this.slice(0, this.#length);
@@ -712,6 +717,11 @@ export const LIST_CHUNK = 1 << SHIFT;
 const MASK = LIST_CHUNK - 1;
 /** Arena slots a list keeps however few of them it uses (see #afterShrink). */
 const ARENA_KEPT_SLOTS = 4096;
+/**
+ * The most strings moved to a fresh arena at once (about 2-3 ms): a longer list keeps its pages until
+ * it is down to this many, rather than pause a command for longer.
+ */
+const ARENA_MOVED_MAX = 32_768;
 const BLANK_CHUNK: readonly Slot[] = Array.from({ length: LIST_CHUNK }, () => '');
 const NO_MAP: (Slot[] | null)[] = [];
 

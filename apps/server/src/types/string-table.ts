@@ -1,12 +1,22 @@
 import { HashTable } from '@byor/hashtable';
 import { StringArena } from '../string-arena.js';
 
+/** Arena slots a table keeps however few of them it uses (see #compactArena). */
+const ARENA_KEPT_SLOTS = 4096;
+/**
+ * The most strings moved to a fresh arena at once (about 2-3 ms): a longer hash keeps its pages until
+ * it is down to this many, rather than pause a command for longer.
+ */
+const ARENA_MOVED_MAX = 32_768;
+
 /**
  * A @byor/hashtable of field -> string value whose short values (1-127 bytes) live in a
  * {@link StringArena} of its own, the table holding their handles: a hash's hashtable encoding.
  * An HSET that replaces a value then leaves no string for V8's young-generation collector to
  * copy and promote (see string-arena.ts), which is what a write-heavy hash costs on the heap.
- * Values read out are new JS strings. The arena goes with the table (no handle is shared).
+ * Values read out are new JS strings. The arena goes with the table (no handle is shared); once
+ * it holds four times the slots its values use (most fields deleted), the values move to a
+ * fresh one and the old pages go.
  *
  * @example
  * ```ts
@@ -17,11 +27,16 @@ import { StringArena } from '../string-arena.js';
  */
 export class StringTable {
   readonly #table = new HashTable<string | number>();
-  readonly #arena = new StringArena();
+  #arena = new StringArena();
 
   /** Number of fields. O(1). */
   get size(): number {
     return this.#table.size;
+  }
+
+  /** Bytes of the arena's pages. O(pages). */
+  get reservedBytes(): number {
+    return this.#arena.reservedBytes;
   }
 
   /** The value of `field`, or undefined. O(1) expected. */
@@ -47,8 +62,32 @@ export class StringTable {
     const old = this.#table.get(field);
     if (old === undefined) return false;
     this.#table.delete(field);
-    if (typeof old === 'number') this.#arena.free(old);
+    if (typeof old === 'number') {
+      this.#arena.free(old);
+      const arena = this.#arena;
+      if (
+        arena.slots > ARENA_KEPT_SLOTS &&
+        arena.count * 4 < arena.slots &&
+        arena.count <= ARENA_MOVED_MAX
+      )
+        this.#compactArena();
+    }
     return true;
+  }
+
+  /**
+   * Moves the short values to a fresh arena of their size, dropping the old one's pages. O(n),
+   * after at least 3n deletes since the arena was that size.
+   */
+  #compactArena(): void {
+    const old = this.#arena;
+    const fresh = new StringArena();
+    const table = this.#table;
+    // (a value replaced in place: the table's entries and their order do not change)
+    for (const [field, stored] of table.entries()) {
+      if (typeof stored === 'number') table.set(field, fresh.store(old.read(stored)));
+    }
+    this.#arena = fresh;
   }
 
   /** Prefetches the lookups of fields still in bytes (the table's `touchBytes`). */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HashValue } from '../../src/types/hash.js';
+import { StringTable } from '../../src/types/string-table.js';
 
 /**
  * Model test: random operation sequences against a Map (whose insertion order is exactly a
@@ -186,6 +187,34 @@ describe('HashValue', () => {
       ),
       { numRuns: 100 },
     );
+  });
+
+  it('a hashtable encoding gives back its arena pages once most fields are deleted', () => {
+    const table = new StringTable();
+    const model = new Map<string, string>();
+    for (let i = 0; i < 20_000; i++) {
+      const value = i % 101 === 0 ? 'L'.repeat(130) : `value:${i}`.padEnd(10 + (i % 13), '.');
+      table.set(`field:${i}`, value);
+      model.set(`field:${i}`, value);
+    }
+    const full = table.reservedBytes;
+    for (let i = 0; i < 20_000; i++) {
+      if (i % 200 === 0) continue;
+      expect(table.delete(`field:${i}`)).toBe(true);
+      model.delete(`field:${i}`);
+      if (i % 997 === 0) table.checkInvariants();
+    }
+    table.checkInvariants();
+    expect(new Map(table.entries())).toEqual(model);
+    // (an arena of up to 4,096 slots is kept however few of them are used)
+    expect(table.reservedBytes).toBeLessThan(full / 5);
+    // and it goes on working on the moved values
+    table.set('field:200', 'changed');
+    model.set('field:200', 'changed');
+    table.set('new', 'v');
+    model.set('new', 'v');
+    table.checkInvariants();
+    expect(new Map(table.entries())).toEqual(model);
   });
 
   it('edge cases: empty fields and values, limits of zero, memory estimate', () => {
