@@ -304,7 +304,7 @@ export class Database {
     count: number,
     elements: Elements,
   ): void {
-    // then the short strings the keys hold, from their handles
+    // the keys' entries, then the short strings they hold, from their handles
     const heads = prefetchHeads;
     this.#dict.touchBytes(bytes, starts, ends, count, heads);
     this.#arena.touch(heads, count);
@@ -656,9 +656,7 @@ export class Database {
 
   /** What the table holds for a value: a short string's arena handle, else the value. */
   #store(value: Value): StoredValue {
-    if (typeof value !== 'string') return value;
-    const handle = this.#arena.store(value);
-    return handle < 0 ? value : handle;
+    return typeof value === 'string' ? this.#arena.hold(value) : value;
   }
 
   #freshStamp(): number {

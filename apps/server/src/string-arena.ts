@@ -30,6 +30,13 @@ const PAGE_SHIFT = 12;
 /** Slots in one page of a class (4,096: pages of 32 KiB to 512 KiB). */
 export const PAGE_SLOTS = 1 << PAGE_SHIFT;
 const PAGE_MASK = PAGE_SLOTS - 1;
+/** Slots an arena keeps however few of them are in use (see StringArena.sparse). */
+const KEPT_SLOTS = 4096;
+/**
+ * The most strings a collection moves to a fresh arena at once (about 2-3 ms): a longer one keeps
+ * its pages until it is down to this many, rather than pause a command for longer.
+ */
+const MOVED_MAX = 32_768;
 /** Slots of a class's first page when it is made (it grows to PAGE_SLOTS, see #grow). */
 const FIRST_PAGE_SLOTS = 16;
 /** Slots of one class: handles stay within V8's small integers (2^30 - 1) on every platform. */
@@ -113,6 +120,17 @@ export class StringArena {
     return this.#slots;
   }
 
+  /**
+   * True when the pages hold four times the slots in use (past {@link KEPT_SLOTS}), and few
+   * enough strings are left to move at once: the collection that owns the arena should move its
+   * strings to a fresh one (`to.hold(from.read(handle))` for each handle), so the pages go.
+   * O(1).
+   */
+  get sparse(): boolean {
+    const used = this.#used;
+    return this.#slots > KEPT_SLOTS && used * 4 < this.#slots && used <= MOVED_MAX;
+  }
+
   /** Bytes of the pages allocated (what the arena adds to the process's memory). */
   get reservedBytes(): number {
     let bytes = 0;
@@ -145,6 +163,16 @@ export class StringArena {
       page.latin1Write(value, at, length);
     }
     return (slot << LENGTH_BITS) | length;
+  }
+
+  /**
+   * What a holder keeps for `value`: its handle once stored here, or `value` itself when it
+   * does not fit (empty, longer, or its class full). The reverse of {@link StringArena.resolve}.
+   * O(length).
+   */
+  hold(value: string): string | number {
+    const handle = this.store(value);
+    return handle < 0 ? value : handle;
   }
 
   /** The string behind a handle (a new JS string). O(length). */

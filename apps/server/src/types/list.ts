@@ -583,9 +583,7 @@ export class ListValue implements ObjectValue {
   /** What a slot stores for `value`: its handle in the arena when it fits there. */
   #in(value: string): Slot {
     const arena = this.#arena;
-    if (arena === null) return value;
-    const handle = arena.store(value);
-    return handle < 0 ? value : handle;
+    return arena === null ? value : arena.hold(value);
   }
 
   /** The element a slot stores, its handle released: the slot is being emptied. */
@@ -639,13 +637,7 @@ export class ListValue implements ObjectValue {
    */
   #afterShrink(): void {
     if (this.#length > LIST_FLAT_MAX >>> 2) {
-      const arena = this.#arena!;
-      if (
-        arena.slots > ARENA_KEPT_SLOTS &&
-        arena.count * 4 < arena.slots &&
-        arena.count <= ARENA_MOVED_MAX
-      )
-        this.#compactArena();
+      if (this.#arena!.sparse) this.#compactArena();
       return;
     }
     const elements = this.slice(0, this.#length);
@@ -661,7 +653,7 @@ export class ListValue implements ObjectValue {
     for (let at = this.#start, end = at + this.#length; at < end; at++) {
       const chunk = map[at >>> SHIFT]!;
       const slot = chunk[at & MASK]!;
-      if (typeof slot === 'number') chunk[at & MASK] = fresh.store(old.read(slot));
+      if (typeof slot === 'number') chunk[at & MASK] = fresh.hold(old.read(slot));
     }
     this.#arena = fresh;
   }
@@ -715,13 +707,6 @@ const SHIFT = 8;
  */
 export const LIST_CHUNK = 1 << SHIFT;
 const MASK = LIST_CHUNK - 1;
-/** Arena slots a list keeps however few of them it uses (see #afterShrink). */
-const ARENA_KEPT_SLOTS = 4096;
-/**
- * The most strings moved to a fresh arena at once (about 2-3 ms): a longer list keeps its pages until
- * it is down to this many, rather than pause a command for longer.
- */
-const ARENA_MOVED_MAX = 32_768;
 const BLANK_CHUNK: readonly Slot[] = Array.from({ length: LIST_CHUNK }, () => '');
 const NO_MAP: (Slot[] | null)[] = [];
 

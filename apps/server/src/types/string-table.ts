@@ -1,14 +1,6 @@
 import { HashTable } from '@byor/hashtable';
 import { StringArena } from '../string-arena.js';
 
-/** Arena slots a table keeps however few of them it uses (see #compactArena). */
-const ARENA_KEPT_SLOTS = 4096;
-/**
- * The most strings moved to a fresh arena at once (about 2-3 ms): a longer hash keeps its pages until
- * it is down to this many, rather than pause a command for longer.
- */
-const ARENA_MOVED_MAX = 32_768;
-
 /**
  * A @byor/hashtable of field -> string value whose short values (1-127 bytes) live in a
  * {@link StringArena} of its own, the table holding their handles: a hash's hashtable encoding.
@@ -51,8 +43,7 @@ export class StringTable {
 
   /** Sets `field` to `value`; returns true when the field is new. O(1) expected + O(value). */
   set(field: string, value: string): boolean {
-    const handle = this.#arena.store(value);
-    const old = this.#table.swap(field, handle < 0 ? value : handle);
+    const old = this.#table.swap(field, this.#arena.hold(value));
     if (typeof old === 'number') this.#arena.free(old);
     return old === undefined;
   }
@@ -64,13 +55,7 @@ export class StringTable {
     this.#table.delete(field);
     if (typeof old === 'number') {
       this.#arena.free(old);
-      const arena = this.#arena;
-      if (
-        arena.slots > ARENA_KEPT_SLOTS &&
-        arena.count * 4 < arena.slots &&
-        arena.count <= ARENA_MOVED_MAX
-      )
-        this.#compactArena();
+      if (this.#arena.sparse) this.#compactArena();
     }
     return true;
   }
@@ -85,7 +70,7 @@ export class StringTable {
     const table = this.#table;
     // (a value replaced in place: the table's entries and their order do not change)
     for (const [field, stored] of table.entries()) {
-      if (typeof stored === 'number') table.set(field, fresh.store(old.read(stored)));
+      if (typeof stored === 'number') table.set(field, fresh.hold(old.read(stored)));
     }
     this.#arena = fresh;
   }
