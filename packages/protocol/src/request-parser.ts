@@ -59,6 +59,17 @@ const SLICED_STRING_MIN = 13;
 const MAX_NAME_LENGTH = 32;
 /** A second argument longer than this is not remembered for the next command (see #key). */
 const MAX_KEY_LENGTH = 64;
+/**
+ * True when the latin1 string `text` is `bytes[pos, pos + length)`. The last byte is compared
+ * first: keys that differ mostly differ at the end (key:000000012345).
+ */
+function sameText(text: string, bytes: Uint8Array, pos: number, length: number): boolean {
+  if (text.length !== length) return false;
+  if (length !== 0 && bytes[pos + length - 1] !== text.charCodeAt(length - 1)) return false;
+  for (let k = 0; k < length - 1; k++) if (bytes[pos + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
 /** Bytes decoded at once for the window short arguments are cut from. */
 const WINDOW_BYTES = 4096;
 
@@ -360,11 +371,7 @@ export class RequestParser {
   /** The first argument: the previous command's name when the bytes are the same. */
   #commandName(bytes: FastBuffer, pos: number, length: number, end: number): string {
     const name = this.#name;
-    if (name.length === length) {
-      let k = 0;
-      while (k < length && bytes[pos + k] === name.charCodeAt(k)) k++;
-      if (k === length) return name;
-    }
+    if (sameText(name, bytes, pos, length)) return name;
     return length > MAX_NAME_LENGTH
       ? this.#slice(bytes, pos, length, end)
       : (this.#name = this.#slice(bytes, pos, length, end));
@@ -373,16 +380,7 @@ export class RequestParser {
   /** The second argument: the previous command's when the bytes are the same. */
   #keyArgument(bytes: FastBuffer, pos: number, length: number, end: number): string {
     const key = this.#key;
-    // keys that differ mostly differ at the end (key:000000012345): that byte is compared first
-    if (
-      key.length === length &&
-      length !== 0 &&
-      bytes[pos + length - 1] === key.charCodeAt(length - 1)
-    ) {
-      let k = 0;
-      while (k < length && bytes[pos + k] === key.charCodeAt(k)) k++;
-      if (k === length) return key;
-    }
+    if (sameText(key, bytes, pos, length)) return key;
     const argument = this.#slice(bytes, pos, length, end);
     if (length <= MAX_KEY_LENGTH) this.#key = argument;
     return argument;
