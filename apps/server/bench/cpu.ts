@@ -3,7 +3,7 @@
  * whatever else runs, the server's own CPU time per request much less.
  *
  *   npx tsx bench/cpu.ts [--bin a/dist/bin.js --bin "--some-v8-flag b/dist/bin.js" --redis]
- *     [--tests set,get] [--pipelines 1,16] [--requests 200000] [--rounds 5]
+ *     [--tests set,get] [--pipelines 1,16] [--requests 200000] [--rounds 5] [--keys 100000]
  *
  * Each target (byor builds given with --bin, default this package's dist/bin.js; redis-server
  * with --redis) runs in its own process; redis-benchmark (-c 50 or --clients, -d 16 -r 100000)
@@ -42,6 +42,11 @@ const { values: options } = parseArgs({
      * command (or pipeline) one round trip, the steadiest A/B measure.
      */
     clients: { type: 'string', default: '50' },
+    /**
+     * redis-benchmark's -r. A few keys (--keys 100) stay in the CPU caches: what is left is the
+     * commands' own work, without the cache misses of a lookup among 100k keys.
+     */
+    keys: { type: 'string', default: '100000' },
     'node-flag': { type: 'string', multiple: true },
   },
 });
@@ -117,7 +122,7 @@ function benchmark(port: number, test: string, pipeline: number): { rps: number;
       ...['-p', String(port), ...(lrange ? [] : ['-t', test]), '-n', String(requestsFor(pipeline))],
       ...['-c', options.clients],
       ...['-d', '16'],
-      ...['-r', '100000', '-P', String(pipeline), '--csv'],
+      ...['-r', options.keys, '-P', String(pipeline), '--csv'],
       ...(lrange ?? []),
     ],
     { encoding: 'utf8' },

@@ -10,15 +10,25 @@ import {
 } from './eviction-clock.js';
 import { estimateMemoryUsage } from './memory.js';
 import { StringArena, handleLength } from './string-arena.js';
-import { parseInt64, type Int64 } from './util/numbers.js';
+import { int64ToString, parseInt64, type Int64 } from './util/numbers.js';
 import type { ObjectValue, Value } from './values.js';
 import type { RespWriter } from '@byor/protocol';
 
 /**
  * What the key table holds for a value: a collection, a string kept on the V8 heap (an empty
- * or long one), or the handle of a short string kept in the database's {@link StringArena}.
+ * or long one), the handle of a short string kept in the database's {@link StringArena} (a
+ * number >= 0), or an integer an INCR wrote, n as ~n (a number < 0; see
+ * {@link INLINE_INTEGER_MAX}).
  */
 export type StoredValue = ObjectValue | string | number;
+
+/**
+ * The largest integer the key table holds itself (as ~n, a negative V8 small integer), as
+ * redis-server keeps an integer-encoded string in its object: INCR then reads its counter
+ * without parsing text, and writes it back without making a string or an arena slot. Larger
+ * and negative integers are stored as their text.
+ */
+export const INLINE_INTEGER_MAX = 0x3fff_ffff;
 
 /** What a database needs from the server around it. */
 export interface KeyspaceHost {
@@ -81,9 +91,17 @@ function stringEntryBytes(key: string, valueLength: number): number {
   return 16 + 12 + (((key.length + 3) >>> 2) << 2) + 12 + (((valueLength + 3) >>> 2) << 2) + 4;
 }
 
-/** The length of a stored string value (held or by handle). */
+/** The length of a stored string value (held, by handle, or an inline integer's digits). */
 function storedLength(stored: string | number): number {
-  return typeof stored === 'number' ? handleLength(stored) : stored.length;
+  if (typeof stored !== 'number') return stored.length;
+  return stored >= 0 ? handleLength(stored) : digitCount(~stored);
+}
+
+/** Decimal digits of an integer in [0, {@link INLINE_INTEGER_MAX}]. */
+function digitCount(n: number): number {
+  let digits = 1;
+  for (let limit = 10; n >= limit && digits < 10; limit *= 10) digits++;
+  return digits;
 }
 
 /**
@@ -122,8 +140,12 @@ const ACCESS_BITS = LRU_CLOCK_MAX;
  * reads the value).
  */
 function sizeTag(value: Value): number {
-  if (typeof value !== 'string') return 0;
-  const words = (value.length + 3) >>> 2;
+  return typeof value === 'string' ? lengthTag(value.length) : 0;
+}
+
+/** The size tag of a string of `length` bytes. */
+function lengthTag(length: number): number {
+  const words = (length + 3) >>> 2;
   return words < 255 ? (words + 1) << 24 : 0;
 }
 
@@ -201,7 +223,7 @@ export class Database {
    */
   lookupRead(key: string, touch = true): Value | undefined {
     const stored = this.lookupReadStored(key, touch);
-    return this.#arena.resolve(stored);
+    return this.#resolve(stored);
   }
 
   /**
@@ -221,8 +243,9 @@ export class Database {
 
   /** Writes a stored string (a string or a handle from {@link lookupReadStored}) as a bulk reply. */
   bulk(writer: RespWriter, stored: string | number): void {
-    if (typeof stored === 'number') this.#arena.reply(writer, stored);
-    else writer.bulk(stored);
+    if (typeof stored !== 'number') writer.bulk(stored);
+    else if (stored >= 0) this.#arena.reply(writer, stored);
+    else writer.bulk(String(~stored));
   }
 
   /**
@@ -231,6 +254,7 @@ export class Database {
    */
   integerOf(stored: string | number): Int64 | undefined {
     if (typeof stored === 'string') return parseInt64(stored);
+    if (stored < 0) return ~stored;
     const small = this.#arena.integer(stored);
     return small === small ? small : parseInt64(this.#arena.read(stored));
   }
@@ -238,13 +262,13 @@ export class Database {
   /** Reads a key, expiring it first if its TTL has passed, and stamps the access. No statistics. */
   lookup(key: string): Value | undefined {
     const stored = this.lookupStored(key);
-    return this.#arena.resolve(stored);
+    return this.#resolve(stored);
   }
 
   /** Reads a key without stamping it (LOOKUP_NOTOUCH); expires it if due. No statistics. */
   peek(key: string): Value | undefined {
     const stored = this.#peekStored(key);
-    return this.#arena.resolve(stored);
+    return this.#resolve(stored);
   }
 
   /** True when the key is in the table, expired or not (dictFind). Not an access, no expiry. */
@@ -327,9 +351,29 @@ export class Database {
 
   /** Replaces the value of an existing key in place, keeping its TTL (APPEND, INCR, SETRANGE). */
   update(key: string, value: Value): void {
+    this.#put(key, this.#store(value), sizeTag(value));
+  }
+
+  /**
+   * Writes an integer as the string value of `key` (INCR, DECR, INCRBY), keeping its TTL;
+   * `exists` says whether the caller's lookup found the key. One in [0,
+   * {@link INLINE_INTEGER_MAX}] is kept in the key table itself (see StoredValue).
+   */
+  setInteger(key: string, value: Int64, exists: boolean): void {
+    if (typeof value === 'number' && value >= 0 && value <= INLINE_INTEGER_MAX) {
+      const tag = lengthTag(digitCount(value));
+      if (exists) this.#put(key, ~value, tag);
+      else this.#insert(key, ~value, tag);
+      return;
+    }
+    const text = int64ToString(value);
+    if (exists) this.update(key, text);
+    else this.add(key, text);
+  }
+
+  /** {@link update} of a value already in its stored form, with its size tag. */
+  #put(key: string, stored: StoredValue, tag: number): void {
     const dict = this.#dict;
-    const tag = sizeTag(value);
-    const stored = this.#store(value);
     const old = dict.swap(key, stored, tag, ACCESS_BITS);
     if (old === undefined) {
       dict.setStamp(key, this.#freshStamp() | tag);
@@ -349,8 +393,12 @@ export class Database {
 
   /** Adds a key known not to exist (the caller has looked it up). */
   add(key: string, value: Value): void {
-    const stored = this.#store(value);
-    this.#dict.set(key, stored, this.#freshStamp() | sizeTag(value));
+    this.#insert(key, this.#store(value), sizeTag(value));
+  }
+
+  /** {@link add} of a value already in its stored form, with its size tag. */
+  #insert(key: string, stored: StoredValue, tag: number): void {
+    this.#dict.set(key, stored, this.#freshStamp() | tag);
     this.#added(key, stored);
   }
 
@@ -490,7 +538,7 @@ export class Database {
     return this.#dict.scan(cursor, count, (key, stored) => {
       const at = this.getExpire(key);
       if (at !== undefined && now > at) return;
-      visit(key, this.#arena.resolve(stored));
+      visit(key, this.#resolve(stored));
     });
   }
 
@@ -510,7 +558,7 @@ export class Database {
     for (const [key, stored] of this.#dict.entries()) {
       const at = this.getExpire(key);
       if (at !== undefined && now > at) continue;
-      yield [key, this.#arena.resolve(stored)];
+      yield [key, this.#resolve(stored)];
     }
   }
 
@@ -619,8 +667,8 @@ export class Database {
       if (!this.#dict.has(key)) throw new Error(`TTL of a missing key ${key}`);
     let handles = 0;
     for (const [key, stored] of this.#dict) {
-      if (typeof stored === 'number') handles++;
-      const value = this.#arena.resolve(stored);
+      if (typeof stored === 'number' && stored >= 0) handles++;
+      const value = this.#resolve(stored);
       const tag = (this.#dict.stampOf(key) ?? 0) >>> 24;
       if (tag !== sizeTag(value) >>> 24)
         throw new Error(`size tag ${tag} of ${key} does not match its value`);
@@ -654,6 +702,12 @@ export class Database {
     return stored;
   }
 
+  /** A value as the table holds it, read out: the string behind a handle or an inline integer. */
+  #resolve<T>(stored: T | number): T | string {
+    if (typeof stored !== 'number') return stored;
+    return stored >= 0 ? this.#arena.read(stored) : String(~stored);
+  }
+
   /** What the table holds for a value: a short string's arena handle, else the value. */
   #store(value: Value): StoredValue {
     return typeof value === 'string' ? this.#arena.hold(value) : value;
@@ -681,7 +735,7 @@ export class Database {
     // is not read (a cache miss); -1 for a collection
     const oldWords =
       oldTag !== 0 ? oldTag - 1 : typeof old === 'string' ? (old.length + 3) >>> 2 : -1;
-    if (typeof old === 'number') this.#arena.free(old);
+    if (typeof old === 'number' && old >= 0) this.#arena.free(old);
     if (oldWords >= 0 && typeof value !== 'object') {
       // string for string (SET, INCR, APPEND): the key's share cancels out, only the value's
       // rounded length moves the account; inlined from stringEntryBytes for the hot path
@@ -706,7 +760,7 @@ export class Database {
     if (value === undefined) return false;
     this.#dict.delete(key);
     this.#discharge(key, value);
-    if (typeof value === 'number') this.#arena.free(value);
+    if (typeof value === 'number' && value >= 0) this.#arena.free(value);
     if (key === this.#lastKey) {
       this.#lastKey = undefined;
       this.#lastValue = '';

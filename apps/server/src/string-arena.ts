@@ -235,15 +235,15 @@ export class StringArena {
   }
 
   /**
-   * Loads into the CPU cache the strings of the handles among `values[0, count)` (other values
-   * are skipped), one load each, all independent: a batch's reads then find them cached.
+   * Loads into the CPU cache the strings of the handles among `values[0, count)` (other values,
+   * negative numbers included, are skipped), one load each, all independent: a batch's reads then find them cached.
    * Changes nothing. O(count).
    */
   touch(values: readonly unknown[], count: number): void {
     let sink = 0;
     for (let i = 0; i < count; i++) {
       const handle = values[i];
-      if (typeof handle !== 'number') continue;
+      if (typeof handle !== 'number' || handle < 0) continue;
       const page = this.#pageOf(handle);
       if (page !== undefined) sink += page[offsetOf(handle)]!;
     }

@@ -1,3 +1,4 @@
+import { RespWriter } from '@byor/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,12 @@ import {
   LRU_CLOCK_MAX,
 } from '../src/eviction-clock.js';
 import { evictionTimeLimitMicros } from '../src/eviction.js';
-import { Database, type AccessTracking, type KeyspaceHost } from '../src/keyspace.js';
+import {
+  Database,
+  INLINE_INTEGER_MAX,
+  type AccessTracking,
+  type KeyspaceHost,
+} from '../src/keyspace.js';
 
 const T = 1_700_000_000_000; // a fixed unix time in ms
 
@@ -151,6 +157,14 @@ function stringBytes(key: string, value: string): number {
   return 16 + 12 + Math.ceil(key.length / 4) * 4 + 12 + Math.ceil(value.length / 4) * 4 + 4;
 }
 
+/** string2ll's integers, as INCR reads them: canonical decimal text within int64. */
+function integerReference(text: string): number | bigint | undefined {
+  if (!/^(?:0|-?[1-9][0-9]{0,18})$/.test(text)) return undefined;
+  const value = BigInt(text);
+  if (value < -(2n ** 63n) || value >= 2n ** 63n) return undefined;
+  return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+}
+
 describe('Database: stamps and memory account', () => {
   it('matches a Map model: values, idle times and the account after random operations', () => {
     const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'longer-key-name');
@@ -166,7 +180,30 @@ describe('Database: stamps and memory account', () => {
             fc.record({ op: fc.constant('set' as const), key, value }),
             // APPEND / INCR: the value replaced in place, the TTL and access stamp kept
             fc.record({ op: fc.constant('update' as const), key, value }),
+            // INCR: an integer written back, kept in the key table itself up to INLINE_INTEGER_MAX
+            fc.record({
+              op: fc.constant('integer' as const),
+              key,
+              n: fc.oneof(
+                fc.integer({ min: 0, max: 120 }),
+                fc.constantFrom(
+                  9,
+                  10,
+                  99_999,
+                  100_000,
+                  999_999_999,
+                  1_000_000_000,
+                  INLINE_INTEGER_MAX - 1,
+                  INLINE_INTEGER_MAX,
+                  INLINE_INTEGER_MAX + 1,
+                  Number.MAX_SAFE_INTEGER,
+                ),
+                fc.integer({ min: -1000, max: -1 }),
+              ),
+            }),
             fc.record({ op: fc.constant('get' as const), key }),
+            // GET and INCR's read: the stored form written as a reply, and read as an integer
+            fc.record({ op: fc.constant('read' as const), key }),
             fc.record({ op: fc.constant('peek' as const), key }),
             fc.record({ op: fc.constant('delete' as const), key }),
             fc.record({
@@ -210,6 +247,34 @@ describe('Database: stamps and memory account', () => {
                 const entry = model.get(step.key);
                 if (entry) entry.value = step.value;
                 else model.set(step.key, { value: step.value, touched: h.time });
+                break;
+              }
+              case 'integer': {
+                expireDue();
+                expired.delete(step.key);
+                const exists = db.lookupStored(step.key) !== undefined;
+                db.setInteger(step.key, step.n, exists);
+                model.set(step.key, {
+                  ...model.get(step.key),
+                  value: String(step.n),
+                  touched: h.time,
+                });
+                break;
+              }
+              case 'read': {
+                expireDue();
+                const entry = model.get(step.key);
+                const stored = db.lookupStored(step.key);
+                if (entry === undefined || stored === undefined || typeof stored === 'object') {
+                  expect(stored).toBe(entry?.value);
+                  break;
+                }
+                entry.touched = h.time;
+                const writer = new RespWriter();
+                db.bulk(writer, stored);
+                const bytes = Buffer.byteLength(entry.value, 'latin1');
+                expect(writer.take().toString('latin1')).toBe(`$${bytes}\r\n${entry.value}\r\n`);
+                expect(db.integerOf(stored)).toBe(integerReference(entry.value));
                 break;
               }
               case 'get': {

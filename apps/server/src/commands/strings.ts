@@ -1,6 +1,6 @@
 import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
-import { addInt64, int64ToString, type Int64 } from '../util/numbers.js';
+import { addInt64, type Int64 } from '../util/numbers.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../util/longdouble.js';
 import { checkStringLength, intArg, notString, safeIntArg } from './args.js';
 import type { HandlerTable } from './types.js';
@@ -402,9 +402,7 @@ function incrDecr(client: Client, key: string, increment: Int64): void {
     client.server.errorReply(client, ReplyError.OVERFLOW);
     return;
   }
-  const text = int64ToString(result);
-  if (value === undefined) db.add(key, text);
-  else db.update(key, text);
+  db.setInteger(key, result, value !== undefined);
   client.server.notify('$', 'incrby', key, db);
   client.w.integer(result);
 }
