@@ -10,9 +10,10 @@
  * after the poll phase's I/O callbacks), as redis-server writes replies in beforeSleep: writing
  * per read made each write wake the client at once, and where the client and the server share
  * fewer cores than they need, the woken client preempted the server (twice the context switches
- * per batch, 5-20% more CPU per pipelined command). A read of one frame is answered at once: a
- * setImmediate per request cost a single request-response client ~5% of its rate and bought
- * nothing measurable at -P 1. Writes made outside a batch (a blocked client woken by another
+ * per batch, 5-20% more CPU per pipelined command). A read of one frame with a small reply is
+ * answered at once unless the loop is busy (LoopCore.holdsLoneReply): a setImmediate per request
+ * cost a single request-response client ~5% of its rate, while with many such clients each
+ * reply written at once woke its client while other sockets waited to be read. Writes made outside a batch (a blocked client woken by another
  * client, a timer, a worker result) queue the connection for a flush on the next microtask, so a
  * burst of them still costs one write per connection.
  *
@@ -556,7 +557,11 @@ export class Connection<S = unknown> {
         }
       }
       this.#inBatch = false;
-      if (!full && atTurnEnd && frames > 1) {
+      if (
+        !full &&
+        atTurnEnd &&
+        (frames > 1 || (frames === 1 && output.pendingBytes <= 1024 && this.#core.holdsLoneReply()))
+      ) {
         if (!this.#flushQueued) {
           this.#flushQueued = true;
           this.#core.flushAtTurnEnd(this);

@@ -224,6 +224,39 @@ describe('pipelining', () => {
     ]);
   });
 
+  it('in a busy loop a lone frame waits for the turn end too; a lone client is answered at once', async () => {
+    const server = harness();
+    // per batch: were its replies sent by the time the batch's microtasks ran?
+    const sentAtOnce: boolean[] = [];
+    const port = await server.listen({
+      onBatchEnd: () => {
+        const before = server.loop.stats.bytesSent;
+        queueMicrotask(() => sentAtOnce.push(server.loop.stats.bytesSent > before));
+      },
+    });
+    const first = await client(port);
+    const second = await client(port);
+    await eventually(() => server.loop.connectionCount === 2);
+    // two pipelined reads in one turn: its end writes to two connections, the loop is busy
+    first.send('a\nb\n');
+    second.send('a\nb\n');
+    await first.untilBytes(4);
+    await second.untilBytes(4);
+    expect(sentAtOnce).toEqual([false, false]);
+    // busy: a lone frame's reply waits for the turn end, which writes to one connection only
+    first.send('c\n');
+    await first.untilBytes(6);
+    // not busy any more: lone frames are answered at once, but one in 16 waits (the probe)
+    for (let i = 0; i < 32; i++) {
+      first.send('d\n');
+      await first.untilBytes(8 + 2 * i);
+    }
+    const lone = sentAtOnce.slice(2);
+    expect(lone[0]).toBe(false);
+    expect(lone.slice(1).filter((sent) => !sent)).toHaveLength(2);
+    expect(lone.slice(1).indexOf(false)).toBe(15);
+  });
+
   it('a batch hook can write: its bytes go out in the same write', async () => {
     const server = harness();
     const port = await server.listen({
