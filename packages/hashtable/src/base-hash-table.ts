@@ -640,6 +640,12 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       return this.#small![slot + 1] as V;
     }
     if (map.busy) this.#help(map);
+    const found = this.#foundId(key);
+    if (found !== 0) {
+      // the key the last stamped lookup found (LPUSH mylist, sixteen times): no hash, no find
+      map.setStampAt(found, (map.stampAt(found) & keep) | stamp);
+      return map.valueAt(found) as V;
+    }
     const hash = this.#hash(key);
     const id = map.find(key, hash);
     if (id === 0) {
@@ -675,6 +681,11 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       return this.#small![slot + 1] as V;
     }
     if (map.busy) this.#help(map);
+    const found = this.#foundId(key);
+    if (found !== 0) {
+      map.setStampAt(found, restamp(map.stampAt(found)));
+      return map.valueAt(found) as V;
+    }
     const hash = this.#hash(key);
     const id = map.find(key, hash);
     if (id === 0) {

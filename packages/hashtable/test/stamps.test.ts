@@ -307,6 +307,7 @@ type Op =
   | { kind: 'readThenSwap'; key: string; value: number; stamp: number }
   | { kind: 'getStamped'; key: string; stamp: number; keep: number }
   | { kind: 'getRestamped'; key: string }
+  | { kind: 'reread'; stamp: number; restamped: boolean }
   | { kind: 'setStamp'; key: string; stamp: number; keep: number }
   | { kind: 'fill'; prefix: string; count: number; stamp: number }
   | { kind: 'drain'; keepEvery: number }
@@ -367,6 +368,16 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('getRestamped'), key: keyArbitrary }) },
+  // the key a stamped lookup found last, again, after whatever ran between (its found id is
+  // kept: deletes, drains, fills and clears must forget it)
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('reread'),
+      stamp: stampArbitrary,
+      restamped: fc.boolean(),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -442,8 +453,14 @@ function kept(
   return result;
 }
 
+/** The key of the last stamped lookup of the run (what 'reread' reads again). */
+let lastRead = 'p0';
+
 /** Applies one operation to the table and to the model, checking the table's answer. */
 function step(table: HashTable<number>, model: Model, op: Op): void {
+  if (op.kind === 'getStamped' || op.kind === 'getRestamped' || op.kind === 'readThenSwap') {
+    lastRead = op.key;
+  }
   switch (op.kind) {
     case 'set':
       expect(table.set(op.key, op.value, op.stamp)).toBe(!model.has(op.key));
@@ -485,6 +502,17 @@ function step(table: HashTable<number>, model: Model, op: Op): void {
       const entry = model.get(op.key);
       expect(table.getRestamped(op.key, restamp)).toBe(entry?.[0]);
       if (entry !== undefined) entry[1] = restamp(entry[1]);
+      break;
+    }
+    case 'reread': {
+      const entry = model.get(lastRead);
+      if (op.restamped) {
+        expect(table.getRestamped(lastRead, restamp)).toBe(entry?.[0]);
+        if (entry !== undefined) entry[1] = restamp(entry[1]);
+      } else {
+        expect(table.getStamped(lastRead, op.stamp)).toBe(entry?.[0]);
+        if (entry !== undefined) entry[1] = u32(op.stamp);
+      }
       break;
     }
     case 'setStamp': {
@@ -571,6 +599,7 @@ describe('HashTable with stamps: model test against Map<key, [value, stamp]>', (
             stamps: true,
           });
           const model: Model = new Map();
+          lastRead = 'p0';
           for (const op of ops) {
             step(table, model, op);
             table.checkInvariants();
