@@ -104,19 +104,7 @@ function digitCount(n: number): number {
   return digits;
 }
 
-/**
- * Where the commands of a batch name an element (a hash field, a set or sorted set member) beside
- * their key, for {@link Database.prefetchBytes}: `starts[i]` is -1 for a command that names
- * none; `groupStarts`/`groupEnds` are scratch room of the same size.
- */
-export interface Elements {
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
-  readonly groupStarts: Int32Array;
-  readonly groupEnds: Int32Array;
-}
-
-/** Scratch room for prefetchBytes: the values found at the head of each key's chain. */
+/** Scratch room for prefetchKeys: the values found at the head of each key's chain. */
 const prefetchHeads = new Array<unknown>(64).fill(undefined);
 
 /** The key table's options: every entry carries its access stamp. */
@@ -318,33 +306,30 @@ export class Database {
   }
 
   /**
-   * {@link prefetch} for keys still in a read buffer: `bytes[starts[i], ends[i])`, i < count (the
-   * first arguments of a batch of pipelined commands, see pipeline-prefetch.ts). Changes nothing.
+   * {@link prefetch} for the keys of a batch of pipelined commands (see pipeline-prefetch.ts),
+   * in the order they will be looked up (`keys` is kept until the next prefetch: it must not
+   * change), and the elements the commands name in the collections found under them (HSET's
+   * fields...; `elements[i]` undefined for none), which those collections prefetch in turn.
+   * Changes nothing.
    */
-  prefetchBytes(
-    bytes: Uint8Array,
-    starts: Int32Array,
-    ends: Int32Array,
-    count: number,
-    elements: Elements,
-  ): void {
+  prefetchKeys(keys: readonly string[], elements: readonly (string | undefined)[]): void {
     // the keys' entries, then the short strings they hold, from their handles
     const heads = prefetchHeads;
-    this.#dict.touchBytes(bytes, starts, ends, count, heads);
+    const count = Math.min(keys.length, heads.length);
+    this.#dict.touch(keys, 0, 1, heads);
     this.#arena.touch(heads, count);
     // then the elements the commands name in the collections found, one call per collection
-    const { starts: from, ends: to, groupStarts, groupEnds } = elements;
     for (let i = 0; i < count; i++) {
       const value = heads[i] as StoredValue | undefined;
-      if (from[i]! < 0 || typeof value !== 'object' || value.touchBytes === undefined) continue;
-      let n = 0;
+      if (elements[i] === undefined || typeof value !== 'object' || value.touch === undefined)
+        continue;
+      const group: string[] = [];
       for (let j = i; j < count; j++) {
-        if (heads[j] !== value || from[j]! < 0) continue;
-        groupStarts[n] = from[j]!;
-        groupEnds[n++] = to[j]!;
-        from[j] = -1;
+        if (heads[j] !== value || elements[j] === undefined) continue;
+        group.push(elements[j]!);
+        if (j > i) heads[j] = undefined;
       }
-      value.touchBytes(bytes, groupStarts, groupEnds, n);
+      value.touch(group);
     }
     heads.fill(undefined, 0, count);
   }

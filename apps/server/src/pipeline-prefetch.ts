@@ -1,52 +1,31 @@
 /**
  * The software prefetch of a pipelined batch (what redis-server 8 does before it runs one).
  *
- * A read that brings several commands is scanned, before any of them is parsed, for each
- * command's first argument: the key of nearly every command that has one (GET, SET, INCR, LPUSH,
- * SADD, HSET, ZADD...). The database then loads what finding those keys reads, one level at a
- * time across all of them (@byor/hashtable's `touchBytes`), so that the lookups that follow find
- * their lines in the CPU cache instead of each waiting for its own misses: with 100k keys a
- * lookup is a chain of three or four misses, about a quarter of a pipelined command's CPU.
+ * A read that brings several commands is parsed whole before any of them runs. The database then
+ * loads what finding their keys reads (the first argument of nearly every command that has one:
+ * GET, SET, INCR, LPUSH, SADD, HSET, ZADD...), one level at a time across all of them
+ * (@byor/hashtable's `touch`), so that the lookups that follow find their lines in the CPU cache
+ * instead of each waiting for its own misses: with 100k keys a lookup is a chain of three or four
+ * misses, about a quarter of a pipelined command's CPU. The hashes the touch computes are kept
+ * for the lookups, which come in the same order, so each key is hashed once.
  *
  * Where the command names an element of its key's collection (HSET's field, SADD's or ZADD's
  * member...), the collection found at the head of the key's chain then prefetches that too.
  *
- * The scan only reads: a read that starts inside a frame, an inline command or anything
- * malformed ends it, and the parser that runs the commands sees the same bytes. A wrong guess
- * (a command whose first argument is not a key) costs a few loads and changes nothing.
+ * Parsing ahead changes nothing a client can see: the commands run in order, one after another,
+ * as they would have; a protocol error met ahead is thrown when the commands before it have run;
+ * the bytes parsed ahead still count in the query buffer; and the parsing stops after a command
+ * that may change how the ones after it are parsed (AUTH, HELLO and RESET set the limits of an
+ * unauthenticated client), as it does not start for a client that is not authenticated.
  */
 import { RequestParser } from '@byor/protocol';
 import type { Client } from './client.js';
-import type { Elements } from './keyspace.js';
 
-/** Commands scanned per read at most (the table's touch takes 64 keys). */
-const MAX_KEYS = 64;
-const starts = new Int32Array(MAX_KEYS);
-const ends = new Int32Array(MAX_KEYS);
-const elements: Elements = {
-  starts: new Int32Array(MAX_KEYS),
-  ends: new Int32Array(MAX_KEYS),
-  groupStarts: new Int32Array(MAX_KEYS),
-  groupEnds: new Int32Array(MAX_KEYS),
-};
+/** Commands parsed ahead per read at most (the table's touch takes 64 keys). */
+const MAX_AHEAD = 64;
 
-/**
- * A command name's code: its length and its first two and last bytes, lower-cased. Two names
- * may share one (a wrong guess only prefetches for nothing).
- */
-function nameCode(bytes: Uint8Array, start: number, end: number): number {
-  const length = end - start;
-  if (length < 2) return -1;
-  return (
-    length |
-    ((bytes[start]! | 0x20) << 8) |
-    ((bytes[start + 1]! | 0x20) << 16) |
-    ((bytes[end - 1]! | 0x20) << 24)
-  );
-}
-
-/** Which argument names the element a command looks up in its key's collection. */
-const ELEMENT_ARGUMENT = new Map<number, number>();
+/** Which argument names the element a command looks up in its key's collection, by name. */
+const ELEMENT_ARGUMENT = new Map<string, number>();
 for (const [argument, names] of [
   [
     2,
@@ -56,126 +35,149 @@ for (const [argument, names] of [
   [3, 'zadd zincrby'],
 ] as const) {
   for (const name of names.split(' ')) {
-    const bytes = Buffer.from(name, 'latin1');
-    ELEMENT_ARGUMENT.set(nameCode(bytes, 0, bytes.length), argument);
+    ELEMENT_ARGUMENT.set(name, argument);
+    ELEMENT_ARGUMENT.set(name.toUpperCase(), argument);
   }
 }
 
-const STAR = 0x2a;
-const DOLLAR = 0x24;
-const CR = 0x0d;
-const ZERO = 0x30;
-const NINE = 0x39;
+/** Commands after which the parser's limits may change (an unauthenticated client's). */
+function changesLimits(name: string): boolean {
+  const length = name.length;
+  if (length < 4 || length > 5) return false;
+  const lower = name.toLowerCase();
+  return lower === 'auth' || lower === 'hello' || lower === 'reset';
+}
 
 /**
- * Finds the first argument of each complete RESP command in `bytes` (from its start), up to
- * {@link MAX_KEYS}; their places go to `starts`/`ends` (a key that repeats the one before is
- * left out), and with `elements`, the place of the hash field or set member the command names
- * (HSET's, SADD's, ZADD's...; -1 when none) to `elements.starts`/`ends` at the same index.
- * Returns how many were found. O(bytes).
+ * The first argument (the key) of each of `frames[0, count)` that has one, and the element each
+ * names (HSET's field, ZADD's member; undefined when none) at the same index; a key that
+ * repeats the one before is left out, unless the command also names an element. Returns how
+ * many keys it found. O(count).
  */
-export function scanFirstArguments(
-  bytes: Uint8Array,
-  starts: Int32Array,
-  ends: Int32Array,
-  elements?: Elements,
+export function keysOf(
+  frames: readonly (readonly string[] | undefined)[],
+  count: number,
+  keys: string[],
+  elements: (string | undefined)[],
 ): number {
-  const end = bytes.length;
-  let at = 0;
-  let count = 0;
-  while (count < starts.length && at < end && bytes[at] === STAR) {
-    // *<n>\r\n
-    let n = 0;
-    let i = at + 1;
-    for (; i < end && i < at + 12; i++) {
-      const c = bytes[i]!;
-      if (c < ZERO || c > NINE) break;
-      n = n * 10 + (c - ZERO);
+  let found = 0;
+  let name = '';
+  let at = -1;
+  for (let i = 0; i < count; i++) {
+    const frame = frames[i]!;
+    if (frame.length < 2) continue;
+    // a pipeline repeats one command: its name is the parser's same string
+    if (frame[0] !== name) {
+      name = frame[0]!;
+      at = ELEMENT_ARGUMENT.get(name) ?? ELEMENT_ARGUMENT.get(name.toLowerCase()) ?? -1;
     }
-    if (i === at + 1 || bytes[i] !== CR || n === 0) return count;
-    i += 2;
-    // n bulk strings: $<len>\r\n<bytes>\r\n
-    let first = -1;
-    let firstEnd = -1;
-    let element = -1; // the argument that names an element, once the name is read
-    let elementStart = -1;
-    let elementEnd = -1;
-    for (let arg = 0; arg < n; arg++) {
-      if (i >= end || bytes[i] !== DOLLAR) return count;
-      let length = 0;
-      const digits = i + 1;
-      for (i = digits; i < end && i < digits + 11; i++) {
-        const c = bytes[i]!;
-        if (c < ZERO || c > NINE) break;
-        length = length * 10 + (c - ZERO);
-      }
-      if (i === digits || bytes[i] !== CR) return count;
-      i += 2;
-      if (arg === 0 && elements !== undefined) {
-        element = ELEMENT_ARGUMENT.get(nameCode(bytes, i, Math.min(i + length, end))) ?? -1;
-      } else if (arg === 1) {
-        first = i;
-        firstEnd = i + length;
-      } else if (arg === element) {
-        elementStart = i;
-        elementEnd = i + length;
-      }
-      i += length + 2;
-      if (i > end) return count; // the frame goes on in the next read
-    }
-    // a key repeated from the command before (LPUSH mylist ..., sixteen times) is found once,
-    // unless the command also names an element, which is kept at the key's index
-    const repeated =
-      elementStart < 0 &&
-      count > 0 &&
-      sameBytes(bytes, starts[count - 1]!, ends[count - 1]!, first, firstEnd);
-    if (first >= 0 && !repeated) {
-      starts[count] = first;
-      ends[count] = firstEnd;
-      if (elements !== undefined) {
-        elements.starts[count] = elementStart;
-        elements.ends[count] = elementEnd;
-      }
-      count++;
-    }
-    at = i;
+    const key = frame[1]!;
+    const element = at > 0 && at < frame.length ? frame[at] : undefined;
+    if (element === undefined && found > 0 && keys[found - 1] === key) continue;
+    keys[found] = key;
+    elements[found] = element;
+    found++;
   }
-  return count;
+  return found;
 }
 
-/** True when `bytes[a, aEnd)` and `bytes[b, bEnd)` hold the same bytes. */
-function sameBytes(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): boolean {
-  if (aEnd - a !== bEnd - b) return false;
-  for (let i = 0; a + i < aEnd; i++) if (bytes[a + i] !== bytes[b + i]) return false;
-  return true;
-}
+/** Scratch room: the keys and elements of one read (copied out before they are kept). */
+const scratchKeys = new Array<string>(MAX_AHEAD).fill('');
+const scratchElements = new Array<string | undefined>(MAX_AHEAD).fill(undefined);
 
 /**
- * The RESP parser of a client connection, which prefetches the keys of each read of several
- * commands into the client's current database before they are parsed.
+ * The RESP parser of a client connection: it parses each read of several commands ahead and
+ * prefetches their keys into the client's current database before they run.
  */
 export class PrefetchingParser extends RequestParser {
   /** the connection's client, set once it is made (after its parser) */
   client: Client | undefined = undefined;
-  /** reads left unscanned: a scan that found one key at most makes the next few skip theirs */
+  /** reads left unparsed ahead: a read that named one key at most makes the next few skip it */
   #idle = 0;
+  /** commands parsed ahead and not handed out yet: `#ahead[#head, #tail)`, with their bytes */
+  readonly #ahead: (string[] | undefined)[] = new Array<string[] | undefined>(MAX_AHEAD).fill(
+    undefined,
+  );
+  readonly #aheadBytes = new Int32Array(MAX_AHEAD);
+  #head = 0;
+  #tail = 0;
+  #queuedBytes = 0;
+  /** bytes of the command after the queued ones that the parser has read already */
+  #tailBytes = 0;
+
+  override get bufferedBytes(): number {
+    return super.bufferedBytes + this.#queuedBytes + this.#tailBytes;
+  }
 
   override push(chunk: Uint8Array): void {
     super.push(chunk);
     const client = this.client;
-    // one command: its lookup comes next anyway, nothing to overlap
-    if (client === undefined || chunk.length < 64) return;
+    // one command: its lookup comes next anyway, nothing to overlap; commands still waiting
+    // (a paused client) go first, parsed in order later
+    if (client === undefined || chunk.length < 64 || this.#head !== this.#tail) return;
+    if (this.authRequired) return;
     if (this.#idle > 0) {
       this.#idle--;
       return;
     }
-    const count = scanFirstArguments(chunk, starts, ends, elements);
-    if (count > 1) client.db.prefetchBytes(chunk, starts, ends, count, elements);
+    const count = this.#parseAhead();
+    const found = keysOf(this.#ahead, count, scratchKeys, scratchElements);
+    // kept by the key table until its next touch: a copy that no later read overwrites
+    if (found > 1) client.db.prefetchKeys(scratchKeys.slice(0, found), scratchElements);
     // a client that sends one key over and over (LPUSH mylist ..., sixteen times a read) has
-    // nothing to prefetch: its next reads are left unscanned, and every eighth is checked again
+    // nothing to prefetch: its next reads are not parsed ahead, and every eighth is again
     else this.#idle = IDLE_READS;
+    scratchElements.fill(undefined, 0, found);
+  }
+
+  override next(): string[] | undefined {
+    const head = this.#head;
+    if (head === this.#tail) {
+      this.#tailBytes = 0;
+      return super.next();
+    }
+    const frame = this.#ahead[head];
+    this.#ahead[head] = undefined;
+    this.#queuedBytes -= this.#aheadBytes[head]!;
+    if (head + 1 === this.#tail) this.#head = this.#tail = 0;
+    else this.#head = head + 1;
+    return frame;
+  }
+
+  override reset(): void {
+    this.#ahead.fill(undefined);
+    this.#head = this.#tail = this.#queuedBytes = this.#tailBytes = 0;
+    super.reset();
+  }
+
+  /** Parses the complete commands buffered (at most MAX_AHEAD) into the queue; returns how many. */
+  #parseAhead(): number {
+    const ahead = this.#ahead;
+    let count = 0;
+    let before = super.bufferedBytes;
+    try {
+      while (count < MAX_AHEAD) {
+        const frame = super.next();
+        if (frame === undefined) break;
+        const after = super.bufferedBytes;
+        ahead[count] = frame;
+        this.#aheadBytes[count] = before - after;
+        this.#queuedBytes += before - after;
+        before = after;
+        count++;
+        if (frame.length !== 0 && changesLimits(frame[0]!)) break;
+      }
+    } catch {
+      // a protocol error: the parser throws it again once the commands before it have run
+    }
+    // the bytes the parser read of a command not complete yet (or malformed) count as buffered
+    // until the commands before it are handed out, as they would have without parsing ahead
+    this.#tailBytes = count === 0 ? 0 : before - super.bufferedBytes;
+    this.#head = 0;
+    this.#tail = count;
+    return count;
   }
 }
 
-/** Reads a client's parser skips after a scan that found nothing to prefetch. */
+/** Reads a client's parser skips after a read that named one key at most. */
 const IDLE_READS = 7;

@@ -13,11 +13,12 @@ export interface ObjectValue {
   /** a deep copy (COPY) */
   clone(): ObjectValue;
   /**
-   * Prefetches the lookups of elements still in bytes, `bytes[starts[i], ends[i])` for i < count
-   * (the fields or members of pipelined commands, see pipeline-prefetch.ts). Changes nothing.
-   * Types whose lookups cannot miss the cache much (a listpack, a list) leave it out.
+   * Prefetches the lookups of `elements`, which follow in that order (the fields or members of
+   * pipelined commands, see pipeline-prefetch.ts); `elements` is kept until the next prefetch and
+   * must not change. Changes nothing. Types whose lookups cannot miss the cache much (a listpack,
+   * a list) leave it out.
    */
-  touchBytes?(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void;
+  touch?(elements: readonly string[]): void;
 }
 
 export type Value = string | ObjectValue;

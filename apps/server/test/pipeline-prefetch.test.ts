@@ -1,45 +1,45 @@
 import fc from 'fast-check';
-import { encodeCommand } from '@byor/protocol';
+import { encodeCommand, RequestParser } from '@byor/protocol';
 import { describe, expect, it } from 'vitest';
 import { latin1 } from './helpers/arbitraries.js';
 import type { Client } from '../src/client.js';
-import { PrefetchingParser, scanFirstArguments } from '../src/pipeline-prefetch.js';
+import { keysOf, PrefetchingParser } from '../src/pipeline-prefetch.js';
 import { startServer } from '../src/index.js';
 
-describe('scanFirstArguments', () => {
-  it('finds the first argument of every complete command, and nothing of a cut one', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.array(latin1(20), { minLength: 1, maxLength: 5 }), { maxLength: 80 }),
-        fc.nat(),
-        (commands, cut) => {
-          const frames = commands.map((argv) => encodeCommand(argv, 'latin1'));
-          const whole = Buffer.concat(frames);
-          const bytes = whole.subarray(0, whole.length === 0 ? 0 : cut % (whole.length + 1));
-          const starts = new Int32Array(64);
-          const ends = new Int32Array(64);
-          const count = scanFirstArguments(bytes, starts, ends);
-          // the model: complete frames in order, those with a first argument, at most 64
-          const expected: string[] = [];
-          let at = 0;
-          for (let i = 0; i < commands.length && expected.length < 64; i++) {
-            at += frames[i]!.length;
-            if (at > bytes.length) break;
-            const key = commands[i]![1];
-            // a key equal to the one found before is found once
-            if (key !== undefined && key !== expected.at(-1)) expected.push(key);
-          }
-          expect(count).toBe(expected.length);
-          for (let i = 0; i < count; i++) {
-            expect(bytes.toString('latin1', starts[i], ends[i])).toBe(expected[i]);
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+/** What a client's database is asked to prefetch, read by read. */
+function fakeClient(prefetched: { keys: string[]; elements: (string | undefined)[] }[]): Client {
+  return {
+    db: {
+      prefetchKeys: (keys: string[], elements: (string | undefined)[]) =>
+        prefetched.push({ keys: [...keys], elements: elements.slice(0, keys.length) }),
+    },
+  } as unknown as Client;
+}
 
-  it('finds the field or member a command names beside its key', () => {
+/** Every frame and the error a parser gives for `chunks`, with its query buffer after each. */
+function drain(
+  parser: RequestParser,
+  chunks: readonly Buffer[],
+): { frames: (string[] | string)[]; buffered: number[] } {
+  const frames: (string[] | string)[] = [];
+  const buffered: number[] = [];
+  try {
+    for (const chunk of chunks) {
+      parser.push(chunk);
+      for (let frame = parser.next(); frame !== undefined; frame = parser.next()) {
+        frames.push(frame);
+        buffered.push(parser.bufferedBytes);
+      }
+      buffered.push(parser.bufferedBytes);
+    }
+  } catch (error) {
+    frames.push(`error: ${(error as Error).message}`);
+  }
+  return { frames, buffered };
+}
+
+describe('keysOf', () => {
+  it("finds each command's key and the field or member it names, a repeated key once", () => {
     const name = fc.constantFrom('HSET', 'hget', 'SADD', 'ZADD', 'ZINCRBY', 'GET', 'SET', 'Zscore');
     // where the element is, by name (-1: none)
     const elementAt: Record<string, number> = {
@@ -52,88 +52,129 @@ describe('scanFirstArguments', () => {
     };
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(name, fc.array(latin1(12), { minLength: 1, maxLength: 4 })), {
-          minLength: 1,
-          maxLength: 30,
+        fc.array(fc.tuple(name, fc.array(fc.constantFrom('k', 'l', 'f', 'g'), { maxLength: 4 })), {
+          maxLength: 64,
         }),
         (commands) => {
-          const argvs = commands.map(([command, args]) => [command, ...args]);
-          const bytes = Buffer.concat(argvs.map((argv) => encodeCommand(argv, 'latin1')));
-          const starts = new Int32Array(64);
-          const ends = new Int32Array(64);
-          const elements = {
-            starts: new Int32Array(64),
-            ends: new Int32Array(64),
-            groupStarts: new Int32Array(64),
-            groupEnds: new Int32Array(64),
-          };
-          const count = scanFirstArguments(bytes, starts, ends, elements);
+          const frames = commands.map(([command, args]) => [command, ...args]);
+          const keys = new Array<string>(64).fill('');
+          const elements = new Array<string | undefined>(64).fill(undefined);
+          const found = keysOf(frames, frames.length, keys, elements);
           // the model: each command's key and element, but a key repeating the one before is
           // left out when the command names no element
           const expected: { key: string; element: string | undefined }[] = [];
-          for (const argv of argvs) {
+          for (const argv of frames) {
+            if (argv.length < 2) continue;
             const at = elementAt[argv[0]!.toLowerCase()] ?? -1;
             const element = at >= 0 && at < argv.length ? argv[at] : undefined;
             if (element === undefined && argv[1] === expected.at(-1)?.key) continue;
             expected.push({ key: argv[1]!, element });
           }
-          expect(count).toBe(expected.length);
-          expected.forEach(({ key, element }, i) => {
-            expect(bytes.toString('latin1', starts[i], ends[i])).toBe(key);
-            if (element === undefined) expect(elements.starts[i]).toBe(-1);
-            else
-              expect(bytes.toString('latin1', elements.starts[i], elements.ends[i])).toBe(element);
-          });
+          expect(found).toBe(expected.length);
+          expect(keys.slice(0, found)).toEqual(expected.map(({ key }) => key));
+          expect(elements.slice(0, found)).toEqual(expected.map(({ element }) => element));
         },
       ),
-    );
-  });
-
-  it('stops at bytes that are not a RESP command, reading nothing past them', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        const starts = new Int32Array(64);
-        const ends = new Int32Array(64);
-        const count = scanFirstArguments(bytes, starts, ends);
-        for (let i = 0; i < count; i++) {
-          expect(starts[i]).toBeLessThanOrEqual(ends[i]!);
-          expect(ends[i]).toBeLessThanOrEqual(bytes.length);
-        }
-      }),
-    );
-    const starts = new Int32Array(64);
-    const ends = new Int32Array(64);
-    expect(scanFirstArguments(Buffer.from('GET a\r\nGET b\r\n'), starts, ends)).toBe(0);
-    expect(scanFirstArguments(Buffer.from('*2\r\n$3\r\nGET\r\n$99\r\nab\r\n'), starts, ends)).toBe(
-      0,
     );
   });
 });
 
 describe('PrefetchingParser', () => {
-  it('prefetches reads of several keys, and scans only every eighth read of a client that repeats one key', () => {
-    const prefetched: number[] = [];
+  it('gives the frames, errors and query buffer of a plain parser, however the input is cut', () => {
+    const command = fc.oneof(
+      { weight: 8, arbitrary: fc.array(latin1(20), { minLength: 1, maxLength: 5 }) },
+      // commands that change an unauthenticated client's limits end the parsing ahead
+      { weight: 1, arbitrary: fc.constantFrom(['AUTH', 'pw'], ['hello', '3'], ['RESET']) },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(command, { maxLength: 120 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        // malformed bytes spliced in somewhere, or none
+        fc.option(fc.tuple(fc.nat(), fc.constantFrom('*x\r\n', '$', '*2\r\n$-5\r\n', 'GET a\r\n'))),
+        (commands, cuts, junk) => {
+          let whole = Buffer.concat(commands.map((argv) => Buffer.from(encodeCommand(argv))));
+          if (junk !== null) {
+            const at = whole.length === 0 ? 0 : junk[0] % whole.length;
+            whole = Buffer.concat([
+              whole.subarray(0, at),
+              Buffer.from(junk[1]),
+              whole.subarray(at),
+            ]);
+          }
+          const points = [...new Set(cuts.map((cut) => cut % (whole.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          const chunks: Buffer[] = [];
+          let start = 0;
+          for (const point of [...points, whole.length]) {
+            chunks.push(whole.subarray(start, point));
+            start = point;
+          }
+          const prefetching = new PrefetchingParser();
+          prefetching.client = fakeClient([]);
+          expect(drain(prefetching, chunks)).toEqual(drain(new RequestParser(), chunks));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parses nothing ahead of a command that changes the limits, nor for an unauthenticated client', () => {
+    const big = 'x'.repeat(20_000); // over an unauthenticated client's 16 KiB
+    const read = Buffer.concat(
+      [['GET', 'a'], ['RESET'], ['SET', 'k', big]].map((argv) => Buffer.from(encodeCommand(argv))),
+    );
     const parser = new PrefetchingParser();
-    parser.client = {
-      db: {
-        prefetchBytes: (_b: Uint8Array, _s: Int32Array, _e: Int32Array, n: number) =>
-          prefetched.push(n),
-      },
-    } as unknown as Client;
+    parser.client = fakeClient([]);
+    parser.push(read);
+    expect(parser.next()).toEqual(['GET', 'a']);
+    expect(parser.next()).toEqual(['RESET']);
+    // the server ran RESET: the client is not authenticated any more
+    parser.authRequired = true;
+    expect(() => parser.next()).toThrow(/unauthenticated bulk length/);
+
+    const prefetched: { keys: string[]; elements: (string | undefined)[] }[] = [];
+    const locked = new PrefetchingParser({ authRequired: true });
+    locked.client = fakeClient(prefetched);
+    locked.push(
+      Buffer.concat(
+        [
+          ['GET', 'a'],
+          ['GET', 'b'],
+        ].map((argv) => Buffer.from(encodeCommand(argv))),
+      ),
+    );
+    expect(prefetched).toEqual([]);
+    expect(locked.next()).toEqual(['GET', 'a']);
+  });
+
+  it('prefetches reads of several keys, and parses ahead only every eighth read of a client that repeats one key', () => {
+    const prefetched: { keys: string[]; elements: (string | undefined)[] }[] = [];
+    const parser = new PrefetchingParser();
+    parser.client = fakeClient(prefetched);
     const read = (argvs: string[][]) => {
       parser.push(Buffer.concat(argvs.map((argv) => Buffer.from(encodeCommand(argv)))));
       while (parser.next() !== undefined); // the commands are taken, as the network does
     };
     const distinct = Array.from({ length: 16 }, (_, i) => ['GET', `key:${i}`]);
     const same = Array.from({ length: 16 }, () => ['LPUSH', 'mylist', 'x']);
+    const fields = Array.from({ length: 16 }, (_, i) => ['HSET', 'myhash', `f${i}`, 'v']);
     read(distinct);
-    expect(prefetched).toEqual([16]);
-    // one key sixteen times: nothing to prefetch, and the next seven reads are not scanned
+    expect(prefetched).toHaveLength(1);
+    expect(prefetched[0]!.keys).toEqual(distinct.map((argv) => argv[1]));
+    // one key sixteen times: nothing to prefetch, and the next seven reads are not parsed ahead
     read(same);
     for (let i = 0; i < 7; i++) read(distinct);
-    expect(prefetched).toEqual([16]);
+    expect(prefetched).toHaveLength(1);
     read(distinct);
-    expect(prefetched).toEqual([16, 16]);
+    expect(prefetched).toHaveLength(2);
+    // one key with sixteen fields: the key at each field's index
+    read(fields);
+    expect(prefetched[2]).toEqual({
+      keys: fields.map(() => 'myhash'),
+      elements: fields.map((argv) => argv[2]),
+    });
   });
 });
 

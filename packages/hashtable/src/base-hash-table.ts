@@ -372,7 +372,11 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * Changes nothing and returns nothing; worth it for keys about to be looked up together (a
    * keyspace's MSET) in a table too large for the cache. The hashes it computes are kept for
    * the lookups that follow in the same order (of this table or another with the same options),
-   * so that those do not hash their keys again; a lookup of another key drops them. O(keys).
+   * so that those do not hash their keys again; a lookup of another key drops them. `keys` must
+   * not change while they are kept (until the next touch). O(keys).
+   *
+   * `values`, when given, receives for each key touched the value of the first entry in its
+   * chain, as {@link BaseHashTable.touchBytes} gives it.
    *
    * @example
    * ```ts
@@ -380,9 +384,19 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
    * for (const key of ['a', 'b', 'c']) table.get(key); // found in the cache
    * ```
    */
-  touch(keys: readonly K[], start = 0, step = 1): void {
+  touch(keys: readonly K[], start = 0, step = 1, values?: unknown[]): void {
     const map = this.#map;
-    if (map === null) return; // a linear table is one small page
+    if (map === null) {
+      // a linear table is one small page, already at hand: the values are the keys' own
+      if (values !== undefined) {
+        let count = 0;
+        for (let i = start; i < keys.length && count < TOUCH_MAX; i += step) {
+          const slot = this.#findLinear(keys[i]!);
+          values[count++] = slot < 0 ? undefined : this.#small![slot + 1];
+        }
+      }
+      return;
+    }
     const config = this.#config;
     config.touchedKeys = null;
     const hashes = touchHashes;
@@ -400,7 +414,7 @@ export abstract class BaseHashTable<K, V> implements Iterable<[K, V]> {
       config.touchedIndex = 0;
       config.touchedCount = count;
     }
-    touchSink.sink = map.touch(hashes, touchKeys, count);
+    touchSink.sink = map.touch(hashes, touchKeys, count, values);
   }
 
   /**

@@ -4,6 +4,25 @@ import { HashTable, HashTableLayout, LINEAR_LIMIT } from '../src/index.js';
 import { keyRange, mulberry32 } from './support.js';
 
 describe('HashTable: edge cases', () => {
+  it("touch hands back each touched key's head value: a linear table's own, a hashed one's chain head", () => {
+    for (const size of [3, 5_000]) {
+      const table = new HashTable<number>();
+      for (let i = 0; i < size; i++) table.set(`k${i}`, i);
+      const keys = ['k1', 'absent', 'k2', 'k0'];
+      const heads: unknown[] = [];
+      table.touch(keys, 0, 1, heads);
+      expect(heads).toHaveLength(keys.length);
+      if (size === 3) expect(heads).toEqual([1, undefined, 2, 0]);
+      // hashed: the value at the head of each key's chain, usually the key's own
+      else for (const head of heads) if (head !== undefined) expect(head).toBeTypeOf('number');
+      // with a start and a step: keys[1], keys[3]
+      const stepped: unknown[] = [];
+      table.touch(keys, 1, 2, stepped);
+      if (size === 3) expect(stepped).toEqual([undefined, 0]);
+      expect(table.get('k2')).toBe(2);
+    }
+  });
+
   it('starts empty and allocates nothing', () => {
     const table = new HashTable<number>();
     expect(table.size).toBe(0);
@@ -363,8 +382,17 @@ function step(table: HashTable<number>, model: Map<string, number>, op: Op): voi
     case 'touch': {
       // changes nothing: then every touched key reads as the model has it
       const before = table.stats();
-      table.touch(op.keys, op.start, op.step);
+      const touchedHeads: unknown[] = [];
+      table.touch(op.keys, op.start, op.step, touchedHeads);
       expect(table.stats()).toEqual(before);
+      // each head value is undefined or some key's value in the model (in a linear table the
+      // touched key's own)
+      const present = new Set(model.values());
+      for (let i = op.start, n = 0; i < op.keys.length && n < 64; i += op.step, n++) {
+        const head = touchedHeads[n];
+        if (head !== undefined) expect(present.has(head as number)).toBe(true);
+        if (table.stats().layout === 'linear') expect(head).toBe(model.get(op.keys[i]!));
+      }
       if (op.follow !== 'none') {
         // the touch's hashes are reused by these lookups: every one must still find its key
         for (let i = op.start, n = 0; i < op.keys.length; i += op.step, n++) {

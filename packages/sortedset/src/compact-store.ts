@@ -178,6 +178,10 @@ export class CompactStore implements Store {
     // a listpack is one small array, found by a scan: nothing to prefetch
   }
 
+  touch(): void {
+    // as touchBytes
+  }
+
   checkInvariants(): void {
     const { members, scores } = this;
     if (members.length !== scores.length) {

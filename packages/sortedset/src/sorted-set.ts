@@ -199,6 +199,22 @@ export class SortedSet {
     this.#store.touchBytes(bytes, starts, ends, count);
   }
 
+  /**
+   * {@link SortedSet.touchBytes} for members already strings, whose lookups follow in that
+   * order: they find their hashes kept (@byor/hashtable's `touch`). `members` must not change
+   * until the next touch. Changes nothing; a listpack-encoded set ignores it. O(members).
+   *
+   * @example
+   * ```ts
+   * zset.touch(['a', 'b']);
+   * zset.score('a');
+   * zset.score('b');
+   * ```
+   */
+  touch(members: readonly string[]): void {
+    this.#store.touch(members);
+  }
+
   /** The number of members (ZCARD). O(1). @example new SortedSet().size; // 0 */
   get size(): number {
     return this.#store.size;

@@ -74,6 +74,8 @@ export interface Store {
   clear(): void;
   /** Throws SortedSetInvariantError on a broken structure. */
   checkInvariants(): void;
+  /** Prefetches the lookups of members (see SortedSet.touch). */
+  touch(members: readonly string[]): void;
   /** Prefetches the lookups of members still in bytes (see SortedSet.touchBytes). */
   touchBytes(
     bytes: Uint8Array,

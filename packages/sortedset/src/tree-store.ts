@@ -415,6 +415,10 @@ export class TreeStore implements Store {
     this.#index.touchBytes(bytes, starts, ends, count);
   }
 
+  touch(members: readonly string[]): void {
+    this.#index.touch(members);
+  }
+
   checkInvariants(): void {
     const tree = this.#tree;
     const index = this.#index;

@@ -225,6 +225,8 @@ function apply(set: SortedSet, model: ModelZSet, operation: Operation): void {
         [1 + operation.member.length],
         1,
       );
+      // and of the members as strings, whose lookups then find their hashes kept
+      set.touch([operation.member, `${operation.member}.`]);
       expect(signless(set.score(operation.member))).toBe(signless(model.score(operation.member)));
       expect(set.has(operation.member)).toBe(model.score(operation.member) !== undefined);
       expect(set.rank(operation.member, operation.reverse)).toBe(

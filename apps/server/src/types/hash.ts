@@ -87,9 +87,9 @@ export class HashValue implements ObjectValue {
     return created;
   }
 
-  /** Prefetches the lookups of fields still in bytes (see ObjectValue.touchBytes). */
-  touchBytes(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
-    this.#table?.touchBytes(bytes, starts, ends, count);
+  /** Prefetches the lookups of fields (see ObjectValue.touch). */
+  touch(fields: readonly string[]): void {
+    this.#table?.touch(fields);
   }
 
   /** Deletes `field`; returns whether it existed (HDEL). O(n) listpack, O(1) hashtable. */

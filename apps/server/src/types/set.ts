@@ -37,9 +37,9 @@ export class SetValue implements ObjectValue {
     this.#table = intset ? null : new HashTable<true>();
   }
 
-  /** Prefetches the lookups of members still in bytes (see ObjectValue.touchBytes). */
-  touchBytes(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
-    this.#table?.touchBytes(bytes, starts, ends, count);
+  /** Prefetches the lookups of members (see ObjectValue.touch). */
+  touch(members: readonly string[]): void {
+    this.#table?.touch(members);
   }
 
   /** setTypeCreate: an empty set able to hold `member` (intset when it is an integer). O(1). */

@@ -75,9 +75,9 @@ export class StringTable {
     this.#arena = fresh;
   }
 
-  /** Prefetches the lookups of fields still in bytes (the table's `touchBytes`). */
-  touchBytes(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
-    this.#table.touchBytes(bytes, starts, ends, count);
+  /** Prefetches the lookups of fields, which follow in that order (the table's `touch`). */
+  touch(fields: readonly string[]): void {
+    this.#table.touch(fields);
   }
 
   /** Every `[field, value]`, in the table's order. O(n). */

@@ -88,9 +88,9 @@ export class ZSet implements ObjectValue {
     return 'zset';
   }
 
-  /** Prefetches the lookups of members still in bytes (see ObjectValue.touchBytes). */
-  touchBytes(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
-    this.#set.touchBytes(bytes, starts, ends, count);
+  /** Prefetches the lookups of members (see ObjectValue.touch). */
+  touch(members: readonly string[]): void {
+    this.#set.touch(members);
   }
 
   /** The sorted set itself; commands read and remove through it, and add through {@link ZSet.add}. */
