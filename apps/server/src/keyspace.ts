@@ -229,7 +229,10 @@ export class Database {
     return stored;
   }
 
-  /** Writes a stored string (a string or a handle from {@link lookupReadStored}) as a bulk reply. */
+  /**
+   * Writes a stored string (a string, a handle or an inline integer from
+   * {@link lookupReadStored}) as a bulk reply.
+   */
   bulk(writer: RespWriter, stored: string | number): void {
     if (typeof stored !== 'number') writer.bulk(stored);
     else if (stored >= 0) this.#arena.reply(writer, stored);
@@ -237,8 +240,8 @@ export class Database {
   }
 
   /**
-   * A stored string (a string or a handle from {@link lookupStored}) as an int64 by string2ll's
-   * rules (INCR, DECR), or undefined when it is not one.
+   * A stored string (a string, a handle or an inline integer from {@link lookupStored}) as an
+   * int64 by string2ll's rules (INCR, DECR), or undefined when it is not one.
    */
   integerOf(stored: string | number): Int64 | undefined {
     if (typeof stored === 'string') return parseInt64(stored);

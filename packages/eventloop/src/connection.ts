@@ -13,9 +13,10 @@
  * per batch, 5-20% more CPU per pipelined command). A read of one frame with a small reply is
  * answered at once unless the loop is busy (LoopCore.holdsLoneReply): a setImmediate per request
  * cost a single request-response client ~5% of its rate, while with many such clients each
- * reply written at once woke its client while other sockets waited to be read. Writes made outside a batch (a blocked client woken by another
- * client, a timer, a worker result) queue the connection for a flush on the next microtask, so a
- * burst of them still costs one write per connection.
+ * reply written at once woke its client while other sockets waited to be read. Writes made
+ * outside a batch (a blocked client woken by another client, a timer, a worker result) queue the
+ * connection for a flush on the next microtask, so a burst of them still costs one write per
+ * connection.
  *
  * Hot path notes: no allocation per frame (the loop is a `while` over `decoder.next()`), one
  * clock read per read batch and one per flush, counters in plain fields. Every field is set in

@@ -119,11 +119,6 @@ export class LoopCore<S> {
   }
 
   /**
-   * Queues a connection's batch output for the write at the end of this turn of the event loop
-   * (setImmediate runs after every I/O callback of the poll phase): all the turn's reads are
-   * handled before the first reply wakes a client. O(1).
-   */
-  /**
    * Whether the reply to a read of one frame waits for the end of the turn (else it is written at
    * once). It waits while other connections' replies wait already (free: the turn's flush is
    * scheduled), and in a busy loop, where the last turn end wrote to several connections: many
@@ -140,6 +135,11 @@ export class LoopCore<S> {
     return true;
   }
 
+  /**
+   * Queues a connection's batch output for the write at the end of this turn of the event loop
+   * (setImmediate runs after every I/O callback of the poll phase): all the turn's reads are
+   * handled before the first reply wakes a client. O(1).
+   */
   flushAtTurnEnd(connection: Connection<S>): void {
     const queue = this.#turnEnd;
     queue.push(connection);
