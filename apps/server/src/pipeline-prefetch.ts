@@ -155,6 +155,8 @@ export class PrefetchingParser extends RequestParser {
     const ahead = this.#ahead;
     let count = 0;
     let before = super.bufferedBytes;
+    // a pipeline repeats one command: its name is the parser's same string, checked once
+    let name = '';
     try {
       while (count < MAX_AHEAD) {
         const frame = super.next();
@@ -165,7 +167,10 @@ export class PrefetchingParser extends RequestParser {
         this.#queuedBytes += before - after;
         before = after;
         count++;
-        if (frame.length !== 0 && changesLimits(frame[0]!)) break;
+        if (frame[0] !== name) {
+          name = frame[0]!;
+          if (changesLimits(name)) break;
+        }
       }
     } catch {
       // a protocol error: the parser throws it again once the commands before it have run
