@@ -15,6 +15,12 @@ export interface ClientConnection {
   readonly queryBufferBytes: number;
   /** bytes of replies not yet written to the socket (CLIENT LIST omem) */
   readonly outputBufferBytes: number;
+  /**
+   * ms of the connection's last read or write (CLIENT LIST idle, as redis-server's
+   * readQueryFromClient and writeToClient set it), when it keeps one; else each command sets the
+   * client's own
+   */
+  readonly lastInteraction?: number;
   /** queues bytes for the socket; sent at the end of the current batch */
   write(bytes: Uint8Array): void;
   /** closes now, or once pending replies are written */
@@ -56,7 +62,10 @@ export class Client {
   libVersion = '';
   authenticated: boolean;
   readonly createdAt: number;
+  /** ms of the last command, for a client whose connection keeps no time of its own */
   lastInteraction: number;
+  /** its connection keeps the time of its last read or write (ClientConnection.lastInteraction) */
+  readonly connectionTracksInteraction: boolean;
   /** the command being executed, lower-case full name (for errors, CLIENT LIST cmd=) */
   lastCommand = 'NULL';
   multi: MultiState | undefined = undefined;
@@ -96,6 +105,7 @@ export class Client {
     this.authenticated = !server.requiresAuth();
     this.createdAt = now;
     this.lastInteraction = now;
+    this.connectionTracksInteraction = conn?.lastInteraction !== undefined;
   }
 
   /** Number of pub/sub subscriptions (channels + patterns + shard channels). */

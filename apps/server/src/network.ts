@@ -56,6 +56,9 @@ class LoopConnection implements ClientConnection {
   get outputBufferBytes(): number {
     return this.#connection.outputBytes;
   }
+  get lastInteraction(): number {
+    return this.#connection.lastInteraction;
+  }
   get connection(): Connection<Client> {
     return this.#connection;
   }

@@ -43,6 +43,31 @@ describe('server administration', () => {
     a.close();
   });
 
+  it("CLIENT LIST idle counts from the client's last read or write", async () => {
+    let time = Date.now();
+    const clocked = await startServer({ port: 0, clock: { now: () => time } });
+    try {
+      const a = await RawClient.connect(clocked.port);
+      const b = await RawClient.connect(clocked.port);
+      await a.call('CLIENT', 'SETNAME', 'a');
+      await b.call('CLIENT', 'SETNAME', 'b');
+      const idle = (list: string, name: string) =>
+        Number(new RegExp(`name=${name} age=\\d+ idle=(\\d+)`).exec(list)?.[1]);
+      time += 5_000;
+      let list = await b.call('CLIENT', 'LIST');
+      expect(idle(list, 'a')).toBe(5);
+      expect(idle(list, 'b')).toBe(0);
+      await a.call('PING');
+      time += 2_000;
+      list = await b.call('CLIENT', 'LIST');
+      expect(idle(list, 'a')).toBe(2);
+      a.close();
+      b.close();
+    } finally {
+      await clocked.close();
+    }
+  });
+
   it('CLIENT REPLY OFF / SKIP / ON', async () => {
     const a = await RawClient.connect(server.port);
     a.sendOnly('CLIENT', 'REPLY', 'OFF');
