@@ -176,8 +176,8 @@ export class PrefetchingParser extends RequestParser {
       // a protocol error: the parser throws it again once the commands before it have run
     }
     // the bytes the parser read of a command not complete yet (or malformed) count as buffered
-    // until the commands before it are handed out, as they would have without parsing ahead
-    this.#tailBytes = count === 0 ? 0 : before - super.bufferedBytes;
+    // until it is asked for that command (next() after the queue), as without parsing ahead
+    this.#tailBytes = before - super.bufferedBytes;
     this.#head = 0;
     this.#tail = count;
     return count;

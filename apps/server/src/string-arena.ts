@@ -236,8 +236,8 @@ export class StringArena {
 
   /**
    * Loads into the CPU cache the strings of the handles among `values[0, count)` (other values,
-   * negative numbers included, are skipped), one load each, all independent: a batch's reads then find them cached.
-   * Changes nothing. O(count).
+   * negative numbers included, are skipped), one load each, all independent: a batch's reads
+   * then find them cached. Changes nothing. O(count).
    */
   touch(values: readonly unknown[], count: number): void {
     let sink = 0;

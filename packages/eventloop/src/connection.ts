@@ -31,6 +31,12 @@ import type { LoopCore } from './loop-core.js';
 import { OutputBuffer } from './output-buffer.js';
 import { readIntoSharedBuffer } from './shared-read.js';
 
+/**
+ * The largest reply to a read of one frame that may wait for the end of the turn in a busy loop
+ * (see LoopCore.holdsLoneReply); a larger one goes out at once.
+ */
+const LONE_REPLY_HELD_BYTES = 1024;
+
 /** @internal The loop's entry points into a connection, kept off the public surface. */
 export const kDeferred = Symbol('deferred');
 /** @internal */
@@ -561,7 +567,10 @@ export class Connection<S = unknown> {
       if (
         !full &&
         atTurnEnd &&
-        (frames > 1 || (frames === 1 && output.pendingBytes <= 1024 && this.#core.holdsLoneReply()))
+        (frames > 1 ||
+          (frames === 1 &&
+            output.pendingBytes <= LONE_REPLY_HELD_BYTES &&
+            this.#core.holdsLoneReply()))
       ) {
         if (!this.#flushQueued) {
           this.#flushQueued = true;
