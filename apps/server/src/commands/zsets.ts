@@ -196,15 +196,17 @@ function zaddGeneric(client: Client, argv: string[], incrCommand: boolean): void
     server.errorReply(client, ZError.INCR_SINGLE_PAIR);
     return;
   }
-  // every score is parsed before anything changes: the command runs fully or not at all
-  const scores = new Array<number>(elements);
+  // every score is parsed before anything changes: the command runs fully or not at all (one
+  // pair, the usual ZADD, keeps its score in a local: no array per command)
+  const first = parseScore(argv[scoreIndex] ?? '');
+  const scores = elements > 1 ? new Array<number>(elements) : undefined;
   for (let j = 0; j < elements; j++) {
-    const score = parseScore(argv[scoreIndex + j * 2] ?? '');
+    const score = j === 0 ? first : parseScore(argv[scoreIndex + j * 2] ?? '');
     if (score === undefined) {
       server.errorReply(client, ReplyError.NOT_FLOAT);
       return;
     }
-    scores[j] = score;
+    if (scores !== undefined) scores[j] = score;
   }
   const key = argv[1] ?? '';
   const db = client.db;
@@ -222,7 +224,7 @@ function zaddGeneric(client: Client, argv: string[], incrCommand: boolean): void
     db.add(key, zset);
     created = true;
   }
-  const options: AddOptions = { nx, xx, gt, lt, incr };
+  const options: AddOptions = nx || xx || gt || lt || incr ? { nx, xx, gt, lt, incr } : NO_FLAGS;
   let added = 0;
   let updated = 0;
   let processed = 0;
@@ -230,7 +232,8 @@ function zaddGeneric(client: Client, argv: string[], incrCommand: boolean): void
   let failed = false;
   for (let j = 0; j < elements; j++) {
     const member = argv[scoreIndex + 1 + j * 2] ?? '';
-    const outcome = zset.add(member, scores[j] ?? 0, options, limits);
+    const score = scores === undefined ? (first ?? 0) : (scores[j] ?? 0);
+    const outcome = zset.add(member, score, options, limits);
     if (outcome === AddOutcome.NAN) {
       server.errorReply(client, ZError.NAN_SCORE);
       failed = true;
@@ -240,7 +243,7 @@ function zaddGeneric(client: Client, argv: string[], incrCommand: boolean): void
     else if (outcome === AddOutcome.UPDATED) updated++;
     if (outcome !== AddOutcome.SKIPPED) processed++;
     // ZADD INCR replies the score it computed: a new member's -0 is "-0" even where stored as 0
-    newScore = outcome === AddOutcome.ADDED ? (scores[j] ?? 0) : (zset.set.score(member) ?? 0);
+    newScore = outcome === AddOutcome.ADDED ? score : (zset.set.score(member) ?? 0);
   }
   if (!failed) {
     if (!incr) client.w.integer(ch ? added + updated : added);
