@@ -6,9 +6,10 @@
  * Starts byor (the built dist/bin.js, its own process) and Debian's redis-server on free
  * loopback ports, warms both up (each test once, a tenth of a run, then FLUSHALL: byor's
  * JavaScript is compiled as it runs, and a cold first round measures the compiler; `--cold`
- * skips it), runs redis-benchmark against each in alternation (several rounds, medians), and
- * prints rps and latency percentiles with the ratio byor / redis-server per test. Then loads
- * 1M string keys (16-byte values) and 100k hashes of 10 fields into each and compares RSS.
+ * skips it), runs redis-benchmark against each in alternation (several rounds, three times as
+ * many at -P 1; medians), and prints rps and latency percentiles with the ratio byor /
+ * redis-server per test. Then loads 1M string keys (16-byte values) and 100k hashes of 10 fields
+ * into each and compares RSS.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +40,12 @@ const REQUESTS = Number(options.requests);
  * lasted a third of a second, too short to be more than noise on a shared machine.
  */
 const requestsAt = (pipeline: number): number => (pipeline > 1 ? REQUESTS * 5 : REQUESTS);
+/**
+ * Rounds at a pipeline depth: a -P 1 run's p99 moves by a third from run to run on a shared
+ * two-core machine (one build's SET p99 was 0.43 and 0.65 ms within a minute), so -P 1 runs three
+ * times as many rounds (they last ~2 s each) and its medians of 9 come out steady.
+ */
+const roundsAt = (pipeline: number): number => (pipeline > 1 ? ROUNDS : ROUNDS * 3);
 const TESTS = options.quick
   ? ['set', 'get']
   : ['set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'mset'];
@@ -193,7 +200,7 @@ async function main(): Promise<void> {
     `${await machineNow()} (2.00: two cores; near 1: the client and the servers take turns on one)\n`,
   );
   console.log(
-    `redis-benchmark -c 50 -d 16 -r 100000 -n ${REQUESTS} (-P 1) / ${requestsAt(16)} (-P 16), ${ROUNDS} rounds alternating, medians${options.cold ? ', no warm-up' : ', after a warm-up pass (each test once with a tenth of the requests, then FLUSHALL)'}\n`,
+    `redis-benchmark -c 50 -d 16 -r 100000 -n ${REQUESTS} (-P 1) / ${requestsAt(16)} (-P 16), ${roundsAt(1)} (-P 1) / ${roundsAt(16)} (-P 16) rounds alternating, medians${options.cold ? ', no warm-up' : ', after a warm-up pass (each test once with a tenth of the requests, then FLUSHALL)'}\n`,
   );
   const byor = await start('byor');
   const redis = await start('redis');
@@ -204,7 +211,7 @@ async function main(): Promise<void> {
     for (const pipeline of options.suite === 'scripts' ? [] : PIPELINES) {
       for (const test of TESTS) {
         const samples: Record<string, Sample[]> = { byor: [], redis: [] };
-        for (let round = 0; round < ROUNDS; round++) {
+        for (let round = 0; round < roundsAt(pipeline); round++) {
           for (const target of round % 2 ? [redis, byor] : [byor, redis])
             samples[target.name]?.push(runBenchmark(target.port, test, pipeline));
         }
