@@ -78,6 +78,8 @@ const WHOLE_MAX_ARGS = 4;
 
 /** Sentinel of `#bulkLength`: the next thing to read is a `$<len>` header. */
 const NO_BULK = -1;
+/** The longest command whose argument array the parser keeps for the next one (see #argv). */
+const ARGV_KEPT = 1024;
 
 /**
  * An incremental parser of client commands (RESP multibulk and inline), fed arbitrary chunks.
@@ -106,7 +108,13 @@ export class RequestParser {
   #multibulkRemaining = 0;
   /** length of the bulk being read, or NO_BULK while its header is still to come */
   #bulkLength = NO_BULK;
+  /**
+   * The arguments read so far of the command being read, `#argv[0, #argc)`: reused from command
+   * to command and copied out at the end at its exact size, instead of a new array grown by
+   * `push` (to 17 slots, then 41...) per command. Slots past `#argc` hold ''.
+   */
   #argv: string[] = [];
+  #argc = 0;
   #argvBytes = 0;
   /**
    * Bytes after `input.start` already searched for the end of the pending line, so that a line
@@ -233,6 +241,7 @@ export class RequestParser {
     this.#multibulkRemaining = 0;
     this.#bulkLength = NO_BULK;
     this.#argv = [];
+    this.#argc = 0;
     this.#argvBytes = 0;
     this.#scanned = 0;
     this.#blocked = false;
@@ -421,6 +430,7 @@ export class RequestParser {
     let remaining = this.#multibulkRemaining;
     let bulkLength = this.#bulkLength;
     const argv = this.#argv;
+    let argc = this.#argc;
     while (remaining > 0) {
       if (bulkLength === NO_BULK) {
         // fast path: $<digits>\r? (no leading zero, no sign, at most 15 digits), unless a
@@ -451,11 +461,11 @@ export class RequestParser {
         }
       }
       if (end - pos < bulkLength + 2) break;
-      argv.push(
-        argv.length === 0
+      argv[argc] =
+        argc === 0
           ? this.#commandName(bytes, pos, bulkLength, end)
-          : this.#slice(bytes, pos, bulkLength, end),
-      );
+          : this.#slice(bytes, pos, bulkLength, end);
+      argc++;
       this.#argvBytes += bulkLength;
       pos += bulkLength + 2;
       bulkLength = NO_BULK;
@@ -465,11 +475,16 @@ export class RequestParser {
     this.#bulkLength = bulkLength;
     this.#multibulkRemaining = remaining;
     if (remaining === 0) {
-      this.#argv = [];
+      const command = argv.slice(0, argc);
+      // the strings go with the command; a command of many arguments leaves no large array here
+      if (argc > ARGV_KEPT) this.#argv = [];
+      else argv.fill('', 0, argc);
+      this.#argc = 0;
       this.#argvBytes = 0;
       input.wanted = 0;
-      return argv;
+      return command;
     }
+    this.#argc = argc;
     // Waiting for bytes: tell the buffer how much the pending bulk needs, so that it grows to
     // that size at most (and only as the bytes arrive).
     input.wanted = bulkLength === NO_BULK ? 0 : bulkLength + 2;

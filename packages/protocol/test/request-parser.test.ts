@@ -126,6 +126,24 @@ describe('RequestParser: well-formed input', () => {
     expect(parser.bufferedBytes).toBe(0);
   });
 
+  it('hands out each command in an array of its own, however many arguments', () => {
+    // the arguments are gathered in an array the parser reuses: what it returned before must not
+    // change as the next commands are read (long ones, past the size it keeps, and short ones)
+    const long = ['MSET', ...Array.from({ length: 1500 }, (_, i) => `k${i}`)];
+    const sent = [['MSET', 'a', '1', 'b', '2'], long, ['RPUSH', 'l', 'x', 'y', 'z'], long];
+    const stream = bytes(sent.map(multibulk).join(''));
+    const parser = new RequestParser();
+    const received: string[][] = [];
+    for (let at = 0; at < stream.length; at += 777) {
+      parser.push(stream.subarray(at, Math.min(stream.length, at + 777)));
+      for (let command = parser.next(); command !== undefined; command = parser.next()) {
+        received.push(command);
+      }
+    }
+    expect(received).toEqual(sent);
+    expect(received[1]).not.toBe(received[3]);
+  });
+
   it('accepts Uint8Array chunks that are not Buffers', () => {
     const parser = new RequestParser();
     parser.push(new Uint8Array(bytes('*1\r\n$4\r\nPI')));
