@@ -162,6 +162,40 @@ describe('HashValue', () => {
     );
   });
 
+  it('fields of one length that differ in one char anywhere, short and long', () => {
+    // lpFind compares a short field char by char from the end, a long one with startsWith
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 2, 31, 32, 33, 100),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.constantFrom('a', 'b', 'c'),
+            fc.boolean(),
+            fc.string({ maxLength: 4 }),
+          ),
+          { maxLength: 40 },
+        ),
+        (length, steps) => {
+          const hash = new HashValue();
+          const model = new Map<string, string>();
+          for (const [position, char, remove, value] of steps) {
+            const at = position % length;
+            const field = 'x'.repeat(at) + char + 'x'.repeat(length - at - 1);
+            if (remove) expect(hash.delete(field)).toBe(model.delete(field));
+            else expect(hash.set(field, value, 512, 1000)).toBe(!model.has(field));
+            if (!remove) model.set(field, value);
+            expect(hash.encoding()).toBe('listpack');
+            for (const [f, v] of model) expect(hash.get(f)).toBe(v);
+            expect(hash.has('x'.repeat(length))).toBe(false);
+          }
+          expect([...hash.pairs()]).toEqual(flatOf(model));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('long items: multi-char length headers in the listpack', () => {
     const lengths = [0, 1, 127, 128, 129, 300, 16383, 16384, 70000];
     fc.assert(
