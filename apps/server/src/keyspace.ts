@@ -67,15 +67,6 @@ export interface AccessTracking {
   dataset: number;
 }
 
-/** Where a collection's estimate stood when it was last charged. */
-interface Charge {
-  /** bytes now counted in the account for it */
-  charged: number;
-  /** the last exact estimate (memoryUsage()) and the element count then */
-  exactBytes: number;
-  exactCount: number;
-}
-
 /** Past this many elements a collection's estimate is scaled by its count instead of recomputed. */
 const SCALE_FROM = 128;
 
@@ -163,8 +154,10 @@ export class Database {
   #deadlines = new NumericHeap<string>();
   /** bytes of this database in the account */
   #bytes = 0;
-  /** collections' charges, and the collections changed in place since they were charged */
-  #charges = new WeakMap<ObjectValue, Charge>();
+  /**
+   * The collections changed in place since they were charged (each collection's charge is in its
+   * own fields, see Charged). Only this database's: a collection leaving it leaves this set.
+   */
   #dirty = new Set<ObjectValue>();
   /** the last key looked up and its value: signalModified after a lookup needs no second lookup */
   #lastKey: string | undefined = undefined;
@@ -487,7 +480,6 @@ export class Database {
     this.#arena = new StringArena();
     this.#expires = new HashTable<HeapHandle>();
     this.#deadlines = new NumericHeap<string>();
-    this.#charges = new WeakMap();
     this.#dirty = new Set();
     this.#lastKey = undefined;
     this.#lastValue = '';
@@ -500,7 +492,6 @@ export class Database {
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
     [this.#deadlines, other.#deadlines] = [other.#deadlines, this.#deadlines];
     [this.#bytes, other.#bytes] = [other.#bytes, this.#bytes];
-    [this.#charges, other.#charges] = [other.#charges, this.#charges];
     [this.#dirty, other.#dirty] = [other.#dirty, this.#dirty];
     this.#lastKey = other.#lastKey = undefined;
     this.#lastValue = other.#lastValue = '';
@@ -598,23 +589,21 @@ export class Database {
     const dirty = this.#dirty;
     if (dirty.size === 0) return;
     for (const value of dirty) {
-      const charge = this.#charges.get(value);
-      if (charge === undefined) continue; // deleted since, or a value replaced by another
       const count = sizeOf(value);
       let bytes: number;
       if (
-        charge.exactCount >= SCALE_FROM &&
-        count >= charge.exactCount >>> 1 &&
-        count <= charge.exactCount * 2
+        value.exactCount >= SCALE_FROM &&
+        count >= value.exactCount >>> 1 &&
+        count <= value.exactCount * 2
       ) {
-        bytes = Math.round((charge.exactBytes * count) / charge.exactCount);
+        bytes = Math.round((value.exactBytes * count) / value.exactCount);
       } else {
         bytes = valueBytes(value);
-        charge.exactBytes = bytes;
-        charge.exactCount = count;
+        value.exactBytes = bytes;
+        value.exactCount = count;
       }
-      const delta = bytes - charge.charged;
-      charge.charged = bytes;
+      const delta = bytes - value.chargedBytes;
+      value.chargedBytes = bytes;
       this.#bytes += delta;
       this.#access.dataset += delta;
     }
@@ -761,7 +750,9 @@ export class Database {
     if (typeof value !== 'object') bytes = stringEntryBytes(key, storedLength(value));
     else {
       const own = valueBytes(value);
-      this.#charges.set(value, { charged: own, exactBytes: own, exactCount: sizeOf(value) });
+      value.chargedBytes = own;
+      value.exactBytes = own;
+      value.exactCount = sizeOf(value);
       bytes = stringEntryBytes(key, 0) + own;
     }
     this.#bytes += bytes;
@@ -772,9 +763,9 @@ export class Database {
     let bytes: number;
     if (typeof value !== 'object') bytes = stringEntryBytes(key, storedLength(value));
     else {
-      const charge = this.#charges.get(value);
-      bytes = stringEntryBytes(key, 0) + (charge?.charged ?? 0);
-      this.#charges.delete(value);
+      bytes = stringEntryBytes(key, 0) + value.chargedBytes;
+      // not refreshed into this account again: it may be charged to another database next (MOVE)
+      this.#dirty.delete(value);
     }
     this.#bytes -= bytes;
     this.#access.dataset -= bytes;

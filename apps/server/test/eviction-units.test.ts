@@ -11,6 +11,7 @@ import {
   LRU_CLOCK_MAX,
 } from '../src/eviction-clock.js';
 import { evictionTimeLimitMicros } from '../src/eviction.js';
+import { HashValue } from '../src/types/hash.js';
 import {
   Database,
   INLINE_INTEGER_MAX,
@@ -374,6 +375,9 @@ describe('Database: stamps and memory account', () => {
     const items: string[] = [];
     const list = {
       type: 'list' as const,
+      chargedBytes: 0,
+      exactBytes: 0,
+      exactCount: 0,
       get length() {
         return items.length;
       },
@@ -399,5 +403,27 @@ describe('Database: stamps and memory account', () => {
     expect(h.access.dataset - exact).toBe(Math.round(((40 + 2100) * 310) / 210) - (40 + 2100));
     db.delete('l');
     expect(h.access.dataset).toBe(0);
+  });
+
+  it('keeps each account right when a changed collection moves to another database (MOVE)', () => {
+    const h = host();
+    const from = new Database(0, h);
+    const to = new Database(1, h);
+    const hash = new HashValue();
+    from.add('h', hash);
+    hash.set('f', 'v'.repeat(10), 512, 64);
+    // changed in place: waiting in `from` to be estimated again
+    from.signalModified('h');
+    from.delete('h');
+    to.add('h', hash);
+    for (let i = 0; i < 20; i++) hash.set(`f${i}`, 'x', 512, 64);
+    to.signalModified('h');
+    from.refreshCharges();
+    to.refreshCharges();
+    expect(from.bytes).toBe(0);
+    const fresh = new Database(2, host());
+    fresh.add('h', hash.clone());
+    expect(to.bytes).toBe(fresh.bytes);
+    expect(h.access.dataset).toBe(to.bytes);
   });
 });

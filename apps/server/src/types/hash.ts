@@ -1,4 +1,4 @@
-import type { ObjectValue } from '../values.js';
+import { Charged, type ObjectValue } from '../values.js';
 import { lpFind, lpFlat, lpItem, lpItems, lpRead, lpSkip } from './hash-listpack.js';
 import { StringTable } from './string-table.js';
 
@@ -23,7 +23,7 @@ import { StringTable } from './string-table.js';
  * hash.encoding(); // 'listpack'
  * ```
  */
-export class HashValue implements ObjectValue {
+export class HashValue extends Charged implements ObjectValue {
   /** the listpack (items field, value, ...), or null once a hashtable */
   #packed: string | null = '';
   /** fields in the listpack */

@@ -1,6 +1,6 @@
 import type { RespWriter } from '@byor/protocol';
 import { ARENA_MAX_LENGTH, StringArena, handleLength } from '../string-arena.js';
-import type { ObjectValue } from '../values.js';
+import { Charged, type ObjectValue } from '../values.js';
 
 /**
  * A slot of the chunked layout: an element's handle in the list's arena, or the element itself
@@ -56,7 +56,7 @@ type Slot = string | number;
  * list.popLeft(); // 'z'
  * ```
  */
-export class ListValue implements ObjectValue {
+export class ListValue extends Charged implements ObjectValue {
   /** flat layout: the elements in order; null when chunked */
   #flat: string[] | null;
   /** chunked layout: chunks of LIST_CHUNK slots, null outside the used range */
@@ -71,6 +71,7 @@ export class ListValue implements ObjectValue {
   #arena: StringArena | null;
 
   constructor() {
+    super();
     this.#flat = [];
     this.#map = NO_MAP;
     this.#start = 0;

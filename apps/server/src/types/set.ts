@@ -1,5 +1,5 @@
 import { parseInt64 } from '../util/numbers.js';
-import type { ObjectValue } from '../values.js';
+import { Charged, type ObjectValue } from '../values.js';
 import { HashTable } from '@byor/hashtable';
 import { IntSet } from './set-intset.js';
 
@@ -27,12 +27,13 @@ const INTSET_HARD_LIMIT = 1 << 30;
  * set.encoding(); // 'hashtable'
  * ```
  */
-export class SetValue implements ObjectValue {
+export class SetValue extends Charged implements ObjectValue {
   #ints: IntSet | null;
   #table: HashTable<true> | null;
 
   /** An empty set: an intset (default) or a hashtable. O(1). */
   constructor(intset = true) {
+    super();
     this.#ints = intset ? new IntSet() : null;
     this.#table = intset ? null : new HashTable<true>();
   }

@@ -1,4 +1,4 @@
-import type { ObjectValue } from '../values.js';
+import { Charged, type ObjectValue } from '../values.js';
 import { normalize, type Int64 } from '../util/numbers.js';
 import { ConsumerGroup, ENTRIES_READ_UNKNOWN } from './stream-group.js';
 import { StreamId, compareIds } from './stream-id.js';
@@ -54,7 +54,7 @@ export interface TrimOptions {
  * while (it.next()) console.log(it.idText(), it.pairs()); // '1-0' ['name', 'ada']
  * ```
  */
-export class StreamValue implements ObjectValue {
+export class StreamValue extends Charged implements ObjectValue {
   /** the nodes in ID order (Redis's radix tree of listpacks) */
   readonly nodes: StreamNode[] = [];
   /** live entries */

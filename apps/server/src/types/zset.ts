@@ -6,7 +6,7 @@ import {
   type EntryVisitor,
 } from '@byor/sortedset';
 import { formatDouble } from '@byor/protocol';
-import type { ObjectValue } from '../values.js';
+import { Charged, type ObjectValue } from '../values.js';
 
 /**
  * The listpack limits (redis.conf's `zset-max-listpack-entries` and `zset-max-listpack-value`), as
@@ -57,10 +57,11 @@ const SKIPLIST_OPTIONS = Object.freeze({ maxListpackEntries: 0 });
  * so `CONFIG SET zset-max-listpack-entries` applies to existing sets on their next new member.
  * The SortedSet is therefore created with no limits of its own, and converted here.
  */
-export class ZSet implements ObjectValue {
+export class ZSet extends Charged implements ObjectValue {
   #set: SortedSet;
 
   private constructor(listpack: boolean) {
+    super();
     this.#set = new SortedSet(listpack ? LISTPACK_OPTIONS : SKIPLIST_OPTIONS);
   }
 
