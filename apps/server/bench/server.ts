@@ -27,7 +27,10 @@ const { values: options } = parseArgs({
     /** no warm-up pass: the first round runs on servers that have served nothing yet */
     cold: { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
-    /** core: redis-benchmark's tests; scripts: EVAL, EVALSHA, XADD, XREADGROUP; all: both */
+    /**
+     * core: redis-benchmark's tests, then the memory table; scripts: EVAL, EVALSHA, XADD,
+     * XREADGROUP; all: every table; memory: the memory table alone
+     */
     suite: { type: 'string', default: 'core' },
     /** the byor binary to run (default this package's dist/bin.js) */
     bin: { type: 'string', default: join(import.meta.dirname, '..', 'dist', 'bin.js') },
@@ -202,6 +205,13 @@ async function main(): Promise<void> {
   console.log(
     `redis-benchmark -c 50 -d 16 -r 100000 -n ${REQUESTS} (-P 1) / ${requestsAt(16)} (-P 16), ${roundsAt(1)} (-P 1) / ${roundsAt(16)} (-P 16) rounds alternating, medians${options.cold ? ', no warm-up' : ', after a warm-up pass (each test once with a tenth of the requests, then FLUSHALL)'}\n`,
   );
+  if (options.suite !== 'memory') await throughput();
+  if (options['skip-memory'] || options.suite === 'scripts') return;
+  await memory();
+}
+
+/** The redis-benchmark tables (core), then the scripts and streams one (scripts). */
+async function throughput(): Promise<void> {
   const byor = await start('byor');
   const redis = await start('redis');
   try {
@@ -232,8 +242,10 @@ async function main(): Promise<void> {
     stop(redis);
   }
   if (options.suite !== 'core') await scriptsAndStreams();
-  if (options['skip-memory'] || options.suite === 'scripts') return;
-  // memory: fresh processes per case, RSS before and after loading (total is what users see)
+}
+
+/** Memory: fresh processes per case, RSS before and after loading (total is what users see). */
+async function memory(): Promise<void> {
   console.log(
     '\n| memory (RSS) | byor total | redis total | ratio | byor growth | redis growth | ratio |\n|---|---:|---:|---:|---:|---:|---:|',
   );
