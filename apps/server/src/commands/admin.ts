@@ -189,7 +189,7 @@ function infoNode(command: Command): RespNode {
 }
 
 function docsNode(command: Command): RespNode {
-  const docs = command.meta.docs ?? { t: '%', v: [] };
+  const docs = command.meta.docs() ?? { t: '%', v: [] };
   if (!command.subcommands || docs.t !== '%') return docs;
   return {
     t: '%',

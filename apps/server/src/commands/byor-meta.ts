@@ -93,7 +93,7 @@ function toMeta(definition: Definition, subcommands: CommandMeta[] = []): Comman
     lastKey: definition.keys[1],
     step: definition.keys[2],
     info,
-    docs,
+    docs: () => docs,
     subcommands,
   };
 }
