@@ -6,20 +6,14 @@ import { helpHandler } from './commands/admin.js';
 import { PubSub } from './pubsub.js';
 import { clientType } from './commands/connection.js';
 import type { Config } from './config/config.js';
-import {
-  CAPTURED_REDIS_VERSION,
-  CommandFlag,
-  loadRedisCommandMeta,
-  withSubcommands,
-  type CommandMeta,
-} from './commands/spec.js';
+import { CAPTURED_REDIS_VERSION, CommandFlag, type CommandMeta } from './commands/spec.js';
 import type { Command, Handler, HandlerTable } from './commands/types.js';
 import { commandKeys } from './commands/keyspecs.js';
 import { ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './errors.js';
 import { Database, type KeyspaceHost } from './keyspace.js';
 import { Eviction } from './eviction.js';
 import type { Logger } from './logger.js';
-import { BYOR_COMMAND_META, BYOR_SUBCOMMAND_META } from './commands/byor-meta.js';
+import { commandMetaTable } from './commands/byor-meta.js';
 import { recordCommandLatency } from './latency.js';
 
 /** A source of time in ms; injectable so tests can move it (TTL, blocking timeouts). */
@@ -100,7 +94,7 @@ export class Server implements KeyspaceHost {
   readonly slowlog: SlowlogEntry[] = [];
   #slowlogNextId = 0;
   readonly #commands = new Map<string, Command>();
-  readonly #allMeta: Map<string, CommandMeta>;
+  readonly #allMeta: ReadonlyMap<string, CommandMeta>;
   #nextClientId = 1;
   #timeSnapshot = 0;
   /** per database: key -> clients watching it */
@@ -159,13 +153,7 @@ export class Server implements KeyspaceHost {
       { length: config.number('databases') },
       (_, i) => new Database(i, this),
     );
-    this.#allMeta = loadRedisCommandMeta();
-    for (const meta of BYOR_COMMAND_META) this.#allMeta.set(meta.name, meta);
-    for (const sub of BYOR_SUBCOMMAND_META) {
-      const parentName = sub.name.split('|')[0] ?? '';
-      const parent = this.#allMeta.get(parentName);
-      if (parent) this.#allMeta.set(parentName, withSubcommands(parent, [sub]));
-    }
+    this.#allMeta = commandMetaTable();
     this.#buildCommandTable(handlers);
     this.#slowlogThreshold = config.number('slowlog-log-slower-than');
     config.onChange('slowlog-log-slower-than', (value) => (this.#slowlogThreshold = Number(value)));

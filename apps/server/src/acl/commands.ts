@@ -1,10 +1,5 @@
-import {
-  loadRedisCommandMeta,
-  withSubcommands,
-  type CommandMeta,
-  type RespNode,
-} from '../commands/spec.js';
-import { BYOR_COMMAND_META, BYOR_SUBCOMMAND_META } from '../commands/byor-meta.js';
+import type { CommandMeta, RespNode } from '../commands/spec.js';
+import { commandMetaTable } from '../commands/byor-meta.js';
 
 /**
  * The command universe ACL rules speak about: every command and subcommand redis-server 7.0
@@ -121,15 +116,6 @@ let shared: AclCommandTable | undefined;
 
 /** The process-wide table (the metadata never changes at run time). */
 export function aclCommandTable(): AclCommandTable {
-  if (!shared) {
-    const metas = loadRedisCommandMeta();
-    for (const meta of BYOR_COMMAND_META) metas.set(meta.name, meta);
-    for (const sub of BYOR_SUBCOMMAND_META) {
-      const parentName = sub.name.split('|')[0] ?? '';
-      const parent = metas.get(parentName);
-      if (parent) metas.set(parentName, withSubcommands(parent, [sub]));
-    }
-    shared = new AclCommandTable(metas.values());
-  }
+  shared ??= new AclCommandTable(commandMetaTable().values());
   return shared;
 }
