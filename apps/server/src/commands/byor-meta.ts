@@ -98,7 +98,7 @@ function toMeta(definition: Definition, subcommands: CommandMeta[] = []): Comman
   };
 }
 
-export const BYOR_COMMAND_META: CommandMeta[] = [
+const BYOR_COMMAND_META: CommandMeta[] = [
   toMeta({
     name: 'zquery',
     arity: 6,
