@@ -151,6 +151,12 @@ export class Connection {
   readonly #binaryParser: BinaryReplyParser | undefined;
   readonly #pending: Pending[] = [];
   #stream: ReplyHandler | undefined = undefined;
+  /**
+   * Replies still owed, when streaming began, to commands sent before it: the server answers in
+   * order, so they come first and go to their senders, not to the stream (the prompt's COMMAND
+   * DOCS, sent in the background, can still be on its way when the user types SUBSCRIBE).
+   */
+  #owedBeforeStream = 0;
   #closed = false;
   #closeError: Error | undefined = undefined;
   #protocol: 2 | 3 = 2;
@@ -373,7 +379,8 @@ export class Connection {
   }
 
   /**
-   * Streaming mode: every reply and push goes to `handler` until `stream(undefined)`. Used for
+   * Streaming mode: every reply and push goes to `handler` until `stream(undefined)`, but for the
+   * replies to commands sent before (awaited `send`s), which still go to them. Used for
    * SUBSCRIBE, MONITOR and --pipe, where replies are not matched to commands. O(1).
    *
    * @example
@@ -384,6 +391,7 @@ export class Connection {
    */
   stream(handler: ReplyHandler | undefined): void {
     this.#stream = handler;
+    this.#owedBeforeStream = handler === undefined ? 0 : this.#pending.length;
   }
 
   /**
@@ -447,11 +455,14 @@ export class Connection {
   }
 
   #dispatch(reply: RespValue): void {
-    if (this.#stream !== undefined) {
-      this.#stream(reply);
-      return;
-    }
     const isPush = reply instanceof Push;
+    if (this.#stream !== undefined) {
+      if (isPush || this.#owedBeforeStream === 0) {
+        this.#stream(reply);
+        return;
+      }
+      this.#owedBeforeStream--;
+    }
     const pending = isPush ? undefined : this.#pending.shift();
     if (pending !== undefined) pending.resolve(reply);
     else this.onPush?.(reply);

@@ -2,8 +2,9 @@
  * byor-cli against real servers: redis-server (when installed) and byor, with redis-cli run on
  * the same server as the oracle for what is printed and for the one-line errors.
  */
+import type { RespValue } from '@byor/protocol';
 import { startServer, type RunningServer } from '@byor/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Connection } from '../src/connection.js';
 import { byorCli, redisCli, redisCliBinary } from './helpers/cli.js';
 import {
@@ -266,5 +267,20 @@ describe('against byor', () => {
     await expect(pending).rejects.toThrow('Connection closed');
     await expect(connection.send(['PING'])).rejects.toThrow();
     expect(connection.isOpen).toBe(false);
+  });
+
+  it('Connection: a reply owed when streaming begins goes to its sender, not the stream', async () => {
+    const connection = await Connection.open({ port: byor.port });
+    try {
+      // as the prompt's COMMAND DOCS, sent in the background, then SUBSCRIBE typed at once
+      const owed = connection.send(['ECHO', 'owed']);
+      const streamed: RespValue[] = [];
+      connection.stream((message) => streamed.push(message));
+      connection.write(connection.encode(['SUBSCRIBE', 'news']));
+      expect(await owed).toBe('owed');
+      await vi.waitFor(() => expect(streamed).toEqual([['subscribe', 'news', 1]]));
+    } finally {
+      connection.close();
+    }
   });
 });
