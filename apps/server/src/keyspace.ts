@@ -11,7 +11,7 @@ import {
 import { estimateMemoryUsage } from './memory.js';
 import { StringArena, handleLength } from './string-arena.js';
 import { int64ToString, parseInt64, type Int64 } from './util/numbers.js';
-import type { ObjectValue, Value } from './values.js';
+import { stringEncoding, type ObjectValue, type StringForm, type Value } from './values.js';
 import type { RespWriter } from '@byor/protocol';
 
 /**
@@ -159,6 +159,12 @@ export class Database {
    * own fields, see Charged). Only this database's: a collection leaving it leaves this set.
    */
   #dirty = new Set<ObjectValue>();
+  /**
+   * String keys whose OBJECT ENCODING is not the one their value implies (see StringForm): what
+   * redis-server's commands that change a string in place leave behind. Dropped when the key's
+   * value is replaced or the key removed.
+   */
+  #forms = new Map<string, StringForm>();
   /** the last key looked up and its value: signalModified after a lookup needs no second lookup */
   #lastKey: string | undefined = undefined;
   #lastValue: StoredValue = '';
@@ -472,8 +478,33 @@ export class Database {
     return this.#access.savesFrequency ? (this.frequency(key) ?? -1) : -1;
   }
 
+  /**
+   * OBJECT ENCODING of `key`'s string value `value`: `int`, `embstr` or `raw` as redis-server
+   * would have encoded it, given the commands that wrote it (see {@link setStringForm}). O(1).
+   */
+  stringEncoding(key: string, value: string): string {
+    return stringEncoding(value, this.#forms.size === 0 ? undefined : this.#forms.get(key));
+  }
+
+  /** What {@link setStringForm} last recorded for `key`'s current value, if anything. O(1). */
+  stringForm(key: string): StringForm | undefined {
+    return this.#forms.size === 0 ? undefined : this.#forms.get(key);
+  }
+
+  /**
+   * Records how a command left `key`'s string value, which it has just written: `raw` after
+   * APPEND to an existing string, SETRANGE, SETBIT, BITFIELD, BITOP, PFADD...; `not-int` for
+   * INCRBYFLOAT's result (an embstr even when it reads as an integer). Kept until the value is
+   * replaced by another write or the key removed; RENAME, MOVE and COPY carry it. O(1).
+   */
+  setStringForm(key: string, form: StringForm | undefined): void {
+    if (form === undefined) this.#forms.delete(key);
+    else this.#forms.set(key, form);
+  }
+
   /** Empties the database (FLUSHDB). */
   flush(): void {
+    this.#forms = new Map();
     this.#access.dataset -= this.#bytes;
     this.#bytes = 0;
     this.#dict = new HashTable<StoredValue>(STAMPED);
@@ -493,6 +524,7 @@ export class Database {
     [this.#deadlines, other.#deadlines] = [other.#deadlines, this.#deadlines];
     [this.#bytes, other.#bytes] = [other.#bytes, this.#bytes];
     [this.#dirty, other.#dirty] = [other.#dirty, this.#dirty];
+    [this.#forms, other.#forms] = [other.#forms, this.#forms];
     this.#lastKey = other.#lastKey = undefined;
     this.#lastValue = other.#lastValue = '';
   }
@@ -642,6 +674,9 @@ export class Database {
       throw new Error(`the cached value of ${this.#lastKey} is stale`);
     for (const key of this.#expires.keys())
       if (!this.#dict.has(key)) throw new Error(`TTL of a missing key ${key}`);
+    for (const key of this.#forms.keys())
+      if (typeof this.#resolve(this.#dict.get(key)) !== 'string')
+        throw new Error(`string form of ${key}, which holds no string`);
     let handles = 0;
     for (const [key, stored] of this.#dict) {
       if (typeof stored === 'number' && stored >= 0) handles++;
@@ -708,6 +743,7 @@ export class Database {
    * stamp had (0: not known from the stamp).
    */
   #replaced(key: string, old: StoredValue, value: StoredValue, oldTag: number): void {
+    if (this.#forms.size !== 0) this.#forms.delete(key);
     // the old value's length in words: from its size tag when it has one, so that the old value
     // is not read (a cache miss); -1 for a collection
     const oldWords =
@@ -736,6 +772,7 @@ export class Database {
     const value = this.#dict.get(key);
     if (value === undefined) return false;
     this.#dict.delete(key);
+    if (this.#forms.size !== 0) this.#forms.delete(key);
     this.#discharge(key, value);
     if (typeof value === 'number' && value >= 0) this.#arena.free(value);
     if (key === this.#lastKey) {

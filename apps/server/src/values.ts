@@ -42,9 +42,21 @@ export function typeOf(value: Value): ValueType {
   return typeof value === 'string' ? 'string' : value.type;
 }
 
-/** OBJECT ENCODING of a string: int when it is a canonical int64, embstr up to 44 bytes, else raw. */
-export function stringEncoding(value: string): string {
-  if (value.length <= 20 && /^(?:0|-?[1-9]\d*)$/.test(value)) {
+/**
+ * How a command left a string value, where OBJECT ENCODING cannot tell it from the bytes:
+ * `raw` for one changed in place (redis-server's dbUnshareStringValue: APPEND, SETRANGE, SETBIT,
+ * BITFIELD, the HyperLogLog commands) or built as a buffer (BITOP); `not-int` for one made from
+ * a number that is not kept as an integer (INCRBYFLOAT's result: embstr, or raw past 44 bytes).
+ */
+export type StringForm = 'raw' | 'not-int';
+
+/**
+ * OBJECT ENCODING of a string: int when it is a canonical int64, embstr up to 44 bytes, else raw
+ * (tryObjectEncoding), unless `form` says how a command left it.
+ */
+export function stringEncoding(value: string, form?: StringForm): string {
+  if (form === 'raw') return 'raw';
+  if (form === undefined && value.length <= 20 && /^(?:0|-?[1-9]\d*)$/.test(value)) {
     const n = BigInt(value);
     if (n >= -(2n ** 63n) && n < 2n ** 63n) return 'int';
   }

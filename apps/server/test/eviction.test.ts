@@ -209,6 +209,32 @@ describe('maxmemory and eviction', () => {
     call('RESTORE', 'freq', 0, payload, 'FREQ', 77);
     expect(call('OBJECT', 'FREQ', 'freq')).toBe(77);
   });
+
+  it("keeps each database's account when a collection changed in place is renamed or moved", () => {
+    const server = redis().server;
+    for (const [command, target, db] of [
+      ['RENAME', 'renamed', 0],
+      ['MOVE', '1', 1],
+    ] as const) {
+      call('FLUSHALL');
+      call('HSET', 'h', 'f', 'v');
+      // grown in place: the account has its one-field charge until it is refreshed
+      for (let i = 0; i < 50; i++) call('HSET', 'h', `field:${i}`, VALUE);
+      call(command, 'h', target);
+      const key = command === 'RENAME' ? target : 'h';
+      for (const database of server.databases) database.refreshCharges();
+      expect(server.db(0).bytes + server.db(1).bytes, command).toBe(server.db(db).bytes);
+      const moved = server.db(db).bytes;
+      // the same hash written again in one go is charged the same
+      const hash = redis().call(['HGETALL', key], db) as Map<string, string>;
+      const fields = [...hash].flat();
+      expect(fields.length, command).toBe(102);
+      redis().call(['DEL', key], db);
+      expect(server.db(db).bytes, command).toBe(0);
+      redis().call(['HSET', key, ...fields], db);
+      expect(moved, command).toBe(server.db(db).bytes);
+    }
+  });
 });
 
 describe('an LRU dataset saved and loaded keeps its idle times (RDB IDLE opcode)', () => {

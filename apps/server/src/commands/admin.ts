@@ -155,13 +155,7 @@ function debug(client: Client, argv: string[]): void {
       return;
     }
     const encoding =
-      typeof value === 'string'
-        ? /^(?:0|-?[1-9]\d{0,18})$/.test(value)
-          ? 'int'
-          : value.length <= 44
-            ? 'embstr'
-            : 'raw'
-        : value.encoding();
+      typeof value === 'string' ? client.db.stringEncoding(key, value) : value.encoding();
     const length = typeof value === 'string' ? value.length : 0;
     client.w.simple(
       `Value at:0x0 refcount:1 encoding:${encoding} serializedlength:${length} lru:${client.db.stampOf(key) ?? 0} lru_seconds_idle:${client.db.idleSeconds(key) ?? 0}`,

@@ -141,6 +141,8 @@ function setbit(client: Client, argv: string[]): void {
     storeBuffer(client.db, client.server, key, buffer, created);
     client.server.notify('$', 'setbit', key, client.db);
   }
+  // lookupStringForBitCommand leaves the value a raw string, changed or not
+  client.db.setStringForm(key, 'raw');
   client.w.integer(previous);
 }
 
@@ -459,6 +461,7 @@ function bitop(client: Client, argv: string[]): void {
       }
     }
     db.set(target, result.latin1Slice(0, maxLength));
+    db.setStringForm(target, 'raw');
     client.server.notify('$', 'set', target, db);
   } else if (db.delete(target)) {
     client.server.notify('g', 'del', target, db);
@@ -686,6 +689,8 @@ function bitfieldGeneric(client: Client, argv: string[], readOnlyCommand: boolea
       buffer.commit();
       cacheOf(client.server).done(client.db, key, buffer);
     }
+    // and left it a raw string (dbUnshareStringValue)
+    client.db.setStringForm(key, 'raw');
     if (changes > 0) client.server.notify('$', 'setbit', key, client.db);
   }
 }

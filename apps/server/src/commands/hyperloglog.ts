@@ -55,7 +55,17 @@ function sparseMaxBytes(client: Client): number {
 function storeHll(db: Database, key: string, hll: HyperLogLog): void {
   const value = hll.toString();
   db.update(key, value);
+  db.setStringForm(key, 'raw');
   hllCacheOf(db).store(key, value, hll);
+}
+
+/**
+ * An HLL is a raw string in redis-server: created as one (createHLLObject), and every command
+ * that may write it unshares it first (dbUnshareStringValue), changed or not.
+ */
+function addHll(db: Database, key: string, value: string): void {
+  db.add(key, value);
+  db.setStringForm(key, 'raw');
 }
 
 /** PFADD key [element ...]: 1 when a register changed (or the key was created), else 0. */
@@ -72,6 +82,7 @@ function pfadd(client: Client, argv: string[]): void {
   } else {
     const value = hllValue(client, existing);
     if (value === undefined) return;
+    db.setStringForm(key, 'raw');
     hll = cache.acquire(key, value);
   }
   const maxBytes = sparseMaxBytes(client);
@@ -81,7 +92,7 @@ function pfadd(client: Client, argv: string[]): void {
       updated++;
     } else if (result === -1) {
       // redis-server changed the registers in place before finding the corruption: keep them
-      if (existing === undefined) db.add(key, hll.toString());
+      if (existing === undefined) addHll(db, key, hll.toString());
       else if (updated > 0) storeHll(db, key, hll);
       else cache.drop(key);
       client.server.errorReply(client, HLL_CORRUPTED);
@@ -92,7 +103,7 @@ function pfadd(client: Client, argv: string[]): void {
     hll.invalidateCache();
     if (existing === undefined) {
       const value = hll.toString();
-      db.add(key, value);
+      addHll(db, key, value);
       cache.store(key, value, hll);
     } else {
       storeHll(db, key, hll);
@@ -130,6 +141,7 @@ function pfcount(client: Client, argv: string[]): void {
   }
   const value = hllValue(client, existing);
   if (value === undefined) return;
+  db.setStringForm(key, 'raw');
   const cached = cachedCardinality(value);
   if (cached !== -1) {
     client.w.integer(cached);
@@ -174,9 +186,10 @@ function pfmerge(client: Client, argv: string[]): void {
   let hll: HyperLogLog;
   if (existing === undefined) {
     hll = HyperLogLog.create();
-    db.add(key, EMPTY_HLL);
+    addHll(db, key, EMPTY_HLL);
   } else {
     // checked as a source above: a string holding an HLL
+    db.setStringForm(key, 'raw');
     hll = cache.acquire(key, existing as string);
   }
   if (useDense && !hll.toDense()) {
@@ -206,6 +219,7 @@ function pfdebug(client: Client, argv: string[]): void {
   }
   const value = hllValue(client, existing);
   if (value === undefined) return;
+  db.setStringForm(key, 'raw');
   const cache = hllCacheOf(db);
   const hll = cache.acquire(key, value);
   switch (subcommand.toLowerCase()) {

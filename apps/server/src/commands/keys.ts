@@ -3,7 +3,7 @@ import { ReplyError } from '../errors.js';
 import type { Database } from '../keyspace.js';
 import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
-import { stringEncoding, typeOf, type Value } from '../values.js';
+import { typeOf, type Value } from '../values.js';
 import { is } from './args.js';
 import type { HandlerTable } from './types.js';
 
@@ -91,6 +91,7 @@ function rename(client: Client, argv: string[], nx: boolean): void {
   }
   const expire = db.getExpire(from);
   const stamp = db.stampOf(from) ?? 0;
+  const form = db.stringForm(from);
   if (db.lookup(to) !== undefined) {
     if (nx) {
       client.w.integer(0);
@@ -98,10 +99,13 @@ function rename(client: Client, argv: string[], nx: boolean): void {
     }
     db.delete(to);
   }
+  // the old key goes first: a collection is charged to one key of one database at a time (the
+  // account takes back what the collection says it was charged, which adding it changes)
+  db.delete(from);
   db.add(to, value);
   db.setStamp(to, stamp);
+  db.setStringForm(to, form);
   if (expire !== undefined) db.setExpire(to, expire);
-  db.delete(from);
   client.server.notify('g', 'rename_from', from, db);
   client.server.notify('g', 'rename_to', to, db);
   if (nx) client.w.integer(1);
@@ -242,6 +246,8 @@ function copy(client: Client, argv: string[]): void {
     dst.delete(destination);
   }
   dst.add(destination, copyValue(value));
+  // dupStringObject keeps the encoding
+  dst.setStringForm(destination, src.stringForm(source));
   if (expire !== undefined) dst.setExpire(destination, expire);
   client.server.notify('g', 'copy_to', destination, dst);
   client.w.integer(1);
@@ -268,10 +274,14 @@ function move(client: Client, argv: string[]): void {
     client.w.integer(0);
     return;
   }
-  dst.add(key, value);
-  dst.setStamp(key, src.stampOf(key) ?? 0);
-  if (expire !== undefined) dst.setExpire(key, expire);
+  const stamp = src.stampOf(key) ?? 0;
+  const form = src.stringForm(key);
+  // out of the source first, as RENAME does
   src.delete(key);
+  dst.add(key, value);
+  dst.setStamp(key, stamp);
+  dst.setStringForm(key, form);
+  if (expire !== undefined) dst.setExpire(key, expire);
   client.server.notify('g', 'move_from', key, src);
   client.server.notify('g', 'move_to', key, dst);
   client.w.integer(1);
@@ -355,7 +365,9 @@ function objectSub(client: Client, argv: string[]): void {
   const policy = client.server.config.string('maxmemory-policy');
   switch (sub) {
     case 'encoding':
-      client.w.bulk(typeof value === 'string' ? stringEncoding(value) : value.encoding());
+      client.w.bulk(
+        typeof value === 'string' ? client.db.stringEncoding(key, value) : value.encoding(),
+      );
       return;
     case 'refcount': {
       // small integers are shared objects in redis-server (refcount INT_MAX) unless an LRU/LFU policy is set

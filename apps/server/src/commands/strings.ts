@@ -21,13 +21,14 @@ const ANY_EXPIRE = EX | PX | EXAT | PXAT;
 
 interface ExtendedArgs {
   flags: number;
-  /** absolute deadline in ms, when an expire option was given */
-  deadline: number | undefined;
+  /** the expire option's argument, when one was given */
+  expireText: string | undefined;
 }
 
 /**
  * SET / GETEX options, parsed exactly as parseExtendedStringArgumentsOrReply: options may repeat
- * (the last EX wins), conflicting ones are a syntax error, expire times must be positive.
+ * (the last EX wins), conflicting ones are a syntax error. The expire time is checked by
+ * {@link deadlineOf} (SET before its lookup, GETEX after).
  */
 function parseExtended(
   client: Client,
@@ -85,18 +86,27 @@ function parseExtended(
       return undefined;
     }
   }
-  let deadline: number | undefined;
-  if (expireText !== undefined) {
-    deadline = expireDeadline(
-      client,
-      expireText,
-      flags & (EX | EXAT) ? 1000 : 1,
-      (flags & (EX | PX)) !== 0,
-      command,
-    );
-    if (deadline === undefined) return undefined;
-  }
-  return { flags, deadline };
+  return { flags, expireText };
+}
+
+/**
+ * The absolute deadline in ms of the expire option (undefined without one), or null after an
+ * error reply: expire times must be positive and not overflow (getExpireMillisecondsOrReply).
+ */
+function deadlineOf(
+  client: Client,
+  { flags, expireText }: ExtendedArgs,
+  command: 'set' | 'getex',
+): number | undefined | null {
+  if (expireText === undefined) return undefined;
+  const deadline = expireDeadline(
+    client,
+    expireText,
+    flags & (EX | EXAT) ? 1000 : 1,
+    (flags & (EX | PX)) !== 0,
+    command,
+  );
+  return deadline === undefined ? null : deadline;
 }
 
 /** getExpireMillisecondsOrReply: a positive amount, in seconds or ms, relative or absolute. */
@@ -130,7 +140,9 @@ function set(client: Client, argv: string[]): void {
   }
   const options = parseExtended(client, argv, 3, 'set');
   if (!options) return;
-  setGeneric(client, key, value, options.flags, options.deadline, 'set');
+  const deadline = deadlineOf(client, options, 'set');
+  if (deadline === null) return;
+  setGeneric(client, key, value, options.flags, deadline, 'set');
 }
 
 function setGeneric(
@@ -210,7 +222,10 @@ function getex(client: Client, argv: string[]): void {
     return;
   }
   if (notString(client, value)) return;
-  const { flags, deadline } = options;
+  // redis-server checks the expire time once it has found the key
+  const deadline = deadlineOf(client, options, 'getex');
+  if (deadline === null) return;
+  const { flags } = options;
   // reply first: the key may be deleted below when the new deadline has already passed
   client.w.bulk(value);
   if (deadline !== undefined && flags & (EXAT | PXAT) && deadline <= client.server.now()) {
@@ -309,6 +324,7 @@ function append(client: Client, argv: string[]): void {
     if (!checkStringLength(client, value.length, suffix.length)) return;
     result = value + suffix;
     db.update(key, result);
+    db.setStringForm(key, 'raw');
   }
   client.server.notify('$', 'append', key, db);
   client.w.integer(result.length);
@@ -364,6 +380,7 @@ function setrange(client: Client, argv: string[]): void {
     if (!checkStringLength(client, offset, patch.length)) return;
     const result = '\0'.repeat(offset) + patch;
     db.add(key, result);
+    db.setStringForm(key, 'raw');
     client.server.notify('$', 'setrange', key, db);
     client.w.integer(result.length);
     return;
@@ -377,6 +394,7 @@ function setrange(client: Client, argv: string[]): void {
   const padded = value.length < offset ? value + '\0'.repeat(offset - value.length) : value;
   const result = padded.slice(0, offset) + patch + padded.slice(offset + patch.length);
   db.update(key, result);
+  db.setStringForm(key, 'raw');
   client.server.notify('$', 'setrange', key, db);
   client.w.integer(result.length);
 }
@@ -442,6 +460,7 @@ function incrbyfloat(client: Client, argv: string[]): void {
   const text = formatLongDouble(sum);
   if (value === undefined) db.add(key, text);
   else db.update(key, text);
+  db.setStringForm(key, 'not-int');
   client.server.notify('$', 'incrbyfloat', key, db);
   client.server.propagateAs(db, ['SET', key, text, 'KEEPTTL']);
   client.w.bulk(text);
