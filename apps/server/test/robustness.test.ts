@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/index.js';
@@ -62,6 +63,76 @@ describe.skipIf(!redisAvailable)(
         expect(byor).toEqual(redis);
       });
     }
+  },
+);
+
+/** A bulk string's bytes as RESP spells them. */
+const bulk = (text: string): string => `$${text.length}\r\n${text}\r\n`;
+/** A command as a multibulk. */
+const multibulk = (...argv: string[]): string => `*${argv.length}\r\n${argv.map(bulk).join('')}`;
+
+/** Pieces of input, well-formed and not, that random inputs are made of. */
+const piece = fc.oneof(
+  fc.constantFrom(
+    multibulk('PING'),
+    multibulk('SET', 'k', 'v'),
+    multibulk('GET', 'k'),
+    multibulk('ECHO', 'a\r\nb'),
+    multibulk('NOSUCH', 'x'),
+    multibulk(''),
+    'PING\r\n',
+    'ECHO hello world\r\n',
+    'SET k "a b"\r\n',
+    "ECHO 'x\\'y'\r\n",
+    'ECHO "\\x4"\r\n',
+    'GET k\n',
+    '   \r\n',
+    '\r\n',
+    '*0\r\n',
+    '*-1\r\n',
+    '*\r\n',
+    '$3\r\nabc\r\n',
+    '*1\r\n$3\r\nPING\r\n',
+    '*2\r\n$4\r\nECHO\r\n$3\r\nabcd\r\n',
+    '*2\r\n$4\r\nECHO\r\n$5\r\nab\r\n',
+    '*1\r\n$01\r\nx\r\n',
+    '*1\r\n$+1\r\nx\r\n',
+    '*01\r\n$4\r\nPING\r\n',
+    '*1\r\n$4\r\nPING',
+    '*3\r\n$3\r\nSET\r\n',
+    '\x00\x01\x02\r\n',
+    'PING\rPING\r\n',
+  ),
+  fc.constantFrom(...Object.values(MALFORMED)),
+  fc.string({
+    unit: fc.constantFrom('*', '$', '1', '2', '-', '\r', '\n', 'a', ' ', '"'),
+    maxLength: 12,
+  }),
+);
+
+describe.skipIf(!redisAvailable)(
+  'random input: the same replies and disconnect as redis-server',
+  () => {
+    let pair: Pair;
+    beforeAll(async () => {
+      pair = await startPair();
+    });
+    afterAll(async () => {
+      await pair.stop();
+    });
+    it('pieces of well-formed and malformed input, in one write', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(piece, { minLength: 1, maxLength: 6 }), async (pieces) => {
+          const bytes = pieces.join('');
+          const [byor, redis] = await Promise.all([
+            exchange(pair.byor.port, bytes, 60),
+            exchange(pair.redis.port, bytes, 60),
+          ]);
+          expect(byor, JSON.stringify(bytes)).toEqual(redis);
+        }),
+        { numRuns: Number(process.env.BYOR_FUZZ_RUNS ?? 60), seed: 0x5eed },
+      );
+    }, 120_000);
   },
 );
 
