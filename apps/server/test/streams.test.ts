@@ -8,7 +8,13 @@ import { startServer } from '../src/index.js';
 import { createTestServer, type TestServer } from '../src/testing.js';
 import { StreamValue } from '../src/types/stream.js';
 import { streamCommands } from '../src/types/stream-rdb.js';
-import { redisAvailable, startPair, type Pair } from './differential/harness.js';
+import {
+  redisAvailable,
+  startConnectedPair,
+  startPair,
+  type ConnectedPair,
+  type Pair,
+} from './differential/harness.js';
 import { RawClient } from './helpers/raw-client.js';
 import { startRedisServer } from '@byor/test-oracle';
 
@@ -426,18 +432,12 @@ function commandsOf(ops: readonly Op[]): string[][] {
 }
 
 describe.skipIf(!redisAvailable)('random stream commands: byor vs redis-server', () => {
-  let pair: Pair;
-  let byor: RawClient;
-  let redis: RawClient;
+  let connected: ConnectedPair;
   beforeAll(async () => {
-    pair = await startPair();
-    byor = await RawClient.connect(pair.byor.port);
-    redis = await RawClient.connect(pair.redis.port);
+    connected = await startConnectedPair();
   });
   afterAll(async () => {
-    byor.close();
-    redis.close();
-    await pair.stop();
+    await connected.stop();
   });
 
   it('replies identically: node boundaries, trims, tombstones, XINFO', async () => {
@@ -446,6 +446,7 @@ describe.skipIf(!redisAvailable)('random stream commands: byor vs redis-server',
         fc.array(op, { minLength: 20, maxLength: 250 }),
         fc.constantFrom(['100', '4096'], ['7', '4096'], ['100', '300'], ['0', '1000'], ['3', '0']),
         async (ops, [entries, bytes]) => {
+          const { byor, redis } = connected;
           const setup = [
             ['FLUSHALL'],
             ['CONFIG', 'SET', 'stream-node-max-entries', entries],
@@ -467,7 +468,7 @@ describe.skipIf(!redisAvailable)('random stream commands: byor vs redis-server',
       ),
       { numRuns: 40 },
     );
-    for (const client of [byor, redis]) {
+    for (const client of [connected.byor, connected.redis]) {
       await client.call('CONFIG', 'SET', 'stream-node-max-entries', '100');
       await client.call('CONFIG', 'SET', 'stream-node-max-bytes', '4096');
     }

@@ -45,15 +45,42 @@ export async function startPair(config: Record<string, string> = {}): Promise<Pa
   };
 }
 
+/** A pair of servers and one raw connection to each. */
+export interface ConnectedPair {
+  readonly pair: Pair;
+  readonly byor: RawClient;
+  readonly redis: RawClient;
+  stop(): Promise<void>;
+}
+
+/** {@link startPair}, then one {@link RawClient} connected to each server. */
+export async function startConnectedPair(
+  config: Record<string, string> = {},
+): Promise<ConnectedPair> {
+  const pair = await startPair(config);
+  const byor = await RawClient.connect(pair.byor.port);
+  const redis = await RawClient.connect(pair.redis.port);
+  return {
+    pair,
+    byor,
+    redis,
+    stop: async () => {
+      byor.close();
+      redis.close();
+      await pair.stop();
+    },
+  };
+}
+
 /** Sorts the lines of a multi-element reply so order-free replies can be compared. */
-function canonical(reply: string): string {
+export function canonical(reply: string): string {
   const lines = reply.split('\r\n');
   const header = lines.shift() ?? '';
   return [header, ...lines.sort()].join('\r\n');
 }
 
 /** Sorts the (name, value) bulk pairs of a flat array or map reply. */
-function canonicalPairs(reply: string): string {
+export function canonicalPairs(reply: string): string {
   const lines = reply.split('\r\n');
   const header = lines.shift() ?? '';
   const pairs: string[] = [];

@@ -13,8 +13,13 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from '../helpers/raw-client.js';
-import { redisAvailable, startPair, type Pair } from './harness.js';
+import {
+  canonical,
+  canonicalPairs,
+  redisAvailable,
+  startConnectedPair,
+  type ConnectedPair,
+} from './harness.js';
 
 const RUNS = Number(process.env.BYOR_FUZZ_RUNS ?? 300);
 const SEED = process.env.BYOR_FUZZ_SEED === undefined ? 0x5eed : Number(process.env.BYOR_FUZZ_SEED);
@@ -502,35 +507,25 @@ const sequence = fc.record({
   ),
 });
 
-/** The lines of a reply after its header, sorted (a set's members, a hash's fields). */
-function canonical(reply: string, unordered: Step['unordered']): string {
+/** A reply with its order-free part sorted (a set's members, a hash's fields). */
+function canonicalFor(reply: string, unordered: Step['unordered']): string {
   if (unordered === undefined) return reply;
-  const lines = reply.split('\r\n');
-  const header = lines.shift() ?? '';
-  if (unordered === 'lines') return [header, ...lines.sort()].join('\r\n');
-  const entries: string[] = [];
-  for (let i = 0; i + 3 < lines.length; i += 4) entries.push(lines.slice(i, i + 4).join('\r\n'));
-  return [header, ...entries.sort()].join('\r\n');
+  return unordered === 'lines' ? canonical(reply) : canonicalPairs(reply);
 }
 
 describe.skipIf(!redisAvailable)('differential: random command sequences', () => {
-  let pair: Pair;
-  let byor: RawClient;
-  let redis: RawClient;
+  let connected: ConnectedPair;
   beforeAll(async () => {
-    pair = await startPair();
-    byor = await RawClient.connect(pair.byor.port);
-    redis = await RawClient.connect(pair.redis.port);
+    connected = await startConnectedPair();
   });
   afterAll(async () => {
-    byor.close();
-    redis.close();
-    await pair.stop();
+    await connected.stop();
   });
 
   it(`${RUNS} sequences of up to 40 commands get the same replies`, async () => {
     await fc.assert(
       fc.asyncProperty(sequence, async ({ resp3, config, steps }) => {
+        const { pair, byor, redis } = connected;
         // a transaction left open by the sequence before would queue the set-up (and HELLO's
         // reply names the client id, which differs between the servers)
         await Promise.all([byor.call('DISCARD'), redis.call('DISCARD')]);
@@ -546,7 +541,7 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
         expect([a, b]).toEqual(['+OK\r\n', '+OK\r\n']);
         for (const { argv, unordered } of steps) {
           const [x, y] = await Promise.all([byor.call(...argv), redis.call(...argv)]);
-          expect(canonical(x, unordered), argv.join(' ')).toBe(canonical(y, unordered));
+          expect(canonicalFor(x, unordered), argv.join(' ')).toBe(canonicalFor(y, unordered));
         }
         // and byor's own bookkeeping still holds (the key table, TTLs, arena, account)
         for (const db of pair.byor.server.databases.slice(0, 2)) db.checkInvariants();
