@@ -361,6 +361,59 @@ const streams: fc.Arbitrary<Step>[] = [
   ),
 ];
 
+const longitude = fc.oneof(
+  fc.double({ min: -180, max: 180, noNaN: true }).map((x) => x.toFixed(6)),
+  fc.constantFrom('0', '180', '-180', '180.1', '13.361389', 'x'),
+);
+const latitude = fc.oneof(
+  fc.double({ min: -85.05112878, max: 85.05112878, noNaN: true }).map((x) => x.toFixed(6)),
+  fc.constantFrom('0', '85.05112878', '85.06', '38.115556', 'y'),
+);
+const unit = fc.constantFrom('m', 'km', 'mi', 'ft', 'KM', 'parsec');
+const geo: fc.Arbitrary<Step>[] = [
+  of(
+    (k, flags, places) => cmd('GEOADD', k, ...flags, ...places.flat()),
+    key,
+    fc.subarray(['NX', 'XX', 'CH']),
+    fc.array(fc.tuple(longitude, latitude, member), { minLength: 1, maxLength: 3 }),
+  ),
+  of((k, a, b, u) => cmd('GEODIST', k, a, b, u), key, member, member, unit),
+  of((k, ms) => cmd('GEOPOS', k, ...ms), key, members),
+  of((k, ms) => cmd('GEOHASH', k, ...ms), key, members),
+  of(
+    (k, m, radius, u, order, count, options) =>
+      cmd(
+        'GEOSEARCH',
+        k,
+        'FROMMEMBER',
+        m,
+        'BYRADIUS',
+        radius,
+        u,
+        order,
+        ...(count ? ['COUNT', count] : []),
+        ...options,
+      ),
+    key,
+    member,
+    fc.constantFrom('0', '100', '5000', '20000'),
+    unit,
+    fc.constantFrom('ASC', 'DESC'),
+    optional(fc.constantFrom('1', '2', '0')),
+    fc.subarray(['WITHCOORD', 'WITHDIST', 'WITHHASH']),
+  ),
+  of(
+    (k, lon, lat, w, h, u) =>
+      cmd('GEOSEARCH', k, 'FROMLONLAT', lon, lat, 'BYBOX', w, h, u, 'ASC', 'WITHDIST'),
+    key,
+    longitude,
+    latitude,
+    fc.constantFrom('1', '1000', '40000'),
+    fc.constantFrom('1', '1000', '40000'),
+    unit,
+  ),
+];
+
 const generic: fc.Arbitrary<Step>[] = [
   of((k, db) => cmd('MOVE', k, db), key, fc.constantFrom('0', '1')),
   of((k, a, b) => cmd('COPY', k, k === a ? b : a, 'DB', '1'), key, key, key),
@@ -402,6 +455,27 @@ const generic: fc.Arbitrary<Step>[] = [
   of(() => set('KEYS', '*')),
   of((k) => cmd('SORT', k, 'ALPHA'), key),
   of((k, limit) => cmd('SORT', k, 'LIMIT', limit[0], limit[1]), key, fc.tuple(index, index)),
+  of(
+    (k, by, get, desc, d) =>
+      cmd(
+        'SORT',
+        k,
+        'BY',
+        by,
+        'GET',
+        get,
+        'GET',
+        '#',
+        ...(desc ? ['DESC'] : []),
+        'ALPHA',
+        ...(d ? ['STORE', d] : []),
+      ),
+    key,
+    fc.constantFrom('nosort', 'k*', 'k*->a', '{k}*'),
+    fc.constantFrom('k*', 'k*->a', '#', '__proto__'),
+    fc.boolean(),
+    optional(key),
+  ),
   of(
     (k, option) => cmd('GETEX', k, ...option),
     key,
@@ -452,7 +526,7 @@ const bitmaps: fc.Arbitrary<Step>[] = [
   of((d, ks) => cmd('PFMERGE', d, ...ks), key, keys),
 ];
 
-const groups = [strings, lists, hashes, sets, zsets, bitmaps, streams].map((group) =>
+const groups = [strings, lists, hashes, sets, zsets, bitmaps, streams, geo].map((group) =>
   fc.oneof(...group),
 );
 const anyStep = fc.oneof(...groups, fc.oneof(...generic));
