@@ -3,7 +3,9 @@
  * bytes. The hand-written cases (differential.test.ts) check what someone thought of; these
  * check what a generator throws at both: a few keys shared by every type (so WRONGTYPE and
  * conversions between encodings happen), numbers at and past the edges, lengths and offsets out
- * of range, option combinations. fast-check shrinks a mismatch to a short sequence.
+ * of range, option combinations. fast-check shrinks a mismatch to a short sequence. A connection
+ * to each server subscribed to every keyspace notification must have received the same ones, in
+ * the same order, after each sequence.
  *
  * Commands whose replies are random (SPOP, SRANDMEMBER, RANDOMKEY...), depend on the clock (PTTL)
  * or on memory layout (MEMORY USAGE, OBJECT FREQ) are left out; replies whose order is
@@ -13,6 +15,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient } from '../helpers/raw-client.js';
 import {
   canonical,
   canonicalPairs,
@@ -587,12 +590,30 @@ function canonicalFor(reply: string, unordered: Step['unordered']): string {
   return unordered === 'lines' ? canonical(reply) : canonicalPairs(reply);
 }
 
+/** A subscribed connection's reply to PING in RESP2. */
+const PONG = '*2\r\n$4\r\npong\r\n$0\r\n\r\n';
+
+/** The notifications a subscribed connection received up to now (it PINGs for the end). */
+async function notificationsOf(listener: RawClient): Promise<string[]> {
+  const frames: string[] = [await listener.call('PING')];
+  while (frames.at(-1) !== PONG) frames.push(await listener.next());
+  return frames.slice(0, -1);
+}
+
 describe.skipIf(!redisAvailable)('differential: random command sequences', () => {
   let connected: ConnectedPair;
+  /** a connection to each server subscribed to every keyspace notification */
+  let listeners: [RawClient, RawClient];
   beforeAll(async () => {
-    connected = await startConnectedPair();
+    connected = await startConnectedPair({ 'notify-keyspace-events': 'KEA' });
+    listeners = [
+      await RawClient.connect(connected.pair.byor.port),
+      await RawClient.connect(connected.pair.redis.port),
+    ];
+    for (const listener of listeners) await listener.call('PSUBSCRIBE', '__key*__:*');
   });
   afterAll(async () => {
+    for (const listener of listeners) listener.close();
     await connected.stop();
   });
 
@@ -617,6 +638,9 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
           const [x, y] = await Promise.all([byor.call(...argv), redis.call(...argv)]);
           expect(canonicalFor(x, unordered), argv.join(' ')).toBe(canonicalFor(y, unordered));
         }
+        // the same keyspace notifications, in the same order
+        const [byorEvents, redisEvents] = await Promise.all(listeners.map(notificationsOf));
+        expect(byorEvents, 'keyspace notifications').toEqual(redisEvents);
         // and byor's own bookkeeping still holds (the key table, TTLs, arena, account)
         for (const db of pair.byor.server.databases.slice(0, 2)) db.checkInvariants();
       }),
