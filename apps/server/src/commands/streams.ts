@@ -677,9 +677,10 @@ function xsetid(client: Client, argv: string[]): void {
   if (entriesAdded !== -1) stream.entriesAdded = entriesAdded;
   if (!maxDeleted.isZero()) stream.maxDeletedId = maxDeleted;
   client.w.ok();
-  const db = client.db;
-  db.signalModified(key);
-  server.notify('t', 'xsetid', key, db);
+  // redis-server 7.0's xsetidCommand counts a change (server.dirty: propagated, saved) but does
+  // not signal the key: WATCH and client tracking do not see it
+  server.stats.dirty++;
+  server.notify('t', 'xsetid', key, client.db);
 }
 
 // ---------------------------------------------------------------------------------------------

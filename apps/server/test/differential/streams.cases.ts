@@ -919,4 +919,16 @@ export const streamsCases: DiffCase[] = [
       ...wrongType,
     ],
   },
+  {
+    // xsetidCommand counts a change but signals no key: a WATCH on it is not broken
+    name: 'XSETID does not break WATCH',
+    commands: [
+      ['XADD', 's', '1-1', 'f', 'v'],
+      ['WATCH', 's'],
+      ['XSETID', 's', '5-0'],
+      ['MULTI'],
+      ['XINFO', 'STREAM', 's'],
+      ['EXEC'],
+    ],
+  },
 ];
