@@ -114,7 +114,17 @@ const strings: fc.Arbitrary<Step>[] = [
   ),
 ];
 
+/** A blocking command's timeout: short ones, and ones it must refuse (never 0: that blocks). */
+const timeout = fc.constantFrom('0.01', '0.002', '-1', 'x', '1e-3', 'inf');
 const lists: fc.Arbitrary<Step>[] = [
+  of((op, ks, t) => cmd(op, ...ks, t), fc.constantFrom('BLPOP', 'BRPOP'), keys, timeout),
+  of((a, b, from, to, t) => cmd('BLMOVE', a, b, from, to, t), key, key, side, side, timeout),
+  of(
+    (t, ks, s) => cmd('BLMPOP', t, String(ks.length), ...ks, s, 'COUNT', '2'),
+    timeout,
+    keys,
+    side,
+  ),
   of((k, ms) => cmd('LPUSH', k, ...ms), key, members),
   of((k, ms) => cmd('RPUSH', k, ...ms), key, members),
   of((k, ms) => cmd('LPUSHX', k, ...ms), key, members),
@@ -197,6 +207,13 @@ const lexRange = fc.constantFrom('-', '+', '[a', '(a', '[c', '(dd', 'a', '[', '(
  */
 const lexKey = 'zlex';
 const zsets: fc.Arbitrary<Step>[] = [
+  of((op, ks, t) => cmd(op, ...ks, t), fc.constantFrom('BZPOPMIN', 'BZPOPMAX'), keys, timeout),
+  of(
+    (t, ks, which) => cmd('BZMPOP', t, String(ks.length), ...ks, which),
+    timeout,
+    keys,
+    fc.constantFrom('MIN', 'MAX'),
+  ),
   of(
     (k, flags, entries) => cmd('ZADD', k, ...flags, ...entries.flatMap(([s, m]) => [s, m])),
     key,
@@ -326,6 +343,11 @@ const streams: fc.Arbitrary<Step>[] = [
   ),
   of((k, id) => cmd('XSETID', k, id), key, streamId),
   of((ks) => cmd('XREAD', 'COUNT', '2', 'STREAMS', ...ks, ...ks.map(() => '0')), keys),
+  of(
+    (k, id) => cmd('XREAD', 'BLOCK', '3', 'STREAMS', k, id),
+    key,
+    fc.constantFrom('$', '0', '1-1'),
+  ),
   of(
     (k, g, id) => cmd('XGROUP', 'CREATE', k, g, id, 'MKSTREAM'),
     key,
