@@ -483,7 +483,7 @@ export class Database {
    * would have encoded it, given the commands that wrote it (see {@link setStringForm}). O(1).
    */
   stringEncoding(key: string, value: string): string {
-    return stringEncoding(value, this.#forms.size === 0 ? undefined : this.#forms.get(key));
+    return stringEncoding(value, this.stringForm(key));
   }
 
   /** What {@link setStringForm} last recorded for `key`'s current value, if anything. O(1). */

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/index.js';
 import { redisAvailable, startPair, type Pair } from './differential/harness.js';
+import { encode } from './helpers/raw-client.js';
 
 /** Sends raw bytes and collects everything the server answers until it closes or `ms` pass. */
 function exchange(
@@ -44,10 +45,8 @@ const MALFORMED: Record<string, string> = {
   'inline with quotes and escapes': 'SET q "a\\x41\\n" \r\nGET q\r\n',
 };
 
-/** A bulk string's bytes as RESP spells them. */
-const bulk = (text: string): string => `$${text.length}\r\n${text}\r\n`;
 /** A command as a multibulk. */
-const multibulk = (...argv: string[]): string => `*${argv.length}\r\n${argv.map(bulk).join('')}`;
+const multibulk = (...argv: string[]): string => encode(argv).toString('latin1');
 
 /** Pieces of input, well-formed and not, that random inputs are made of. */
 const piece = fc.oneof(

@@ -612,21 +612,23 @@ function canonicalFor(reply: string, unordered: Step['unordered']): string {
   return unordered === 'lines' ? canonical(reply) : canonicalPairs(reply);
 }
 
-/** A subscribed connection's reply to PING in RESP2. */
-const PONG = '*2\r\n$4\r\npong\r\n$0\r\n\r\n';
+/** PING's reply on a subscribed RESP2 connection, and on a RESP3 one. */
+const SUBSCRIBED_PONG = '*2\r\n$4\r\npong\r\n$0\r\n\r\n';
+const PONG = '+PONG\r\n';
 
-/** The notifications a subscribed connection received up to now (it PINGs for the end). */
-async function notificationsOf(listener: RawClient): Promise<string[]> {
+/**
+ * What a listening connection (notifications, invalidation pushes) received up to now: it PINGs
+ * and collects the frames before `pong`, its reply, which comes after them.
+ */
+async function receivedBy(listener: RawClient, pong: string): Promise<string[]> {
   const frames: string[] = [await listener.call('PING')];
-  while (frames.at(-1) !== PONG) frames.push(await listener.next());
+  while (frames.at(-1) !== pong) frames.push(await listener.next());
   return frames.slice(0, -1);
 }
 
-/** The invalidation pushes a tracking RESP3 connection received up to now (it PINGs for the end). */
-async function invalidationsOf(tracker: RawClient): Promise<string[]> {
-  const frames: string[] = [await tracker.call('PING')];
-  while (frames.at(-1) !== '+PONG\r\n') frames.push(await tracker.next());
-  return frames.slice(0, -1);
+/** A connection to each server of the pair. */
+async function connectBoth({ pair }: ConnectedPair): Promise<[RawClient, RawClient]> {
+  return [await RawClient.connect(pair.byor.port), await RawClient.connect(pair.redis.port)];
 }
 
 describe.skipIf(!redisAvailable)('differential: random command sequences', () => {
@@ -637,15 +639,9 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
   let trackers: [RawClient, RawClient];
   beforeAll(async () => {
     connected = await startConnectedPair({ 'notify-keyspace-events': 'KEA' });
-    listeners = [
-      await RawClient.connect(connected.pair.byor.port),
-      await RawClient.connect(connected.pair.redis.port),
-    ];
+    listeners = await connectBoth(connected);
     for (const listener of listeners) await listener.call('PSUBSCRIBE', '__key*__:*');
-    trackers = [
-      await RawClient.connect(connected.pair.byor.port),
-      await RawClient.connect(connected.pair.redis.port),
-    ];
+    trackers = await connectBoth(connected);
     for (const tracker of trackers) {
       await tracker.call('HELLO', '3');
       await tracker.call('CLIENT', 'TRACKING', 'ON', 'BCAST');
@@ -660,27 +656,31 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
     await fc.assert(
       fc.asyncProperty(sequence, async ({ resp3, config, steps }) => {
         const { pair, byor, redis } = connected;
+        /** The replies of byor and redis-server to one command. */
+        const both = (...argv: readonly string[]) =>
+          Promise.all([byor.call(...argv), redis.call(...argv)]);
         // a transaction left open by the sequence before would queue the set-up (and HELLO's
         // reply names the client id, which differs between the servers)
-        await Promise.all([byor.call('DISCARD'), redis.call('DISCARD')]);
-        await Promise.all([byor.call('UNWATCH'), redis.call('UNWATCH')]);
-        const protocol = resp3 ? '3' : '2';
-        await Promise.all([byor.call('HELLO', protocol), redis.call('HELLO', protocol)]);
-        await Promise.all([byor.call('FLUSHALL'), redis.call('FLUSHALL')]);
-        const settings = Object.entries(config).flat();
-        const [a, b] = await Promise.all([
-          byor.call('CONFIG', 'SET', ...settings),
-          redis.call('CONFIG', 'SET', ...settings),
+        await both('DISCARD');
+        await both('UNWATCH');
+        await both('HELLO', resp3 ? '3' : '2');
+        await both('FLUSHALL');
+        expect(await both('CONFIG', 'SET', ...Object.entries(config).flat())).toEqual([
+          '+OK\r\n',
+          '+OK\r\n',
         ]);
-        expect([a, b]).toEqual(['+OK\r\n', '+OK\r\n']);
         for (const { argv, unordered } of steps) {
-          const [x, y] = await Promise.all([byor.call(...argv), redis.call(...argv)]);
+          const [x, y] = await both(...argv);
           expect(canonicalFor(x, unordered), argv.join(' ')).toBe(canonicalFor(y, unordered));
         }
         // the same keyspace notifications, in the same order
-        const [byorEvents, redisEvents] = await Promise.all(listeners.map(notificationsOf));
+        const [byorEvents, redisEvents] = await Promise.all(
+          listeners.map((listener) => receivedBy(listener, SUBSCRIBED_PONG)),
+        );
         expect(byorEvents, 'keyspace notifications').toEqual(redisEvents);
-        const [byorPushes, redisPushes] = await Promise.all(trackers.map(invalidationsOf));
+        const [byorPushes, redisPushes] = await Promise.all(
+          trackers.map((tracker) => receivedBy(tracker, PONG)),
+        );
         // One known difference: a BITFIELD that creates its key while every write FAILs.
         // redis-server 7.0 adds the key without signalling it (no invalidation, WATCH not
         // broken) and without propagating it; later versions (lookupStringForBitCommand's
