@@ -213,6 +213,11 @@ export class StringArena {
     return negative ? -value : value;
   }
 
+  /** The first char code of the string behind a handle. O(1). */
+  firstCode(handle: number): number {
+    return this.#pageOf(handle)![offsetOf(handle)]!;
+  }
+
   /** True when the string behind a handle is `value`, compared in place. O(length). */
   equals(handle: number, value: string): boolean {
     const length = handle & LENGTH_MASK;

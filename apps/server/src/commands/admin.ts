@@ -9,6 +9,9 @@ import type { Command, HandlerTable } from './types.js';
 import { generateInfo } from '../info.js';
 import { estimateMemoryUsage } from '../memory.js';
 import { debugIntrospection, debugSyntaxError } from './introspection.js';
+import { objectRefcount } from './keys.js';
+import { serializedLength } from './persistence.js';
+import { ListValue } from '../types/list.js';
 
 /**
  * Server administration: CONFIG, INFO, COMMAND, SLOWLOG, DEBUG (SLEEP, OBJECT; the rest in
@@ -156,9 +159,20 @@ function debug(client: Client, argv: string[]): void {
     }
     const encoding =
       typeof value === 'string' ? client.db.stringEncoding(key, value) : value.encoding();
-    const length = typeof value === 'string' ? value.length : 0;
+    const length = serializedLength(client.server, value);
+    let extra = '';
+    if (value instanceof ListValue) {
+      // the quicklist's own fields (debug.c); compression as the server is set now
+      const counts = value.nodeCounts();
+      const bytes = value.nodeBytes().reduce((sum, size) => sum + size, 0);
+      const compressed = client.server.config.number('list-compress-depth') !== 0 ? 1 : 0;
+      extra =
+        ` ql_nodes:${counts.length} ql_avg_node:${(value.length / counts.length).toFixed(2)}` +
+        ` ql_listpack_max:${value.fill} ql_compressed:${compressed}` +
+        ` ql_uncompressed_size:${bytes}`;
+    }
     client.w.simple(
-      `Value at:0x0 refcount:1 encoding:${encoding} serializedlength:${length} lru:${client.db.stampOf(key) ?? 0} lru_seconds_idle:${client.db.idleSeconds(key) ?? 0}`,
+      `Value at:0x0 refcount:${objectRefcount(client, key, value)} encoding:${encoding} serializedlength:${length} lru:${client.db.stampOf(key) ?? 0} lru_seconds_idle:${client.db.idleSeconds(key) ?? 0}${extra}`,
     );
   } else if (!debugIntrospection(client, argv)) debugSyntaxError(client, argv);
 }

@@ -362,20 +362,15 @@ function objectSub(client: Client, argv: string[]): void {
     client.w.nil();
     return;
   }
-  const policy = client.server.config.string('maxmemory-policy');
   switch (sub) {
     case 'encoding':
       client.w.bulk(
         typeof value === 'string' ? client.db.stringEncoding(key, value) : value.encoding(),
       );
       return;
-    case 'refcount': {
-      // small integers are shared objects in redis-server (refcount INT_MAX) unless an LRU/LFU policy is set
-      const shared =
-        typeof value === 'string' && /^(?:0|[1-9]\d{0,3})$/.test(value) && !/lru|lfu/.test(policy);
-      client.w.integer(shared ? INT_MAX : 1);
+    case 'refcount':
+      client.w.integer(objectRefcount(client, key, value));
       return;
-    }
     case 'idletime':
       if (client.server.eviction.lfu) client.server.errorReply(client, LFU_IDLE_ERROR);
       else client.w.integer(client.db.idleSeconds(key) ?? 0);
@@ -387,6 +382,21 @@ function objectSub(client: Client, argv: string[]): void {
     default:
       client.w.nil();
   }
+}
+
+/**
+ * OBJECT REFCOUNT (and DEBUG OBJECT's refcount): INT_MAX for a string redis-server keeps as one
+ * of its shared integers (int-encoded, 0 to 9999, shared unless maxmemory is set with an LRU or
+ * LFU policy, which needs each value's own LRU field), else 1.
+ */
+export function objectRefcount(client: Client, key: string, value: Value): number {
+  if (typeof value !== 'string' || value.length > 4) return 1;
+  if (!/^(?:0|[1-9]\d{0,3})$/.test(value)) return 1;
+  if (client.db.stringEncoding(key, value) !== 'int') return 1;
+  const config = client.server.config;
+  const unshared =
+    config.number('maxmemory') !== 0 && /lru|lfu/.test(config.string('maxmemory-policy'));
+  return unshared ? 1 : INT_MAX;
 }
 
 export const keyCommands: HandlerTable = {

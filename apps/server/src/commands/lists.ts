@@ -99,6 +99,11 @@ function addDirty(client: Client, changes: number): void {
   client.server.stats.dirty += changes - 1;
 }
 
+/** list-max-listpack-size: a new list keeps it for its quicklist nodes (quicklistSetOptions). */
+function listFill(client: Client): number {
+  return client.server.config.number('list-max-listpack-size');
+}
+
 function popEnd(list: ListValue, where: End): string {
   return (where === End.LEFT ? list.popLeft() : list.popRight()) as string;
 }
@@ -124,7 +129,10 @@ function pushGeneric(client: Client, argv: string[], where: End, existingOnly: b
   let list: ListValue;
   if (existing === undefined) {
     const values = argv.slice(2);
-    list = ListValue.from(where === End.LEFT ? values.reverse() : values);
+    list =
+      where === End.LEFT
+        ? ListValue.from(values.reverse(), listFill(client), true)
+        : ListValue.from(values, listFill(client));
     db.add(key, list);
   } else {
     list = existing as ListValue;
@@ -160,7 +168,7 @@ function linsert(client: Client, argv: string[]): void {
     client.w.integer(-1);
     return;
   }
-  (list as ListValue).insert(after ? pivot + 1 : pivot, argv[4] ?? '');
+  (list as ListValue).insertAt(pivot, after, argv[4] ?? '');
   db.signalModified(key);
   client.server.notify('l', 'linsert', key, db);
   client.w.integer((list as ListValue).length);
@@ -498,7 +506,7 @@ function lmoveGeneric(
   const value = popEnd(sourceList as ListValue, from);
   // lmoveHandlePush: the destination first (it may be the source itself)
   if (destinationList === undefined) {
-    const created = new ListValue();
+    const created = new ListValue(listFill(client));
     pushEnd(created, to, value);
     db.add(destination, created);
   } else {

@@ -1,6 +1,7 @@
 import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
 import type { Server } from '../server.js';
+import type { Value } from '../values.js';
 import { PersistenceReply } from '../persistence/errors.js';
 import { Crc64 } from '../persistence/crc64.js';
 import { persistenceOf } from '../persistence/persistence.js';
@@ -53,8 +54,15 @@ function encoderFor(server: Server): RdbEncoder {
     encoders.set(server, encoder);
   }
   encoder.compression = options.compression;
-  encoder.listFill = options.listFill;
   return encoder;
+}
+
+/**
+ * rdbSavedObjectLen: the bytes of a value's RDB encoding, type byte and DUMP trailer (RDB
+ * version, CRC-64) left out (DEBUG OBJECT's serializedlength). O(size of the value).
+ */
+export function serializedLength(server: Server, value: Value): number {
+  return encoderFor(server).dump(value).length - 11;
 }
 
 function dump(client: Client, argv: string[]): void {

@@ -115,19 +115,25 @@ function writeBacklen(out: ByteWriter, size: number): void {
  */
 export function listpackEntrySize(text: string): number {
   const value = canonicalInt(text);
+  return value === undefined ? stringEntrySize(text.length) : integerEntrySize(value);
+}
+
+/** {@link listpackEntrySize} of an integer element. O(1). */
+export function integerEntrySize(value: number | bigint): number {
   let size: number;
-  if (value !== undefined) {
-    if (typeof value === 'bigint') size = 9;
-    else if (value >= 0 && value <= 127) size = 1;
-    else if (value >= -4096 && value <= 4095) size = 2;
-    else if (value >= -32768 && value <= 32767) size = 3;
-    else if (value >= -8388608 && value <= 8388607) size = 4;
-    else if (value >= -2147483648 && value <= 2147483647) size = 5;
-    else size = 9;
-  } else {
-    const length = text.length;
-    size = length < 64 ? 1 + length : length < 4096 ? 2 + length : 5 + length;
-  }
+  if (typeof value === 'bigint') size = 9;
+  else if (value >= 0 && value <= 127) size = 1;
+  else if (value >= -4096 && value <= 4095) size = 2;
+  else if (value >= -32768 && value <= 32767) size = 3;
+  else if (value >= -8388608 && value <= 8388607) size = 4;
+  else if (value >= -2147483648 && value <= 2147483647) size = 5;
+  else size = 9;
+  return size + backlenSize(size);
+}
+
+/** {@link listpackEntrySize} of an element of `length` bytes that is not an integer. O(1). */
+export function stringEntrySize(length: number): number {
+  const size = length < 64 ? 1 + length : length < 4096 ? 2 + length : 5 + length;
   return size + backlenSize(size);
 }
 

@@ -236,12 +236,11 @@ export class Persistence implements PersistenceControl {
     return join(config.string('dir'), config.string('dbfilename'));
   }
 
-  /** The encoder settings from the config (rdbcompression, list-max-listpack-size). */
+  /** The encoder settings from the config (rdbcompression). */
   encoderOptions(): RdbEncoderOptions {
     const config = this.server.config;
     return {
       compression: config.bool('rdbcompression'),
-      listFill: config.number('list-max-listpack-size'),
     };
   }
 
@@ -256,6 +255,7 @@ export class Persistence implements PersistenceControl {
         maxListpackEntries: config.number('zset-max-listpack-entries'),
         maxListpackValue: config.number('zset-max-listpack-value'),
       },
+      listFill: config.number('list-max-listpack-size'),
     };
   }
 

@@ -5,7 +5,8 @@ import { SetValue } from '../types/set.js';
 import { ZSet, type ZSetLimits } from '../types/zset.js';
 import { RdbFormatError } from './errors.js';
 import { intsetMembers } from './intset-blob.js';
-import { listpackElements } from './listpack.js';
+import { listpackElements, listpackEntrySize } from './listpack.js';
+import { EMPTY_LISTPACK_BYTES } from '../types/quicklist-nodes.js';
 import { lzfDecompress } from './lzf.js';
 import { pluginForRdbType } from './rdb-plugins.js';
 import { QuicklistContainer, RdbEncoding, RdbType } from './rdb-format.js';
@@ -17,6 +18,8 @@ export interface ValueLimits {
   readonly hashMaxListpackValue: number;
   readonly setMaxIntsetEntries: number;
   readonly zset: ZSetLimits;
+  /** list-max-listpack-size, kept by each list loaded (default -2) */
+  readonly listFill?: number;
 }
 
 /** redis.conf's defaults. */
@@ -228,12 +231,12 @@ export class RdbDecoder {
         const count = this.len();
         const elements = new Array<string>(count);
         for (let i = 0; i < count; i++) elements[i] = this.string();
-        return count === 0 ? undefined : ListValue.from(elements);
+        return count === 0 ? undefined : ListValue.from(elements, this.#listFill);
       }
       case RdbType.LIST_ZIPLIST: {
         const blob = this.blob();
         const elements = ziplistElements(blob, 0, blob.length);
-        return elements.length === 0 ? undefined : ListValue.from(elements);
+        return elements.length === 0 ? undefined : ListValue.from(elements, this.#listFill);
       }
       case RdbType.LIST_QUICKLIST:
       case RdbType.LIST_QUICKLIST_2:
@@ -290,9 +293,20 @@ export class RdbDecoder {
     }
   }
 
+  get #listFill(): number {
+    return this.limits.listFill ?? -2;
+  }
+
+  /**
+   * A quicklist's nodes, kept as they come (quicklistAppendListpack): each listpack's elements
+   * and bytes (a ziplist's as the listpack it converts to); empty ones skipped. A plain node (an
+   * element of 1 GB or more in redis-server) becomes a node of its one element.
+   */
   #quicklist(withContainers: boolean): ListValue | undefined {
     const nodes = this.len();
     const elements: string[] = [];
+    const counts: number[] = [];
+    const bytes: number[] = [];
     for (let n = 0; n < nodes; n++) {
       let container: number = QuicklistContainer.PACKED;
       if (withContainers) {
@@ -301,16 +315,29 @@ export class RdbDecoder {
           throw new RdbFormatError(`unknown quicklist container ${container}`);
       }
       if (container === QuicklistContainer.PLAIN) {
-        elements.push(this.string());
+        const element = this.string();
+        elements.push(element);
+        counts.push(1);
+        bytes.push(EMPTY_LISTPACK_BYTES + listpackEntrySize(element));
         continue;
       }
       const blob = this.blob();
       const items = withContainers
         ? listpackElements(blob, 0, blob.length)
         : ziplistElements(blob, 0, blob.length);
+      if (items.length === 0) continue;
+      let size = blob.length;
+      if (!withContainers) {
+        size = EMPTY_LISTPACK_BYTES;
+        for (const item of items) size += listpackEntrySize(item);
+      }
       for (const item of items) elements.push(item);
+      counts.push(items.length);
+      bytes.push(size);
     }
-    return elements.length === 0 ? undefined : ListValue.from(elements);
+    return elements.length === 0
+      ? undefined
+      : ListValue.fromNodes(elements, this.#listFill, counts, bytes);
   }
 
   #set(): SetValue | undefined {

@@ -6,7 +6,7 @@ import { ZSet, listpackScoreText } from '../types/zset.js';
 import { ByteWriter } from './byte-writer.js';
 import { Crc64 } from './crc64.js';
 import { writeIntset } from './intset-blob.js';
-import { ListpackBuilder, listpackEntrySize } from './listpack.js';
+import { ListpackBuilder } from './listpack.js';
 import { lzfCompress } from './lzf.js';
 import { pluginForValue } from './rdb-plugins.js';
 import { QuicklistContainer, RDB_VERSION, RdbEncoding, RdbOpcode, RdbType } from './rdb-format.js';
@@ -50,30 +50,6 @@ export function writeLength(target: Uint8Array, at: number, value: number): numb
 export interface RdbEncoderOptions {
   /** LZF-compress strings longer than 20 bytes (`rdbcompression`, default true) */
   readonly compression: boolean;
-  /** quicklist node limit (`list-max-listpack-size`, default -2: 8 KB per node) */
-  readonly listFill: number;
-}
-
-/** quicklist.c optimization_level: node size limits for fill -1 to -5 */
-const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
-/** quicklist.c SIZE_SAFETY_LIMIT and SIZE_ESTIMATE_OVERHEAD */
-const SIZE_SAFETY_LIMIT = 8192;
-const SIZE_ESTIMATE_OVERHEAD = 8;
-/** listpack header + EOF byte */
-const LISTPACK_EMPTY_SIZE = 7;
-
-/**
- * _quicklistNodeAllowInsert of redis-server 7.0: may an element of `length` bytes join a node of
- * `nodeBytes` bytes and `count` elements?
- */
-function nodeAllowsInsert(fill: number, nodeBytes: number, count: number, length: number): boolean {
-  const newSize = nodeBytes + length + SIZE_ESTIMATE_OVERHEAD;
-  if (fill < 0) {
-    const limit = OPTIMIZATION_LEVEL[-fill - 1];
-    if (limit !== undefined && newSize <= limit) return true;
-  }
-  if (newSize > SIZE_SAFETY_LIMIT) return false;
-  return count < fill;
 }
 
 /**
@@ -84,14 +60,13 @@ function nodeAllowsInsert(fill: number, nodeBytes: number, count: number, length
  *
  * @example
  * ```ts
- * const encoder = new RdbEncoder({ compression: true, listFill: -2 });
+ * const encoder = new RdbEncoder({ compression: true });
  * encoder.dump('hello'); // the DUMP payload of a string
  * ```
  */
 export class RdbEncoder {
   readonly out: ByteWriter;
   compression: boolean;
-  listFill: number;
   /** the latin1 bytes of a string about to be compressed */
   #plain = Buffer.allocUnsafe(4096);
   /** LZF output (4 bytes of slack, see lzfCompress) */
@@ -107,7 +82,6 @@ export class RdbEncoder {
   constructor(options: RdbEncoderOptions, out: ByteWriter = new ByteWriter(64 * 1024)) {
     this.out = out;
     this.compression = options.compression;
-    this.listFill = options.listFill;
   }
 
   /** rdbSaveLen. O(1). */
@@ -280,7 +254,7 @@ export class RdbEncoder {
         return;
       }
       case RdbType.LIST_QUICKLIST_2:
-        this.#quicklist((value as ListValue).toArray());
+        this.#quicklist(value as ListValue);
         return;
       default: {
         const plugin = pluginForValue(value.type);
@@ -291,36 +265,21 @@ export class RdbEncoder {
   }
 
   /**
-   * A list as RDB_TYPE_LIST_QUICKLIST_2: the nodes a quicklist built by RPUSH would have (nodes
-   * fill up to list-max-listpack-size, 8 KB by default), each a listpack. O(n).
+   * A list as RDB_TYPE_LIST_QUICKLIST_2: one listpack per node of the quicklist redis-server
+   * would hold (the list keeps where they begin, see quicklist-nodes.ts). O(n).
    */
-  #quicklist(elements: readonly string[]): void {
-    const fill = this.listFill;
-    const bounds: number[] = [];
-    let nodeBytes = 0;
-    let count = 0;
-    for (let i = 0; i < elements.length; i++) {
-      const element = elements[i] as string;
-      if (count === 0 || !nodeAllowsInsert(fill, nodeBytes, count, element.length)) {
-        if (count !== 0) bounds.push(i);
-        nodeBytes = LISTPACK_EMPTY_SIZE;
-        count = 0;
-      }
-      nodeBytes += listpackEntrySize(element);
-      count++;
-    }
-    bounds.push(elements.length);
-    this.len(elements.length === 0 ? 0 : bounds.length);
-    if (elements.length === 0) return;
+  #quicklist(list: ListValue): void {
+    const counts = list.nodeCounts();
+    this.len(counts.length);
     const builder = this.#listpack;
-    let from = 0;
-    for (const to of bounds) {
+    let index = 0;
+    for (const count of counts) {
       this.len(QuicklistContainer.PACKED);
       builder.begin();
-      for (let i = from; i < to; i++) builder.add(elements[i] as string);
+      for (const element of list.slice(index, index + count)) builder.add(element);
       const bytes = builder.end();
       this.blob(bytes, 0, bytes.length);
-      from = to;
+      index += count;
     }
   }
 

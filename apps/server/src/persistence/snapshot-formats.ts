@@ -25,7 +25,7 @@ export interface RdbAuxInfo {
  *
  * @example
  * ```ts
- * const format = new RdbSnapshotFormat({ compression: true, listFill: -2 }, aux);
+ * const format = new RdbSnapshotFormat({ compression: true }, aux);
  * ```
  */
 export class RdbSnapshotFormat implements SnapshotFormat {

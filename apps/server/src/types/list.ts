@@ -1,6 +1,8 @@
 import type { RespWriter } from '@byor/protocol';
 import { ARENA_MAX_LENGTH, StringArena, handleLength } from '../string-arena.js';
 import { Charged, type ObjectValue } from '../values.js';
+import { integerEntrySize, listpackEntrySize, stringEntrySize } from '../persistence/listpack.js';
+import { QuicklistNodes } from './quicklist-nodes.js';
 
 /**
  * A slot of the chunked layout: an element's handle in the list's arena, or the element itself
@@ -69,8 +71,11 @@ export class ListValue extends Charged implements ObjectValue {
   #spare: Slot[] | null;
   /** chunked layout: the short elements' bytes (the slots hold their handles); null when flat */
   #arena: StringArena | null;
+  /** where redis-server's quicklist would have its nodes (DUMP and RDB write them) */
+  #nodes: QuicklistNodes;
 
-  constructor() {
+  /** An empty list whose quicklist nodes follow `fill` (list-max-listpack-size). */
+  constructor(fill = -2) {
     super();
     this.#flat = [];
     this.#map = NO_MAP;
@@ -78,20 +83,66 @@ export class ListValue extends Charged implements ObjectValue {
     this.#length = 0;
     this.#spare = null;
     this.#arena = null;
+    this.#nodes = new QuicklistNodes(fill);
   }
 
   /**
-   * A list holding `values` in order. A small array is copied into a flat list of exactly its
-   * size (a list grown by pushes keeps V8's spare capacity). O(n).
+   * A list holding `values` in order, its quicklist nodes as pushes at the tail make them (or,
+   * `fromHead`, as pushing `values` from last to first at the head does: LPUSH's arguments
+   * reversed). A small array is copied into a flat list of exactly its size (a list grown by
+   * pushes keeps V8's spare capacity). O(n).
    */
-  static from(values: Iterable<string>): ListValue {
-    const list = new ListValue();
+  static from(values: Iterable<string>, fill = -2, fromHead = false): ListValue {
+    const list = new ListValue(fill);
     if (Array.isArray(values) && values.length <= LIST_FLAT_MAX) {
-      list.#flat = (values as string[]).slice();
+      const flat = (values as string[]).slice();
+      list.#flat = flat;
+      const nodes = list.#nodes;
+      if (fromHead) {
+        for (let i = flat.length - 1; i >= 0; i--)
+          nodes.pushHead(flat[i]!.length, listpackEntrySize(flat[i]!));
+      } else {
+        for (const value of flat) nodes.pushTail(value.length, listpackEntrySize(value));
+      }
       return list;
     }
-    for (const value of values) list.pushRight(value);
+    if (fromHead) {
+      const all = [...values];
+      for (let i = all.length - 1; i >= 0; i--) list.pushLeft(all[i]!);
+    } else {
+      for (const value of values) list.pushRight(value);
+    }
     return list;
+  }
+
+  /**
+   * A list holding `values` in order in quicklist nodes of the given element counts and
+   * listpack bytes, as a DUMP payload or an RDB file had them. O(n).
+   */
+  static fromNodes(
+    values: readonly string[],
+    fill: number,
+    counts: readonly number[],
+    bytes: readonly number[],
+  ): ListValue {
+    const list = ListValue.from(values, fill);
+    list.#nodes = QuicklistNodes.of(fill, counts, bytes);
+    return list;
+  }
+
+  /** list-max-listpack-size when the list was made (its quicklist's fill). O(1). */
+  get fill(): number {
+    return this.#nodes.fill;
+  }
+
+  /** The element count of each quicklist node, head to tail (DUMP, RDB). O(nodes). */
+  nodeCounts(): number[] {
+    return this.#nodes.counts();
+  }
+
+  /** The listpack bytes of each quicklist node, head to tail (DEBUG OBJECT). O(nodes). */
+  nodeBytes(): number[] {
+    return this.#nodes.bytes();
   }
 
   /** The value's TYPE. O(1). */
@@ -112,6 +163,12 @@ export class ListValue extends Charged implements ObjectValue {
 
   /** Appends at the tail (RPUSH). O(1) amortised. */
   pushRight(value: string): void {
+    this.#nodes.pushTail(value.length, listpackEntrySize(value));
+    this.#pushSlotRight(value);
+  }
+
+  /** pushRight of the elements only (the nodes are the caller's). */
+  #pushSlotRight(value: string): void {
     const flat = this.#flat;
     if (flat !== null) {
       if (flat.length < LIST_FLAT_MAX) {
@@ -132,6 +189,12 @@ export class ListValue extends Charged implements ObjectValue {
 
   /** Prepends at the head (LPUSH). O(1) amortised. */
   pushLeft(value: string): void {
+    this.#nodes.pushHead(value.length, listpackEntrySize(value));
+    this.#pushSlotLeft(value);
+  }
+
+  /** pushLeft of the elements only (the nodes are the caller's). */
+  #pushSlotLeft(value: string): void {
     const flat = this.#flat;
     if (flat !== null) {
       if (flat.length < LIST_FLAT_MAX) {
@@ -149,19 +212,21 @@ export class ListValue extends Charged implements ObjectValue {
 
   /** Removes and returns the head, or undefined when empty (LPOP). O(1). */
   popLeft(): string | undefined {
+    if (this.length === 0) return undefined;
     const flat = this.#flat;
-    if (flat !== null) return flat.shift();
-    const value = this.#take(this.#detachLeft());
-    this.#afterShrink();
+    const value = flat !== null ? flat.shift()! : this.#take(this.#detachLeft());
+    this.#nodes.popHead(listpackEntrySize(value));
+    if (flat === null) this.#afterShrink();
     return value;
   }
 
   /** Removes and returns the tail, or undefined when empty (RPOP). O(1). */
   popRight(): string | undefined {
+    if (this.length === 0) return undefined;
     const flat = this.#flat;
-    if (flat !== null) return flat.pop();
-    const value = this.#take(this.#detachRight());
-    this.#afterShrink();
+    const value = flat !== null ? flat.pop()! : this.#take(this.#detachRight());
+    this.#nodes.popTail(listpackEntrySize(value));
+    if (flat === null) this.#afterShrink();
     return value;
   }
 
@@ -172,10 +237,15 @@ export class ListValue extends Charged implements ObjectValue {
   popReply(writer: RespWriter, left: boolean): void {
     const flat = this.#flat;
     if (flat !== null) {
-      writer.bulk((left ? flat.shift() : flat.pop())!);
+      const value = (left ? flat.shift() : flat.pop())!;
+      if (left) this.#nodes.popHead(listpackEntrySize(value));
+      else this.#nodes.popTail(listpackEntrySize(value));
+      writer.bulk(value);
       return;
     }
     const slot = left ? this.#detachLeft() : this.#detachRight();
+    if (left) this.#nodes.popHead(this.#entrySize(slot));
+    else this.#nodes.popTail(this.#entrySize(slot));
     if (typeof slot === 'number') {
       const arena = this.#arena!;
       arena.reply(writer, slot);
@@ -230,6 +300,7 @@ export class ListValue extends Charged implements ObjectValue {
     const length = this.length;
     if (index < 0) index += length;
     if (index < 0 || index >= length) return false;
+    this.#nodes.replace(index, this.#entrySize(this.#slot(index)), listpackEntrySize(value));
     const flat = this.#flat;
     if (flat !== null) {
       flat[index] = value;
@@ -313,12 +384,21 @@ export class ListValue extends Charged implements ObjectValue {
   }
 
   /**
-   * Inserts `value` before the element at `index` (`index === length` appends), moving the
-   * shorter side of the list by one (LINSERT). O(min(index, length - index)).
+   * Inserts `value` next to the element at `pivot`, after it or before it (LINSERT), moving the
+   * shorter side of the list by one. O(min(pivot, length - pivot) + quicklist nodes).
    */
-  insert(index: number, value: string): void {
+  insertAt(pivot: number, after: boolean, value: string): void {
     const length = this.length;
-    if (index < 0 || index > length) throw new RangeError(`list index ${index} out of range`);
+    if (pivot < 0 || pivot >= length) throw new RangeError(`list index ${pivot} out of range`);
+    this.#nodes.insert(pivot, after, value.length, listpackEntrySize(value), (i) =>
+      this.#entrySize(this.#slot(i)),
+    );
+    this.#insertSlot(after ? pivot + 1 : pivot, value);
+  }
+
+  /** Inserts `value` before the element at `index` (`index === length` appends). */
+  #insertSlot(index: number, value: string): void {
+    const length = this.length;
     const flat = this.#flat;
     if (flat !== null && flat.length < LIST_FLAT_MAX) {
       flat.splice(index, 0, value);
@@ -326,10 +406,10 @@ export class ListValue extends Charged implements ObjectValue {
     }
     // the slots move as they are (handles stay where their strings are)
     if (index < length >>> 1) {
-      this.pushLeft('');
+      this.#pushSlotLeft('');
       for (let i = 0; i < index; i++) this.#putSlot(i, this.#slot(i + 1));
     } else {
-      this.pushRight('');
+      this.#pushSlotRight('');
       for (let i = length; i > index; i--) this.#putSlot(i, this.#slot(i - 1));
     }
     this.#putSlot(index, this.#in(value));
@@ -341,46 +421,53 @@ export class ListValue extends Charged implements ObjectValue {
    */
   removeMatching(value: string, count: number): number {
     const length = this.length;
-    let removed = 0;
+    // where the removed elements were, in order, for the quicklist nodes
+    const positions: number[] = [];
     if (count >= 0) {
       const limit = count === 0 ? Infinity : count;
       let write = this.indexOf(value);
       if (write < 0) return 0;
       for (let read = write; read < length; read++) {
         const item = this.#slot(read);
-        if (removed < limit && this.#matches(item, value)) {
-          removed++;
+        if (positions.length < limit && this.#matches(item, value)) {
+          positions.push(read);
           this.#release(item);
         } else this.#putSlot(write++, item);
       }
       // the last `removed` slots were moved down or released already
-      this.#dropLast(removed);
+      this.#dropLast(positions.length);
     } else {
       const limit = -count;
       let write = this.lastIndexOf(value);
       if (write < 0) return 0;
       for (let read = write; read >= 0; read--) {
         const item = this.#slot(read);
-        if (removed < limit && this.#matches(item, value)) {
-          removed++;
+        if (positions.length < limit && this.#matches(item, value)) {
+          positions.push(read);
           this.#release(item);
         } else this.#putSlot(write--, item);
       }
-      this.#dropFirst(removed);
+      this.#dropFirst(positions.length);
+      positions.reverse();
     }
-    return removed;
+    this.#nodes.removeSorted(positions, listpackEntrySize(value));
+    return positions.length;
   }
 
   /** Removes the first `count` elements (LPOP with a count, LTRIM). O(count). */
   removeFirst(count: number): void {
-    if (count > 0 && count < this.length) this.#releaseRange(0, count);
+    if (count <= 0) return;
+    this.#nodes.removeHead(count, (i) => this.#entrySize(this.#slot(i)));
+    if (count < this.length) this.#releaseRange(0, count);
     this.#dropFirst(count);
   }
 
   /** Removes the last `count` elements (RPOP with a count, LTRIM). O(count). */
   removeLast(count: number): void {
+    if (count <= 0) return;
     const length = this.length;
-    if (count > 0 && count < length) this.#releaseRange(length - count, length);
+    this.#nodes.removeTail(count, length, (i) => this.#entrySize(this.#slot(i)));
+    if (count < length) this.#releaseRange(length - count, length);
     this.#dropLast(count);
   }
 
@@ -388,7 +475,7 @@ export class ListValue extends Charged implements ObjectValue {
   #dropFirst(count: number): void {
     if (count <= 0) return;
     if (count >= this.length) {
-      this.clear();
+      this.#resetSlots();
       return;
     }
     const flat = this.#flat;
@@ -411,7 +498,7 @@ export class ListValue extends Charged implements ObjectValue {
   #dropLast(count: number): void {
     if (count <= 0) return;
     if (count >= this.length) {
-      this.clear();
+      this.#resetSlots();
       return;
     }
     const flat = this.#flat;
@@ -438,6 +525,12 @@ export class ListValue extends Charged implements ObjectValue {
 
   /** Removes every element. O(1). */
   clear(): void {
+    this.#resetSlots();
+    this.#nodes.clear();
+  }
+
+  /** Empties the elements' storage (the nodes are the caller's). */
+  #resetSlots(): void {
     this.#flat = [];
     this.#map = NO_MAP;
     this.#start = 0;
@@ -463,7 +556,8 @@ export class ListValue extends Charged implements ObjectValue {
 
   /** A deep copy (COPY). O(n). */
   clone(): ListValue {
-    const copy = new ListValue();
+    const copy = new ListValue(this.#nodes.fill);
+    copy.#nodes = this.#nodes.clone();
     const flat = this.#flat;
     if (flat !== null) {
       copy.#flat = flat.slice();
@@ -507,6 +601,7 @@ export class ListValue extends Charged implements ObjectValue {
 
   /** Throws when the layout's invariants do not hold (for the model tests). O(n). */
   checkInvariants(): void {
+    this.#nodes.checkInvariants(this.length);
     const flat = this.#flat;
     if (flat !== null) {
       if (flat.length > LIST_FLAT_MAX) throw new Error(`list: flat with ${flat.length} elements`);
@@ -581,6 +676,20 @@ export class ListValue extends Charged implements ObjectValue {
     this.#map[at >>> SHIFT]![at & MASK] = slot;
   }
 
+  /** The listpack entry size of the element a slot stores (a handle's is read in place). */
+  #entrySize(slot: Slot): number {
+    if (typeof slot !== 'number') return listpackEntrySize(slot);
+    const length = handleLength(slot);
+    const integer = length <= 16 ? this.#arena!.integer(slot) : NaN;
+    if (integer === integer) return integerEntrySize(integer);
+    // (16 to 20 chars may still be an integer the arena does not parse)
+    if (length < 16 || length > 20) return stringEntrySize(length);
+    const first = this.#arena!.firstCode(slot);
+    return first === 45 || (first >= 48 && first <= 57)
+      ? listpackEntrySize(this.#arena!.read(slot))
+      : stringEntrySize(length);
+  }
+
   /** What a slot stores for `value`: its handle in the arena when it fits there. */
   #in(value: string): Slot {
     const arena = this.#arena;
@@ -642,7 +751,7 @@ export class ListValue extends Charged implements ObjectValue {
       return;
     }
     const elements = this.slice(0, this.#length);
-    this.clear();
+    this.#resetSlots();
     this.#flat = elements;
   }
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ListValue } from '../../src/types/list.js';
 import { describe, expect, it } from 'vitest';
 import { crc64 } from '../../src/persistence/crc64.js';
 import { RdbChecksumError, RdbFormatError } from '../../src/persistence/errors.js';
@@ -39,7 +40,7 @@ function encodingOf(value: Value): string {
 describe('RDB value encoding', () => {
   it('round-trips every type and encoding through a DUMP payload, keeping the encoding', () => {
     for (const compression of [true, false]) {
-      const encoder = new RdbEncoder({ compression, listFill: -2 });
+      const encoder = new RdbEncoder({ compression });
       fc.assert(
         fc.property(plainValue, (plain) => {
           const value = build(plain);
@@ -58,7 +59,7 @@ describe('RDB value encoding', () => {
   });
 
   it('converts on load as redis-server does when the limits are smaller', () => {
-    const encoder = new RdbEncoder({ compression: true, listFill: -2 });
+    const encoder = new RdbEncoder({ compression: true });
     const small: Limits = {
       hashEntries: 2,
       hashValue: 3,
@@ -115,13 +116,13 @@ describe('RDB value encoding', () => {
     ['string not canonical', 'a', '007', '0003303037'],
     ['short string', 'a', 'hello', '000568656c6c6f'],
   ])('%s', (_name, _key, value, hex) => {
-    const encoder = new RdbEncoder({ compression: true, listFill: -2 });
+    const encoder = new RdbEncoder({ compression: true });
     const payload = Buffer.from(encoder.dump(value), 'latin1');
     expect(payload.subarray(0, payload.length - 10).toString('hex')).toBe(hex);
   });
 
   it('writes 14-bit and 32-bit lengths', () => {
-    const encoder = new RdbEncoder({ compression: false, listFill: -2 });
+    const encoder = new RdbEncoder({ compression: false });
     for (const [length, header] of [
       [63, '3f'],
       [64, '4040'],
@@ -134,7 +135,7 @@ describe('RDB value encoding', () => {
   });
 
   it('splits a long list into quicklist nodes of at most 8 KB', () => {
-    const encoder = new RdbEncoder({ compression: false, listFill: -2 });
+    const encoder = new RdbEncoder({ compression: false });
     const list = build({
       type: 'list',
       items: Array.from({ length: 1000 }, (_, i) => `element-${i}`),
@@ -148,10 +149,9 @@ describe('RDB value encoding', () => {
       expect(decoder.len()).toBe(2); // PACKED
       expect(decoder.blob().length).toBeLessThanOrEqual(8192);
     }
-    // list-max-listpack-size 5: five elements per node
-    const counted = new RdbEncoder({ compression: false, listFill: 5 });
+    // a list made under list-max-listpack-size 5: five elements per node
     const five = Buffer.from(
-      counted.dump(build({ type: 'list', items: ['a', 'b', 'c', 'd', 'e', 'f'] })),
+      encoder.dump(ListValue.from(['a', 'b', 'c', 'd', 'e', 'f'], 5)),
       'latin1',
     );
     expect(five[1]).toBe(2); // two nodes
@@ -161,7 +161,7 @@ describe('RDB value encoding', () => {
 describe('RDB files', () => {
   function rdbFile(keys: [number, string, Value, number | undefined][]): Buffer {
     const format = new RdbSnapshotFormat(
-      { compression: true, listFill: -2 },
+      { compression: true },
       {
         redisVersion: '7.0.15',
         createdAt: 1700000000,

@@ -113,7 +113,7 @@ function readSnapshot(bytes: Buffer): Model {
 function rdbSnapshot(server: Server): { snapshot: Snapshot; bytes: () => Buffer } {
   const chunks: Buffer[] = [];
   const format = new RdbSnapshotFormat(
-    { compression: true, listFill: -2 },
+    { compression: true },
     { redisVersion: '7.0.15', createdAt: 0, usedMemory: 0, aofBase: false, functions: [] },
   );
   const snapshot = new Snapshot(server.databases, format, (chunk) => chunks.push(chunk), {

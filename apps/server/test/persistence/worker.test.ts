@@ -29,8 +29,8 @@ describe('persistence worker module', () => {
     let job = 100;
     fc.assert(
       fc.property(fc.array(plainValue, { minLength: 1, maxLength: 6 }), (plains) => {
-        const inline = new RdbEncoder({ compression: true, listFill: -2 });
-        const deferred = new RdbEncoder({ compression: true, listFill: -2 });
+        const inline = new RdbEncoder({ compression: true });
+        const deferred = new RdbEncoder({ compression: true });
         deferred.deferred = [];
         for (const [index, plain] of plains.entries()) {
           const value = build(plain);

@@ -201,9 +201,11 @@ describe('ListValue', () => {
               break;
             }
             case 'insert': {
-              const index = Math.min(step.index, model.length);
-              list.insert(index, step.value);
-              model.splice(index, 0, step.value);
+              if (model.length === 0) break;
+              const pivot = Math.min(step.index, model.length - 1);
+              const after = (step.index & 1) === 1;
+              list.insertAt(pivot, after, step.value);
+              model.splice(after ? pivot + 1 : pivot, 0, step.value);
               break;
             }
             case 'removeMatching':
@@ -273,7 +275,7 @@ describe('ListValue', () => {
     // 257 elements after an insert into 256: position 257 is the first slot of a chunk not taken
     const model = Array.from({ length: 256 }, (_, i) => String(i % 5));
     const list = ListValue.from(model);
-    list.insert(127, 'a');
+    list.insertAt(127, false, 'a');
     model.splice(127, 0, 'a');
     for (let at = 0; at <= list.length; at++) expect(list.slice(at, at)).toEqual([]);
     expect(list.slice(250, 257)).toEqual(model.slice(250, 257));
@@ -292,9 +294,13 @@ describe('ListValue', () => {
     expect(list.removeMatching('x', 0)).toBe(0);
     expect(list.type).toBe('list');
     expect(list.encoding()).toBe('quicklist');
-    expect(() => list.insert(1, 'x')).toThrow(RangeError);
-    list.insert(0, 'x');
-    expect(list.toArray()).toEqual(['x']);
+    expect(() => list.insertAt(0, false, 'x')).toThrow(RangeError);
+    list.pushRight('x');
+    list.insertAt(0, true, 'y');
+    list.insertAt(0, false, 'w');
+    expect(list.toArray()).toEqual(['w', 'x', 'y']);
+    list.popLeft();
+    list.popRight();
     expect(ListValue.from(['a', 'b', 'c']).at(-3)).toBe('a');
     const source = ['a', 'b'];
     const copied = ListValue.from(source);
@@ -341,7 +347,7 @@ describe('ListValue', () => {
     kept.splice(5, 1);
     list.set(3, 'third');
     kept[3] = 'third';
-    list.insert(10, 'inserted');
+    list.insertAt(9, true, 'inserted');
     kept.splice(10, 0, 'inserted');
     list.checkInvariants();
     expect(list.toArray()).toEqual(kept);
