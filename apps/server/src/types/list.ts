@@ -125,7 +125,9 @@ export class ListValue extends Charged implements ObjectValue {
     counts: readonly number[],
     bytes: readonly number[],
   ): ListValue {
-    const list = ListValue.from(values, fill);
+    const list = new ListValue(fill);
+    if (values.length <= LIST_FLAT_MAX) list.#flat = values.slice();
+    else for (const value of values) list.#pushSlotRight(value);
     list.#nodes = QuicklistNodes.of(fill, counts, bytes);
     return list;
   }

@@ -76,6 +76,8 @@ export class QuicklistNodes {
   #bytes: number[] = [0];
   #first = 0;
   #size = 0;
+  /** elements over all nodes */
+  #total = 0;
   /** the node and offset #locate found */
   #node = 0;
   #offset = 0;
@@ -123,6 +125,7 @@ export class QuicklistNodes {
     this.#bytes = [0];
     this.#first = 0;
     this.#size = 0;
+    this.#total = 0;
   }
 
   /** quicklistPushHead of a string of `length` bytes, `entry` bytes encoded. O(1) amortised. */
@@ -171,8 +174,7 @@ export class QuicklistNodes {
         if (this.#count(node) === 0) this.#removeNode(node);
         else node++;
       }
-      this.#counts[(this.#first + node) & (this.#counts.length - 1)]!--;
-      this.#bytes[(this.#first + node) & (this.#bytes.length - 1)]! -= entry;
+      this.#grow(node, -1, -entry);
       removed++;
     }
     if (node < this.#size && this.#count(node) === 0) this.#removeNode(node);
@@ -279,7 +281,8 @@ export class QuicklistNodes {
         throw new Error(`quicklist node ${i}: ${this.#byteSize(i)} bytes for ${count} elements`);
       total += count;
     }
-    if (total !== length) throw new Error(`quicklist nodes hold ${total} of ${length} elements`);
+    if (total !== length || total !== this.#total)
+      throw new Error(`quicklist nodes hold ${total} (${this.#total}) of ${length} elements`);
   }
 
   /** _quicklistMergeNodes around the node at `center`. */
@@ -313,8 +316,7 @@ export class QuicklistNodes {
 
   /** Sets #node and #offset to where the element at `index` is, walking from the nearer end. */
   #locate(index: number): void {
-    let total = 0;
-    for (let i = 0; i < this.#size; i++) total += this.#count(i);
+    const total = this.#total;
     if (index < total >>> 1) {
       let node = 0;
       while (index >= this.#count(node)) index -= this.#count(node++);
@@ -341,6 +343,7 @@ export class QuicklistNodes {
     const slot = (this.#first + node) & (this.#counts.length - 1);
     this.#counts[slot]! += count;
     this.#bytes[slot]! += bytes;
+    this.#total += count;
   }
 
   /** Takes `count` elements of `bytes` out of `node`; an emptied node goes. */
@@ -375,10 +378,12 @@ export class QuicklistNodes {
     counts[slot] = count;
     sizes[slot] = bytes;
     this.#size++;
+    this.#total += count;
   }
 
   /** Removes the node at position `at`, moving the shorter side of the ring. */
   #removeNode(at: number): void {
+    this.#total -= this.#count(at);
     const mask = this.#counts.length - 1;
     const counts = this.#counts;
     const sizes = this.#bytes;
