@@ -232,7 +232,10 @@ function section(server: Server, name: string): string | undefined {
       const fields: [string, string][] = [];
       for (const db of server.databases) {
         if (db.size === 0) continue;
-        fields.push([`db${db.index}`, `keys=${db.size},expires=${db.expiresCount},avg_ttl=0`]);
+        fields.push([
+          `db${db.index}`,
+          `keys=${db.size},expires=${db.expiresCount},avg_ttl=${db.averageTtl(now)}`,
+        ]);
       }
       return lines('Keyspace', fields);
     }

@@ -152,6 +152,10 @@ export class Database {
   #arena = new StringArena();
   #expires = new HashTable<HeapHandle>();
   #deadlines = new NumericHeap<string>();
+  /** the sum of every TTL'd key's deadline less #deadlineBase (INFO keyspace's avg_ttl) */
+  #deadlineSum = 0;
+  /** the first deadline set since the database last had none (keeps the sum's terms small) */
+  #deadlineBase = 0;
   /** bytes of this database in the account */
   #bytes = 0;
   /**
@@ -407,8 +411,28 @@ export class Database {
   /** Sets an absolute expiry time in ms on an existing key. */
   setExpire(key: string, at: number): void {
     const handle = this.#expires.get(key);
-    if (handle === undefined) this.#expires.set(key, this.#deadlines.push(at, key));
-    else this.#deadlines.update(handle, at);
+    if (handle === undefined) {
+      if (this.#expires.size === 0) {
+        this.#deadlineBase = at;
+        this.#deadlineSum = 0;
+      }
+      this.#expires.set(key, this.#deadlines.push(at, key));
+      this.#deadlineSum += at - this.#deadlineBase;
+    } else {
+      this.#deadlineSum += at - (this.#deadlines.keyOf(handle) ?? at);
+      this.#deadlines.update(handle, at);
+    }
+  }
+
+  /**
+   * The mean time to live of the keys with one, in ms at `now` (INFO keyspace's avg_ttl; 0 when
+   * none). redis-server estimates it from the keys its expiry cycle samples; this is the mean
+   * over all of them. O(1).
+   */
+  averageTtl(now: number): number {
+    const count = this.#expires.size;
+    if (count === 0) return 0;
+    return Math.max(0, Math.round(this.#deadlineSum / count + this.#deadlineBase - now));
   }
 
   /** Removes the TTL; returns whether there was one. */
@@ -511,6 +535,7 @@ export class Database {
     this.#arena = new StringArena();
     this.#expires = new HashTable<HeapHandle>();
     this.#deadlines = new NumericHeap<string>();
+    this.#deadlineSum = 0;
     this.#dirty = new Set();
     this.#lastKey = undefined;
     this.#lastValue = '';
@@ -522,6 +547,8 @@ export class Database {
     [this.#arena, other.#arena] = [other.#arena, this.#arena];
     [this.#expires, other.#expires] = [other.#expires, this.#expires];
     [this.#deadlines, other.#deadlines] = [other.#deadlines, this.#deadlines];
+    [this.#deadlineSum, other.#deadlineSum] = [other.#deadlineSum, this.#deadlineSum];
+    [this.#deadlineBase, other.#deadlineBase] = [other.#deadlineBase, this.#deadlineBase];
     [this.#bytes, other.#bytes] = [other.#bytes, this.#bytes];
     [this.#dirty, other.#dirty] = [other.#dirty, this.#dirty];
     [this.#forms, other.#forms] = [other.#forms, this.#forms];
@@ -672,8 +699,13 @@ export class Database {
     this.#dict.checkInvariants();
     if (this.#lastKey !== undefined && this.#dict.get(this.#lastKey) !== this.#lastValue)
       throw new Error(`the cached value of ${this.#lastKey} is stale`);
-    for (const key of this.#expires.keys())
+    let deadlines = 0;
+    for (const [key, handle] of this.#expires) {
       if (!this.#dict.has(key)) throw new Error(`TTL of a missing key ${key}`);
+      deadlines += (this.#deadlines.keyOf(handle) ?? 0) - this.#deadlineBase;
+    }
+    if (deadlines !== this.#deadlineSum)
+      throw new Error(`deadline sum ${this.#deadlineSum}, the deadlines add up to ${deadlines}`);
     for (const key of this.#forms.keys())
       if (typeof this.#resolve(this.#dict.get(key)) !== 'string')
         throw new Error(`string form of ${key}, which holds no string`);
@@ -830,7 +862,9 @@ export class Database {
     const handle = this.#expires.get(key);
     if (handle === undefined) return false;
     this.#expires.delete(key);
+    this.#deadlineSum -= (this.#deadlines.keyOf(handle) ?? this.#deadlineBase) - this.#deadlineBase;
     this.#deadlines.remove(handle);
+    if (this.#expires.size === 0) this.#deadlineSum = 0;
     return true;
   }
 }

@@ -212,6 +212,38 @@ describe('CONFIG REWRITE', () => {
   });
 });
 
+describe('INFO keyspace avg_ttl', () => {
+  it('is the mean time to live of the keys with one, 0 without', async () => {
+    const redis = await createTestServer();
+    try {
+      redis.clock.freeze();
+      const avg = () => /avg_ttl=(\d+)/.exec(String(redis.call(['INFO', 'keyspace'])))?.[1];
+      redis.call(['SET', 'a', '1', 'PX', '1000']);
+      redis.call(['SET', 'b', '1', 'PX', '3000']);
+      redis.call(['SET', 'c', '1']);
+      expect(avg()).toBe('2000');
+      redis.clock.fastForward(500);
+      expect(avg()).toBe('1500');
+      redis.call(['PEXPIRE', 'c', '6500']); // deadlines 1000, 3000, 7000 from the start
+      expect(avg()).toBe(String(Math.round((500 + 2500 + 6500) / 3)));
+      redis.call(['PERSIST', 'b']);
+      redis.call(['RENAME', 'c', 'd']);
+      expect(avg()).toBe('3500');
+      redis.call(['SWAPDB', '0', '1']);
+      expect(String(redis.call(['INFO', 'keyspace']))).toMatch(/db1:keys=3,expires=2,avg_ttl=3500/);
+      redis.call(['SWAPDB', '0', '1']);
+      redis.call(['DEL', 'a', 'd']);
+      expect(avg()).toBe('0');
+      redis.call(['SET', 'e', '1', 'PX', '100']);
+      expect(avg()).toBe('100');
+      redis.call(['FLUSHALL']);
+      expect(avg()).toBeUndefined();
+    } finally {
+      await redis.close();
+    }
+  });
+});
+
 describe('active expiry', () => {
   it('reclaims a million expired keys in slices, without a pause', async () => {
     const redis = await createTestServer({ config: { hz: 100 } });

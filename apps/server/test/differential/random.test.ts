@@ -510,9 +510,11 @@ const generic: fc.Arbitrary<Step>[] = [
   of(() => set('KEYS', '*')),
   of((k) => cmd('SORT', k, 'ALPHA'), key),
   of((k, limit) => cmd('SORT', k, 'LIMIT', limit[0], limit[1]), key, fc.tuple(index, index)),
+  // (BY nosort leaves a set in its hash order, which differs between two redis-servers, unless
+  // the result is stored: then redis-server sorts it anyway, for replication)
   of(
-    (k, by, get, desc, d) =>
-      cmd(
+    (k, by, get, desc, d) => ({
+      argv: [
         'SORT',
         k,
         'BY',
@@ -524,7 +526,9 @@ const generic: fc.Arbitrary<Step>[] = [
         ...(desc ? ['DESC'] : []),
         'ALPHA',
         ...(d ? ['STORE', d] : []),
-      ),
+      ],
+      unordered: by === 'nosort' && !d ? 'pairs' : undefined,
+    }),
     key,
     fc.constantFrom('nosort', 'k*', 'k*->a', '{k}*'),
     fc.constantFrom('k*', 'k*->a', '#', '__proto__'),
@@ -764,6 +768,12 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
           );
           expect(u, `DEBUG OBJECT ${k}`).toBe(v);
         }
+        // the keys and TTLs each database counts (avg_ttl is redis-server's estimate from its
+        // expiry cycle's samples: left out, with the reply's length that counts its digits)
+        const [i, j] = (await both('INFO', 'keyspace')).map((reply) =>
+          reply.replace(/^[$=]\d+\r\n/, '').replace(/,avg_ttl=\d+/g, ''),
+        );
+        expect(i, 'INFO keyspace').toBe(j);
         // the same keyspace notifications, in the same order
         const [byorEvents, redisEvents] = await Promise.all(
           listeners.map((listener) => receivedBy(listener, SUBSCRIBED_PONG)),
