@@ -162,10 +162,10 @@ function debug(client: Client, argv: string[]): void {
     const length = serializedLength(client.server, value);
     let extra = '';
     if (value instanceof ListValue) {
-      // the quicklist's own fields (debug.c); compression as the server is set now
+      // the quicklist's own fields (debug.c)
       const counts = value.nodeCounts();
       const bytes = value.nodeBytes().reduce((sum, size) => sum + size, 0);
-      const compressed = client.server.config.number('list-compress-depth') !== 0 ? 1 : 0;
+      const compressed = value.compressDepth !== 0 ? 1 : 0;
       extra =
         ` ql_nodes:${counts.length} ql_avg_node:${(value.length / counts.length).toFixed(2)}` +
         ` ql_listpack_max:${value.fill} ql_compressed:${compressed}` +

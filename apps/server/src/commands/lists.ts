@@ -99,9 +99,13 @@ function addDirty(client: Client, changes: number): void {
   client.server.stats.dirty += changes - 1;
 }
 
-/** list-max-listpack-size: a new list keeps it for its quicklist nodes (quicklistSetOptions). */
-function listFill(client: Client): number {
-  return client.server.config.number('list-max-listpack-size');
+/** A new list of the server's list-max-listpack-size and list-compress-depth, which it keeps. */
+function newList(client: Client): ListValue {
+  const config = client.server.config;
+  return new ListValue(
+    config.number('list-max-listpack-size'),
+    config.number('list-compress-depth'),
+  );
 }
 
 function popEnd(list: ListValue, where: End): string {
@@ -129,10 +133,13 @@ function pushGeneric(client: Client, argv: string[], where: End, existingOnly: b
   let list: ListValue;
   if (existing === undefined) {
     const values = argv.slice(2);
-    list =
-      where === End.LEFT
-        ? ListValue.from(values.reverse(), listFill(client), true)
-        : ListValue.from(values, listFill(client));
+    const config = client.server.config;
+    list = ListValue.from(
+      where === End.LEFT ? values.reverse() : values,
+      config.number('list-max-listpack-size'),
+      where === End.LEFT,
+      config.number('list-compress-depth'),
+    );
     db.add(key, list);
   } else {
     list = existing as ListValue;
@@ -506,7 +513,7 @@ function lmoveGeneric(
   const value = popEnd(sourceList as ListValue, from);
   // lmoveHandlePush: the destination first (it may be the source itself)
   if (destinationList === undefined) {
-    const created = new ListValue(listFill(client));
+    const created = newList(client);
     pushEnd(created, to, value);
     db.add(destination, created);
   } else {

@@ -256,6 +256,7 @@ export class Persistence implements PersistenceControl {
         maxListpackValue: config.number('zset-max-listpack-value'),
       },
       listFill: config.number('list-max-listpack-size'),
+      listCompress: config.number('list-compress-depth'),
     };
   }
 

@@ -20,6 +20,8 @@ export interface ValueLimits {
   readonly zset: ZSetLimits;
   /** list-max-listpack-size, kept by each list loaded (default -2) */
   readonly listFill?: number;
+  /** list-compress-depth, kept by each list loaded (default 0) */
+  readonly listCompress?: number;
 }
 
 /** redis.conf's defaults. */
@@ -231,12 +233,16 @@ export class RdbDecoder {
         const count = this.len();
         const elements = new Array<string>(count);
         for (let i = 0; i < count; i++) elements[i] = this.string();
-        return count === 0 ? undefined : ListValue.from(elements, this.#listFill);
+        return count === 0
+          ? undefined
+          : ListValue.from(elements, this.#listFill, false, this.#listCompress);
       }
       case RdbType.LIST_ZIPLIST: {
         const blob = this.blob();
         const elements = ziplistElements(blob, 0, blob.length);
-        return elements.length === 0 ? undefined : ListValue.from(elements, this.#listFill);
+        return elements.length === 0
+          ? undefined
+          : ListValue.from(elements, this.#listFill, false, this.#listCompress);
       }
       case RdbType.LIST_QUICKLIST:
       case RdbType.LIST_QUICKLIST_2:
@@ -297,6 +303,10 @@ export class RdbDecoder {
     return this.limits.listFill ?? -2;
   }
 
+  get #listCompress(): number {
+    return this.limits.listCompress ?? 0;
+  }
+
   /**
    * A quicklist's nodes, kept as they come (quicklistAppendListpack): each listpack's elements
    * and bytes (a ziplist's as the listpack it converts to); empty ones skipped. A plain node (an
@@ -337,7 +347,7 @@ export class RdbDecoder {
     }
     return elements.length === 0
       ? undefined
-      : ListValue.fromNodes(elements, this.#listFill, counts, bytes);
+      : ListValue.fromNodes(elements, this.#listFill, counts, bytes, this.#listCompress);
   }
 
   #set(): SetValue | undefined {

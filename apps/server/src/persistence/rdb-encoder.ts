@@ -270,17 +270,40 @@ export class RdbEncoder {
    */
   #quicklist(list: ListValue): void {
     const counts = list.nodeCounts();
-    this.len(counts.length);
+    const nodes = counts.length;
+    this.len(nodes);
+    // the nodes redis-server keeps LZF-compressed (list-compress-depth from either end) are
+    // written in that form whatever rdbcompression says (rdbSaveLzfBlob)
+    const depth = list.compressDepth;
     const builder = this.#listpack;
     let index = 0;
-    for (const count of counts) {
+    for (let node = 0; node < nodes; node++) {
+      const count = counts[node]!;
       this.len(QuicklistContainer.PACKED);
       builder.begin();
       for (const element of list.slice(index, index + count)) builder.add(element);
       const bytes = builder.end();
-      this.blob(bytes, 0, bytes.length);
+      const interior = depth > 0 && node >= depth && node < nodes - depth;
+      if (!interior || !this.#compressedNode(bytes)) this.blob(bytes, 0, bytes.length);
       index += count;
     }
+  }
+
+  /**
+   * __quicklistCompressNode then rdbSaveLzfBlob: a listpack of 48 bytes or more whose LZF form
+   * is at least 8 bytes shorter is written in that form (returns true). O(n).
+   */
+  #compressedNode(bytes: Uint8Array): boolean {
+    const length = bytes.length;
+    if (length < 48) return false;
+    if (this.#packed.length < length + 8) this.#packed = Buffer.allocUnsafe(length * 2 + 8);
+    const size = lzfCompress(bytes, 0, length, this.#packed, 0, length);
+    if (size === 0 || size + 8 >= length) return false;
+    this.out.byte(0xc0 | RdbEncoding.LZF);
+    this.len(size);
+    this.len(length);
+    this.out.bytes(this.#packed, 0, size);
+    return true;
   }
 
   /**

@@ -74,8 +74,11 @@ export class ListValue extends Charged implements ObjectValue {
   /** where redis-server's quicklist would have its nodes (DUMP and RDB write them) */
   #nodes: QuicklistNodes;
 
-  /** An empty list whose quicklist nodes follow `fill` (list-max-listpack-size). */
-  constructor(fill = -2) {
+  /**
+   * An empty list whose quicklist nodes follow `fill` (list-max-listpack-size) and `compress`
+   * (list-compress-depth).
+   */
+  constructor(fill = -2, compress = 0) {
     super();
     this.#flat = [];
     this.#map = NO_MAP;
@@ -83,7 +86,7 @@ export class ListValue extends Charged implements ObjectValue {
     this.#length = 0;
     this.#spare = null;
     this.#arena = null;
-    this.#nodes = new QuicklistNodes(fill);
+    this.#nodes = new QuicklistNodes(fill, compress);
   }
 
   /**
@@ -92,8 +95,8 @@ export class ListValue extends Charged implements ObjectValue {
    * reversed). A small array is copied into a flat list of exactly its size (a list grown by
    * pushes keeps V8's spare capacity). O(n).
    */
-  static from(values: Iterable<string>, fill = -2, fromHead = false): ListValue {
-    const list = new ListValue(fill);
+  static from(values: Iterable<string>, fill = -2, fromHead = false, compress = 0): ListValue {
+    const list = new ListValue(fill, compress);
     if (Array.isArray(values) && values.length <= LIST_FLAT_MAX) {
       const flat = (values as string[]).slice();
       list.#flat = flat;
@@ -124,17 +127,23 @@ export class ListValue extends Charged implements ObjectValue {
     fill: number,
     counts: readonly number[],
     bytes: readonly number[],
+    compress = 0,
   ): ListValue {
-    const list = new ListValue(fill);
+    const list = new ListValue(fill, compress);
     if (values.length <= LIST_FLAT_MAX) list.#flat = values.slice();
     else for (const value of values) list.#pushSlotRight(value);
-    list.#nodes = QuicklistNodes.of(fill, counts, bytes);
+    list.#nodes = QuicklistNodes.of(fill, counts, bytes, compress);
     return list;
   }
 
   /** list-max-listpack-size when the list was made (its quicklist's fill). O(1). */
   get fill(): number {
     return this.#nodes.fill;
+  }
+
+  /** list-compress-depth when the list was made. O(1). */
+  get compressDepth(): number {
+    return this.#nodes.compress;
   }
 
   /** The element count of each quicklist node, head to tail (DUMP, RDB). O(nodes). */
@@ -558,7 +567,7 @@ export class ListValue extends Charged implements ObjectValue {
 
   /** A deep copy (COPY). O(n). */
   clone(): ListValue {
-    const copy = new ListValue(this.#nodes.fill);
+    const copy = new ListValue(this.#nodes.fill, this.#nodes.compress);
     copy.#nodes = this.#nodes.clone();
     const flat = this.#flat;
     if (flat !== null) {

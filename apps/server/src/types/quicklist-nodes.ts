@@ -71,6 +71,11 @@ export type EntrySizeAt = (index: number) => number;
 export class QuicklistNodes {
   /** list-max-listpack-size when the list was made (redis-server keeps it per list) */
   readonly fill: number;
+  /**
+   * list-compress-depth when the list was made: the nodes this far from either end stay plain,
+   * those between are LZF-compressed in redis-server's memory, and so in its DUMP payloads
+   */
+  readonly compress: number;
   /** ring buffers of the nodes' element counts and bytes; node i at (#first + i) & mask */
   #counts: number[] = [0];
   #bytes: number[] = [0];
@@ -82,13 +87,19 @@ export class QuicklistNodes {
   #node = 0;
   #offset = 0;
 
-  constructor(fill: number) {
+  constructor(fill: number, compress = 0) {
     this.fill = fill;
+    this.compress = compress;
   }
 
   /** Nodes from `counts` and `bytes` as a payload holds them (RESTORE, RDB loading). O(nodes). */
-  static of(fill: number, counts: readonly number[], bytes: readonly number[]): QuicklistNodes {
-    const nodes = new QuicklistNodes(fill);
+  static of(
+    fill: number,
+    counts: readonly number[],
+    bytes: readonly number[],
+    compress = 0,
+  ): QuicklistNodes {
+    const nodes = new QuicklistNodes(fill, compress);
     for (let i = 0; i < counts.length; i++) {
       if (counts[i]! > 0) nodes.#insertNode(nodes.#size, counts[i]!, bytes[i]!);
     }
@@ -116,7 +127,7 @@ export class QuicklistNodes {
 
   /** A copy (quicklistDup). O(nodes). */
   clone(): QuicklistNodes {
-    return QuicklistNodes.of(this.fill, this.counts(), this.bytes());
+    return QuicklistNodes.of(this.fill, this.counts(), this.bytes(), this.compress);
   }
 
   /** Forgets every node. O(1). */

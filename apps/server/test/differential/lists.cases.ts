@@ -844,4 +844,27 @@ export const listsCases: DiffCase[] = [
       ['CONFIG', 'SET', 'rdbcompression', 'yes'],
     ],
   },
+  {
+    // interior nodes are LZF-compressed in redis-server's memory, and dumped that way even with
+    // rdbcompression off; a list keeps the depth it was made with
+    name: 'quicklist nodes: list-compress-depth',
+    commands: [
+      ['CONFIG', 'SET', 'rdbcompression', 'no'],
+      ['CONFIG', 'SET', 'list-max-listpack-size', '4'],
+      ...['1', '2', '3'].flatMap((depth) => [
+        ['CONFIG', 'SET', 'list-compress-depth', depth],
+        ['DEL', 'l'],
+        ['RPUSH', 'l', ...Array.from({ length: 30 }, (_, i) => `${'a'.repeat(50)}${i + 1}`)],
+        ['LPUSH', 'l', ...Array.from({ length: 9 }, (_, i) => `${'b'.repeat(46)}${i + 1}`)],
+        ['LINSERT', 'l', 'AFTER', `${'a'.repeat(50)}7`, 'xyz'],
+        ['LPOP', 'l', '3'],
+        ['DUMP', 'l'],
+      ]),
+      ['CONFIG', 'SET', 'list-compress-depth', '0'],
+      ['RPUSH', 'l', 'c'],
+      ['DUMP', 'l'],
+      ['CONFIG', 'SET', 'list-max-listpack-size', '-2'],
+      ['CONFIG', 'SET', 'rdbcompression', 'yes'],
+    ],
+  },
 ];
