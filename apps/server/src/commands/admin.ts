@@ -165,10 +165,10 @@ function debug(client: Client, argv: string[]): void {
       // the quicklist's own fields (debug.c)
       const counts = value.nodeCounts();
       const bytes = value.nodeBytes().reduce((sum, size) => sum + size, 0);
-      const compressed = value.compressDepth !== 0 ? 1 : 0;
+      const { fill, compress } = value.quicklistOptions;
       extra =
         ` ql_nodes:${counts.length} ql_avg_node:${(value.length / counts.length).toFixed(2)}` +
-        ` ql_listpack_max:${value.fill} ql_compressed:${compressed}` +
+        ` ql_listpack_max:${fill} ql_compressed:${compress !== 0 ? 1 : 0}` +
         ` ql_uncompressed_size:${bytes}`;
     }
     client.w.simple(

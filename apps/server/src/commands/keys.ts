@@ -390,9 +390,9 @@ function objectSub(client: Client, argv: string[]): void {
  * LFU policy, which needs each value's own LRU field), else 1.
  */
 export function objectRefcount(client: Client, key: string, value: Value): number {
-  if (typeof value !== 'string' || value.length > 4) return 1;
-  if (!/^(?:0|[1-9]\d{0,3})$/.test(value)) return 1;
-  if (client.db.stringEncoding(key, value) !== 'int') return 1;
+  if (typeof value !== 'string' || client.db.stringEncoding(key, value) !== 'int') return 1;
+  const integer = Number(value);
+  if (integer < 0 || integer > 9999) return 1;
   const config = client.server.config;
   const unshared =
     config.number('maxmemory') !== 0 && /lru|lfu/.test(config.string('maxmemory-policy'));

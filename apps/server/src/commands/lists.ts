@@ -3,6 +3,7 @@ import { ReplyError, wrongArity } from '../errors.js';
 import type { Database } from '../keyspace.js';
 import type { Server } from '../server.js';
 import { ListValue } from '../types/list.js';
+import type { QuicklistOptions } from '../types/quicklist-nodes.js';
 import { parseInt64, type Int64 } from '../util/numbers.js';
 import type { Value } from '../values.js';
 import { blockingTimeoutArg, is } from './args.js';
@@ -99,13 +100,13 @@ function addDirty(client: Client, changes: number): void {
   client.server.stats.dirty += changes - 1;
 }
 
-/** A new list of the server's list-max-listpack-size and list-compress-depth, which it keeps. */
-function newList(client: Client): ListValue {
+/** The server's list-max-listpack-size and list-compress-depth, which a new list keeps. */
+function listOptions(client: Client): QuicklistOptions {
   const config = client.server.config;
-  return new ListValue(
-    config.number('list-max-listpack-size'),
-    config.number('list-compress-depth'),
-  );
+  return {
+    fill: config.number('list-max-listpack-size'),
+    compress: config.number('list-compress-depth'),
+  };
 }
 
 function popEnd(list: ListValue, where: End): string {
@@ -133,13 +134,10 @@ function pushGeneric(client: Client, argv: string[], where: End, existingOnly: b
   let list: ListValue;
   if (existing === undefined) {
     const values = argv.slice(2);
-    const config = client.server.config;
-    list = ListValue.from(
-      where === End.LEFT ? values.reverse() : values,
-      config.number('list-max-listpack-size'),
-      where === End.LEFT,
-      config.number('list-compress-depth'),
-    );
+    list =
+      where === End.LEFT
+        ? ListValue.from(values.reverse(), listOptions(client), true)
+        : ListValue.from(values, listOptions(client));
     db.add(key, list);
   } else {
     list = existing as ListValue;
@@ -513,7 +511,7 @@ function lmoveGeneric(
   const value = popEnd(sourceList as ListValue, from);
   // lmoveHandlePush: the destination first (it may be the source itself)
   if (destinationList === undefined) {
-    const created = newList(client);
+    const created = new ListValue(listOptions(client));
     pushEnd(created, to, value);
     db.add(destination, created);
   } else {

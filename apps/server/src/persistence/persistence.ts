@@ -255,8 +255,10 @@ export class Persistence implements PersistenceControl {
         maxListpackEntries: config.number('zset-max-listpack-entries'),
         maxListpackValue: config.number('zset-max-listpack-value'),
       },
-      listFill: config.number('list-max-listpack-size'),
-      listCompress: config.number('list-compress-depth'),
+      list: {
+        fill: config.number('list-max-listpack-size'),
+        compress: config.number('list-compress-depth'),
+      },
     };
   }
 

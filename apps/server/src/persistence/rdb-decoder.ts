@@ -6,7 +6,11 @@ import { ZSet, type ZSetLimits } from '../types/zset.js';
 import { RdbFormatError } from './errors.js';
 import { intsetMembers } from './intset-blob.js';
 import { listpackElements, listpackEntrySize } from './listpack.js';
-import { EMPTY_LISTPACK_BYTES } from '../types/quicklist-nodes.js';
+import {
+  DEFAULT_QUICKLIST_OPTIONS,
+  EMPTY_LISTPACK_BYTES,
+  type QuicklistOptions,
+} from '../types/quicklist-nodes.js';
 import { lzfDecompress } from './lzf.js';
 import { pluginForRdbType } from './rdb-plugins.js';
 import { QuicklistContainer, RdbEncoding, RdbType } from './rdb-format.js';
@@ -18,10 +22,8 @@ export interface ValueLimits {
   readonly hashMaxListpackValue: number;
   readonly setMaxIntsetEntries: number;
   readonly zset: ZSetLimits;
-  /** list-max-listpack-size, kept by each list loaded (default -2) */
-  readonly listFill?: number;
-  /** list-compress-depth, kept by each list loaded (default 0) */
-  readonly listCompress?: number;
+  /** list-max-listpack-size and list-compress-depth, kept by each list loaded (default -2, 0) */
+  readonly list?: QuicklistOptions;
 }
 
 /** redis.conf's defaults. */
@@ -233,16 +235,12 @@ export class RdbDecoder {
         const count = this.len();
         const elements = new Array<string>(count);
         for (let i = 0; i < count; i++) elements[i] = this.string();
-        return count === 0
-          ? undefined
-          : ListValue.from(elements, this.#listFill, false, this.#listCompress);
+        return count === 0 ? undefined : ListValue.from(elements, this.#listOptions);
       }
       case RdbType.LIST_ZIPLIST: {
         const blob = this.blob();
         const elements = ziplistElements(blob, 0, blob.length);
-        return elements.length === 0
-          ? undefined
-          : ListValue.from(elements, this.#listFill, false, this.#listCompress);
+        return elements.length === 0 ? undefined : ListValue.from(elements, this.#listOptions);
       }
       case RdbType.LIST_QUICKLIST:
       case RdbType.LIST_QUICKLIST_2:
@@ -299,12 +297,8 @@ export class RdbDecoder {
     }
   }
 
-  get #listFill(): number {
-    return this.limits.listFill ?? -2;
-  }
-
-  get #listCompress(): number {
-    return this.limits.listCompress ?? 0;
+  get #listOptions(): QuicklistOptions {
+    return this.limits.list ?? DEFAULT_QUICKLIST_OPTIONS;
   }
 
   /**
@@ -347,7 +341,7 @@ export class RdbDecoder {
     }
     return elements.length === 0
       ? undefined
-      : ListValue.fromNodes(elements, this.#listFill, counts, bytes, this.#listCompress);
+      : ListValue.fromNodes(elements, this.#listOptions, counts, bytes);
   }
 
   #set(): SetValue | undefined {

@@ -135,11 +135,16 @@ export class RdbEncoder {
     if (this.#packed.length < limit + 8) this.#packed = Buffer.allocUnsafe(limit * 2 + 8);
     const size = lzfCompress(bytes, start, length, this.#packed, 0, limit);
     if (size === 0) return false;
+    this.#lzfString(size, length);
+    return true;
+  }
+
+  /** An LZF string (rdbSaveLzfBlob): `size` bytes of #packed that decompress to `length`. */
+  #lzfString(size: number, length: number): void {
     this.out.byte(0xc0 | RdbEncoding.LZF);
     this.len(size);
     this.len(length);
     this.out.bytes(this.#packed, 0, size);
-    return true;
   }
 
   /** rdbTryIntegerEncoding: writes the integer encoding and returns true when `text` has one. */
@@ -274,7 +279,7 @@ export class RdbEncoder {
     this.len(nodes);
     // the nodes redis-server keeps LZF-compressed (list-compress-depth from either end) are
     // written in that form whatever rdbcompression says (rdbSaveLzfBlob)
-    const depth = list.compressDepth;
+    const depth = list.quicklistOptions.compress;
     const builder = this.#listpack;
     let index = 0;
     for (let node = 0; node < nodes; node++) {
@@ -299,10 +304,7 @@ export class RdbEncoder {
     if (this.#packed.length < length + 8) this.#packed = Buffer.allocUnsafe(length * 2 + 8);
     const size = lzfCompress(bytes, 0, length, this.#packed, 0, length);
     if (size === 0 || size + 8 >= length) return false;
-    this.out.byte(0xc0 | RdbEncoding.LZF);
-    this.len(size);
-    this.len(length);
-    this.out.bytes(this.#packed, 0, size);
+    this.#lzfString(size, length);
     return true;
   }
 

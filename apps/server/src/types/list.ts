@@ -2,7 +2,11 @@ import type { RespWriter } from '@byor/protocol';
 import { ARENA_MAX_LENGTH, StringArena, handleLength } from '../string-arena.js';
 import { Charged, type ObjectValue } from '../values.js';
 import { integerEntrySize, listpackEntrySize, stringEntrySize } from '../persistence/listpack.js';
-import { QuicklistNodes } from './quicklist-nodes.js';
+import {
+  DEFAULT_QUICKLIST_OPTIONS,
+  QuicklistNodes,
+  type QuicklistOptions,
+} from './quicklist-nodes.js';
 
 /**
  * A slot of the chunked layout: an element's handle in the list's arena, or the element itself
@@ -74,11 +78,8 @@ export class ListValue extends Charged implements ObjectValue {
   /** where redis-server's quicklist would have its nodes (DUMP and RDB write them) */
   #nodes: QuicklistNodes;
 
-  /**
-   * An empty list whose quicklist nodes follow `fill` (list-max-listpack-size) and `compress`
-   * (list-compress-depth).
-   */
-  constructor(fill = -2, compress = 0) {
+  /** An empty list whose quicklist nodes follow `options`. */
+  constructor(options: QuicklistOptions = DEFAULT_QUICKLIST_OPTIONS) {
     super();
     this.#flat = [];
     this.#map = NO_MAP;
@@ -86,7 +87,7 @@ export class ListValue extends Charged implements ObjectValue {
     this.#length = 0;
     this.#spare = null;
     this.#arena = null;
-    this.#nodes = new QuicklistNodes(fill, compress);
+    this.#nodes = new QuicklistNodes(options);
   }
 
   /**
@@ -95,8 +96,12 @@ export class ListValue extends Charged implements ObjectValue {
    * reversed). A small array is copied into a flat list of exactly its size (a list grown by
    * pushes keeps V8's spare capacity). O(n).
    */
-  static from(values: Iterable<string>, fill = -2, fromHead = false, compress = 0): ListValue {
-    const list = new ListValue(fill, compress);
+  static from(
+    values: Iterable<string>,
+    options: QuicklistOptions = DEFAULT_QUICKLIST_OPTIONS,
+    fromHead = false,
+  ): ListValue {
+    const list = new ListValue(options);
     if (Array.isArray(values) && values.length <= LIST_FLAT_MAX) {
       const flat = (values as string[]).slice();
       list.#flat = flat;
@@ -124,26 +129,20 @@ export class ListValue extends Charged implements ObjectValue {
    */
   static fromNodes(
     values: readonly string[],
-    fill: number,
+    options: QuicklistOptions,
     counts: readonly number[],
     bytes: readonly number[],
-    compress = 0,
   ): ListValue {
-    const list = new ListValue(fill, compress);
+    const list = new ListValue(options);
     if (values.length <= LIST_FLAT_MAX) list.#flat = values.slice();
     else for (const value of values) list.#pushSlotRight(value);
-    list.#nodes = QuicklistNodes.of(fill, counts, bytes, compress);
+    list.#nodes = QuicklistNodes.of(options, counts, bytes);
     return list;
   }
 
-  /** list-max-listpack-size when the list was made (its quicklist's fill). O(1). */
-  get fill(): number {
-    return this.#nodes.fill;
-  }
-
-  /** list-compress-depth when the list was made. O(1). */
-  get compressDepth(): number {
-    return this.#nodes.compress;
+  /** The quicklist settings the list was made with. O(1). */
+  get quicklistOptions(): QuicklistOptions {
+    return this.#nodes;
   }
 
   /** The element count of each quicklist node, head to tail (DUMP, RDB). O(nodes). */
@@ -567,7 +566,7 @@ export class ListValue extends Charged implements ObjectValue {
 
   /** A deep copy (COPY). O(n). */
   clone(): ListValue {
-    const copy = new ListValue(this.#nodes.fill, this.#nodes.compress);
+    const copy = new ListValue(this.#nodes);
     copy.#nodes = this.#nodes.clone();
     const flat = this.#flat;
     if (flat !== null) {

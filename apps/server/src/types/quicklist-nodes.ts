@@ -55,6 +55,20 @@ function allowsMerge(
   return aCount + bCount <= fill;
 }
 
+/**
+ * The settings a quicklist is made with and keeps (quicklistSetOptions): `fill` is
+ * list-max-listpack-size; `compress` is list-compress-depth, the nodes this far from either end
+ * stay plain and those between are LZF-compressed in redis-server's memory, and so in its DUMP
+ * payloads.
+ */
+export interface QuicklistOptions {
+  readonly fill: number;
+  readonly compress: number;
+}
+
+/** createQuicklistObject's: -2 (8 KB nodes), no compression (SORT STORE's lists keep these). */
+export const DEFAULT_QUICKLIST_OPTIONS: QuicklistOptions = Object.freeze({ fill: -2, compress: 0 });
+
 /** The encoded size of the list's element at `index` (before the change being made). */
 export type EntrySizeAt = (index: number) => number;
 
@@ -63,18 +77,13 @@ export type EntrySizeAt = (index: number) => number;
  *
  * @example
  * ```ts
- * const nodes = new QuicklistNodes(2);
+ * const nodes = new QuicklistNodes({ fill: 2, compress: 0 });
  * for (const value of ['a', 'b', 'c']) nodes.pushHead(value.length, 3);
  * nodes.counts(); // [1, 2]
  * ```
  */
-export class QuicklistNodes {
-  /** list-max-listpack-size when the list was made (redis-server keeps it per list) */
+export class QuicklistNodes implements QuicklistOptions {
   readonly fill: number;
-  /**
-   * list-compress-depth when the list was made: the nodes this far from either end stay plain,
-   * those between are LZF-compressed in redis-server's memory, and so in its DUMP payloads
-   */
   readonly compress: number;
   /** ring buffers of the nodes' element counts and bytes; node i at (#first + i) & mask */
   #counts: number[] = [0];
@@ -87,19 +96,18 @@ export class QuicklistNodes {
   #node = 0;
   #offset = 0;
 
-  constructor(fill: number, compress = 0) {
-    this.fill = fill;
-    this.compress = compress;
+  constructor(options: QuicklistOptions) {
+    this.fill = options.fill;
+    this.compress = options.compress;
   }
 
   /** Nodes from `counts` and `bytes` as a payload holds them (RESTORE, RDB loading). O(nodes). */
   static of(
-    fill: number,
+    options: QuicklistOptions,
     counts: readonly number[],
     bytes: readonly number[],
-    compress = 0,
   ): QuicklistNodes {
-    const nodes = new QuicklistNodes(fill, compress);
+    const nodes = new QuicklistNodes(options);
     for (let i = 0; i < counts.length; i++) {
       if (counts[i]! > 0) nodes.#insertNode(nodes.#size, counts[i]!, bytes[i]!);
     }
@@ -127,7 +135,7 @@ export class QuicklistNodes {
 
   /** A copy (quicklistDup). O(nodes). */
   clone(): QuicklistNodes {
-    return QuicklistNodes.of(this.fill, this.counts(), this.bytes(), this.compress);
+    return QuicklistNodes.of(this, this.counts(), this.bytes());
   }
 
   /** Forgets every node. O(1). */

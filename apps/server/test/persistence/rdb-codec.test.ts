@@ -151,7 +151,7 @@ describe('RDB value encoding', () => {
     }
     // a list made under list-max-listpack-size 5: five elements per node
     const five = Buffer.from(
-      encoder.dump(ListValue.from(['a', 'b', 'c', 'd', 'e', 'f'], 5)),
+      encoder.dump(ListValue.from(['a', 'b', 'c', 'd', 'e', 'f'], { fill: 5, compress: 0 })),
       'latin1',
     );
     expect(five[1]).toBe(2); // two nodes

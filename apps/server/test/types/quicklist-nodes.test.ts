@@ -5,7 +5,7 @@ import { QuicklistNodes } from '../../src/types/quicklist-nodes.js';
 
 /** A list of `fill` built by RPUSH of `values`. */
 function pushed(fill: number, values: string[], head = false): ListValue {
-  const list = new ListValue(fill);
+  const list = new ListValue({ fill, compress: 0 });
   for (const value of values) {
     if (head) list.pushLeft(value);
     else list.pushRight(value);
@@ -20,7 +20,9 @@ describe('QuicklistNodes', () => {
     expect(pushed(2, ['a', 'b', 'c', 'd', 'e']).nodeCounts()).toEqual([2, 2, 1]);
     expect(pushed(2, ['a', 'b', 'c', 'd', 'e'], true).nodeCounts()).toEqual([1, 2, 2]);
     // LPUSH's arguments, one push at a time at the head
-    expect(ListValue.from(['e', 'd', 'c', 'b', 'a'], 2, true).nodeCounts()).toEqual([1, 2, 2]);
+    expect(
+      ListValue.from(['e', 'd', 'c', 'b', 'a'], { fill: 2, compress: 0 }, true).nodeCounts(),
+    ).toEqual([1, 2, 2]);
   });
 
   it('LINSERT: a split, a new node, the neighbour with room', () => {
@@ -64,11 +66,11 @@ describe('QuicklistNodes', () => {
   });
 
   it('keeps nodes as a payload had them, and copies them', () => {
-    const nodes = QuicklistNodes.of(-2, [2, 0, 1], [13, 7, 10]);
+    const nodes = QuicklistNodes.of({ fill: -2, compress: 0 }, [2, 0, 1], [13, 7, 10]);
     expect(nodes.counts()).toEqual([2, 1]);
-    const list = ListValue.fromNodes(['a', 'b', 'c'], 5, [1, 2], [10, 13]);
+    const list = ListValue.fromNodes(['a', 'b', 'c'], { fill: 5, compress: 1 }, [1, 2], [10, 13]);
     expect(list.nodeCounts()).toEqual([1, 2]);
-    expect(list.fill).toBe(5);
+    expect(list.quicklistOptions).toMatchObject({ fill: 5, compress: 1 });
     const copy = list.clone();
     copy.pushRight('d');
     expect(copy.nodeCounts()).toEqual([1, 3]);
