@@ -85,6 +85,11 @@ export class Client {
   monitor = false;
   /** set when the client must be disconnected once its replies are written (QUIT, errors) */
   closing = false;
+  /**
+   * set with `closing` when the client passed its output-buffer hard limit in a command: it is
+   * closed without its pending replies, as redis-server frees such a client (CLIENT_CLOSE_ASAP)
+   */
+  dropOutput = false;
   /** set while EXEC (or a script) runs this client's commands: blocking commands must not block */
   denyBlocking = false;
   /** set while the client waits on a blocking command */

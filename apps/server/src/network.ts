@@ -1,4 +1,5 @@
 import {
+  CloseReason,
   EventLoop,
   type Connection,
   type ListenerHandlers,
@@ -217,6 +218,14 @@ export class Network implements NetworkControl {
         // batch of pipelined commands piling up unbounded replies in the shared writer.
         if (writer.length >= FLUSH_EARLY_BYTES) flush(connection);
         if (client.closing) {
+          if (client.dropOutput) {
+            // past the output-buffer hard limit: closed without the replies (redis-server
+            // frees the client, its output unwritten)
+            writer.reset();
+            this.#logOutputLimit(client);
+            connection.close();
+            return;
+          }
           flush(connection);
           connection.closeAfterFlush();
         }
@@ -232,11 +241,19 @@ export class Network implements NetworkControl {
         );
         connection.closeAfterFlush();
       },
-      onClose: (connection) => {
+      onClose: (connection, reason) => {
+        if (reason === CloseReason.OUTPUT_BUFFER_LIMIT) this.#logOutputLimit(connection.state);
         this.#paused.delete(connection.state.conn as LoopConnection);
         server.removeClient(connection.state);
       },
     };
+  }
+
+  /** redis-server's warning for a client closed at its output-buffer limit. */
+  #logOutputLimit(client: Client): void {
+    this.#server.logger.warning(
+      `Client ${this.#server.describeClient(client)} closed for overcoming of output buffer limits.`,
+    );
   }
 
   /** The book's binary protocol: its own codec and writer, the same keyspace. */

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/index.js';
+import { silentLogger, startServer, type RunningServer } from '../src/index.js';
 import { redisAvailable, startPair, type Pair } from './differential/harness.js';
 import { encode } from './helpers/raw-client.js';
 
@@ -119,6 +119,54 @@ describe.skipIf(!redisAvailable)(
         { numRuns: Number(process.env.BYOR_FUZZ_RUNS ?? 60), seed: 0x5eed },
       );
     }, 120_000);
+  },
+);
+
+describe.skipIf(!redisAvailable)(
+  'a huge negative count of a random pick: closed at the output-buffer hard limit, as redis-server',
+  () => {
+    let pair: Pair;
+    const warnings: string[] = [];
+    beforeAll(async () => {
+      pair = await startPair(
+        { 'client-output-buffer-limit': 'normal 1mb 0 0' },
+        { ...silentLogger(), level: 'warning', warning: (line) => warnings.push(line) },
+      );
+      const setup = Buffer.concat([
+        encode(['SADD', 's', 'm'.repeat(100)]),
+        encode(['HSET', 'h', 'f', 'v'.repeat(100)]),
+        encode(['ZADD', 'z', '1', 'm'.repeat(100)]),
+      ]);
+      await Promise.all([exchange(pair.byor.port, setup), exchange(pair.redis.port, setup)]);
+    });
+    afterAll(async () => {
+      await pair.stop();
+    });
+    // counts past 2^53, and past the range of WITHVALUES / WITHSCORES (an error instead)
+    const commands = [
+      ['SRANDMEMBER s', ''],
+      ['HRANDFIELD h', ' WITHVALUES'],
+      ['ZRANDMEMBER z', ' WITHSCORES'],
+    ].flatMap(([command, option]) =>
+      ['-100000000', '-9223372036854775807'].flatMap((count) => [
+        `${command} ${count}`,
+        ...(option ? [`${command} ${count}${option}`] : []),
+      ]),
+    );
+    for (const command of commands) {
+      it(command, async () => {
+        warnings.length = 0;
+        const bytes = encode(command.split(' '));
+        const [byor, redis] = await Promise.all([
+          exchange(pair.byor.port, bytes, 1500),
+          exchange(pair.redis.port, bytes, 1500),
+        ]);
+        // redis-server frees the client without writing what it had: nothing arrives
+        expect(byor).toEqual(redis);
+        expect(warnings.filter((line) => !line.includes('output buffer limits'))).toEqual([]);
+        if (redis.closed) expect(warnings).toHaveLength(1);
+      });
+    }
   },
 );
 

@@ -391,6 +391,7 @@ export class RespWriter {
     }
     const taken = this.#buffer.subarray(0, length);
     this.#buffer = Buffer.allocUnsafeSlow(this.#initialCapacity) as FastBuffer;
+    this.#view = undefined;
     return taken;
   }
 
@@ -402,6 +403,8 @@ export class RespWriter {
     this.#length = 0;
     if (this.#buffer.length > SHRINK_ABOVE && this.#buffer.length > this.#initialCapacity) {
       this.#buffer = Buffer.allocUnsafeSlow(this.#initialCapacity) as FastBuffer;
+      // the cached view would keep the big buffer alive until the next view()
+      this.#view = undefined;
     }
   }
 
@@ -411,6 +414,7 @@ export class RespWriter {
     const grown = Buffer.allocUnsafeSlow(capacity) as FastBuffer;
     this.#buffer.copy(grown, 0, 0, this.#length);
     this.#buffer = grown;
+    this.#view = undefined;
   }
 
   #header(type: number, n: number): void {

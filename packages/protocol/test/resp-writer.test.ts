@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, RespWriter, type RespVersion } from '../src/index.js';
 import { latin1String } from './support/chunks.js';
@@ -157,6 +159,23 @@ describe('RespWriter: buffer management', () => {
     writer.reset();
     writer.ok();
     expect(writer.view().buffer.byteLength).toBeLessThan(1024 * 1024);
+  });
+
+  it('lets go of the big buffer at reset(), even after view() (an idle server keeps nothing)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const writer = new RespWriter(128);
+    const big = ((): WeakRef<ArrayBufferLike> => {
+      writer.bulk('z'.repeat(2 * 1024 * 1024));
+      const buffer = writer.view().buffer; // the view the server hands to the socket
+      writer.reset();
+      return new WeakRef(buffer);
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(big.deref()).toBeUndefined();
+    writer.ok();
+    expect(writer.view().toString()).toBe('+OK\r\n');
   });
 
   it('bulkArray equals arrayHeader + bulk for any strings', () => {

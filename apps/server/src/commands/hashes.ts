@@ -31,8 +31,8 @@ const EMPTY_SCAN_CURSOR = '0';
 const RANDOM_REPLY_CEILING = 512 * 1024 * 1024;
 
 /**
- * For the commands whose reply a negative count makes unbounded (HRANDFIELD, SRANDMEMBER): a
- * function telling, between batches, whether to stop. Like redis-server's CLIENT_CLOSE_ASAP check
+ * For the commands whose reply a negative count makes unbounded (HRANDFIELD, SRANDMEMBER,
+ * ZRANDMEMBER): a function telling, between batches, whether to stop. Like redis-server's CLIENT_CLOSE_ASAP check
  * in those loops, it stops and closes the client once the reply passes the normal clients'
  * output-buffer hard limit (or 512 MB without one), instead of building it until memory runs out.
  */
@@ -42,10 +42,25 @@ export function replyBudget(client: Client): () => boolean {
   const start = client.w.length;
   return () => {
     if (client.w.length - start <= ceiling) return false;
-    client.closing = true;
+    // a script's client is never closed (redis-server: "unsafe to free fake clients")
+    if (client.conn !== undefined) {
+      client.closing = true;
+      client.dropOutput = true;
+    }
     return true;
   };
 }
+
+/**
+ * The array header of a reply with repeats (a negative count of HRANDFIELD, SRANDMEMBER or
+ * ZRANDMEMBER), whose count may pass 2^53: redis-server writes the count it was asked for, then
+ * elements until {@link replyBudget} closes the client.
+ */
+export function repeatsHeader(client: Client, count: bigint): void {
+  if (count <= MAX_SAFE_COUNT) client.w.arrayHeader(Number(count));
+  else client.w.raw(Buffer.from(`*${count}\r\n`, 'latin1'));
+}
+const MAX_SAFE_COUNT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** hash-max-listpack-entries / -value, followed through CONFIG SET (read on every write). */
 interface HashLimits {
@@ -368,7 +383,8 @@ function hrandfieldWithCount(client: Client, key: string, signed: bigint, withVa
   };
   // CASE 1: a negative count (repeats allowed), or a single pick
   if (!unique || count === 1) {
-    header(count);
+    const elements = unique ? signed : -signed;
+    repeatsHeader(client, withValues && client.resp === 2 ? elements * 2n : elements);
     const batch: string[] = [];
     const exceeded = replyBudget(client);
     for (let left = count; left > 0 && !exceeded(); left -= SAMPLE_BATCH) {

@@ -6,7 +6,7 @@ import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
 import type { Value } from '../values.js';
 import { is } from './args.js';
-import { replyBudget, signedCountArg } from './hashes.js';
+import { repeatsHeader, replyBudget, signedCountArg } from './hashes.js';
 import { parseCursor, parseScanOptions } from './keys.js';
 import type { HandlerTable } from './types.js';
 
@@ -302,7 +302,7 @@ function srandmemberWithCount(client: Client, argv: string[]): void {
   }
   // CASE 1: a negative count (repeats allowed), or a single pick
   if (!unique || count === 1) {
-    w.arrayHeader(count);
+    repeatsHeader(client, unique ? signed : -signed);
     const exceeded = replyBudget(client);
     for (let i = 0; i < count; i++) {
       w.bulk(set.random() as string);

@@ -25,6 +25,7 @@ import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
 import type { Value } from '../values.js';
 import { blockingTimeoutArg, is, safeIntArg } from './args.js';
+import { repeatsHeader, replyBudget } from './hashes.js';
 import { parseCursor, parseScanOptions } from './keys.js';
 import type { HandlerTable } from './types.js';
 
@@ -764,7 +765,7 @@ function zrandmember(client: Client, argv: string[]): void {
     w.arrayHeader(0);
     return;
   }
-  // counts past 2^53 cannot be served anyway; they are clamped
+  // counts past 2^53 cannot be served anyway: they are clamped (the header keeps the count)
   const requested = typeof parsed === 'number' ? parsed : parsed > 0 ? 2 ** 53 : -(2 ** 53);
   const set = zset.set;
   const size = set.size;
@@ -772,12 +773,15 @@ function zrandmember(client: Client, argv: string[]): void {
   if (requested < 0 || requested === 1) {
     // with repetitions, drawn one at a time: no array of -count entries is ever built
     const count = requested < 0 ? -requested : 1;
-    w.arrayHeader(withScores && !pairs ? count * 2 : count);
+    const elements = requested < 0 ? -BigInt(parsed) : 1n;
+    repeatsHeader(client, withScores && !pairs ? elements * 2n : elements);
+    const exceeded = replyBudget(client);
     for (let i = 0; i < count; i++) {
       const member = set.randomMember() ?? '';
       if (pairs) w.arrayHeader(2);
       w.bulk(member);
       if (withScores) w.double(set.score(member) ?? 0);
+      if ((i & 1023) === 1023 && exceeded()) break;
     }
     return;
   }

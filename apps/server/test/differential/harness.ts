@@ -1,4 +1,4 @@
-import { startServer, type RunningServer } from '../../src/index.js';
+import { startServer, type Logger, type RunningServer } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { redisServerBinary, startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
 
@@ -32,8 +32,11 @@ export interface Pair {
 
 export const redisAvailable = redisServerBinary() !== undefined;
 
-export async function startPair(config: Record<string, string> = {}): Promise<Pair> {
-  const byor = await startServer({ port: 0, config });
+export async function startPair(
+  config: Record<string, string> = {},
+  logger?: Logger,
+): Promise<Pair> {
+  const byor = await startServer({ port: 0, config, ...(logger ? { logger } : {}) });
   const redis = await startRedisServer(Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]));
   return {
     byor,
@@ -86,6 +89,72 @@ export function canonicalPairs(reply: string): string {
   const pairs: string[] = [];
   for (let i = 0; i + 3 < lines.length; i += 4) pairs.push(lines.slice(i, i + 4).join('\r\n'));
   return [header, ...pairs.sort()].join('\r\n');
+}
+
+/** Where the RESP2/RESP3 frame that starts at `at` of `reply` ends. */
+function frameEnd(reply: string, at: number): number {
+  const lineEnd = reply.indexOf('\r\n', at);
+  const n = Number(reply.slice(at + 1, lineEnd));
+  switch (reply.charAt(at)) {
+    case '$':
+    case '=':
+    case '!':
+      return n < 0 ? lineEnd + 2 : lineEnd + 2 + n + 2;
+    case '*':
+    case '~':
+    case '>':
+    case '%':
+    case '|': {
+      const count = n < 0 ? 0 : reply[at] === '%' || reply[at] === '|' ? 2 * n : n;
+      let end = lineEnd + 2;
+      for (let i = 0; i < count; i++) end = frameEnd(reply, end);
+      return end;
+    }
+    default:
+      return lineEnd + 2;
+  }
+}
+
+/** The header line of an aggregate reply and its elements' frames (a map's as key + value). */
+function elementsOf(reply: string): { header: string; elements: string[] } {
+  const headerEnd = reply.indexOf('\r\n') + 2;
+  const header = reply.slice(0, headerEnd);
+  const elements: string[] = [];
+  if (!'*~>%|'.includes(reply[0] ?? '')) return { header: reply, elements };
+  const pairs = reply[0] === '%' || reply[0] === '|';
+  for (let at = headerEnd; at < reply.length;) {
+    const end = frameEnd(reply, pairs ? frameEnd(reply, at) : at);
+    elements.push(reply.slice(at, end));
+    at = end;
+  }
+  return { header, elements };
+}
+
+/**
+ * An aggregate reply with its elements sorted, nested ones whole (ZRANDMEMBER ... WITHSCORES in
+ * RESP3 answers [member, score] pairs): the same set of elements in any order.
+ */
+export function canonicalElements(reply: string): string {
+  const { header, elements } = elementsOf(reply);
+  return header + elements.sort().join('');
+}
+
+/**
+ * A reply's shape: its types, lengths of aggregates, integers and errors, with the content of
+ * strings and doubles left out. For commands whose elements are chosen at random (SRANDMEMBER,
+ * RANDOMKEY): how many, of what type, nil or empty, are still redis-server's.
+ */
+export function replyShape(reply: string): string {
+  const type = reply[0] ?? '';
+  const headerEnd = reply.indexOf('\r\n') + 2;
+  if ('*~>%|'.includes(type)) {
+    let shape = reply.slice(0, headerEnd);
+    for (let at = headerEnd; at < reply.length; at = frameEnd(reply, at))
+      shape += ` ${replyShape(reply.slice(at, frameEnd(reply, at)))}`;
+    return shape;
+  }
+  if ((type === '$' || type === '=') && !reply.startsWith('$-1')) return `${type}?`;
+  return type === ',' ? ',?' : reply;
 }
 
 /** Runs the cases on both servers; returns every mismatch (empty when all replies match). */
