@@ -72,14 +72,6 @@ const side = fc.constantFrom('LEFT', 'RIGHT');
 const cmd = (...argv: string[]): Step => ({ argv });
 const set = (...argv: string[]): Step => ({ argv, unordered: 'lines' });
 const pairs = (...argv: string[]): Step => ({ argv, unordered: 'pairs' });
-/**
- * SRANDMEMBER, HRANDFIELD, ZRANDMEMBER: a count of at least 20 (more than a key's members can
- * be) returns them all, compared in any order; with a smaller one, or none, the reply's shape.
- */
-const random = (argv: string[], count: string | undefined): Step => ({
-  argv,
-  unordered: count !== undefined && Number(count) >= 20 ? 'elements' : 'shape',
-});
 const randomCount = fc.option(
   fc.oneof(
     { arbitrary: fc.constantFrom('1', '2', '3', '-2'), weight: 3 },
@@ -102,6 +94,21 @@ const of = <T extends unknown[]>(
 ): fc.Arbitrary<Step> =>
   fc.tuple(...(args as fc.Arbitrary<unknown>[])).map((values) => make(...(values as T)));
 const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
+/**
+ * SRANDMEMBER, HRANDFIELD or ZRANDMEMBER, with or without a count (and with it `option`:
+ * WITHVALUES, WITHSCORES): a count of at least 20 (more than a key's members can be) returns
+ * them all, compared in any order; a smaller one, or none, is compared by the reply's shape.
+ */
+const randomPick = (name: string, option?: string): fc.Arbitrary<Step> =>
+  of(
+    (k, count, options) => ({
+      argv: [name, k, ...(count === undefined ? [] : [count, ...options])],
+      unordered: count !== undefined && Number(count) >= 20 ? 'elements' : 'shape',
+    }),
+    key,
+    randomCount,
+    fc.subarray(option === undefined ? [] : [option]),
+  );
 
 const strings: fc.Arbitrary<Step>[] = [
   of(
@@ -208,13 +215,7 @@ const hashes: fc.Arbitrary<Step>[] = [
   of((k) => set('HKEYS', k), key),
   of((k) => set('HVALS', k), key),
   of((k) => pairs('HGETALL', k), key),
-  of(
-    (k, count, values) =>
-      random(['HRANDFIELD', k, ...(count === undefined ? [] : [count, ...values])], count),
-    key,
-    randomCount,
-    fc.subarray(['WITHVALUES']),
-  ),
+  randomPick('HRANDFIELD', 'WITHVALUES'),
 ];
 
 const sets: fc.Arbitrary<Step>[] = [
@@ -237,11 +238,7 @@ const sets: fc.Arbitrary<Step>[] = [
   of((d, ks) => cmd('SINTERSTORE', d, ...ks), key, keys),
   of((d, ks) => cmd('SUNIONSTORE', d, ...ks), key, keys),
   of((d, ks) => cmd('SDIFFSTORE', d, ...ks), key, keys),
-  of(
-    (k, count) => random(['SRANDMEMBER', k, ...(count === undefined ? [] : [count])], count),
-    key,
-    randomCount,
-  ),
+  randomPick('SRANDMEMBER'),
   // only the counts whose result is not random: all members (the key goes), none, or an error
   of(
     (k, count) => ({ argv: ['SPOP', k, count], unordered: 'elements' }),
@@ -274,13 +271,7 @@ const zsets: fc.Arbitrary<Step>[] = [
   of((k, entries) => cmd('ZADD', k, ...entries.flat()), key, many(fc.tuple(float, member))),
   of((k, n, m) => cmd('ZINCRBY', k, n, m), key, float, member),
   of((k, m) => cmd('ZSCORE', k, m), key, member),
-  of(
-    (k, count, scores) =>
-      random(['ZRANDMEMBER', k, ...(count === undefined ? [] : [count, ...scores])], count),
-    key,
-    randomCount,
-    fc.subarray(['WITHSCORES']),
-  ),
+  randomPick('ZRANDMEMBER', 'WITHSCORES'),
   of((k, ms) => cmd('ZMSCORE', k, ...ms), key, members),
   of((k, m) => cmd('ZRANK', k, m), key, member),
   of((k, m) => cmd('ZREVRANK', k, m), key, member),
