@@ -252,6 +252,11 @@ export function readStream(type: number, decoder: RdbDecoder): StreamValue {
   const length = Number(readLen64(decoder));
   if (length !== stream.length) throw new RdbFormatError('stream length does not match its nodes');
   stream.lastId = readIdLens(decoder);
+  // An entry past the last ID (a damaged payload, which redis-server 7.0 takes) would let XADD *
+  // append below it, out of order: a stream that could not be saved and loaded again.
+  const lastEntry = stream.edgeId(false, false);
+  if (lastEntry !== undefined && compareIds(lastEntry, stream.lastId) > 0)
+    throw new RdbFormatError('stream last ID is smaller than its last entry');
   if (type === RdbType.STREAM_LISTPACKS) {
     stream.firstId = stream.edgeId(true, true) ?? StreamId.MIN;
     stream.maxDeletedId = StreamId.MIN;
