@@ -32,9 +32,10 @@ const RANDOM_REPLY_CEILING = 512 * 1024 * 1024;
 
 /**
  * For the commands whose reply a negative count makes unbounded (HRANDFIELD, SRANDMEMBER,
- * ZRANDMEMBER): a function telling, between batches, whether to stop. Like redis-server's CLIENT_CLOSE_ASAP check
- * in those loops, it stops and closes the client once the reply passes the normal clients'
- * output-buffer hard limit (or 512 MB without one), instead of building it until memory runs out.
+ * ZRANDMEMBER): a function telling, between batches, whether to stop. Like redis-server's
+ * CLIENT_CLOSE_ASAP check in those loops, it stops once the reply passes the normal clients'
+ * output-buffer hard limit (or 512 MB without one), instead of building it until memory runs
+ * out, and the client is closed without it (a script's client only stops).
  */
 export function replyBudget(client: Client): () => boolean {
   const hard = client.server.config.bufferLimit('normal').hard;
