@@ -131,12 +131,16 @@ export class RdbEncoder {
 
   /** rdbSaveLzfStringObject: writes the LZF form and returns true, or false when it does not pay. */
   #compressed(bytes: Uint8Array, start: number, length: number): boolean {
-    const limit = length - 4;
-    if (this.#packed.length < limit + 8) this.#packed = Buffer.allocUnsafe(limit * 2 + 8);
-    const size = lzfCompress(bytes, start, length, this.#packed, 0, limit);
+    const size = this.#lzf(bytes, start, length, length - 4);
     if (size === 0) return false;
     this.#lzfString(size, length);
     return true;
+  }
+
+  /** lzfCompress into #packed (grown to fit `limit`); the size, or 0 past `limit`. O(n). */
+  #lzf(bytes: Uint8Array, start: number, length: number, limit: number): number {
+    if (this.#packed.length < limit + 8) this.#packed = Buffer.allocUnsafe(limit * 2 + 8);
+    return lzfCompress(bytes, start, length, this.#packed, 0, limit);
   }
 
   /** An LZF string (rdbSaveLzfBlob): `size` bytes of #packed that decompress to `length`. */
@@ -301,8 +305,7 @@ export class RdbEncoder {
   #compressedNode(bytes: Uint8Array): boolean {
     const length = bytes.length;
     if (length < 48) return false;
-    if (this.#packed.length < length + 8) this.#packed = Buffer.allocUnsafe(length * 2 + 8);
-    const size = lzfCompress(bytes, 0, length, this.#packed, 0, length);
+    const size = this.#lzf(bytes, 0, length, length);
     if (size === 0 || size + 8 >= length) return false;
     this.#lzfString(size, length);
     return true;
