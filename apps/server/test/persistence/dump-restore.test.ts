@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisAvailable, runCases, type DiffCase, type Pair } from '../differential/harness.js';
 import { startRedisServer } from '@byor/test-oracle';
 import { Conn, ReplyFailure } from './client.js';
-import { startByor, tempDir } from './helpers.js';
+import { dumpPayload, startByor, tempDir } from './helpers.js';
 import { persistenceOf } from '../../src/persistence/persistence.js';
 import { datasetCommands, keyspaceDifferences, readKeyspace, runAll } from './keyspace.js';
 
@@ -119,14 +119,7 @@ describe.skipIf(!redisAvailable)('DUMP / RESTORE', () => {
     badCrc[badCrc.length - 1] = (badCrc[badCrc.length - 1] ?? 0) ^ 1;
     const future = Buffer.from(bytes);
     future.writeUInt16LE(11, future.length - 10);
-    const { crc64 } = await import('../../src/persistence/crc64.js');
-    const withCrc = (body: Buffer) => {
-      const out = Buffer.alloc(body.length + 10);
-      body.copy(out);
-      out.writeUInt16LE(10, body.length);
-      out.writeBigUInt64LE(crc64(out, 0, body.length + 2), body.length + 2);
-      return out.toString('latin1');
-    };
+    const withCrc = (body: Buffer) => dumpPayload(body).toString('latin1');
     const cases: DiffCase[] = [
       {
         name: 'DUMP of a missing key, every type',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { allCommands } from '../../src/commands/index.js';
 import { persistenceCommands } from '../../src/commands/persistence.js';
 import { Config } from '../../src/config/config.js';
+import { crc64 } from '../../src/persistence/crc64.js';
 import { silentLogger } from '../../src/logger.js';
 import { Network } from '../../src/network.js';
 import {
@@ -54,4 +55,21 @@ export function persistence(running: RunningServer): Persistence {
 export function tempDir(prefix = 'byor-persist-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** An RDB file's bytes: `body` followed by its CRC-64 (little-endian), as SAVE ends a file. */
+export function withFileChecksum(body: Uint8Array): Buffer {
+  const bytes = Buffer.alloc(body.length + 8);
+  bytes.set(body);
+  bytes.writeBigUInt64LE(crc64(bytes, 0, body.length), body.length);
+  return bytes;
+}
+
+/** A DUMP payload of `body` (type byte and value): RDB version 10, then the CRC-64 of both. */
+export function dumpPayload(body: Uint8Array): Buffer {
+  const payload = Buffer.alloc(body.length + 10);
+  payload.set(body);
+  payload.writeUInt16LE(10, body.length);
+  payload.writeBigUInt64LE(crc64(payload, 0, body.length + 2), body.length + 2);
+  return payload;
 }

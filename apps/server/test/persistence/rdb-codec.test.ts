@@ -13,6 +13,7 @@ import { RdbType } from '../../src/persistence/rdb-format.js';
 import { readRdb } from '../../src/persistence/rdb-reader.js';
 import { RdbSnapshotFormat } from '../../src/persistence/snapshot-formats.js';
 import type { Value } from '../../src/values.js';
+import { withFileChecksum } from './helpers.js';
 import { build, canonical, plainOf, plainValue, type Limits, DEFAULT_LIMITS } from './values.js';
 
 function limitsFor(limits: Limits): ValueLimits {
@@ -180,10 +181,7 @@ describe('RDB files', () => {
       format.key(key, value, expireAt);
     }
     format.end();
-    const body = Buffer.from(format.out.view());
-    const trailer = Buffer.alloc(8);
-    trailer.writeBigUInt64LE(crc64(body));
-    return Buffer.concat([body, trailer]);
+    return withFileChecksum(format.out.view());
   }
 
   function read(bytes: Buffer, checksum = true) {

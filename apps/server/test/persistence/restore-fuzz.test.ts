@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/index.js';
-import { crc64 } from '../../src/persistence/crc64.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { startByor, tempDir } from './helpers.js';
+import { dumpPayload, startByor, tempDir, withFileChecksum } from './helpers.js';
 
 const RUNS = Number(process.env.BYOR_FUZZ_RUNS ?? 300);
 const SEED = process.env.BYOR_FUZZ_SEED === undefined ? 0x5eed : Number(process.env.BYOR_FUZZ_SEED);
@@ -92,15 +91,6 @@ const WRITES: Record<string, string[]> = {
   stream: ['XADD', 'v', '*', 'new', 'x'],
 };
 
-/** `body` with RESTORE's trailer: the RDB version (10) and the CRC-64 of both, little-endian. */
-function withTrailer(body: Buffer): Buffer {
-  const payload = Buffer.alloc(body.length + 10);
-  body.copy(payload);
-  payload.writeUInt16LE(10, body.length);
-  payload.writeBigUInt64LE(crc64(payload, 0, body.length + 2), body.length + 2);
-  return payload;
-}
-
 /** A bulk reply's bytes. */
 function bulkBytes(reply: string): Buffer {
   const start = reply.indexOf('\r\n') + 2;
@@ -162,7 +152,7 @@ describe('RESTORE of damaged payloads with a right checksum', () => {
 
   it('the seeds restore as they are (the harness is right)', async () => {
     for (const [name, body] of bodies) {
-      expect(await client.call('RESTORE', 'v', '0', withTrailer(body), 'REPLACE'), name).toBe(
+      expect(await client.call('RESTORE', 'v', '0', dumpPayload(body), 'REPLACE'), name).toBe(
         '+OK\r\n',
       );
     }
@@ -174,7 +164,7 @@ describe('RESTORE of damaged payloads with a right checksum', () => {
     const body = Buffer.from(bodies.get('stream')!);
     body[3] = 1;
     await client.call('DEL', 'v');
-    expect(await client.call('RESTORE', 'v', '0', withTrailer(body))).toBe(
+    expect(await client.call('RESTORE', 'v', '0', dumpPayload(body))).toBe(
       '-ERR Bad data format\r\n',
     );
     expect(await client.call('EXISTS', 'v')).toBe(':0\r\n');
@@ -186,7 +176,7 @@ describe('RESTORE of damaged payloads with a right checksum', () => {
         fc.constantFrom(...Object.keys(SEEDS)),
         fc.array(damage, { minLength: 1, maxLength: 4 }),
         async (seed, changes) => {
-          const payload = withTrailer(damaged(bodies.get(seed)!, changes));
+          const payload = dumpPayload(damaged(bodies.get(seed)!, changes));
           await client.call('DEL', 'v');
           const reply = await client.call('RESTORE', 'v', '0', payload);
           if (reply !== '+OK\r\n') {
@@ -262,11 +252,7 @@ describe('DEBUG RELOAD of damaged RDB files with a right checksum', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(damage, { minLength: 1, maxLength: 3 }), async (changes) => {
         // the damage goes anywhere but the final checksum, which is then made right
-        const body = damaged(file.subarray(0, file.length - 8), changes);
-        const bytes = Buffer.alloc(body.length + 8);
-        body.copy(bytes);
-        bytes.writeBigUInt64LE(crc64(bytes, 0, body.length), body.length);
-        writeFileSync(path, bytes);
+        writeFileSync(path, withFileChecksum(damaged(file.subarray(0, file.length - 8), changes)));
         const reply = await client.call('DEBUG', 'RELOAD', 'NOSAVE');
         expect(reply).toMatch(/^(\+OK|-ERR Error trying to load the RDB dump)/);
         for (const db of running.server.databases) db.checkInvariants();

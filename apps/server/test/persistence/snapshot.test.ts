@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { allCommands } from '../../src/commands/index.js';
 import { Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/logger.js';
-import { crc64 } from '../../src/persistence/crc64.js';
 import { DEFAULT_VALUE_LIMITS } from '../../src/persistence/rdb-decoder.js';
 import { readRdb } from '../../src/persistence/rdb-reader.js';
 import { Snapshot } from '../../src/persistence/snapshot.js';
@@ -12,6 +11,7 @@ import { AofSnapshotFormat, RdbSnapshotFormat } from '../../src/persistence/snap
 import { ByteWriter } from '../../src/persistence/byte-writer.js';
 import { readAofCommands } from '../../src/persistence/aof-reader.js';
 import { Server } from '../../src/server.js';
+import { withFileChecksum } from './helpers.js';
 import { plainOf, type Plain } from './values.js';
 
 /**
@@ -122,10 +122,7 @@ function rdbSnapshot(server: Server): { snapshot: Snapshot; bytes: () => Buffer 
   return {
     snapshot,
     bytes: () => {
-      const body = Buffer.concat(chunks);
-      const trailer = Buffer.alloc(8);
-      trailer.writeBigUInt64LE(crc64(body));
-      return Buffer.concat([body, trailer]);
+      return withFileChecksum(Buffer.concat(chunks));
     },
   };
 }
