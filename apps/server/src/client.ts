@@ -83,6 +83,8 @@ export class Client {
   noTouch = false;
   /** MONITOR */
   monitor = false;
+  /** a replica: it asked for SYNC / PSYNC and gets the replication stream (replication/master.ts) */
+  replica = false;
   /** set when the client must be disconnected once its replies are written (QUIT, errors) */
   closing = false;
   /**

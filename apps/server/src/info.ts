@@ -4,6 +4,7 @@ import type { Server } from './server.js';
 import { clientType } from './commands/connection.js';
 import { BYOR_VERSION } from './version.js';
 import { trackingStats } from './tracking.js';
+import { ReplicationMaster } from './replication/master.js';
 
 /**
  * INFO, in redis-server 7's section and field names so monitoring tools and clients (ioredis'
@@ -152,9 +153,9 @@ function section(server: Server, name: string): string | undefined {
         ['total_net_input_bytes', server.netStats().input],
         ['total_net_output_bytes', server.netStats().output],
         ['rejected_connections', server.stats.rejectedConnections],
-        ['sync_full', 0],
-        ['sync_partial_ok', 0],
-        ['sync_partial_err', 0],
+        ['sync_full', ReplicationMaster.existing(server)?.fullSyncs ?? 0],
+        ['sync_partial_ok', ReplicationMaster.existing(server)?.partialSyncsOk ?? 0],
+        ['sync_partial_err', ReplicationMaster.existing(server)?.partialSyncsErr ?? 0],
         ['expired_keys', server.stats.expiredKeys],
         ['expired_stale_perc', '0.00'],
         ['expired_time_cap_reached_count', 0],
@@ -175,20 +176,29 @@ function section(server: Server, name: string): string | undefined {
         ['total_error_replies', server.stats.totalErrorReplies],
       ]);
     }
-    case 'replication':
+    case 'replication': {
+      const master = ReplicationMaster.existing(server);
+      const replicas = master?.replicas ?? [];
+      const backlog = master?.backlog;
+      const now = server.now();
       return lines('Replication', [
         ['role', 'master'],
-        ['connected_slaves', 0],
+        ['connected_slaves', replicas.length],
+        ...replicas.map((link, i): [string, string] => [
+          `slave${i}`,
+          `ip=${link.address},port=${link.port},state=${link.state},offset=${link.ackOffset},lag=${Math.floor((now - link.ackTime) / 1000)}`,
+        ]),
         ['master_failover_state', 'no-failover'],
-        ['master_replid', server.runId],
+        ['master_replid', master?.replid ?? server.runId],
         ['master_replid2', '0000000000000000000000000000000000000000'],
-        ['master_repl_offset', 0],
+        ['master_repl_offset', master?.offset ?? 0],
         ['second_repl_offset', -1],
-        ['repl_backlog_active', 0],
-        ['repl_backlog_size', 1048576],
-        ['repl_backlog_first_byte_offset', 0],
-        ['repl_backlog_histlen', 0],
+        ['repl_backlog_active', backlog ? 1 : 0],
+        ['repl_backlog_size', server.config.number('repl-backlog-size')],
+        ['repl_backlog_first_byte_offset', backlog ? backlog.firstByteOffset : 0],
+        ['repl_backlog_histlen', backlog ? backlog.histlen : 0],
       ]);
+    }
     case 'cpu': {
       const cpu = cpuUsage();
       return lines('CPU', [

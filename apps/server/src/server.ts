@@ -115,6 +115,8 @@ export class Server implements KeyspaceHost {
     clientInfo: undefined,
   };
   readonly monitors = new Set<Client>();
+  /** where propagated writes go (the AOF, the replication backlog): see addPropagationTarget */
+  readonly #propagationTargets: PropagationTarget[] = [];
   /** pub/sub registries and keyspace notifications */
   readonly pubsub: PubSub;
   /** the client whose command is running (pushes to it go into its reply stream, in order) */
@@ -369,6 +371,45 @@ export class Server implements KeyspaceHost {
     this.call(client, command, argv);
   }
 
+  /**
+   * Feeds `target` every write propagated from now on (redis-server's feedAppendOnlyFile and
+   * replicationFeedSlaves), in the order the targets were added. With no target
+   * `hooks.propagate` is undefined, and commands skip what only propagation needs.
+   */
+  addPropagationTarget(target: PropagationTarget): void {
+    if (this.#propagationTargets.includes(target)) return;
+    this.#propagationTargets.push(target);
+    this.#installPropagation();
+  }
+
+  /** Stops feeding `target`. */
+  removePropagationTarget(target: PropagationTarget): void {
+    const at = this.#propagationTargets.indexOf(target);
+    if (at < 0) return;
+    this.#propagationTargets.splice(at, 1);
+    this.#installPropagation();
+  }
+
+  #installPropagation(): void {
+    const hooks = this.hooks;
+    const targets = [...this.#propagationTargets];
+    const only = targets.length === 1 ? targets[0] : undefined;
+    if (targets.length === 0) {
+      hooks.propagate = undefined;
+      hooks.propagateMulti = undefined;
+    } else if (only !== undefined) {
+      hooks.propagate = (dbIndex, argv) => only.feed(dbIndex, argv);
+      hooks.propagateMulti = (_client, start) => only.transaction(start);
+    } else {
+      hooks.propagate = (dbIndex, argv) => {
+        for (const target of targets) target.feed(dbIndex, argv);
+      };
+      hooks.propagateMulti = (_client, start) => {
+        for (const target of targets) target.transaction(start);
+      };
+    }
+  }
+
   /** Runs a command that passed every check (redis-server's call()). */
   call(client: Client, command: Command, argv: string[]): void {
     const handler = command.handler;
@@ -609,6 +650,7 @@ export class Server implements KeyspaceHost {
     // redis-server's order (getClientInfoString): O P x b t R B d c U e
     let flags = '';
     if (client.monitor) flags += 'O';
+    if (client.replica) flags += 'S';
     if (client.subscriptionCount > 0) flags += 'P';
     if (client.multi) flags += 'x';
     if (client.blocked) flags += 'b';
@@ -984,13 +1026,24 @@ export class Server implements KeyspaceHost {
   }
 }
 
+/** A consumer of the propagated writes: the AOF, the replication backlog. */
+export interface PropagationTarget {
+  /** a write, after rewriting (SET ... PX as SET ... PXAT), in database `dbIndex` */
+  feed(dbIndex: number, argv: readonly string[]): void;
+  /** EXEC (or a script, or a command propagated as several) starts (true) or ends (false) */
+  transaction(start: boolean): void;
+}
+
 /** Callbacks that feature modules attach to the core. */
 export interface ServerHooks {
   notify: ((type: string, event: string, key: string, dbIndex: number) => void) | undefined;
   keyModified: ((db: Database, key: string) => void)[];
   afterCommand: ((client: Client, command: Command, argv: string[]) => void)[];
   clientClosed: ((client: Client) => void)[];
-  /** a write to make durable (AOF) or replicate: the database and the command, after rewriting */
+  /**
+   * a write to make durable (AOF) or replicate: the database and the command, after rewriting
+   * (set by {@link Server.addPropagationTarget}; the scripting engine unsets it for a while)
+   */
   propagate: ((dbIndex: number, argv: string[]) => void) | undefined;
   flushed: ((index: number | undefined) => void)[];
   shutdown: (() => void)[];
@@ -1010,7 +1063,7 @@ export interface ServerHooks {
    * beforeSleep, and acknowledged writes are durable.
    */
   beforeReply: (() => void)[];
-  /** EXEC starts (true) or ends (false): persistence wraps the writes in MULTI/EXEC */
+  /** EXEC starts (true) or ends (false): the targets wrap the writes in MULTI/EXEC */
   propagateMulti: ((client: Client, start: boolean) => void) | undefined;
   /** what other modules add to a CLIENT LIST / CLIENT INFO line (ACL users, tracking) */
   clientInfo: ClientInfoSource | undefined;
@@ -1039,6 +1092,8 @@ export interface PersistenceControl {
   info(): [string, string | number][];
   /** before SHUTDOWN: save if configured; returns an error text to refuse */
   beforeShutdown(save: boolean | undefined, force: boolean): string | undefined;
+  /** the dataset as an RDB file in memory (a replica's full synchronization): all, or some parts */
+  rdbPayload(parts?: { data: boolean; functions: boolean }): Buffer;
 }
 
 const QUEUED_BYTES = Buffer.from(QUEUED, 'latin1');

@@ -216,6 +216,7 @@ function clientInfo(client: Client): void {
 
 /** normal | pubsub (no replicas or masters in byor yet) */
 export function clientType(client: Client): string {
+  if (client.replica) return 'replica';
   return client.subscriptionCount > 0 ? 'pubsub' : 'normal';
 }
 

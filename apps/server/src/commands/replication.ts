@@ -1,28 +1,38 @@
 import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
+import { ReplicationMaster } from '../replication/master.js';
 import { parseInt64 } from '../util/numbers.js';
 import type { Handler, HandlerTable } from './types.js';
 
 /**
- * What a standalone redis-server with no replicas, no cluster and no modules answers: ROLE, WAIT,
- * REPLICAOF NO ONE, the cluster commands' "cluster support disabled", MODULE LIST. byor does not
- * replicate: REPLICAOF with a master, SYNC and PSYNC get a clear error instead of a silent no.
+ * Replication as a master (replication/master.ts): SYNC, PSYNC and REPLCONF from replicas, ROLE
+ * and WAIT counting them. byor does not follow a master: REPLICAOF with one gets a clear error
+ * instead of a silent no. And what a standalone redis-server with no cluster and no modules
+ * answers: the cluster commands' "cluster support disabled", MODULE LIST.
  */
 
 const CLUSTER_DISABLED = 'ERR This instance has cluster support disabled';
 const MODULE_NOT_ALLOWED =
   'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
-const NO_REPLICATION = 'ERR byor does not implement replication';
+const NO_REPLICATION = 'ERR byor does not replicate from a master (it can be one)';
 
 const clusterDisabled: Handler = (client) => client.server.errorReply(client, CLUSTER_DISABLED);
 
-/** ROLE: a master with no replicas. */
+/** ROLE: master, the replication offset, and each replica online (address, port, offset). */
 function role(client: Client): void {
+  const master = ReplicationMaster.existing(client.server);
+  const online = master?.replicas.filter((link) => link.state === 'online') ?? [];
   const w = client.w;
   w.arrayHeader(3);
   w.bulk('master');
-  w.integer(0);
-  w.arrayHeader(0);
+  w.integer(master?.offset ?? 0);
+  w.arrayHeader(online.length);
+  for (const link of online) {
+    w.arrayHeader(3);
+    w.bulk(link.address);
+    w.bulk(String(link.port));
+    w.bulk(String(link.ackOffset));
+  }
 }
 
 /**
@@ -45,17 +55,31 @@ function wait(client: Client, argv: string[]): void {
     server.errorReply(client, ReplyError.TIMEOUT_NEGATIVE);
     return;
   }
-  if (replicas <= 0 || client.denyBlocking) {
-    client.w.integer(0);
+  // redis-server counts the replicas that acknowledged the client's last write, and blocks
+  // until enough of them do (or the timeout)
+  const master = ReplicationMaster.existing(server);
+  const acknowledged = master?.acknowledgedBy(master.writeOffset(client)) ?? 0;
+  if (acknowledged >= replicas || client.denyBlocking) {
+    client.w.integer(acknowledged);
     return;
   }
   const deadline = timeout === 0 ? 0 : Math.floor(server.now()) + Number(timeout);
+  const waiter = master?.wait(client, Number(replicas), () =>
+    server.unblockClient(client, undefined),
+  );
   server.blockClient(
     client,
     [],
     deadline,
     () => false,
-    () => client.w.integer(0),
+    () => {
+      if (master === undefined || waiter === undefined) {
+        client.w.integer(0);
+        return;
+      }
+      master.stopWaiting(waiter);
+      client.w.integer(master.acknowledgedBy(waiter.offset));
+    },
   );
 }
 
@@ -117,11 +141,11 @@ export const replicationCommands: HandlerTable = {
       abort ? 'ERR No failover in progress.' : 'ERR FAILOVER requires connected replicas.',
     );
   },
-  sync: (client) => client.server.errorReply(client, NO_REPLICATION),
-  psync: (client) => client.server.errorReply(client, NO_REPLICATION),
+  sync: (client, argv) => ReplicationMaster.of(client.server).sync(client, argv),
+  psync: (client, argv) => ReplicationMaster.of(client.server).sync(client, argv),
   replconf(client, argv) {
     if (argv.length % 2 === 0) client.server.errorReply(client, ReplyError.SYNTAX);
-    else client.w.ok();
+    else ReplicationMaster.of(client.server).replconf(client, argv);
   },
   readonly: clusterDisabled,
   readwrite: clusterDisabled,

@@ -219,6 +219,10 @@ const implementedSpecs: DirectiveSpec[] = [
   text('aclfile', true, false),
   int('acllog-max-len', 0, LONG_MAX, true),
   oneOf('acl-pubsub-default', ['allchannels', 'resetchannels'], true),
+  memory('repl-backlog-size', 1, LONG_MAX, true),
+  int('repl-backlog-ttl', 0, LONG_MAX, true),
+  int('repl-timeout', 1, INT_MAX, true),
+  int('repl-ping-replica-period', 1, INT_MAX, true),
   // byor's own: the port for the book's binary protocol (0 = off)
   int('byor-port', 0, 65535, true, false),
 ];

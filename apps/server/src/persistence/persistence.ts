@@ -9,12 +9,13 @@ import type { Command } from '../commands/types.js';
 import { Config } from '../config/config.js';
 import type { Database } from '../keyspace.js';
 import { ScriptEngine } from '../scripting/engine.js';
-import type { PersistenceControl, Server } from '../server.js';
+import type { PersistenceControl, PropagationTarget, Server } from '../server.js';
 import type { StartServerOptions } from '../start.js';
 import { AofState, AppendOnlyFile, type AofLoadTarget, type RewritePlan } from './aof.js';
 import { ByteWriter } from './byte-writer.js';
 import { AofFormatError, PersistenceReply, RdbFormatError, misconfAof } from './errors.js';
 import { BackgroundFileSink, SyncFileSink, Trailer, type SnapshotSink } from './file-sink.js';
+import { Crc64 } from './crc64.js';
 import type { RdbEncoderOptions } from './rdb-encoder.js';
 import type { ValueLimits } from './rdb-decoder.js';
 import { readRdb } from './rdb-reader.js';
@@ -32,6 +33,9 @@ const MAX_SLICE_MS = 4;
 const MIN_SLICE_MS = 0.25;
 const IDLE_GAP_MS = 1;
 const BUSY_SHARE = 0.25;
+/** An RDB with the data and the functions (what a replica without REPLCONF rdb-filter-only gets). */
+const RDB_WHOLE = { data: true, functions: true };
+
 /** Chunks waiting for the disk beyond this make the snapshot wait (bytes). */
 const MAX_PENDING_BYTES = 16 << 20;
 /** CONFIG_BGSAVE_RETRY_DELAY: a failed BGSAVE is retried by the `save` rules after 5 s. */
@@ -379,24 +383,26 @@ export class Persistence implements PersistenceControl {
    * the one the waking command's propagation queued, which writes both first.
    */
   #installAofHooks(): void {
-    const aof = this.aof;
-    const server = this.server;
-    const hooks = server.hooks;
-    hooks.propagate = (dbIndex, argv) => {
-      aof.feed(dbIndex, argv);
-      if (!this.#flushQueued) this.#queueFlush();
-    };
-    hooks.propagateMulti = (_client, start) => aof.transaction(start);
+    const hooks = this.server.hooks;
+    this.server.addPropagationTarget(this.#aofFeed);
     if (!hooks.beforeReply.includes(this.#beforeReply)) hooks.beforeReply.push(this.#beforeReply);
   }
 
   #removeAofHooks(): void {
     const hooks = this.server.hooks;
-    hooks.propagate = undefined;
-    hooks.propagateMulti = undefined;
+    this.server.removePropagationTarget(this.#aofFeed);
     const at = hooks.beforeReply.indexOf(this.#beforeReply);
     if (at >= 0) hooks.beforeReply.splice(at, 1);
   }
+
+  /** The AOF as a propagation target: the buffer is written on a microtask or before replies. */
+  readonly #aofFeed: PropagationTarget = {
+    feed: (dbIndex, argv) => {
+      this.aof.feed(dbIndex, argv);
+      if (!this.#flushQueued) this.#queueFlush();
+    },
+    transaction: (start) => this.aof.transaction(start),
+  };
 
   #queueFlush(): void {
     this.#flushQueued = true;
@@ -557,19 +563,43 @@ export class Persistence implements PersistenceControl {
     return sink.completeSync();
   }
 
+  /**
+   * The dataset as an RDB file in memory, checksum included, written on the calling thread (a
+   * replica's full synchronization: the replication stream continues from this very point).
+   */
+  rdbPayload(parts: { data: boolean; functions: boolean } = RDB_WHOLE): Buffer {
+    const { format, trailer } = this.#format('rdb', false, parts.functions);
+    const chunks: Buffer[] = [];
+    const crc = trailer === Trailer.CRC64 ? new Crc64() : undefined;
+    const databases = parts.data ? this.server.databases : [];
+    const snapshot = new Snapshot(databases, format, (chunk) => {
+      crc?.update(chunk);
+      chunks.push(Buffer.from(chunk));
+    });
+    snapshot.finish();
+    if (trailer !== Trailer.NONE) {
+      const bytes = Buffer.alloc(8);
+      crc?.writeTo(bytes, 0);
+      chunks.push(bytes);
+    }
+    return Buffer.concat(chunks);
+  }
+
   /** `background`: a job whose sink has the worker, which then does the LZF compression. */
   #format(
     kind: JobKind,
     background = false,
+    withFunctions = true,
   ): {
     format: RdbSnapshotFormat | AofSnapshotFormat;
     trailer: Trailer;
   } {
     const config = this.server.config;
     const checksum = config.bool('rdbchecksum') ? Trailer.CRC64 : Trailer.ZERO;
-    const functions = [
-      ...(ScriptEngine.existing(this.server)?.functions.libraries.values() ?? []),
-    ].map((library) => library.code);
+    const libraries = withFunctions
+      ? (ScriptEngine.existing(this.server)?.functions.libraries.values() ?? [])
+      : [];
+    const functions = [...libraries].map((library) => library.code);
     if (kind === 'aof' && !config.bool('aof-use-rdb-preamble'))
       return {
         format: new AofSnapshotFormat(new ByteWriter(1 << 20), functions),

@@ -38,6 +38,29 @@ export const replicationCases: DiffCase[] = [
     ],
   },
   {
+    // (ACK and GETACK have no reply; PSYNC with a valid offset starts a sync: not here)
+    name: 'replconf options and a psync with a bad offset',
+    commands: [
+      ['REPLCONF', 'listening-port', 'x'],
+      ['REPLCONF', 'listening-port', '-1'],
+      ['REPLCONF', 'ip-address', '10.0.0.1'],
+      ['REPLCONF', 'ip-address', 'a'.repeat(255)],
+      ['REPLCONF', 'ip-address', 'a'.repeat(256)],
+      ['REPLCONF', 'capa', 'eof', 'capa', 'psync2', 'capa', 'other'],
+      ['REPLCONF', 'rdb-only', '1'],
+      ['REPLCONF', 'rdb-only', '2'],
+      ['REPLCONF', 'rdb-only', 'x'],
+      ['REPLCONF', 'rdb-filter-only', 'functions'],
+      ['REPLCONF', 'rdb-filter-only', ''],
+      ['REPLCONF', 'rdb-filter-only', 'keys'],
+      ['REPLCONF', 'listening-port', '1', 'foo', 'bar'],
+      ['REPLCONF', 'capa', 'eof', 'listening-port'],
+      ['PSYNC', '?', 'x'],
+      ['PSYNC', '?', '99999999999999999999'],
+      ['REPLCONF'],
+    ],
+  },
+  {
     name: 'cluster commands with cluster support disabled',
     commands: [
       ['CLUSTER', 'INFO'],

@@ -1,0 +1,550 @@
+import { randomBytes } from 'node:crypto';
+import type { Client } from '../client.js';
+import { ReplyError } from '../errors.js';
+import { ByteWriter } from '../persistence/byte-writer.js';
+import { writeCommand } from '../persistence/resp-commands.js';
+import type { PropagationTarget, Server } from '../server.js';
+import { parseInt64 } from '../util/numbers.js';
+import { ReplicationBacklog } from './backlog.js';
+
+/**
+ * The master side of replication, as redis-server 7.0 does it: replicas (redis-server's own, or
+ * `redis-cli --rdb`) connect, announce themselves with REPLCONF and ask for PSYNC; they get an
+ * RDB of the dataset (+FULLRESYNC <replid> <offset>) or, when they were in sync before and the
+ * backlog still holds what they missed, only that (+CONTINUE), then every propagated write, as
+ * the AOF gets it, in the order the writes ran. They acknowledge their offset once a second
+ * (REPLCONF ACK), which is what WAIT counts.
+ *
+ * The RDB is made on the event loop, at the moment of the PSYNC (redis-server forks for it): the
+ * server does not answer other clients while it is written, as for SAVE. Its transfer does not
+ * count against the replica client-output-buffer-limit (redis-server sends it from the file
+ * beside the output buffer): the replica's connection takes that class at its first ACK, after
+ * it loaded the RDB.
+ *
+ * @example
+ * ```ts
+ * const master = ReplicationMaster.of(server);
+ * master.sync(client, ['PSYNC', '?', '-1']); // +FULLRESYNC <replid> 0, then the RDB
+ * ```
+ */
+export class ReplicationMaster implements PropagationTarget {
+  readonly #server: Server;
+  /** master_replid; replid2 and second_repl_offset stay unset (byor is never a replica) */
+  replid = randomBytes(20).toString('hex');
+  readonly replid2 = '0'.repeat(40);
+  readonly secondOffset = -1;
+  /** created when the first replica asks for a full sync; from then on every write is fed */
+  backlog: ReplicationBacklog | undefined = undefined;
+  readonly #links = new Map<Client, ReplicaLink>();
+  /** REPLCONF options of clients that did not ask for PSYNC yet */
+  readonly #announced = new WeakMap<Client, Announcement>();
+  /** the stream's bytes since the last flush (sent to the replicas on a microtask) */
+  readonly #pending = new ByteWriter(16 * 1024);
+  #flushQueued = false;
+  #selectedDb = -1;
+  #inMulti = false;
+  #multiWritten = false;
+  /** the offset the last write of each client reached (redis-server's c->woff, for WAIT) */
+  readonly #writeOffsets = new WeakMap<Client, number>();
+  #offsetSeen = 0;
+  /** WAIT clients, and whether a REPLCONF GETACK is to go out */
+  readonly #waiting = new Set<Waiter>();
+  #ackRequested = false;
+  #cron: NodeJS.Timeout | undefined = undefined;
+  #lastPing = 0;
+  /** when the last replica left (ms), for repl-backlog-ttl */
+  #noReplicasSince = 0;
+  fullSyncs = 0;
+  partialSyncsOk = 0;
+  partialSyncsErr = 0;
+
+  private constructor(server: Server) {
+    this.#server = server;
+    server.hooks.clientClosed.push((client) => this.#clientClosed(client));
+    server.hooks.afterCommand.push((client) => {
+      const offset = this.offset;
+      if (offset !== this.#offsetSeen) {
+        this.#offsetSeen = offset;
+        this.#writeOffsets.set(client, offset);
+      }
+    });
+    server.hooks.shutdown.push(() => this.#stopCron());
+    server.config.onChange('repl-backlog-size', (value) => this.backlog?.resize(Number(value)));
+  }
+
+  /** The replication state of a server, created on first use. O(1). */
+  static of(server: Server): ReplicationMaster {
+    let master = instances.get(server);
+    if (!master) {
+      master = new ReplicationMaster(server);
+      instances.set(server, master);
+    }
+    return master;
+  }
+
+  /** The replication state of a server if anything used it yet. */
+  static existing(server: Server): ReplicationMaster | undefined {
+    return instances.get(server);
+  }
+
+  /** master_repl_offset: bytes of the replication stream so far, those not yet sent included. */
+  get offset(): number {
+    return (this.backlog?.offset ?? 0) + this.#pending.length;
+  }
+
+  /** The replicas attached, in the order they came. */
+  get replicas(): ReplicaLink[] {
+    return [...this.#links.values()];
+  }
+
+  // ---- the stream -----------------------------------------------------------------------------
+
+  /** PropagationTarget: a write, after a SELECT when its database is not the stream's. */
+  feed(dbIndex: number, argv: readonly string[]): void {
+    const out = this.#pending;
+    if (dbIndex !== this.#selectedDb) {
+      writeCommand(out, ['SELECT', String(dbIndex)]);
+      this.#selectedDb = dbIndex;
+    }
+    if (this.#inMulti && !this.#multiWritten) {
+      writeCommand(out, ['MULTI']);
+      this.#multiWritten = true;
+    }
+    writeCommand(out, argv);
+    this.#queueFlush();
+  }
+
+  /** PropagationTarget: a transaction starts or ends (MULTI before its first write, EXEC after). */
+  transaction(start: boolean): void {
+    if (start) {
+      this.#inMulti = true;
+      this.#multiWritten = false;
+      return;
+    }
+    this.#inMulti = false;
+    if (this.#multiWritten) {
+      this.#multiWritten = false;
+      writeCommand(this.#pending, ['EXEC']);
+      this.#queueFlush();
+    }
+  }
+
+  /** A command of the stream's own (PING, REPLCONF GETACK): not a write of any database. */
+  #feedOwn(argv: readonly string[]): void {
+    if (this.backlog === undefined) return;
+    writeCommand(this.#pending, argv);
+    this.#queueFlush();
+  }
+
+  #queueFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(this.#flush);
+  }
+
+  /** The pending bytes into the backlog and to every replica (in order, after its RDB). */
+  readonly #flush = (): void => {
+    this.#flushQueued = false;
+    const out = this.#pending;
+    const backlog = this.backlog;
+    if (out.length === 0 || backlog === undefined) return;
+    const bytes = Buffer.from(out.view());
+    out.reset();
+    backlog.append(bytes);
+    for (const link of this.#links.values()) {
+      if (link.state === 'online') link.client.conn?.write(bytes);
+      else link.queued.push(bytes);
+    }
+  };
+
+  // ---- commands -------------------------------------------------------------------------------
+
+  /**
+   * REPLCONF option value [option value ...] (redis-server's replconfCommand). ACK and GETACK
+   * have no reply.
+   */
+  replconf(client: Client, argv: string[]): void {
+    const server = this.#server;
+    for (let j = 1; j < argv.length; j += 2) {
+      const option = (argv[j] ?? '').toLowerCase();
+      const value = argv[j + 1] ?? '';
+      if (option === 'listening-port') {
+        const port = parseInt64(value);
+        if (port === undefined) {
+          server.errorReply(client, ReplyError.NOT_INTEGER);
+          return;
+        }
+        this.#announcement(client).port = Number(port);
+      } else if (option === 'ip-address') {
+        if (value.length >= NET_HOST_STR_LEN) {
+          server.errorReply(
+            client,
+            `ERR REPLCONF ip-address provided by replica instance is too long: ${value.length} bytes`,
+          );
+          return;
+        }
+        this.#announcement(client).address = value;
+      } else if (option === 'capa') {
+        const capability = value.toLowerCase();
+        if (capability === 'eof' || capability === 'psync2')
+          this.#announcement(client).capabilities.add(capability);
+      } else if (option === 'ack') {
+        const link = this.#links.get(client);
+        const offset = parseInt64(value);
+        if (link !== undefined && offset !== undefined) this.#acknowledged(link, Number(offset));
+        return;
+      } else if (option === 'getack') {
+        return;
+      } else if (option === 'rdb-only') {
+        const only = parseInt64(value);
+        if (only === undefined) {
+          server.errorReply(client, ReplyError.NOT_INTEGER);
+          return;
+        }
+        if (only !== 0 && only !== 1) {
+          server.errorReply(client, 'ERR value is out of range, value must between 0 and 1');
+          return;
+        }
+        this.#announcement(client).rdbOnly = value === '1';
+      } else if (option === 'rdb-filter-only') {
+        // what the RDB includes: no data, and the functions when named (redis-cli --functions-rdb)
+        const filters = value.split(/\s+/).filter(Boolean);
+        const unknown = filters.find((filter) => filter.toLowerCase() !== 'functions');
+        if (unknown !== undefined) {
+          server.errorReply(client, `ERR Unsupported rdb-filter-only option: ${unknown}`);
+          return;
+        }
+        this.#announcement(client).parts = { data: false, functions: filters.length !== 0 };
+      } else {
+        server.errorReply(client, `ERR Unrecognized REPLCONF option: ${argv[j]}`);
+        return;
+      }
+    }
+    client.w.ok();
+  }
+
+  /** SYNC, or PSYNC replid offset (redis-server's syncCommand). */
+  sync(client: Client, argv: string[]): void {
+    const server = this.#server;
+    if (client.replica) return;
+    const announcement = this.#announcement(client);
+    if (client.w.length !== 0) {
+      server.errorReply(client, 'ERR SYNC and PSYNC are invalid with pending output');
+      return;
+    }
+    if (announcement.parts !== undefined && !announcement.capabilities.has('eof')) {
+      server.errorReply(client, 'ERR Filtered replica requires EOF capability');
+      return;
+    }
+    const name = this.#replicaName(client, announcement);
+    server.logger.notice(`Replica ${name} asks for synchronization`);
+    const psync = (argv[0] ?? '').toLowerCase() === 'psync';
+    if (psync) {
+      const from = parseInt64(argv[2] ?? '');
+      if (from === undefined) {
+        server.errorReply(client, ReplyError.NOT_INTEGER);
+        server.logger.warning(`Replica ${name} asks for synchronization but with a wrong offset`);
+        return;
+      }
+      if (this.#tryContinue(client, argv[1] ?? '', Number(from), announcement, name)) return;
+      if ((argv[1] ?? '')[0] !== '?') this.partialSyncsErr++;
+    }
+    this.#fullSync(client, announcement, name, psync);
+  }
+
+  /** masterTryPartialResynchronization: +CONTINUE and the backlog from `from` on, if it can. */
+  #tryContinue(
+    client: Client,
+    replid: string,
+    from: number,
+    announcement: Announcement,
+    name: string,
+  ): boolean {
+    const logger = this.#server.logger;
+    if (replid.toLowerCase() !== this.replid) {
+      if (replid[0] === '?') logger.notice(`Full resync requested by replica ${name}`);
+      else
+        logger.notice(
+          `Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${replid}', my replication IDs are '${this.replid}' and '${this.replid2}')`,
+        );
+      return false;
+    }
+    this.#flush();
+    const backlog = this.backlog;
+    if (backlog === undefined || !backlog.covers(from)) {
+      logger.notice(
+        `Unable to partial resync with replica ${name} for lack of backlog (Replica request was: ${from}).`,
+      );
+      return false;
+    }
+    const link = this.#attach(client, announcement, name);
+    const missed = backlog.since(from);
+    client.w.simple(
+      announcement.capabilities.has('psync2') ? `CONTINUE ${this.replid}` : 'CONTINUE',
+    );
+    this.#sendAfterReplies(link, [missed], false);
+    this.partialSyncsOk++;
+    logger.notice(
+      `Partial resynchronization request from ${name} accepted. Sending ${missed.length} bytes of backlog starting from offset ${from}.`,
+    );
+    return true;
+  }
+
+  #fullSync(client: Client, announcement: Announcement, name: string, psync: boolean): void {
+    const server = this.#server;
+    const persistence = server.persistence;
+    if (persistence === undefined) {
+      server.errorReply(client, 'ERR this server has no persistence to make an RDB with');
+      return;
+    }
+    this.fullSyncs++;
+    this.#flush();
+    if (this.backlog === undefined) {
+      this.replid = randomBytes(20).toString('hex');
+      this.backlog = new ReplicationBacklog(server.config.number('repl-backlog-size'), 0);
+      server.addPropagationTarget(this);
+      server.logger.notice(
+        `Replication backlog created, my new replication IDs are '${this.replid}' and '${this.replid2}'`,
+      );
+    }
+    const link = this.#attach(client, announcement, name);
+    // the next write names its database: the replica does not know which one the stream is in
+    this.#selectedDb = -1;
+    server.logger.notice('Writing the RDB for SYNC in memory');
+    let rdb: Buffer;
+    try {
+      rdb = persistence.rdbPayload(announcement.parts);
+    } catch (error) {
+      server.logger.warning(`Can't save the RDB for SYNC: ${(error as Error).message}`);
+      this.#links.delete(client);
+      client.replica = false;
+      server.errorReply(client, 'ERR failed to make the RDB for the replica');
+      return;
+    }
+    if (psync) client.w.simple(`FULLRESYNC ${this.replid} ${this.offset}`);
+    this.#sendAfterReplies(
+      link,
+      [Buffer.from(`$${rdb.length}\r\n`, 'latin1'), rdb],
+      announcement.rdbOnly,
+    );
+  }
+
+  /**
+   * Sends `first` (the RDB, or the backlog a replica missed) after the replies of the batch being
+   * run, then the stream fed meanwhile, and puts the replica online; an rdb-only client (redis-cli
+   * --rdb) is closed after its RDB instead. A microtask runs once the batch's replies are with the
+   * connection.
+   */
+  #sendAfterReplies(link: ReplicaLink, first: Buffer[], rdbOnly: boolean): void {
+    const server = this.#server;
+    const client = link.client;
+    queueMicrotask(() => {
+      const conn = client.conn;
+      if (conn === undefined || this.#links.get(client) !== link) return;
+      for (const bytes of first) conn.write(bytes);
+      if (rdbOnly) {
+        this.#links.delete(client);
+        conn.close(true);
+      } else {
+        for (const bytes of link.queued) conn.write(bytes);
+        link.queued.length = 0;
+        link.state = 'online';
+      }
+      if (first.length > 1)
+        server.logger.notice(`Synchronization with replica ${link.name} succeeded`);
+    });
+  }
+
+  #attach(client: Client, announcement: Announcement, name: string): ReplicaLink {
+    const link: ReplicaLink = {
+      client,
+      name,
+      address: announcement.address ?? client.conn?.remoteAddress ?? '',
+      port: announcement.port,
+      state: 'send_bulk',
+      ackOffset: 0,
+      ackTime: this.#server.now(),
+      acknowledged: false,
+      queued: [],
+    };
+    client.replica = true;
+    client.conn?.setIdleExempt(true);
+    this.#links.set(client, link);
+    this.#noReplicasSince = 0;
+    this.#startCron();
+    return link;
+  }
+
+  #acknowledged(link: ReplicaLink, offset: number): void {
+    if (offset > link.ackOffset) link.ackOffset = offset;
+    link.ackTime = this.#server.now();
+    if (!link.acknowledged) {
+      // the RDB is loaded: from here on the stream is bound by the replica's output limits
+      link.acknowledged = true;
+      link.client.conn?.setOutputClass('replica');
+    }
+    if (this.#waiting.size !== 0) this.#serveWaiting();
+  }
+
+  /** The replicas online whose acknowledged offset reached `offset`. */
+  acknowledgedBy(offset: number): number {
+    let count = 0;
+    for (const link of this.#links.values())
+      if (link.state === 'online' && link.ackOffset >= offset) count++;
+    return count;
+  }
+
+  /** The offset the last write of `client` reached (0 before any). */
+  writeOffset(client: Client): number {
+    return this.#writeOffsets.get(client) ?? 0;
+  }
+
+  /**
+   * WAIT that must block: the client waits for `replicas` acknowledgements of its last write;
+   * every replica is asked for one (REPLCONF GETACK, in the stream). `reply` answers it.
+   */
+  wait(client: Client, replicas: number, reply: (count: number) => void): Waiter {
+    const waiter: Waiter = { client, offset: this.writeOffset(client), replicas, reply };
+    this.#waiting.add(waiter);
+    if (!this.#ackRequested) {
+      this.#ackRequested = true;
+      queueMicrotask(() => {
+        this.#ackRequested = false;
+        if (this.#links.size !== 0) this.#feedOwn(['REPLCONF', 'GETACK', '*']);
+      });
+    }
+    return waiter;
+  }
+
+  /** A WAIT that ended (served, timed out, its client gone). */
+  stopWaiting(waiter: Waiter): void {
+    this.#waiting.delete(waiter);
+  }
+
+  #serveWaiting(): void {
+    for (const waiter of [...this.#waiting]) {
+      const count = this.acknowledgedBy(waiter.offset);
+      if (count < waiter.replicas) continue;
+      this.#waiting.delete(waiter);
+      waiter.reply(count);
+    }
+  }
+
+  // ---- replicas coming and going --------------------------------------------------------------
+
+  #announcement(client: Client): Announcement {
+    let announcement = this.#announced.get(client);
+    if (!announcement) {
+      announcement = { port: 0, capabilities: new Set(), rdbOnly: false };
+      this.#announced.set(client, announcement);
+    }
+    return announcement;
+  }
+
+  /** replicationGetSlaveName: the address it announced (or its own) and its listening port. */
+  #replicaName(client: Client, announcement: Announcement): string {
+    const address = announcement.address ?? client.conn?.remoteAddress;
+    if (address === undefined) return `client id #${client.id}`;
+    if (announcement.port === 0) return `${address}:<unknown-replica-port>`;
+    return address.includes(':')
+      ? `[${address}]:${announcement.port}`
+      : `${address}:${announcement.port}`;
+  }
+
+  #clientClosed(client: Client): void {
+    for (const waiter of this.#waiting) if (waiter.client === client) this.#waiting.delete(waiter);
+    const link = this.#links.get(client);
+    if (link === undefined) return;
+    this.#links.delete(client);
+    this.#server.logger.warning(`Connection with replica ${link.name} lost.`);
+    if (this.#links.size === 0) this.#noReplicasSince = this.#server.now();
+  }
+
+  /** Once a second while replicas or the backlog exist: pings, timeouts, the backlog's TTL. */
+  #startCron(): void {
+    if (this.#cron !== undefined) return;
+    this.#cron = setInterval(() => this.#tick(), 1000);
+    this.#cron.unref();
+  }
+
+  #stopCron(): void {
+    if (this.#cron !== undefined) clearInterval(this.#cron);
+    this.#cron = undefined;
+  }
+
+  #tick(): void {
+    const server = this.#server;
+    const config = server.config;
+    const now = server.now();
+    const period = config.number('repl-ping-replica-period') * 1000;
+    if (this.#links.size !== 0 && now - this.#lastPing >= period) {
+      this.#lastPing = now;
+      this.#feedOwn(['PING']);
+    }
+    const timeout = config.number('repl-timeout') * 1000;
+    for (const link of [...this.#links.values()]) {
+      if (link.state !== 'online' || now - link.ackTime <= timeout) continue;
+      server.logger.warning(`Disconnecting timedout replica (streaming sync): ${link.name}`);
+      link.client.conn?.close(false);
+    }
+    const ttl = config.number('repl-backlog-ttl') * 1000;
+    if (
+      this.#links.size === 0 &&
+      this.backlog !== undefined &&
+      ttl > 0 &&
+      now - this.#noReplicasSince >= ttl
+    ) {
+      // freeReplicationBacklog: a new replication ID too, since the history is gone
+      this.#flush();
+      server.removePropagationTarget(this);
+      this.backlog = undefined;
+      this.replid = randomBytes(20).toString('hex');
+      server.logger.notice(
+        `Replication backlog freed after ${ttl / 1000} seconds without connected replicas.`,
+      );
+      this.#stopCron();
+    }
+  }
+}
+
+/** One replica attached. */
+export interface ReplicaLink {
+  readonly client: Client;
+  /** as logs name it: address:listening-port */
+  readonly name: string;
+  /** the address it announced (REPLCONF ip-address) or the one it connected from */
+  readonly address: string;
+  /** REPLCONF listening-port (0 when not announced) */
+  readonly port: number;
+  /** send_bulk until its RDB (or backlog) is queued, then online */
+  state: 'send_bulk' | 'online';
+  /** REPLCONF ACK: the offset it acknowledged, and when (ms) */
+  ackOffset: number;
+  ackTime: number;
+  acknowledged: boolean;
+  /** stream bytes fed while its RDB waits to be queued */
+  readonly queued: Buffer[];
+}
+
+/** A WAIT client. */
+export interface Waiter {
+  readonly client: Client;
+  readonly offset: number;
+  readonly replicas: number;
+  readonly reply: (count: number) => void;
+}
+
+/** What a client said with REPLCONF before PSYNC. */
+interface Announcement {
+  port: number;
+  address?: string;
+  readonly capabilities: Set<string>;
+  rdbOnly: boolean;
+  /** REPLCONF rdb-filter-only: the parts of the RDB it wants (no data, maybe the functions) */
+  parts?: { data: boolean; functions: boolean };
+}
+
+/** NET_HOST_STR_LEN: the longest REPLCONF ip-address is one byte shorter. */
+const NET_HOST_STR_LEN = 256;
+
+const instances = new WeakMap<Server, ReplicationMaster>();

@@ -1,0 +1,241 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import fc from 'fast-check';
+import { hasRedisServer, startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../src/index.js';
+import { ReplicationBacklog } from '../src/replication/backlog.js';
+import { readState } from './helpers/model.js';
+import { RawClient } from './helpers/raw-client.js';
+
+const run = promisify(execFile);
+const hasRedisCli = spawnSync('redis-cli', ['--version']).status === 0;
+
+/** The INFO field `name` of a server. */
+async function infoField(client: RawClient, section: string, name: string): Promise<string> {
+  const info = await client.call('INFO', section);
+  return new RegExp(`^${name}:(.*)\\r$`, 'm').exec(info)?.[1] ?? '';
+}
+
+/** Polls `check` every 20 ms until it holds (or fails after `ms`). */
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Both servers' databases 0 and 1 (keys, types, TTLs present, values), once WAIT says synced. */
+async function expectInSync(master: RawClient, masterPort: number, replicaPort: number) {
+  expect(await master.call('WAIT', '1', '5000')).toBe(':1\r\n');
+  const [mine, theirs] = await Promise.all([readState(masterPort), readState(replicaPort)]);
+  expect(theirs).toEqual(mine);
+}
+
+describe('ReplicationBacklog', () => {
+  it('keeps the last `size` bytes of the stream and gives them back from any offset it covers', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.array(fc.uint8Array({ maxLength: 100 }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 64 }),
+        (size, start, chunks, resized) => {
+          const backlog = new ReplicationBacklog(size, start);
+          let stream = Buffer.alloc(0);
+          chunks.forEach((chunk, i) => {
+            if (i === chunks.length >> 1) backlog.resize(resized);
+            backlog.append(chunk);
+            stream = Buffer.concat([stream, chunk]);
+          });
+          // the model: bytes start+1 ... start+stream.length, of which the last `size` are kept
+          const end = start + stream.length;
+          expect(backlog.offset).toBe(end);
+          expect(backlog.histlen).toBeLessThanOrEqual(backlog.size);
+          const kept = Math.min(backlog.histlen, stream.length);
+          expect(backlog.firstByteOffset).toBe(end - backlog.histlen + 1);
+          for (let from = end - kept + 1; from <= end + 1; from++) {
+            expect(backlog.covers(from)).toBe(true);
+            expect(backlog.since(from)).toEqual(stream.subarray(from - start - 1));
+          }
+          expect(backlog.covers(end + 2)).toBe(false);
+          expect(backlog.covers(end - backlog.histlen)).toBe(false);
+        },
+      ),
+    );
+  });
+});
+
+/**
+ * byor as the master of Debian's redis-server: the replica syncs (RDB), follows every write, and
+ * continues after a lost link from the backlog; WAIT, ROLE and INFO count it.
+ */
+describe.skipIf(!hasRedisServer)('replication to redis-server', () => {
+  let master: RunningServer;
+  let replica: RedisServerProcess;
+  let client: RawClient;
+  let replicaClient: RawClient;
+
+  beforeAll(async () => {
+    master = await startServer({ port: 0 });
+    client = await RawClient.connect(master.port);
+    // data before the replica comes: it arrives in the RDB
+    await client.call('SET', 'before', 'v');
+    await client.call('RPUSH', 'list', 'a', 'b', 'c');
+    await client.call('HSET', 'hash', 'f', '1', 'g', '2');
+    await client.call('ZADD', 'zset', '1', 'x', '2.5', 'y');
+    await client.call('SADD', 'set', 'm', 'n');
+    await client.call('SET', 'ttl', 'v', 'EX', '1000');
+    await client.call('SELECT', '1');
+    await client.call('SET', 'in-db-1', 'v');
+    await client.call('SELECT', '0');
+    replica = await startRedisServer(['--replicaof', '127.0.0.1', String(master.port)]);
+    replicaClient = await RawClient.connect(replica.port);
+    await until(
+      async () => (await infoField(replicaClient, 'replication', 'master_link_status')) === 'up',
+    );
+  }, 30_000);
+
+  afterAll(async () => {
+    client?.close();
+    replicaClient?.close();
+    await replica?.stop();
+    await master?.close();
+  });
+
+  it('sends the dataset in an RDB, then every write as it runs', async () => {
+    await expectInSync(client, master.port, replica.port);
+    expect(await replicaClient.call('PTTL', 'ttl')).toMatch(/^:(99\d{4}|1000000)\r\n$/);
+    await client.call('SET', 'after', 'x', 'PX', '100000');
+    await client.call('INCR', 'counter');
+    await client.call('LPOP', 'list');
+    await client.call('SELECT', '1');
+    await client.call('DEL', 'in-db-1');
+    await client.call('HSET', 'h1', 'a', 'b');
+    await client.call('SELECT', '0');
+    expect(await client.call('MULTI')).toBe('+OK\r\n');
+    await client.call('INCRBY', 'counter', '10');
+    await client.call('SPOP', 'set', '2');
+    expect(await client.call('EXEC')).toMatch(/^\*2\r\n:11\r\n/);
+    await client.call('EVAL', "redis.call('SET', 'scripted', ARGV[1]); return 1", '0', 'lua');
+    await client.call(
+      'FUNCTION',
+      'LOAD',
+      "#!lua name=lib\nredis.register_function('f', function() return 1 end)",
+    );
+    await expectInSync(client, master.port, replica.port);
+    expect(await replicaClient.call('FUNCTION', 'LIST')).toContain('lib');
+    expect(await replicaClient.call('GET', 'scripted')).toBe('$3\r\nlua\r\n');
+  });
+
+  it('counts the replica in ROLE, INFO and WAIT', async () => {
+    await client.call('SET', 'k', 'v');
+    expect(await client.call('WAIT', '1', '0')).toBe(':1\r\n');
+    const offset = Number(await infoField(client, 'replication', 'master_repl_offset'));
+    expect(offset).toBeGreaterThan(0);
+    expect(await infoField(client, 'replication', 'connected_slaves')).toBe('1');
+    expect(await infoField(client, 'replication', 'slave0')).toMatch(
+      new RegExp(`^ip=127\\.0\\.0\\.1,port=${replica.port},state=online,offset=\\d+,lag=\\d+$`),
+    );
+    expect(await infoField(client, 'replication', 'repl_backlog_active')).toBe('1');
+    // WAIT's REPLCONF GETACK made the replica acknowledge the whole stream
+    const acknowledged = async () => {
+      const line = await infoField(client, 'replication', 'slave0');
+      const stream = await infoField(client, 'replication', 'master_repl_offset');
+      return /offset=(\d+)/.exec(line)?.[1] === stream;
+    };
+    await until(acknowledged, 5000);
+    // the replica's own view: the same stream, the same offset, once it acknowledged
+    await until(
+      async () =>
+        Number(await infoField(replicaClient, 'replication', 'master_repl_offset')) >= offset,
+    );
+    expect(await infoField(replicaClient, 'replication', 'master_replid')).toBe(
+      await infoField(client, 'replication', 'master_replid'),
+    );
+    const role = await client.call('ROLE');
+    expect(role).toMatch(
+      new RegExp(
+        `^\\*3\\r\\n\\$6\\r\\nmaster\\r\\n:\\d+\\r\\n\\*1\\r\\n\\*3\\r\\n\\$9\\r\\n127\\.0\\.0\\.1\\r\\n\\$\\d+\\r\\n${replica.port}\\r\\n`,
+      ),
+    );
+    // two replicas cannot acknowledge: WAIT answers 1 at its timeout
+    const started = Date.now();
+    expect(await client.call('WAIT', '2', '200')).toBe(':1\r\n');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(await client.call('CLIENT', 'LIST', 'TYPE', 'replica')).toMatch(/ flags=S /);
+  });
+
+  it('continues a lost link from the backlog (+CONTINUE), without a new RDB', async () => {
+    const fullBefore = await infoField(client, 'stats', 'sync_full');
+    expect(await client.call('CLIENT', 'KILL', 'TYPE', 'replica')).toBe(':1\r\n');
+    await client.call('SET', 'while-away', '1');
+    await client.call('RPUSH', 'list', 'd');
+    await until(async () => (await infoField(client, 'replication', 'connected_slaves')) === '1');
+    expect(await infoField(client, 'stats', 'sync_partial_ok')).toBe('1');
+    expect(await infoField(client, 'stats', 'sync_full')).toBe(fullBefore);
+    await expectInSync(client, master.port, replica.port);
+  });
+
+  it('follows random writes of every type, in two databases and in transactions', async () => {
+    const key = fc.constantFrom('a', 'b', 'c');
+    const member = fc.constantFrom('x', 'y', 'z', 'w');
+    const number = fc.integer({ min: -5, max: 5 }).map(String);
+    const write = fc.oneof(
+      fc.tuple(fc.constant('SET'), key, member),
+      fc.tuple(fc.constant('APPEND'), key, member),
+      fc.tuple(fc.constant('INCRBY'), key, number),
+      fc.tuple(fc.constant('DEL'), key),
+      fc.tuple(fc.constant('LPUSH'), key, member),
+      fc.tuple(fc.constant('RPOP'), key),
+      fc.tuple(fc.constant('SADD'), key, member),
+      fc.tuple(fc.constant('SPOP'), key),
+      fc.tuple(fc.constant('HSET'), key, member, number),
+      fc.tuple(fc.constant('HINCRBY'), key, member, number),
+      fc.tuple(fc.constant('ZADD'), key, number, member),
+      fc.tuple(fc.constant('ZINCRBY'), key, number, member),
+      fc.tuple(fc.constant('EXPIRE'), key, fc.constantFrom('100', '1000')),
+      fc.tuple(fc.constant('PERSIST'), key),
+      fc.tuple(fc.constant('COPY'), key, key, fc.constant('REPLACE')),
+      fc.tuple(fc.constant('SELECT'), fc.constantFrom('0', '1')),
+      fc.constant(['MULTI'] as const),
+      fc.constant(['EXEC'] as const),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(write, { maxLength: 40 }), async (commands) => {
+        await client.call('FLUSHALL');
+        for (const command of commands) await client.call(...command);
+        await client.call('DISCARD');
+        await client.call('SELECT', '0');
+        await expectInSync(client, master.port, replica.port);
+      }),
+      { numRuns: 25 },
+    );
+  }, 60_000);
+
+  it.skipIf(!hasRedisCli)('gives redis-cli --rdb a file redis-server loads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-rdb-'));
+    try {
+      await client.call('FLUSHALL');
+      for (let i = 0; i < 100; i++) await client.call('SET', `key:${i}`, `value:${i}`);
+      await run('redis-cli', ['-p', String(master.port), '--rdb', join(dir, 'dump.rdb')]);
+      const loaded = await startRedisServer(['--dir', dir, '--dbfilename', 'dump.rdb']);
+      const check = await RawClient.connect(loaded.port);
+      try {
+        expect(await check.call('DBSIZE')).toBe(':100\r\n');
+        expect(await check.call('GET', 'key:42')).toBe('$8\r\nvalue:42\r\n');
+      } finally {
+        check.close();
+        await loaded.stop();
+      }
+      // the client is gone after its RDB: it was never a replica of the stream
+      expect(await infoField(client, 'replication', 'connected_slaves')).toBe('1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
