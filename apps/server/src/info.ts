@@ -5,6 +5,7 @@ import { clientType } from './commands/connection.js';
 import { BYOR_VERSION } from './version.js';
 import { trackingStats } from './tracking.js';
 import { ReplicationMaster } from './replication/master.js';
+import { ReplicationReplica } from './replication/replica.js';
 
 /**
  * INFO, in redis-server 7's section and field names so monitoring tools and clients (ioredis'
@@ -181,17 +182,67 @@ function section(server: Server, name: string): string | undefined {
       const replicas = master?.replicas ?? [];
       const backlog = master?.backlog;
       const now = server.now();
+      const replica = ReplicationReplica.existing(server);
+      const following = replica?.following === true ? replica : undefined;
+      const seconds = (since: number) => Math.floor((now - since) / 1000);
+      const transfer = following?.state === 'sync' && following.transferSize >= 0;
+      const offset = following ? Math.max(following.offset, 0) : (master?.offset ?? 0);
       return lines('Replication', [
-        ['role', 'master'],
+        ...(following === undefined
+          ? [['role', 'master'] as [string, string]]
+          : ([
+              ['role', 'slave'],
+              ['master_host', following.host],
+              ['master_port', following.port],
+              ['master_link_status', following.state === 'connected' ? 'up' : 'down'],
+              [
+                'master_last_io_seconds_ago',
+                following.state === 'connected' ? seconds(following.lastIo) : -1,
+              ],
+              ['master_sync_in_progress', following.state === 'sync' ? 1 : 0],
+              ['slave_read_repl_offset', offset],
+              ['slave_repl_offset', offset],
+              ...(transfer
+                ? [
+                    ['master_sync_total_bytes', following.transferSize],
+                    ['master_sync_read_bytes', following.transferRead],
+                    ['master_sync_left_bytes', following.transferSize - following.transferRead],
+                    [
+                      'master_sync_perc',
+                      (
+                        (following.transferRead * 100) /
+                        Math.max(1, following.transferSize)
+                      ).toFixed(2),
+                    ],
+                    ['master_sync_last_io_seconds_ago', seconds(following.lastIo)],
+                  ]
+                : []),
+              ...(following.state !== 'connected'
+                ? [
+                    [
+                      'master_link_down_since_seconds',
+                      following.downSince ? seconds(following.downSince) : -1,
+                    ],
+                  ]
+                : []),
+              ['slave_priority', server.config.string('replica-priority')],
+              ['slave_read_only', server.config.bool('replica-read-only') ? 1 : 0],
+              ['replica_announced', server.config.bool('replica-announced') ? 1 : 0],
+            ] as [string, string | number][])),
         ['connected_slaves', replicas.length],
         ...replicas.map((link, i): [string, string] => [
           `slave${i}`,
           `ip=${link.address},port=${link.port},state=${link.state},offset=${link.ackOffset},lag=${Math.floor((now - link.ackTime) / 1000)}`,
         ]),
         ['master_failover_state', 'no-failover'],
-        ['master_replid', master?.replid ?? server.runId],
+        [
+          'master_replid',
+          following && following.replid !== '?'
+            ? following.replid
+            : (master?.replid ?? server.runId),
+        ],
         ['master_replid2', '0000000000000000000000000000000000000000'],
-        ['master_repl_offset', master?.offset ?? 0],
+        ['master_repl_offset', offset],
         ['second_repl_offset', -1],
         ['repl_backlog_active', backlog ? 1 : 0],
         ['repl_backlog_size', server.config.number('repl-backlog-size')],

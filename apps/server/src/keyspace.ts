@@ -36,6 +36,11 @@ export interface KeyspaceHost {
   now(): number;
   /** a key was removed because its TTL passed */
   keyExpired(db: Database, key: string): void;
+  /**
+   * what a key past its TTL is when found: deleted (a master), hidden but kept (a read-only
+   * replica, until the master's DEL), or still alive (the master's commands on a replica)
+   */
+  readonly expiry: 'delete' | 'hide' | 'keep';
   /** a key was written (WATCH invalidation) */
   keyModified(db: Database, key: string): void;
   /** a read found no key (keyspace event "keymiss") */
@@ -845,6 +850,8 @@ export class Database {
     if (handle === undefined) return false;
     const at = this.#deadlines.keyOf(handle);
     if (at === undefined || !(this.#host.now() > at)) return false;
+    const expiry = this.#host.expiry;
+    if (expiry !== 'delete') return expiry === 'hide';
     this.#expireNow(key);
     return true;
   }

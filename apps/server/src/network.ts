@@ -339,7 +339,8 @@ export class Network implements NetworkControl {
     const server = this.#server;
     server.sampleStats();
     // active expiry: at most 25% of the cron period, as redis-server's slow cycle
-    if (server.activeExpireEnabled) {
+    // a replica leaves expiring to its master (whose DELs come in the stream)
+    if (server.activeExpireEnabled && server.replicaOf === undefined) {
       const deadline = performance.now() + periodMs * 0.25;
       for (const db of server.databases) {
         if (db.expiresCount === 0) continue;

@@ -132,6 +132,10 @@ export class Server implements KeyspaceHost {
   readonly redisVersion = CAPTURED_REDIS_VERSION;
   /** DEBUG SET-ACTIVE-EXPIRE */
   activeExpireEnabled = true;
+  /** the master byor follows (REPLICAOF, replication/replica.ts); undefined while it is a master */
+  replicaOf: { host: string; port: number } | undefined = undefined;
+  /** the master's client while one of the master's commands runs (see runAsMaster) */
+  #masterClient: Client | undefined = undefined;
   peakMemory = 0;
   /** the network side, once listening (kills and pauses connections) */
   network: NetworkControl | undefined = undefined;
@@ -356,6 +360,15 @@ export class Server implements KeyspaceHost {
       return;
     }
     if (this.eviction.maxmemory !== 0 && this.eviction.rejects(client, command)) return;
+    if (
+      this.replicaOf !== undefined &&
+      flags & CommandFlag.WRITE &&
+      this.#masterClient === undefined &&
+      this.config.bool('replica-read-only')
+    ) {
+      this.#reject(client, "READONLY You can't write against a read only replica.");
+      return;
+    }
     if (client.inPubSubContext && !PUBSUB_ALLOWED.has(lower.split('|')[0] ?? '')) {
       this.#reject(
         client,
@@ -408,6 +421,32 @@ export class Server implements KeyspaceHost {
         for (const target of targets) target.transaction(start);
       };
     }
+  }
+
+  /**
+   * Runs a command of the master's replication stream as `client` (the master's): writes are
+   * allowed on a read-only replica, and keys past their TTL still exist for it (the master
+   * expires them, with a DEL in the stream), as for redis-server's master client.
+   */
+  runAsMaster(client: Client, argv: string[]): void {
+    const outer = this.#masterClient;
+    this.#masterClient = client;
+    try {
+      this.execute(client, argv);
+    } finally {
+      this.#masterClient = outer;
+    }
+  }
+
+  /**
+   * KeyspaceHost: whether a key past its TTL is deleted when found ('delete', a master's way),
+   * only hidden ('hide', a read-only replica's: the master's DEL removes it), or still there for
+   * the master's own commands ('keep').
+   */
+  get expiry(): 'delete' | 'hide' | 'keep' {
+    if (this.replicaOf === undefined) return 'delete';
+    if (this.#masterClient !== undefined) return 'keep';
+    return this.config.bool('replica-read-only') ? 'hide' : 'delete';
   }
 
   /** Runs a command that passed every check (redis-server's call()). */
@@ -1094,6 +1133,8 @@ export interface PersistenceControl {
   beforeShutdown(save: boolean | undefined, force: boolean): string | undefined;
   /** the dataset as an RDB file in memory (a replica's full synchronization): all, or some parts */
   rdbPayload(parts?: { data: boolean; functions: boolean }): Buffer;
+  /** loads a master's RDB into the (emptied) databases, keys past their TTL kept; throws */
+  loadRdbPayload(bytes: Buffer): void;
 }
 
 const QUEUED_BYTES = Buffer.from(QUEUED, 'latin1');

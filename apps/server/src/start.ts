@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from './logger.js';
 import { Server, type Clock } from './server.js';
 import { allCommands } from './commands/index.js';
 import { attachPersistence } from './persistence/persistence.js';
+import { ReplicationReplica } from './replication/replica.js';
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -69,6 +70,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const network = new Network(server);
   await attachPersistence(server, options, network.closed);
   await network.listen();
+  // `replicaof host port` in the config: follow that master once the port is known
+  const master = config.string('replicaof');
+  if (master !== '') {
+    const [masterHost = '', masterPort = '0'] = master.split(' ');
+    ReplicationReplica.of(server).follow(masterHost, Number(masterPort));
+  }
   const host = network.host;
   return {
     port: server.port,

@@ -29,6 +29,42 @@ async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> 
   }
 }
 
+/** Write commands of every type on a few keys, in two databases, some in transactions. */
+const randomWrites = (() => {
+  const key = fc.constantFrom('a', 'b', 'c');
+  const member = fc.constantFrom('x', 'y', 'z', 'w');
+  const number = fc.integer({ min: -5, max: 5 }).map(String);
+  const write = fc.oneof(
+    fc.tuple(fc.constant('SET'), key, member),
+    fc.tuple(fc.constant('APPEND'), key, member),
+    fc.tuple(fc.constant('INCRBY'), key, number),
+    fc.tuple(fc.constant('DEL'), key),
+    fc.tuple(fc.constant('LPUSH'), key, member),
+    fc.tuple(fc.constant('RPOP'), key),
+    fc.tuple(fc.constant('SADD'), key, member),
+    fc.tuple(fc.constant('SPOP'), key),
+    fc.tuple(fc.constant('HSET'), key, member, number),
+    fc.tuple(fc.constant('HINCRBY'), key, member, number),
+    fc.tuple(fc.constant('ZADD'), key, number, member),
+    fc.tuple(fc.constant('ZINCRBY'), key, number, member),
+    fc.tuple(fc.constant('EXPIRE'), key, fc.constantFrom('100', '1000')),
+    fc.tuple(fc.constant('PERSIST'), key),
+    fc.tuple(fc.constant('COPY'), key, key, fc.constant('REPLACE')),
+    fc.tuple(fc.constant('SELECT'), fc.constantFrom('0', '1')),
+    fc.constant(['MULTI'] as const),
+    fc.constant(['EXEC'] as const),
+  );
+  return fc.array(write, { maxLength: 40 });
+})();
+
+/** FLUSHALL, then `commands` (errors and all), leaving the connection in database 0. */
+async function runWrites(client: RawClient, commands: readonly (readonly string[])[]) {
+  await client.call('FLUSHALL');
+  for (const command of commands) await client.call(...command);
+  await client.call('DISCARD');
+  await client.call('SELECT', '0');
+}
+
 /** Both servers' databases 0 and 1 (keys, types, TTLs present, values), once WAIT says synced. */
 async function expectInSync(master: RawClient, masterPort: number, replicaPort: number) {
   expect(await master.call('WAIT', '1', '5000')).toBe(':1\r\n');
@@ -182,35 +218,9 @@ describe.skipIf(!hasRedisServer)('replication to redis-server', () => {
   });
 
   it('follows random writes of every type, in two databases and in transactions', async () => {
-    const key = fc.constantFrom('a', 'b', 'c');
-    const member = fc.constantFrom('x', 'y', 'z', 'w');
-    const number = fc.integer({ min: -5, max: 5 }).map(String);
-    const write = fc.oneof(
-      fc.tuple(fc.constant('SET'), key, member),
-      fc.tuple(fc.constant('APPEND'), key, member),
-      fc.tuple(fc.constant('INCRBY'), key, number),
-      fc.tuple(fc.constant('DEL'), key),
-      fc.tuple(fc.constant('LPUSH'), key, member),
-      fc.tuple(fc.constant('RPOP'), key),
-      fc.tuple(fc.constant('SADD'), key, member),
-      fc.tuple(fc.constant('SPOP'), key),
-      fc.tuple(fc.constant('HSET'), key, member, number),
-      fc.tuple(fc.constant('HINCRBY'), key, member, number),
-      fc.tuple(fc.constant('ZADD'), key, number, member),
-      fc.tuple(fc.constant('ZINCRBY'), key, number, member),
-      fc.tuple(fc.constant('EXPIRE'), key, fc.constantFrom('100', '1000')),
-      fc.tuple(fc.constant('PERSIST'), key),
-      fc.tuple(fc.constant('COPY'), key, key, fc.constant('REPLACE')),
-      fc.tuple(fc.constant('SELECT'), fc.constantFrom('0', '1')),
-      fc.constant(['MULTI'] as const),
-      fc.constant(['EXEC'] as const),
-    );
     await fc.assert(
-      fc.asyncProperty(fc.array(write, { maxLength: 40 }), async (commands) => {
-        await client.call('FLUSHALL');
-        for (const command of commands) await client.call(...command);
-        await client.call('DISCARD');
-        await client.call('SELECT', '0');
+      fc.asyncProperty(randomWrites, async (commands) => {
+        await runWrites(client, commands);
         await expectInSync(client, master.port, replica.port);
       }),
       { numRuns: 25 },
@@ -236,6 +246,134 @@ describe.skipIf(!hasRedisServer)('replication to redis-server', () => {
       expect(await infoField(client, 'replication', 'connected_slaves')).toBe('1');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * byor as the replica of Debian's redis-server (its diskless sync: the RDB between EOF marks, and
+ * the disk one: with a length), and of another byor.
+ */
+describe.skipIf(!hasRedisServer)('replication from redis-server', () => {
+  let master: RedisServerProcess;
+  let replica: RunningServer;
+  let client: RawClient;
+  let replicaClient: RawClient;
+
+  beforeAll(async () => {
+    master = await startRedisServer(['--repl-diskless-sync-delay', '0']);
+    client = await RawClient.connect(master.port);
+    await client.call('SET', 'before', 'v');
+    await client.call('RPUSH', 'list', 'a', 'b');
+    await client.call('SET', 'ttl', 'v', 'EX', '1000');
+    replica = await startServer({ port: 0, config: { replicaof: `127.0.0.1 ${master.port}` } });
+    replicaClient = await RawClient.connect(replica.port);
+    await until(
+      async () => (await infoField(replicaClient, 'replication', 'master_link_status')) === 'up',
+    );
+  }, 30_000);
+
+  afterAll(async () => {
+    client?.close();
+    replicaClient?.close();
+    await replica?.close();
+    await master?.stop();
+  });
+
+  it('loads the RDB, follows the stream, and refuses writes of its own clients', async () => {
+    await expectInSync(client, master.port, replica.port);
+    expect(await replicaClient.call('SET', 'mine', 'v')).toBe(
+      "-READONLY You can't write against a read only replica.\r\n",
+    );
+    expect(await replicaClient.call('MULTI')).toBe('+OK\r\n');
+    expect(await replicaClient.call('INCR', 'n')).toMatch(/^-READONLY/);
+    expect(await replicaClient.call('EXEC')).toMatch(/^-EXECABORT/);
+    expect(await replicaClient.call('WAIT', '0', '0')).toMatch(/^-ERR WAIT cannot be used/);
+    const role = await replicaClient.call('ROLE');
+    expect(role).toMatch(
+      new RegExp(
+        `^\\*5\\r\\n\\$5\\r\\nslave\\r\\n\\$9\\r\\n127\\.0\\.0\\.1\\r\\n:${master.port}\\r\\n\\$9\\r\\nconnected\\r\\n:\\d+\\r\\n$`,
+      ),
+    );
+    // the offsets agree once the replica acknowledged
+    const offset = await infoField(client, 'replication', 'master_repl_offset');
+    await until(
+      async () => (await infoField(replicaClient, 'replication', 'master_repl_offset')) === offset,
+    );
+  });
+
+  it('follows random writes of every type, in two databases and in transactions', async () => {
+    await fc.assert(
+      fc.asyncProperty(randomWrites, async (commands) => {
+        await runWrites(client, commands);
+        await expectInSync(client, master.port, replica.port);
+      }),
+      { numRuns: 25 },
+    );
+  }, 60_000);
+
+  it("continues a lost link from the master's backlog, then syncs again from a disk RDB", async () => {
+    // the stream is in database 1 when the link goes, and goes on there without a SELECT
+    await client.call('SELECT', '1');
+    await client.call('SET', 'in-db-1', 'before');
+    expect(await client.call('CLIENT', 'KILL', 'TYPE', 'replica')).toBe(':1\r\n');
+    await client.call('SET', 'in-db-1', 'while-away');
+    await client.call('SELECT', '0');
+    await until(async () => (await infoField(client, 'replication', 'connected_slaves')) === '1');
+    expect(await infoField(client, 'stats', 'sync_partial_ok')).toBe('1');
+    await client.call('SELECT', '1');
+    await client.call('SET', 'in-db-1', 'after');
+    await client.call('SELECT', '0');
+    await expectInSync(client, master.port, replica.port);
+    // a new master history (the master's replication ID changes): a full sync, here from disk
+    expect(await client.call('CONFIG', 'SET', 'repl-diskless-sync', 'no')).toBe('+OK\r\n');
+    const fullSyncs = Number(await infoField(client, 'stats', 'sync_full'));
+    expect(await replicaClient.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
+    expect(await replicaClient.call('SET', 'mine', 'v')).toBe('+OK\r\n');
+    expect(await replicaClient.call('REPLICAOF', '127.0.0.1', String(master.port))).toBe('+OK\r\n');
+    await until(
+      async () => (await infoField(replicaClient, 'replication', 'master_link_status')) === 'up',
+    );
+    expect(Number(await infoField(client, 'stats', 'sync_full'))).toBe(fullSyncs + 1);
+    // what byor wrote as a master is gone: the master's RDB replaced it
+    expect(await replicaClient.call('EXISTS', 'mine')).toBe(':0\r\n');
+    await expectInSync(client, master.port, replica.port);
+  }, 30_000);
+});
+
+describe('replication between two byor servers', () => {
+  it('keeps keys past their TTL hidden until the master expires them', async () => {
+    const master = await startServer({ port: 0 });
+    const replica = await startServer({
+      port: 0,
+      config: { replicaof: `127.0.0.1 ${master.port}` },
+    });
+    const client = await RawClient.connect(master.port);
+    const replicaClient = await RawClient.connect(replica.port);
+    try {
+      await until(
+        async () => (await infoField(replicaClient, 'replication', 'master_link_status')) === 'up',
+      );
+      master.server.activeExpireEnabled = false;
+      await client.call('SET', 'short', 'v', 'PX', '30');
+      expect(await client.call('WAIT', '1', '5000')).toBe(':1\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      // due on the replica too, but only the master's DEL removes it
+      expect(await replicaClient.call('GET', 'short')).toBe('$-1\r\n');
+      expect(await replicaClient.call('EXISTS', 'short')).toBe(':0\r\n');
+      expect(await replicaClient.call('DBSIZE')).toBe(':1\r\n');
+      expect(await client.call('GET', 'short')).toBe('$-1\r\n'); // the master expires it: DEL
+      expect(await client.call('WAIT', '1', '5000')).toBe(':1\r\n');
+      expect(await replicaClient.call('DBSIZE')).toBe(':0\r\n');
+      // byor does not pass its master's stream on
+      const third = await RawClient.connect(replica.port);
+      expect(await third.call('PSYNC', '?', '-1')).toMatch(/^-NOMASTERLINK/);
+      third.close();
+    } finally {
+      client.close();
+      replicaClient.close();
+      await replica.close();
+      await master.close();
     }
   });
 });

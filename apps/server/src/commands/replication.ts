@@ -1,25 +1,39 @@
 import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
 import { ReplicationMaster } from '../replication/master.js';
+import { ReplicationReplica } from '../replication/replica.js';
 import { parseInt64 } from '../util/numbers.js';
 import type { Handler, HandlerTable } from './types.js';
 
 /**
- * Replication as a master (replication/master.ts): SYNC, PSYNC and REPLCONF from replicas, ROLE
- * and WAIT counting them. byor does not follow a master: REPLICAOF with one gets a clear error
- * instead of a silent no. And what a standalone redis-server with no cluster and no modules
- * answers: the cluster commands' "cluster support disabled", MODULE LIST.
+ * Replication: as a master (replication/master.ts) SYNC, PSYNC and REPLCONF from replicas, ROLE
+ * and WAIT counting them; as a replica (replication/replica.ts) REPLICAOF. And what a standalone
+ * redis-server with no cluster and no modules answers: the cluster commands' "cluster support
+ * disabled", MODULE LIST.
  */
 
 const CLUSTER_DISABLED = 'ERR This instance has cluster support disabled';
 const MODULE_NOT_ALLOWED =
   'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
-const NO_REPLICATION = 'ERR byor does not replicate from a master (it can be one)';
 
 const clusterDisabled: Handler = (client) => client.server.errorReply(client, CLUSTER_DISABLED);
 
-/** ROLE: master, the replication offset, and each replica online (address, port, offset). */
+/**
+ * ROLE: master, the replication offset, and each replica online (address, port, offset); or, as
+ * a replica, slave, the master's address and port, the link's state and the offset.
+ */
 function role(client: Client): void {
+  const replica = ReplicationReplica.existing(client.server);
+  if (replica?.following) {
+    const w = client.w;
+    w.arrayHeader(5);
+    w.bulk('slave');
+    w.bulk(replica.host);
+    w.integer(replica.port);
+    w.bulk(replica.state);
+    w.integer(replica.state === 'connected' ? replica.offset : -1);
+    return;
+  }
   const master = ReplicationMaster.existing(client.server);
   const online = master?.replicas.filter((link) => link.state === 'online') ?? [];
   const w = client.w;
@@ -55,6 +69,13 @@ function wait(client: Client, argv: string[]): void {
     server.errorReply(client, ReplyError.TIMEOUT_NEGATIVE);
     return;
   }
+  if (server.replicaOf !== undefined) {
+    server.errorReply(
+      client,
+      'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.',
+    );
+    return;
+  }
   // redis-server counts the replicas that acknowledged the client's last write, and blocks
   // until enough of them do (or the timeout)
   const master = ReplicationMaster.existing(server);
@@ -83,20 +104,53 @@ function wait(client: Client, argv: string[]): void {
   );
 }
 
-/** REPLICAOF / SLAVEOF: NO ONE is what this server already is; a master cannot be followed. */
+/**
+ * REPLICAOF / SLAVEOF host port: follow that master (replication/replica.ts); NO ONE: stop
+ * following and keep the data, writable.
+ */
 function replicaof(client: Client, argv: string[]): void {
+  const server = client.server;
   const host = argv[1] ?? '';
   const port = argv[2] ?? '';
   if (host.toLowerCase() === 'no' && port.toLowerCase() === 'one') {
+    if (server.replicaOf !== undefined) {
+      ReplicationReplica.of(server).unfollow();
+      server.logger.notice(
+        `MASTER MODE enabled (user request from '${server.describeClient(client)}')`,
+      );
+    }
     client.w.ok();
+    return;
+  }
+  if (client.replica) {
+    server.errorReply(client, 'ERR Command is not valid when client is a replica.');
     return;
   }
   const n = parseInt64(port);
   if (n === undefined || n < 0 || n > 65535) {
-    client.server.errorReply(client, 'ERR Invalid master port');
+    server.errorReply(client, 'ERR Invalid master port');
     return;
   }
-  client.server.errorReply(client, NO_REPLICATION);
+  const current = server.replicaOf;
+  if (current && current.host.toLowerCase() === host.toLowerCase() && current.port === n) {
+    server.logger.notice(
+      'REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.',
+    );
+    client.w.simple('OK Already connected to specified master');
+    return;
+  }
+  // clients blocked on keys are let go: the master's stream decides the data from now on
+  for (const other of server.clients.values())
+    if (other.blocked && other !== client)
+      server.unblockClient(
+        other,
+        'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)',
+      );
+  ReplicationReplica.of(server).follow(host, Number(n));
+  server.logger.notice(
+    `REPLICAOF ${host}:${n} enabled (user request from '${server.describeClient(client)}')`,
+  );
+  client.w.ok();
 }
 
 const CLUSTER_SUBCOMMANDS = [

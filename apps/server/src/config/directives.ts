@@ -74,6 +74,16 @@ function special(
     : { name, kind: 'special', implemented, mutable };
 }
 
+/** `replicaof <host> <port>` (or `no one`): stored as "host port", or "" for none. */
+function parseReplicaof(args: readonly string[]): { value: string } | { error: string } {
+  const parts = args.join(' ').split(' ').filter(Boolean);
+  if (parts.length !== 2) return { error: 'wrong number of arguments' };
+  const [host = '', port = ''] = parts;
+  if (host.toLowerCase() === 'no' && port.toLowerCase() === 'one') return { value: '' };
+  if (!/^\d+$/.test(port) || Number(port) > 65535) return { error: 'Invalid master port' };
+  return { value: `${host} ${Number(port)}` };
+}
+
 /** `save "3600 1 300 100"`: pairs of seconds and changes; "" disables. */
 function parseSave(args: readonly string[]): { value: string } | { error: string } {
   const parts = args
@@ -219,6 +229,12 @@ const implementedSpecs: DirectiveSpec[] = [
   text('aclfile', true, false),
   int('acllog-max-len', 0, LONG_MAX, true),
   oneOf('acl-pubsub-default', ['allchannels', 'resetchannels'], true),
+  special('replicaof', true, false, parseReplicaof),
+  text('masterauth', true),
+  text('masteruser', true),
+  bool('replica-read-only', true),
+  text('replica-announce-ip', true),
+  int('replica-announce-port', 0, 65535, true),
   memory('repl-backlog-size', 1, LONG_MAX, true),
   int('repl-backlog-ttl', 0, LONG_MAX, true),
   int('repl-timeout', 1, INT_MAX, true),

@@ -295,7 +295,15 @@ export class Persistence implements PersistenceControl {
     this.#loadRdb(readFileSync(path), path, false);
   }
 
-  #loadRdb(bytes: Buffer, name: string, aofPreamble: boolean): number {
+  /**
+   * Loads the RDB a master sent into the (emptied) databases. Keys past their TTL are kept, as a
+   * replica of redis-server keeps them: the master's DEL for each follows in its stream.
+   */
+  loadRdbPayload(bytes: Buffer): void {
+    this.#loadRdb(bytes, 'the master', false, true);
+  }
+
+  #loadRdb(bytes: Buffer, name: string, aofPreamble: boolean, keepExpired = false): number {
     const server = this.server;
     const now = server.clock.now();
     let expired = 0;
@@ -317,7 +325,7 @@ export class Persistence implements PersistenceControl {
             throw new RdbFormatError(
               `FATAL: Data file was created with a Redis server configured to handle more than ${server.databases.length} databases. Exiting`,
             );
-          if (expireAt !== undefined && expireAt < now && !aofPreamble) {
+          if (expireAt !== undefined && expireAt < now && !aofPreamble && !keepExpired) {
             expired++;
             return;
           }

@@ -228,6 +228,13 @@ export class ReplicationMaster implements PropagationTarget {
     const server = this.#server;
     if (client.replica) return;
     const announcement = this.#announcement(client);
+    if (server.replicaOf !== undefined) {
+      server.errorReply(
+        client,
+        "NOMASTERLINK byor does not pass its master's stream on: connect to the master itself",
+      );
+      return;
+    }
     if (client.w.length !== 0) {
       server.errorReply(client, 'ERR SYNC and PSYNC are invalid with pending output');
       return;
@@ -428,6 +435,26 @@ export class ReplicationMaster implements PropagationTarget {
       this.#waiting.delete(waiter);
       waiter.reply(count);
     }
+  }
+
+  /**
+   * byor starts following a master (REPLICAOF host port): its replicas are disconnected and its
+   * backlog dropped, since byor does not pass its master's stream on (no chained replicas).
+   */
+  disconnectReplicas(): void {
+    const server = this.#server;
+    this.#flush();
+    for (const link of [...this.#links.values()]) link.client.conn?.close(false);
+    if (this.backlog !== undefined) {
+      server.removePropagationTarget(this);
+      this.backlog = undefined;
+    }
+    this.#stopCron();
+  }
+
+  /** byor stops following a master (REPLICAOF NO ONE): its stream starts a new history. */
+  newHistory(): void {
+    this.replid = randomBytes(20).toString('hex');
   }
 
   // ---- replicas coming and going --------------------------------------------------------------

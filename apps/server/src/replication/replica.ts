@@ -1,0 +1,541 @@
+import { connect, type Socket } from 'node:net';
+import { RequestParser, RespWriter } from '@byor/protocol';
+import type { Client } from '../client.js';
+import { ScriptEngine } from '../scripting/engine.js';
+import type { Server } from '../server.js';
+import { ReplicationMaster } from './master.js';
+
+/** ROLE's names of the link's states (redis-server's repl_state). */
+export type LinkState = 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
+
+/** Bytes of an RDB sent with an EOF mark (`$EOF:<40 bytes>\r\n ... <the 40 bytes>`). */
+const EOF_MARK_LENGTH = 40;
+
+/**
+ * The replica side of replication, as redis-server 7.0's: REPLICAOF host port (or `replicaof`
+ * in the config) makes byor follow a master (redis-server, or another byor). It connects, says
+ * PING, AUTH when `masterauth` is set, REPLCONF listening-port and capa eof psync2, then PSYNC:
+ * the first time (or when the master cannot continue) it gets an RDB (sent with a length or, as
+ * redis-server's diskless sync does, between EOF marks), empties its databases and loads it; then
+ * it runs every command of the master's stream through the master's client (replies discarded,
+ * keys never expired for it) and acknowledges its offset once a second and on REPLCONF GETACK.
+ * A lost link is retried every second with PSYNC <replid> <offset + 1>, which the master answers
+ * +CONTINUE when its backlog still holds what was missed.
+ *
+ * While it follows a master, byor's own clients may not write (replica-read-only yes, the
+ * default: "-READONLY You can't write against a read only replica."), keys with a TTL are not
+ * expired by byor (the master's DEL does it; they read as missing once due), and byor does not
+ * chain: a replica of byor is refused while byor is itself a replica.
+ *
+ * @example
+ * ```ts
+ * ReplicationReplica.of(server).follow('127.0.0.1', 6379); // REPLICAOF 127.0.0.1 6379
+ * ReplicationReplica.of(server).unfollow(); // REPLICAOF NO ONE
+ * ```
+ */
+export class ReplicationReplica {
+  readonly #server: Server;
+  host = '';
+  port = 0;
+  state: LinkState | 'none' = 'none';
+  /** the master's replication ID and our offset in its stream (-1 before the first sync) */
+  replid = '?';
+  offset = -1;
+  /** ms of the last byte from the master; of the link going down (0: never up) */
+  lastIo = 0;
+  downSince = 0;
+  /** an RDB being received: its size (-1 with an EOF mark) and the bytes so far */
+  transferSize = 0;
+  transferRead = 0;
+  #socket: Socket | undefined = undefined;
+  #input: Buffer = Buffer.alloc(0);
+  /** the handshake's replies still expected, in order: each gets the reply line */
+  #expecting: ((line: string) => void)[] = [];
+  #eofMark: Buffer | undefined = undefined;
+  #chunks: Buffer[] = [];
+  #parser: RequestParser | undefined = undefined;
+  #client: Client | undefined = undefined;
+  #cron: NodeJS.Timeout | undefined = undefined;
+  /** the stream's bytes received since it started; those that commands were parsed from */
+  #received = 0;
+  #applied = 0;
+  /** bytes of commands run but not counted in `offset` yet (a transaction before its EXEC) */
+  #unacknowledged = 0;
+  /** the database the master's stream was in when the link was lost */
+  #streamDb = 0;
+
+  private constructor(server: Server) {
+    this.#server = server;
+    server.hooks.shutdown.push(() => this.#stop());
+  }
+
+  /** The replica state of a server, created on first use. O(1). */
+  static of(server: Server): ReplicationReplica {
+    let replica = instances.get(server);
+    if (!replica) {
+      replica = new ReplicationReplica(server);
+      instances.set(server, replica);
+    }
+    return replica;
+  }
+
+  /** The replica state if anything used it yet. */
+  static existing(server: Server): ReplicationReplica | undefined {
+    return instances.get(server);
+  }
+
+  /** True while byor follows a master (connected or not). */
+  get following(): boolean {
+    return this.state !== 'none';
+  }
+
+  /** The client the master's commands run as (CLIENT LIST flags=M), while connected. */
+  get masterClient(): Client | undefined {
+    return this.#client;
+  }
+
+  /**
+   * replicationSetMaster: follow `host:port` from now on. The databases stay as they are until
+   * the master's RDB replaces them; byor's own replicas are disconnected (their stream ends).
+   */
+  follow(host: string, port: number): void {
+    const server = this.#server;
+    this.#drop();
+    this.host = host;
+    this.port = port;
+    this.state = 'connect';
+    this.downSince = server.now();
+    server.replicaOf = { host, port };
+    ReplicationMaster.existing(server)?.disconnectReplicas();
+    if (this.#cron === undefined) {
+      this.#cron = setInterval(() => this.#tick(), 1000);
+      this.#cron.unref();
+    }
+    this.#connect();
+  }
+
+  /** replicationUnsetMaster (REPLICAOF NO ONE): stop following; the data stays, writable. */
+  unfollow(): void {
+    const server = this.#server;
+    this.#drop();
+    this.state = 'none';
+    server.replicaOf = undefined;
+    // writes of our own may follow: following a master again starts with a full sync
+    this.replid = '?';
+    this.offset = -1;
+    if (this.#cron !== undefined) clearInterval(this.#cron);
+    this.#cron = undefined;
+    // a new history starts here: our replicas sync from scratch
+    ReplicationMaster.existing(server)?.newHistory();
+  }
+
+  #stop(): void {
+    this.#drop();
+    if (this.#cron !== undefined) clearInterval(this.#cron);
+    this.#cron = undefined;
+  }
+
+  // ---- the link -------------------------------------------------------------------------------
+
+  #connect(): void {
+    const server = this.#server;
+    server.logger.notice(`Connecting to MASTER ${this.host}:${this.port}`);
+    this.state = 'connecting';
+    const socket = connect({ host: this.host, port: this.port });
+    this.#socket = socket;
+    this.#input = Buffer.alloc(0);
+    this.#expecting = [];
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      if (this.#socket !== socket) return;
+      server.logger.notice('MASTER <-> REPLICA sync started');
+      this.lastIo = server.now();
+      this.state = 'handshake';
+      this.#handshake();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.#socket !== socket) return;
+      this.lastIo = server.now();
+      this.#onData(chunk);
+    });
+    socket.on('error', (error) => {
+      if (this.#socket !== socket) return;
+      server.logger.warning(`Error condition on socket for SYNC: ${error.message}`);
+    });
+    socket.on('close', () => {
+      if (this.#socket !== socket) return;
+      if (this.state === 'connected') server.logger.warning('Connection with master lost.');
+      this.#linkDown();
+    });
+  }
+
+  /** The link is gone: retried by the cron (each second) while we still follow. */
+  #linkDown(): void {
+    this.#drop();
+    if (this.state !== 'none') {
+      this.state = 'connect';
+      this.downSince = this.#server.now();
+    }
+  }
+
+  /** Closes the socket, forgetting the partial transfer and the stream not applied yet. */
+  #drop(): void {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    socket?.destroy();
+    this.#chunks = [];
+    this.#eofMark = undefined;
+    this.#parser = undefined;
+    // a transaction cut short is sent again (the offset stops before its MULTI); the database the
+    // stream is in is not: a continued stream goes on in it
+    if (this.#client !== undefined) this.#streamDb = this.#client.db.index;
+    this.#client = undefined;
+    this.#expecting = [];
+  }
+
+  #send(argv: readonly string[]): void {
+    const writer = new RespWriter(64);
+    writer.bulkArray(argv);
+    this.#socket?.write(Buffer.from(writer.view()));
+  }
+
+  /** Sends a command of the handshake; `then` gets its reply line. */
+  #ask(argv: readonly string[], then: (line: string) => void): void {
+    this.#send(argv);
+    this.#expecting.push(then);
+  }
+
+  #handshake(): void {
+    const server = this.#server;
+    const config = server.config;
+    const fail = (why: string) => {
+      server.logger.warning(why);
+      this.#linkDown();
+    };
+    this.#ask(['PING'], (line) => {
+      // an error about authentication is fine: AUTH comes next
+      if (line[0] === '-' && !/^-(NOAUTH|NOPERM|ERR operation not permitted)/.test(line)) {
+        fail(`Error reply to PING from master: '${line.slice(1)}'`);
+        return;
+      }
+      server.logger.notice('Master replied to PING, replication can continue...');
+      const password = config.string('masterauth');
+      if (password !== '') {
+        const user = config.string('masteruser');
+        this.#ask(user === '' ? ['AUTH', password] : ['AUTH', user, password], (reply) => {
+          if (reply[0] === '-') fail(`Unable to AUTH to MASTER: ${reply}`);
+          else this.#announce();
+        });
+      } else this.#announce();
+    });
+  }
+
+  /** REPLCONF listening-port, ip-address, capa, then PSYNC: one at a time, as the master wants. */
+  #announce(): void {
+    const server = this.#server;
+    const config = server.config;
+    const port = config.number('replica-announce-port') || server.port;
+    const address = config.string('replica-announce-ip');
+    const steps: [string[], string][] = [
+      [['REPLCONF', 'listening-port', String(port)], 'listening-port'],
+      ...(address === ''
+        ? []
+        : [[['REPLCONF', 'ip-address', address], 'ip-address'] as [string[], string]]),
+      [['REPLCONF', 'capa', 'eof', 'capa', 'psync2'], 'capa'],
+    ];
+    const next = (): void => {
+      const step = steps.shift();
+      if (step === undefined) {
+        this.#psync();
+        return;
+      }
+      this.#ask(step[0], (line) => {
+        if (line[0] === '-')
+          server.logger.notice(
+            `(Non critical) Master does not understand REPLCONF ${step[1]}: ${line}`,
+          );
+        next();
+      });
+    };
+    next();
+  }
+
+  #psync(): void {
+    const server = this.#server;
+    const continuing = this.offset >= 0 && this.replid !== '?';
+    if (continuing)
+      server.logger.notice(
+        `Trying a partial resynchronization (request ${this.replid}:${this.offset + 1}).`,
+      );
+    else server.logger.notice('Partial resynchronization not possible (no cached master)');
+    this.#ask(
+      ['PSYNC', continuing ? this.replid : '?', String(continuing ? this.offset + 1 : -1)],
+      (line) => this.#psyncReply(line),
+    );
+  }
+
+  #psyncReply(line: string): void {
+    const server = this.#server;
+    const full = /^\+FULLRESYNC ([0-9a-fA-F]{40}) (\d+)$/.exec(line);
+    if (full) {
+      server.logger.notice(`Full resync from master: ${full[1]}:${full[2]}`);
+      this.replid = full[1] ?? '?';
+      this.offset = Number(full[2]);
+      this.state = 'sync';
+      this.transferSize = -2; // the $ line is still to come
+      this.transferRead = 0;
+      return;
+    }
+    const continued = /^\+CONTINUE(?: ([0-9a-fA-F]{40}))?$/.exec(line);
+    if (continued) {
+      server.logger.notice('Successful partial resynchronization with master.');
+      if (continued[1] !== undefined && continued[1] !== this.replid) {
+        server.logger.notice(`Master replication ID changed to ${continued[1]}`);
+        this.replid = continued[1];
+      }
+      this.#streamStarts(true);
+      server.logger.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
+      return;
+    }
+    server.logger.warning(`Unexpected reply to PSYNC from master: ${line}`);
+    this.#linkDown();
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.state === 'connected') {
+      this.#applyStream(chunk);
+      return;
+    }
+    this.#input = this.#input.length === 0 ? chunk : Buffer.concat([this.#input, chunk]);
+    while (this.#socket !== undefined && this.#input.length !== 0) {
+      if (this.state === 'sync') {
+        if (!this.#readTransfer()) return;
+        continue;
+      }
+      if (this.state !== 'handshake') break;
+      // newlines alone are the master's keepalives while it prepares the RDB
+      if (this.#input[0] === 10) {
+        this.#input = this.#input.subarray(1);
+        continue;
+      }
+      const end = this.#input.indexOf('\r\n');
+      if (end < 0) {
+        if (this.#input.length > 64 * 1024) this.#protocolError('a reply line too long');
+        return;
+      }
+      const line = this.#input.toString('latin1', 0, end);
+      this.#input = this.#input.subarray(end + 2);
+      const then = this.#expecting.shift();
+      if (then === undefined) {
+        this.#protocolError(`an unexpected reply (${line})`);
+        return;
+      }
+      then(line);
+    }
+    if (this.#connected() && this.#input.length !== 0) {
+      const rest = this.#input;
+      this.#input = Buffer.alloc(0);
+      this.#applyStream(rest);
+    }
+  }
+
+  /** (a method: the compiler would narrow `state` across the calls that change it) */
+  #connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  #protocolError(what: string): void {
+    this.#server.logger.warning(`Protocol error from MASTER: ${what}; closing the link`);
+    this.#linkDown();
+  }
+
+  /** Reads the RDB's bytes; true when the input may hold more to handle. */
+  #readTransfer(): boolean {
+    const server = this.#server;
+    if (this.transferSize === -2) {
+      if (this.#input[0] === 10) {
+        this.#input = this.#input.subarray(1);
+        return true;
+      }
+      const end = this.#input.indexOf('\r\n');
+      if (end < 0) return false;
+      const line = this.#input.toString('latin1', 0, end);
+      this.#input = this.#input.subarray(end + 2);
+      if (line[0] === '-') {
+        server.logger.warning(`MASTER aborted replication with an error: ${line.slice(1)}`);
+        this.#linkDown();
+        return false;
+      }
+      if (line.startsWith('$EOF:') && line.length === 5 + EOF_MARK_LENGTH) {
+        this.#eofMark = Buffer.from(line.slice(5), 'latin1');
+        this.transferSize = -1;
+        server.logger.notice(
+          'MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF in memory',
+        );
+        return true;
+      }
+      const size = /^\$(\d+)$/.exec(line);
+      if (!size) {
+        this.#protocolError(`a bad RDB header (${line})`);
+        return false;
+      }
+      this.transferSize = Number(size[1]);
+      server.logger.notice(
+        `MASTER <-> REPLICA sync: receiving ${this.transferSize} bytes from master in memory`,
+      );
+      return true;
+    }
+    if (this.transferSize >= 0) {
+      const want = this.transferSize - this.transferRead;
+      const take = this.#input.subarray(0, want);
+      this.#chunks.push(take);
+      this.transferRead += take.length;
+      this.#input = this.#input.subarray(take.length);
+      if (this.transferRead < this.transferSize) return false;
+      this.#loadTransfer(Buffer.concat(this.#chunks));
+      return true;
+    }
+    // with an EOF mark: everything up to the mark (which may span reads)
+    const mark = this.#eofMark ?? Buffer.alloc(0);
+    this.#chunks.push(this.#input);
+    this.transferRead += this.#input.length;
+    this.#input = Buffer.alloc(0);
+    if (this.transferRead < EOF_MARK_LENGTH) return false;
+    const all = Buffer.concat(this.#chunks);
+    this.#chunks = [all];
+    const at = all.indexOf(
+      mark,
+      Math.max(0, all.length - this.#lastChunkLength() - EOF_MARK_LENGTH),
+    );
+    if (at < 0) return false;
+    this.#input = all.subarray(at + EOF_MARK_LENGTH);
+    this.#loadTransfer(all.subarray(0, at));
+    return true;
+  }
+
+  #lastChunkLength(): number {
+    return this.#chunks[this.#chunks.length - 1]?.length ?? 0;
+  }
+
+  /** readSyncBulkPayload's end: empty the databases and the functions, load the RDB. */
+  #loadTransfer(rdb: Buffer): void {
+    const server = this.#server;
+    this.#chunks = [];
+    server.logger.notice('MASTER <-> REPLICA sync: Flushing old data');
+    // emptyData: WATCHers fail, tracking clients are told; not counted as changes to save
+    const dirty = server.stats.dirty;
+    server.flushDatabase(undefined);
+    server.stats.dirty = dirty;
+    ScriptEngine.existing(server)?.functions.flush();
+    server.logger.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    try {
+      const persistence = server.persistence;
+      if (persistence === undefined) throw new Error('no persistence to load an RDB with');
+      persistence.loadRdbPayload(rdb);
+    } catch (error) {
+      server.logger.warning(
+        `Failed trying to load the MASTER synchronization DB from socket: ${(error as Error).message}`,
+      );
+      for (const db of server.databases) db.flush();
+      // a new full sync next time
+      this.replid = '?';
+      this.offset = -1;
+      this.#linkDown();
+      return;
+    }
+    this.#streamStarts(false);
+    server.logger.notice('MASTER <-> REPLICA sync: Finished with success');
+    this.#ack();
+  }
+
+  /**
+   * The stream follows: the master's client and its parser; after +CONTINUE in the database the
+   * stream was in (the master sends no SELECT for it), after a full sync in database 0.
+   */
+  #streamStarts(continued: boolean): void {
+    const server = this.#server;
+    const client = server.createClient(undefined);
+    client.db = server.db(continued ? this.#streamDb : 0);
+    client.authenticated = true;
+    client.denyBlocking = true;
+    client.w = new RespWriter(256);
+    client.name = '';
+    this.#client = client;
+    this.#parser = new RequestParser({ maxBulkLength: Number.MAX_SAFE_INTEGER });
+    this.#received = 0;
+    this.#applied = 0;
+    this.#unacknowledged = 0;
+    this.state = 'connected';
+    this.downSince = 0;
+  }
+
+  /**
+   * Runs the master's commands as they arrive, its offset advancing by each command's bytes (not
+   * inside MULTI: a transaction is applied at its EXEC, and only then acknowledged).
+   */
+  #applyStream(chunk: Buffer): void {
+    const server = this.#server;
+    const parser = this.#parser;
+    const client = this.#client;
+    if (parser === undefined || client === undefined) return;
+    parser.push(chunk);
+    this.#received += chunk.length;
+    for (;;) {
+      let argv: string[] | undefined;
+      try {
+        argv = parser.next();
+      } catch (error) {
+        this.#protocolError((error as Error).message);
+        return;
+      }
+      if (argv === undefined) break;
+      const through = this.#received - parser.bufferedBytes;
+      const name = (argv[0] ?? '').toLowerCase();
+      if (argv.length === 0) {
+        // an empty command: nothing to run, its bytes still count
+      } else if (name === 'replconf' && (argv[1] ?? '').toLowerCase() === 'getack') {
+        // the offset before this command, as redis-server's replicationSendAck
+        this.#ack();
+      } else {
+        server.runAsMaster(client, argv);
+        client.w.reset();
+      }
+      if (this.#client !== client) return; // the command ended the link (REPLICAOF, FLUSHALL...)
+      // the command's bytes count once it ran (a transaction's, at its EXEC)
+      this.#unacknowledged += through - this.#applied;
+      this.#applied = through;
+      if (client.multi === undefined) {
+        this.offset += this.#unacknowledged;
+        this.#unacknowledged = 0;
+      }
+    }
+  }
+
+  /** REPLCONF ACK <offset> to the master. */
+  #ack(): void {
+    if (this.state !== 'connected') return;
+    this.#send(['REPLCONF', 'ACK', String(this.offset)]);
+  }
+
+  /** Once a second: reconnect, acknowledge, notice a master gone silent (repl-timeout). */
+  #tick(): void {
+    const server = this.#server;
+    if (this.state === 'connect') {
+      this.#connect();
+      return;
+    }
+    const timeout = server.config.number('repl-timeout') * 1000;
+    if (server.now() - this.lastIo > timeout) {
+      server.logger.warning(
+        this.state === 'connected'
+          ? 'MASTER timeout: no data nor PING received...'
+          : 'Timeout connecting to the MASTER...',
+      );
+      this.#linkDown();
+      return;
+    }
+    this.#ack();
+  }
+}
+
+const instances = new WeakMap<Server, ReplicationReplica>();
