@@ -230,6 +230,9 @@ function section(server: Server, name: string): string | undefined {
               ['replica_announced', server.config.bool('replica-announced') ? 1 : 0],
             ] as [string, string | number][])),
         ['connected_slaves', replicas.length],
+        ...(server.minReplicasToWrite !== 0 && server.minReplicasMaxLag !== 0
+          ? [['min_slaves_good_slaves', server.goodReplicas] as [string, number]]
+          : []),
         ...replicas.map((link, i): [string, string] => [
           `slave${i}`,
           `ip=${link.address},port=${link.port},state=${link.state},offset=${link.ackOffset},lag=${Math.floor((now - link.ackTime) / 1000)}`,

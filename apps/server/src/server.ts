@@ -134,6 +134,15 @@ export class Server implements KeyspaceHost {
   activeExpireEnabled = true;
   /** the master byor follows (REPLICAOF, replication/replica.ts); undefined while it is a master */
   replicaOf: { host: string; port: number } | undefined = undefined;
+  /** a replica: its link to the master is up (replica-serve-stale-data no refuses data otherwise) */
+  replicaLinkUp = false;
+  /**
+   * min-replicas-to-write / min-replicas-max-lag, and the replicas online whose last ACK is at
+   * most that many seconds old (refreshed each second by replication/master.ts)
+   */
+  minReplicasToWrite = 0;
+  minReplicasMaxLag = 10;
+  goodReplicas = 0;
   /** the master's client while one of the master's commands runs (see runAsMaster) */
   #masterClient: Client | undefined = undefined;
   peakMemory = 0;
@@ -163,6 +172,10 @@ export class Server implements KeyspaceHost {
     this.#buildCommandTable(handlers);
     this.#slowlogThreshold = config.number('slowlog-log-slower-than');
     config.onChange('slowlog-log-slower-than', (value) => (this.#slowlogThreshold = Number(value)));
+    this.minReplicasToWrite = config.number('min-replicas-to-write');
+    this.minReplicasMaxLag = config.number('min-replicas-max-lag');
+    config.onChange('min-replicas-to-write', (value) => (this.minReplicasToWrite = Number(value)));
+    config.onChange('min-replicas-max-lag', (value) => (this.minReplicasMaxLag = Number(value)));
     this.pubsub = new PubSub(this);
     this.hooks.notify = (type, event, key, dbIndex) =>
       this.pubsub.notify(type, event, key, dbIndex);
@@ -361,18 +374,32 @@ export class Server implements KeyspaceHost {
     }
     if (this.eviction.maxmemory !== 0 && this.eviction.rejects(client, command)) return;
     if (
-      this.replicaOf !== undefined &&
-      flags & CommandFlag.WRITE &&
-      this.#masterClient === undefined &&
-      this.config.bool('replica-read-only')
+      (this.replicaOf !== undefined || this.minReplicasToWrite !== 0) &&
+      this.#writes(client, command, argv)
     ) {
-      this.#reject(client, "READONLY You can't write against a read only replica.");
-      return;
+      const refusal = this.writeRefusal();
+      if (refusal !== undefined) {
+        this.#reject(client, refusal);
+        return;
+      }
     }
     if (client.inPubSubContext && !PUBSUB_ALLOWED.has(lower.split('|')[0] ?? '')) {
       this.#reject(
         client,
         `ERR Can't execute '${lower}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      );
+      return;
+    }
+    if (
+      this.replicaOf !== undefined &&
+      !(flags & CommandFlag.STALE) &&
+      !this.replicaLinkUp &&
+      this.#masterClient === undefined &&
+      !this.config.bool('replica-serve-stale-data')
+    ) {
+      this.#reject(
+        client,
+        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
       );
       return;
     }
@@ -421,6 +448,41 @@ export class Server implements KeyspaceHost {
         for (const target of targets) target.transaction(start);
       };
     }
+  }
+
+  /**
+   * Whether a command counts as a write for processCommand's checks: flagged so, an EXEC of a
+   * transaction with a write, or a script that declares it may write (getCommandFlags).
+   */
+  #writes(client: Client, command: Command, argv: string[]): boolean {
+    if (command.meta.flags & CommandFlag.WRITE) return true;
+    const name = command.meta.name;
+    if (name === 'exec')
+      return (
+        client.multi?.commands.some((queued) => queued.command.meta.flags & CommandFlag.WRITE) ??
+        false
+      );
+    return this.hooks.scriptWrites?.(this, name, argv) ?? false;
+  }
+
+  /**
+   * Why a write may not run now, as redis-server's processCommand (and a script's redis.call)
+   * checks: not enough good replicas (min-replicas-to-write), or a read-only replica (unless the
+   * write comes from its master). Undefined when it may.
+   */
+  writeRefusal(): string | undefined {
+    if (this.replicaOf === undefined) {
+      if (
+        this.minReplicasToWrite !== 0 &&
+        this.minReplicasMaxLag !== 0 &&
+        this.goodReplicas < this.minReplicasToWrite
+      )
+        return 'NOREPLICAS Not enough good replicas to write.';
+      return undefined;
+    }
+    if (this.#masterClient === undefined && this.config.bool('replica-read-only'))
+      return "READONLY You can't write against a read only replica.";
+    return undefined;
   }
 
   /**
@@ -1106,6 +1168,11 @@ export interface ServerHooks {
   propagateMulti: ((client: Client, start: boolean) => void) | undefined;
   /** what other modules add to a CLIENT LIST / CLIENT INFO line (ACL users, tracking) */
   clientInfo: ClientInfoSource | undefined;
+  /**
+   * EVAL*, FCALL*: whether the script may write (its flags), for the write checks (set by
+   * start.ts from the scripting commands)
+   */
+  scriptWrites?: (server: Server, name: string, argv: string[]) => boolean;
 }
 
 /** Fields of a client's CLIENT LIST line that modules outside the core know. */

@@ -4,6 +4,7 @@ import { Network } from './network.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Server, type Clock } from './server.js';
 import { allCommands } from './commands/index.js';
+import { scriptMayWrite } from './commands/scripting.js';
 import { attachPersistence } from './persistence/persistence.js';
 import { ReplicationReplica } from './replication/replica.js';
 
@@ -64,6 +65,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const clock = options.clock ?? { now: () => Date.now() };
   const logger = options.logger ?? silentLogger();
   const server = new Server(config, logger, clock, allCommands);
+  server.hooks.scriptWrites = scriptMayWrite;
   // `user` directives and `aclfile` apply now (a bad rule refuses to start, as redis-server);
   // without them the ACLs are set up when first used
   if (config.users.length !== 0 || config.string('aclfile') !== '') Acl.attach(server);

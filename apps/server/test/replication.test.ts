@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
-import { hasRedisServer, startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
+import {
+  freePort,
+  hasRedisServer,
+  startRedisServer,
+  type RedisServerProcess,
+} from '@byor/test-oracle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/index.js';
 import { ReplicationBacklog } from '../src/replication/backlog.js';
@@ -374,6 +379,62 @@ describe('replication between two byor servers', () => {
       replicaClient.close();
       await replica.close();
       await master.close();
+    }
+  });
+});
+
+/** The same commands to byor and redis-server, both replicas of a master that is not there. */
+describe.skipIf(!hasRedisServer)('a replica whose master is down, byte for byte', () => {
+  it('refuses data with MASTERDOWN (replica-serve-stale-data no) and writes with READONLY', async () => {
+    const deadPort = await freePort();
+    const byor = await startServer({
+      port: 0,
+      config: { replicaof: `127.0.0.1 ${deadPort}`, 'replica-serve-stale-data': 'no' },
+    });
+    const redis = await startRedisServer([
+      '--replicaof',
+      '127.0.0.1',
+      String(deadPort),
+      '--replica-serve-stale-data',
+      'no',
+    ]);
+    const clients = [await RawClient.connect(byor.port), await RawClient.connect(redis.port)];
+    const commands = [
+      ['GET', 'k'],
+      ['SET', 'k', 'v'],
+      ['PING'],
+      ['ECHO', 'x'],
+      ['DBSIZE'],
+      ['EXISTS', 'k'],
+      ['MULTI'],
+      ['GET', 'k'],
+      ['EXEC'],
+      ['CONFIG', 'SET', 'replica-serve-stale-data', 'yes'],
+      ['GET', 'k'],
+      ['SET', 'k', 'v'],
+      ['MULTI'],
+      ['SET', 'k', 'v'],
+      ['EXEC'],
+      ['EVAL', "return redis.call('SET', 'k', 'v')", '0'],
+      ['EVAL', "return redis.pcall('SET', 'k', 'v')", '0'],
+      ['EVAL', "#!lua\nreturn redis.call('GET', 'k')", '0'],
+      ['EVAL', "#!lua flags=no-writes\nreturn redis.call('GET', 'k')", '0'],
+      ['WAIT', '0', '0'],
+      ['REPLICAOF', '127.0.0.1', String(deadPort)],
+      ['SYNC'],
+      ['REPLICAOF', 'NO', 'ONE'],
+      ['SET', 'k', 'v'],
+      ['GET', 'k'],
+    ];
+    try {
+      for (const command of commands) {
+        const [mine, theirs] = await Promise.all(clients.map((c) => c.call(...command)));
+        expect(`${command.join(' ')} -> ${mine}`).toBe(`${command.join(' ')} -> ${theirs}`);
+      }
+    } finally {
+      for (const client of clients) client.close();
+      await byor.close();
+      await redis.stop();
     }
   });
 });

@@ -1,4 +1,5 @@
 import type { Client } from '../client.js';
+import type { Server } from '../server.js';
 import { ReplyError } from '../errors.js';
 import { ScriptEngine } from '../scripting/engine.js';
 import { LuaTable } from '../scripting/lua/value.js';
@@ -74,10 +75,12 @@ function evalGeneric(
     script = added;
   }
   const flags = script.flags;
-  if (flags !== undefined && !(flags & ScriptFlag.NO_WRITES) && readOnlyCommand) {
-    server.errorReply(client, ScriptingReply.RO_WRITE_FLAG);
+  if (
+    flags !== undefined &&
+    !(flags & ScriptFlag.NO_WRITES) &&
+    !mayRunWrites(client, readOnlyCommand)
+  )
     return;
-  }
   const readOnly = readOnlyCommand || (flags !== undefined && (flags & ScriptFlag.NO_WRITES) !== 0);
   engine.run(client, engine.evalLua, script.fn, [], {
     name: script.sha,
@@ -88,6 +91,49 @@ function evalGeneric(
       ['ARGV', stringTable(argv, 3 + numKeys, argv.length)],
     ],
   });
+}
+
+/**
+ * scriptPrepareForRun for a script that may write (flags without no-writes, or a function): not
+ * on a read-only replica, not with a *_RO command, not without enough good replicas. False when
+ * an error was replied.
+ */
+function mayRunWrites(client: Client, readOnlyCommand: boolean): boolean {
+  const server = client.server;
+  const refusal = server.writeRefusal();
+  if (refusal?.startsWith('READONLY')) {
+    server.errorReply(client, 'READONLY Can not run script with write flag on readonly replica');
+    return false;
+  }
+  if (readOnlyCommand) {
+    server.errorReply(client, ScriptingReply.RO_WRITE_FLAG);
+    return false;
+  }
+  if (refusal !== undefined) {
+    server.errorReply(client, refusal);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * evalGetCommandFlags / fcallGetCommandFlags: a script command counts as a write when its script
+ * declares flags without no-writes (EVAL without a shebang does not), or its function is not
+ * no-writes.
+ */
+export function scriptMayWrite(server: Server, name: string, argv: string[]): boolean {
+  if (name === 'fcall' || name === 'fcall_ro') {
+    const fn = ScriptEngine.of(server).functions.functions.get(argv[1] ?? '');
+    return fn !== undefined && !fn.flags.includes('no-writes');
+  }
+  if (name !== 'eval' && name !== 'eval_ro' && name !== 'evalsha' && name !== 'evalsha_ro')
+    return false;
+  const scripts = ScriptEngine.of(server).scripts;
+  const body = argv[1] ?? '';
+  const script = name.startsWith('evalsha') ? scripts.get(body) : scripts.add(body);
+  if (script === undefined || typeof script === 'string' || script.flags === undefined)
+    return false;
+  return (script.flags & ScriptFlag.NO_WRITES) === 0;
 }
 
 function fcallGeneric(client: Client, argv: string[], readOnlyCommand: boolean): void {
@@ -101,10 +147,7 @@ function fcallGeneric(client: Client, argv: string[], readOnlyCommand: boolean):
   const numKeys = numKeysArg(client, argv, ScriptingReply.BAD_NUMKEYS);
   if (numKeys === undefined) return;
   const noWrites = fn.flags.includes('no-writes');
-  if (readOnlyCommand && !noWrites) {
-    server.errorReply(client, ScriptingReply.RO_WRITE_FLAG);
-    return;
-  }
+  if (!noWrites && !mayRunWrites(client, readOnlyCommand)) return;
   engine.run(
     client,
     engine.functionLua,

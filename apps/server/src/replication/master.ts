@@ -70,6 +70,8 @@ export class ReplicationMaster implements PropagationTarget {
     });
     server.hooks.shutdown.push(() => this.#stopCron());
     server.config.onChange('repl-backlog-size', (value) => this.backlog?.resize(Number(value)));
+    for (const name of ['min-replicas-to-write', 'min-replicas-max-lag'])
+      server.config.onChange(name, () => this.#refreshGoodReplicas());
   }
 
   /** The replication state of a server, created on first use. O(1). */
@@ -231,7 +233,9 @@ export class ReplicationMaster implements PropagationTarget {
     if (server.replicaOf !== undefined) {
       server.errorReply(
         client,
-        "NOMASTERLINK byor does not pass its master's stream on: connect to the master itself",
+        server.replicaLinkUp
+          ? "NOMASTERLINK byor does not pass its master's stream on: connect to the master itself"
+          : "NOMASTERLINK Can't SYNC while not connected with my master",
       );
       return;
     }
@@ -356,6 +360,7 @@ export class ReplicationMaster implements PropagationTarget {
         for (const bytes of link.queued) conn.write(bytes);
         link.queued.length = 0;
         link.state = 'online';
+        this.#refreshGoodReplicas();
       }
       if (first.length > 1)
         server.logger.notice(`Synchronization with replica ${link.name} succeeded`);
@@ -385,6 +390,7 @@ export class ReplicationMaster implements PropagationTarget {
   #acknowledged(link: ReplicaLink, offset: number): void {
     if (offset > link.ackOffset) link.ackOffset = offset;
     link.ackTime = this.#server.now();
+    if (this.#server.minReplicasToWrite !== 0) this.#refreshGoodReplicas();
     if (!link.acknowledged) {
       // the RDB is loaded: from here on the stream is bound by the replica's output limits
       link.acknowledged = true;
@@ -485,6 +491,7 @@ export class ReplicationMaster implements PropagationTarget {
     this.#links.delete(client);
     this.#server.logger.warning(`Connection with replica ${link.name} lost.`);
     if (this.#links.size === 0) this.#noReplicasSince = this.#server.now();
+    this.#refreshGoodReplicas();
   }
 
   /** Once a second while replicas or the backlog exist: pings, timeouts, the backlog's TTL. */
@@ -499,10 +506,22 @@ export class ReplicationMaster implements PropagationTarget {
     this.#cron = undefined;
   }
 
+  /** refreshGoodSlavesCount: replicas online whose last ACK is at most min-replicas-max-lag old. */
+  #refreshGoodReplicas(): void {
+    const server = this.#server;
+    const now = server.now();
+    const maxLag = server.minReplicasMaxLag * 1000;
+    let good = 0;
+    for (const link of this.#links.values())
+      if (link.state === 'online' && now - link.ackTime <= maxLag) good++;
+    server.goodReplicas = good;
+  }
+
   #tick(): void {
     const server = this.#server;
     const config = server.config;
     const now = server.now();
+    this.#refreshGoodReplicas();
     const period = config.number('repl-ping-replica-period') * 1000;
     if (this.#links.size !== 0 && now - this.#lastPing >= period) {
       this.#lastPing = now;
@@ -510,8 +529,11 @@ export class ReplicationMaster implements PropagationTarget {
     }
     const timeout = config.number('repl-timeout') * 1000;
     for (const link of [...this.#links.values()]) {
-      if (link.state !== 'online' || now - link.ackTime <= timeout) continue;
-      server.logger.warning(`Disconnecting timedout replica (streaming sync): ${link.name}`);
+      if (now - link.ackTime <= timeout) continue;
+      // one that never acknowledged its RDB is cut too: its output has no limit until then
+      server.logger.warning(
+        `Disconnecting timedout replica (${link.acknowledged ? 'streaming' : 'full'} sync): ${link.name}`,
+      );
       link.client.conn?.close(false);
     }
     const ttl = config.number('repl-backlog-ttl') * 1000;

@@ -106,6 +106,7 @@ export class ReplicationReplica {
     this.state = 'connect';
     this.downSince = server.now();
     server.replicaOf = { host, port };
+    server.config.setFromCode('replicaof', `${host} ${port}`);
     ReplicationMaster.existing(server)?.disconnectReplicas();
     if (this.#cron === undefined) {
       this.#cron = setInterval(() => this.#tick(), 1000);
@@ -120,6 +121,7 @@ export class ReplicationReplica {
     this.#drop();
     this.state = 'none';
     server.replicaOf = undefined;
+    server.config.setFromCode('replicaof', 'no one');
     // writes of our own may follow: following a master again starts with a full sync
     this.replid = '?';
     this.offset = -1;
@@ -180,6 +182,7 @@ export class ReplicationReplica {
 
   /** Closes the socket, forgetting the partial transfer and the stream not applied yet. */
   #drop(): void {
+    this.#server.replicaLinkUp = false;
     const socket = this.#socket;
     this.#socket = undefined;
     socket?.destroy();
@@ -467,6 +470,7 @@ export class ReplicationReplica {
     this.#unacknowledged = 0;
     this.state = 'connected';
     this.downSince = 0;
+    server.replicaLinkUp = true;
   }
 
   /**

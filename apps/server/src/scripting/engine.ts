@@ -150,6 +150,7 @@ export class ScriptEngine {
         current: () => this.#run,
         execute: (context, command, argv) => this.#execute(context, command, argv),
         lookup: (argv) => this.#lookup(argv),
+        writeRefusal: () => server.writeRefusal(),
         log: (level, message) => {
           const logger = server.logger;
           if (level === 0) logger.debug(message);

@@ -57,6 +57,8 @@ export interface RedisLibHost {
   /** runs a checked command for the script client; returns the reply text */
   execute(context: ScriptCallContext, command: Command, argv: string[]): string;
   lookup(argv: readonly string[]): Command | undefined;
+  /** why a write may not run now (Server.writeRefusal) */
+  writeRefusal(): string | undefined;
   log(level: number, message: string): void;
   readonly version: string;
   readonly versionNum: number;
@@ -123,7 +125,12 @@ export function redisLibrary(host: RedisLibHost): LuaTable {
       (flags & (CommandFlag.WRITE | CommandFlag.MAY_REPLICATE) || MAY_REPLICATE.has(cmd.meta.name))
     )
       return failure(ScriptError.READ_ONLY);
-    if (flags & CommandFlag.WRITE) context.wrote = true;
+    if (flags & CommandFlag.WRITE) {
+      // scriptVerifyWriteCommandAllow: a read-only replica, not enough good replicas
+      const refusal = host.writeRefusal();
+      if (refusal !== undefined) return failure(`-${refusal}`);
+      context.wrote = true;
+    }
     const text = host.execute(context, cmd, argv);
     const value = reader.read(text);
     if (raiseError && value instanceof LuaTable && typeof value.hash.get('err') === 'string')
