@@ -18,6 +18,7 @@ import { RawClient } from './helpers/raw-client.js';
 
 const run = promisify(execFile);
 const hasRedisCli = spawnSync('redis-cli', ['--version']).status === 0;
+const hasRedisBenchmark = spawnSync('redis-benchmark', ['--version']).status === 0;
 
 /** The INFO field `name` of a server. */
 async function infoField(client: RawClient, section: string, name: string): Promise<string> {
@@ -437,4 +438,71 @@ describe.skipIf(!hasRedisServer)('a replica whose master is down, byte for byte'
       await redis.stop();
     }
   });
+});
+
+/**
+ * redis-benchmark's pipelined writes of every type into a master (byor, then redis-server), the
+ * other server its replica: once WAIT says the replica has the stream, DEBUG DIGEST (the
+ * dataset's hash, the same function in both) must agree.
+ */
+describe.skipIf(!hasRedisServer || !hasRedisBenchmark)('replication under load', () => {
+  const load = async (port: number) =>
+    run('redis-benchmark', [
+      ...['-p', String(port), '-c', '20', '-P', '16', '-r', '5000', '-n', '20000'],
+      ...['-t', 'set,incr,lpush,lpop,sadd,spop,hset,zadd,mset', '-q'],
+    ]);
+  const debug = { 'enable-debug-command': 'yes' };
+
+  it('byor master, redis-server replica: the same digest', async () => {
+    const master = await startServer({ port: 0, config: debug });
+    const replica = await startRedisServer([
+      ...['--replicaof', '127.0.0.1', String(master.port), '--enable-debug-command', 'yes'],
+    ]);
+    const [client, replicaClient] = [
+      await RawClient.connect(master.port),
+      await RawClient.connect(replica.port),
+    ];
+    try {
+      await load(master.port);
+      expect(await client.call('WAIT', '1', '10000')).toBe(':1\r\n');
+      expect(await client.call('DBSIZE')).not.toBe(':0\r\n');
+      expect(await replicaClient.call('DEBUG', 'DIGEST')).toBe(
+        await client.call('DEBUG', 'DIGEST'),
+      );
+    } finally {
+      client.close();
+      replicaClient.close();
+      await replica.stop();
+      await master.close();
+    }
+  }, 60_000);
+
+  it('redis-server master, byor replica: the same digest', async () => {
+    const master = await startRedisServer([
+      ...['--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0'],
+    ]);
+    const replica = await startServer({
+      port: 0,
+      config: { ...debug, replicaof: `127.0.0.1 ${master.port}` },
+    });
+    const [client, replicaClient] = [
+      await RawClient.connect(master.port),
+      await RawClient.connect(replica.port),
+    ];
+    try {
+      await until(
+        async () => (await infoField(replicaClient, 'replication', 'master_link_status')) === 'up',
+      );
+      await load(master.port);
+      expect(await client.call('WAIT', '1', '10000')).toBe(':1\r\n');
+      expect(await replicaClient.call('DEBUG', 'DIGEST')).toBe(
+        await client.call('DEBUG', 'DIGEST'),
+      );
+    } finally {
+      client.close();
+      replicaClient.close();
+      await replica.close();
+      await master.stop();
+    }
+  }, 60_000);
 });
