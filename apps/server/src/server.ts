@@ -1198,8 +1198,14 @@ export interface PersistenceControl {
   info(): [string, string | number][];
   /** before SHUTDOWN: save if configured; returns an error text to refuse */
   beforeShutdown(save: boolean | undefined, force: boolean): string | undefined;
-  /** the dataset as an RDB file in memory (a replica's full synchronization): all, or some parts */
-  rdbPayload(parts?: { data: boolean; functions: boolean }): Buffer;
+  /**
+   * the dataset as it is now as an RDB in memory, made in the background (a replica's full
+   * synchronization): all, or some parts; returns a function that abandons it
+   */
+  replicaRdb(
+    parts: { data: boolean; functions: boolean },
+    done: (rdb: Buffer | Error) => void,
+  ): () => void;
   /** loads a master's RDB into the (emptied) databases, keys past their TTL kept; throws */
   loadRdbPayload(bytes: Buffer): void;
 }

@@ -6,6 +6,7 @@ import { Server, type Clock } from './server.js';
 import { allCommands } from './commands/index.js';
 import { scriptMayWrite } from './commands/scripting.js';
 import { attachPersistence } from './persistence/persistence.js';
+import { ReplicationMaster } from './replication/master.js';
 import { ReplicationReplica } from './replication/replica.js';
 
 /** Options of {@link startServer}. */
@@ -71,6 +72,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (config.users.length !== 0 || config.string('aclfile') !== '') Acl.attach(server);
   const network = new Network(server);
   await attachPersistence(server, options, network.closed);
+  // replication's timers and links end with the server (SHUTDOWN or close())
+  void network.closed.finally(() => {
+    ReplicationReplica.existing(server)?.stop();
+    ReplicationMaster.existing(server)?.stop();
+  });
   await network.listen();
   // `replicaof host port` in the config: follow that master once the port is known
   const master = config.string('replicaof');

@@ -33,9 +33,6 @@ const MAX_SLICE_MS = 4;
 const MIN_SLICE_MS = 0.25;
 const IDLE_GAP_MS = 1;
 const BUSY_SHARE = 0.25;
-/** An RDB with the data and the functions (what a replica without REPLCONF rdb-filter-only gets). */
-const RDB_WHOLE = { data: true, functions: true };
-
 /** Chunks waiting for the disk beyond this make the snapshot wait (bytes). */
 const MAX_PENDING_BYTES = 16 << 20;
 /** CONFIG_BGSAVE_RETRY_DELAY: a failed BGSAVE is retried by the `save` rules after 5 s. */
@@ -169,6 +166,8 @@ export class Persistence implements PersistenceControl {
   saves = 0;
   lastLoadKeysLoaded = 0;
   lastLoadKeysExpired = 0;
+  /** the RDBs being made for replicas (replicaRdb), beside the job */
+  readonly #replicaSnapshots = new Set<Snapshot>();
   /** keys of the last background snapshot written without notice of their change (see Snapshot) */
   lastFuzzyKeys = 0;
   // AOF rewrite state
@@ -496,17 +495,19 @@ export class Persistence implements PersistenceControl {
       this.#blockedDestination.set(client, argv[2] ?? '');
     else if (this.#blockedDestination.size !== 0) this.#blockedDestination.delete(client);
     const job = this.#job;
-    if (!job) return;
+    const others = this.#replicaSnapshots;
+    if (!job && others.size === 0) return;
     if (name === 'flushall') {
-      if (job.kind === 'rdb') this.#stopJob();
-      else job.snapshot.finish();
+      if (job?.kind === 'rdb') this.#stopJob();
+      else job?.snapshot.finish();
+      for (const snapshot of others) snapshot.finish();
       return;
     }
     if (name === 'flushdb' || name === 'swapdb') {
-      job.snapshot.finish();
+      job?.snapshot.finish();
+      for (const snapshot of others) snapshot.finish();
       return;
     }
-    const snapshot = job.snapshot;
     const meta = command.meta;
     // the key positions from the command table (SET k v: only k), else every argument
     const positions =
@@ -514,12 +515,16 @@ export class Persistence implements PersistenceControl {
         ? undefined
         : this.server.keyPositions(command, argv);
     const databases = name === 'move' || name === 'copy' ? this.server.databases : [client.db];
+    const preserve = (db: Database, key: string) => {
+      job?.snapshot.preserve(db, key);
+      for (const snapshot of others) snapshot.preserve(db, key);
+    };
     for (const db of databases) {
-      if (positions) for (const at of positions) snapshot.preserve(db, argv[at] ?? '');
-      else for (let i = 1; i < argv.length; i++) snapshot.preserve(db, argv[i] ?? '');
+      if (positions) for (const at of positions) preserve(db, argv[at] ?? '');
+      else for (let i = 1; i < argv.length; i++) preserve(db, argv[i] ?? '');
     }
     for (const [blocked, destination] of this.#blockedDestination) {
-      if (blocked.blocked) snapshot.preserve(blocked.db, destination);
+      if (blocked.blocked) preserve(blocked.db, destination);
       else if (blocked !== client) this.#blockedDestination.delete(blocked);
     }
   };
@@ -527,6 +532,7 @@ export class Persistence implements PersistenceControl {
   readonly #keyModified = (db: Database, key: string): void => {
     const job = this.#job;
     if (job !== undefined) job.snapshot.keyChanged(db, key);
+    for (const snapshot of this.#replicaSnapshots) snapshot.keyChanged(db, key);
   };
 
   /**
@@ -572,10 +578,15 @@ export class Persistence implements PersistenceControl {
   }
 
   /**
-   * The dataset as an RDB file in memory, checksum included, written on the calling thread (a
-   * replica's full synchronization: the replication stream continues from this very point).
+   * The dataset as an RDB file in memory for a replica's full sync, made in the background as a
+   * BGSAVE is (slices between event-loop turns, keys about to change written first), without a
+   * file and beside any BGSAVE or rewrite: the RDB is the dataset as it is now, and `done` gets
+   * it (or the error) once written. Returns a function that abandons it.
    */
-  rdbPayload(parts: { data: boolean; functions: boolean } = RDB_WHOLE): Buffer {
+  replicaRdb(
+    parts: { data: boolean; functions: boolean },
+    done: (rdb: Buffer | Error) => void,
+  ): () => void {
     const { format, trailer } = this.#format('rdb', false, parts.functions);
     const chunks: Buffer[] = [];
     const crc = trailer === Trailer.CRC64 ? new Crc64() : undefined;
@@ -584,13 +595,30 @@ export class Persistence implements PersistenceControl {
       crc?.update(chunk);
       chunks.push(Buffer.from(chunk));
     });
-    snapshot.finish();
-    if (trailer !== Trailer.NONE) {
-      const bytes = Buffer.alloc(8);
-      crc?.writeTo(bytes, 0);
-      chunks.push(bytes);
-    }
-    return Buffer.concat(chunks);
+    snapshot.begin();
+    this.#replicaSnapshots.add(snapshot);
+    let abandoned = false;
+    void (async () => {
+      try {
+        await sliced(snapshot, () => abandoned || this.#closed);
+        if (abandoned || this.#closed) return;
+        if (trailer !== Trailer.NONE) {
+          const bytes = Buffer.alloc(8);
+          crc?.writeTo(bytes, 0);
+          chunks.push(bytes);
+        }
+        done(Buffer.concat(chunks));
+      } catch (error) {
+        if (!abandoned) done(error as Error);
+      } finally {
+        this.#replicaSnapshots.delete(snapshot);
+      }
+    })();
+    return () => {
+      abandoned = true;
+      snapshot.abort();
+      this.#replicaSnapshots.delete(snapshot);
+    };
   }
 
   /** `background`: a job whose sink has the worker, which then does the LZF compression. */
@@ -761,20 +789,7 @@ export class Persistence implements PersistenceControl {
   async #run(job: Job): Promise<void> {
     const { snapshot, sink } = job;
     try {
-      let sliceEnd = performance.now();
-      while (!snapshot.done) {
-        if (sink.pendingBytes > MAX_PENDING_BYTES) await sink.drained();
-        if (job.stopped) break;
-        const now = performance.now();
-        const gap = now - sliceEnd;
-        const slice =
-          gap < IDLE_GAP_MS
-            ? MAX_SLICE_MS
-            : Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, (gap * BUSY_SHARE) / (1 - BUSY_SHARE)));
-        snapshot.step(now + slice);
-        sliceEnd = performance.now();
-        if (!snapshot.done) await nextTurn();
-      }
+      await sliced(snapshot, () => job.stopped, sink);
       if (job.stopped) {
         sink.abort();
         this.#jobDone(job, undefined, 0);
@@ -1034,6 +1049,27 @@ function failedSink(error: Error): SnapshotSink {
     complete: () => Promise.reject(error),
     abort: () => {},
   };
+}
+
+/**
+ * Runs a snapshot a slice per event-loop turn until it is done or `stop()` (the slices as the
+ * constants above say; a sink with too much pending output is waited for first).
+ */
+async function sliced(snapshot: Snapshot, stop: () => boolean, sink?: SnapshotSink): Promise<void> {
+  let sliceEnd = performance.now();
+  while (!snapshot.done) {
+    if (sink !== undefined && sink.pendingBytes > MAX_PENDING_BYTES) await sink.drained();
+    if (stop()) return;
+    const now = performance.now();
+    const gap = now - sliceEnd;
+    const slice =
+      gap < IDLE_GAP_MS
+        ? MAX_SLICE_MS
+        : Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, (gap * BUSY_SHARE) / (1 - BUSY_SHARE)));
+    snapshot.step(now + slice);
+    sliceEnd = performance.now();
+    if (!snapshot.done) await nextTurn();
+  }
 }
 
 function nextTurn(): Promise<void> {

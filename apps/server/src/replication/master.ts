@@ -68,7 +68,7 @@ export class ReplicationMaster implements PropagationTarget {
         this.#writeOffsets.set(client, offset);
       }
     });
-    server.hooks.shutdown.push(() => this.#stopCron());
+    server.hooks.shutdown.push(() => this.stop());
     server.config.onChange('repl-backlog-size', (value) => this.backlog?.resize(Number(value)));
     for (const name of ['min-replicas-to-write', 'min-replicas-max-lag'])
       server.config.onChange(name, () => this.#refreshGoodReplicas());
@@ -319,25 +319,26 @@ export class ReplicationMaster implements PropagationTarget {
       );
     }
     const link = this.#attach(client, announcement, name);
+    link.state = 'wait_bgsave';
     // the next write names its database: the replica does not know which one the stream is in
     this.#selectedDb = -1;
-    server.logger.notice('Writing the RDB for SYNC in memory');
-    let rdb: Buffer;
-    try {
-      rdb = persistence.rdbPayload(announcement.parts);
-    } catch (error) {
-      server.logger.warning(`Can't save the RDB for SYNC: ${(error as Error).message}`);
-      this.#links.delete(client);
-      client.replica = false;
-      server.errorReply(client, 'ERR failed to make the RDB for the replica');
-      return;
-    }
     if (psync) client.w.simple(`FULLRESYNC ${this.replid} ${this.offset}`);
-    this.#sendAfterReplies(
-      link,
-      [Buffer.from(`$${rdb.length}\r\n`, 'latin1'), rdb],
-      announcement.rdbOnly,
-    );
+    server.logger.notice('Starting BGSAVE for SYNC with target: replicas sockets');
+    // the RDB is the dataset as it is now; the stream from here on waits in link.queued
+    link.abandon = persistence.replicaRdb(announcement.parts ?? WHOLE_RDB, (rdb) => {
+      link.abandon = undefined;
+      if (this.#links.get(client) !== link) return;
+      if (rdb instanceof Error) {
+        server.logger.warning(`Background RDB for SYNC failed: ${rdb.message}`);
+        client.conn?.close(false);
+        return;
+      }
+      this.#sendAfterReplies(
+        link,
+        [Buffer.from(`$${rdb.length}\r\n`, 'latin1'), rdb],
+        announcement.rdbOnly,
+      );
+    });
   }
 
   /**
@@ -360,6 +361,8 @@ export class ReplicationMaster implements PropagationTarget {
         for (const bytes of link.queued) conn.write(bytes);
         link.queued.length = 0;
         link.state = 'online';
+        // its timeout counts from here: loading the RDB may take it a while
+        link.ackTime = server.now();
         this.#refreshGoodReplicas();
       }
       if (first.length > 1)
@@ -488,6 +491,7 @@ export class ReplicationMaster implements PropagationTarget {
     for (const waiter of this.#waiting) if (waiter.client === client) this.#waiting.delete(waiter);
     const link = this.#links.get(client);
     if (link === undefined) return;
+    link.abandon?.();
     this.#links.delete(client);
     this.#server.logger.warning(`Connection with replica ${link.name} lost.`);
     if (this.#links.size === 0) this.#noReplicasSince = this.#server.now();
@@ -499,6 +503,12 @@ export class ReplicationMaster implements PropagationTarget {
     if (this.#cron !== undefined) return;
     this.#cron = setInterval(() => this.#tick(), 1000);
     this.#cron.unref();
+  }
+
+  /** The server stopped: the timer ends, and so do the RDBs being made. */
+  stop(): void {
+    this.#stopCron();
+    for (const link of this.#links.values()) link.abandon?.();
   }
 
   #stopCron(): void {
@@ -527,9 +537,13 @@ export class ReplicationMaster implements PropagationTarget {
       this.#lastPing = now;
       this.#feedOwn(['PING']);
     }
+    // a replica waiting for its RDB gets a newline each second (its own timeout counts from
+    // the last byte it read; the newlines are not part of the stream)
+    for (const link of this.#links.values())
+      if (link.state === 'wait_bgsave') link.client.conn?.write(NEWLINE);
     const timeout = config.number('repl-timeout') * 1000;
     for (const link of [...this.#links.values()]) {
-      if (now - link.ackTime <= timeout) continue;
+      if (link.state === 'wait_bgsave' || now - link.ackTime <= timeout) continue;
       // one that never acknowledged its RDB is cut too: its output has no limit until then
       server.logger.warning(
         `Disconnecting timedout replica (${link.acknowledged ? 'streaming' : 'full'} sync): ${link.name}`,
@@ -565,8 +579,10 @@ export interface ReplicaLink {
   readonly address: string;
   /** REPLCONF listening-port (0 when not announced) */
   readonly port: number;
-  /** send_bulk until its RDB (or backlog) is queued, then online */
-  state: 'send_bulk' | 'online';
+  /** wait_bgsave while its RDB is made, send_bulk until it (or the backlog) is queued, online */
+  state: 'wait_bgsave' | 'send_bulk' | 'online';
+  /** abandons the RDB being made for it (it left) */
+  abandon?: (() => void) | undefined;
   /** REPLCONF ACK: the offset it acknowledged, and when (ms) */
   ackOffset: number;
   ackTime: number;
@@ -592,6 +608,11 @@ interface Announcement {
   /** REPLCONF rdb-filter-only: the parts of the RDB it wants (no data, maybe the functions) */
   parts?: { data: boolean; functions: boolean };
 }
+
+const NEWLINE = Buffer.from('\n', 'latin1');
+
+/** The RDB a replica gets unless it filters it (REPLCONF rdb-filter-only). */
+const WHOLE_RDB = { data: true, functions: true };
 
 /** NET_HOST_STR_LEN: the longest REPLCONF ip-address is one byte shorter. */
 const NET_HOST_STR_LEN = 256;

@@ -66,7 +66,7 @@ export class ReplicationReplica {
 
   private constructor(server: Server) {
     this.#server = server;
-    server.hooks.shutdown.push(() => this.#stop());
+    server.hooks.shutdown.push(() => this.stop());
   }
 
   /** The replica state of a server, created on first use. O(1). */
@@ -131,7 +131,8 @@ export class ReplicationReplica {
     ReplicationMaster.existing(server)?.newHistory();
   }
 
-  #stop(): void {
+  /** The server stopped: the link and the retries end. */
+  stop(): void {
     this.#drop();
     if (this.#cron !== undefined) clearInterval(this.#cron);
     this.#cron = undefined;
