@@ -35,6 +35,11 @@ async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> 
   }
 }
 
+/** Waits until a replica's link to its master is up (its RDB loaded). */
+async function linkUp(replica: RawClient): Promise<void> {
+  await until(async () => (await infoField(replica, 'replication', 'master_link_status')) === 'up');
+}
+
 /** Write commands of every type on a few keys, in two databases, some in transactions. */
 const randomWrites = (() => {
   const key = fc.constantFrom('a', 'b', 'c');
@@ -137,9 +142,7 @@ describe.skipIf(!hasRedisServer)('replication to redis-server', () => {
     await client.call('SELECT', '0');
     replica = await startRedisServer(['--replicaof', '127.0.0.1', String(master.port)]);
     replicaClient = await RawClient.connect(replica.port);
-    await until(
-      async () => (await infoField(replicaClient, 'replication', 'master_link_status')) === 'up',
-    );
+    await linkUp(replicaClient);
   }, 30_000);
 
   afterAll(async () => {
@@ -274,9 +277,7 @@ describe.skipIf(!hasRedisServer)('replication from redis-server', () => {
     await client.call('SET', 'ttl', 'v', 'EX', '1000');
     replica = await startServer({ port: 0, config: { replicaof: `127.0.0.1 ${master.port}` } });
     replicaClient = await RawClient.connect(replica.port);
-    await until(
-      async () => (await infoField(replicaClient, 'replication', 'master_link_status')) === 'up',
-    );
+    await linkUp(replicaClient);
   }, 30_000);
 
   afterAll(async () => {
@@ -337,9 +338,7 @@ describe.skipIf(!hasRedisServer)('replication from redis-server', () => {
     expect(await replicaClient.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
     expect(await replicaClient.call('SET', 'mine', 'v')).toBe('+OK\r\n');
     expect(await replicaClient.call('REPLICAOF', '127.0.0.1', String(master.port))).toBe('+OK\r\n');
-    await until(
-      async () => (await infoField(replicaClient, 'replication', 'master_link_status')) === 'up',
-    );
+    await linkUp(replicaClient);
     expect(Number(await infoField(client, 'stats', 'sync_full'))).toBe(fullSyncs + 1);
     // what byor wrote as a master is gone: the master's RDB replaced it
     expect(await replicaClient.call('EXISTS', 'mine')).toBe(':0\r\n');
@@ -357,9 +356,7 @@ describe('replication between two byor servers', () => {
     const client = await RawClient.connect(master.port);
     const replicaClient = await RawClient.connect(replica.port);
     try {
-      await until(
-        async () => (await infoField(replicaClient, 'replication', 'master_link_status')) === 'up',
-      );
+      await linkUp(replicaClient);
       master.server.activeExpireEnabled = false;
       await client.call('SET', 'short', 'v', 'PX', '30');
       expect(await client.call('WAIT', '1', '5000')).toBe(':1\r\n');
@@ -529,9 +526,7 @@ describe.skipIf(!hasRedisServer || !hasRedisBenchmark)('replication under load',
       await RawClient.connect(replica.port),
     ];
     try {
-      await until(
-        async () => (await infoField(replicaClient, 'replication', 'master_link_status')) === 'up',
-      );
+      await linkUp(replicaClient);
       await load(master.port);
       // WAIT counts acknowledgements of this client's own last write: one after the load
       await client.call('SET', 'marker', '1');

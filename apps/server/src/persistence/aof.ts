@@ -19,7 +19,7 @@ import { AofTruncatedError, PersistenceIoError } from './errors.js';
 import { emptyManifest, formatManifest, parseManifest, type AofManifest } from './aof-manifest.js';
 import { readAofCommands, type AofCommandTarget } from './aof-reader.js';
 import { syncDirectory } from './file-sink.js';
-import { writeCommand } from './resp-commands.js';
+import { CommandStream } from './resp-commands.js';
 
 /** aof_state: off, on, or turned on and waiting for its first rewrite (CONFIG SET appendonly yes). */
 export const AofState = {
@@ -97,10 +97,8 @@ export class AppendOnlyFile {
   #manifest: AofManifest = emptyManifest();
   #fd = -1;
   readonly #buffer = new ByteWriter(64 * 1024);
-  #selectedDb = -1;
-  /** inside EXEC: MULTI is written before the first write, EXEC after the last */
-  #inMulti = false;
-  #multiWritten = false;
+  /** SELECT when the database changes, MULTI/EXEC around a transaction's writes */
+  readonly #stream = new CommandStream();
   /** bytes of the base file and of the incremental files before the current one */
   #baseSize = 0;
   #olderIncrSize = 0;
@@ -265,7 +263,7 @@ export class AppendOnlyFile {
     this.#fd = this.#openAppend(join(directory, last.name));
     this.#persistManifest();
     this.#measure();
-    this.#selectedDb = -1;
+    this.#stream.selectedDb = -1;
     this.state = AofState.ON;
   }
 
@@ -332,31 +330,12 @@ export class AppendOnlyFile {
    * writes it (and, with appendfsync always, syncs it) before the reply leaves. O(bytes).
    */
   feed(dbIndex: number, argv: readonly string[]): void {
-    if (!this.logging) return;
-    const buffer = this.#buffer;
-    if (dbIndex !== this.#selectedDb) {
-      writeCommand(buffer, ['SELECT', String(dbIndex)]);
-      this.#selectedDb = dbIndex;
-    }
-    if (this.#inMulti && !this.#multiWritten) {
-      writeCommand(buffer, ['MULTI']);
-      this.#multiWritten = true;
-    }
-    writeCommand(buffer, argv);
+    if (this.logging) this.#stream.feed(this.#buffer, dbIndex, argv);
   }
 
   /** EXEC starts (true) or ends (false). */
   transaction(start: boolean): void {
-    if (start) {
-      this.#inMulti = true;
-      this.#multiWritten = false;
-      return;
-    }
-    this.#inMulti = false;
-    if (this.#multiWritten) {
-      this.#multiWritten = false;
-      if (this.logging) writeCommand(this.#buffer, ['EXEC']);
-    }
+    this.#stream.transaction(this.logging ? this.#buffer : undefined, start);
   }
 
   /**
@@ -453,7 +432,7 @@ export class AppendOnlyFile {
       this.#fd = fd;
       this.#olderIncrSize += this.#currentSize;
       this.#currentSize = 0;
-      this.#selectedDb = -1;
+      this.#stream.selectedDb = -1;
       manifest.incrs.push({ name, seq, type: 'i' });
       manifest.incrSeq = seq;
       if (this.state === AofState.ON) this.#persistManifest();

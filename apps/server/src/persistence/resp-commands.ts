@@ -37,6 +37,57 @@ export function writeCommand(out: ByteWriter, argv: readonly string[]): void {
 }
 
 /**
+ * The propagated writes as redis-server sends them to the AOF and to replicas: a SELECT before a
+ * write in another database than the last one, MULTI before a transaction's first write and EXEC
+ * after its last (a transaction that wrote nothing leaves nothing).
+ *
+ * @example
+ * ```ts
+ * const stream = new CommandStream();
+ * stream.feed(out, 1, ['SET', 'k', 'v']); // SELECT 1, then SET k v
+ * stream.transaction(out, true); // nothing yet
+ * stream.feed(out, 1, ['INCR', 'n']); // MULTI, INCR n
+ * stream.transaction(out, false); // EXEC
+ * ```
+ */
+export class CommandStream {
+  /** the database of the last write (-1: the next write names its database) */
+  selectedDb = -1;
+  #inMulti = false;
+  #multiWritten = false;
+
+  /** Appends a write to `out`, after the SELECT and MULTI it needs. O(bytes). */
+  feed(out: ByteWriter, dbIndex: number, argv: readonly string[]): void {
+    if (dbIndex !== this.selectedDb) {
+      writeCommand(out, ['SELECT', String(dbIndex)]);
+      this.selectedDb = dbIndex;
+    }
+    if (this.#inMulti && !this.#multiWritten) {
+      writeCommand(out, ['MULTI']);
+      this.#multiWritten = true;
+    }
+    writeCommand(out, argv);
+  }
+
+  /**
+   * A transaction starts (true) or ends (false); at the end, EXEC goes to `out` (when given) if
+   * the transaction wrote anything. Returns whether it did.
+   */
+  transaction(out: ByteWriter | undefined, start: boolean): boolean {
+    if (start) {
+      this.#inMulti = true;
+      this.#multiWritten = false;
+      return false;
+    }
+    this.#inMulti = false;
+    if (!this.#multiWritten) return false;
+    this.#multiWritten = false;
+    if (out !== undefined) writeCommand(out, ['EXEC']);
+    return true;
+  }
+}
+
+/**
  * Appends the commands that recreate `key` (and its TTL) in an AOF rewrite. O(n).
  *
  * @example

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
 import { ByteWriter } from '../persistence/byte-writer.js';
-import { writeCommand } from '../persistence/resp-commands.js';
+import { CommandStream, writeCommand } from '../persistence/resp-commands.js';
 import type { PropagationTarget, Server } from '../server.js';
 import { parseInt64 } from '../util/numbers.js';
 import { ReplicationBacklog } from './backlog.js';
@@ -41,9 +41,8 @@ export class ReplicationMaster implements PropagationTarget {
   /** the stream's bytes since the last flush (sent to the replicas on a microtask) */
   readonly #pending = new ByteWriter(16 * 1024);
   #flushQueued = false;
-  #selectedDb = -1;
-  #inMulti = false;
-  #multiWritten = false;
+  /** SELECT when the database changes, MULTI/EXEC around a transaction's writes */
+  readonly #stream = new CommandStream();
   /** the offset the last write of each client reached (redis-server's c->woff, for WAIT) */
   readonly #writeOffsets = new WeakMap<Client, number>();
   #offsetSeen = 0;
@@ -103,32 +102,13 @@ export class ReplicationMaster implements PropagationTarget {
 
   /** PropagationTarget: a write, after a SELECT when its database is not the stream's. */
   feed(dbIndex: number, argv: readonly string[]): void {
-    const out = this.#pending;
-    if (dbIndex !== this.#selectedDb) {
-      writeCommand(out, ['SELECT', String(dbIndex)]);
-      this.#selectedDb = dbIndex;
-    }
-    if (this.#inMulti && !this.#multiWritten) {
-      writeCommand(out, ['MULTI']);
-      this.#multiWritten = true;
-    }
-    writeCommand(out, argv);
+    this.#stream.feed(this.#pending, dbIndex, argv);
     this.#queueFlush();
   }
 
   /** PropagationTarget: a transaction starts or ends (MULTI before its first write, EXEC after). */
   transaction(start: boolean): void {
-    if (start) {
-      this.#inMulti = true;
-      this.#multiWritten = false;
-      return;
-    }
-    this.#inMulti = false;
-    if (this.#multiWritten) {
-      this.#multiWritten = false;
-      writeCommand(this.#pending, ['EXEC']);
-      this.#queueFlush();
-    }
+    if (this.#stream.transaction(this.#pending, start)) this.#queueFlush();
   }
 
   /** A command of the stream's own (PING, REPLCONF GETACK): not a write of any database. */
@@ -321,7 +301,7 @@ export class ReplicationMaster implements PropagationTarget {
     const link = this.#attach(client, announcement, name);
     link.state = 'wait_bgsave';
     // the next write names its database: the replica does not know which one the stream is in
-    this.#selectedDb = -1;
+    this.#stream.selectedDb = -1;
     if (psync) client.w.simple(`FULLRESYNC ${this.replid} ${this.offset}`);
     server.logger.notice('Starting BGSAVE for SYNC with target: replicas sockets');
     // the RDB is the dataset as it is now; the stream from here on waits in link.queued
