@@ -1,4 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -541,4 +542,113 @@ describe.skipIf(!hasRedisServer || !hasRedisBenchmark)('replication under load',
       await master.stop();
     }
   }, 60_000);
+});
+
+/**
+ * A master that speaks the protocol by hand, sending everything in pieces of a few bytes: the
+ * replica must find the RDB's end (its length, or the EOF mark split across reads), load it, and
+ * run the stream after it with the offset of each command.
+ */
+describe('a replica reading its master in small pieces', () => {
+  async function rdbOf(setup: string[][]): Promise<Buffer> {
+    const source = await startServer({ port: 0 });
+    try {
+      const client = await RawClient.connect(source.port);
+      for (const command of setup) await client.call(...command);
+      client.close();
+      return await new Promise<Buffer>((resolve, reject) =>
+        source.server.persistence?.replicaRdb({ data: true, functions: true }, (rdb) =>
+          rdb instanceof Error ? reject(rdb) : resolve(rdb),
+        ),
+      );
+    } finally {
+      await source.close();
+    }
+  }
+
+  for (const [transfer, piece] of [
+    ['with a length', 1],
+    ['with a length', 7],
+    ['between EOF marks', 1],
+    ['between EOF marks', 13],
+    ['between EOF marks', 41],
+  ] as const) {
+    it(`loads an RDB sent ${transfer} ${piece} bytes at a time, then runs the stream`, async () => {
+      const rdb = await rdbOf([
+        ['SET', 'a', '1'],
+        ['RPUSH', 'list', 'x', 'y'],
+        ['HSET', 'h', 'f', 'v'],
+      ]);
+      const replid = 'f'.repeat(40);
+      const mark = '0123456789abcdef0123456789abcdef01234567';
+      const stream = Buffer.from(
+        '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n' +
+          '*1\r\n$5\r\nMULTI\r\n*2\r\n$4\r\nINCR\r\n$1\r\na\r\n*1\r\n$4\r\nEXEC\r\n',
+        'latin1',
+      );
+      const acks: string[] = [];
+      // the pieces, and a pause (so that the replica reads what came before it) at `pauseAt`
+      const sendInPieces = async (socket: Socket, bytes: Buffer, pauseAt: number) => {
+        socket.setNoDelay(true);
+        for (let at = 0; at < bytes.length; at += piece) {
+          const end = Math.min(at + piece, bytes.length);
+          if (at < pauseAt && pauseAt < end) {
+            socket.write(bytes.subarray(at, pauseAt));
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            socket.write(bytes.subarray(pauseAt, end));
+          } else socket.write(bytes.subarray(at, end));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      const fake = createServer((socket) => {
+        let input = '';
+        socket.on('data', (chunk) => {
+          input += chunk.toString('latin1');
+          for (let end = input.indexOf('\r\n'); end >= 0; end = input.indexOf('\r\n')) {
+            // commands arrive as RESP arrays: answer each once its last argument is read
+            const frame = /^\*(\d+)\r\n((?:\$\d+\r\n[^\r]*\r\n)*)/.exec(input);
+            if (!frame || frame[2]!.split('\r\n').length - 1 < Number(frame[1]) * 2) return;
+            input = input.slice(frame[0].length);
+            const args = frame[2]!.split('\r\n').filter((_, i) => i % 2 === 1);
+            const name = args[0]?.toUpperCase();
+            if (name === 'PING') socket.write('+PONG\r\n');
+            else if (name === 'REPLCONF' && args[1]?.toUpperCase() === 'ACK') acks.push(args[2]!);
+            else if (name === 'REPLCONF') socket.write('+OK\r\n');
+            else if (name === 'PSYNC') {
+              const body =
+                transfer === 'with a length'
+                  ? Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb])
+                  : Buffer.concat([Buffer.from(`$EOF:${mark}\r\n`), rdb, Buffer.from(mark)]);
+              const head = Buffer.from(`+FULLRESYNC ${replid} 100\r\n\n\n`);
+              // the pause splits the EOF mark (or the last bytes of the RDB) in two reads
+              void sendInPieces(
+                socket,
+                Buffer.concat([head, body, stream]),
+                head.length + body.length - 20,
+              );
+            }
+          }
+        });
+      });
+      await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+      const port = (fake.address() as { port: number }).port;
+      const replica = await startServer({ port: 0, config: { replicaof: `127.0.0.1 ${port}` } });
+      const client = await RawClient.connect(replica.port);
+      try {
+        await until(async () => (await client.call('GET', 'a')) === '$1\r\n2\r\n');
+        expect(await client.call('GET', 'b')).toBe('$1\r\n2\r\n');
+        expect(await client.call('LRANGE', 'list', '0', '-1')).toBe('*2\r\n$1\r\nx\r\n$1\r\ny\r\n');
+        // the offset: the one FULLRESYNC gave, plus every byte of the stream
+        expect(await infoField(client, 'replication', 'master_repl_offset')).toBe(
+          String(100 + stream.length),
+        );
+        expect(await infoField(client, 'replication', 'master_replid')).toBe(replid);
+        await until(() => Promise.resolve(acks.includes(String(100 + stream.length))), 5000);
+      } finally {
+        client.close();
+        await replica.close();
+        fake.close();
+      }
+    });
+  }
 });

@@ -15,11 +15,12 @@ import { ReplicationBacklog } from './backlog.js';
  * the AOF gets it, in the order the writes ran. They acknowledge their offset once a second
  * (REPLCONF ACK), which is what WAIT counts.
  *
- * The RDB is made on the event loop, at the moment of the PSYNC (redis-server forks for it): the
- * server does not answer other clients while it is written, as for SAVE. Its transfer does not
- * count against the replica client-output-buffer-limit (redis-server sends it from the file
+ * The RDB is the dataset as it is at the PSYNC, made in memory a slice per event-loop turn as
+ * BGSAVE makes its file (Persistence.replicaRdb, copy-before-write instead of redis-server's
+ * fork); the writes made meanwhile wait in the replica's queue and follow it. Its transfer does
+ * not count against the replica client-output-buffer-limit (redis-server sends it from the file
  * beside the output buffer): the replica's connection takes that class at its first ACK, after
- * it loaded the RDB.
+ * it loaded the RDB, and one that never acknowledges is cut at repl-timeout.
  *
  * @example
  * ```ts

@@ -52,6 +52,8 @@ export class ReplicationReplica {
   /** the handshake's replies still expected, in order: each gets the reply line */
   #expecting: ((line: string) => void)[] = [];
   #eofMark: Buffer | undefined = undefined;
+  /** the last bytes of an RDB sent with an EOF mark, where the mark may begin */
+  #eofTail: Buffer = Buffer.alloc(0);
   #chunks: Buffer[] = [];
   #parser: RequestParser | undefined = undefined;
   #client: Client | undefined = undefined;
@@ -189,6 +191,7 @@ export class ReplicationReplica {
     socket?.destroy();
     this.#chunks = [];
     this.#eofMark = undefined;
+    this.#eofTail = Buffer.alloc(0);
     this.#parser = undefined;
     // a transaction cut short is sent again (the offset stops before its MULTI); the database the
     // stream is in is not: a continued stream goes on in it
@@ -399,26 +402,27 @@ export class ReplicationReplica {
       this.#loadTransfer(Buffer.concat(this.#chunks));
       return true;
     }
-    // with an EOF mark: everything up to the mark (which may span reads)
+    // with an EOF mark: everything up to the mark, which may span reads (looked for in this
+    // read and the end of the previous ones only: the RDB is not copied per read)
     const mark = this.#eofMark ?? Buffer.alloc(0);
-    this.#chunks.push(this.#input);
-    this.transferRead += this.#input.length;
+    const input = this.#input;
     this.#input = Buffer.alloc(0);
-    if (this.transferRead < EOF_MARK_LENGTH) return false;
+    this.#chunks.push(input);
+    this.transferRead += input.length;
+    const window = this.#eofTail.length === 0 ? input : Buffer.concat([this.#eofTail, input]);
+    const at = window.indexOf(mark);
+    if (at < 0) {
+      this.#eofTail = Buffer.from(
+        window.subarray(Math.max(0, window.length - EOF_MARK_LENGTH + 1)),
+      );
+      return false;
+    }
+    const length = this.transferRead - window.length + at;
     const all = Buffer.concat(this.#chunks);
-    this.#chunks = [all];
-    const at = all.indexOf(
-      mark,
-      Math.max(0, all.length - this.#lastChunkLength() - EOF_MARK_LENGTH),
-    );
-    if (at < 0) return false;
-    this.#input = all.subarray(at + EOF_MARK_LENGTH);
-    this.#loadTransfer(all.subarray(0, at));
+    this.#eofTail = Buffer.alloc(0);
+    this.#input = all.subarray(length + EOF_MARK_LENGTH);
+    this.#loadTransfer(all.subarray(0, length));
     return true;
-  }
-
-  #lastChunkLength(): number {
-    return this.#chunks[this.#chunks.length - 1]?.length ?? 0;
   }
 
   /** readSyncBulkPayload's end: empty the databases and the functions, load the RDB. */
