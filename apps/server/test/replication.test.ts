@@ -421,6 +421,8 @@ describe.skipIf(!hasRedisServer)('a replica whose master is down, byte for byte'
       ['WAIT', '0', '0'],
       ['REPLICAOF', '127.0.0.1', String(deadPort)],
       ['SYNC'],
+      ['FAILOVER'],
+      ['FAILOVER', 'ABORT'],
       ['REPLICAOF', 'NO', 'ONE'],
       ['SET', 'k', 'v'],
       ['GET', 'k'],

@@ -189,10 +189,18 @@ export const replicationCommands: HandlerTable = {
   replicaof,
   slaveof: replicaof,
   failover(client, argv) {
+    const server = client.server;
     const abort = argv.length === 2 && (argv[1] ?? '').toLowerCase() === 'abort';
-    client.server.errorReply(
+    const replicas = ReplicationMaster.existing(server)?.replicas.length ?? 0;
+    server.errorReply(
       client,
-      abort ? 'ERR No failover in progress.' : 'ERR FAILOVER requires connected replicas.',
+      abort
+        ? 'ERR No failover in progress.'
+        : server.replicaOf !== undefined
+          ? 'ERR FAILOVER is not valid when server is a replica.'
+          : replicas === 0
+            ? 'ERR FAILOVER requires connected replicas.'
+            : 'ERR byor does not implement FAILOVER: promote a replica with REPLICAOF NO ONE, then point this server at it',
     );
   },
   sync: (client, argv) => ReplicationMaster.of(client.server).sync(client, argv),
