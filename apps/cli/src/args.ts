@@ -38,6 +38,10 @@ export const CliModes = {
   STAT: 'stat',
   /** `--rdb <file>`: a snapshot of the dataset from the server */
   RDB: 'rdb',
+  /** `--functions-rdb <file>`: a snapshot of the functions alone */
+  FUNCTIONS_RDB: 'functions-rdb',
+  /** `--replica`: the server's replication stream, a command per line */
+  REPLICA: 'replica',
   /** `bench`: the load generator */
   BENCH: 'bench',
   /** `--help` */
@@ -183,6 +187,7 @@ const VALUE_FLAGS = new Set([
   '--pipe-timeout',
   '--memkeys-samples',
   '--rdb',
+  '--functions-rdb',
 ]);
 
 /** redis-cli flags byor-cli does not implement, refused with a clear line instead of ignored. */
@@ -196,10 +201,7 @@ const UNSUPPORTED = new Map<string, string>([
   ['--hotkeys', '--hotkeys'],
   ['--latency-dist', '--latency-dist'],
   ['--lru-test', '--lru-test'],
-  ['--replica', '--replica'],
-  ['--slave', '--slave'],
   ['--intrinsic-latency', '--intrinsic-latency'],
-  ['--functions-rdb', '--functions-rdb'],
 ]);
 
 /**
@@ -430,8 +432,20 @@ export function parseCliArgs(
         setMode(CliModes.STAT);
         break;
       case '--rdb':
+        if (modeFlag === CliModes.FUNCTIONS_RDB)
+          throw new UsageError('Option --functions-rdb and --rdb are mutually exclusive.');
         setMode(CliModes.RDB);
         options.rdbFile = value;
+        break;
+      case '--functions-rdb':
+        if (modeFlag === CliModes.RDB)
+          throw new UsageError('Option --functions-rdb and --rdb are mutually exclusive.');
+        setMode(CliModes.FUNCTIONS_RDB);
+        options.rdbFile = value;
+        break;
+      case '--replica':
+      case '--slave':
+        setMode(CliModes.REPLICA);
         break;
       case '--help':
         options.mode = CliModes.HELP;
@@ -516,6 +530,8 @@ Modes
   --latency-history  PING round trips, a line every 15 s (or -i).
   --stat             A line of server figures every second (or -i).
   --rdb <file>       Save a snapshot of the dataset (SYNC) to <file> ('-' for stdout).
+  --functions-rdb <file>  The same with the functions alone (no keys).
+  --replica          Show the server's replication stream, a command per line (CSV).
 
 Load generator
   byor-cli bench --help        -c -n -P -d -r -t --threads, like redis-benchmark.

@@ -9,7 +9,7 @@ import { processIo, type CliIo } from './io.js';
 import { runKeysReport } from './modes/keys-report.js';
 import { runLatency } from './modes/latency.js';
 import { runPipe } from './modes/pipe.js';
-import { runRdb } from './modes/rdb.js';
+import { runRdb, runReplica } from './modes/rdb.js';
 import { runScan } from './modes/scan.js';
 import { runStat } from './modes/stat.js';
 import { runCommand } from './one-shot.js';
@@ -128,6 +128,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await runStat(session);
       case CliModes.RDB:
         return await runRdb(session);
+      case CliModes.FUNCTIONS_RDB:
+        return await runRdb(session, true);
+      case CliModes.REPLICA:
+        return await runReplica(session);
     }
   } catch (error) {
     if (error instanceof UsageError) {

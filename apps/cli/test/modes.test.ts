@@ -105,7 +105,7 @@ describe.skipIf(!haveRedis)('modes against redis-server, redis-cli as the oracle
       const saved = await byorCli(['-p', port, '--rdb', file]);
       expect(saved.code).toBe(0);
       expect(saved.err).toMatch(
-        /^SYNC sent to master, writing (\d+ bytes|bytes of bulk transfer until EOF marker) to '/,
+        /^sending REPLCONF capa eof\nsending REPLCONF rdb-only 1\nSYNC sent to master, writing (\d+ bytes|bytes of bulk transfer until EOF marker) to '/m,
       );
       expect(saved.err).toContain('Transfer finished with success.\n');
       const bytes = readFileSync(file);
@@ -141,6 +141,100 @@ describe.skipIf(!haveRedis)('modes against redis-server, redis-cli as the oracle
       expect(ours!.out).toContain('hello 1');
       if (flags[0] === '--no-raw')
         expect(ours!.out).toMatch(/^Reading messages\.\.\. \(press Ctrl-C to quit\)\n/);
+    }
+  });
+});
+
+/**
+ * --replica and --functions-rdb against a server of each kind (redis-server with a diskless sync
+ * without delay: its RDB comes between EOF marks, byor's with a length).
+ */
+describe('the replication modes', () => {
+  const servers: [string, () => Promise<{ port: number; stop: () => Promise<void> }>][] = [
+    [
+      'byor',
+      async () => {
+        const server = await startServer({ port: 0 });
+        return { port: server.port, stop: () => server.close() };
+      },
+    ],
+  ];
+  if (redisServerBinary() !== undefined)
+    servers.push([
+      'redis-server',
+      async () => {
+        const server = await startRedisServer(['--repl-diskless-sync-delay', '0']);
+        return { port: server.port, stop: () => server.stop() };
+      },
+    ]);
+
+  it.each(servers)(
+    '--replica prints the stream of %s, a command per line',
+    async (_, start) => {
+      const server = await start();
+      try {
+        const running = byorCli(['-p', String(server.port), '--replica'], { killAfter: 3000 });
+        // the stream starts once the replica acknowledged its RDB (a second after it, as redis-cli)
+        await new Promise((resolve) => setTimeout(resolve, 1800));
+        const connection = await Connection.open({ port: server.port });
+        await connection.sendMany([
+          ['SET', 'k', 'v'],
+          ['SELECT', '2'],
+          ['RPUSH', 'l', 'a b', '"quoted"'],
+        ]);
+        connection.close();
+        const result = await running;
+        expect(result.err).toMatch(
+          /^sending REPLCONF capa eof\nsending REPLCONF rdb-filter-only \nSYNC with master, discarding (\d+ bytes|bytes) of bulk transfer/,
+        );
+        expect(result.err).toMatch(
+          /SYNC done( after \d+ bytes)?\. Logging commands from master\.\n/,
+        );
+        // the commands as the client sent them (after the SELECT the stream starts with)
+        expect(result.out).toContain(
+          '"SET","k","v"\n"SELECT","2"\n"RPUSH","l","a b","\\"quoted\\""\n',
+        );
+      } finally {
+        await server.stop();
+      }
+    },
+    10_000,
+  );
+
+  it.each(servers)('--functions-rdb saves the functions of %s and no keys', async (_, start) => {
+    const server = await start();
+    const dir = mkdtempSync(join(tmpdir(), 'byor-cli-frdb-'));
+    try {
+      const connection = await Connection.open({ port: server.port });
+      await connection.sendMany([
+        ['SET', 'a-key', 'a-value'],
+        [
+          'FUNCTION',
+          'LOAD',
+          "#!lua name=cli_lib\nredis.register_function('f', function() return 1 end)",
+        ],
+      ]);
+      connection.close();
+      const file = join(dir, 'functions.rdb');
+      const saved = await byorCli(['-p', String(server.port), '--functions-rdb', file]);
+      expect(saved.code).toBe(0);
+      expect(saved.err).toContain('sending REPLCONF rdb-filter-only functions\n');
+      const bytes = readFileSync(file);
+      expect(bytes.subarray(0, 5).toString()).toBe('REDIS');
+      expect(bytes.includes(Buffer.from('cli_lib'))).toBe(true);
+      expect(bytes.includes(Buffer.from('a-key'))).toBe(false);
+      const both = await byorCli([
+        '-p',
+        String(server.port),
+        '--rdb',
+        file,
+        '--functions-rdb',
+        file,
+      ]);
+      expect(both.err).toBe('Option --functions-rdb and --rdb are mutually exclusive.\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await server.stop();
     }
   });
 });

@@ -1,13 +1,18 @@
 /**
  * `--rdb <file>`: a snapshot of the dataset, asked for with SYNC as a replica would, saved as it
- * arrives (`-` writes it to stdout). The server answers with `$<length>\r\n` and the RDB bytes,
- * or with `$EOF:<40-byte mark>\r\n`, the bytes, and the mark again (diskless replication);
- * newlines before the header are keep-alives. The file is written to a temporary name and
- * renamed into place once complete.
+ * arrives (`-` writes it to stdout); `--functions-rdb <file>` the same with the functions alone
+ * (REPLCONF rdb-filter-only functions). The server answers with `$<length>\r\n` and the RDB
+ * bytes, or with `$EOF:<40-byte mark>\r\n`, the bytes, and the mark again (diskless
+ * replication); newlines before the header are keep-alives. The file is written to a temporary
+ * name and renamed into place once complete.
+ *
+ * `--replica`: SYNC as a replica that wants no data (rdb-filter-only with no filter), the RDB
+ * skipped, then every command of the replication stream printed as redis-cli prints it (CSV).
  */
 import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import type { Socket } from 'node:net';
-import { ErrorReply } from '@byor/protocol';
+import { ErrorReply, ReplyParser } from '@byor/protocol';
+import { formatReply, OutputFormats } from '../format.js';
 import type { Session } from '../session.js';
 
 const EOF_MARK_LENGTH = 40;
@@ -23,9 +28,16 @@ class SyncReader {
   done = false;
   error: string | undefined;
   total = 0;
+  /** the bytes after the payload in the chunk that ended it (the stream, for --replica) */
+  rest: Buffer = Buffer.alloc(0);
   onHeader: (length: number | undefined) => void = () => {};
 
   constructor(readonly sink: (bytes: Buffer) => void) {}
+
+  /** True when the payload came between EOF marks (diskless). */
+  get marked(): boolean {
+    return this.#mark !== undefined;
+  }
 
   push(chunk: Buffer): void {
     let at = 0;
@@ -54,6 +66,7 @@ class SyncReader {
         return;
       }
     }
+    if (this.done && this.error === undefined) this.rest = chunk.subarray(at); // an empty payload
     if (!this.#headerDone || this.done || at >= chunk.length) return;
     const body = chunk.subarray(at);
     if (this.#mark === undefined) {
@@ -61,7 +74,10 @@ class SyncReader {
       this.total += take.length;
       this.sink(take);
       this.#remaining -= take.length;
-      if (this.#remaining === 0) this.done = true;
+      if (this.#remaining === 0) {
+        this.done = true;
+        this.rest = body.subarray(take.length);
+      }
       return;
     }
     // diskless: hold back the last 40 bytes, which may be the mark
@@ -85,6 +101,18 @@ class SyncReader {
 }
 
 /**
+ * REPLCONF `option` `value`, said on stderr as redis-cli says it; false (and the error said)
+ * when the server refuses it.
+ */
+async function sendReplconf(session: Session, option: string, value: string): Promise<boolean> {
+  session.err.write(`sending REPLCONF ${option} ${value}\n`);
+  const reply = await session.connection!.send(['REPLCONF', option, value]);
+  if (!(reply instanceof ErrorReply)) return true;
+  session.err.write(`REPLCONF ${option} error: ${reply.message}\n`);
+  return false;
+}
+
+/**
  * Runs `--rdb <file>` and resolves with the exit status.
  *
  * @example
@@ -92,15 +120,18 @@ class SyncReader {
  * // byor-cli --rdb dump.rdb
  * ```
  */
-export async function runRdb(session: Session): Promise<number> {
+export async function runRdb(session: Session, functionsOnly = false): Promise<number> {
   if (!(await session.connect())) return 1;
   const connection = session.connection!;
   const target = session.options.rdbFile!;
   const toStdout = target === '-';
-  // no replication backlog for a one-off snapshot (servers that do not know it just refuse)
-  const replconf = await connection.send(['REPLCONF', 'rdb-only', '1']);
-  if (replconf instanceof ErrorReply && session.options.verbose) {
-    session.err.write(`REPLCONF rdb-only: ${replconf.message}\n`);
+  // an RDB between EOF marks is fine; no replication backlog for a one-off snapshot (servers
+  // that do not know these options refuse them: not fatal, as for redis-cli)
+  await sendReplconf(session, 'capa', 'eof');
+  await sendReplconf(session, 'rdb-only', '1');
+  if (functionsOnly && !(await sendReplconf(session, 'rdb-filter-only', 'functions'))) {
+    session.err.write('Failed requesting functions only RDB from server, aborting\n');
+    return 1;
   }
   const socket: Socket = connection.detach();
   const temporary = `${target}.tmp-${process.pid}`;
@@ -140,4 +171,66 @@ export async function runRdb(session: Session): Promise<number> {
   }
   session.err.write('Transfer finished with success.\n');
   return 0;
+}
+
+/**
+ * Runs `--replica` until the connection closes (or Ctrl-C): redis-cli's slaveMode.
+ *
+ * @example
+ * ```ts
+ * // byor-cli --replica
+ * ```
+ */
+export async function runReplica(session: Session): Promise<number> {
+  if (!(await session.connect())) return 1;
+  const connection = session.connection!;
+  await sendReplconf(session, 'capa', 'eof');
+  // no data in the RDB: only the stream is shown
+  await sendReplconf(session, 'rdb-filter-only', '');
+  const socket: Socket = connection.detach();
+  const parser = new ReplyParser({ encoding: 'latin1', copyStrings: true });
+  let synced = false;
+  const reader = new SyncReader(() => {});
+  reader.onHeader = (length) => {
+    session.err.write(
+      length === undefined
+        ? 'SYNC with master, discarding bytes of bulk transfer until EOF marker...\n'
+        : `SYNC with master, discarding ${length} bytes of bulk transfer...\n`,
+    );
+  };
+  return await new Promise<number>((resolve) => {
+    socket.on('data', (chunk: Buffer) => {
+      if (!synced) {
+        reader.push(chunk);
+        if (!reader.done) return;
+        if (reader.error !== undefined) {
+          session.err.write(`SYNC with master failed: -${reader.error}\n`);
+          socket.destroy();
+          resolve(1);
+          return;
+        }
+        synced = true;
+        if (reader.marked) {
+          session.err.write(
+            `SYNC done after ${reader.total + EOF_MARK_LENGTH} bytes. Logging commands from master.\n`,
+          );
+          // a replica sent its RDB between marks is put online by its first ACK, once the
+          // master noticed the transfer ended: a second later, as redis-cli does
+          setTimeout(() => {
+            session.err.write('sending REPLCONF ACK 0\n');
+            socket.write('*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$1\r\n0\r\n');
+          }, 1000).unref();
+        } else session.err.write('SYNC done. Logging commands from master.\n');
+        chunk = reader.rest;
+        if (chunk.length === 0) return;
+      }
+      parser.push(chunk);
+      parser.drain((value) => {
+        session.io.stdout.write(formatReply(value, OutputFormats.CSV));
+      });
+    });
+    socket.on('close', () => resolve(0));
+    socket.on('error', () => resolve(1));
+    socket.write('SYNC\r\n');
+  });
 }
