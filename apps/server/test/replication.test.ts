@@ -654,3 +654,53 @@ describe('a replica reading its master in small pieces', () => {
     });
   }
 });
+
+/** masterauth (and masteruser) against a master that requires a password, both ways. */
+describe.skipIf(!hasRedisServer)('replication with authentication', () => {
+  it('a byor replica of a redis-server with requirepass, and the reverse', async () => {
+    const redis = await startRedisServer([
+      '--requirepass',
+      'secret',
+      '--repl-diskless-sync-delay',
+      '0',
+    ]);
+    const byorReplica = await startServer({
+      port: 0,
+      config: { replicaof: `127.0.0.1 ${redis.port}`, masterauth: 'secret' },
+    });
+    const byorMaster = await startServer({ port: 0, config: { requirepass: 'other' } });
+    const admin = await RawClient.connect(byorMaster.port);
+    expect(await admin.call('AUTH', 'other')).toBe('+OK\r\n');
+    expect(await admin.call('ACL', 'SETUSER', 'repl', 'on', '>pw', '~*', '&*', '+@all')).toBe(
+      '+OK\r\n',
+    );
+    admin.close();
+    const redisReplica = await startRedisServer([
+      ...['--replicaof', '127.0.0.1', String(byorMaster.port)],
+      ...['--masteruser', 'repl', '--masterauth', 'pw'],
+    ]);
+    const clients = await Promise.all(
+      [byorReplica.port, redisReplica.port].map((port) => RawClient.connect(port)),
+    );
+    try {
+      for (const client of clients) await linkUp(client);
+      const [toRedis, toByor] = await Promise.all(
+        [redis.port, byorMaster.port].map((port) => RawClient.connect(port)),
+      );
+      expect(await toRedis!.call('AUTH', 'secret')).toBe('+OK\r\n');
+      expect(await toByor!.call('AUTH', 'other')).toBe('+OK\r\n');
+      for (const master of [toRedis!, toByor!]) {
+        await master.call('SET', 'k', 'v');
+        expect(await master.call('WAIT', '1', '5000')).toBe(':1\r\n');
+        master.close();
+      }
+      for (const client of clients) expect(await client.call('GET', 'k')).toBe('$1\r\nv\r\n');
+    } finally {
+      for (const client of clients) client.close();
+      await redisReplica.stop();
+      await byorMaster.close();
+      await byorReplica.close();
+      await redis.stop();
+    }
+  }, 20_000);
+});
