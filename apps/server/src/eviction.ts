@@ -224,8 +224,11 @@ export class Eviction implements AccessTracking {
     const server = this.#server;
     const limit = this.maxmemory;
     if (limit === 0) return EvictionResult.OK;
-    // isSafeToPerformEvictions: not while clients are paused (CLIENT PAUSE WRITE/ALL)
+    // isSafeToPerformEvictions: not while clients are paused (CLIENT PAUSE WRITE/ALL), nor on
+    // a replica that leaves memory to its master (replica-ignore-maxmemory, the default)
     if (server.pause !== undefined && server.clock.now() < server.pause.until)
+      return EvictionResult.OK;
+    if (server.replicaOf !== undefined && server.config.bool('replica-ignore-maxmemory'))
       return EvictionResult.OK;
     let used = this.usedMemory();
     if (used <= limit) return this.#settle(EvictionResult.OK);

@@ -348,6 +348,35 @@ describe.skipIf(!hasRedisServer)('replication from redis-server', () => {
 });
 
 describe('replication between two byor servers', () => {
+  it('a replica under maxmemory takes every write of its master (replica-ignore-maxmemory)', async () => {
+    const master = await startServer({ port: 0 });
+    const replica = await startServer({
+      port: 0,
+      config: {
+        replicaof: `127.0.0.1 ${master.port}`,
+        maxmemory: '1mb',
+        'maxmemory-policy': 'allkeys-lru',
+      },
+    });
+    const client = await RawClient.connect(master.port);
+    const replicaClient = await RawClient.connect(replica.port);
+    try {
+      await linkUp(replicaClient);
+      const value = 'x'.repeat(1000);
+      await Promise.all(
+        Array.from({ length: 3000 }, (_, i) => client.call('SET', `big:${i}`, value)),
+      );
+      expect(await client.call('WAIT', '1', '10000')).toBe(':1\r\n');
+      expect(await replicaClient.call('DBSIZE')).toBe(':3000\r\n');
+      expect(await infoField(replicaClient, 'stats', 'evicted_keys')).toBe('0');
+    } finally {
+      client.close();
+      replicaClient.close();
+      await replica.close();
+      await master.close();
+    }
+  });
+
   it('keeps keys past their TTL hidden until the master expires them', async () => {
     const master = await startServer({ port: 0 });
     const replica = await startServer({

@@ -234,6 +234,7 @@ const implementedSpecs: DirectiveSpec[] = [
   text('masteruser', true),
   bool('replica-read-only', true),
   bool('replica-serve-stale-data', true),
+  bool('replica-ignore-maxmemory', true),
   int('min-replicas-to-write', 0, INT_MAX, true),
   int('min-replicas-max-lag', 0, INT_MAX, true),
   text('replica-announce-ip', true),

@@ -146,6 +146,8 @@ export class ReplicationReplica {
     const server = this.#server;
     server.logger.notice(`Connecting to MASTER ${this.host}:${this.port}`);
     this.state = 'connecting';
+    // repl-timeout counts from here until the master says something
+    this.lastIo = server.now();
     const socket = connect({ host: this.host, port: this.port });
     this.#socket = socket;
     this.#input = Buffer.alloc(0);
