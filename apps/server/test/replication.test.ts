@@ -733,3 +733,41 @@ describe.skipIf(!hasRedisServer)('replication with authentication', () => {
     }
   }, 20_000);
 });
+
+/** PUBLISH on a master reaches the subscribers of its replicas (redis-server propagates it). */
+describe.skipIf(!hasRedisServer)('pub/sub through replication', () => {
+  it('a message published on byor reaches subscribers on a byor and a redis-server replica', async () => {
+    const master = await startServer({ port: 0 });
+    const byorReplica = await startServer({
+      port: 0,
+      config: { replicaof: `127.0.0.1 ${master.port}` },
+    });
+    const redisReplica = await startRedisServer([
+      ...['--replicaof', '127.0.0.1', String(master.port)],
+    ]);
+    const subscribers = await Promise.all(
+      [byorReplica.port, redisReplica.port].map((port) => RawClient.connect(port)),
+    );
+    const client = await RawClient.connect(master.port);
+    try {
+      for (const subscriber of subscribers) {
+        await linkUp(subscriber);
+        expect(await subscriber.call('SUBSCRIBE', 'news')).toBe(
+          '*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n',
+        );
+      }
+      // nobody subscribes on the master itself
+      expect(await client.call('PUBLISH', 'news', 'hello')).toBe(':0\r\n');
+      for (const subscriber of subscribers)
+        expect(await subscriber.next()).toBe(
+          '*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n',
+        );
+    } finally {
+      client.close();
+      for (const subscriber of subscribers) subscriber.close();
+      await redisReplica.stop();
+      await byorReplica.close();
+      await master.close();
+    }
+  }, 20_000);
+});

@@ -1,4 +1,5 @@
 import type { Client } from '../client.js';
+import { ReplicationMaster } from '../replication/master.js';
 import { globMatch } from '../util/glob.js';
 import type { HandlerTable } from './types.js';
 
@@ -18,10 +19,22 @@ function ssubscribe(client: Client, argv: string[]): void {
 
 function publish(client: Client, argv: string[]): void {
   client.w.integer(client.server.pubsub.publish(argv[1] ?? '', argv[2] ?? ''));
+  toReplicas(client, argv);
 }
 
 function spublish(client: Client, argv: string[]): void {
   client.w.integer(client.server.pubsub.publish(argv[1] ?? '', argv[2] ?? '', true));
+  toReplicas(client, argv);
+}
+
+/**
+ * A message reaches the replicas' subscribers too: redis-server propagates PUBLISH and SPUBLISH
+ * to its replicas, not to the AOF (unless a script said redis.set_repl(redis.REPL_NONE)).
+ */
+function toReplicas(client: Client, argv: string[]): void {
+  const server = client.server;
+  if (server.hooks.propagate === undefined) return;
+  ReplicationMaster.existing(server)?.feedReplicasOnly(client.db.index, argv);
 }
 
 function listChannels(

@@ -112,6 +112,11 @@ export class ReplicationMaster implements PropagationTarget {
     if (this.#stream.transaction(this.#pending, start)) this.#queueFlush();
   }
 
+  /** A command for the replicas alone (PUBLISH): fed as a write is, once a replica ever came. */
+  feedReplicasOnly(dbIndex: number, argv: readonly string[]): void {
+    if (this.backlog !== undefined) this.feed(dbIndex, argv);
+  }
+
   /** A command of the stream's own (PING, REPLCONF GETACK): not a write of any database. */
   #feedOwn(argv: readonly string[]): void {
     if (this.backlog === undefined) return;
