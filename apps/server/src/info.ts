@@ -244,9 +244,9 @@ function section(server: Server, name: string): string | undefined {
             ? following.replid
             : (master?.replid ?? server.runId),
         ],
-        ['master_replid2', '0000000000000000000000000000000000000000'],
+        ['master_replid2', master?.replid2 ?? '0000000000000000000000000000000000000000'],
         ['master_repl_offset', offset],
-        ['second_repl_offset', -1],
+        ['second_repl_offset', master?.secondOffset ?? -1],
         ['repl_backlog_active', backlog ? 1 : 0],
         ['repl_backlog_size', server.config.number('repl-backlog-size')],
         ['repl_backlog_first_byte_offset', backlog ? backlog.firstByteOffset : 0],

@@ -1205,9 +1205,13 @@ export interface PersistenceControl {
   replicaRdb(
     parts: { data: boolean; functions: boolean },
     done: (rdb: Buffer | Error) => void,
+    replication?: { streamDb: number; replid: string; offset: number },
   ): () => void;
-  /** loads a master's RDB into the (emptied) databases, keys past their TTL kept; throws */
-  loadRdbPayload(bytes: Buffer): void;
+  /**
+   * loads a master's RDB into the (emptied) databases, keys past their TTL kept; returns the
+   * database its stream is in (repl-stream-db), when it says; throws
+   */
+  loadRdbPayload(bytes: Buffer): { streamDb: number | undefined };
 }
 
 const QUEUED_BYTES = Buffer.from(QUEUED, 'latin1');

@@ -400,9 +400,13 @@ describe('replication between two byor servers', () => {
       expect(await client.call('GET', 'short')).toBe('$-1\r\n'); // the master expires it: DEL
       expect(await client.call('WAIT', '1', '5000')).toBe(':1\r\n');
       expect(await replicaClient.call('DBSIZE')).toBe(':0\r\n');
-      // byor does not pass its master's stream on
+      // a replica of the replica gets the master's history: its ID and offset
       const third = await RawClient.connect(replica.port);
-      expect(await third.call('PSYNC', '?', '-1')).toMatch(/^-NOMASTERLINK/);
+      const masterId = await infoField(client, 'replication', 'master_replid');
+      const masterOffset = await infoField(client, 'replication', 'master_repl_offset');
+      expect(await third.call('PSYNC', '?', '-1')).toBe(
+        `+FULLRESYNC ${masterId} ${masterOffset}\r\n`,
+      );
       third.close();
     } finally {
       client.close();
@@ -772,4 +776,88 @@ describe.skipIf(!hasRedisServer)('pub/sub through replication', () => {
       await master.close();
     }
   }, 20_000);
+});
+
+/**
+ * Chained replicas: a byor replica passes its master's stream on, with the master's offsets, to
+ * replicas of its own (a redis-server and a byor); promoted, it keeps them (+CONTINUE).
+ */
+describe.skipIf(!hasRedisServer)('chained replication', () => {
+  it('master -> byor replica -> redis-server and byor replicas, then the middle one promoted', async () => {
+    const debug = { 'enable-debug-command': 'yes' };
+    const master = await startServer({ port: 0, config: debug });
+    const middle = await startServer({
+      port: 0,
+      config: { ...debug, replicaof: `127.0.0.1 ${master.port}` },
+    });
+    const client = await RawClient.connect(master.port);
+    const middleClient = await RawClient.connect(middle.port);
+    let redisEnd: RedisServerProcess | undefined;
+    let byorEnd: RunningServer | undefined;
+    const ends: RawClient[] = [];
+    const digests = async () =>
+      Promise.all([client, middleClient, ...ends].map((c) => c.call('DEBUG', 'DIGEST')));
+    const offsets = async () =>
+      Promise.all(
+        [client, middleClient, ...ends].map((c) =>
+          infoField(c, 'replication', 'master_repl_offset'),
+        ),
+      );
+    try {
+      await linkUp(middleClient);
+      // the middle replica's stream is in database 3 when the ends sync from it: the RDB says so
+      await client.call('SELECT', '3');
+      await client.call('SET', 'in-3', 'a');
+      expect(await client.call('WAIT', '1', '5000')).toBe(':1\r\n');
+      redisEnd = await startRedisServer([
+        ...['--replicaof', '127.0.0.1', String(middle.port), '--enable-debug-command', 'yes'],
+      ]);
+      byorEnd = await startServer({
+        port: 0,
+        config: { ...debug, replicaof: `127.0.0.1 ${middle.port}` },
+      });
+      ends.push(await RawClient.connect(redisEnd.port), await RawClient.connect(byorEnd.port));
+      for (const end of ends) await linkUp(end);
+      // no SELECT comes again in the stream: the ends must already be in database 3
+      await client.call('SET', 'also-in-3', 'b');
+      await runWrites(client, [
+        ['SET', 'a', 'x'],
+        ['RPUSH', 'l', 'x', 'y'],
+        ['MULTI'],
+        ['INCR', 'n'],
+        ['HSET', 'h', 'f', 'v'],
+        ['EXEC'],
+      ]);
+      await client.call('SELECT', '3');
+      await client.call('SET', 'in-3-again', 'c');
+      // every server at the same offset: the ends have the whole stream
+      await until(async () => new Set(await offsets()).size === 1);
+      const [first, ...rest] = await digests();
+      for (const digest of rest) expect(digest).toBe(first);
+      expect(await ends[0]!.call('SELECT', '3')).toBe('+OK\r\n');
+      expect(await ends[0]!.call('GET', 'in-3-again')).toBe('$1\r\nc\r\n');
+      // promoted, the middle server keeps its replicas: they continue from its backlog
+      const partialBefore = Number(await infoField(middleClient, 'stats', 'sync_partial_ok'));
+      expect(await middleClient.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
+      await until(
+        async () =>
+          Number(await infoField(middleClient, 'stats', 'sync_partial_ok')) === partialBefore + 2,
+      );
+      await middleClient.call('SET', 'from-the-middle', 'v');
+      expect(await middleClient.call('WAIT', '2', '5000')).toBe(':2\r\n');
+      const [mine, ...theirs] = await Promise.all(
+        [middleClient, ...ends].map((c) => c.call('DEBUG', 'DIGEST')),
+      );
+      for (const digest of theirs) expect(digest).toBe(mine);
+      expect(mine).not.toBe(await client.call('DEBUG', 'DIGEST'));
+    } finally {
+      client.close();
+      middleClient.close();
+      for (const end of ends) end.close();
+      await byorEnd?.close();
+      await redisEnd?.stop();
+      await middle.close();
+      await master.close();
+    }
+  }, 30_000);
 });

@@ -298,11 +298,21 @@ export class Persistence implements PersistenceControl {
    * Loads the RDB a master sent into the (emptied) databases. Keys past their TTL are kept, as a
    * replica of redis-server keeps them: the master's DEL for each follows in its stream.
    */
-  loadRdbPayload(bytes: Buffer): void {
-    this.#loadRdb(bytes, 'the master', false, true);
+  loadRdbPayload(bytes: Buffer): { streamDb: number | undefined } {
+    let streamDb: number | undefined;
+    this.#loadRdb(bytes, 'the master', false, true, (field, value) => {
+      if (field === 'repl-stream-db') streamDb = Number(value);
+    });
+    return { streamDb };
   }
 
-  #loadRdb(bytes: Buffer, name: string, aofPreamble: boolean, keepExpired = false): number {
+  #loadRdb(
+    bytes: Buffer,
+    name: string,
+    aofPreamble: boolean,
+    keepExpired = false,
+    onAux?: (field: string, value: string) => void,
+  ): number {
     const server = this.server;
     const now = server.clock.now();
     let expired = 0;
@@ -316,7 +326,10 @@ export class Persistence implements PersistenceControl {
             const loaded = ScriptEngine.of(server).functions.load(value, false);
             if (typeof loaded === 'string')
               throw new RdbFormatError(`Failed loading library from ${name}: ${loaded}`);
-          } else server.logger.verbose(`RDB '${field}': ${value}`);
+          } else {
+            onAux?.(field, value);
+            server.logger.verbose(`RDB '${field}': ${value}`);
+          }
         },
         key: (dbIndex, key, value, expireAt, idleSeconds, frequency) => {
           const db = server.databases[dbIndex];
@@ -586,8 +599,9 @@ export class Persistence implements PersistenceControl {
   replicaRdb(
     parts: { data: boolean; functions: boolean },
     done: (rdb: Buffer | Error) => void,
+    replication?: { streamDb: number; replid: string; offset: number },
   ): () => void {
-    const { format, trailer } = this.#format('rdb', false, parts.functions);
+    const { format, trailer } = this.#format('rdb', false, parts.functions, replication);
     const chunks: Buffer[] = [];
     const crc = trailer === Trailer.CRC64 ? new Crc64() : undefined;
     const databases = parts.data ? this.server.databases : [];
@@ -626,6 +640,7 @@ export class Persistence implements PersistenceControl {
     kind: JobKind,
     background = false,
     withFunctions = true,
+    replication?: { streamDb: number; replid: string; offset: number },
   ): {
     format: RdbSnapshotFormat | AofSnapshotFormat;
     trailer: Trailer;
@@ -651,6 +666,7 @@ export class Persistence implements PersistenceControl {
           usedMemory: memory.heapUsed + memory.external,
           aofBase: kind === 'aof',
           functions,
+          ...(replication === undefined ? {} : { replication }),
         },
         background,
       ),

@@ -17,6 +17,11 @@ export interface RdbAuxInfo {
   readonly aofBase: boolean;
   /** the source of each function library (FUNCTION LOAD), saved after the AUX fields */
   readonly functions: readonly string[];
+  /**
+   * "repl-stream-db", "repl-id", "repl-offset" (a replica's RDB: the database its stream is in,
+   * the replication ID and offset the RDB stands for)
+   */
+  readonly replication?: { streamDb: number; replid: string; offset: number };
 }
 
 /**
@@ -61,6 +66,13 @@ export class RdbSnapshotFormat implements SnapshotFormat {
       ['redis-bits', '64'],
       ['ctime', String(aux.createdAt)],
       ['used-mem', String(aux.usedMemory)],
+      ...(aux.replication === undefined
+        ? []
+        : ([
+            ['repl-stream-db', String(aux.replication.streamDb)],
+            ['repl-id', aux.replication.replid],
+            ['repl-offset', String(aux.replication.offset)],
+          ] as [string, string][])),
       ['aof-base', aux.aofBase ? '1' : '0'],
     ]);
     for (const code of aux.functions) this.encoder.functionLibrary(code);

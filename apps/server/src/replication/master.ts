@@ -6,6 +6,7 @@ import { CommandStream, writeCommand } from '../persistence/resp-commands.js';
 import type { PropagationTarget, Server } from '../server.js';
 import { parseInt64 } from '../util/numbers.js';
 import { ReplicationBacklog } from './backlog.js';
+import { ReplicationReplica } from './replica.js';
 
 /**
  * The master side of replication, as redis-server 7.0 does it: replicas (redis-server's own, or
@@ -30,10 +31,14 @@ import { ReplicationBacklog } from './backlog.js';
  */
 export class ReplicationMaster implements PropagationTarget {
   readonly #server: Server;
-  /** master_replid; replid2 and second_repl_offset stay unset (byor is never a replica) */
+  /**
+   * master_replid (while byor is a replica: its master's), and master_replid2 with
+   * second_repl_offset: the history byor continues since it was promoted (its old master's ID,
+   * valid up to that offset)
+   */
   replid = randomBytes(20).toString('hex');
-  readonly replid2 = '0'.repeat(40);
-  readonly secondOffset = -1;
+  replid2 = '0'.repeat(40);
+  secondOffset = -1;
   /** created when the first replica asks for a full sync; from then on every write is fed */
   backlog: ReplicationBacklog | undefined = undefined;
   readonly #links = new Map<Client, ReplicaLink>();
@@ -112,6 +117,26 @@ export class ReplicationMaster implements PropagationTarget {
     if (this.#stream.transaction(this.#pending, start)) this.#queueFlush();
   }
 
+  /** True while byor is itself a replica: its replicas get its master's stream, passed on. */
+  get chained(): boolean {
+    return this.#server.replicaOf !== undefined;
+  }
+
+  /** Bytes of the master's stream that byor (a replica) applied, for its own replicas. */
+  feedRaw(bytes: Uint8Array): void {
+    if (this.backlog === undefined) return;
+    this.#pending.bytes(bytes);
+    this.#queueFlush();
+  }
+
+  /** byor's master continued with a new replication ID (it was promoted): ours follows. */
+  historyRenamed(replid: string): void {
+    if (this.backlog === undefined) return;
+    this.replid2 = this.replid;
+    this.secondOffset = this.offset + 1;
+    this.replid = replid;
+  }
+
   /** A command for the replicas alone (PUBLISH): fed as a write is, once a replica ever came. */
   feedReplicasOnly(dbIndex: number, argv: readonly string[]): void {
     if (this.backlog !== undefined) this.feed(dbIndex, argv);
@@ -119,7 +144,8 @@ export class ReplicationMaster implements PropagationTarget {
 
   /** A command of the stream's own (PING, REPLCONF GETACK): not a write of any database. */
   #feedOwn(argv: readonly string[]): void {
-    if (this.backlog === undefined) return;
+    // a replica's replicas get its master's stream only (their offsets are the master's)
+    if (this.backlog === undefined || this.chained) return;
     writeCommand(this.#pending, argv);
     this.#queueFlush();
   }
@@ -216,13 +242,8 @@ export class ReplicationMaster implements PropagationTarget {
     const server = this.#server;
     if (client.replica) return;
     const announcement = this.#announcement(client);
-    if (server.replicaOf !== undefined) {
-      server.errorReply(
-        client,
-        server.replicaLinkUp
-          ? "NOMASTERLINK byor does not pass its master's stream on: connect to the master itself"
-          : "NOMASTERLINK Can't SYNC while not connected with my master",
-      );
+    if (server.replicaOf !== undefined && !server.replicaLinkUp) {
+      server.errorReply(client, "NOMASTERLINK Can't SYNC while not connected with my master");
       return;
     }
     if (client.w.length !== 0) {
@@ -258,7 +279,15 @@ export class ReplicationMaster implements PropagationTarget {
     name: string,
   ): boolean {
     const logger = this.#server.logger;
-    if (replid.toLowerCase() !== this.replid) {
+    const chained = ReplicationReplica.existing(this.#server);
+    if (this.chained && chained !== undefined && this.backlog === undefined) {
+      // nothing passed on yet: the history is our master's
+      this.replid = chained.replid;
+    }
+    const known =
+      replid.toLowerCase() === this.replid ||
+      (replid.toLowerCase() === this.replid2 && from <= this.secondOffset);
+    if (!known) {
       if (replid[0] === '?') logger.notice(`Full resync requested by replica ${name}`);
       else
         logger.notice(
@@ -296,10 +325,20 @@ export class ReplicationMaster implements PropagationTarget {
     }
     this.fullSyncs++;
     this.#flush();
+    const upstream = this.chained ? ReplicationReplica.existing(server) : undefined;
     if (this.backlog === undefined) {
-      this.replid = randomBytes(20).toString('hex');
-      this.backlog = new ReplicationBacklog(server.config.number('repl-backlog-size'), 0);
-      server.addPropagationTarget(this);
+      if (upstream !== undefined) {
+        // a replica's replicas share its master's history: its ID and offsets
+        this.replid = upstream.replid;
+        this.backlog = new ReplicationBacklog(
+          server.config.number('repl-backlog-size'),
+          Math.max(upstream.offset, 0),
+        );
+      } else {
+        this.replid = randomBytes(20).toString('hex');
+        this.backlog = new ReplicationBacklog(server.config.number('repl-backlog-size'), 0);
+        server.addPropagationTarget(this);
+      }
       server.logger.notice(
         `Replication backlog created, my new replication IDs are '${this.replid}' and '${this.replid2}'`,
       );
@@ -307,24 +346,33 @@ export class ReplicationMaster implements PropagationTarget {
     const link = this.#attach(client, announcement, name);
     link.state = 'wait_bgsave';
     // the next write names its database: the replica does not know which one the stream is in
+    // (a passed-on stream cannot say it: the RDB does, with repl-stream-db)
     this.#stream.selectedDb = -1;
     if (psync) client.w.simple(`FULLRESYNC ${this.replid} ${this.offset}`);
     server.logger.notice('Starting BGSAVE for SYNC with target: replicas sockets');
+    const replication =
+      upstream === undefined
+        ? undefined
+        : { streamDb: upstream.streamDb, replid: this.replid, offset: this.offset };
     // the RDB is the dataset as it is now; the stream from here on waits in link.queued
-    link.abandon = persistence.replicaRdb(announcement.parts ?? WHOLE_RDB, (rdb) => {
-      link.abandon = undefined;
-      if (this.#links.get(client) !== link) return;
-      if (rdb instanceof Error) {
-        server.logger.warning(`Background RDB for SYNC failed: ${rdb.message}`);
-        client.conn?.close(false);
-        return;
-      }
-      this.#sendAfterReplies(
-        link,
-        [Buffer.from(`$${rdb.length}\r\n`, 'latin1'), rdb],
-        announcement.rdbOnly,
-      );
-    });
+    link.abandon = persistence.replicaRdb(
+      announcement.parts ?? WHOLE_RDB,
+      (rdb) => {
+        link.abandon = undefined;
+        if (this.#links.get(client) !== link) return;
+        if (rdb instanceof Error) {
+          server.logger.warning(`Background RDB for SYNC failed: ${rdb.message}`);
+          client.conn?.close(false);
+          return;
+        }
+        this.#sendAfterReplies(
+          link,
+          [Buffer.from(`$${rdb.length}\r\n`, 'latin1'), rdb],
+          announcement.rdbOnly,
+        );
+      },
+      replication,
+    );
   }
 
   /**
@@ -433,8 +481,9 @@ export class ReplicationMaster implements PropagationTarget {
   }
 
   /**
-   * byor starts following a master (REPLICAOF host port): its replicas are disconnected and its
-   * backlog dropped, since byor does not pass its master's stream on (no chained replicas).
+   * byor starts following a master (REPLICAOF host port), or its master's history changed (a full
+   * sync): its replicas are disconnected and its backlog dropped; they sync again, from the new
+   * history that byor then passes on.
    */
   disconnectReplicas(): void {
     const server = this.#server;
@@ -444,12 +493,31 @@ export class ReplicationMaster implements PropagationTarget {
       server.removePropagationTarget(this);
       this.backlog = undefined;
     }
+    this.replid2 = '0'.repeat(40);
+    this.secondOffset = -1;
     this.#stopCron();
   }
 
-  /** byor stops following a master (REPLICAOF NO ONE): its stream starts a new history. */
+  /**
+   * byor stops following a master (REPLICAOF NO ONE): its stream starts a new history
+   * (shiftReplicationId), and its replicas may continue: they know the old ID, valid up to here.
+   * byor's own writes go to them from now on.
+   */
   newHistory(): void {
+    const server = this.#server;
+    this.#flush();
+    if (this.backlog !== undefined) {
+      this.replid2 = this.replid;
+      this.secondOffset = this.offset + 1;
+      this.#stream.selectedDb = -1;
+      server.addPropagationTarget(this);
+    }
     this.replid = randomBytes(20).toString('hex');
+    server.logger.notice(
+      `Setting secondary replication ID to ${this.replid2}, valid up to offset: ${this.secondOffset}. New replication ID is ${this.replid}`,
+    );
+    // they reconnect and continue (+CONTINUE with the new ID), as redis-server's disconnectSlaves
+    for (const link of [...this.#links.values()]) link.client.conn?.close(false);
   }
 
   // ---- replicas coming and going --------------------------------------------------------------

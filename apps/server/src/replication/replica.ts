@@ -24,8 +24,8 @@ const EOF_MARK_LENGTH = 40;
  *
  * While it follows a master, byor's own clients may not write (replica-read-only yes, the
  * default: "-READONLY You can't write against a read only replica."), keys with a TTL are not
- * expired by byor (the master's DEL does it; they read as missing once due), and byor does not
- * chain: a replica of byor is refused while byor is itself a replica.
+ * expired by byor (the master's DEL does it; they read as missing once due). Replicas of byor
+ * get the master's stream passed on, as byor applied it (ReplicationMaster.feedRaw).
  *
  * @example
  * ```ts
@@ -63,8 +63,11 @@ export class ReplicationReplica {
   #applied = 0;
   /** bytes of commands run but not counted in `offset` yet (a transaction before its EXEC) */
   #unacknowledged = 0;
-  /** the database the master's stream was in when the link was lost */
+  /** the database the master's stream was in when the link was lost (or the RDB says) */
   #streamDb = 0;
+  /** the stream's bytes not yet passed on to our replicas, from stream position #rawStart */
+  #raw: Buffer[] = [];
+  #rawStart = 0;
 
   private constructor(server: Server) {
     this.#server = server;
@@ -301,8 +304,9 @@ export class ReplicationReplica {
       if (continued[1] !== undefined && continued[1] !== this.replid) {
         server.logger.notice(`Master replication ID changed to ${continued[1]}`);
         this.replid = continued[1];
+        ReplicationMaster.existing(server)?.historyRenamed(continued[1]);
       }
-      this.#streamStarts(true);
+      this.#streamStarts();
       server.logger.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
       return;
     }
@@ -441,7 +445,7 @@ export class ReplicationReplica {
     try {
       const persistence = server.persistence;
       if (persistence === undefined) throw new Error('no persistence to load an RDB with');
-      persistence.loadRdbPayload(rdb);
+      this.#streamDb = persistence.loadRdbPayload(rdb).streamDb ?? 0;
     } catch (error) {
       server.logger.warning(
         `Failed trying to load the MASTER synchronization DB from socket: ${(error as Error).message}`,
@@ -453,19 +457,22 @@ export class ReplicationReplica {
       this.#linkDown();
       return;
     }
-    this.#streamStarts(false);
+    // a new history: replicas of ours sync again from it
+    ReplicationMaster.existing(server)?.disconnectReplicas();
+    this.#streamStarts();
     server.logger.notice('MASTER <-> REPLICA sync: Finished with success');
     this.#ack();
   }
 
   /**
-   * The stream follows: the master's client and its parser; after +CONTINUE in the database the
-   * stream was in (the master sends no SELECT for it), after a full sync in database 0.
+   * The stream follows: the master's client and its parser, in the database the stream is in
+   * (after +CONTINUE the one it was in when the link was lost: the master sends no SELECT for it;
+   * after a full sync the RDB's repl-stream-db, else 0).
    */
-  #streamStarts(continued: boolean): void {
+  #streamStarts(): void {
     const server = this.#server;
     const client = server.createClient(undefined);
-    client.db = server.db(continued ? this.#streamDb : 0);
+    client.db = server.db(this.#streamDb);
     client.authenticated = true;
     client.denyBlocking = true;
     client.w = new RespWriter(256);
@@ -475,6 +482,8 @@ export class ReplicationReplica {
     this.#received = 0;
     this.#applied = 0;
     this.#unacknowledged = 0;
+    this.#raw = [];
+    this.#rawStart = 0;
     this.state = 'connected';
     this.downSince = 0;
     server.replicaLinkUp = true;
@@ -490,6 +499,7 @@ export class ReplicationReplica {
     const client = this.#client;
     if (parser === undefined || client === undefined) return;
     parser.push(chunk);
+    this.#raw.push(chunk);
     this.#received += chunk.length;
     for (;;) {
       let argv: string[] | undefined;
@@ -518,8 +528,34 @@ export class ReplicationReplica {
       if (client.multi === undefined) {
         this.offset += this.#unacknowledged;
         this.#unacknowledged = 0;
+        this.#passOn(through);
       }
     }
+  }
+
+  /**
+   * The stream's bytes up to position `upTo` were applied: our own replicas get them as they
+   * came (redis-server's replicationFeedStreamFromMasterStream), with the master's offsets.
+   */
+  #passOn(upTo: number): void {
+    const master = ReplicationMaster.existing(this.#server);
+    const feeding = master?.backlog !== undefined;
+    let length = upTo - this.#rawStart;
+    // the bytes come off the front of the chunks (a chunk cut in two keeps its rest)
+    while (length > 0 && this.#raw.length !== 0) {
+      const first = this.#raw[0]!;
+      const piece = first.length <= length ? first : first.subarray(0, length);
+      if (first.length <= length) this.#raw.shift();
+      else this.#raw[0] = first.subarray(length);
+      if (feeding) master.feedRaw(piece);
+      length -= piece.length;
+      this.#rawStart += piece.length;
+    }
+  }
+
+  /** The database the master's stream is in now (for an RDB we make for our own replicas). */
+  get streamDb(): number {
+    return this.#client?.db.index ?? this.#streamDb;
   }
 
   /** REPLCONF ACK <offset> to the master. */
