@@ -237,7 +237,7 @@ function section(server: Server, name: string): string | undefined {
           `slave${i}`,
           `ip=${link.address},port=${link.port},state=${link.state},offset=${link.ackOffset},lag=${Math.floor((now - link.ackTime) / 1000)}`,
         ]),
-        ['master_failover_state', 'no-failover'],
+        ['master_failover_state', master?.failoverState ?? 'no-failover'],
         [
           'master_replid',
           following && following.replid !== '?'

@@ -861,3 +861,44 @@ describe.skipIf(!hasRedisServer)('chained replication', () => {
     }
   }, 30_000);
 });
+
+/** FAILOVER, both ways: byor hands over to a redis-server replica, which hands back. */
+describe.skipIf(!hasRedisServer)('FAILOVER', () => {
+  it('byor -> redis-server -> byor, the old master becoming a replica that continues', async () => {
+    const byor = await startServer({ port: 0, config: { 'enable-debug-command': 'yes' } });
+    const redis = await startRedisServer([
+      ...['--replicaof', '127.0.0.1', String(byor.port), '--enable-debug-command', 'yes'],
+    ]);
+    const toByor = await RawClient.connect(byor.port);
+    const toRedis = await RawClient.connect(redis.port);
+    try {
+      await linkUp(toRedis);
+      await toByor.call('SET', 'k', 'v');
+      expect(await toByor.call('WAIT', '1', '5000')).toBe(':1\r\n');
+      expect(await toByor.call('FAILOVER', 'TO', '127.0.0.1', String(redis.port))).toBe('+OK\r\n');
+      await until(async () => (await infoField(toByor, 'replication', 'role')) === 'slave');
+      await linkUp(toByor);
+      expect(await infoField(toRedis, 'replication', 'role')).toBe('master');
+      expect(await infoField(toByor, 'replication', 'master_failover_state')).toBe('no-failover');
+      // the old master continued the new one's stream (no RDB)
+      expect(await infoField(toRedis, 'stats', 'sync_partial_ok')).toBe('1');
+      expect(await toByor.call('SET', 'x', '1')).toMatch(/^-READONLY/);
+      await toRedis.call('SET', 'on-redis', '1');
+      expect(await toRedis.call('WAIT', '1', '5000')).toBe(':1\r\n');
+      expect(await toByor.call('GET', 'on-redis')).toBe('$1\r\n1\r\n');
+      // and back: redis-server's FAILOVER to byor, which continues from its backlog
+      expect(await toRedis.call('FAILOVER', 'TO', '127.0.0.1', String(byor.port))).toBe('+OK\r\n');
+      await until(async () => (await infoField(toByor, 'replication', 'role')) === 'master');
+      await linkUp(toRedis);
+      expect(await infoField(toByor, 'stats', 'sync_partial_ok')).toBe('1');
+      await toByor.call('SET', 'on-byor', '2');
+      expect(await toByor.call('WAIT', '1', '5000')).toBe(':1\r\n');
+      expect(await toRedis.call('DEBUG', 'DIGEST')).toBe(await toByor.call('DEBUG', 'DIGEST'));
+    } finally {
+      toByor.close();
+      toRedis.close();
+      await redis.stop();
+      await byor.close();
+    }
+  }, 30_000);
+});

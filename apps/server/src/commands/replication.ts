@@ -188,21 +188,8 @@ export const replicationCommands: HandlerTable = {
   wait,
   replicaof,
   slaveof: replicaof,
-  failover(client, argv) {
-    const server = client.server;
-    const abort = argv.length === 2 && (argv[1] ?? '').toLowerCase() === 'abort';
-    const replicas = ReplicationMaster.existing(server)?.replicas.length ?? 0;
-    server.errorReply(
-      client,
-      abort
-        ? 'ERR No failover in progress.'
-        : server.replicaOf !== undefined
-          ? 'ERR FAILOVER is not valid when server is a replica.'
-          : replicas === 0
-            ? 'ERR FAILOVER requires connected replicas.'
-            : 'ERR byor does not implement FAILOVER: promote a replica with REPLICAOF NO ONE, then point this server at it',
-    );
-  },
+  failover: (client, argv) => ReplicationMaster.of(client.server).failover(client, argv),
+
   sync: (client, argv) => ReplicationMaster.of(client.server).sync(client, argv),
   psync: (client, argv) => ReplicationMaster.of(client.server).sync(client, argv),
   replconf(client, argv) {

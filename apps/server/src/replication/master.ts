@@ -62,6 +62,9 @@ export class ReplicationMaster implements PropagationTarget {
   fullSyncs = 0;
   partialSyncsOk = 0;
   partialSyncsErr = 0;
+  /** FAILOVER (master_failover_state) and what it waits for */
+  failoverState: 'no-failover' | 'waiting-for-sync' | 'failover-in-progress' = 'no-failover';
+  #failover: Failover | undefined = undefined;
 
   private constructor(server: Server) {
     this.#server = server;
@@ -127,6 +130,17 @@ export class ReplicationMaster implements PropagationTarget {
     if (this.backlog === undefined) return;
     this.#pending.bytes(bytes);
     this.#queueFlush();
+  }
+
+  /**
+   * byor (a replica) starts applying its master's stream at `offset` of history `replid`: the
+   * backlog keeps it from there (createReplicationBacklog on a replica), so that replicas of
+   * byor, and its old master after a FAILOVER to byor, can continue from it.
+   */
+  chainFrom(replid: string, offset: number): void {
+    if (this.backlog !== undefined) return;
+    this.replid = replid;
+    this.backlog = new ReplicationBacklog(this.#server.config.number('repl-backlog-size'), offset);
   }
 
   /** byor's master continued with a new replication ID (it was promoted): ours follows. */
@@ -242,6 +256,23 @@ export class ReplicationMaster implements PropagationTarget {
     const server = this.#server;
     if (client.replica) return;
     const announcement = this.#announcement(client);
+    if ((argv[0] ?? '').toLowerCase() === 'psync' && (argv[3] ?? '').toLowerCase() === 'failover') {
+      // the master fails over to this replica: it becomes the master, then answers the PSYNC
+      server.logger.warning(`Failover request received for replid ${argv[1] ?? ''}.`);
+      const replica = ReplicationReplica.existing(server);
+      if (server.replicaOf === undefined || replica === undefined) {
+        server.errorReply(client, "ERR PSYNC FAILOVER can't be sent to a master.");
+        return;
+      }
+      if ((argv[1] ?? '').toLowerCase() !== replica.replid) {
+        server.errorReply(client, 'ERR PSYNC FAILOVER replid must match my replid.');
+        return;
+      }
+      replica.unfollow();
+      server.logger.notice(
+        `MASTER MODE enabled (failover request from '${server.describeClient(client)}')`,
+      );
+    }
     if (server.replicaOf !== undefined && !server.replicaLinkUp) {
       server.errorReply(client, "NOMASTERLINK Can't SYNC while not connected with my master");
       return;
@@ -520,6 +551,177 @@ export class ReplicationMaster implements PropagationTarget {
     for (const link of [...this.#links.values()]) link.client.conn?.close(false);
   }
 
+  // ---- FAILOVER ------------------------------------------------------------------------------
+
+  /**
+   * FAILOVER [TO host port [FORCE]] [TIMEOUT ms] [ABORT] (redis-server's failoverCommand): writes
+   * are paused, and once a replica (that one) acknowledged the whole stream, byor becomes its
+   * replica with PSYNC ... FAILOVER, which makes it the master; then writes resume (answered
+   * READONLY, byor being a replica now). Replies OK at once; INFO master_failover_state follows it.
+   */
+  failover(client: Client, argv: string[]): void {
+    const server = this.#server;
+    let abort = false;
+    let timeout = 0;
+    let host: string | undefined;
+    let port = 0;
+    let force = false;
+    for (let j = 1; j < argv.length; j++) {
+      const word = (argv[j] ?? '').toLowerCase();
+      if (word === 'abort' && argv.length === 2) abort = true;
+      else if (word === 'timeout' && j + 1 < argv.length && timeout <= 0) {
+        const value = parseInt64(argv[j + 1] ?? '');
+        if (value === undefined) {
+          server.errorReply(client, ReplyError.NOT_INTEGER);
+          return;
+        }
+        if (value <= 0) {
+          server.errorReply(client, 'ERR FAILOVER timeout must be greater than 0');
+          return;
+        }
+        timeout = Number(value);
+        j++;
+      } else if (word === 'to' && j + 2 < argv.length && host === undefined) {
+        const value = parseInt64(argv[j + 2] ?? '');
+        if (value === undefined) {
+          server.errorReply(client, ReplyError.NOT_INTEGER);
+          return;
+        }
+        host = argv[j + 1] ?? '';
+        port = Number(value);
+        j += 2;
+      } else if (word === 'force' && !force) force = true;
+      else {
+        server.errorReply(client, ReplyError.SYNTAX);
+        return;
+      }
+    }
+    if (abort) {
+      if (this.failoverState === 'no-failover') {
+        server.errorReply(client, 'ERR No failover in progress.');
+        return;
+      }
+      this.#abortFailover('Failover manually aborted');
+      client.w.ok();
+      return;
+    }
+    const refusal =
+      this.failoverState !== 'no-failover'
+        ? 'ERR FAILOVER already in progress.'
+        : server.replicaOf !== undefined
+          ? 'ERR FAILOVER is not valid when server is a replica.'
+          : this.#links.size === 0
+            ? 'ERR FAILOVER requires connected replicas.'
+            : force && (timeout === 0 || host === undefined)
+              ? 'ERR FAILOVER with force option requires both a timeout and target HOST and IP.'
+              : undefined;
+    if (refusal !== undefined) {
+      server.errorReply(client, refusal);
+      return;
+    }
+    if (host !== undefined) {
+      const target = this.#findReplica(host, port);
+      if (target === undefined) {
+        server.errorReply(client, 'ERR FAILOVER target HOST and PORT is not a replica.');
+        return;
+      }
+      if (target.state !== 'online') {
+        server.errorReply(client, 'ERR FAILOVER target replica is not online.');
+        return;
+      }
+      server.logger.notice(`FAILOVER requested to ${host}:${port}.`);
+    } else server.logger.notice('FAILOVER requested to any replica.');
+    const now = server.now();
+    this.failoverState = 'waiting-for-sync';
+    const failover: Failover = {
+      host,
+      port,
+      force,
+      endTime: timeout === 0 ? 0 : now + timeout,
+      timer: setInterval(() => this.#updateFailover(), 10),
+    };
+    this.#failover = failover;
+    server.pauseClients(now + (timeout === 0 ? 2 ** 31 - 1 : timeout + 1000), true);
+    this.#feedOwn(['REPLCONF', 'GETACK', '*']);
+    client.w.ok();
+  }
+
+  #findReplica(host: string, port: number): ReplicaLink | undefined {
+    for (const link of this.#links.values())
+      if (link.address === host && link.port === port) return link;
+    return undefined;
+  }
+
+  /** updateFailoverStatus: a replica caught up (or the time is up): fail over to it. */
+  #updateFailover(): void {
+    const failover = this.#failover;
+    if (failover === undefined || this.failoverState !== 'waiting-for-sync') return;
+    const server = this.#server;
+    this.#flush();
+    if (failover.endTime !== 0 && server.now() >= failover.endTime) {
+      if (failover.force && failover.host !== undefined) {
+        server.logger.notice(
+          `FAILOVER to ${failover.host}:${failover.port} time out exceeded, failing over.`,
+        );
+        this.#failOverTo(failover.host, failover.port);
+      } else this.#abortFailover('Replica never caught up before timeout');
+      return;
+    }
+    const offset = this.offset;
+    const target =
+      failover.host !== undefined
+        ? this.#findReplica(failover.host, failover.port)
+        : [...this.#links.values()].find(
+            (link) => link.state === 'online' && link.ackOffset === offset,
+          );
+    if (target === undefined || target.ackOffset !== offset) return;
+    server.logger.notice(
+      `Failover target ${target.address}:${target.port} is synced, failing over.`,
+    );
+    this.#failOverTo(target.address, target.port);
+  }
+
+  #failOverTo(host: string, port: number): void {
+    this.failoverState = 'failover-in-progress';
+    const failover = this.#failover;
+    if (failover !== undefined) clearInterval(failover.timer);
+    // our own history, continued by the target once it is the master
+    ReplicationReplica.of(this.#server).follow(host, port, {
+      replid: this.replid,
+      offset: this.offset,
+    });
+  }
+
+  /** The target answered PSYNC ... FAILOVER: byor is its replica now; writes resume. */
+  failoverDone(): void {
+    if (this.failoverState === 'no-failover') return;
+    this.#server.logger.notice('Failover to the new master succeeded.');
+    this.#endFailover();
+  }
+
+  /** abortFailover: back to a master taking writes (a replica again no more). */
+  #abortFailover(reason: string): void {
+    const server = this.#server;
+    server.logger.warning(`FAILOVER aborted: ${reason}`);
+    const inProgress = this.failoverState === 'failover-in-progress';
+    this.#endFailover();
+    if (inProgress) ReplicationReplica.existing(server)?.unfollow();
+  }
+
+  /** The target refused PSYNC ... FAILOVER. */
+  failoverRejected(): void {
+    if (this.failoverState === 'failover-in-progress')
+      this.#abortFailover('Failover target rejected psync request');
+  }
+
+  #endFailover(): void {
+    const failover = this.#failover;
+    if (failover !== undefined) clearInterval(failover.timer);
+    this.#failover = undefined;
+    this.failoverState = 'no-failover';
+    this.#server.unpauseClients();
+  }
+
   // ---- replicas coming and going --------------------------------------------------------------
 
   #announcement(client: Client): Announcement {
@@ -651,6 +853,16 @@ export interface Waiter {
   readonly offset: number;
   readonly replicas: number;
   readonly reply: (count: number) => void;
+}
+
+/** A FAILOVER under way. */
+interface Failover {
+  readonly host: string | undefined;
+  readonly port: number;
+  readonly force: boolean;
+  /** ms; 0: no timeout */
+  readonly endTime: number;
+  readonly timer: NodeJS.Timeout;
 }
 
 /** What a client said with REPLCONF before PSYNC. */

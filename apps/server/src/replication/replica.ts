@@ -63,6 +63,8 @@ export class ReplicationReplica {
   #applied = 0;
   /** bytes of commands run but not counted in `offset` yet (a transaction before its EXEC) */
   #unacknowledged = 0;
+  /** the next PSYNC is a FAILOVER's (byor was the master, the target takes over) */
+  #failover = false;
   /** the database the master's stream was in when the link was lost (or the RDB says) */
   #streamDb = 0;
   /** the stream's bytes not yet passed on to our replicas, from stream position #rawStart */
@@ -103,11 +105,17 @@ export class ReplicationReplica {
    * replicationSetMaster: follow `host:port` from now on. The databases stay as they are until
    * the master's RDB replaces them; byor's own replicas are disconnected (their stream ends).
    */
-  follow(host: string, port: number): void {
+  follow(host: string, port: number, failover?: { replid: string; offset: number }): void {
     const server = this.#server;
     this.#drop();
     this.host = host;
     this.port = port;
+    // FAILOVER: byor's own history is what the new master continues
+    this.#failover = failover !== undefined;
+    if (failover !== undefined) {
+      this.replid = failover.replid;
+      this.offset = failover.offset;
+    }
     this.state = 'connect';
     this.downSince = server.now();
     server.replicaOf = { host, port };
@@ -280,14 +288,27 @@ export class ReplicationReplica {
         `Trying a partial resynchronization (request ${this.replid}:${this.offset + 1}).`,
       );
     else server.logger.notice('Partial resynchronization not possible (no cached master)');
-    this.#ask(
-      ['PSYNC', continuing ? this.replid : '?', String(continuing ? this.offset + 1 : -1)],
-      (line) => this.#psyncReply(line),
-    );
+    const psync = [
+      'PSYNC',
+      continuing ? this.replid : '?',
+      String(continuing ? this.offset + 1 : -1),
+    ];
+    if (this.#failover) psync.push('FAILOVER');
+    this.#ask(psync, (line) => this.#psyncReply(line));
   }
 
   #psyncReply(line: string): void {
     const server = this.#server;
+    if (this.#failover) {
+      this.#failover = false;
+      const master = ReplicationMaster.existing(server);
+      if (line.startsWith('+FULLRESYNC') || line.startsWith('+CONTINUE')) master?.failoverDone();
+      else {
+        server.logger.warning(`Failover target rejected PSYNC ... FAILOVER: ${line}`);
+        master?.failoverRejected();
+        return;
+      }
+    }
     const full = /^\+FULLRESYNC ([0-9a-fA-F]{40}) (\d+)$/.exec(line);
     if (full) {
       server.logger.notice(`Full resync from master: ${full[1]}:${full[2]}`);
@@ -307,6 +328,7 @@ export class ReplicationReplica {
         ReplicationMaster.existing(server)?.historyRenamed(continued[1]);
       }
       this.#streamStarts();
+      ReplicationMaster.of(server).chainFrom(this.replid, this.offset);
       server.logger.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
       return;
     }
@@ -460,6 +482,7 @@ export class ReplicationReplica {
     // a new history: replicas of ours sync again from it
     ReplicationMaster.existing(server)?.disconnectReplicas();
     this.#streamStarts();
+    ReplicationMaster.of(server).chainFrom(this.replid, this.offset);
     server.logger.notice('MASTER <-> REPLICA sync: Finished with success');
     this.#ack();
   }
