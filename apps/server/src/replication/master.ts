@@ -640,6 +640,7 @@ export class ReplicationMaster implements PropagationTarget {
       endTime: timeout === 0 ? 0 : now + timeout,
       timer: setInterval(() => this.#updateFailover(), 10),
     };
+    failover.timer.unref();
     this.#failover = failover;
     server.pauseClients(now + (timeout === 0 ? 2 ** 31 - 1 : timeout + 1000), true);
     this.#feedOwn(['REPLCONF', 'GETACK', '*']);
@@ -764,6 +765,8 @@ export class ReplicationMaster implements PropagationTarget {
   /** The server stopped: the timer ends, and so do the RDBs being made. */
   stop(): void {
     this.#stopCron();
+    if (this.#failover !== undefined) clearInterval(this.#failover.timer);
+    this.#failover = undefined;
     for (const link of this.#links.values()) link.abandon?.();
   }
 
