@@ -59,7 +59,8 @@ export function syncDirectory(path: string): void {
   }
 }
 
-function trailerBytes(trailer: Trailer, crc: Crc64 | undefined): Buffer | undefined {
+/** The 8 bytes after an RDB's end: its CRC-64, zeros, or none. */
+export function trailerBytes(trailer: Trailer, crc: Crc64 | undefined): Buffer | undefined {
   if (trailer === Trailer.NONE) return undefined;
   const bytes = Buffer.alloc(8);
   if (trailer === Trailer.CRC64 && crc) crc.writeTo(bytes, 0);

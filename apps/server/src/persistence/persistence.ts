@@ -14,7 +14,13 @@ import type { StartServerOptions } from '../start.js';
 import { AofState, AppendOnlyFile, type AofLoadTarget, type RewritePlan } from './aof.js';
 import { ByteWriter } from './byte-writer.js';
 import { AofFormatError, PersistenceReply, RdbFormatError, misconfAof } from './errors.js';
-import { BackgroundFileSink, SyncFileSink, Trailer, type SnapshotSink } from './file-sink.js';
+import {
+  BackgroundFileSink,
+  SyncFileSink,
+  Trailer,
+  trailerBytes,
+  type SnapshotSink,
+} from './file-sink.js';
 import { Crc64 } from './crc64.js';
 import type { RdbEncoderOptions } from './rdb-encoder.js';
 import type { ValueLimits } from './rdb-decoder.js';
@@ -616,11 +622,8 @@ export class Persistence implements PersistenceControl {
       try {
         await sliced(snapshot, () => abandoned || this.#closed);
         if (abandoned || this.#closed) return;
-        if (trailer !== Trailer.NONE) {
-          const bytes = Buffer.alloc(8);
-          crc?.writeTo(bytes, 0);
-          chunks.push(bytes);
-        }
+        const end = trailerBytes(trailer, crc);
+        if (end !== undefined) chunks.push(end);
         done(Buffer.concat(chunks));
       } catch (error) {
         if (!abandoned) done(error as Error);

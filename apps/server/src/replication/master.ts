@@ -310,11 +310,6 @@ export class ReplicationMaster implements PropagationTarget {
     name: string,
   ): boolean {
     const logger = this.#server.logger;
-    const chained = ReplicationReplica.existing(this.#server);
-    if (this.chained && chained !== undefined && this.backlog === undefined) {
-      // nothing passed on yet: the history is our master's
-      this.replid = chained.replid;
-    }
     const known =
       replid.toLowerCase() === this.replid ||
       (replid.toLowerCase() === this.replid2 && from <= this.secondOffset);
@@ -356,20 +351,13 @@ export class ReplicationMaster implements PropagationTarget {
     }
     this.fullSyncs++;
     this.#flush();
+    // a replica (sync() lets one in only with its link up) has had its master's history in the
+    // backlog since its stream started (chainFrom): its replicas share that ID and its offsets
     const upstream = this.chained ? ReplicationReplica.existing(server) : undefined;
     if (this.backlog === undefined) {
-      if (upstream !== undefined) {
-        // a replica's replicas share its master's history: its ID and offsets
-        this.replid = upstream.replid;
-        this.backlog = new ReplicationBacklog(
-          server.config.number('repl-backlog-size'),
-          Math.max(upstream.offset, 0),
-        );
-      } else {
-        this.replid = randomBytes(20).toString('hex');
-        this.backlog = new ReplicationBacklog(server.config.number('repl-backlog-size'), 0);
-        server.addPropagationTarget(this);
-      }
+      this.replid = randomBytes(20).toString('hex');
+      this.backlog = new ReplicationBacklog(server.config.number('repl-backlog-size'), 0);
+      server.addPropagationTarget(this);
       server.logger.notice(
         `Replication backlog created, my new replication IDs are '${this.replid}' and '${this.replid2}'`,
       );
@@ -810,7 +798,9 @@ export class ReplicationMaster implements PropagationTarget {
       link.client.conn?.close(false);
     }
     const ttl = config.number('repl-backlog-ttl') * 1000;
+    // a replica keeps its backlog (its master's history), as redis-server's replicas do
     if (
+      !this.chained &&
       this.#links.size === 0 &&
       this.backlog !== undefined &&
       ttl > 0 &&
