@@ -229,13 +229,15 @@ export class ReplyParser {
         }
         const windowStart = this.#windowStart;
         const start = i + 2 - windowStart;
+        const after = i + 4 + length; // past the body's CRLF, which the window need not hold
         if (
           start + length <= this.#windowEnd - windowStart &&
+          after <= end &&
           start >= 0 &&
           bytes[i] === CR &&
           i > pos + 1
         ) {
-          input.start = i + 4 + length;
+          input.start = after;
           return this.#window.substring(start, start + length);
         }
       }

@@ -288,6 +288,16 @@ describe('ReplyParser: streaming', () => {
     expect(replies).toEqual(expected);
   });
 
+  it('waits for the CRLF after a bulk whose bytes are already in the decoded window', () => {
+    // the first bulk decodes a window up to the end of the input, which holds the second's body
+    // but not its CRLF: next() and drain() must wait for it
+    for (const api of ['next', 'drain'] as const) {
+      const outcome = parse([bytes('$1\r\na\r\n$3\r\nabc'), bytes('\r\n:1\r\n')], {}, api);
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.replies).toEqual(['a', 'abc', 1]);
+    }
+  });
+
   it('counts only unconsumed bytes as buffered', () => {
     const parser = new ReplyParser();
     parser.push(bytes('*3\r\n$1\r\na\r\n$5\r\nhel'));
