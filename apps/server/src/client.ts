@@ -34,6 +34,18 @@ export interface ClientConnection {
   setIdleExempt(exempt: boolean): void;
 }
 
+/** Where a client's bytes come from: its connection, or a replica's link to its master. */
+export type ClientEndpoint = Pick<
+  ClientConnection,
+  'remoteAddress' | 'remotePort' | 'localAddress' | 'localPort' | 'unix' | 'queryBufferBytes'
+>;
+
+/** A replica's link to its master, as the master's client shows it (CLIENT LIST flags=M). */
+export interface MasterLink extends ClientEndpoint {
+  /** drops the link (CLIENT KILL): the replica connects again and continues with PSYNC */
+  close(): void;
+}
+
 /** A transaction being queued between MULTI and EXEC. */
 export interface MultiState {
   readonly commands: { readonly command: Command; readonly argv: string[] }[];
@@ -85,6 +97,11 @@ export class Client {
   monitor = false;
   /** a replica: it asked for SYNC / PSYNC and gets the replication stream (replication/master.ts) */
   replica = false;
+  /**
+   * set on a replica's master client (redis-server's CLIENT_MASTER): the link its commands
+   * arrive on. Such a client has no `conn`: its replies go nowhere.
+   */
+  masterLink: MasterLink | undefined = undefined;
   /** set when the client must be disconnected once its replies are written (QUIT, errors) */
   closing = false;
   /**
@@ -113,6 +130,25 @@ export class Client {
     this.createdAt = now;
     this.lastInteraction = now;
     this.connectionTracksInteraction = conn?.lastInteraction !== undefined;
+  }
+
+  /** Its connection, or its link to the master; undefined for an internal client (scripts). */
+  get endpoint(): ClientEndpoint | undefined {
+    return this.conn ?? this.masterLink;
+  }
+
+  /** `host:port` of the peer (CLIENT LIST addr, CLIENT KILL ADDR): '' for an internal client. */
+  get addr(): string {
+    const peer = this.endpoint;
+    if (peer === undefined) return '';
+    return peer.unix ? `${peer.localAddress}:0` : `${peer.remoteAddress}:${peer.remotePort}`;
+  }
+
+  /** `host:port` of our end (CLIENT LIST laddr, CLIENT KILL LADDR). */
+  get laddr(): string {
+    const peer = this.endpoint;
+    if (peer === undefined) return '';
+    return peer.unix ? `${peer.localAddress}:0` : `${peer.localAddress}:${peer.localPort}`;
   }
 
   /** Number of pub/sub subscriptions (channels + patterns + shard channels). */

@@ -23,12 +23,14 @@ export interface LoggerOptions {
   /** a file to append to; "" or undefined = the `write` function (default stdout) */
   file?: string;
   write?: (line: string) => void;
-  role?: string;
+  /** the role letter after the pid: `M` master, `S` replica (a function when it can change) */
+  role?: string | (() => string);
 }
 
 /** Creates a logger writing redis-server style lines. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const role = options.role ?? 'M';
+  const roleNow = typeof role === 'string' ? () => role : role;
   const write =
     options.file !== undefined && options.file !== ''
       ? (line: string) => appendFileSync(options.file ?? '', line)
@@ -45,7 +47,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     const d = new Date();
     const pad = (n: number, w = 2) => String(n).padStart(w, '0');
     const stamp = `${pad(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-    write(`${process.pid}:${role} ${stamp} ${MARKS[level]} ${message}\n`);
+    write(`${process.pid}:${roleNow()} ${stamp} ${MARKS[level]} ${message}\n`);
   }
   return logger;
 }

@@ -51,6 +51,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const logger = createLogger({
     level: config.string('loglevel') as 'notice',
     file: config.string('logfile'),
+    // as redis-server: S while following a master
+    role: () => (config.string('replicaof') === '' ? 'M' : 'S'),
   });
   logger.warning('oO0OoO0OoO0Oo byor is starting oO0OoO0OoO0Oo');
   logger.warning(

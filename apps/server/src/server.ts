@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RespWriter } from '@byor/protocol';
-import { Client, type BlockedState, type ClientConnection } from './client.js';
+import { Client, type BlockedState, type ClientConnection, type MasterLink } from './client.js';
 import { helpHandler } from './commands/admin.js';
 import { PubSub } from './pubsub.js';
 import { clientType } from './commands/connection.js';
@@ -301,11 +301,16 @@ export class Server implements KeyspaceHost {
   }
 
   /** Registers a client for a connection (or an internal client when `conn` is undefined). */
-  createClient(conn: ClientConnection | undefined): Client {
+  createClient(conn: ClientConnection | undefined, masterLink?: MasterLink): Client {
     const client = new Client(this.#nextClientId++, this, conn, this.writer, this.clock.now());
     if (conn) {
       this.clients.set(client.id, client);
       this.stats.totalConnections++;
+    } else if (masterLink) {
+      // a replica's master client is listed (CLIENT LIST, connected_clients), not counted as a
+      // connection received
+      client.masterLink = masterLink;
+      this.clients.set(client.id, client);
     }
     return client;
   }
@@ -610,7 +615,7 @@ export class Server implements KeyspaceHost {
       time: Math.floor(this.clock.now() / 1000),
       microseconds,
       argv: args,
-      peer: client.conn ? `${client.conn.remoteAddress}:${client.conn.remotePort}` : '',
+      peer: client.addr,
       name: client.name,
     });
     if (this.slowlog.length > maxLength) this.slowlog.length = maxLength;
@@ -619,11 +624,8 @@ export class Server implements KeyspaceHost {
   #feedMonitors(client: Client, argv: string[]): void {
     const micros = this.nowMicros();
     const time = `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
-    const origin = client.conn
-      ? client.conn.unix
-        ? 'unix'
-        : `${client.conn.remoteAddress}:${client.conn.remotePort}`
-      : 'lua';
+    const peer = client.endpoint;
+    const origin = peer ? (peer.unix ? 'unix' : client.addr) : 'lua';
     const line = `+${time} [${client.db.index} ${origin}] ${redactForMonitor(argv).map(quoteForMonitor).join(' ')}\r\n`;
     const bytes = Buffer.from(line, 'latin1');
     for (const monitor of this.monitors) monitor.conn?.write(bytes);
@@ -752,6 +754,7 @@ export class Server implements KeyspaceHost {
     let flags = '';
     if (client.monitor) flags += 'O';
     if (client.replica) flags += 'S';
+    if (client.masterLink) flags += 'M';
     if (client.subscriptionCount > 0) flags += 'P';
     if (client.multi) flags += 'x';
     if (client.blocked) flags += 'b';
@@ -761,21 +764,12 @@ export class Server implements KeyspaceHost {
     if (conn?.unix) flags += 'U';
     if (client.noEvict) flags += 'e';
     if (flags === '') flags = 'N';
-    const user = info?.user?.(client) ?? 'default';
-    const addr = conn
-      ? conn.unix
-        ? `${conn.localAddress}:0`
-        : `${conn.remoteAddress}:${conn.remotePort}`
-      : '';
-    const laddr = conn
-      ? conn.unix
-        ? `${conn.localAddress}:0`
-        : `${conn.localAddress}:${conn.localPort}`
-      : '';
-    const qbuf = conn?.queryBufferBytes ?? 0;
+    // the master's client runs as no user at all (redis-server's NULL user)
+    const user = client.masterLink ? '(superuser)' : (info?.user?.(client) ?? 'default');
+    const qbuf = client.endpoint?.queryBufferBytes ?? 0;
     const omem = conn?.outputBufferBytes ?? 0;
     return (
-      `id=${client.id} addr=${addr} laddr=${laddr} fd=${client.id + 7} name=${client.name} ` +
+      `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=${client.id + 7} name=${client.name} ` +
       `age=${Math.floor((now - client.createdAt) / 1000)} idle=${Math.floor((now - (conn?.lastInteraction ?? client.lastInteraction)) / 1000)} ` +
       `flags=${flags} db=${client.db.index} sub=${client.channels.size} psub=${client.patterns.size} ssub=${client.shardChannels.size} ` +
       `multi=${client.multi ? client.multi.commands.length : -1} qbuf=${qbuf} qbuf-free=${qbuf ? 0 : 20474} argv-mem=0 multi-mem=0 ` +
@@ -790,7 +784,8 @@ export class Server implements KeyspaceHost {
   /** CLIENT KILL: closes a client's connection (after this reply when it kills itself). */
   killClient(client: Client, self: boolean): void {
     if (self) client.closing = true;
-    else client.conn?.close(false);
+    else if (client.conn) client.conn.close(false);
+    else client.masterLink?.close();
   }
 
   /** CLIENT PAUSE */

@@ -120,6 +120,26 @@ describe('byor-server binary', () => {
     }
   });
 
+  it('marks its log lines S while it follows a master, M otherwise, as redis-server', async () => {
+    const [port, nobody] = [await freePort(), await freePort()];
+    const { child, output } = await start(['--port', String(port)]);
+    const client = await RawClient.connect(port);
+    expect(await client.call('REPLICAOF', '127.0.0.1', String(nobody))).toBe('+OK\r\n');
+    expect(await client.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
+    const lines = (text: string) =>
+      output()
+        .split('\n')
+        .filter((line) => line.includes(text));
+    for (const line of lines('Ready to accept connections')) expect(line).toMatch(/^\d+:M /);
+    for (const line of lines(`REPLICAOF 127.0.0.1:${nobody} enabled`))
+      expect(line).toMatch(/^\d+:S /);
+    for (const line of lines('MASTER MODE enabled')) expect(line).toMatch(/^\d+:M /);
+    expect(lines('enabled (user request')).toHaveLength(2);
+    client.close();
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+
   it('SHUTDOWN stops the process', async () => {
     const port = await freePort();
     const { child } = await start(['--port', String(port)]);

@@ -322,15 +322,86 @@ describe.skipIf(!hasRedisServer)('replication from redis-server', () => {
     await followsRandomWrites(client, master.port, replica.port);
   }, 60_000);
 
+  it("lists its master's client (flags=M), shows its commands in MONITOR, and continues after CLIENT KILL TYPE master", async () => {
+    // a redis-server replica of the same master beside it: both must answer alike
+    const other = await startRedisServer(['--replicaof', '127.0.0.1', String(master.port)]);
+    const otherClient = await RawClient.connect(other.port);
+    try {
+      await linkUp(otherClient);
+      await client.call('SELECT', '1');
+      await client.call('SET', 'seen', 'v');
+      await client.call('SELECT', '0');
+      expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
+      // CLIENT LIST TYPE master, the fields that do not depend on timing or buffer sizes (its last
+      // command: the REPLCONF GETACK of the WAIT)
+      const masterLine = async (replicaOf: RawClient): Promise<string> => {
+        const text = await replicaOf.call('CLIENT', 'LIST', 'TYPE', 'master');
+        const fields = text.slice(text.indexOf('\r\n') + 2).trim();
+        return fields
+          .split(' ')
+          .filter((field) =>
+            /^(addr|flags|db|sub|psub|ssub|multi|cmd|user|redir|resp)=/.test(field),
+          )
+          .join(' ');
+      };
+      const expected = `addr=127.0.0.1:${master.port} flags=M db=1 sub=0 psub=0 ssub=0 multi=-1 cmd=replconf user=(superuser) redir=-1 resp=2`;
+      expect(await masterLine(otherClient)).toBe(expected);
+      expect(await masterLine(replicaClient)).toBe(expected);
+      // the master's client counts in connected_clients, and its commands show in MONITOR
+      for (const replicaOf of [otherClient, replicaClient]) {
+        expect(await infoField(replicaOf, 'clients', 'connected_clients')).toBe('2');
+      }
+      const monitors = await Promise.all(
+        [other.port, replica.port].map((port) => RawClient.connect(port)),
+      );
+      for (const monitor of monitors) expect(await monitor.call('MONITOR')).toBe('+OK\r\n');
+      await client.call('SET', 'watched', 'v');
+      // the stream was in database 1: a SELECT comes first (shown in the database it selected)
+      const origin = `127\\.0\\.0\\.1:${master.port}`;
+      for (const monitor of monitors) {
+        expect(await monitor.next()).toMatch(
+          new RegExp(`^\\+\\d+\\.\\d{6} \\[0 ${origin}\\] "SELECT" "0"\r\n$`),
+        );
+        expect(await monitor.next()).toMatch(
+          new RegExp(`^\\+\\d+\\.\\d{6} \\[0 ${origin}\\] "SET" "watched" "v"\r\n$`),
+        );
+        monitor.close();
+      }
+      // CLIENT KILL: the link goes; each replica connects again and continues (a partial sync)
+      const partial = Number(await infoField(client, 'stats', 'sync_partial_ok'));
+      for (const replicaOf of [otherClient, replicaClient]) {
+        expect(await replicaOf.call('CLIENT', 'KILL', 'TYPE', 'master')).toBe(':1\r\n');
+      }
+      await client.call('SET', 'after-kill', 'v');
+      await until(
+        async () => Number(await infoField(client, 'stats', 'sync_partial_ok')) === partial + 2,
+      );
+      expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
+      for (const replicaOf of [otherClient, replicaClient]) {
+        expect(await replicaOf.call('GET', 'after-kill')).toBe('$1\r\nv\r\n');
+        // no user owns the master's client
+        expect(await replicaOf.call('CLIENT', 'KILL', 'USER', 'default')).toBe(':0\r\n');
+        expect(await masterLine(replicaOf)).toMatch(/^addr=127\.0\.0\.1:\d+ flags=M /);
+      }
+    } finally {
+      otherClient.close();
+      await other.stop();
+    }
+  }, 30_000);
+
   it("continues a lost link from the master's backlog, then syncs again from a disk RDB", async () => {
     // the stream is in database 1 when the link goes, and goes on there without a SELECT
     await client.call('SELECT', '1');
     await client.call('SET', 'in-db-1', 'before');
+    const partial = Number(await infoField(client, 'stats', 'sync_partial_ok'));
+    const full = Number(await infoField(client, 'stats', 'sync_full'));
     expect(await client.call('CLIENT', 'KILL', 'TYPE', 'replica')).toBe(':1\r\n');
     await client.call('SET', 'in-db-1', 'while-away');
     await client.call('SELECT', '0');
-    await until(async () => (await infoField(client, 'replication', 'connected_slaves')) === '1');
-    expect(await infoField(client, 'stats', 'sync_partial_ok')).toBe('1');
+    await until(
+      async () => Number(await infoField(client, 'stats', 'sync_partial_ok')) === partial + 1,
+    );
+    expect(Number(await infoField(client, 'stats', 'sync_full'))).toBe(full);
     await client.call('SELECT', '1');
     await client.call('SET', 'in-db-1', 'after');
     await client.call('SELECT', '0');

@@ -156,7 +156,7 @@ export class Acl {
     if (needed) {
       // clients already connected keep their login, as the default user
       for (const client of this.server.clients.values())
-        if (!this.#clientUsers.has(client)) this.#clientUsers.set(client, def);
+        if (client.conn && !this.#clientUsers.has(client)) this.#clientUsers.set(client, def);
       hooks.push(this.#hook);
     } else {
       const at = hooks.indexOf(this.#hook);

@@ -214,8 +214,9 @@ function clientInfo(client: Client): void {
   client.w.verbatim(client.server.describeClient(client) + '\n');
 }
 
-/** normal | pubsub (no replicas or masters in byor yet) */
+/** master | replica | pubsub | normal, as redis-server's getClientType */
 export function clientType(client: Client): string {
+  if (client.masterLink) return 'master';
   if (client.replica) return 'replica';
   return client.subscriptionCount > 0 ? 'pubsub' : 'normal';
 }
@@ -224,9 +225,7 @@ function clientKill(client: Client, argv: string[]): void {
   const server = client.server;
   if (argv.length === 3) {
     // old form: CLIENT KILL addr:port
-    const target = [...server.clients.values()].find(
-      (c) => c.conn && `${c.conn.remoteAddress}:${c.conn.remotePort}` === argv[2],
-    );
+    const target = [...server.clients.values()].find((c) => c.endpoint && c.addr === argv[2]);
     if (!target) {
       server.errorReply(client, ReplyError.NO_SUCH_CLIENT);
       return;
@@ -287,17 +286,10 @@ function clientKill(client: Client, argv: string[]): void {
   for (const target of [...server.clients.values()]) {
     if (id !== undefined && target.id !== id) continue;
     if (type !== undefined && clientType(target) !== type) continue;
-    if (
-      addr !== undefined &&
-      (!target.conn || `${target.conn.remoteAddress}:${target.conn.remotePort}` !== addr)
-    )
-      continue;
-    if (
-      laddr !== undefined &&
-      (!target.conn || `${target.conn.localAddress}:${target.conn.localPort}` !== laddr)
-    )
-      continue;
-    if (user !== undefined && acl.userName(target) !== user) continue;
+    if (addr !== undefined && (!target.endpoint || target.addr !== addr)) continue;
+    if (laddr !== undefined && (!target.endpoint || target.laddr !== laddr)) continue;
+    // the master's client has no user
+    if (user !== undefined && (target.masterLink || acl.userName(target) !== user)) continue;
     if (target === client && skipMe) continue;
     killed++;
     server.killClient(target, target === client);

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { RequestParser, RespWriter } from '@byor/protocol';
-import type { Client } from '../client.js';
+import type { Client, MasterLink } from '../client.js';
 import { ScriptEngine } from '../scripting/engine.js';
 import type { Server } from '../server.js';
 import { ReplicationMaster } from './master.js';
@@ -208,7 +208,11 @@ export class ReplicationReplica {
     this.#parser = undefined;
     // a transaction cut short is sent again (the offset stops before its MULTI); the database the
     // stream is in is not: a continued stream goes on in it
-    if (this.#client !== undefined) this.#streamDb = this.#client.db.index;
+    const client = this.#client;
+    if (client !== undefined) {
+      this.#streamDb = client.db.index;
+      this.#server.removeClient(client);
+    }
     this.#client = undefined;
     this.#expecting = [];
   }
@@ -494,7 +498,24 @@ export class ReplicationReplica {
    */
   #streamStarts(): void {
     const server = this.#server;
-    const client = server.createClient(undefined);
+    const socket = this.#socket;
+    const unparsed = (): number => this.#parser?.bufferedBytes ?? 0;
+    const link: MasterLink = {
+      remoteAddress: socket?.remoteAddress ?? this.host,
+      remotePort: socket?.remotePort ?? this.port,
+      localAddress: socket?.localAddress ?? '',
+      localPort: socket?.localPort ?? 0,
+      unix: false,
+      get queryBufferBytes() {
+        return unparsed();
+      },
+      close: () => {
+        if (this.#socket !== socket) return;
+        server.logger.warning('Connection with master lost.');
+        this.#linkDown();
+      },
+    };
+    const client = server.createClient(undefined, link);
     client.db = server.db(this.#streamDb);
     client.authenticated = true;
     client.denyBlocking = true;
@@ -539,6 +560,7 @@ export class ReplicationReplica {
         // an empty command: nothing to run, its bytes still count
       } else if (name === 'replconf' && (argv[1] ?? '').toLowerCase() === 'getack') {
         // the offset before this command, as redis-server's replicationSendAck
+        client.lastCommand = 'replconf';
         this.#ack();
       } else {
         server.runAsMaster(client, argv);
