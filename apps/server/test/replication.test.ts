@@ -933,6 +933,85 @@ describe.skipIf(!hasRedisServer)('chained replication', () => {
   }, 30_000);
 });
 
+/**
+ * The manual switchover: a replica promoted (REPLICAOF NO ONE), the old master made its replica
+ * (REPLICAOF). The old master offers its own history and continues; its other replicas stay with
+ * it and continue too. No one loads an RDB. redis-server as the old master first, as the oracle.
+ */
+describe.skipIf(!hasRedisServer)('switchover: the old master follows its promoted replica', () => {
+  for (const kind of ['redis-server', 'byor'] as const) {
+    it(`${kind} old master, redis-server promoted, byor and redis-server replicas staying`, async () => {
+      const debug = ['--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0'];
+      const stops: (() => Promise<void>)[] = [];
+      const clients: RawClient[] = [];
+      const serve = async (replicaOf: number | undefined, byor: boolean): Promise<RawClient> => {
+        let port: number;
+        if (byor) {
+          const follow = replicaOf === undefined ? {} : { replicaof: `127.0.0.1 ${replicaOf}` };
+          const server = await startServer({
+            port: 0,
+            config: { 'enable-debug-command': 'yes', ...follow },
+          });
+          stops.push(() => server.close());
+          port = server.port;
+        } else {
+          const follow =
+            replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(replicaOf)];
+          const server = await startRedisServer([...debug, ...follow]);
+          stops.push(() => server.stop());
+          port = server.port;
+        }
+        const client = await RawClient.connect(port);
+        clients.push(client);
+        return client;
+      };
+      const port = async (client: RawClient) =>
+        Number(await infoField(client, 'server', 'tcp_port'));
+      const stat = async (client: RawClient, name: string) =>
+        Number(await infoField(client, 'stats', name));
+      try {
+        const old = await serve(undefined, kind === 'byor');
+        const oldPort = await port(old);
+        const promoted = await serve(oldPort, false);
+        const staying = [await serve(oldPort, true), await serve(oldPort, false)];
+        for (const replica of [promoted, ...staying]) await linkUp(replica);
+        await runWrites(old, [
+          ['SET', 'a', '1'],
+          ['SELECT', '2'],
+          ['RPUSH', 'l', 'x'],
+        ]);
+        expect(await old.call('WAIT', '3', '5000')).toBe(':3\r\n');
+        const fullSyncs = await stat(old, 'sync_full');
+        expect(await promoted.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
+        expect(await old.call('REPLICAOF', '127.0.0.1', String(await port(promoted)))).toBe(
+          '+OK\r\n',
+        );
+        await linkUp(old);
+        // the old master continued the promoted one's history: no RDB
+        expect(await stat(promoted, 'sync_full')).toBe(0);
+        expect(await stat(promoted, 'sync_partial_ok')).toBe(1);
+        await promoted.call('SELECT', '2');
+        await promoted.call('RPUSH', 'l', 'y');
+        await promoted.call('SET', 'b', '2');
+        expect(await promoted.call('WAIT', '1', '5000')).toBe(':1\r\n');
+        // its replicas have the new master's writes through it, without a new RDB
+        const digest = await promoted.call('DEBUG', 'DIGEST');
+        for (const replica of [old, ...staying]) {
+          await until(async () => (await replica.call('DEBUG', 'DIGEST')) === digest);
+          expect(await infoField(replica, 'replication', 'master_replid')).toBe(
+            await infoField(promoted, 'replication', 'master_replid'),
+          );
+        }
+        expect(await stat(old, 'sync_full')).toBe(fullSyncs);
+        expect(await infoField(old, 'replication', 'connected_slaves')).toBe('2');
+      } finally {
+        for (const client of clients) client.close();
+        for (const stop of stops.reverse()) await stop();
+      }
+    }, 30_000);
+  }
+});
+
 /** FAILOVER, both ways: byor hands over to a redis-server replica, which hands back. */
 describe.skipIf(!hasRedisServer)('FAILOVER', () => {
   it('byor -> redis-server -> byor, the old master becoming a replica that continues', async () => {

@@ -143,12 +143,27 @@ export class ReplicationMaster implements PropagationTarget {
     this.backlog = new ReplicationBacklog(this.#server.config.number('repl-backlog-size'), offset);
   }
 
-  /** byor's master continued with a new replication ID (it was promoted): ours follows. */
+  /**
+   * byor's master continued with a new replication ID (it was promoted, or took over by
+   * FAILOVER): ours follows, and our replicas are disconnected to learn it (they continue, with
+   * the old ID as our second one), as redis-server's disconnectSlaves there.
+   */
   historyRenamed(replid: string): void {
     if (this.backlog === undefined) return;
     this.replid2 = this.replid;
     this.secondOffset = this.offset + 1;
     this.replid = replid;
+    for (const link of [...this.#links.values()]) link.client.conn?.close(false);
+  }
+
+  /**
+   * byor, a master, starts following one (REPLICAOF host port, FAILOVER): its replicas and its
+   * backlog stay; from now on they get the new master's stream as byor applies it (feedRaw),
+   * not the writes it makes.
+   */
+  becomeReplica(): void {
+    this.#flush();
+    if (this.backlog !== undefined) this.#server.removePropagationTarget(this);
   }
 
   /** A command for the replicas alone (PUBLISH): fed as a write is, once a replica ever came. */
@@ -500,9 +515,9 @@ export class ReplicationMaster implements PropagationTarget {
   }
 
   /**
-   * byor starts following a master (REPLICAOF host port), or its master's history changed (a full
-   * sync): its replicas are disconnected and its backlog dropped; they sync again, from the new
-   * history that byor then passes on.
+   * byor, a replica, loaded its master's RDB (a full sync: a history not ours): its replicas are
+   * disconnected and its backlog dropped; they sync again, from the new history that byor then
+   * passes on.
    */
   disconnectReplicas(): void {
     const server = this.#server;
@@ -675,10 +690,7 @@ export class ReplicationMaster implements PropagationTarget {
     const failover = this.#failover;
     if (failover !== undefined) clearInterval(failover.timer);
     // our own history, continued by the target once it is the master
-    ReplicationReplica.of(this.#server).follow(host, port, {
-      replid: this.replid,
-      offset: this.offset,
-    });
+    ReplicationReplica.of(this.#server).follow(host, port, true);
   }
 
   /** The target answered PSYNC ... FAILOVER: byor is its replica now; writes resume. */

@@ -103,24 +103,31 @@ export class ReplicationReplica {
 
   /**
    * replicationSetMaster: follow `host:port` from now on. The databases stay as they are until
-   * the master's RDB replaces them; byor's own replicas are disconnected (their stream ends).
+   * the master's RDB replaces them. A master turning replica offers its own history to the new
+   * master (replicationCacheMasterUsingMyself: one of its replicas promoted continues it), and
+   * its replicas stay: they get the new master's stream through it, or sync again after its own
+   * full sync. `failover`: the PSYNC is FAILOVER's (byor hands the master role to that replica).
    */
-  follow(host: string, port: number, failover?: { replid: string; offset: number }): void {
+  follow(host: string, port: number, failover = false): void {
     const server = this.#server;
+    const wasMaster = server.replicaOf === undefined;
     this.#drop();
     this.host = host;
     this.port = port;
-    // FAILOVER: byor's own history is what the new master continues
-    this.#failover = failover !== undefined;
-    if (failover !== undefined) {
-      this.replid = failover.replid;
-      this.offset = failover.offset;
+    this.#failover = failover;
+    const master = ReplicationMaster.existing(server);
+    if (wasMaster && master?.backlog !== undefined) {
+      server.logger.notice(
+        'Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.',
+      );
+      this.replid = master.replid;
+      this.offset = master.offset;
+      master.becomeReplica();
     }
     this.state = 'connect';
     this.downSince = server.now();
     server.replicaOf = { host, port };
     server.config.setFromCode('replicaof', `${host} ${port}`);
-    ReplicationMaster.existing(server)?.disconnectReplicas();
     if (this.#cron === undefined) {
       this.#cron = setInterval(() => this.#tick(), 1000);
       this.#cron.unref();
