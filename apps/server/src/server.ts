@@ -1188,18 +1188,31 @@ export interface NetworkControl {
   resetStats(): void;
 }
 
+/** Where a replica's RDB goes as it is made (Persistence.replicaRdb). */
+export interface ReplicaRdbOutput {
+  /** the next bytes of the RDB, to keep */
+  write(chunk: Buffer): void;
+  /** bytes written and not sent on yet: making the RDB waits while there are over 16 MB */
+  readonly pendingBytes: number;
+  /** resolves once few enough are */
+  drained(): Promise<void>;
+  /** the RDB is whole (its last bytes written), or failed */
+  end(error?: Error): void;
+}
+
 /** What the server core asks of persistence (RDB/AOF). */
 export interface PersistenceControl {
   info(): [string, string | number][];
   /** before SHUTDOWN: save if configured; returns an error text to refuse */
   beforeShutdown(save: boolean | undefined, force: boolean): string | undefined;
   /**
-   * the dataset as it is now as an RDB in memory, made in the background (a replica's full
-   * synchronization): all, or some parts; returns a function that abandons it
+   * the dataset as it is now as an RDB, made in the background and written to `output` as it
+   * is (a replica's full synchronization): all, or some parts; returns a function that abandons
+   * it
    */
   replicaRdb(
     parts: { data: boolean; functions: boolean },
-    done: (rdb: Buffer | Error) => void,
+    output: ReplicaRdbOutput,
     replication?: { streamDb: number; replid: string; offset: number },
   ): () => void;
   /**

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ async function infoField(client: RawClient, section: string, name: string): Prom
 }
 
 /** Polls `check` every 20 ms until it holds (or fails after `ms`). */
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+async function until(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out');
@@ -264,6 +264,47 @@ describe.skipIf(!hasRedisServer)('replication to redis-server', () => {
       expect(await infoField(client, 'replication', 'connected_slaves')).toBe('1');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('streams the RDB between EOF marks to a replica that takes them, with the writes after its first ACK', async () => {
+    for (const eof of [true, false]) {
+      const socket = connect(master.port, '127.0.0.1');
+      let received = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+      const text = () => received.toString('latin1');
+      try {
+        if (eof) {
+          // (its reply first: PSYNC is refused while a reply is pending, as redis-server does)
+          socket.write('*3\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n');
+          await until(() => text() === '+OK\r\n');
+        }
+        socket.write('*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n');
+        // +FULLRESYNC, newlines while the RDB is made, then the RDB
+        const head = eof
+          ? /^\+OK\r\n\+FULLRESYNC [0-9a-f]{40} \d+\r\n\n*\$EOF:([0-9a-f]{40})\r\n/
+          : /^\+FULLRESYNC [0-9a-f]{40} \d+\r\n\n*\$(\d+)\r\n/;
+        await until(() => head.test(text()));
+        const [header, size = ''] = head.exec(text()) ?? [''];
+        const rdbEnd = eof
+          ? () => text().indexOf(size, header.length)
+          : () =>
+              received.length >= header.length + Number(size) ? header.length + Number(size) : -1;
+        await until(() => rdbEnd() > 0);
+        expect(text().slice(header.length, header.length + 9)).toBe('REDIS0010');
+        const streamStart = eof ? rdbEnd() + size.length : rdbEnd();
+        await client.call('SET', `after-rdb-${eof}`, 'v');
+        if (eof) {
+          // nothing follows the mark until the replica says it loaded the RDB
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          expect(received.length).toBe(streamStart);
+          socket.write('*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$1\r\n0\r\n');
+        }
+        await until(() => text().includes(`after-rdb-${eof}`));
+        expect(text().slice(streamStart)).toMatch(/^\*2\r\n\$6\r\nSELECT\r\n/);
+      } finally {
+        socket.destroy();
+      }
     }
   });
 });
@@ -622,6 +663,47 @@ describe.skipIf(!hasRedisServer || !hasRedisBenchmark)('replication under load',
     }
   }, 60_000);
 
+  it('byor master: a replica that stops reading holds back its RDB, then is cut after repl-timeout', async () => {
+    const master = await startServer({ port: 0, config: debug });
+    const client = await RawClient.connect(master.port);
+    const socket = connect(master.port, '127.0.0.1');
+    try {
+      // an RDB of some 35 MB, for a replica that reads its first bytes and then nothing
+      expect(await client.call('DEBUG', 'POPULATE', '300000', 'key', '100')).toBe('+OK\r\n');
+      expect(await client.call('CONFIG', 'SET', 'repl-timeout', '2', 'rdbcompression', 'no')).toBe(
+        '+OK\r\n',
+      );
+      let received = '';
+      const onData = (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        if (received.includes('$EOF:')) socket.pause();
+      };
+      socket.on('data', onData);
+      socket.write('*3\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n');
+      await until(() => received === '+OK\r\n');
+      socket.write('*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n');
+      await until(() => received.includes('$EOF:'));
+      // what waits to be sent stays near the 16 MB at which making the RDB pauses
+      let most = 0;
+      const deadline = Date.now() + 1000;
+      while (Date.now() < deadline) {
+        const list = await client.call('CLIENT', 'LIST', 'TYPE', 'replica');
+        most = Math.max(most, Number(/ omem=(\d+)/.exec(list)?.[1] ?? 0));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(most).toBeGreaterThan(0);
+      expect(most).toBeLessThan(24 << 20);
+      expect(await infoField(client, 'replication', 'slave0')).toContain('state=wait_bgsave');
+      // no progress for repl-timeout: the replica is cut, and the RDB given up
+      await until(async () => (await infoField(client, 'replication', 'connected_slaves')) === '0');
+      expect(await client.call('SET', 'still', 'served')).toBe('+OK\r\n');
+    } finally {
+      socket.destroy();
+      client.close();
+      await master.close();
+    }
+  }, 60_000);
+
   it('redis-server master, byor replica: the same digest', async () => {
     const master = await startRedisServer([
       ...['--enable-debug-command', 'yes', '--repl-diskless-sync-delay', '0'],
@@ -664,9 +746,16 @@ describe('a replica reading its master in small pieces', () => {
       const client = await RawClient.connect(source.port);
       for (const command of setup) await client.call(...command);
       client.close();
+      const chunks: Buffer[] = [];
       return await new Promise<Buffer>((resolve, reject) =>
-        source.server.persistence?.replicaRdb({ data: true, functions: true }, (rdb) =>
-          rdb instanceof Error ? reject(rdb) : resolve(rdb),
+        source.server.persistence?.replicaRdb(
+          { data: true, functions: true },
+          {
+            write: (chunk) => chunks.push(chunk),
+            pendingBytes: 0,
+            drained: () => Promise.resolve(),
+            end: (error) => (error ? reject(error) : resolve(Buffer.concat(chunks))),
+          },
         ),
       );
     } finally {

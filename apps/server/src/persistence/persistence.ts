@@ -9,7 +9,7 @@ import type { Command } from '../commands/types.js';
 import { Config } from '../config/config.js';
 import type { Database } from '../keyspace.js';
 import { ScriptEngine } from '../scripting/engine.js';
-import type { PersistenceControl, PropagationTarget, Server } from '../server.js';
+import type { PersistenceControl, PropagationTarget, ReplicaRdbOutput, Server } from '../server.js';
 import type { StartServerOptions } from '../start.js';
 import { AofState, AppendOnlyFile, type AofLoadTarget, type RewritePlan } from './aof.js';
 import { ByteWriter } from './byte-writer.js';
@@ -597,36 +597,36 @@ export class Persistence implements PersistenceControl {
   }
 
   /**
-   * The dataset as an RDB file in memory for a replica's full sync, made in the background as a
-   * BGSAVE is (slices between event-loop turns, keys about to change written first), without a
-   * file and beside any BGSAVE or rewrite: the RDB is the dataset as it is now, and `done` gets
-   * it (or the error) once written. Returns a function that abandons it.
+   * The dataset as an RDB for a replica's full sync, made in the background as a BGSAVE is
+   * (slices between event-loop turns, keys about to change written first), without a file and
+   * beside any BGSAVE or rewrite: the RDB is the dataset as it is now. Its bytes go to `output`
+   * as they are made (making it waits while `output` holds too many unsent), then `end` (or
+   * `end(error)`). Returns a function that abandons it.
    */
   replicaRdb(
     parts: { data: boolean; functions: boolean },
-    done: (rdb: Buffer | Error) => void,
+    output: ReplicaRdbOutput,
     replication?: { streamDb: number; replid: string; offset: number },
   ): () => void {
     const { format, trailer } = this.#format('rdb', false, parts.functions, replication);
-    const chunks: Buffer[] = [];
     const crc = trailer === Trailer.CRC64 ? new Crc64() : undefined;
     const databases = parts.data ? this.server.databases : [];
     const snapshot = new Snapshot(databases, format, (chunk) => {
       crc?.update(chunk);
-      chunks.push(Buffer.from(chunk));
+      output.write(Buffer.from(chunk));
     });
     snapshot.begin();
     this.#replicaSnapshots.add(snapshot);
     let abandoned = false;
     void (async () => {
       try {
-        await sliced(snapshot, () => abandoned || this.#closed);
+        await sliced(snapshot, () => abandoned || this.#closed, output);
         if (abandoned || this.#closed) return;
         const end = trailerBytes(trailer, crc);
-        if (end !== undefined) chunks.push(end);
-        done(Buffer.concat(chunks));
+        if (end !== undefined) output.write(end);
+        output.end();
       } catch (error) {
-        if (!abandoned) done(error as Error);
+        if (!abandoned) output.end(error as Error);
       } finally {
         this.#replicaSnapshots.delete(snapshot);
       }
@@ -1074,7 +1074,11 @@ function failedSink(error: Error): SnapshotSink {
  * Runs a snapshot a slice per event-loop turn until it is done or `stop()` (the slices as the
  * constants above say; a sink with too much pending output is waited for first).
  */
-async function sliced(snapshot: Snapshot, stop: () => boolean, sink?: SnapshotSink): Promise<void> {
+async function sliced(
+  snapshot: Snapshot,
+  stop: () => boolean,
+  sink?: Pick<SnapshotSink, 'pendingBytes' | 'drained'>,
+): Promise<void> {
   let sliceEnd = performance.now();
   while (!snapshot.done) {
     if (sink !== undefined && sink.pendingBytes > MAX_PENDING_BYTES) await sink.drained();

@@ -3,7 +3,7 @@ import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
 import { ByteWriter } from '../persistence/byte-writer.js';
 import { CommandStream, writeCommand } from '../persistence/resp-commands.js';
-import type { PropagationTarget, Server } from '../server.js';
+import type { PropagationTarget, ReplicaRdbOutput, Server } from '../server.js';
 import { parseInt64 } from '../util/numbers.js';
 import { ReplicationBacklog } from './backlog.js';
 import { ReplicationReplica } from './replica.js';
@@ -195,7 +195,7 @@ export class ReplicationMaster implements PropagationTarget {
     out.reset();
     backlog.append(bytes);
     for (const link of this.#links.values()) {
-      if (link.state === 'online') link.client.conn?.write(bytes);
+      if (link.state === 'online' && link.streamOnAck !== true) link.client.conn?.write(bytes);
       else link.queued.push(bytes);
     }
   };
@@ -391,22 +391,89 @@ export class ReplicationMaster implements PropagationTarget {
     // the RDB is the dataset as it is now; the stream from here on waits in link.queued
     link.abandon = persistence.replicaRdb(
       announcement.parts ?? WHOLE_RDB,
-      (rdb) => {
-        link.abandon = undefined;
-        if (this.#links.get(client) !== link) return;
-        if (rdb instanceof Error) {
-          server.logger.warning(`Background RDB for SYNC failed: ${rdb.message}`);
-          client.conn?.close(false);
-          return;
-        }
-        this.#sendAfterReplies(
-          link,
-          [Buffer.from(`$${rdb.length}\r\n`, 'latin1'), rdb],
-          announcement.rdbOnly,
-        );
-      },
+      this.#rdbTransfer(link, announcement),
       replication,
     );
+  }
+
+  /**
+   * Where a replica's RDB goes as it is made. One that announced `capa eof` gets it as it comes,
+   * between EOF marks (redis-server's diskless transfer): only what its connection has not sent
+   * yet is held, and making the RDB waits while that is over 16 MB (or cuts the replica after
+   * repl-timeout). Others get `$<length>` first, so the RDB is held whole until its end.
+   */
+  #rdbTransfer(link: ReplicaLink, announcement: Announcement): ReplicaRdbOutput {
+    const server = this.#server;
+    const client = link.client;
+    const current = () => (this.#links.get(client) === link ? client.conn : undefined);
+    const mark = announcement.capabilities.has('eof') ? randomBytes(20).toString('hex') : undefined;
+    const held: Buffer[] = [];
+    let streaming = false;
+    let ended = false;
+    if (mark !== undefined) {
+      // after the +FULLRESYNC reply (the first bytes may be made before it is sent)
+      queueMicrotask(() => {
+        const conn = current();
+        if (conn === undefined || ended) return;
+        // still wait_bgsave in INFO, as redis-server's diskless transfer; no newlines now
+        link.streamingRdb = true;
+        conn.write(Buffer.from(`$EOF:${mark}\r\n`, 'latin1'));
+        for (const chunk of held) conn.write(chunk);
+        held.length = 0;
+        streaming = true;
+      });
+    }
+    return {
+      write: (chunk) => {
+        if (!streaming) held.push(chunk);
+        else current()?.write(chunk);
+      },
+      get pendingBytes() {
+        return streaming ? (current()?.outputBufferBytes ?? 0) : 0;
+      },
+      drained: () =>
+        new Promise<void>((resolve) => {
+          const since = server.now();
+          const poll = () => {
+            const conn = current();
+            if (conn === undefined || conn.outputBufferBytes < RDB_RESUME_BYTES) {
+              resolve();
+            } else if (server.now() - since > server.config.number('repl-timeout') * 1000) {
+              server.logger.warning(`Disconnecting timedout replica (full sync): ${link.name}`);
+              conn.close(false);
+              resolve();
+            } else setTimeout(poll, 10);
+          };
+          poll();
+        }),
+      end: (error) => {
+        ended = true;
+        link.abandon = undefined;
+        const conn = current();
+        if (conn === undefined) return;
+        if (error !== undefined) {
+          server.logger.warning(`Background RDB for SYNC failed: ${error.message}`);
+          conn.close(false);
+          return;
+        }
+        let first: Buffer[];
+        if (mark === undefined) {
+          const length = held.reduce((sum, chunk) => sum + chunk.length, 0);
+          first = [Buffer.from(`$${length}\r\n`, 'latin1'), ...held];
+        } else if (streaming) first = [Buffer.from(mark, 'latin1')];
+        else {
+          const header = Buffer.from(`$EOF:${mark}\r\n`, 'latin1');
+          first = [header, ...held, Buffer.from(mark, 'latin1')];
+        }
+        held.length = 0;
+        this.#sendAfterReplies(
+          link,
+          first,
+          announcement.rdbOnly,
+          mark === undefined ? 'length' : 'eof',
+        );
+      },
+    };
   }
 
   /**
@@ -415,7 +482,12 @@ export class ReplicationMaster implements PropagationTarget {
    * --rdb) is closed after its RDB instead. A microtask runs once the batch's replies are with the
    * connection.
    */
-  #sendAfterReplies(link: ReplicaLink, first: Buffer[], rdbOnly: boolean): void {
+  #sendAfterReplies(
+    link: ReplicaLink,
+    first: Buffer[],
+    rdbOnly: boolean,
+    rdb?: 'length' | 'eof',
+  ): void {
     const server = this.#server;
     const client = link.client;
     queueMicrotask(() => {
@@ -426,16 +498,32 @@ export class ReplicationMaster implements PropagationTarget {
         this.#links.delete(client);
         conn.close(true);
       } else {
-        for (const bytes of link.queued) conn.write(bytes);
-        link.queued.length = 0;
         link.state = 'online';
         // its timeout counts from here: loading the RDB may take it a while
         link.ackTime = server.now();
         this.#refreshGoodReplicas();
+        // after an RDB between EOF marks the stream waits for the replica's first ACK: it finds
+        // the mark at the end of what it reads, so nothing may follow it before then
+        if (rdb === 'eof') {
+          link.streamOnAck = true;
+          server.logger.notice(
+            `Streamed RDB transfer with replica ${link.name} succeeded (socket). Waiting for REPLCONF ACK from slave to enable streaming`,
+          );
+          return;
+        }
+        this.#startStream(link);
       }
-      if (first.length > 1)
+      if (rdb !== undefined)
         server.logger.notice(`Synchronization with replica ${link.name} succeeded`);
     });
+  }
+
+  /** The stream fed since the replica's sync began follows, and then every write as it comes. */
+  #startStream(link: ReplicaLink): void {
+    link.streamOnAck = false;
+    const conn = link.client.conn;
+    for (const bytes of link.queued) conn?.write(bytes);
+    link.queued.length = 0;
   }
 
   #attach(client: Client, announcement: Announcement, name: string): ReplicaLink {
@@ -466,6 +554,10 @@ export class ReplicationMaster implements PropagationTarget {
       // the RDB is loaded: from here on the stream is bound by the replica's output limits
       link.acknowledged = true;
       link.client.conn?.setOutputClass('replica');
+    }
+    if (link.streamOnAck === true && link.state === 'online') {
+      this.#startStream(link);
+      this.#server.logger.notice(`Synchronization with replica ${link.name} succeeded`);
     }
     if (this.#waiting.size !== 0) this.#serveWaiting();
   }
@@ -799,10 +891,12 @@ export class ReplicationMaster implements PropagationTarget {
     // a replica waiting for its RDB gets a newline each second (its own timeout counts from
     // the last byte it read; the newlines are not part of the stream)
     for (const link of this.#links.values())
-      if (link.state === 'wait_bgsave') link.client.conn?.write(NEWLINE);
+      if (link.state === 'wait_bgsave' && link.streamingRdb !== true)
+        link.client.conn?.write(NEWLINE);
     const timeout = config.number('repl-timeout') * 1000;
     for (const link of [...this.#links.values()]) {
-      if (link.state === 'wait_bgsave' || now - link.ackTime <= timeout) continue;
+      // (an RDB being streamed has its own timeout: see #rdbTransfer)
+      if (link.state !== 'online' || now - link.ackTime <= timeout) continue;
       // one that never acknowledged its RDB is cut too: its output has no limit until then
       server.logger.warning(
         `Disconnecting timedout replica (${link.acknowledged ? 'streaming' : 'full'} sync): ${link.name}`,
@@ -842,6 +936,10 @@ export interface ReplicaLink {
   readonly port: number;
   /** wait_bgsave while its RDB is made, send_bulk until it (or the backlog) is queued, online */
   state: 'wait_bgsave' | 'send_bulk' | 'online';
+  /** its RDB is being sent as it is made (between EOF marks) */
+  streamingRdb?: boolean;
+  /** online after an RDB between EOF marks: the stream waits in `queued` for its first ACK */
+  streamOnAck?: boolean;
   /** abandons the RDB being made for it (it left) */
   abandon?: (() => void) | undefined;
   /** REPLCONF ACK: the offset it acknowledged, and when (ms) */
@@ -884,6 +982,8 @@ const NEWLINE = Buffer.from('\n', 'latin1');
 
 /** The RDB a replica gets unless it filters it (REPLCONF rdb-filter-only). */
 const WHOLE_RDB = { data: true, functions: true };
+/** a streamed RDB is made on once its replica's unsent bytes are below this */
+const RDB_RESUME_BYTES = 4 << 20;
 
 /** NET_HOST_STR_LEN: the longest REPLCONF ip-address is one byte shorter. */
 const NET_HOST_STR_LEN = 256;
