@@ -236,7 +236,7 @@ function restore(client: Client, argv: string[]): void {
 }
 
 /**
- * The persistence command group: SAVE, BGSAVE, BGREWRITEAOF, DUMP, RESTORE.
+ * The persistence command group: SAVE, BGSAVE, BGREWRITEAOF, DUMP, RESTORE, RESTORE-ASKING.
  *
  * @example
  * ```ts
@@ -249,6 +249,8 @@ export const persistenceCommands: HandlerTable = {
   bgrewriteaof,
   dump,
   restore,
+  // the cluster's RESTORE (what MIGRATE sends in a cluster): RESTORE itself without one
+  'restore-asking': restore,
   'function|dump': functionDump,
   'function|restore': functionRestore,
 };

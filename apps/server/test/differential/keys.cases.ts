@@ -450,8 +450,31 @@ export const keyCases: DiffCase[] = [
       ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
     ],
   },
-  // (out-of-range maxmemory-samples, maxmemory-eviction-tenacity and lfu-* values wait for their
-  // directive ranges in config/directives.ts: /work/notes/requests-eviction.md)
+  {
+    name: 'RESTORE-ASKING is RESTORE outside a cluster',
+    commands: [
+      ['RESTORE-ASKING', 'ra', '0', DUMP_OF_V],
+      ['GET', 'ra'],
+      ['RESTORE-ASKING', 'ra', '0', DUMP_OF_V],
+      ['RESTORE-ASKING', 'ra', '0', 'x', 'REPLACE'],
+      ['RESTORE-ASKING', 'ra', '-1', DUMP_OF_V, 'REPLACE'],
+      ['RESTORE-ASKING', 'ra', '0'],
+      ['RESTORE-ASKING', 'rb', '100000', DUMP_OF_V, 'REPLACE', 'ABSTTL'],
+      ['EXISTS', 'rb'],
+    ],
+  },
+  {
+    name: 'eviction CONFIG ranges',
+    commands: [
+      ['CONFIG', 'SET', 'maxmemory-samples', '0'],
+      ['CONFIG', 'SET', 'maxmemory-eviction-tenacity', '101'],
+      ['CONFIG', 'SET', 'lfu-log-factor', '-1'],
+      ['CONFIG', 'SET', 'lfu-decay-time', '-1'],
+      ['CONFIG', 'SET', 'maxmemory-samples', '7'],
+      ['CONFIG', 'GET', 'maxmemory-samples'],
+      ['CONFIG', 'SET', 'maxmemory-samples', '5'],
+    ],
+  },
   {
     name: 'maxmemory CONFIG values',
     commands: [
