@@ -4,6 +4,7 @@ import { Network } from './network.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Server, type Clock } from './server.js';
 import { allCommands } from './commands/index.js';
+import { listeningInProcess } from './commands/migrate.js';
 import { scriptMayWrite } from './commands/scripting.js';
 import { attachPersistence } from './persistence/persistence.js';
 import { ReplicationMaster } from './replication/master.js';
@@ -78,6 +79,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ReplicationMaster.existing(server)?.stop();
   });
   await network.listen();
+  listeningInProcess(server, network.closed);
   // `replicaof host port` in the config: follow that master once the port is known
   const master = config.string('replicaof');
   if (master !== '') {

@@ -11,6 +11,7 @@ import { expireCommands } from './expire.js';
 import { hashesCommands } from './hashes.js';
 import { keyCommands } from './keys.js';
 import { listsCommands } from './lists.js';
+import { migrateCommands } from './migrate.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicationCommands } from './replication.js';
@@ -37,6 +38,7 @@ export const allCommands: readonly HandlerTable[] = [
   zsetsCommands,
   pubsubCommands,
   persistenceCommands,
+  migrateCommands,
   streamsCommands,
   scriptingCommands,
   replicationCommands,

@@ -57,6 +57,11 @@ function encoderFor(server: Server): RdbEncoder {
   return encoder;
 }
 
+/** DUMP's payload of a value (latin1): its RDB encoding, RDB version and CRC-64. O(size). */
+export function dumpPayload(server: Server, value: Value): string {
+  return encoderFor(server).dump(value);
+}
+
 /**
  * rdbSavedObjectLen: the bytes of a value's RDB encoding, type byte and DUMP trailer (RDB
  * version, CRC-64) left out (DEBUG OBJECT's serializedlength). O(size of the value).
