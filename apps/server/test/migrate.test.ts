@@ -69,6 +69,9 @@ describe.skipIf(!hasRedisServer)('MIGRATE', () => {
         ['EXISTS', 'd'],
         ['MIGRATE', host, String(closed), 'd', '0', '1000'],
         ['MIGRATE', host, String(silentPort), 'e', '0', '200'],
+        // the port as atoi() reads it: a negative one fails to connect, 0 is refused
+        ['MIGRATE', host, '-1', 'e', '0', '200'],
+        ['MIGRATE', host, 'abc', 'e', '0', '200'],
         ['EXISTS', 'd', 'e'],
         ['MIGRATE', host, t, 'a', '0', '1000', 'KEYS', 'a'],
         ['MIGRATE', host, t, 'e', 'x', '1000'],

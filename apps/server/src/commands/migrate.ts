@@ -49,7 +49,13 @@ function connect(request, done) {
   // one the target closed while it was idle is replaced at once
   if (cached && (cached.socket.destroyed || cached.socket.readyState !== 'open')) drop(key);
   else if (cached) { clearTimeout(cached.timer); done(cached, true, ''); return; }
-  const socket = net.connect({ host: request.host, port: request.port });
+  let socket;
+  try {
+    socket = net.connect({ host: request.host, port: request.port });
+  } catch {
+    done(undefined, false, 'writing');
+    return;
+  }
   socket.setNoDelay(true);
   const timer = setTimeout(() => { socket.destroy(); done(undefined, false, 'connecting'); }, request.timeout);
   socket.once('connect', () => {
@@ -61,8 +67,12 @@ function connect(request, done) {
     socket.on('error', () => {});
     done(entry, false, '');
   });
-  // refused: redis-server finds out when it writes
-  socket.once('error', () => { clearTimeout(timer); done(undefined, false, 'writing'); });
+  // an unknown host fails the connect; refused, redis-server finds out when it writes
+  socket.once('error', (error) => {
+    clearTimeout(timer);
+    const unknown = error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN';
+    done(undefined, false, unknown ? 'connecting' : 'writing');
+  });
 }
 function run(request, retry) {
   const key = request.host + ':' + request.port;
@@ -310,9 +320,15 @@ function migrate(client: Client, argv: string[]): void {
     restores.push(restore);
     sent.push(key);
   }
+  // the port as atoi() reads it, and as a 16-bit one
+  const port = parseInt(argv[2] ?? '', 10) || 0;
+  if (port < 0) {
+    server.errorReply(client, 'IOERR error or timeout connecting to the client');
+    return;
+  }
   const request: MigrateRequest = {
     host: argv[1] ?? '',
-    port: Number(argv[2]),
+    port: port & 0xffff,
     timeout,
     auth:
       password === undefined
