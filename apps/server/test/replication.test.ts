@@ -98,6 +98,27 @@ async function expectInSync(master: RawClient, masterPort: number, replicaPort: 
   expect(theirs).toEqual(mine);
 }
 
+/**
+ * A replica by hand on `port`: `REPLCONF capa eof` when `eof` (its reply awaited first: PSYNC is
+ * refused while a reply is pending, as redis-server does), then `PSYNC ? -1`. It stops reading
+ * once what it received includes `pauseAt`.
+ */
+async function handMadeReplica(port: number, eof: boolean, pauseAt?: string) {
+  const socket = connect(port, '127.0.0.1');
+  let received = Buffer.alloc(0);
+  const text = () => received.toString('latin1');
+  socket.on('data', (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    if (pauseAt !== undefined && text().includes(pauseAt)) socket.pause();
+  });
+  if (eof) {
+    socket.write('*3\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n');
+    await until(() => text() === '+OK\r\n');
+  }
+  socket.write('*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n');
+  return { socket, received: () => received, text };
+}
+
 describe('ReplicationBacklog', () => {
   it('keeps the last `size` bytes of the stream and gives them back from any offset it covers', () => {
     fc.assert(
@@ -269,17 +290,8 @@ describe.skipIf(!hasRedisServer)('replication to redis-server', () => {
 
   it('streams the RDB between EOF marks to a replica that takes them, with the writes after its first ACK', async () => {
     for (const eof of [true, false]) {
-      const socket = connect(master.port, '127.0.0.1');
-      let received = Buffer.alloc(0);
-      socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
-      const text = () => received.toString('latin1');
+      const { socket, received, text } = await handMadeReplica(master.port, eof);
       try {
-        if (eof) {
-          // (its reply first: PSYNC is refused while a reply is pending, as redis-server does)
-          socket.write('*3\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n');
-          await until(() => text() === '+OK\r\n');
-        }
-        socket.write('*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n');
         // +FULLRESYNC, newlines while the RDB is made, then the RDB
         const head = eof
           ? /^\+OK\r\n\+FULLRESYNC [0-9a-f]{40} \d+\r\n\n*\$EOF:([0-9a-f]{40})\r\n/
@@ -289,7 +301,7 @@ describe.skipIf(!hasRedisServer)('replication to redis-server', () => {
         const rdbEnd = eof
           ? () => text().indexOf(size, header.length)
           : () =>
-              received.length >= header.length + Number(size) ? header.length + Number(size) : -1;
+              received().length >= header.length + Number(size) ? header.length + Number(size) : -1;
         await until(() => rdbEnd() > 0);
         expect(text().slice(header.length, header.length + 9)).toBe('REDIS0010');
         const streamStart = eof ? rdbEnd() + size.length : rdbEnd();
@@ -297,7 +309,7 @@ describe.skipIf(!hasRedisServer)('replication to redis-server', () => {
         if (eof) {
           // nothing follows the mark until the replica says it loaded the RDB
           await new Promise((resolve) => setTimeout(resolve, 100));
-          expect(received.length).toBe(streamStart);
+          expect(received().length).toBe(streamStart);
           socket.write('*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$1\r\n0\r\n');
         }
         await until(() => text().includes(`after-rdb-${eof}`));
@@ -666,23 +678,16 @@ describe.skipIf(!hasRedisServer || !hasRedisBenchmark)('replication under load',
   it('byor master: a replica that stops reading holds back its RDB, then is cut after repl-timeout', async () => {
     const master = await startServer({ port: 0, config: debug });
     const client = await RawClient.connect(master.port);
-    const socket = connect(master.port, '127.0.0.1');
+    let replica: Awaited<ReturnType<typeof handMadeReplica>> | undefined;
     try {
       // an RDB of some 35 MB, for a replica that reads its first bytes and then nothing
       expect(await client.call('DEBUG', 'POPULATE', '300000', 'key', '100')).toBe('+OK\r\n');
       expect(await client.call('CONFIG', 'SET', 'repl-timeout', '2', 'rdbcompression', 'no')).toBe(
         '+OK\r\n',
       );
-      let received = '';
-      const onData = (chunk: Buffer) => {
-        received += chunk.toString('latin1');
-        if (received.includes('$EOF:')) socket.pause();
-      };
-      socket.on('data', onData);
-      socket.write('*3\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n');
-      await until(() => received === '+OK\r\n');
-      socket.write('*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n');
-      await until(() => received.includes('$EOF:'));
+      replica = await handMadeReplica(master.port, true, '$EOF:');
+      const { text } = replica;
+      await until(() => text().includes('$EOF:'));
       // what waits to be sent stays near the 16 MB at which making the RDB pauses
       let most = 0;
       const deadline = Date.now() + 1000;
@@ -698,7 +703,7 @@ describe.skipIf(!hasRedisServer || !hasRedisBenchmark)('replication under load',
       await until(async () => (await infoField(client, 'replication', 'connected_slaves')) === '0');
       expect(await client.call('SET', 'still', 'served')).toBe('+OK\r\n');
     } finally {
-      socket.destroy();
+      replica?.socket.destroy();
       client.close();
       await master.close();
     }

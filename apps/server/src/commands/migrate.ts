@@ -303,7 +303,6 @@ function migrate(client: Client, argv: string[]): void {
   }
   // the commands for the target: AUTH, SELECT, then a RESTORE per key not expired meanwhile
   const now = server.now();
-  const sent: string[] = [];
   const restores: string[][] = [];
   for (const key of found) {
     const value = db.lookupRead(key, false);
@@ -318,14 +317,9 @@ function migrate(client: Client, argv: string[]): void {
     const restore = ['RESTORE', key, String(ttl), dumpPayload(server, value)];
     if (replace) restore.push('REPLACE');
     restores.push(restore);
-    sent.push(key);
   }
   // the port as atoi() reads it, and as a 16-bit one
   const port = parseInt(argv[2] ?? '', 10) || 0;
-  if (port < 0) {
-    server.errorReply(client, 'IOERR error or timeout connecting to the client');
-    return;
-  }
   const request: MigrateRequest = {
     host: argv[1] ?? '',
     port: port & 0xffff,
@@ -341,7 +335,10 @@ function migrate(client: Client, argv: string[]): void {
   };
   const local = LOOPBACK.has(request.host.toLowerCase()) ? listening.get(request.port) : undefined;
   let answer: MigrateReplies | 'connecting' | 'writing' | 'reading';
-  if (local !== undefined && local !== server) answer = exchangeInProcess(server, local, request);
+  // a negative port fails the connect
+  if (port < 0) answer = 'connecting';
+  else if (local !== undefined && local !== server)
+    answer = exchangeInProcess(server, local, request);
   else {
     let link = links.get(server);
     if (link === undefined) {
@@ -363,7 +360,7 @@ function migrate(client: Client, argv: string[]): void {
   const earlier = [answer.auth, answer.select].find((line) => line?.startsWith('-'));
   let error: string | undefined;
   const deleted: string[] = [];
-  sent.forEach((key, i) => {
+  restores.forEach(([, key = ''], i) => {
     const line = answer.restores[i] ?? '';
     if (earlier !== undefined || line.startsWith('-')) {
       error ??= `ERR Target instance replied with error: ${(earlier ?? line).slice(1)}`;

@@ -153,7 +153,7 @@ export class ReplicationMaster implements PropagationTarget {
     this.replid2 = this.replid;
     this.secondOffset = this.offset + 1;
     this.replid = replid;
-    for (const link of [...this.#links.values()]) link.client.conn?.close(false);
+    this.#disconnectSlaves();
   }
 
   /**
@@ -406,30 +406,33 @@ export class ReplicationMaster implements PropagationTarget {
     const server = this.#server;
     const client = link.client;
     const current = () => (this.#links.get(client) === link ? client.conn : undefined);
+    // a random 40-character mark before the RDB and after it
     const mark = announcement.capabilities.has('eof') ? randomBytes(20).toString('hex') : undefined;
+    const eof =
+      mark === undefined
+        ? undefined
+        : { header: Buffer.from(`$EOF:${mark}\r\n`, 'latin1'), end: Buffer.from(mark, 'latin1') };
     const held: Buffer[] = [];
-    let streaming = false;
     let ended = false;
-    if (mark !== undefined) {
+    if (eof !== undefined) {
       // after the +FULLRESYNC reply (the first bytes may be made before it is sent)
       queueMicrotask(() => {
         const conn = current();
         if (conn === undefined || ended) return;
         // still wait_bgsave in INFO, as redis-server's diskless transfer; no newlines now
         link.streamingRdb = true;
-        conn.write(Buffer.from(`$EOF:${mark}\r\n`, 'latin1'));
+        conn.write(eof.header);
         for (const chunk of held) conn.write(chunk);
         held.length = 0;
-        streaming = true;
       });
     }
     return {
       write: (chunk) => {
-        if (!streaming) held.push(chunk);
+        if (link.streamingRdb !== true) held.push(chunk);
         else current()?.write(chunk);
       },
       get pendingBytes() {
-        return streaming ? (current()?.outputBufferBytes ?? 0) : 0;
+        return link.streamingRdb === true ? (current()?.outputBufferBytes ?? 0) : 0;
       },
       drained: () =>
         new Promise<void>((resolve) => {
@@ -457,20 +460,17 @@ export class ReplicationMaster implements PropagationTarget {
           return;
         }
         let first: Buffer[];
-        if (mark === undefined) {
+        if (eof === undefined) {
           const length = held.reduce((sum, chunk) => sum + chunk.length, 0);
           first = [Buffer.from(`$${length}\r\n`, 'latin1'), ...held];
-        } else if (streaming) first = [Buffer.from(mark, 'latin1')];
-        else {
-          const header = Buffer.from(`$EOF:${mark}\r\n`, 'latin1');
-          first = [header, ...held, Buffer.from(mark, 'latin1')];
-        }
+        } else if (link.streamingRdb === true) first = [eof.end];
+        else first = [eof.header, ...held, eof.end];
         held.length = 0;
         this.#sendAfterReplies(
           link,
           first,
           announcement.rdbOnly,
-          mark === undefined ? 'length' : 'eof',
+          eof === undefined ? 'length' : 'eof',
         );
       },
     };
@@ -614,7 +614,7 @@ export class ReplicationMaster implements PropagationTarget {
   disconnectReplicas(): void {
     const server = this.#server;
     this.#flush();
-    for (const link of [...this.#links.values()]) link.client.conn?.close(false);
+    this.#disconnectSlaves();
     if (this.backlog !== undefined) {
       server.removePropagationTarget(this);
       this.backlog = undefined;
@@ -642,7 +642,12 @@ export class ReplicationMaster implements PropagationTarget {
     server.logger.notice(
       `Setting secondary replication ID to ${this.replid2}, valid up to offset: ${this.secondOffset}. New replication ID is ${this.replid}`,
     );
-    // they reconnect and continue (+CONTINUE with the new ID), as redis-server's disconnectSlaves
+    // they reconnect and continue (+CONTINUE with the new ID)
+    this.#disconnectSlaves();
+  }
+
+  /** redis-server's disconnectSlaves: every replica's connection closes (it reconnects, PSYNC). */
+  #disconnectSlaves(): void {
     for (const link of [...this.#links.values()]) link.client.conn?.close(false);
   }
 
