@@ -139,6 +139,7 @@ function generic(storeAt: number, countAt: number, firstAt: number): KeysProc {
 
 const RW_ACCESS_UPDATE = ['RW', 'access', 'update'] as const;
 const RO_ACCESS = ['RO', 'access'] as const;
+const RW_ACCESS_DELETE = ['RW', 'access', 'delete'] as const;
 const OW_UPDATE = ['OW', 'update'] as const;
 
 const PROCS: Readonly<Record<string, KeysProc>> = {
@@ -213,7 +214,7 @@ const PROCS: Readonly<Record<string, KeysProc>> = {
       }
     }
     const keys: KeyReference[] = [];
-    for (let i = 0; i < count; i++) keys.push({ pos: first + i, flags: NO_FLAGS });
+    for (let i = 0; i < count; i++) keys.push({ pos: first + i, flags: RW_ACCESS_DELETE });
     return keys;
   },
   xread: xreadKeys,
