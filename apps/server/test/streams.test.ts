@@ -8,6 +8,8 @@ import { startServer } from '../src/index.js';
 import { createTestServer, type TestServer } from '../src/testing.js';
 import { StreamValue } from '../src/types/stream.js';
 import { streamCommands } from '../src/types/stream-rdb.js';
+import { dumpPayload } from '../src/commands/persistence.js';
+import { DEFAULT_VALUE_LIMITS, RdbDecoder } from '../src/persistence/rdb-decoder.js';
 import {
   redisAvailable,
   startConnectedPair,
@@ -679,6 +681,26 @@ describe.skipIf(!redisAvailable)(
         const full = ['XINFO', 'STREAM', 's', 'FULL', 'COUNT', '0'];
         expect(await byor.call(...full)).toBe(await redis.call(...full));
         expect(payloadOf(await byor.call('DUMP', 's'))).toBe(theirs);
+        // read a byte at a time (an RDB file is read in windows): the same stream
+        const bytes = Buffer.from(theirs, 'latin1');
+        let given = 0;
+        const decoder = new RdbDecoder(
+          Buffer.alloc(0),
+          DEFAULT_VALUE_LIMITS,
+          0,
+          0,
+          (window, pos, end, count) => {
+            const next = Buffer.concat([
+              window.subarray(pos, end),
+              bytes.subarray(given, given + count - (end - pos)),
+            ]);
+            given += next.length - (end - pos);
+            return next;
+          },
+        );
+        const windowed = decoder.value(decoder.byte());
+        expect(windowed).toBeInstanceOf(StreamValue);
+        expect(dumpPayload(pair.byor.server, windowed!)).toBe(theirs);
         // and from byor to redis-server
         const ours = payloadOf(await byor.call('DUMP', 's'));
         await redis.call('DEL', 's');

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { RespWriter } from '@byor/protocol';
 import { ThreadPool, WorkerStartupError } from '@byor/threadpool';
@@ -24,7 +24,7 @@ import {
 import { Crc64 } from './crc64.js';
 import type { RdbEncoderOptions } from './rdb-encoder.js';
 import type { ValueLimits } from './rdb-decoder.js';
-import { readRdb } from './rdb-reader.js';
+import { fileRefill, readRdb, type RdbReadOptions, type RdbReadResult } from './rdb-reader.js';
 import { Snapshot } from './snapshot.js';
 import { AofSnapshotFormat, RdbSnapshotFormat } from './snapshot-formats.js';
 import { workerModulePath, type PersistenceWorkerTasks } from './worker-module.js';
@@ -297,23 +297,25 @@ export class Persistence implements PersistenceControl {
    * an AOF preamble, as redis-server does), as are empty collections. Throws on a bad file.
    */
   loadRdbFile(path: string): void {
-    this.#loadRdb(readFileSync(path), path, false);
+    this.#loadRdb(path, path, false);
   }
 
   /**
-   * Loads the RDB a master sent into the (emptied) databases. Keys past their TTL are kept, as a
-   * replica of redis-server keeps them: the master's DEL for each follows in its stream.
+   * Loads the RDB a master sent into the (emptied) databases: the bytes received, or the file
+   * they were written to. Keys past their TTL are kept, as a replica of redis-server keeps them:
+   * the master's DEL for each follows in its stream.
    */
-  loadRdbPayload(bytes: Buffer): { streamDb: number | undefined } {
+  loadRdbPayload(input: Buffer | string): { streamDb: number | undefined } {
     let streamDb: number | undefined;
-    this.#loadRdb(bytes, 'the master', false, true, (field, value) => {
+    this.#loadRdb(input, 'the master', false, true, (field, value) => {
       if (field === 'repl-stream-db') streamDb = Number(value);
     });
     return { streamDb };
   }
 
+  /** Loads an RDB: bytes in memory, or a file's path (read a window at a time, never whole). */
   #loadRdb(
-    bytes: Buffer,
+    input: Buffer | string,
     name: string,
     aofPreamble: boolean,
     keepExpired = false,
@@ -323,40 +325,52 @@ export class Persistence implements PersistenceControl {
     const now = server.clock.now();
     let expired = 0;
     let loaded = 0;
-    const result = readRdb(
-      bytes,
-      {
-        aux: (field, value) => {
-          if (field === 'function') {
-            // rdbFunctionLoad: a library that does not load fails the whole load, as in Redis
-            const loaded = ScriptEngine.of(server).functions.load(value, false);
-            if (typeof loaded === 'string')
-              throw new RdbFormatError(`Failed loading library from ${name}: ${loaded}`);
-          } else {
-            onAux?.(field, value);
-            server.logger.verbose(`RDB '${field}': ${value}`);
-          }
+    const fd = typeof input === 'string' ? openSync(input, 'r') : -1;
+    const options: RdbReadOptions = {
+      limits: this.valueLimits(),
+      checksum: server.config.bool('rdbchecksum'),
+      ...(fd >= 0 && { refill: fileRefill(fd) }),
+    };
+    let result: RdbReadResult;
+    try {
+      result = readRdb(
+        typeof input === 'string' ? Buffer.alloc(0) : input,
+        {
+          aux: (field, value) => {
+            if (field === 'function') {
+              // rdbFunctionLoad: a library that does not load fails the whole load, as in Redis
+              const loaded = ScriptEngine.of(server).functions.load(value, false);
+              if (typeof loaded === 'string')
+                throw new RdbFormatError(`Failed loading library from ${name}: ${loaded}`);
+            } else {
+              onAux?.(field, value);
+              server.logger.verbose(`RDB '${field}': ${value}`);
+            }
+          },
+          key: (dbIndex, key, value, expireAt, idleSeconds, frequency) => {
+            const db = server.databases[dbIndex];
+            if (!db)
+              throw new RdbFormatError(
+                `FATAL: Data file was created with a Redis server configured to handle more than ${server.databases.length} databases. Exiting`,
+              );
+            if (expireAt !== undefined && expireAt < now && !aofPreamble && !keepExpired) {
+              expired++;
+              return;
+            }
+            const size = db.size;
+            db.add(key, value);
+            if (db.size === size)
+              throw new RdbFormatError(`Duplicate key '${key}' in DB ${dbIndex}`);
+            if (expireAt !== undefined) db.setExpire(key, expireAt);
+            db.setAccess(key, frequency, idleSeconds);
+            loaded++;
+          },
         },
-        key: (dbIndex, key, value, expireAt, idleSeconds, frequency) => {
-          const db = server.databases[dbIndex];
-          if (!db)
-            throw new RdbFormatError(
-              `FATAL: Data file was created with a Redis server configured to handle more than ${server.databases.length} databases. Exiting`,
-            );
-          if (expireAt !== undefined && expireAt < now && !aofPreamble && !keepExpired) {
-            expired++;
-            return;
-          }
-          const size = db.size;
-          db.add(key, value);
-          if (db.size === size) throw new RdbFormatError(`Duplicate key '${key}' in DB ${dbIndex}`);
-          if (expireAt !== undefined) db.setExpire(key, expireAt);
-          db.setAccess(key, frequency, idleSeconds);
-          loaded++;
-        },
-      },
-      { limits: this.valueLimits(), checksum: server.config.bool('rdbchecksum') },
-    );
+        options,
+      );
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
     if (result.emptySkipped)
       server.logger.notice(
         `Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}, empty keys skipped: ${result.emptySkipped}.`,

@@ -47,11 +47,25 @@ function scoreFromText(text: string): number {
 }
 
 /**
+ * More input for an {@link RdbDecoder} that reads in windows (an RDB file or a transfer read a
+ * chunk at a time, never held whole): given the window and the part of it not read yet
+ * (`bytes[pos, end)`), returns a new Buffer that starts with that part and holds at least `count`
+ * bytes, or all that is left when the input ends first. The old window is not written to: views
+ * of it taken before stay valid.
+ */
+export type RdbRefill = (bytes: Buffer, pos: number, end: number, count: number) => Buffer;
+
+/**
  * Reads RDB-encoded data from a Buffer (rdbLoad* of rdb.c): lengths, strings in every encoding,
  * doubles, and values of every type redis-server 7 writes or older versions wrote (listpacks,
  * intsets, quicklists of listpacks or ziplists, ziplists, zipmaps, plain element lists), built
  * into byor's types in the encoding redis-server would choose for them under `limits`.
  * Throws {@link RdbFormatError} on anything malformed or truncated.
+ *
+ * With a {@link RdbRefill}, the Buffer is a window on a longer input that the decoder moves
+ * forward when it needs more: `bytes`, `pos` and `end` then change on every {@link
+ * RdbDecoder.ensure} (read `bytes` after it), and {@link RdbDecoder.offset} is the position in the
+ * whole input.
  *
  * @example
  * ```ts
@@ -61,29 +75,58 @@ function scoreFromText(text: string): number {
  * ```
  */
 export class RdbDecoder {
-  readonly bytes: Buffer;
-  /** read position */
+  bytes: Buffer;
+  /** read position in `bytes` */
   pos: number;
-  readonly end: number;
+  end: number;
   limits: ValueLimits;
   /** set by {@link RdbDecoder.lenOrEncoding}: the length byte announced a special encoding */
   #encoded = false;
+  readonly #refill: RdbRefill | undefined;
+  /** bytes of the input before the current window */
+  #before = 0;
 
-  constructor(bytes: Uint8Array, limits: ValueLimits, start = 0, end = bytes.length) {
+  constructor(
+    bytes: Uint8Array,
+    limits: ValueLimits,
+    start = 0,
+    end = bytes.length,
+    refill?: RdbRefill,
+  ) {
     this.bytes = Buffer.isBuffer(bytes)
       ? bytes
       : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = start;
     this.end = end;
     this.limits = limits;
+    this.#refill = refill;
   }
 
-  #need(count: number): void {
-    if (this.pos + count > this.end) throw new RdbFormatError('unexpected end of RDB data');
+  /** The read position in the whole input (`pos` when the input is one Buffer). */
+  get offset(): number {
+    return this.#before + this.pos;
+  }
+
+  /**
+   * Makes sure `count` bytes are there to read from `pos` (moving the window forward when
+   * reading in windows). Throws {@link RdbFormatError} when the input ends first.
+   */
+  ensure(count: number): void {
+    if (this.pos + count <= this.end) return;
+    const refill = this.#refill;
+    if (refill !== undefined) {
+      const next = refill(this.bytes, this.pos, this.end, count);
+      this.#before += this.pos;
+      this.bytes = next;
+      this.pos = 0;
+      this.end = next.length;
+      if (count <= next.length) return;
+    }
+    throw new RdbFormatError('unexpected end of RDB data');
   }
 
   byte(): number {
-    this.#need(1);
+    this.ensure(1);
     return this.bytes[this.pos++] as number;
   }
 
@@ -99,13 +142,13 @@ export class RdbDecoder {
       return first & 0x3f;
     }
     if (first === 0x80) {
-      this.#need(4);
+      this.ensure(4);
       const value = this.bytes.readUInt32BE(this.pos);
       this.pos += 4;
       return value;
     }
     if (first === 0x81) {
-      this.#need(8);
+      this.ensure(8);
       const value = this.bytes.readBigUInt64BE(this.pos);
       this.pos += 8;
       if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new RdbFormatError('length too large');
@@ -130,19 +173,18 @@ export class RdbDecoder {
   string(): string {
     const length = this.lenOrEncoding();
     if (this.#encoded) {
-      const bytes = this.bytes;
       switch (length) {
         case RdbEncoding.INT8:
-          this.#need(1);
-          return String(bytes.readInt8(this.pos++));
+          this.ensure(1);
+          return String(this.bytes.readInt8(this.pos++));
         case RdbEncoding.INT16:
-          this.#need(2);
+          this.ensure(2);
           this.pos += 2;
-          return String(bytes.readInt16LE(this.pos - 2));
+          return String(this.bytes.readInt16LE(this.pos - 2));
         case RdbEncoding.INT32:
-          this.#need(4);
+          this.ensure(4);
           this.pos += 4;
-          return String(bytes.readInt32LE(this.pos - 4));
+          return String(this.bytes.readInt32LE(this.pos - 4));
         case RdbEncoding.LZF: {
           const plain = this.#lzf();
           return plain.toString('latin1', 0, plain.length);
@@ -151,7 +193,7 @@ export class RdbDecoder {
           throw new RdbFormatError(`unknown string encoding ${length}`);
       }
     }
-    this.#need(length);
+    this.ensure(length);
     const start = this.pos;
     this.pos += length;
     return this.bytes.toString('latin1', start, start + length);
@@ -168,7 +210,7 @@ export class RdbDecoder {
       // an integer-encoded blob is never valid
       throw new RdbFormatError('integer-encoded blob');
     }
-    this.#need(length);
+    this.ensure(length);
     const start = this.pos;
     this.pos += length;
     return this.bytes.subarray(start, start + length);
@@ -177,7 +219,7 @@ export class RdbDecoder {
   #lzf(): Buffer {
     const compressed = this.len();
     const length = this.len();
-    this.#need(compressed);
+    this.ensure(compressed);
     const out = Buffer.allocUnsafe(length);
     const written = lzfDecompress(this.bytes, this.pos, compressed, out, 0, length);
     if (written !== length) throw new RdbFormatError('invalid LZF compressed string');
@@ -187,7 +229,7 @@ export class RdbDecoder {
 
   /** rdbLoadBinaryDoubleValue: 8 bytes little-endian. */
   binaryDouble(): number {
-    this.#need(8);
+    this.ensure(8);
     const value = this.bytes.readDoubleLE(this.pos);
     this.pos += 8;
     return value;
@@ -199,7 +241,7 @@ export class RdbDecoder {
     if (length === 253) return NaN;
     if (length === 254) return Infinity;
     if (length === 255) return -Infinity;
-    this.#need(length);
+    this.ensure(length);
     const text = this.bytes.toString('latin1', this.pos, this.pos + length);
     this.pos += length;
     const value = Number(text);
@@ -209,7 +251,7 @@ export class RdbDecoder {
 
   /** A u64 LE millisecond time (EXPIRETIME_MS). */
   millis(): number {
-    this.#need(8);
+    this.ensure(8);
     const value = Number(this.bytes.readBigInt64LE(this.pos));
     this.pos += 8;
     return value;
@@ -217,7 +259,7 @@ export class RdbDecoder {
 
   /** A u32 LE second time (EXPIRETIME), in ms. */
   seconds(): number {
-    this.#need(4);
+    this.ensure(4);
     const value = this.bytes.readInt32LE(this.pos);
     this.pos += 4;
     return value * 1000;

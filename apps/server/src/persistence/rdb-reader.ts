@@ -1,7 +1,8 @@
+import { fstatSync, readSync } from 'node:fs';
 import type { Value } from '../values.js';
 import { Crc64 } from './crc64.js';
 import { RdbChecksumError, RdbFormatError } from './errors.js';
-import { RdbDecoder, type ValueLimits } from './rdb-decoder.js';
+import { RdbDecoder, type RdbRefill, type ValueLimits } from './rdb-decoder.js';
 import { RDB_MAX_READ_VERSION, RdbOpcode } from './rdb-format.js';
 
 /** Receives what {@link readRdb} finds, in file order. */
@@ -44,6 +45,11 @@ export interface RdbReadOptions {
   readonly checksum?: boolean;
   /** the offset of "REDIS" in `bytes` (an AOF base file may hold an RDB at 0 only, but a reader may not) */
   readonly start?: number;
+  /**
+   * Reads the input in windows: `bytes` is its first part (may be empty) and this brings the
+   * rest as the reader needs it (see {@link RdbRefill}; {@link fileRefill} reads a file).
+   */
+  readonly refill?: RdbRefill;
 }
 
 /**
@@ -63,15 +69,29 @@ export interface RdbReadOptions {
  */
 export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOptions): RdbReadResult {
   const start = options.start ?? 0;
-  const decoder = new RdbDecoder(bytes, options.limits, start);
-  const buffer = decoder.bytes;
-  if (buffer.length - start < 9 || buffer.toString('latin1', start, start + 5) !== 'REDIS')
-    throw new RdbFormatError('Wrong signature trying to load DB from file');
-  const versionText = buffer.toString('latin1', start + 5, start + 9);
+  const checksum = options.checksum !== false;
+  // the CRC64 of the bytes read so far: a window's bytes are added before the refill drops them
+  const crc = new Crc64();
+  let crcFrom = start;
+  const refill = options.refill;
+  const decoder = new RdbDecoder(
+    bytes,
+    options.limits,
+    start,
+    bytes.length,
+    refill &&
+      ((window, pos, end, count) => {
+        if (checksum) crc.update(window, crcFrom, pos);
+        crcFrom = 0;
+        return refill(window, pos, end, count);
+      }),
+  );
+  if (!signed(decoder)) throw new RdbFormatError('Wrong signature trying to load DB from file');
+  const versionText = decoder.bytes.toString('latin1', decoder.pos + 5, decoder.pos + 9);
   const version = /^\d{4}$/.test(versionText) ? Number(versionText) : NaN;
   if (!(version >= 1 && version <= RDB_MAX_READ_VERSION))
     throw new RdbFormatError(`Can't handle RDB format version ${versionText}`);
-  decoder.pos = start + 9;
+  decoder.pos += 9;
   let db = 0;
   let expireAt: number | undefined;
   let idleSeconds = -1;
@@ -122,17 +142,17 @@ export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOption
         sink.aux('function', decoder.string());
         continue;
       case RdbOpcode.EOF: {
-        const end = decoder.pos;
-        if (version >= 5) {
-          if (end + 8 > buffer.length) throw new RdbFormatError('unexpected end of RDB data');
-          const stored = buffer.readBigUInt64LE(end);
-          if (options.checksum !== false && stored !== 0n) {
-            const crc = new Crc64().update(buffer, start, end);
-            if (!crc.matches(buffer, end)) throw new RdbChecksumError('Wrong RDB checksum');
-          }
-          return { version, end: end + 8, keys, emptySkipped };
+        if (version < 5) return { version, end: decoder.offset, keys, emptySkipped };
+        // (a refill adds the bytes it drops to the CRC)
+        decoder.ensure(8);
+        const trailer = decoder.bytes;
+        const at = decoder.pos;
+        decoder.pos += 8;
+        if (checksum && trailer.readBigUInt64LE(at) !== 0n) {
+          crc.update(trailer, crcFrom, at);
+          if (!crc.matches(trailer, at)) throw new RdbChecksumError('Wrong RDB checksum');
         }
-        return { version, end, keys, emptySkipped };
+        return { version, end: decoder.offset, keys, emptySkipped };
       }
       default: {
         const key = decoder.string();
@@ -148,4 +168,42 @@ export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOption
       }
     }
   }
+}
+
+/** Whether the input starts (at the read position) with "REDIS" and room for a version. */
+function signed(decoder: RdbDecoder): boolean {
+  try {
+    decoder.ensure(9);
+  } catch {
+    return false;
+  }
+  return decoder.bytes.toString('latin1', decoder.pos, decoder.pos + 5) === 'REDIS';
+}
+
+/** Bytes a {@link fileRefill} reads at a time. */
+const FILE_WINDOW = 1 << 20;
+
+/**
+ * A {@link RdbRefill} that reads the file open as `fd` from `position` on, a window of about
+ * 1 MB at a time (more when one string needs it), so that a large RDB file is never held whole.
+ * Never allocates past the file's end (a corrupt length makes the reader fail, not allocate).
+ */
+export function fileRefill(fd: number, position = 0): RdbRefill {
+  let offset = position;
+  const size = fstatSync(fd).size;
+  return (window, pos, end, count) => {
+    const keep = end - pos;
+    const left = Math.max(0, size - offset);
+    const length = keep + Math.min(left, Math.max(count - keep, FILE_WINDOW));
+    const next = Buffer.allocUnsafe(length);
+    window.copy(next, 0, pos, end);
+    let filled = keep;
+    while (filled < length) {
+      const read = readSync(fd, next, filled, length - filled, offset);
+      if (read === 0) break;
+      filled += read;
+      offset += read;
+    }
+    return filled === length ? next : next.subarray(0, filled);
+  };
 }

@@ -54,10 +54,10 @@ function writeCounter(encoder: RdbEncoder, value: Int64): void {
 
 /** rdbLoadLen as an exact uint64. */
 function readLen64(decoder: RdbDecoder): bigint {
-  const bytes = decoder.bytes;
-  if (decoder.pos < decoder.end && bytes[decoder.pos] === 0x81) {
-    if (decoder.pos + 9 > decoder.end) throw new RdbFormatError('unexpected end of RDB data');
-    const value = bytes.readBigUInt64BE(decoder.pos + 1);
+  decoder.ensure(1);
+  if (decoder.bytes[decoder.pos] === 0x81) {
+    decoder.ensure(9);
+    const value = decoder.bytes.readBigUInt64BE(decoder.pos + 1);
     decoder.pos += 9;
     return value;
   }
@@ -74,7 +74,7 @@ function writeRawId(encoder: RdbEncoder, id: StreamId): void {
 }
 
 function readRawId(decoder: RdbDecoder): StreamId {
-  if (decoder.pos + 16 > decoder.end) throw new RdbFormatError('unexpected end of RDB data');
+  decoder.ensure(16);
   const bytes = decoder.bytes;
   const at = decoder.pos;
   decoder.pos += 16;

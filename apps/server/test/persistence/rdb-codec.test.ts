@@ -1,3 +1,6 @@
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { ListValue } from '../../src/types/list.js';
 import { describe, expect, it } from 'vitest';
@@ -6,11 +9,12 @@ import { RdbChecksumError, RdbFormatError } from '../../src/persistence/errors.j
 import {
   DEFAULT_VALUE_LIMITS,
   RdbDecoder,
+  type RdbRefill,
   type ValueLimits,
 } from '../../src/persistence/rdb-decoder.js';
 import { RdbEncoder } from '../../src/persistence/rdb-encoder.js';
 import { RdbType } from '../../src/persistence/rdb-format.js';
-import { readRdb } from '../../src/persistence/rdb-reader.js';
+import { fileRefill, readRdb } from '../../src/persistence/rdb-reader.js';
 import { RdbSnapshotFormat } from '../../src/persistence/snapshot-formats.js';
 import type { Value } from '../../src/values.js';
 import { withFileChecksum } from './helpers.js';
@@ -184,21 +188,114 @@ describe('RDB files', () => {
     return withFileChecksum(format.out.view());
   }
 
-  function read(bytes: Buffer, checksum = true) {
+  function read(bytes: Buffer, checksum = true, refill?: RdbRefill) {
     const keys: [number, string, Value, number | undefined][] = [];
     const aux: Record<string, string> = {};
     const result = readRdb(
-      bytes,
+      refill ? Buffer.alloc(0) : bytes,
       {
         aux: (name, value) => {
           aux[name] = value;
         },
         key: (db, key, value, expireAt) => keys.push([db, key, value, expireAt]),
       },
-      { limits: DEFAULT_VALUE_LIMITS, checksum },
+      { limits: DEFAULT_VALUE_LIMITS, checksum, ...(refill && { refill }) },
     );
     return { keys, aux, result };
   }
+
+  /** A refill that hands `bytes` out in windows of the given sizes (cycled; more when asked). */
+  function inWindows(bytes: Buffer, sizes: readonly number[]): RdbRefill {
+    let offset = 0;
+    let turn = 0;
+    return (window, pos, end, count) => {
+      const size = Math.max(count - (end - pos), sizes[turn++ % sizes.length] ?? 1);
+      const next = Buffer.concat([
+        window.subarray(pos, end),
+        bytes.subarray(offset, offset + size),
+      ]);
+      offset = Math.min(bytes.length, offset + size);
+      return next;
+    };
+  }
+
+  /** What a read gives, in a form to compare: the keys, AUX fields and result, or the error. */
+  function outcome(bytes: Buffer, refill?: RdbRefill) {
+    try {
+      const { keys, aux, result } = read(bytes, true, refill);
+      return {
+        keys: keys.map(([db, key, value, at]) => [db, key, plainOf(value), at]),
+        aux,
+        result,
+      };
+    } catch (error) {
+      return { error: `${(error as Error).name}: ${(error as Error).message}` };
+    }
+  }
+
+  it('reads a file in windows of any size as it reads it whole, errors included', () => {
+    const entry = fc.tuple(
+      fc.constantFrom(0, 0, 2),
+      fc.string({ maxLength: 12 }),
+      plainValue,
+      fc.option(fc.integer({ min: 1_700_000_000_000, max: 1_800_000_000_000 }), {
+        nil: undefined,
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(entry, { maxLength: 8, selector: ([db, key]) => `${db}:${key}` }),
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 6 }),
+        fc.option(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { nil: undefined }),
+        (entries, sizes, flip) => {
+          const sorted = [...entries].sort(([a], [b]) => a - b);
+          const bytes = rdbFile(sorted.map(([db, key, plain, at]) => [db, key, build(plain), at]));
+          if (flip)
+            bytes.writeUInt8(bytes[flip[0] % bytes.length]! ^ flip[1], flip[0] % bytes.length);
+          const whole = outcome(bytes);
+          expect(outcome(bytes, inWindows(bytes, sizes))).toEqual(whole);
+          if (!flip) expect(whole).toHaveProperty('keys');
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads a file through fileRefill without holding it, and fails on a length past its end', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-rdb-'));
+    try {
+      const big = 'v'.repeat(3 << 20);
+      const bytes = rdbFile([
+        [0, 'a', 'x', undefined],
+        [0, 'big', big, undefined],
+        [0, 'c', build({ type: 'list', items: ['1', '2'] }), undefined],
+      ]);
+      const path = join(dir, 'dump.rdb');
+      writeFileSync(path, bytes);
+      const fd = openSync(path, 'r');
+      try {
+        expect(outcome(bytes, fileRefill(fd))).toEqual(outcome(bytes));
+      } finally {
+        closeSync(fd);
+      }
+      // a string announcing 2^32 - 1 bytes: the reader fails without allocating them
+      const lying = Buffer.concat([
+        Buffer.from('REDIS0010'),
+        Buffer.from([0xfe, 0, 0x00, 1, 0x6b, 0x80, 0xff, 0xff, 0xff, 0xff]),
+      ]);
+      writeFileSync(path, lying);
+      const lyingFd = openSync(path, 'r');
+      try {
+        expect(outcome(lying, fileRefill(lyingFd))).toEqual({
+          error: 'RdbFormatError: unexpected end of RDB data',
+        });
+      } finally {
+        closeSync(lyingFd);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('writes the header and AUX fields redis-server 7.0 writes', () => {
     const bytes = rdbFile([]);
