@@ -972,15 +972,18 @@ export class Server implements KeyspaceHost {
   readonly #sideWriter = new RespWriter();
   readonly #discard = new RespWriter(256);
 
-  /** FLUSHDB (one database) or FLUSHALL (undefined). */
-  flushDatabase(index: number | undefined): void {
+  /**
+   * FLUSHDB (one database) or FLUSHALL (undefined); `command` false: a replica emptying its data
+   * for its master's RDB (redis-server's emptyData: no RDB saved, as FLUSHALL saves one).
+   */
+  flushDatabase(index: number | undefined, command = true): void {
     const targets = index === undefined ? this.databases : [this.db(index)];
     for (const db of targets) {
       this.touchWatchedExisting(db);
       this.stats.dirty += db.size;
       db.flush();
     }
-    this.hooks.flushed.forEach((hook) => hook(index));
+    this.hooks.flushed.forEach((hook) => hook(index, command));
   }
 
   /** WATCHed keys that exist in `db` become dirty (flushes break transactions on them). */
@@ -1141,7 +1144,7 @@ export interface ServerHooks {
    * (set by {@link Server.addPropagationTarget}; the scripting engine unsets it for a while)
    */
   propagate: ((dbIndex: number, argv: string[]) => void) | undefined;
-  flushed: ((index: number | undefined) => void)[];
+  flushed: ((index: number | undefined, command: boolean) => void)[];
   shutdown: (() => void)[];
   /**
    * Before a network client's command is dispatched (the testing back door: command log, fault
@@ -1216,10 +1219,15 @@ export interface PersistenceControl {
     replication?: { streamDb: number; replid: string; offset: number },
   ): () => void;
   /**
-   * loads a master's RDB into the (emptied) databases, keys past their TTL kept; returns the
-   * database its stream is in (repl-stream-db), when it says; throws
+   * loads a master's RDB (its bytes, or the file they were written to) into the (emptied)
+   * databases, keys past their TTL kept; returns the database its stream is in
+   * (repl-stream-db), when it says; throws
    */
-  loadRdbPayload(bytes: Buffer): { streamDb: number | undefined };
+  loadRdbPayload(input: Buffer | string): { streamDb: number | undefined };
+  /** where the RDB file is (dir and dbfilename) */
+  readonly rdbPath: string;
+  /** the save points (`save`); none when the server saves no RDB by itself */
+  saveParams(): [number, number][];
 }
 
 const QUEUED_BYTES = Buffer.from(QUEUED, 'latin1');

@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,12 +12,28 @@ import {
   type RedisServerProcess,
 } from '@byor/test-oracle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/index.js';
+import { startServer as startEmbedded, type RunningServer } from '../src/index.js';
+import { createLogger } from '../src/logger.js';
 import { ReplicationBacklog } from '../src/replication/backlog.js';
 import { readState } from './helpers/model.js';
 import { RawClient } from './helpers/raw-client.js';
 
 const run = promisify(execFile);
+
+/**
+ * A byor server in a directory of its own (removed once it stops), as each redis-server of the
+ * tests has: a replica writes its master's RDB there (temp file, then dbfilename).
+ */
+async function startServer(
+  options: Omit<NonNullable<Parameters<typeof startEmbedded>[0]>, 'config'> & {
+    config?: Record<string, string>;
+  } = {},
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'byor-replication-'));
+  const running = await startEmbedded({ ...options, config: { dir, ...options.config } });
+  void running.closed.finally(() => rmSync(dir, { recursive: true, force: true }));
+  return running;
+}
 const hasRedisCli = spawnSync('redis-cli', ['--version']).status === 0;
 const hasRedisBenchmark = spawnSync('redis-benchmark', ['--version']).status === 0;
 
@@ -471,6 +487,137 @@ describe.skipIf(!hasRedisServer)('replication from redis-server', () => {
     expect(await replicaClient.call('EXISTS', 'mine')).toBe(':0\r\n');
     await expectInSync(client, master.port, replica.port);
   }, 30_000);
+});
+
+describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', () => {
+  let master: RedisServerProcess;
+  let client: RawClient;
+  beforeAll(async () => {
+    master = await startRedisServer(['--repl-diskless-sync-delay', '0']);
+    client = await RawClient.connect(master.port);
+    await client.call('SET', 'a', '1');
+    await client.call('RPUSH', 'list', 'x', 'y');
+    await client.call('HSET', 'h', 'f', 'v');
+    await client.call('SET', 'ttl', 'v', 'EX', '1000');
+    await client.call('SELECT', '2');
+    await client.call('SADD', 's', 'm');
+    await client.call('SELECT', '0');
+  });
+  afterAll(async () => {
+    client?.close();
+    await master?.stop();
+  });
+
+  const files = (dir: string) => readdirSync(dir).sort();
+
+  it.each([
+    [
+      'repl-diskless-load disabled (the default): the RDB is dbfilename',
+      [],
+      ['dump.rdb'],
+      'to disk',
+    ],
+    [
+      'rdb-del-sync-files yes, no persistence: the file is removed once loaded',
+      ['rdb-del-sync-files', 'yes', 'save', ''],
+      [],
+      'to disk',
+    ],
+    [
+      'repl-diskless-load on-empty-db: no file',
+      ['repl-diskless-load', 'on-empty-db'],
+      [],
+      'to parser',
+    ],
+    ['repl-diskless-load swapdb: no file', ['repl-diskless-load', 'swapdb'], [], 'to parser'],
+  ])('%s', async (_name, directives, expected, where) => {
+    const lines: string[] = [];
+    const config = Object.fromEntries(
+      directives.flatMap((_, i) => (i % 2 === 0 ? [[directives[i]!, directives[i + 1]!]] : [])),
+    );
+    const byor = await startServer({
+      port: 0,
+      // (byor's save points: redis-server's defaults; its FLUSHALL would save, a sync must not)
+      config: { replicaof: `127.0.0.1 ${master.port}`, ...config },
+      logger: createLogger({ level: 'notice', write: (line) => lines.push(line) }),
+    });
+    const redis = await startRedisServer([
+      ...directives.map((word, i) => (i % 2 === 0 ? `--${word}` : word)),
+      '--replicaof',
+      '127.0.0.1',
+      String(master.port),
+    ]);
+    const byorClient = await RawClient.connect(byor.port);
+    const redisClient = await RawClient.connect(redis.port);
+    try {
+      await Promise.all([linkUp(byorClient), linkUp(redisClient)]);
+      expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
+      const [theirs, mine, replicated] = await Promise.all([
+        readState(master.port),
+        readState(byor.port),
+        readState(redis.port),
+      ]);
+      expect(mine).toEqual(theirs);
+      expect(replicated).toEqual(theirs);
+      // the same files left in each replica's directory (no temp-*.rdb)
+      const dir = byor.server.config.string('dir');
+      expect(files(dir)).toEqual(expected);
+      expect(files(redis.dir)).toEqual(expected);
+      expect(
+        lines.some((line) => line.includes(`receiving streamed RDB from master with EOF ${where}`)),
+      ).toBe(true);
+      if (expected.length !== 0) {
+        // the master's RDB, as received: redis-server loads it into the same data
+        const loaded = await startRedisServer(['--dir', dir]);
+        try {
+          expect(await readState(loaded.port)).toEqual(theirs);
+        } finally {
+          await loaded.stop();
+        }
+      }
+    } finally {
+      byorClient.close();
+      redisClient.close();
+      await byor.close();
+      await redis.stop();
+    }
+  });
+
+  it('removes the file of a transfer cut short', async () => {
+    // a master that announces an RDB, sends a part of it and goes away
+    const sockets: Socket[] = [];
+    const fake = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', (chunk) => {
+        const text = chunk.toString('latin1');
+        if (text.includes('PSYNC')) {
+          socket.write(`+FULLRESYNC ${'f'.repeat(40)} 0\r\n$1000\r\nREDIS0010`);
+          setTimeout(() => socket.destroy(), 100);
+        } else if (text.includes('PING')) socket.write('+PONG\r\n');
+        else socket.write('+OK\r\n'.repeat(text.split('REPLCONF').length - 1));
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const port = (fake.address() as { port: number }).port;
+    const lines: string[] = [];
+    const replica = await startServer({
+      port: 0,
+      config: { replicaof: `127.0.0.1 ${port}` },
+      logger: createLogger({ level: 'notice', write: (line) => lines.push(line) }),
+    });
+    const dir = replica.server.config.string('dir');
+    try {
+      await until(() =>
+        lines.some((line) => line.includes('receiving 1000 bytes from master to disk')),
+      );
+      await until(() => files(dir).some((name) => /^temp-\d+\.\d+\.rdb$/.test(name)));
+      await until(() => sockets.length > 0 && sockets[0]!.destroyed);
+      await until(() => files(dir).length === 0);
+    } finally {
+      await replica.close();
+      fake.close();
+    }
+  });
 });
 
 describe('replication between two byor servers', () => {

@@ -243,6 +243,8 @@ const implementedSpecs: DirectiveSpec[] = [
   int('repl-backlog-ttl', 0, LONG_MAX, true),
   int('repl-timeout', 1, INT_MAX, true),
   int('repl-ping-replica-period', 1, INT_MAX, true),
+  oneOf('repl-diskless-load', ['disabled', 'on-empty-db', 'swapdb'], true),
+  bool('rdb-del-sync-files', true),
   // byor's own: the port for the book's binary protocol (0 = off)
   int('byor-port', 0, 65535, true, false),
 ];

@@ -582,8 +582,8 @@ export class Persistence implements PersistenceControl {
   };
 
   /** FLUSHALL with save rules writes an empty RDB at once, so a restart does not bring data back. */
-  readonly #flushed = (index: number | undefined): void => {
-    if (index !== undefined || this.saveParams().length === 0) return;
+  readonly #flushed = (index: number | undefined, command: boolean): void => {
+    if (!command || index !== undefined || this.saveParams().length === 0) return;
     const stats = this.server.stats;
     const dirty = stats.dirty;
     this.save();

@@ -1,4 +1,14 @@
+import {
+  closeSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { RequestParser, RespWriter } from '@byor/protocol';
 import type { Client, MasterLink } from '../client.js';
 import { ScriptEngine } from '../scripting/engine.js';
@@ -55,6 +65,12 @@ export class ReplicationReplica {
   /** the last bytes of an RDB sent with an EOF mark, where the mark may begin */
   #eofTail: Buffer = Buffer.alloc(0);
   #chunks: Buffer[] = [];
+  /**
+   * The file an RDB is received into (repl-diskless-load disabled, the default, as
+   * redis-server's temp-<time>.<pid>.rdb): written as it comes, renamed to dbfilename, loaded
+   * from there. Undefined when the RDB is received into memory (see #disklessLoad).
+   */
+  #transferFile: { readonly path: string; readonly fd: number } | undefined = undefined;
   #parser: RequestParser | undefined = undefined;
   #client: Client | undefined = undefined;
   #cron: NodeJS.Timeout | undefined = undefined;
@@ -210,6 +226,7 @@ export class ReplicationReplica {
     this.#socket = undefined;
     socket?.destroy();
     this.#chunks = [];
+    this.#closeTransferFile(true);
     this.#eofMark = undefined;
     this.#eofTail = Buffer.alloc(0);
     this.#parser = undefined;
@@ -412,33 +429,36 @@ export class ReplicationReplica {
         this.#linkDown();
         return false;
       }
-      if (line.startsWith('$EOF:') && line.length === 5 + EOF_MARK_LENGTH) {
-        this.#eofMark = Buffer.from(line.slice(5), 'latin1');
-        this.transferSize = -1;
-        server.logger.notice(
-          'MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF in memory',
-        );
-        return true;
-      }
       const size = /^\$(\d+)$/.exec(line);
-      if (!size) {
+      const marked = line.startsWith('$EOF:') && line.length === 5 + EOF_MARK_LENGTH;
+      if (!marked && !size) {
         this.#protocolError(`a bad RDB header (${line})`);
         return false;
       }
-      this.transferSize = Number(size[1]);
-      server.logger.notice(
-        `MASTER <-> REPLICA sync: receiving ${this.transferSize} bytes from master in memory`,
-      );
+      const toDisk = !this.#disklessLoad();
+      if (toDisk && !this.#openTransferFile()) return false;
+      const where = toDisk ? 'to disk' : 'to parser';
+      if (marked) {
+        this.#eofMark = Buffer.from(line.slice(5), 'latin1');
+        this.transferSize = -1;
+        server.logger.notice(
+          `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF ${where}`,
+        );
+      } else {
+        this.transferSize = Number(size![1]);
+        server.logger.notice(
+          `MASTER <-> REPLICA sync: receiving ${this.transferSize} bytes from master ${where}`,
+        );
+      }
       return true;
     }
     if (this.transferSize >= 0) {
       const want = this.transferSize - this.transferRead;
       const take = this.#input.subarray(0, want);
-      this.#chunks.push(take);
-      this.transferRead += take.length;
       this.#input = this.#input.subarray(take.length);
+      if (!this.#takeRdb(take)) return false;
       if (this.transferRead < this.transferSize) return false;
-      this.#loadTransfer(Buffer.concat(this.#chunks));
+      this.#loadTransfer();
       return true;
     }
     // with an EOF mark: everything up to the mark, which may span reads (looked for in this
@@ -446,56 +466,179 @@ export class ReplicationReplica {
     const mark = this.#eofMark ?? Buffer.alloc(0);
     const input = this.#input;
     this.#input = Buffer.alloc(0);
-    this.#chunks.push(input);
-    this.transferRead += input.length;
-    const window = this.#eofTail.length === 0 ? input : Buffer.concat([this.#eofTail, input]);
+    const tail = this.#eofTail;
+    const window = tail.length === 0 ? input : Buffer.concat([tail, input]);
     const at = window.indexOf(mark);
     if (at < 0) {
+      if (!this.#takeRdb(input)) return false;
       this.#eofTail = Buffer.from(
         window.subarray(Math.max(0, window.length - EOF_MARK_LENGTH + 1)),
       );
       return false;
     }
-    const length = this.transferRead - window.length + at;
-    const all = Buffer.concat(this.#chunks);
+    // the RDB ends where the mark begins (maybe in the tail already received: taken back)
     this.#eofTail = Buffer.alloc(0);
-    this.#input = all.subarray(length + EOF_MARK_LENGTH);
-    this.#loadTransfer(all.subarray(0, length));
+    this.#input = window.subarray(at + EOF_MARK_LENGTH);
+    if (at >= tail.length) {
+      if (!this.#takeRdb(window.subarray(tail.length, at))) return false;
+    } else this.#giveBackRdb(tail.length - at);
+    this.#loadTransfer();
     return true;
   }
 
+  /**
+   * useDisklessLoad: whether the RDB is received into memory and loaded from there
+   * (repl-diskless-load swapdb, or on-empty-db with no keys), rather than through a file.
+   */
+  #disklessLoad(): boolean {
+    const mode = this.#server.config.string('repl-diskless-load');
+    return (
+      mode === 'swapdb' ||
+      (mode === 'on-empty-db' && this.#server.databases.every((db) => db.size === 0))
+    );
+  }
+
+  /** Opens the file of a transfer to disk (false, the link dropped, when it cannot). */
+  #openTransferFile(): boolean {
+    const dir = this.#server.config.string('dir');
+    // redis-server's name; another server of this process syncing in the same second adds -n
+    const name = `temp-${Math.floor(Date.now() / 1000)}.${process.pid}`;
+    try {
+      for (let n = 0; ; n++) {
+        const path = join(dir, n === 0 ? `${name}.rdb` : `${name}-${n}.rdb`);
+        try {
+          this.#transferFile = { path, fd: openSync(path, 'wx', 0o644) };
+          return true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        }
+      }
+    } catch (error) {
+      this.#server.logger.warning(
+        `Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(error as Error).message}`,
+      );
+      this.#linkDown();
+      return false;
+    }
+  }
+
+  /** Closes the transfer's file; `remove`: deletes it too (a transfer given up). */
+  #closeTransferFile(remove: boolean): void {
+    const file = this.#transferFile;
+    if (file === undefined) return;
+    this.#transferFile = undefined;
+    closeSync(file.fd);
+    if (remove) rmSync(file.path, { force: true });
+  }
+
+  /** Bytes of the RDB received: written to the transfer's file, or kept (false: link dropped). */
+  #takeRdb(bytes: Buffer): boolean {
+    this.transferRead += bytes.length;
+    const file = this.#transferFile;
+    if (file === undefined) {
+      if (bytes.length !== 0) this.#chunks.push(bytes);
+      return true;
+    }
+    try {
+      for (let done = 0; done < bytes.length;)
+        done += writeSync(file.fd, bytes, done, bytes.length - done);
+      return true;
+    } catch (error) {
+      this.#server.logger.warning(
+        `Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: ${(error as Error).message}`,
+      );
+      this.#linkDown();
+      return false;
+    }
+  }
+
+  /** The last `count` bytes received were the EOF mark's beginning, not the RDB's: taken back. */
+  #giveBackRdb(count: number): void {
+    this.transferRead -= count;
+    const file = this.#transferFile;
+    if (file !== undefined) {
+      ftruncateSync(file.fd, this.transferRead);
+      return;
+    }
+    for (let left = count; left > 0;) {
+      const last = this.#chunks.pop()!;
+      if (last.length > left) this.#chunks.push(last.subarray(0, last.length - left));
+      left -= last.length;
+    }
+  }
+
   /** readSyncBulkPayload's end: empty the databases and the functions, load the RDB. */
-  #loadTransfer(rdb: Buffer): void {
+  #loadTransfer(): void {
     const server = this.#server;
+    const file = this.#transferFile;
+    let input: Buffer | string;
+    if (file !== undefined) {
+      // the file becomes the replica's dbfilename (as redis-server's rename), then loads from it
+      const persistence = server.persistence;
+      try {
+        fsyncSync(file.fd);
+        this.#closeTransferFile(false);
+        if (persistence === undefined) throw new Error('no persistence to load an RDB with');
+        renameSync(file.path, persistence.rdbPath);
+      } catch (error) {
+        server.logger.warning(
+          `Failed trying to rename the temp DB into ${server.config.string('dbfilename')} in MASTER <-> REPLICA synchronization: ${(error as Error).message}`,
+        );
+        rmSync(file.path, { force: true });
+        this.#linkDown();
+        return;
+      }
+      input = persistence.rdbPath;
+    } else {
+      input = Buffer.concat(this.#chunks);
+    }
     this.#chunks = [];
     server.logger.notice('MASTER <-> REPLICA sync: Flushing old data');
     // emptyData: WATCHers fail, tracking clients are told; not counted as changes to save
     const dirty = server.stats.dirty;
-    server.flushDatabase(undefined);
+    server.flushDatabase(undefined, false);
     server.stats.dirty = dirty;
     ScriptEngine.existing(server)?.functions.flush();
     server.logger.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     try {
       const persistence = server.persistence;
       if (persistence === undefined) throw new Error('no persistence to load an RDB with');
-      this.#streamDb = persistence.loadRdbPayload(rdb).streamDb ?? 0;
+      this.#streamDb = persistence.loadRdbPayload(input).streamDb ?? 0;
     } catch (error) {
       server.logger.warning(
-        `Failed trying to load the MASTER synchronization DB from socket: ${(error as Error).message}`,
+        typeof input === 'string'
+          ? `Failed trying to load the MASTER synchronization DB from disk: ${(error as Error).message}`
+          : `Failed trying to load the MASTER synchronization DB from socket: ${(error as Error).message}`,
       );
       for (const db of server.databases) db.flush();
+      this.#removeSyncFile(input);
       // a new full sync next time
       this.replid = '?';
       this.offset = -1;
       this.#linkDown();
       return;
     }
+    this.#removeSyncFile(input);
     // a new history: replicas of ours sync again from it
     ReplicationMaster.existing(server)?.disconnectReplicas();
     this.#streamStarts();
     ReplicationMaster.of(server).chainFrom(this.replid, this.offset);
     server.logger.notice('MASTER <-> REPLICA sync: Finished with success');
     this.#ack();
+  }
+
+  /**
+   * rdb-del-sync-files: the RDB file a sync left is deleted when the replica persists nothing
+   * itself (no save points, no AOF).
+   */
+  #removeSyncFile(input: Buffer | string): void {
+    const server = this.#server;
+    if (typeof input !== 'string' || !server.config.bool('rdb-del-sync-files')) return;
+    if (server.config.bool('appendonly') || server.persistence?.saveParams().length) return;
+    server.logger.notice(
+      'Removing the RDB file obtained from the master. This replica has persistence disabled',
+    );
+    rmSync(input, { force: true });
   }
 
   /**
