@@ -150,6 +150,14 @@ export class Server implements KeyspaceHost {
   network: NetworkControl | undefined = undefined;
   /** persistence, once attached (INFO persistence fields, SHUTDOWN SAVE) */
   persistence: PersistenceControl | undefined = undefined;
+  /**
+   * rdbPopulateSaveInfo: the replication history an RDB file saved now stands for (set by
+   * replication/master.ts once replication is used), written as its repl-id, repl-offset and
+   * repl-stream-db so that a restart continues it (see {@link Server.loadedReplication})
+   */
+  replicationSaveInfo: () => ReplicationSaveInfo | undefined = () => undefined;
+  /** that history as the RDB file loaded at start-up held it (start.ts resumes it) */
+  loadedReplication: ReplicationSaveInfo | undefined = undefined;
   /** keys that became ready for blocked clients during the current command */
   readonly #readyKeys = new Map<Database, Set<string>>();
   /** clients blocked on a key: "db\0key" -> clients in blocking order */
@@ -1201,6 +1209,13 @@ export interface ReplicaRdbOutput {
   drained(): Promise<void>;
   /** the RDB is whole (its last bytes written), or failed */
   end(error?: Error): void;
+}
+
+/** A replication history an RDB stands for: its stream's database, ID and offset. */
+export interface ReplicationSaveInfo {
+  readonly streamDb: number;
+  readonly replid: string;
+  readonly offset: number;
 }
 
 /** What the server core asks of persistence (RDB/AOF). */

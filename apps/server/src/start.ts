@@ -73,6 +73,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (config.users.length !== 0 || config.string('aclfile') !== '') Acl.attach(server);
   const network = new Network(server);
   await attachPersistence(server, options, network.closed);
+  // the replication history of the RDB loaded: a replica offers it to its master, a master
+  // lets its replicas continue it
+  const saved = server.loadedReplication;
+  if (saved !== undefined) {
+    if (config.string('replicaof') !== '') ReplicationReplica.of(server).continueHistory(saved);
+    else ReplicationMaster.of(server).continueHistory(saved);
+  }
   // replication's timers and links end with the server (SHUTDOWN or close())
   void network.closed.finally(() => {
     ReplicationReplica.existing(server)?.stop();

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -618,6 +618,165 @@ describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', 
       fake.close();
     }
   });
+});
+
+describe.skipIf(!hasRedisServer)('a restart from the RDB continues the replication history', () => {
+  type Kind = 'byor' | 'redis-server';
+  /** A server of `kind` on `port` with its files in `dir` (the caller removes `dir`). */
+  async function start(kind: Kind, port: number, dir: string, replicaof?: number) {
+    if (kind === 'byor') {
+      const running = await startEmbedded({
+        port,
+        config: { dir, ...(replicaof && { replicaof: `127.0.0.1 ${replicaof}` }) },
+      });
+      return { port, stop: () => running.close() };
+    }
+    const child = spawn(
+      'redis-server',
+      [
+        ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+        ...['--save', '', '--repl-diskless-sync-delay', '0'],
+        ...(replicaof ? ['--replicaof', '127.0.0.1', String(replicaof)] : []),
+      ],
+      { stdio: 'ignore' },
+    );
+    await until(async () => {
+      const client = await RawClient.connect(port).catch(() => undefined);
+      client?.close();
+      return client !== undefined;
+    });
+    return {
+      port,
+      stop: () =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) resolve();
+          else {
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }
+        }),
+    };
+  }
+
+  /** SHUTDOWN SAVE (the connection closes: no reply). */
+  async function shutdownSave(port: number): Promise<void> {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    await until(async () => {
+      const probe = await RawClient.connect(port).catch(() => undefined);
+      probe?.close();
+      return probe === undefined;
+    });
+  }
+
+  const dirs: string[] = [];
+  const newDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-restart-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('replicas (byor and redis-server) restarted from their RDB continue with PSYNC', async () => {
+    const master = await startRedisServer(['--repl-diskless-sync-delay', '0']);
+    const client = await RawClient.connect(master.port);
+    const replicas = await Promise.all(
+      (['byor', 'redis-server'] as const).map(async (kind) => {
+        const port = await freePort();
+        const dir = newDir();
+        return { kind, port, dir, server: await start(kind, port, dir, master.port) };
+      }),
+    );
+    try {
+      for (const { port } of replicas) {
+        const replica = await RawClient.connect(port);
+        await linkUp(replica);
+        replica.close();
+      }
+      await client.call('SELECT', '3');
+      await client.call('SET', 'before', '1');
+      expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
+      for (const { port } of replicas) await shutdownSave(port);
+      // missed while they are down: in database 3, where the stream was, then in 0
+      await client.call('SET', 'while-down', '2');
+      await client.call('SELECT', '0');
+      await client.call('RPUSH', 'list', 'a');
+      const full = await infoField(client, 'stats', 'sync_full');
+      const partial = Number(await infoField(client, 'stats', 'sync_partial_ok'));
+      for (const replica of replicas)
+        replica.server = await start(replica.kind, replica.port, replica.dir, master.port);
+      for (const { port } of replicas) {
+        const replica = await RawClient.connect(port);
+        await linkUp(replica);
+        replica.close();
+      }
+      expect(await infoField(client, 'stats', 'sync_full')).toBe(full);
+      expect(Number(await infoField(client, 'stats', 'sync_partial_ok'))).toBe(partial + 2);
+      expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
+      const expected = await readState(master.port);
+      for (const { port } of replicas) expect(await readState(port)).toEqual(expected);
+    } finally {
+      client.close();
+      for (const { server } of replicas) await server.stop();
+      await master.stop();
+    }
+  }, 30_000);
+
+  it.each(['redis-server', 'byor'] as const)(
+    'a %s master restarted from its RDB lets its replicas continue with PSYNC',
+    async (kind) => {
+      const port = await freePort();
+      const dir = newDir();
+      let master = await start(kind, port, dir);
+      const theirs = await startRedisServer(['--replicaof', '127.0.0.1', String(port)]);
+      const mine = await startServer({ port: 0, config: { replicaof: `127.0.0.1 ${port}` } });
+      const replicas = [theirs, mine];
+      let client = await RawClient.connect(port);
+      try {
+        for (const { port: replicaPort } of replicas) {
+          const replica = await RawClient.connect(replicaPort);
+          await linkUp(replica);
+          replica.close();
+        }
+        await client.call('SELECT', '2');
+        await client.call('SET', 'before', '1');
+        expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
+        client.close();
+        await shutdownSave(port);
+        master = await start(kind, port, dir);
+        client = await RawClient.connect(port);
+        await until(
+          async () => (await infoField(client, 'replication', 'connected_slaves')) === '2',
+        );
+        expect(await infoField(client, 'stats', 'sync_full')).toBe('0');
+        expect(await infoField(client, 'stats', 'sync_partial_ok')).toBe('2');
+        // the old history is the second ID, continued from the offset the file saved
+        const replid2 = await infoField(client, 'replication', 'master_replid2');
+        for (const { port: replicaPort } of replicas) {
+          const replica = await RawClient.connect(replicaPort);
+          expect(await infoField(replica, 'replication', 'master_replid2')).toBe(replid2);
+          replica.close();
+        }
+        await client.call('SET', 'after', '2');
+        await client.call('SELECT', '2');
+        await client.call('INCR', 'before');
+        expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
+        const expected = await readState(port);
+        for (const { port: replicaPort } of replicas)
+          expect(await readState(replicaPort)).toEqual(expected);
+      } finally {
+        client.close();
+        await theirs.stop();
+        await mine.close();
+        await master.stop();
+      }
+    },
+    30_000,
+  );
 });
 
 describe('replication between two byor servers', () => {

@@ -229,7 +229,14 @@ export class Persistence implements PersistenceControl {
     } else {
       const path = this.rdbPath;
       if (existsSync(path)) {
-        this.loadRdbFile(path);
+        const aux = new Map<string, string>();
+        this.#loadRdb(path, path, false, false, (field, value) => aux.set(field, value));
+        // loadDataFromDisk: the history the file stands for, when it names one
+        const replid = aux.get('repl-id') ?? '';
+        const offset = Number(aux.get('repl-offset') ?? '-1');
+        const streamDb = Number(aux.get('repl-stream-db') ?? '-1');
+        if (/^[0-9a-f]{40}$/.test(replid) && offset >= 0 && streamDb >= 0)
+          server.loadedReplication = { replid, offset, streamDb };
         server.logger.notice(
           `DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`,
         );
@@ -674,6 +681,8 @@ export class Persistence implements PersistenceControl {
         trailer: Trailer.NONE,
       };
     const memory = process.memoryUsage();
+    const saveInfo =
+      replication ?? (kind === 'rdb' ? this.server.replicationSaveInfo() : undefined);
     return {
       format: new RdbSnapshotFormat(
         this.encoderOptions(),
@@ -683,7 +692,8 @@ export class Persistence implements PersistenceControl {
           usedMemory: memory.heapUsed + memory.external,
           aofBase: kind === 'aof',
           functions,
-          ...(replication === undefined ? {} : { replication }),
+          // rdbPopulateSaveInfo: an RDB file names the replication history it stands for
+          ...(saveInfo === undefined ? {} : { replication: saveInfo }),
         },
         background,
       ),

@@ -3,7 +3,12 @@ import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
 import { ByteWriter } from '../persistence/byte-writer.js';
 import { CommandStream, writeCommand } from '../persistence/resp-commands.js';
-import type { PropagationTarget, ReplicaRdbOutput, Server } from '../server.js';
+import type {
+  PropagationTarget,
+  ReplicaRdbOutput,
+  ReplicationSaveInfo,
+  Server,
+} from '../server.js';
 import { parseInt64 } from '../util/numbers.js';
 import { ReplicationBacklog } from './backlog.js';
 import { ReplicationReplica } from './replica.js';
@@ -68,6 +73,7 @@ export class ReplicationMaster implements PropagationTarget {
 
   private constructor(server: Server) {
     this.#server = server;
+    server.replicationSaveInfo = () => replicationSaveInfo(server);
     server.hooks.clientClosed.push((client) => this.#clientClosed(client));
     server.hooks.afterCommand.push((client) => {
       const offset = this.offset;
@@ -80,6 +86,27 @@ export class ReplicationMaster implements PropagationTarget {
     server.config.onChange('repl-backlog-size', (value) => this.backlog?.resize(Number(value)));
     for (const name of ['min-replicas-to-write', 'min-replicas-max-lag'])
       server.config.onChange(name, () => this.#refreshGoodReplicas());
+  }
+
+  /** The stream's position: its offset and database (-1 until a write names one). */
+  streamPosition(): { offset: number; db: number } {
+    this.#flush();
+    return { offset: this.offset, db: this.#stream.selectedDb };
+  }
+
+  /**
+   * loadDataFromDisk on a master: the history of the RDB it started from becomes its second ID
+   * (its replicas continue with PSYNC), and a backlog continues that history's offsets.
+   */
+  continueHistory(saved: ReplicationSaveInfo): void {
+    const server = this.#server;
+    this.replid2 = saved.replid;
+    this.secondOffset = saved.offset + 1;
+    this.backlog = new ReplicationBacklog(server.config.number('repl-backlog-size'), saved.offset);
+    this.#stream.selectedDb = -1;
+    server.addPropagationTarget(this);
+    this.#noReplicasSince = server.now();
+    this.#startCron();
   }
 
   /** The replication state of a server, created on first use. O(1). */
@@ -992,5 +1019,22 @@ const RDB_RESUME_BYTES = 4 << 20;
 
 /** NET_HOST_STR_LEN: the longest REPLCONF ip-address is one byte shorter. */
 const NET_HOST_STR_LEN = 256;
+
+/**
+ * rdbPopulateSaveInfo: what an RDB saved now stands for. A replica: its master's history, up to
+ * the offset it applied, while it has one (linked, or cached after a lost link); a master: its
+ * own, while it keeps a backlog (no backlog, no history a replica could continue).
+ */
+export function replicationSaveInfo(server: Server): ReplicationSaveInfo | undefined {
+  if (server.replicaOf !== undefined) {
+    const replica = ReplicationReplica.existing(server);
+    if (replica === undefined || replica.offset < 0 || replica.replid === '?') return undefined;
+    return { streamDb: replica.streamDb, replid: replica.replid, offset: replica.offset };
+  }
+  const master = ReplicationMaster.existing(server);
+  if (master?.backlog === undefined) return undefined;
+  const { offset, db } = master.streamPosition();
+  return { streamDb: db < 0 ? 0 : db, replid: master.replid, offset };
+}
 
 const instances = new WeakMap<Server, ReplicationMaster>();

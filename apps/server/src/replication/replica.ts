@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { RequestParser, RespWriter } from '@byor/protocol';
 import type { Client, MasterLink } from '../client.js';
 import { ScriptEngine } from '../scripting/engine.js';
-import type { Server } from '../server.js';
-import { ReplicationMaster } from './master.js';
+import type { ReplicationSaveInfo, Server } from '../server.js';
+import { ReplicationMaster, replicationSaveInfo } from './master.js';
 
 /** ROLE's names of the link's states (redis-server's repl_state). */
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
@@ -89,7 +89,22 @@ export class ReplicationReplica {
 
   private constructor(server: Server) {
     this.#server = server;
+    server.replicationSaveInfo = () => replicationSaveInfo(server);
     server.hooks.shutdown.push(() => this.stop());
+  }
+
+  /**
+   * loadDataFromDisk on a replica: the RDB it started from names its master's history, which it
+   * offers in its first PSYNC (replicationCacheMasterUsingMyself), so that a restart continues
+   * with +CONTINUE instead of a full sync.
+   */
+  continueHistory(saved: ReplicationSaveInfo): void {
+    this.#server.logger.notice(
+      'Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.',
+    );
+    this.replid = saved.replid;
+    this.offset = saved.offset;
+    this.#streamDb = saved.streamDb;
   }
 
   /** The replica state of a server, created on first use. O(1). */
