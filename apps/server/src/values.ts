@@ -46,9 +46,11 @@ export function typeOf(value: Value): ValueType {
  * How a command left a string value, where OBJECT ENCODING cannot tell it from the bytes:
  * `raw` for one changed in place (redis-server's dbUnshareStringValue: APPEND, SETRANGE, SETBIT,
  * BITFIELD, the HyperLogLog commands) or built as a buffer (BITOP); `not-int` for one made from
- * a number that is not kept as an integer (INCRBYFLOAT's result: embstr, or raw past 44 bytes).
+ * a number that is not kept as an integer (INCRBYFLOAT's result: embstr, or raw past 44 bytes);
+ * `own-int` for an int-encoded copy (COPY's dupStringObject), an object of its own even for 0 to
+ * 9999, which are otherwise redis-server's shared integers (OBJECT REFCOUNT 1, not INT_MAX).
  */
-export type StringForm = 'raw' | 'not-int';
+export type StringForm = 'raw' | 'not-int' | 'own-int';
 
 /**
  * OBJECT ENCODING of a string: int when it is a canonical int64, embstr up to 44 bytes, else raw
@@ -56,7 +58,11 @@ export type StringForm = 'raw' | 'not-int';
  */
 export function stringEncoding(value: string, form?: StringForm): string {
   if (form === 'raw') return 'raw';
-  if (form === undefined && value.length <= 20 && /^(?:0|-?[1-9]\d*)$/.test(value)) {
+  if (
+    (form === undefined || form === 'own-int') &&
+    value.length <= 20 &&
+    /^(?:0|-?[1-9]\d*)$/.test(value)
+  ) {
     const n = BigInt(value);
     if (n >= -(2n ** 63n) && n < 2n ** 63n) return 'int';
   }

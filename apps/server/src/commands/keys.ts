@@ -246,8 +246,10 @@ function copy(client: Client, argv: string[]): void {
     dst.delete(destination);
   }
   dst.add(destination, copyValue(value));
-  // dupStringObject keeps the encoding
-  dst.setStringForm(destination, src.stringForm(source));
+  // dupStringObject keeps the encoding; an int-encoded copy is an object of its own
+  const form = src.stringForm(source);
+  const int = typeof value === 'string' && src.stringEncoding(source, value) === 'int';
+  dst.setStringForm(destination, int ? 'own-int' : form);
   if (expire !== undefined) dst.setExpire(destination, expire);
   client.server.notify('g', 'copy_to', destination, dst);
   client.w.integer(1);
@@ -387,10 +389,11 @@ function objectSub(client: Client, argv: string[]): void {
 /**
  * OBJECT REFCOUNT (and DEBUG OBJECT's refcount): INT_MAX for a string redis-server keeps as one
  * of its shared integers (int-encoded, 0 to 9999, shared unless maxmemory is set with an LRU or
- * LFU policy, which needs each value's own LRU field), else 1.
+ * LFU policy, which needs each value's own LRU field, or it is a COPY's own), else 1.
  */
 export function objectRefcount(client: Client, key: string, value: Value): number {
   if (typeof value !== 'string' || client.db.stringEncoding(key, value) !== 'int') return 1;
+  if (client.db.stringForm(key) === 'own-int') return 1;
   const integer = Number(value);
   if (integer < 0 || integer > 9999) return 1;
   const config = client.server.config;

@@ -195,6 +195,32 @@ export const keyCases: DiffCase[] = [
     ],
   },
   {
+    // COPY's dupStringObject: a copy of a shared integer is an object of its own, until a write
+    name: 'object refcount of copies',
+    commands: [
+      ['SET', 'i', '1'],
+      ['COPY', 'i', 'c'],
+      ['OBJECT', 'REFCOUNT', 'i'],
+      ['OBJECT', 'REFCOUNT', 'c'],
+      ['OBJECT', 'ENCODING', 'c'],
+      ['RENAME', 'c', 'd'],
+      ['OBJECT', 'REFCOUNT', 'd'],
+      ['MOVE', 'd', '1'],
+      ['SELECT', '1'],
+      ['OBJECT', 'REFCOUNT', 'd'],
+      ['INCR', 'd'],
+      ['OBJECT', 'REFCOUNT', 'd'],
+      ['SELECT', '0'],
+      ['SET', 'big', '123456'],
+      ['COPY', 'big', 'bigcopy'],
+      ['OBJECT', 'REFCOUNT', 'bigcopy'],
+      ['SET', 's', 'text'],
+      ['COPY', 's', 'scopy'],
+      ['OBJECT', 'REFCOUNT', 'scopy'],
+      ['OBJECT', 'ENCODING', 'scopy'],
+    ],
+  },
+  {
     name: 'expire family',
     commands: [
       ['SET', 'k', 'v'],
