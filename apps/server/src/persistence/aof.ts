@@ -6,6 +6,8 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
+  fstatSync,
   renameSync,
   statSync,
   truncateSync,
@@ -50,8 +52,39 @@ export interface AofSettings {
 
 /** What loading needs: the RDB reader for a base file, and the command runner. */
 export interface AofLoadTarget extends AofCommandTarget {
-  /** loads an RDB at `bytes[0..]` (a base file or an old preamble); returns where it ended */
-  loadRdb(bytes: Buffer, file: string): number;
+  /**
+   * loads the RDB at the start of the file at `path` (a base file or an old preamble), a window
+   * at a time; returns where it ended
+   */
+  loadRdb(path: string, file: string): number;
+}
+
+/** Whether the file at `path` begins with an RDB's "REDIS". */
+function startsWithRdb(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(5);
+    return readSync(fd, head, 0, 5, 0) === 5 && head.toString('latin1') === 'REDIS';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The bytes of the file at `path` from `position` to its end. */
+function readFrom(path: string, position: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(Math.max(0, fstatSync(fd).size - position));
+    let filled = 0;
+    while (filled < bytes.length) {
+      const read = readSync(fd, bytes, filled, bytes.length - filled, position + filled);
+      if (read === 0) break;
+      filled += read;
+    }
+    return bytes.subarray(0, filled);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** What a rewrite needs from the AOF when it starts. */
@@ -204,13 +237,12 @@ export class AppendOnlyFile {
           `The AOF file ${info.name} doesn't exist (listed in the manifest)`,
         );
       }
-      const bytes = readFileSync(path);
-      if (bytes.length === 0) continue;
-      let start = 0;
-      if (bytes.length >= 5 && bytes.toString('latin1', 0, 5) === 'REDIS') {
-        start = target.loadRdb(bytes, info.name);
-      }
-      const result = readAofCommands(bytes, start, bytes.length, target);
+      // an RDB (a base file, an old preamble) is read a window at a time, never whole; only the
+      // commands after it are read into memory
+      const start = startsWithRdb(path) ? target.loadRdb(path, info.name) : 0;
+      const bytes = readFrom(path, start);
+      const parsed = readAofCommands(bytes, 0, bytes.length, target);
+      const result = { ...parsed, validUpTo: start + parsed.validUpTo };
       if (result.truncated) {
         if (!last) {
           throw new AofTruncatedError(

@@ -396,7 +396,7 @@ export class Persistence implements PersistenceControl {
     client.denyBlocking = true;
     const discard = this.#discard;
     return {
-      loadRdb: (bytes, file) => this.#loadRdb(bytes, file, true),
+      loadRdb: (path, file) => this.#loadRdb(path, file, true),
       execute: (argv) => {
         const command = server.command(argv[0] ?? '');
         if (!command)

@@ -270,6 +270,39 @@ describe('AOF', () => {
     );
   });
 
+  it.skipIf(!redisAvailable)(
+    'loads an RDB preamble followed by commands and a cut tail as redis-server does',
+    async () => {
+      // the RDB part is read a window at a time: the cut is at an offset past it
+      const source = dir();
+      const saver = await byor({ dir: source });
+      await runAll(saver.port, [
+        ['SET', 'big', 'x'.repeat(3 << 20)],
+        ['RPUSH', 'list', 'a', 'b'],
+        ['SAVE'],
+      ]);
+      await saver.close();
+      const path = dir();
+      writeFileSync(
+        join(path, 'appendonly.aof'),
+        Buffer.concat([
+          readFileSync(join(source, 'dump.rdb')),
+          Buffer.from('*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n1\r\n*2\r\n$3\r\nDEL\r\n$2\r\nbi'),
+        ]),
+      );
+      const copy = dir();
+      cpSync(join(path, 'appendonly.aof'), join(copy, 'appendonly.aof'));
+      const mine = await byor({ dir: path, appendonly: 'yes' });
+      const theirs = await redis(['--dir', copy, '--appendonly', 'yes']);
+      const expected = await readKeyspace(theirs.port, 1);
+      expect(expected.has('0:after')).toBe(true);
+      expect(keyspaceDifferences(expected, await readKeyspace(mine.port, 1))).toEqual([]);
+      expect(readFileSync(join(path, 'appendonlydir', 'appendonly.aof'))).toEqual(
+        readFileSync(join(copy, 'appendonlydir', 'appendonly.aof')),
+      );
+    },
+  );
+
   it('refuses a file that is not an AOF (bad format) and an unknown command', async () => {
     for (const content of ['garbage\r\n', '*1\r\n$7\r\nNOTACMD\r\n']) {
       const path = dir();
