@@ -1241,6 +1241,8 @@ export interface PersistenceControl {
   loadRdbPayload(input: Buffer | string): { streamDb: number | undefined };
   /** where the RDB file is (dir and dbfilename) */
   readonly rdbPath: string;
+  /** false for an embedded server that stays off the disk (no `dir`, `save`... in its options) */
+  readonly onDisk: boolean;
   /** the save points (`save`); none when the server saves no RDB by itself */
   saveParams(): [number, number][];
 }

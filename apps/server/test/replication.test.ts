@@ -1,6 +1,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +20,9 @@ import { RawClient } from './helpers/raw-client.js';
 
 const run = promisify(execFile);
 
+/** (`dir` makes a server change the process's directory, as redis-server does: back to this) */
+const testDirectory = process.cwd();
+
 /**
  * A byor server in a directory of its own (removed once it stops), as each redis-server of the
  * tests has: a replica writes its master's RDB there (temp file, then dbfilename).
@@ -31,6 +34,7 @@ async function startServer(
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'byor-replication-'));
   const running = await startEmbedded({ ...options, config: { dir, ...options.config } });
+  process.chdir(testDirectory);
   void running.closed.finally(() => rmSync(dir, { recursive: true, force: true }));
   return running;
 }
@@ -583,6 +587,30 @@ describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', 
     }
   });
 
+  it('an embedded replica that stays off the disk (no dir, save...) receives the RDB in memory', async () => {
+    const started = Date.now();
+    const lines: string[] = [];
+    const replica = await startEmbedded({
+      port: 0,
+      config: { replicaof: `127.0.0.1 ${master.port}` },
+      logger: createLogger({ level: 'notice', write: (line) => lines.push(line) }),
+    });
+    const replicaClient = await RawClient.connect(replica.port);
+    try {
+      await linkUp(replicaClient);
+      expect(lines.some((line) => line.includes('with EOF to parser'))).toBe(true);
+      expect(await readState(replica.port)).toEqual(await readState(master.port));
+      // nothing written where it runs
+      const dir = replica.server.config.string('dir');
+      expect(files(dir).filter((name) => name.startsWith('temp-'))).toEqual([]);
+      const dump = join(dir, 'dump.rdb');
+      if (existsSync(dump)) expect(statSync(dump).mtimeMs).toBeLessThan(started);
+    } finally {
+      replicaClient.close();
+      await replica.close();
+    }
+  });
+
   it('removes the file of a transfer cut short', async () => {
     // a master that announces an RDB, sends a part of it and goes away
     const sockets: Socket[] = [];
@@ -629,6 +657,7 @@ describe.skipIf(!hasRedisServer)('a restart from the RDB continues the replicati
         port,
         config: { dir, ...(replicaof && { replicaof: `127.0.0.1 ${replicaof}` }) },
       });
+      process.chdir(testDirectory);
       return { port, stop: () => running.close() };
     }
     const child = spawn(

@@ -247,6 +247,11 @@ export class Persistence implements PersistenceControl {
   }
 
   /** `<dir>/<dbfilename>` */
+  /** Whether this server uses its files (an embedded one without `dir`, `save`... does not). */
+  get onDisk(): boolean {
+    return this.#automatic;
+  }
+
   get rdbPath(): string {
     const config = this.server.config;
     return join(config.string('dir'), config.string('dbfilename'));

@@ -507,7 +507,9 @@ export class ReplicationReplica {
    */
   #disklessLoad(): boolean {
     const mode = this.#server.config.string('repl-diskless-load');
+    // (an embedded server that stays off the disk keeps it in memory too)
     return (
+      this.#server.persistence?.onDisk === false ||
       mode === 'swapdb' ||
       (mode === 'on-empty-db' && this.#server.databases.every((db) => db.size === 0))
     );
