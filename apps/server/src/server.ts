@@ -1239,6 +1239,10 @@ export interface PersistenceControl {
    * (repl-stream-db), when it says; throws
    */
   loadRdbPayload(input: Buffer | string): { streamDb: number | undefined };
+  /** a replica is about to load its master's RDB: the AOF and a background save stop */
+  beforeReplicaLoad(): void;
+  /** the replica loaded it: the AOF (appendonly yes) starts again with a rewrite */
+  afterReplicaLoad(): void;
   /** where the RDB file is (dir and dbfilename) */
   readonly rdbPath: string;
   /** false for an embedded server that stays off the disk (no `dir`, `save`... in its options) */

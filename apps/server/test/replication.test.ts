@@ -611,6 +611,57 @@ describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', 
     }
   });
 
+  it('a replica with appendonly yes rewrites its AOF from the RDB it loaded (a restart has it all)', async () => {
+    const byorDir = mkdtempSync(join(tmpdir(), 'byor-replication-'));
+    const redisDir = mkdtempSync(join(tmpdir(), 'byor-replication-'));
+    const byor = await startEmbedded({
+      port: 0,
+      config: { dir: byorDir, appendonly: 'yes', replicaof: `127.0.0.1 ${master.port}` },
+    });
+    process.chdir(testDirectory);
+    const redis = await startRedisServer([
+      ...['--dir', redisDir, '--appendonly', 'yes'],
+      ...['--replicaof', '127.0.0.1', String(master.port)],
+    ]);
+    const restarted: { close(): Promise<void> }[] = [];
+    try {
+      for (const port of [byor.port, redis.port]) {
+        const replica = await RawClient.connect(port);
+        await linkUp(replica);
+        replica.close();
+      }
+      await client.call('SET', 'after-sync', 'v');
+      expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
+      const expected = await readState(master.port);
+      // the AOF rewrite the sync started is done once INFO says so
+      for (const port of [byor.port, redis.port]) {
+        const replica = await RawClient.connect(port);
+        await until(
+          async () =>
+            (await infoField(replica, 'persistence', 'aof_rewrite_in_progress')) === '0' &&
+            (await infoField(replica, 'persistence', 'aof_rewrite_scheduled')) === '0',
+        );
+        replica.close();
+      }
+      await byor.close();
+      await redis.stop();
+      // as masters of their own, from their AOF alone
+      const mine = await startEmbedded({ port: 0, config: { dir: byorDir, appendonly: 'yes' } });
+      process.chdir(testDirectory);
+      restarted.push(mine);
+      const theirs = await startRedisServer(['--dir', redisDir, '--appendonly', 'yes']);
+      restarted.push({ close: () => theirs.stop() });
+      expect(await readState(theirs.port)).toEqual(expected);
+      expect(await readState(mine.port)).toEqual(expected);
+    } finally {
+      await byor.close();
+      await redis.stop();
+      for (const server of restarted) await server.close();
+      rmSync(byorDir, { recursive: true, force: true });
+      rmSync(redisDir, { recursive: true, force: true });
+    }
+  });
+
   it('removes the file of a transfer cut short', async () => {
     // a master that announces an RDB, sends a part of it and goes away
     const sockets: Socket[] = [];

@@ -471,6 +471,26 @@ export class Persistence implements PersistenceControl {
     if (this.aof.bufferLength !== 0) this.aof.flush();
   };
 
+  /**
+   * A replica is about to empty its data and load its master's RDB (readSyncBulkPayload): the
+   * AOF stops (stopAppendOnly: it will be rewritten from the new data) and a background save in
+   * progress is stopped (killRDBChild: it would save the old data over the new file).
+   */
+  beforeReplicaLoad(): void {
+    if (this.#job?.kind === 'rdb') {
+      this.server.logger.notice(
+        'Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing it and removing its temp file to avoid any race',
+      );
+      this.#stopJob();
+    }
+    this.#appendonlyChanged(false);
+  }
+
+  /** The replica loaded its master's RDB: the AOF starts again with a rewrite (restartAOFAfterSYNC). */
+  afterReplicaLoad(): void {
+    if (this.server.config.bool('appendonly')) this.#appendonlyChanged(true);
+  }
+
   #appendonlyChanged(on: boolean): void {
     if (this.#closed) return;
     const aof = this.aof;

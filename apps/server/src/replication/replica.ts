@@ -173,6 +173,8 @@ export class ReplicationReplica {
     this.state = 'none';
     server.replicaOf = undefined;
     server.config.setFromCode('replicaof', 'no one');
+    // the AOF stopped for a sync that did not end comes back (replicationUnsetMaster)
+    server.persistence?.afterReplicaLoad();
     // writes of our own may follow: following a master again starts with a full sync
     this.replid = '?';
     this.offset = -1;
@@ -587,15 +589,21 @@ export class ReplicationReplica {
   /** readSyncBulkPayload's end: empty the databases and the functions, load the RDB. */
   #loadTransfer(): void {
     const server = this.#server;
+    const persistence = server.persistence;
     const file = this.#transferFile;
+    if (persistence === undefined) {
+      server.logger.warning('MASTER <-> REPLICA sync: no persistence to load the RDB with');
+      this.#linkDown();
+      return;
+    }
+    // the AOF stops (rewritten once the new data is in) and a background save in progress too
+    persistence.beforeReplicaLoad();
     let input: Buffer | string;
     if (file !== undefined) {
       // the file becomes the replica's dbfilename (as redis-server's rename), then loads from it
-      const persistence = server.persistence;
       try {
         fsyncSync(file.fd);
         this.#closeTransferFile(false);
-        if (persistence === undefined) throw new Error('no persistence to load an RDB with');
         renameSync(file.path, persistence.rdbPath);
       } catch (error) {
         server.logger.warning(
@@ -618,8 +626,6 @@ export class ReplicationReplica {
     ScriptEngine.existing(server)?.functions.flush();
     server.logger.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     try {
-      const persistence = server.persistence;
-      if (persistence === undefined) throw new Error('no persistence to load an RDB with');
       this.#streamDb = persistence.loadRdbPayload(input).streamDb ?? 0;
     } catch (error) {
       server.logger.warning(
@@ -629,7 +635,7 @@ export class ReplicationReplica {
       );
       for (const db of server.databases) db.flush();
       this.#removeSyncFile(input);
-      // a new full sync next time
+      // a new full sync next time (the AOF stays off until one succeeds, or REPLICAOF NO ONE)
       this.replid = '?';
       this.offset = -1;
       this.#linkDown();
@@ -640,6 +646,7 @@ export class ReplicationReplica {
     ReplicationMaster.existing(server)?.disconnectReplicas();
     this.#streamStarts();
     ReplicationMaster.of(server).chainFrom(this.replid, this.offset);
+    persistence.afterReplicaLoad();
     server.logger.notice('MASTER <-> REPLICA sync: Finished with success');
     this.#ack();
   }
