@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { AofFormatError } from './errors.js';
 
 /** How {@link readAofCommands} ended. */
@@ -11,6 +12,15 @@ export interface AofReadResult {
   readonly truncated: boolean;
   /** offset just past the last complete command outside a transaction: where to truncate */
   readonly validUpTo: number;
+  /**
+   * a window that is not the last (see {@link readAofCommands}): the data ended where more
+   * follows; call again from `resumeAt` with more bytes, passing `multiStart` back
+   */
+  readonly needsMore?: boolean;
+  /** where the next call starts (just past the last command run) */
+  readonly resumeAt?: number;
+  /** where the open MULTI's transaction began (validUpTo before it) */
+  readonly multiStart?: number;
 }
 
 /** What the reader asks of its caller for each command. */
@@ -59,6 +69,10 @@ function parseNumber(bytes: Uint8Array, from: number, to: number): number {
  * the data, or a MULTI left open, is reported as `truncated` with the offset to truncate at.
  * O(bytes).
  *
+ * A file read in windows: `window` says whether this one is the last and where an open MULTI
+ * began (relative to `bytes`, negative when in an earlier window); a window that is not the last
+ * ends with `needsMore` instead of a short read.
+ *
  * @example
  * ```ts
  * const result = readAofCommands(bytes, 0, bytes.length, target);
@@ -70,14 +84,27 @@ export function readAofCommands(
   start: number,
   end: number,
   target: AofCommandTarget,
+  window?: { readonly final: boolean; readonly multiStart: number },
 ): AofReadResult {
   let at = start;
   let validUpTo = start;
-  let validBeforeMulti = start;
+  let validBeforeMulti = window?.multiStart ?? start;
+  const more = window !== undefined && !window.final;
   let commands = 0;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // a short read inside a transaction drops the whole transaction
   const short = (): AofReadResult => {
+    if (more) {
+      // (the next bytes may complete it)
+      return {
+        commands,
+        truncated: false,
+        validUpTo,
+        needsMore: true,
+        resumeAt: validUpTo,
+        multiStart: validBeforeMulti,
+      };
+    }
     if (!target.inMulti()) return { commands, truncated: true, validUpTo };
     target.discardMulti();
     return { commands, truncated: true, validUpTo: validBeforeMulti };
@@ -114,6 +141,55 @@ export function readAofCommands(
     commands++;
     validUpTo = at;
   }
-  if (target.inMulti()) return short();
+  if (target.inMulti() || more) return short();
   return { commands, truncated: false, validUpTo };
+}
+
+/** Bytes of an AOF's commands read at a time. */
+const AOF_WINDOW = 1 << 20;
+
+/**
+ * readAofCommands over the file at `path` from `position`, a window of `windowBytes` (1 MB) at
+ * a time (twice the last when one command does not fit), so that a large AOF is never held
+ * whole. Offsets in the result are the file's.
+ */
+export function readAofFile(
+  path: string,
+  position: number,
+  target: AofCommandTarget,
+  windowBytes = AOF_WINDOW,
+): AofReadResult {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let base = position;
+    let window = Buffer.alloc(0);
+    let multiStart = position;
+    let commands = 0;
+    let chunk = windowBytes;
+    for (;;) {
+      const wanted = Math.min(chunk, size - base - window.length);
+      if (wanted > 0) {
+        const next = Buffer.allocUnsafe(window.length + wanted);
+        window.copy(next);
+        const read = readSync(fd, next, window.length, wanted, base + window.length);
+        window = next.subarray(0, window.length + read);
+      }
+      const final = base + window.length >= size || wanted <= 0;
+      const result = readAofCommands(window, 0, window.length, target, {
+        final,
+        multiStart: multiStart - base,
+      });
+      commands += result.commands;
+      if (!result.needsMore) return { ...result, commands, validUpTo: base + result.validUpTo };
+      const consumed = result.resumeAt ?? 0;
+      multiStart = base + (result.multiStart ?? 0);
+      // a command longer than the window: the next one is twice as large (linear in all)
+      chunk = consumed === 0 ? Math.max(windowBytes, window.length * 2) : windowBytes;
+      window = window.subarray(consumed);
+      base += consumed;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -7,7 +7,6 @@ import {
   openSync,
   readFileSync,
   readSync,
-  fstatSync,
   renameSync,
   statSync,
   truncateSync,
@@ -19,7 +18,7 @@ import type { Logger } from '../logger.js';
 import { ByteWriter } from './byte-writer.js';
 import { AofTruncatedError, PersistenceIoError } from './errors.js';
 import { emptyManifest, formatManifest, parseManifest, type AofManifest } from './aof-manifest.js';
-import { readAofCommands, type AofCommandTarget } from './aof-reader.js';
+import { readAofFile, type AofCommandTarget } from './aof-reader.js';
 import { syncDirectory } from './file-sink.js';
 import { CommandStream } from './resp-commands.js';
 
@@ -65,23 +64,6 @@ function startsWithRdb(path: string): boolean {
   try {
     const head = Buffer.alloc(5);
     return readSync(fd, head, 0, 5, 0) === 5 && head.toString('latin1') === 'REDIS';
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The bytes of the file at `path` from `position` to its end. */
-function readFrom(path: string, position: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const bytes = Buffer.allocUnsafe(Math.max(0, fstatSync(fd).size - position));
-    let filled = 0;
-    while (filled < bytes.length) {
-      const read = readSync(fd, bytes, filled, bytes.length - filled, position + filled);
-      if (read === 0) break;
-      filled += read;
-    }
-    return bytes.subarray(0, filled);
   } finally {
     closeSync(fd);
   }
@@ -240,9 +222,7 @@ export class AppendOnlyFile {
       // an RDB (a base file, an old preamble) is read a window at a time, never whole; only the
       // commands after it are read into memory
       const start = startsWithRdb(path) ? target.loadRdb(path, info.name) : 0;
-      const bytes = readFrom(path, start);
-      const parsed = readAofCommands(bytes, 0, bytes.length, target);
-      const result = { ...parsed, validUpTo: start + parsed.validUpTo };
+      const result = readAofFile(path, start, target);
       if (result.truncated) {
         if (!last) {
           throw new AofTruncatedError(

@@ -2,14 +2,23 @@ import {
   appendFileSync,
   cpSync,
   existsSync,
+  mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readAofCommands } from '../../src/persistence/aof-reader.js';
+import {
+  readAofCommands,
+  readAofFile,
+  type AofCommandTarget,
+  type AofReadResult,
+} from '../../src/persistence/aof-reader.js';
 import { PersistenceError } from '../../src/persistence/errors.js';
 import type { RunningServer } from '../../src/start.js';
 import { redisAvailable } from '../differential/harness.js';
@@ -385,6 +394,79 @@ describe('AOF', () => {
           .map((line) => line.slice(0, line.indexOf(':')));
       };
       expect(await names(server.port)).toEqual(await names(other.port));
+    }
+  });
+});
+
+describe('an AOF read in windows', () => {
+  /** A target that records what it is given, with redis-server's MULTI bookkeeping. */
+  function recorder() {
+    const log: string[] = [];
+    let queued: string[][] | undefined;
+    return {
+      log,
+      target: {
+        execute: (argv: string[]) => {
+          const name = (argv[0] ?? '').toLowerCase();
+          if (name === 'multi') queued = [];
+          else if (name === 'exec') {
+            for (const command of queued ?? []) log.push(command.join(' '));
+            queued = undefined;
+          } else if (queued) queued.push(argv);
+          else log.push(argv.join(' '));
+        },
+        inMulti: () => queued !== undefined,
+        discardMulti: () => {
+          queued = undefined;
+        },
+      },
+    };
+  }
+
+  const command = fc.oneof(
+    fc
+      .array(fc.string({ maxLength: 12 }), { minLength: 1, maxLength: 4 })
+      .map((args) => ['SET', ...args]),
+    fc.constant(['MULTI']),
+    fc.constant(['EXEC']),
+    fc.string({ maxLength: 20 }).map((text) => ['#', text]),
+  );
+  const encode = (argv: readonly string[]) =>
+    argv[0] === '#'
+      ? `#${(argv[1] ?? '').replace(/[\r\n]/g, '')}\r\n`
+      : `*${argv.length}\r\n${argv.map((arg) => `$${Buffer.byteLength(arg, 'latin1')}\r\n${arg}\r\n`).join('')}`;
+
+  it('gives what a whole read gives, for any window size and any cut', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'byor-aof-')), 'file.aof');
+    try {
+      fc.assert(
+        fc.property(
+          fc.array(command, { maxLength: 30 }),
+          fc.integer({ min: 1, max: 64 }),
+          fc.nat(),
+          fc.boolean(),
+          (commands, windowBytes, cutAt, cut) => {
+            const whole = Buffer.from(commands.map(encode).join(''), 'latin1');
+            const bytes = cut ? whole.subarray(0, cutAt % (whole.length + 1)) : whole;
+            writeFileSync(path, bytes);
+            const outcome = (read: (target: AofCommandTarget) => AofReadResult) => {
+              const { log, target } = recorder();
+              try {
+                const result = read(target);
+                return { log, truncated: result.truncated, validUpTo: result.validUpTo };
+              } catch (error) {
+                return { log, error: (error as Error).message };
+              }
+            };
+            expect(outcome((target) => readAofFile(path, 0, target, windowBytes))).toEqual(
+              outcome((target) => readAofCommands(bytes, 0, bytes.length, target)),
+            );
+          },
+        ),
+        { numRuns: 500 },
+      );
+    } finally {
+      rmSync(join(path, '..'), { recursive: true, force: true });
     }
   });
 });
