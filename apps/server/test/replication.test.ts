@@ -61,6 +61,18 @@ async function linkUp(replica: RawClient): Promise<void> {
   await until(async () => (await infoField(replica, 'replication', 'master_link_status')) === 'up');
 }
 
+/** {@link linkUp} for the replicas on `ports`, each through a connection of its own. */
+async function linksUp(ports: readonly number[]): Promise<void> {
+  for (const port of ports) {
+    const replica = await RawClient.connect(port);
+    try {
+      await linkUp(replica);
+    } finally {
+      replica.close();
+    }
+  }
+}
+
 /** Write commands of every type on a few keys, in two databases, some in transactions. */
 const randomWrites = (() => {
   const key = fc.constantFrom('a', 'b', 'c');
@@ -625,11 +637,7 @@ describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', 
     ]);
     const restarted: { close(): Promise<void> }[] = [];
     try {
-      for (const port of [byor.port, redis.port]) {
-        const replica = await RawClient.connect(port);
-        await linkUp(replica);
-        replica.close();
-      }
+      await linksUp([byor.port, redis.port]);
       await client.call('SET', 'after-sync', 'v');
       expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
       const expected = await readState(master.port);
@@ -772,11 +780,7 @@ describe.skipIf(!hasRedisServer)('a restart from the RDB continues the replicati
       }),
     );
     try {
-      for (const { port } of replicas) {
-        const replica = await RawClient.connect(port);
-        await linkUp(replica);
-        replica.close();
-      }
+      await linksUp(replicas.map(({ port }) => port));
       await client.call('SELECT', '3');
       await client.call('SET', 'before', '1');
       expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
@@ -789,11 +793,7 @@ describe.skipIf(!hasRedisServer)('a restart from the RDB continues the replicati
       const partial = Number(await infoField(client, 'stats', 'sync_partial_ok'));
       for (const replica of replicas)
         replica.server = await start(replica.kind, replica.port, replica.dir, master.port);
-      for (const { port } of replicas) {
-        const replica = await RawClient.connect(port);
-        await linkUp(replica);
-        replica.close();
-      }
+      await linksUp(replicas.map(({ port }) => port));
       expect(await infoField(client, 'stats', 'sync_full')).toBe(full);
       expect(Number(await infoField(client, 'stats', 'sync_partial_ok'))).toBe(partial + 2);
       expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
@@ -817,11 +817,7 @@ describe.skipIf(!hasRedisServer)('a restart from the RDB continues the replicati
       const replicas = [theirs, mine];
       let client = await RawClient.connect(port);
       try {
-        for (const { port: replicaPort } of replicas) {
-          const replica = await RawClient.connect(replicaPort);
-          await linkUp(replica);
-          replica.close();
-        }
+        await linksUp(replicas.map(({ port: replicaPort }) => replicaPort));
         await client.call('SELECT', '2');
         await client.call('SET', 'before', '1');
         expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
