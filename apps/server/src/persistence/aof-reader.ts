@@ -1,5 +1,6 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { AofFormatError } from './errors.js';
+import { FILE_WINDOW, fileRefill } from './rdb-reader.js';
 
 /** How {@link readAofCommands} ended. */
 export interface AofReadResult {
@@ -145,49 +146,42 @@ export function readAofCommands(
   return { commands, truncated: false, validUpTo };
 }
 
-/** Bytes of an AOF's commands read at a time. */
-const AOF_WINDOW = 1 << 20;
-
 /**
  * readAofCommands over the file at `path` from `position`, a window of `windowBytes` (1 MB) at
- * a time (twice the last when one command does not fit), so that a large AOF is never held
- * whole. Offsets in the result are the file's.
+ * a time through {@link fileRefill} (twice the last when one command does not fit), so that a
+ * large AOF is never held whole. Offsets in the result are the file's.
  */
 export function readAofFile(
   path: string,
   position: number,
   target: AofCommandTarget,
-  windowBytes = AOF_WINDOW,
+  windowBytes = FILE_WINDOW,
 ): AofReadResult {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
+    const refill = fileRefill(fd, position, windowBytes);
+    let window: Buffer = Buffer.alloc(0);
+    // the file offset of window[0]; of the open MULTI; how much of the window ran; new bytes to ask
     let base = position;
-    let window = Buffer.alloc(0);
     let multiStart = position;
+    let consumed = 0;
+    let ask = windowBytes;
     let commands = 0;
-    let chunk = windowBytes;
     for (;;) {
-      const wanted = Math.min(chunk, size - base - window.length);
-      if (wanted > 0) {
-        const next = Buffer.allocUnsafe(window.length + wanted);
-        window.copy(next);
-        const read = readSync(fd, next, window.length, wanted, base + window.length);
-        window = next.subarray(0, window.length + read);
-      }
-      const final = base + window.length >= size || wanted <= 0;
+      const keep = window.length - consumed;
+      window = refill(window, consumed, window.length, keep + ask);
+      const final = window.length < keep + ask;
       const result = readAofCommands(window, 0, window.length, target, {
         final,
         multiStart: multiStart - base,
       });
       commands += result.commands;
       if (!result.needsMore) return { ...result, commands, validUpTo: base + result.validUpTo };
-      const consumed = result.resumeAt ?? 0;
+      consumed = result.resumeAt ?? 0;
       multiStart = base + (result.multiStart ?? 0);
-      // a command longer than the window: the next one is twice as large (linear in all)
-      chunk = consumed === 0 ? Math.max(windowBytes, window.length * 2) : windowBytes;
-      window = window.subarray(consumed);
       base += consumed;
+      // a command longer than the window: ask for twice as much (linear in all)
+      ask = consumed === 0 ? Math.max(windowBytes, window.length * 2) : windowBytes;
     }
   } finally {
     closeSync(fd);

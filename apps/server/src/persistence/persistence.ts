@@ -246,12 +246,12 @@ export class Persistence implements PersistenceControl {
     await Promise.resolve();
   }
 
-  /** `<dir>/<dbfilename>` */
   /** Whether this server uses its files (an embedded one without `dir`, `save`... does not). */
   get onDisk(): boolean {
     return this.#automatic;
   }
 
+  /** `<dir>/<dbfilename>` */
   get rdbPath(): string {
     const config = this.server.config;
     return join(config.string('dir'), config.string('dbfilename'));

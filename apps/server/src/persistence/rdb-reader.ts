@@ -180,23 +180,24 @@ function signed(decoder: RdbDecoder): boolean {
   return decoder.bytes.toString('latin1', decoder.pos, decoder.pos + 5) === 'REDIS';
 }
 
-/** Bytes a {@link fileRefill} reads at a time. */
-const FILE_WINDOW = 1 << 20;
+/** Bytes a {@link fileRefill} reads at a time by default. */
+export const FILE_WINDOW = 1 << 20;
 
 /**
- * A {@link RdbRefill} that reads the file open as `fd` from `position` on, a window of about
- * 1 MB at a time (more when one string needs it), so that a large RDB file is never held whole.
- * Never allocates past the file's end (a corrupt length makes the reader fail, not allocate).
+ * A {@link RdbRefill} that reads the file open as `fd` from `position` on, `window` bytes (1 MB)
+ * at a time (more when asked for more), so that a large file is never held whole: an RDB's
+ * decoder, an AOF's commands (readAofFile). Never allocates past the file's end (a corrupt
+ * length makes the reader fail, not allocate).
  */
-export function fileRefill(fd: number, position = 0): RdbRefill {
+export function fileRefill(fd: number, position = 0, window = FILE_WINDOW): RdbRefill {
   let offset = position;
   const size = fstatSync(fd).size;
-  return (window, pos, end, count) => {
+  return (bytes, pos, end, count) => {
     const keep = end - pos;
     const left = Math.max(0, size - offset);
-    const length = keep + Math.min(left, Math.max(count - keep, FILE_WINDOW));
+    const length = keep + Math.min(left, Math.max(count - keep, window));
     const next = Buffer.allocUnsafe(length);
-    window.copy(next, 0, pos, end);
+    bytes.copy(next, 0, pos, end);
     let filled = keep;
     while (filled < length) {
       const read = readSync(fd, next, filled, length - filled, offset);

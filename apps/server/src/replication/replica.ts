@@ -629,9 +629,7 @@ export class ReplicationReplica {
       this.#streamDb = persistence.loadRdbPayload(input).streamDb ?? 0;
     } catch (error) {
       server.logger.warning(
-        typeof input === 'string'
-          ? `Failed trying to load the MASTER synchronization DB from disk: ${(error as Error).message}`
-          : `Failed trying to load the MASTER synchronization DB from socket: ${(error as Error).message}`,
+        `Failed trying to load the MASTER synchronization DB from ${typeof input === 'string' ? 'disk' : 'socket'}: ${(error as Error).message}`,
       );
       for (const db of server.databases) db.flush();
       this.#removeSyncFile(input);
