@@ -339,6 +339,8 @@ export class Server implements KeyspaceHost {
    */
   execute(client: Client, argv: string[]): void {
     if (this.hooks.beforeCommand.length !== 0 && client.conn) {
+      // CLIENT LIST's cmd= names a command refused here too (processCommand sets lastcmd first)
+      client.lastCommand = this.#fullName(argv);
       for (const hook of this.hooks.beforeCommand) {
         const error = hook(client, argv);
         if (error !== undefined) {
@@ -353,17 +355,22 @@ export class Server implements KeyspaceHost {
     // here cost every pipelined command a heap number (24 bytes)
     if (!client.connectionTracksInteraction) client.lastInteraction = this.batchNow();
     if (!command) {
+      client.lastCommand = 'NULL';
       this.#reject(client, unknownCommand(argv));
       return;
     }
     if (command.subcommands && argv.length >= 2) {
       const sub = command.subcommands.get((argv[1] ?? '').toLowerCase());
       if (!sub) {
+        client.lastCommand = 'NULL';
         this.#reject(client, unknownSubcommand(command.meta.name, argv[1] ?? ''));
         return;
       }
       command = sub;
     }
+    // the command as CLIENT LIST's cmd= shows it, whether it runs, is refused or is queued (an
+    // EXEC's commands and a script's leave it at exec or eval)
+    client.lastCommand = command.meta.name;
     const arity = command.meta.arity;
     if (
       (arity > 0 && argv.length !== arity) ||
@@ -524,6 +531,15 @@ export class Server implements KeyspaceHost {
     return this.config.bool('replica-read-only') ? 'hide' : 'delete';
   }
 
+  /** The full name of the command `argv` names (`config|get`), or NULL when there is none. */
+  #fullName(argv: readonly string[]): string {
+    const command = this.command(argv[0] ?? '');
+    if (command?.subcommands && argv.length >= 2) {
+      return command.subcommands.get((argv[1] ?? '').toLowerCase())?.meta.name ?? 'NULL';
+    }
+    return command?.meta.name ?? 'NULL';
+  }
+
   /** Runs a command that passed every check (redis-server's call()). */
   call(client: Client, command: Command, argv: string[]): void {
     const handler = command.handler;
@@ -540,7 +556,6 @@ export class Server implements KeyspaceHost {
     const dirtyBefore = this.stats.dirty;
     const outerPropagation = this.#propagation;
     this.#propagation = undefined;
-    client.lastCommand = command.meta.name;
     const previousClient = this.currentClient;
     this.currentClient = client;
     if (this.hooks.beforeWrite.length !== 0 && command.meta.flags & CommandFlag.WRITE) {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasRedisServer, startRedisServer } from '@byor/test-oracle';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Config, startServer, type RunningServer } from '../src/index.js';
@@ -271,6 +272,57 @@ describe('active expiry', () => {
       client.close();
     } finally {
       await redis.close();
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)("CLIENT LIST's cmd=", () => {
+  /** After each sequence (a restricted user's), the cmd= another client sees for its client. */
+  async function lastCommands(port: number): Promise<string[]> {
+    const admin = await RawClient.connect(port);
+    await admin.call('ACL', 'SETUSER', 'restricted', 'on', '>pw', '~*', '+@all', '-get');
+    const sequences = [
+      [['SET', 'a', '1']],
+      [['GET', 'a']], // refused by the ACL
+      [['GET']], // wrong arity
+      [['NOSUCH']],
+      [['CLIENT', 'NOSUCH']],
+      [['OBJECT']], // a container with no subcommand
+      [['CONFIG', 'GET', 'port']],
+      [['MULTI'], ['SET', 'a', '1']], // queued
+      [['MULTI'], ['SET', 'a', '1'], ['EXEC']],
+      [['EVAL', "return redis.call('set', 'a', '1')", '0']],
+      [['MULTI'], ['ZMPOP', '0', 'MIN'], ['EXEC']],
+    ];
+    const out: string[] = [];
+    try {
+      for (const sequence of sequences) {
+        const client = await RawClient.connect(port);
+        const id = /:(\d+)/.exec(await client.call('CLIENT', 'ID'))?.[1] ?? '';
+        await client.call('AUTH', 'restricted', 'pw');
+        const replies = [];
+        for (const command of sequence) replies.push(await client.call(...command));
+        const list = await admin.call('CLIENT', 'LIST', 'ID', id);
+        out.push(`${sequence.map((c) => c.join(' ')).join('; ')} -> ${/cmd=\S+/.exec(list)?.[0]}`);
+        client.close();
+      }
+    } finally {
+      await admin.call('ACL', 'DELUSER', 'restricted');
+      admin.close();
+    }
+    return out;
+  }
+
+  it('names the command last received, even refused or queued, as redis-server', async () => {
+    const redis = await startRedisServer();
+    const byor = await startServer({ port: 0 });
+    try {
+      const expected = await lastCommands(redis.port);
+      expect(expected).toContain('NOSUCH -> cmd=NULL');
+      expect(await lastCommands(byor.port)).toEqual(expected);
+    } finally {
+      await byor.close();
+      await redis.stop();
     }
   });
 });

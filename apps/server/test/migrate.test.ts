@@ -113,6 +113,71 @@ describe.skipIf(!hasRedisServer)('MIGRATE', () => {
     return out;
   }
 
+  /**
+   * The target's side of a MIGRATE: its connection is a client there (CLIENT LIST, INFO,
+   * CLIENT KILL), whose commands the target's ACLs check and log.
+   */
+  async function targetSide(source: number, target: number): Promise<string[]> {
+    const from = await RawClient.connect(source);
+    const to = await RawClient.connect(target);
+    const out: string[] = [];
+    const t = String(target);
+    const migrate = (key: string, user: string) =>
+      from.call('MIGRATE', '127.0.0.1', t, key, '0', '1000', 'AUTH2', user, 'pw');
+    // the line of the client that is not `to`, with the fields that do not change between runs
+    const migrateClient = async () => {
+      const list = await to.call('CLIENT', 'LIST', 'TYPE', 'normal');
+      const lines = list
+        .split('\n')
+        .filter((line) => line.includes('id=') && !line.includes('cmd=client|list'));
+      return lines
+        .map((line) => /db=\d+|cmd=\S+|user=\S+/g[Symbol.match](line)?.join(' '))
+        .join(' | ');
+    };
+    const connected = async () =>
+      /connected_clients:(\d+)/.exec(await to.call('INFO', 'clients'))?.[1];
+    try {
+      await from.call('FLUSHALL');
+      await to.call('FLUSHALL');
+      await to.call('ACL', 'LOG', 'RESET');
+      await to.call('ACL', 'SETUSER', 'mover', 'on', '>pw', '~*', '+@all', '-restore');
+      await to.call('ACL', 'SETUSER', 'writer', 'on', '>pw', '~k*', '+@all');
+      await from.call('SET', 'k1', 'v');
+      await from.call('SET', 'other', 'v');
+      out.push(`before: ${await connected()}`);
+      out.push(`as mover -> ${await migrate('k1', 'mover')}`);
+      out.push(`source EXISTS -> ${await from.call('EXISTS', 'k1')}`);
+      out.push(`connected: ${await connected()}; ${await migrateClient()}`);
+      const log = await to.call('ACL', 'LOG');
+      out.push(
+        `ACL LOG: ${/reason\r\n\$\d+\r\n\w+[\s\S]*?username\r\n\$\d+\r\n\w+/.exec(log)?.[0] ?? log}`,
+      );
+      out.push(`as writer, a key it may not write -> ${await migrate('other', 'writer')}`);
+      out.push(`as writer -> ${await migrate('k1', 'writer')}`);
+      out.push(`connected: ${await connected()}; ${await migrateClient()}`);
+      out.push(`target GET -> ${await to.call('GET', 'k1')}`);
+      out.push(`kill -> ${await to.call('CLIENT', 'KILL', 'USER', 'writer')}`);
+      out.push(`connected: ${await connected()}`);
+    } finally {
+      await to.call('ACL', 'DELUSER', 'mover', 'writer');
+      from.close();
+      to.close();
+    }
+    return out;
+  }
+
+  it('is a client of its target, checked by its ACLs, as redis-server', async () => {
+    const expected = await targetSide(redis[0]!.port, redis[1]!.port);
+    expect(expected.join('\n')).toContain('NOPERM');
+    for (const [source, target] of [
+      [byor[0]!.port, byor[1]!.port],
+      [byor[0]!.port, redis[1]!.port],
+      [redis[0]!.port, byor[1]!.port],
+    ] as const) {
+      expect(await targetSide(source, target)).toEqual(expected);
+    }
+  }, 60_000);
+
   it('moves keys as redis-server does, in all four directions', async () => {
     const expected = await transcript(redis[0]!.port, redis[1]!.port);
     // a refused connection shows when writing, as redis-server's non-blocking connect finds out

@@ -11,7 +11,7 @@
  * any reply is replaced by a new one once.
  */
 import { Worker } from 'node:worker_threads';
-import type { Client } from '../client.js';
+import type { Client, ClientConnection } from '../client.js';
 import { ReplyError } from '../errors.js';
 import type { Server } from '../server.js';
 import { RespWriter } from '@byor/protocol';
@@ -206,15 +206,69 @@ const links = new WeakMap<Server, MigrateLink>();
 /**
  * The servers listening in this process, by port. A MIGRATE to one of them (on a loopback
  * address) runs its commands there directly: waiting on a socket would also stop the target,
- * whose event loop is ours. Like a cached connection, the client used keeps its database and is
- * dropped after 10 seconds unused.
+ * whose event loop is ours. The target sees it as redis-server sees a MIGRATE's connection: a
+ * client of its own (CLIENT LIST, INFO's connected_clients, CLIENT KILL), checked by its ACLs,
+ * keeping its database and closed after 10 seconds unused or when either server closes.
  */
 const listening = new Map<number, Server>();
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::']);
-const inProcessLinks = new WeakMap<
-  Server,
-  Map<Server, { client: Client; db: number; used: number }>
->();
+
+/** The connection a MIGRATE from a server of this process has on its target. */
+class InProcessLink implements ClientConnection {
+  readonly remoteAddress = '127.0.0.1';
+  /** no socket, so no port of its own: CLIENT LIST shows addr=127.0.0.1:0 */
+  readonly remotePort = 0;
+  readonly localAddress = '127.0.0.1';
+  readonly localPort: number;
+  readonly unix = false;
+  readonly queryBufferBytes = 0;
+  readonly outputBufferBytes = 0;
+  readonly client: Client;
+  /** the database last selected (-1: unknown), as redis-server's migrateCachedSocket.last_dbid */
+  db = -1;
+  closed = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    readonly source: Server,
+    readonly target: Server,
+  ) {
+    this.localPort = target.port;
+    this.client = target.createClient(this);
+    this.client.w = new RespWriter(256);
+    this.#timer = setTimeout(() => this.close(), IDLE_MS);
+    this.#timer.unref();
+  }
+
+  /** Runs one command on the target; returns the first line of its reply. */
+  run(argv: string[]): string {
+    this.#timer.refresh();
+    const w = this.client.w;
+    this.target.execute(this.client, argv);
+    // the reply leaves: what it acknowledges is written first (the target's AOF)
+    for (const hook of this.target.hooks.beforeReply) hook();
+    const reply = Buffer.from(w.view()).toString('latin1');
+    w.reset();
+    return reply.slice(0, reply.indexOf('\r\n') >>> 0);
+  }
+
+  // replies are read from the client's writer; nothing else is sent to such a client
+  write(): void {}
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.#timer);
+    inProcessLinks.delete(this);
+    this.target.removeClient(this.client);
+  }
+  pause(): void {}
+  resume(): void {}
+  setOutputClass(): void {}
+  setIdleExempt(): void {}
+}
+
+const IDLE_MS = 10_000;
+const inProcessLinks = new Set<InProcessLink>();
 
 /** start.ts: `server` listens on its port until `closed` settles. */
 export function listeningInProcess(server: Server, closed: Promise<unknown>): void {
@@ -222,6 +276,9 @@ export function listeningInProcess(server: Server, closed: Promise<unknown>): vo
   listening.set(port, server);
   void closed.finally(() => {
     if (listening.get(port) === server) listening.delete(port);
+    for (const link of [...inProcessLinks]) {
+      if (link.source === server || link.target === server) link.close();
+    }
   });
 }
 
@@ -230,30 +287,17 @@ function exchangeInProcess(
   target: Server,
   request: MigrateRequest,
 ): MigrateReplies {
-  let byTarget = inProcessLinks.get(source);
-  if (byTarget === undefined) {
-    byTarget = new Map();
-    inProcessLinks.set(source, byTarget);
+  let link: InProcessLink | undefined;
+  for (const open of inProcessLinks) {
+    if (open.source === source && open.target === target) link = open;
   }
-  const now = Date.now();
-  let link = byTarget.get(target);
-  if (link === undefined || now - link.used > 10_000) {
-    const client = target.createClient(undefined);
-    client.w = new RespWriter(256);
-    link = { client, db: -1, used: now };
-    byTarget.set(target, link);
+  if (link === undefined) {
+    link = new InProcessLink(source, target);
+    inProcessLinks.add(link);
   }
-  link.used = now;
-  const client = link.client;
-  const run = (argv: string[]): string => {
-    target.execute(client, argv);
-    const reply = Buffer.from(client.w.view()).toString('latin1');
-    client.w.reset();
-    return reply.slice(0, reply.indexOf('\r\n') >>> 0);
-  };
-  const auth = request.auth === undefined ? undefined : run(request.auth);
-  const select = link.db !== request.db ? run(['SELECT', String(request.db)]) : undefined;
-  const restores = request.restores.map(run);
+  const auth = request.auth === undefined ? undefined : link.run(request.auth);
+  const select = link.db !== request.db ? link.run(['SELECT', String(request.db)]) : undefined;
+  const restores = request.restores.map((argv) => link.run(argv));
   const refused = [auth, select, ...restores].some((line) => line?.startsWith('-'));
   link.db = refused ? -1 : request.db;
   return { auth, select, restores };

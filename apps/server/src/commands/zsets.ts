@@ -555,6 +555,8 @@ function genericZpop(
   count: number,
   nested: boolean,
   nilWhenEmpty: boolean,
+  /** ZMPOP: propagated with the count it took */
+  countTaken = false,
 ): void {
   let key = '';
   let zset: ZSet | undefined;
@@ -600,7 +602,7 @@ function genericZpop(
   // blocking pops and ZMPOP propagate as ZPOPMIN/ZPOPMAX (ZMPOP with the count it took)
   if (emitKey) {
     const name = max ? 'ZPOPMAX' : 'ZPOPMIN';
-    const counted = String(client.lastCommand === 'zmpop' ? taken : count);
+    const counted = String(countTaken ? taken : count);
     client.server.propagateAs(db, count === -1 ? [name, key] : [name, key, counted]);
   }
   if (zset.size === 0) {
@@ -724,7 +726,7 @@ function zmpopGeneric(client: Client, argv: string[], numkeysIndex: number, bloc
   if (count === -1) count = 1;
   const keys = argv.slice(numkeysIndex + 1, whereIndex);
   if (block) blockingZpop(client, keys, argv[1] ?? '', max, count, true);
-  else genericZpop(client, keys, max, true, count, true, true);
+  else genericZpop(client, keys, max, true, count, true, true, true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -816,7 +818,7 @@ function zsetOperation(
     return;
   }
   if (parsedCount < 1) {
-    server.errorReply(client, atLeastOneKey(client.lastCommand));
+    server.errorReply(client, atLeastOneKey((argv[0] ?? '').toLowerCase()));
     return;
   }
   if (parsedCount > argv.length - (numkeysIndex + 1)) {
