@@ -722,14 +722,6 @@ export class Server implements KeyspaceHost {
     client.watchDirty = false;
   }
 
-  /** Every WATCHing client of a database becomes dirty (FLUSHDB, SWAPDB, FLUSHALL). */
-  touchAllWatched(dbIndex: number | undefined): void {
-    for (const [id, clients] of this.#watchers) {
-      if (dbIndex === undefined || id.startsWith(`${dbIndex}\0`))
-        for (const client of clients) client.watchDirty = true;
-    }
-  }
-
   /**
    * What the running command propagates to the AOF (and replicas), when it is not its own argv:
    * relative times become absolute (SET EX -> SET PXAT, EXPIRE -> PEXPIREAT), random or blocking
@@ -1002,19 +994,49 @@ export class Server implements KeyspaceHost {
   flushDatabase(index: number | undefined, command = true): void {
     const targets = index === undefined ? this.databases : [this.db(index)];
     for (const db of targets) {
-      this.touchWatchedExisting(db);
+      this.touchWatchedReplaced(db, undefined);
       this.stats.dirty += db.size;
       db.flush();
     }
     this.hooks.flushed.forEach((hook) => hook(index, command));
   }
 
-  /** WATCHed keys that exist in `db` become dirty (flushes break transactions on them). */
-  touchWatchedExisting(db: Database): void {
+  /**
+   * touchAllWatchedKeysInDb: the keys of `emptied` are about to be dropped (FLUSHDB, FLUSHALL, a
+   * replica's new data: `replacedWith` undefined) or replaced by those of `replacedWith` (SWAPDB,
+   * a replica's swapdb load). A client WATCHing a key of that index which is in either table
+   * becomes dirty, unless the key was expired when WATCHed and is not in `replacedWith` (or is
+   * expired there too), or is only in `replacedWith`, expired (then it counts as watched expired).
+   * Call before the tables change. O(watched keys).
+   */
+  touchWatchedReplaced(emptied: Database, replacedWith: Database | undefined): void {
+    if (this.#watchers.size === 0) return;
+    const prefix = `${emptied.index}\0`;
+    const now = this.now();
+    const expiredIn = (db: Database, key: string) => {
+      const at = db.getExpire(key);
+      return at !== undefined && now > at;
+    };
     for (const [id, clients] of this.#watchers) {
-      const prefix = `${db.index}\0`;
       if (!id.startsWith(prefix)) continue;
-      if (db.has(id.slice(prefix.length))) for (const client of clients) client.watchDirty = true;
+      const key = id.slice(prefix.length);
+      const inEmptied = emptied.contains(key);
+      const inReplacement = replacedWith?.contains(key) === true;
+      if (!inEmptied && !inReplacement) continue;
+      for (const client of clients) {
+        if (client.watchedExpired.has(id)) {
+          if (!inReplacement) {
+            // expired, now deleted: no logical change
+            client.watchedExpired.delete(id);
+            continue;
+          }
+          if (expiredIn(replacedWith!, key)) continue;
+        } else if (!inEmptied && expiredIn(replacedWith!, key)) {
+          client.watchedExpired.add(id);
+          continue;
+        }
+        client.watchDirty = true;
+      }
     }
   }
 

@@ -685,9 +685,9 @@ function debugReload(client: Client, argv: string[]): void {
   }
   const dirty = server.stats.dirty;
   if (flush) {
-    // emptyData: WATCHers of existing keys fail; nothing is propagated
+    // emptyData: WATCHers of keys in the table fail; nothing is propagated
     for (const db of server.databases) {
-      server.touchWatchedExisting(db);
+      server.touchWatchedReplaced(db, undefined);
       db.flush();
     }
   }

@@ -313,10 +313,11 @@ function swapdb(client: Client, argv: string[]): void {
     return;
   }
   if (a !== b) {
-    client.server.db(a).swapWith(client.server.db(b));
-    client.server.touchAllWatched(a);
-    client.server.touchAllWatched(b);
-    client.server.afterSwapDb(a, b);
+    const server = client.server;
+    server.touchWatchedReplaced(server.db(a), server.db(b));
+    server.touchWatchedReplaced(server.db(b), server.db(a));
+    server.db(a).swapWith(server.db(b));
+    server.afterSwapDb(a, b);
   }
   client.server.stats.dirty++;
   client.w.ok();

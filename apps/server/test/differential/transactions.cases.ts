@@ -1,5 +1,9 @@
 import type { DiffCase } from './harness.js';
 
+/** A script that returns once 3 ms have passed (TIME moves while a script runs). */
+const WAIT_3MS =
+  "local s = redis.call('TIME') repeat local t = redis.call('TIME') until (t[1] - s[1]) * 1000000 + (t[2] - s[2]) > 3000 return 1";
+
 /** MULTI/EXEC/DISCARD/WATCH on one connection (cross-connection WATCH is in transactions.test.ts). */
 export const transactionsCases: DiffCase[] = [
   {
@@ -103,6 +107,53 @@ export const transactionsCases: DiffCase[] = [
         "local s = redis.call('TIME') repeat local t = redis.call('TIME') until (t[1] - s[1]) * 1000000 + (t[2] - s[2]) > 600000 return 1",
         '0',
       ],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+    ],
+  },
+  {
+    // touchAllWatchedKeysInDb: a key in neither table is no change; one expired when watched and
+    // dropped is none either; a key only in the new table, expired, counts as watched expired
+    name: 'watch across swapdb and flushdb',
+    commands: [
+      ['WATCH', 'nokey'],
+      ['SWAPDB', '0', '1'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      ['SELECT', '1'],
+      ['SET', 'k', 'v'],
+      ['SELECT', '0'],
+      ['WATCH', 'k'],
+      ['SWAPDB', '0', '1'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      ['FLUSHALL'],
+      ['SET', 'e', 'v', 'PX', '1'],
+      ['EVAL', WAIT_3MS, '0'],
+      ['WATCH', 'e'],
+      ['SWAPDB', '0', '1'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      ['FLUSHALL'],
+      ['SELECT', '1'],
+      ['SET', 'e', 'v', 'PX', '1'],
+      ['SELECT', '0'],
+      ['EVAL', WAIT_3MS, '0'],
+      ['WATCH', 'e'],
+      ['SWAPDB', '0', '1'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      ['FLUSHALL'],
+      // alive when watched, expired (not reclaimed) when the database is flushed: a change
+      ['SET', 'k', 'v', 'PX', '2'],
+      ['WATCH', 'k'],
+      ['EVAL', WAIT_3MS, '0'],
+      ['FLUSHDB'],
       ['MULTI'],
       ['PING'],
       ['EXEC'],
