@@ -1021,17 +1021,18 @@ export class Server implements KeyspaceHost {
       if (!id.startsWith(prefix)) continue;
       const key = id.slice(prefix.length);
       const inEmptied = emptied.contains(key);
-      const inReplacement = replacedWith?.contains(key) === true;
-      if (!inEmptied && !inReplacement) continue;
+      // the table the key is in after the change, if any
+      const replacement = replacedWith?.contains(key) === true ? replacedWith : undefined;
+      if (!inEmptied && replacement === undefined) continue;
       for (const client of clients) {
         if (client.watchedExpired.has(id)) {
-          if (!inReplacement) {
+          if (replacement === undefined) {
             // expired, now deleted: no logical change
             client.watchedExpired.delete(id);
             continue;
           }
-          if (expiredIn(replacedWith!, key)) continue;
-        } else if (!inEmptied && expiredIn(replacedWith!, key)) {
+          if (expiredIn(replacement, key)) continue;
+        } else if (!inEmptied && replacement !== undefined && expiredIn(replacement, key)) {
           client.watchedExpired.add(id);
           continue;
         }
