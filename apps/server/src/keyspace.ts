@@ -54,6 +54,25 @@ export interface KeyspaceHost {
 }
 
 /**
+ * A host for a database loaded apart from the server's own (a replica's repl-diskless-load
+ * swapdb, as redis-server's tempDb and dbAddRDBLoad): the server's clock and memory account, but
+ * no notifications, WATCH invalidation or blocked clients served, and keys past their TTL kept.
+ */
+export function detachedHost(host: KeyspaceHost): KeyspaceHost {
+  const nothing = () => {};
+  return {
+    now: () => host.now(),
+    keyExpired: nothing,
+    expiry: 'keep',
+    keyModified: nothing,
+    keyMissed: nothing,
+    keyAdded: nothing,
+    stats: { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0 },
+    eviction: host.eviction,
+  };
+}
+
+/**
  * The settings a database stamps keys with, and the running memory account it keeps up to date
  * (implemented by the server's Eviction).
  */

@@ -13,6 +13,7 @@ import { ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './err
 import { Database, type KeyspaceHost } from './keyspace.js';
 import { Eviction } from './eviction.js';
 import type { Logger } from './logger.js';
+import type { FunctionRegistry } from './scripting/functions.js';
 import { commandMetaTable } from './commands/byor-meta.js';
 import { recordCommandLatency } from './latency.js';
 
@@ -1041,9 +1042,9 @@ export class Server implements KeyspaceHost {
     }
   }
 
-  /** SWAPDB: clients blocked on keys of either database may now be served. */
-  afterSwapDb(a: number, b: number): void {
-    for (const index of [a, b]) {
+  /** SWAPDB: clients blocked on keys of the databases swapped may now be served. */
+  afterSwapDb(...indices: number[]): void {
+    for (const index of indices) {
       const db = this.db(index);
       for (const id of this.#blockedOn.keys()) {
         const prefix = `${index}\0`;
@@ -1051,6 +1052,22 @@ export class Server implements KeyspaceHost {
           this.signalKeyAsReady(db, id.slice(prefix.length));
       }
     }
+  }
+
+  /**
+   * swapMainDbWithTempDb: each database takes the contents of its counterpart in `loaded` (a
+   * replica's repl-diskless-load swapdb, once its master's RDB loaded there), which gets the old
+   * ones for the caller to drop. WATCHers, blocked clients, XREADGROUP waiters and tracking
+   * clients are told as SWAPDB and a flush tell them.
+   */
+  replaceDatabases(loaded: readonly Database[]): void {
+    for (const db of this.databases) this.touchWatchedReplaced(db, loaded[db.index]);
+    for (const db of this.databases) {
+      const other = loaded[db.index];
+      if (other !== undefined) db.swapWith(other);
+    }
+    this.afterSwapDb(...this.databases.map((db) => db.index));
+    this.hooks.flushed.forEach((hook) => hook(undefined, false));
   }
 
   /** CONFIG RESETSTAT */
@@ -1256,6 +1273,18 @@ export interface ReplicationSaveInfo {
   readonly offset: number;
 }
 
+/**
+ * Where {@link PersistenceControl.loadRdbPayload} puts what it loads instead of the server's own
+ * databases and functions (a replica's repl-diskless-load swapdb: redis-server's tempDb and
+ * temporary functions context, swapped in once the whole RDB loaded).
+ */
+export interface RdbLoadTarget {
+  /** one per database of the server, in order */
+  readonly databases: readonly Database[];
+  /** the function registry libraries load into (made when the first one comes) */
+  functions(): FunctionRegistry;
+}
+
 /** What the server core asks of persistence (RDB/AOF). */
 export interface PersistenceControl {
   info(): [string, string | number][];
@@ -1273,10 +1302,10 @@ export interface PersistenceControl {
   ): () => void;
   /**
    * loads a master's RDB (its bytes, or the file they were written to) into the (emptied)
-   * databases, keys past their TTL kept; returns the database its stream is in
+   * databases, or `into`, keys past their TTL kept; returns the database its stream is in
    * (repl-stream-db), when it says; throws
    */
-  loadRdbPayload(input: Buffer | string): { streamDb: number | undefined };
+  loadRdbPayload(input: Buffer | string, into?: RdbLoadTarget): { streamDb: number | undefined };
   /** a replica is about to load its master's RDB: the AOF and a background save stop */
   beforeReplicaLoad(): void;
   /** the replica loaded it: the AOF (appendonly yes) starts again with a rewrite */

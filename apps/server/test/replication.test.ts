@@ -151,6 +151,30 @@ async function handMadeReplica(port: number, eof: boolean, pauseAt?: string) {
   return { socket, received: () => received, text };
 }
 
+/** The RDB a byor master sends its replicas after `setup`. */
+async function rdbOf(setup: string[][]): Promise<Buffer> {
+  const source = await startServer({ port: 0 });
+  try {
+    const client = await RawClient.connect(source.port);
+    for (const command of setup) await client.call(...command);
+    client.close();
+    const chunks: Buffer[] = [];
+    return await new Promise<Buffer>((resolve, reject) =>
+      source.server.persistence?.replicaRdb(
+        { data: true, functions: true },
+        {
+          write: (chunk) => chunks.push(chunk),
+          pendingBytes: 0,
+          drained: () => Promise.resolve(),
+          end: (error) => (error ? reject(error) : resolve(Buffer.concat(chunks))),
+        },
+      ),
+    );
+  } finally {
+    await source.close();
+  }
+}
+
 describe('ReplicationBacklog', () => {
   it('keeps the last `size` bytes of the stream and gives them back from any offset it covers', () => {
     fc.assert(
@@ -575,6 +599,10 @@ describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', 
       ]);
       expect(mine).toEqual(theirs);
       expect(replicated).toEqual(theirs);
+      // a load from memory is a change to save, one from the file is not
+      const changes = (replica: RawClient) =>
+        infoField(replica, 'persistence', 'rdb_changes_since_last_save');
+      expect(await changes(byorClient)).toBe(await changes(redisClient));
       // the same files left in each replica's directory (no temp-*.rdb)
       const dir = byor.server.config.string('dir');
       expect(files(dir)).toEqual(expected);
@@ -596,6 +624,94 @@ describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', 
       redisClient.close();
       await byor.close();
       await redis.stop();
+    }
+  });
+
+  it('repl-diskless-load swapdb: an RDB that does not load leaves the old data', async () => {
+    // a master whose RDB fails its checksum (redis-server exits on that; a byor replica keeps
+    // its data and tries again): it answers the first PSYNC, then holds the next
+    const rdb = await rdbOf([
+      ['SET', 'new', 'v'],
+      ['HSET', 'nh', 'f', 'v'],
+    ]);
+    rdb[rdb.length - 1]! ^= 0xff;
+    let psyncs = 0;
+    const sockets: Socket[] = [];
+    const fake = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', (chunk) => {
+        const text = chunk.toString('latin1');
+        if (text.includes('PSYNC')) {
+          if (psyncs++ !== 0) return;
+          socket.write(`+FULLRESYNC ${'f'.repeat(40)} 0\r\n$${rdb.length}\r\n`);
+          socket.write(rdb);
+        } else if (text.includes('PING')) socket.write('+PONG\r\n');
+        else socket.write('+OK\r\n'.repeat(text.split('REPLCONF').length - 1));
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const fakePort = (fake.address() as { port: number }).port;
+    const lines: string[] = [];
+    const byor = await startServer({
+      port: 0,
+      config: { 'repl-diskless-load': 'swapdb' },
+      logger: createLogger({ level: 'notice', write: (line) => lines.push(line) }),
+    });
+    const replica = await RawClient.connect(byor.port);
+    const logged = (text: string) => lines.some((line) => line.includes(text));
+    try {
+      await runWrites(replica, [
+        ['SET', 'old', '1'],
+        ['HSET', 'oh', 'f', 'v'],
+        ['SELECT', '3'],
+        ['SET', 'o3', 'x'],
+        ['SELECT', '0'],
+      ]);
+      const before = await readState(byor.port);
+      await replica.call('REPLICAOF', '127.0.0.1', String(fakePort));
+      await until(() => psyncs >= 2);
+      expect(await readState(byor.port)).toEqual(before);
+      expect(logged('Failed trying to load the MASTER synchronization DB from socket')).toBe(true);
+      expect(logged('MASTER <-> REPLICA sync: Discarding temporary DB in background')).toBe(true);
+      // a master whose RDB loads: its data replaces the old, WATCHers of the keys in either fail
+      // (here and on a redis-server replica with the same old data)
+      const redis = await startRedisServer(['--repl-diskless-load', 'swapdb']);
+      try {
+        const outcomes: string[][] = [];
+        for (const port of [redis.port, byor.port]) {
+          const client = port === byor.port ? replica : await RawClient.connect(port);
+          if (port !== byor.port) await client.call('SET', 'old', '1');
+          const watchers = await Promise.all(
+            ['old', 'a', 'none'].map(() => RawClient.connect(port)),
+          );
+          for (const [i, key] of ['old', 'a', 'none'].entries())
+            await watchers[i]!.call('WATCH', key);
+          await client.call('REPLICAOF', '127.0.0.1', String(master.port));
+          await linkUp(client);
+          const outcome = [];
+          for (const watcher of watchers) {
+            await watcher.call('MULTI');
+            await watcher.call('PING');
+            outcome.push(await watcher.call('EXEC'));
+            watcher.close();
+          }
+          outcomes.push(outcome);
+          if (client !== replica) client.close();
+        }
+        expect(outcomes[0]).toEqual(['*-1\r\n', '*-1\r\n', '*1\r\n+PONG\r\n']);
+        expect(outcomes[1]).toEqual(outcomes[0]);
+      } finally {
+        await redis.stop();
+      }
+      expect(await readState(byor.port)).toEqual(await readState(master.port));
+      expect(logged('MASTER <-> REPLICA sync: Swapping active DB with loaded DB')).toBe(true);
+      expect(logged('MASTER <-> REPLICA sync: Discarding old DB in background')).toBe(true);
+      expect(logged('Flushing old data')).toBe(false);
+    } finally {
+      replica.close();
+      await byor.close();
+      for (const socket of sockets) socket.destroy();
+      fake.close();
     }
   });
 
@@ -1127,29 +1243,6 @@ describe.skipIf(!hasRedisServer || !hasRedisBenchmark)('replication under load',
  * run the stream after it with the offset of each command.
  */
 describe('a replica reading its master in small pieces', () => {
-  async function rdbOf(setup: string[][]): Promise<Buffer> {
-    const source = await startServer({ port: 0 });
-    try {
-      const client = await RawClient.connect(source.port);
-      for (const command of setup) await client.call(...command);
-      client.close();
-      const chunks: Buffer[] = [];
-      return await new Promise<Buffer>((resolve, reject) =>
-        source.server.persistence?.replicaRdb(
-          { data: true, functions: true },
-          {
-            write: (chunk) => chunks.push(chunk),
-            pendingBytes: 0,
-            drained: () => Promise.resolve(),
-            end: (error) => (error ? reject(error) : resolve(Buffer.concat(chunks))),
-          },
-        ),
-      );
-    } finally {
-      await source.close();
-    }
-  }
-
   for (const [transfer, piece] of [
     ['with a length', 1],
     ['with a length', 7],

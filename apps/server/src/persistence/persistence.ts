@@ -9,7 +9,13 @@ import type { Command } from '../commands/types.js';
 import { Config } from '../config/config.js';
 import type { Database } from '../keyspace.js';
 import { ScriptEngine } from '../scripting/engine.js';
-import type { PersistenceControl, PropagationTarget, ReplicaRdbOutput, Server } from '../server.js';
+import type {
+  PersistenceControl,
+  PropagationTarget,
+  RdbLoadTarget,
+  ReplicaRdbOutput,
+  Server,
+} from '../server.js';
 import type { StartServerOptions } from '../start.js';
 import { AofState, AppendOnlyFile, type AofLoadTarget, type RewritePlan } from './aof.js';
 import { ByteWriter } from './byte-writer.js';
@@ -317,11 +323,18 @@ export class Persistence implements PersistenceControl {
    * they were written to. Keys past their TTL are kept, as a replica of redis-server keeps them:
    * the master's DEL for each follows in its stream.
    */
-  loadRdbPayload(input: Buffer | string): { streamDb: number | undefined } {
+  loadRdbPayload(input: Buffer | string, into?: RdbLoadTarget): { streamDb: number | undefined } {
     let streamDb: number | undefined;
-    this.#loadRdb(input, 'the master', false, true, (field, value) => {
-      if (field === 'repl-stream-db') streamDb = Number(value);
-    });
+    this.#loadRdb(
+      input,
+      'the master',
+      false,
+      true,
+      (field, value) => {
+        if (field === 'repl-stream-db') streamDb = Number(value);
+      },
+      into,
+    );
     return { streamDb };
   }
 
@@ -332,8 +345,10 @@ export class Persistence implements PersistenceControl {
     aofPreamble: boolean,
     keepExpired = false,
     onAux?: (field: string, value: string) => void,
+    into?: RdbLoadTarget,
   ): number {
     const server = this.server;
+    const databases = into?.databases ?? server.databases;
     const now = server.clock.now();
     let expired = 0;
     let loaded = 0;
@@ -351,7 +366,8 @@ export class Persistence implements PersistenceControl {
           aux: (field, value) => {
             if (field === 'function') {
               // rdbFunctionLoad: a library that does not load fails the whole load, as in Redis
-              const loaded = ScriptEngine.of(server).functions.load(value, false);
+              const functions = into?.functions() ?? ScriptEngine.of(server).functions;
+              const loaded = functions.load(value, false);
               if (typeof loaded === 'string')
                 throw new RdbFormatError(`Failed loading library from ${name}: ${loaded}`);
             } else {
@@ -360,10 +376,10 @@ export class Persistence implements PersistenceControl {
             }
           },
           key: (dbIndex, key, value, expireAt, idleSeconds, frequency) => {
-            const db = server.databases[dbIndex];
+            const db = databases[dbIndex];
             if (!db)
               throw new RdbFormatError(
-                `FATAL: Data file was created with a Redis server configured to handle more than ${server.databases.length} databases. Exiting`,
+                `FATAL: Data file was created with a Redis server configured to handle more than ${databases.length} databases. Exiting`,
               );
             if (expireAt !== undefined && expireAt < now && !aofPreamble && !keepExpired) {
               expired++;

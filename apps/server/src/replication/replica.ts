@@ -11,7 +11,9 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { RequestParser, RespWriter } from '@byor/protocol';
 import type { Client, MasterLink } from '../client.js';
+import { Database, detachedHost } from '../keyspace.js';
 import { ScriptEngine } from '../scripting/engine.js';
+import type { FunctionRegistry } from '../scripting/functions.js';
 import type { ReplicationSaveInfo, Server } from '../server.js';
 import { ReplicationMaster, replicationSaveInfo } from './master.js';
 
@@ -618,20 +620,37 @@ export class ReplicationReplica {
       input = Buffer.concat(this.#chunks);
     }
     this.#chunks = [];
-    server.logger.notice('MASTER <-> REPLICA sync: Flushing old data');
-    // emptyData: WATCHers fail, tracking clients are told; not counted as changes to save
-    const dirty = server.stats.dirty;
-    server.flushDatabase(undefined, false);
-    server.stats.dirty = dirty;
-    ScriptEngine.existing(server)?.functions.flush();
+    // repl-diskless-load swapdb: the RDB loads into databases of its own while the old data
+    // stays, swapped in once it all loaded; the old data is kept when it does not load
+    const swap = file === undefined && server.config.string('repl-diskless-load') === 'swapdb';
+    if (!swap) {
+      server.logger.notice('MASTER <-> REPLICA sync: Flushing old data');
+      // emptyData: WATCHers fail, tracking clients are told; not counted as changes to save
+      const dirty = server.stats.dirty;
+      server.flushDatabase(undefined, false);
+      server.stats.dirty = dirty;
+      ScriptEngine.existing(server)?.functions.flush();
+    }
     server.logger.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    const host = detachedHost(server);
+    const loaded = swap ? server.databases.map((db) => new Database(db.index, host)) : undefined;
+    // the keys loaded are not changes to save (a load from memory is one, below)
+    const dirty = server.stats.dirty;
+    let functions: FunctionRegistry | undefined;
     try {
-      this.#streamDb = persistence.loadRdbPayload(input).streamDb ?? 0;
+      const into = loaded && {
+        databases: loaded,
+        functions: () => (functions ??= ScriptEngine.of(server).functions.empty()),
+      };
+      this.#streamDb = persistence.loadRdbPayload(input, into).streamDb ?? 0;
     } catch (error) {
       server.logger.warning(
         `Failed trying to load the MASTER synchronization DB from ${typeof input === 'string' ? 'disk' : 'socket'}: ${(error as Error).message}`,
       );
-      for (const db of server.databases) db.flush();
+      if (loaded !== undefined) {
+        for (const db of loaded) db.flush();
+        server.logger.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
+      } else for (const db of server.databases) db.flush();
       this.#removeSyncFile(input);
       // a new full sync next time (the AOF stays off until one succeeds, or REPLICAOF NO ONE)
       this.replid = '?';
@@ -639,6 +658,17 @@ export class ReplicationReplica {
       this.#linkDown();
       return;
     }
+    if (loaded !== undefined) {
+      server.logger.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
+      server.replaceDatabases(loaded);
+      const engine = functions ? ScriptEngine.of(server) : ScriptEngine.existing(server);
+      engine?.functions.flush();
+      if (functions !== undefined) engine?.functions.join(functions, false);
+      for (const db of loaded) db.flush();
+      server.logger.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
+    }
+    // a load from memory saved nothing: a change to save (the file of a disk load is the data)
+    server.stats.dirty = dirty + (typeof input === 'string' ? 0 : 1);
     this.#removeSyncFile(input);
     // a new history: replicas of ours sync again from it
     ReplicationMaster.existing(server)?.disconnectReplicas();
