@@ -9,11 +9,22 @@
  */
 import { SortedSetInvariantError } from './errors.js';
 import type { LexBound, ScoreBound } from './bounds.js';
-import { comparePairs, lexRank, visitSpan, type Store, type Visitor } from './store.js';
+import {
+  comparePairs,
+  firstInLexRange,
+  lastInLexRange,
+  lexGteMin,
+  lexLteMax,
+  visitSpan,
+  type Store,
+  type Visitor,
+} from './store.js';
 
 export class CompactStore implements Store {
   members: string[] = [];
   scores: number[] = [];
+  /** a listpack's lex ranges scan from either end */
+  readonly scansLex = true;
 
   get size(): number {
     return this.members.length;
@@ -141,9 +152,19 @@ export class CompactStore implements Store {
     reverse: boolean,
     visitor: Visitor,
   ): number {
-    const low = lexRank(this, min, true);
-    const high = lexRank(this, max, false);
-    return visitSpan(this, low, high, offset, count, reverse, visitor);
+    // genericZrangebylexCommand over a listpack
+    let rank = reverse ? lastInLexRange(this, min, max) : firstInLexRange(this, min, max);
+    if (rank < 0) return 0;
+    rank += reverse ? -offset : offset;
+    const { members, scores } = this;
+    let visited = 0;
+    for (; rank >= 0 && rank < members.length && visited !== count; visited++) {
+      const member = members[rank]!;
+      if (reverse ? !lexGteMin(member, min) : !lexLteMax(member, max)) break;
+      visitor(member, scores[rank]!);
+      rank += reverse ? -1 : 1;
+    }
+    return visited;
   }
 
   removeRange(rank: number, count: number): void {

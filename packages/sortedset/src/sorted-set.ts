@@ -8,7 +8,7 @@
 import type { LexBound, ScoreBound } from './bounds.js';
 import { CompactStore } from './compact-store.js';
 import { IncompatibleAddOptionsError, SortedSetInvariantError } from './errors.js';
-import { lexRank, type Store, type Visitor } from './store.js';
+import { endOfLexRun, firstInLexRange, lastInLexRange, type Store, type Visitor } from './store.js';
 import { TreeStore } from './tree-store.js';
 
 /** A member with its score, as ranges and pops return them. @example const [member, score] = set.popMin()[0]!; */
@@ -473,19 +473,26 @@ export class SortedSet {
   }
 
   // -----------------------------------------------------------------------------------------
-  // By lex (meaningful when every score is equal, as in Redis)
+  // By lex (meaningful when every score is equal, as in Redis; otherwise walked as Redis walks
+  // it, see firstInLexRange)
 
   /**
-   * The number of members between `min` and `max` in byte order (ZLEXCOUNT), in O(log n).
-   * As in Redis, the result is meaningful only when all scores are equal.
+   * The number of members between `min` and `max` in byte order (ZLEXCOUNT), in O(log n) (a
+   * listpack's O(n) scan, n <= its 128 entries, as Redis's). As in Redis, the result is
+   * meaningful only when all scores are equal.
    *
    * @example
    * set.countByLex({ value: 'a', exclusive: false }, '+'); // members >= "a"
    */
   countByLex(min: LexBound, max: LexBound): number {
-    const low = lexRank(this.#store, min, true);
-    const high = lexRank(this.#store, max, false);
-    return high > low ? high - low : 0;
+    const store = this.#store;
+    const first = firstInLexRange(store, min, max);
+    if (first < 0) return 0;
+    // zlexcountCommand: a listpack counts from the first while not above max, a skiplist by the
+    // ranks of the first and the last in range (the same when scores are equal)
+    if (store.scansLex) return endOfLexRun(store, first, max) - first;
+    const last = lastInLexRange(store, min, max);
+    return last < 0 ? store.size - first : last + 1 - first;
   }
 
   /**
@@ -529,11 +536,13 @@ export class SortedSet {
    * set.removeRangeByLex('-', { value: 'm', exclusive: true });
    */
   removeRangeByLex(min: LexBound, max: LexBound): number {
-    const low = lexRank(this.#store, min, true);
-    const high = lexRank(this.#store, max, false);
-    if (high <= low) return 0;
-    this.#store.removeRange(low, high - low);
-    return high - low;
+    // z*DeleteRangeByLex: from the first in range while not above max
+    const store = this.#store;
+    const first = firstInLexRange(store, min, max);
+    if (first < 0) return 0;
+    const removed = endOfLexRun(store, first, max) - first;
+    store.removeRange(first, removed);
+    return removed;
   }
 
   // -----------------------------------------------------------------------------------------

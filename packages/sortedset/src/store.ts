@@ -39,6 +39,11 @@ export interface Store {
   countScoreBelow(score: number, inclusive: boolean): number;
   /** Entries with member < `member`, or <= when `inclusive` (meaningful when scores are equal). */
   countMemberBelow(member: string, inclusive: boolean): number;
+  /**
+   * How lex ranges find their ends: by a scan from either end (true: a listpack's zzl*InLexRange)
+   * or by a descent, as in sorted data (false: the skiplist's zsl*InLexRange).
+   */
+  readonly scansLex: boolean;
   /** Entries ordered before the pair (score, member). */
   countPairBelow(score: number, member: string): number;
   /** Visits `count` entries from `rank`, forward or (when `reverse`) backward. */
@@ -56,7 +61,11 @@ export interface Store {
     reverse: boolean,
     visitor: Visitor,
   ): number;
-  /** As visitByScore, for members within [min, max] in byte order. */
+  /**
+   * As visitByScore, for members within [min, max] in byte order, walked as Redis walks them
+   * (see {@link firstInLexRange}): from the first member in range, LIMIT's offset skipped
+   * unchecked, then while the members stay within the far end.
+   */
   visitByLex(
     min: LexBound,
     max: LexBound,
@@ -83,6 +92,78 @@ export interface Store {
     ends: ArrayLike<number>,
     count: number,
   ): void;
+}
+
+/** zslLexValueGteMin: `member` is not below `min`. */
+export function lexGteMin(member: string, min: LexBound): boolean {
+  if (min === '-') return true;
+  if (min === '+') return false;
+  return min.exclusive ? member > min.value : member >= min.value;
+}
+
+/** zslLexValueLteMax: `member` is not above `max`. */
+export function lexLteMax(member: string, max: LexBound): boolean {
+  if (max === '+') return true;
+  if (max === '-') return false;
+  return max.exclusive ? member < max.value : member <= max.value;
+}
+
+/**
+ * zslIsInLexRange / zzlIsInLexRange: false when the range is empty (`min` above `max`, or equal
+ * with either end exclusive; `-` and `+` count as exclusive) or when the last member is below
+ * `min` or the first above `max`.
+ */
+export function lexRangeOverlaps(store: Store, min: LexBound, max: LexBound): boolean {
+  // sdscmplex: '-' below and '+' above every string, each equal to itself
+  const order =
+    min === max
+      ? 0
+      : min === '-' || max === '+'
+        ? -1
+        : min === '+' || max === '-'
+          ? 1
+          : min.value < max.value
+            ? -1
+            : min.value > max.value
+              ? 1
+              : 0;
+  const exclusive = (bound: LexBound) => typeof bound === 'string' || bound.exclusive;
+  if (order > 0 || (order === 0 && (exclusive(min) || exclusive(max)))) return false;
+  const size = store.size;
+  return (
+    size !== 0 && lexGteMin(store.memberAt(size - 1), min) && lexLteMax(store.memberAt(0), max)
+  );
+}
+
+/**
+ * The rank a lex range starts at, as Redis finds it (zzlFirstInLexRange, zslFirstInLexRange),
+ * or -1 when the range holds nothing: the first member not below `min`, by a scan from the low
+ * end or a descent (`store.scansLex`), which must not be above `max`. When the scores differ the
+ * members are not in byte order and Redis calls the result unspecified; this is what it gives.
+ */
+export function firstInLexRange(store: Store, min: LexBound, max: LexBound): number {
+  if (!lexRangeOverlaps(store, min, max)) return -1;
+  let rank = 0;
+  if (!store.scansLex) rank = lexRank(store, min, true);
+  // (the scan stops: the last member is not below min)
+  else while (!lexGteMin(store.memberAt(rank), min)) rank++;
+  return rank < store.size && lexLteMax(store.memberAt(rank), max) ? rank : -1;
+}
+
+/** The rank a lex range ends at, walking down (zzlLastInLexRange, zslLastInLexRange), or -1. */
+export function lastInLexRange(store: Store, min: LexBound, max: LexBound): number {
+  if (!lexRangeOverlaps(store, min, max)) return -1;
+  let rank = store.size - 1;
+  if (!store.scansLex) rank = lexRank(store, max, false) - 1;
+  else while (!lexLteMax(store.memberAt(rank), max)) rank--;
+  return rank >= 0 && lexGteMin(store.memberAt(rank), min) ? rank : -1;
+}
+
+/** The rank past the members from `rank` on that are not above `max` (ZREMRANGEBYLEX's walk). */
+export function endOfLexRun(store: Store, rank: number, max: LexBound): number {
+  let end = rank;
+  while (end < store.size && lexLteMax(store.memberAt(end), max)) end++;
+  return end;
 }
 
 /** Rank where a lex bound falls: entries below `min` (isMin), or entries not above `max`. */

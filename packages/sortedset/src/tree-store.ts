@@ -14,12 +14,21 @@ import { AvlCursor, AvlInvariantError, AvlTree, NIL } from '@byor/avl';
 import { HashTable, HashTableInvariantError } from '@byor/hashtable';
 import { SortedSetInvariantError } from './errors.js';
 import type { LexBound, ScoreBound } from './bounds.js';
-import { comparePairs, type Store, type Visitor } from './store.js';
+import {
+  comparePairs,
+  lexGteMin,
+  lexLteMax,
+  lexRangeOverlaps,
+  type Store,
+  type Visitor,
+} from './store.js';
 
 /** Below this many entries, LIMIT's offset is walked; above, avl_offset jumps in O(log n). */
 const WALK_OFFSET = 32;
 
 export class TreeStore implements Store {
+  /** the skiplist's lex ranges find their ends by a descent */
+  readonly scansLex = false;
   /** member -> node of the tree */
   readonly #index = new HashTable<number>();
   readonly #tree: AvlTree<string, number>;
@@ -247,7 +256,13 @@ export class TreeStore implements Store {
     visitor: Visitor,
   ): number {
     const tree = this.#tree;
+    // genericZrangebylexCommand over a skiplist: zslFirstInLexRange (zslLastInLexRange), then
+    // LIMIT's offset skipped unchecked, then the walk while within the far end
+    if (!lexRangeOverlaps(this, min, max)) return 0;
     let node = reverse ? this.#lastMemberBelow(max) : this.#firstMemberAbove(min);
+    if (node === NIL) return 0;
+    const found = tree.key(node);
+    if (reverse ? !lexGteMin(found, min) : !lexLteMax(found, max)) return 0;
     if (offset > 0) node = this.#skip(node, offset, reverse);
     if (node === NIL) return 0;
     const limit: LexBound = reverse ? min : max;
