@@ -39,6 +39,8 @@ export const ReplyError = {
   GT_LT_NX: 'ERR GT, LT, and/or NX options at the same time are not compatible',
   DEBUG_DISABLED:
     'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+  MODULE_DISABLED:
+    'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
   PUBSUB_CONTEXT:
     "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
 } as const;

@@ -593,14 +593,20 @@ export class Database {
 
   /**
    * One step of a SCAN: visits about `count` buckets' worth of keys from `cursor`, returns the next
-   * cursor (0 when the scan is complete). Expired keys are not reported.
+   * cursor (0 when the scan is complete). Expired keys are not visited: `expired` is told about
+   * them (nothing may change the table before the step returns).
    */
-  scan(cursor: number, count: number, visit: (key: string, value: Value) => void): number {
+  scan(
+    cursor: number,
+    count: number,
+    visit: (key: string, value: Value) => void,
+    expired?: (key: string) => void,
+  ): number {
     const now = this.#host.now();
     return this.#dict.scan(cursor, count, (key, stored) => {
       const at = this.getExpire(key);
-      if (at !== undefined && now > at) return;
-      visit(key, this.#resolve(stored));
+      if (at !== undefined && now > at) expired?.(key);
+      else visit(key, this.#resolve(stored));
     });
   }
 

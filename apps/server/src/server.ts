@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { RespWriter } from '@byor/protocol';
 import { Client, type BlockedState, type ClientConnection, type MasterLink } from './client.js';
-import { helpHandler } from './commands/admin.js';
+import { helpHandler, protectedRefusal } from './commands/admin.js';
 import { PubSub } from './pubsub.js';
 import { clientType } from './commands/connection.js';
 import type { Config } from './config/config.js';
@@ -122,6 +122,8 @@ export class Server implements KeyspaceHost {
   readonly pubsub: PubSub;
   /** the client whose command is running (pushes to it go into its reply stream, in order) */
   currentClient: Client | undefined = undefined;
+  /** the command running (the innermost, inside EXEC or a script) */
+  currentCommand: Command | undefined = undefined;
   /** set while SHUTDOWN or close() runs */
   shuttingDown = false;
   /** CLIENT PAUSE: until when, and whether only writes are paused */
@@ -341,7 +343,7 @@ export class Server implements KeyspaceHost {
   execute(client: Client, argv: string[]): void {
     if (this.hooks.beforeCommand.length !== 0 && client.conn) {
       // CLIENT LIST's cmd= names a command refused here too (processCommand sets lastcmd first)
-      client.lastCommand = this.#fullName(argv);
+      client.lastCommand = this.#named(argv)?.meta.name ?? 'NULL';
       for (const hook of this.hooks.beforeCommand) {
         const error = hook(client, argv);
         if (error !== undefined) {
@@ -378,19 +380,25 @@ export class Server implements KeyspaceHost {
       argv.length < -arity ||
       (!command.handler && argv.length < 2)
     ) {
-      command.rejectedCalls++;
-      this.#reject(client, wrongArity(command.meta.name));
+      this.#reject(client, wrongArity(command.meta.name), command);
       return;
     }
     const flags = command.meta.flags;
+    // CMD_PROTECTED (DEBUG, MODULE LOAD...: admin commands, so nothing else pays for the check)
+    if (flags & CommandFlag.ADMIN && client.conn !== undefined) {
+      const refusal = protectedRefusal(client, command.meta.name);
+      if (refusal !== undefined) {
+        this.#reject(client, refusal, command);
+        return;
+      }
+    }
     if (!client.authenticated && !(flags & CommandFlag.NO_AUTH)) {
-      command.rejectedCalls++;
-      this.#reject(client, ReplyError.NOAUTH);
+      this.#reject(client, ReplyError.NOAUTH, command);
       return;
     }
     const lower = command.meta.name;
     if (client.multi && flags & CommandFlag.NO_MULTI) {
-      this.#reject(client, 'ERR Command not allowed inside a transaction');
+      this.#reject(client, 'ERR Command not allowed inside a transaction', command);
       return;
     }
     if (this.eviction.maxmemory !== 0 && this.eviction.rejects(client, command)) return;
@@ -400,7 +408,7 @@ export class Server implements KeyspaceHost {
     ) {
       const refusal = this.writeRefusal();
       if (refusal !== undefined) {
-        this.#reject(client, refusal);
+        this.#reject(client, refusal, command);
         return;
       }
     }
@@ -408,6 +416,7 @@ export class Server implements KeyspaceHost {
       this.#reject(
         client,
         `ERR Can't execute '${lower}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+        command,
       );
       return;
     }
@@ -421,6 +430,7 @@ export class Server implements KeyspaceHost {
       this.#reject(
         client,
         "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+        command,
       );
       return;
     }
@@ -532,13 +542,13 @@ export class Server implements KeyspaceHost {
     return this.config.bool('replica-read-only') ? 'hide' : 'delete';
   }
 
-  /** The full name of the command `argv` names (`config|get`), or NULL when there is none. */
-  #fullName(argv: readonly string[]): string {
+  /** The command `argv` names (a subcommand when it has them), or undefined when none. */
+  #named(argv: readonly string[]): Command | undefined {
     const command = this.command(argv[0] ?? '');
     if (command?.subcommands && argv.length >= 2) {
-      return command.subcommands.get((argv[1] ?? '').toLowerCase())?.meta.name ?? 'NULL';
+      return command.subcommands.get((argv[1] ?? '').toLowerCase());
     }
-    return command?.meta.name ?? 'NULL';
+    return command;
   }
 
   /** Runs a command that passed every check (redis-server's call()). */
@@ -553,12 +563,16 @@ export class Server implements KeyspaceHost {
     // CLIENT REPLY OFF/SKIP: the reply is written, then dropped (CLIENT REPLY itself always answers)
     const suppressed = client.replyMode !== 'on' && command.meta.name !== 'client|reply';
     if (suppressed) client.w = this.#discard;
-    const errorsBefore = this.stats.totalErrorReplies;
+    // incrCommandStatsOnError: a command failed when errors were counted after the last one
+    // (a nested command's, counted for it, are not EXEC's or EVAL's)
+    this.#errorsCounted = this.stats.totalErrorReplies;
     const dirtyBefore = this.stats.dirty;
     const outerPropagation = this.#propagation;
     this.#propagation = undefined;
     const previousClient = this.currentClient;
+    const previousCommand = this.currentCommand;
     this.currentClient = client;
+    this.currentCommand = command;
     if (this.hooks.beforeWrite.length !== 0 && command.meta.flags & CommandFlag.WRITE) {
       for (const hook of this.hooks.beforeWrite) hook(client, command, argv);
     }
@@ -574,6 +588,7 @@ export class Server implements KeyspaceHost {
     )
       this.#feedMonitors(client, argv);
     this.currentClient = previousClient;
+    this.currentCommand = previousCommand;
     const end = performance.now();
     this.#lastStamp = end;
     const elapsed = Math.round((end - start) * 1000);
@@ -582,7 +597,8 @@ export class Server implements KeyspaceHost {
     // LATENCY HISTOGRAM's per-command counters and the latency monitor's samples (latency.ts)
     recordCommandLatency(this, command, elapsed);
     this.stats.totalCommands++;
-    if (this.stats.totalErrorReplies !== errorsBefore) command.failedCalls++;
+    if (this.stats.totalErrorReplies > this.#errorsCounted) command.failedCalls++;
+    this.#errorsCounted = this.stats.totalErrorReplies;
     const threshold = this.#slowlogThreshold;
     if (threshold >= 0 && elapsed >= threshold) this.#slowlogPush(client, command, argv, elapsed);
     if (suppressed) {
@@ -611,18 +627,56 @@ export class Server implements KeyspaceHost {
     }
   }
 
-  /** Counts and writes an error reply (redis-server's rejectCommand: also poisons a transaction). */
-  #reject(client: Client, text: string): void {
+  /** total_error_replies when the last command began or ended (its failure is errors past it) */
+  #errorsCounted = 0;
+
+  /**
+   * Counts and writes an error reply (redis-server's rejectCommand: also poisons a transaction,
+   * and counts a rejected call of the command named, when there is one).
+   */
+  #reject(client: Client, text: string, command?: Command): void {
     if (client.multi) client.multi.dirty = true;
+    if (command !== undefined) command.rejectedCalls++;
     this.errorReply(client, text);
   }
 
   /** Writes an error reply and counts it for INFO errorstats. */
   errorReply(client: Client, text: string): void {
-    this.stats.totalErrorReplies++;
-    const code = text.slice(0, text.indexOf(' ') >>> 0);
-    this.stats.errorCounts.set(code, (this.stats.errorCounts.get(code) ?? 0) + 1);
+    this.countError(text);
     client.w.error(text);
+  }
+
+  /**
+   * An error reply already counted where it arose (a command a script called, whose error the
+   * script raised or returned: redis-server's ERR_REPLY_FLAG_NO_STATS_UPDATE): written, and
+   * `command` (the EVAL or FCALL) counted as failed.
+   */
+  errorReplyCounted(client: Client, text: string, command: Command | undefined): void {
+    if (command !== undefined) command.failedCalls++;
+    client.w.error(text);
+  }
+
+  /**
+   * scriptCall's refusal of a command a script called (unknown, arity, not allowed from scripts,
+   * ACL, a write it may not make): the error counted, and `command`'s rejected calls; the
+   * script's own command is not failed by it. `text` as redis-server's: "-CODE msg", or a
+   * message counted as ERR.
+   */
+  scriptCallRejected(text: string, command: Command | undefined): void {
+    this.countError(text.startsWith('-') ? text.slice(1) : `ERR ${text}`);
+    if (command !== undefined) command.rejectedCalls++;
+    this.#errorsCounted = this.stats.totalErrorReplies;
+  }
+
+  /**
+   * afterErrorReply: counts an error for INFO (total_error_replies, errorstats) under its code,
+   * the text up to its first space, or ERR when there is none in its first 31 characters.
+   */
+  countError(text: string): void {
+    this.stats.totalErrorReplies++;
+    const space = text.indexOf(' ');
+    const code = space >= 0 && space < 31 ? text.slice(0, space) : 'ERR';
+    this.stats.errorCounts.set(code, (this.stats.errorCounts.get(code) ?? 0) + 1);
   }
 
   #slowlogPush(client: Client, command: Command, argv: string[], microseconds: number): void {

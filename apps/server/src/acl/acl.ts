@@ -1,3 +1,4 @@
+import { protectedRefusal } from '../commands/admin.js';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
@@ -220,13 +221,7 @@ export class Acl {
     if (!command.handler && argv.length < 2) return undefined;
     if (client.multi && command.meta.flags & CommandFlag.NO_MULTI) return undefined;
     // protected commands refused by enable-debug-command / enable-module-command come first
-    if (command.meta.name === 'debug' && !this.#protectedAllowed(client, 'enable-debug-command'))
-      return undefined;
-    if (
-      command.meta.name.startsWith('module') &&
-      !this.#protectedAllowed(client, 'enable-module-command')
-    )
-      return undefined;
+    if (protectedRefusal(client, command.meta.name) !== undefined) return undefined;
     const denial = this.check(user, command, argv);
     if (denial === undefined) return undefined;
     const context: AclLogContext = client.multi ? 'multi' : 'toplevel';
@@ -235,19 +230,6 @@ export class Acl {
     command.rejectedCalls++;
     if (client.multi) client.multi.dirty = true;
     return denialText(denial.result, command.meta.name);
-  }
-
-  #protectedAllowed(client: Client, directive: string): boolean {
-    const setting = this.server.config.string(directive);
-    if (setting === 'yes') return true;
-    if (setting !== 'local' || !client.conn) return false;
-    const address = client.conn.remoteAddress;
-    return (
-      client.conn.unix ||
-      address === '127.0.0.1' ||
-      address === '::1' ||
-      address === '::ffff:127.0.0.1'
-    );
   }
 
   /**

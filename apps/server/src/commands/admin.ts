@@ -130,13 +130,40 @@ function slowlogGet(client: Client, argv: string[]): void {
   }
 }
 
+/**
+ * allowProtectedAction: whether enable-debug-command or enable-module-command (`directive`)
+ * lets `client` run DEBUG or MODULE: yes, or local and it came from a loopback address or a
+ * Unix socket (an internal client counts as local).
+ */
+export function protectedAllowed(client: Client, directive: string): boolean {
+  const setting = client.server.config.string(directive);
+  if (setting === 'yes') return true;
+  if (setting !== 'local') return false;
+  const conn = client.conn;
+  return (
+    conn === undefined ||
+    conn.unix ||
+    ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(conn.remoteAddress)
+  );
+}
+
+/** MODULE's subcommands the enable-module-command directive guards (CMD_PROTECTED). */
+const PROTECTED_MODULE = new Set(['module|load', 'module|loadex', 'module|unload']);
+
+/**
+ * processCommand's CMD_PROTECTED check: the refusal of DEBUG or MODULE LOAD / LOADEX / UNLOAD
+ * for `client`, or undefined when it may run `name` (a full command name).
+ */
+export function protectedRefusal(client: Client, name: string): string | undefined {
+  if (name === 'debug')
+    return protectedAllowed(client, 'enable-debug-command') ? undefined : ReplyError.DEBUG_DISABLED;
+  if (PROTECTED_MODULE.has(name) && !protectedAllowed(client, 'enable-module-command'))
+    return ReplyError.MODULE_DISABLED;
+  return undefined;
+}
+
 function debug(client: Client, argv: string[]): void {
-  const setting = client.server.config.string('enable-debug-command');
-  const local =
-    client.conn === undefined ||
-    client.conn.unix ||
-    ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(client.conn.remoteAddress);
-  if (setting === 'no' || (setting === 'local' && !local)) {
+  if (!protectedAllowed(client, 'enable-debug-command')) {
     client.server.errorReply(client, ReplyError.DEBUG_DISABLED);
     return;
   }

@@ -26,6 +26,7 @@ import { formatDouble } from '@byor/protocol';
 import { parseInt64 } from '../util/numbers.js';
 import type { Value } from '../values.js';
 import type { Command, HandlerTable } from './types.js';
+import { objectLookup } from './keys.js';
 
 // ---- MEMORY ---------------------------------------------------------------------------------
 
@@ -750,7 +751,7 @@ function debugPopulate(client: Client, argv: string[]): void {
 }
 
 function debugEncodingCheck(client: Client, argv: string[], encoding: string): void {
-  const value = client.db.lookup(argv[2] ?? '');
+  const value = objectLookup(client, argv[2] ?? '');
   if (value === undefined) {
     client.server.errorReply(client, ReplyError.NO_SUCH_KEY);
     return;
@@ -800,7 +801,8 @@ export function debugIntrospection(client: Client, argv: string[]): boolean {
     server.activeExpireEnabled = Number.parseInt(argv[2] ?? '', 10) ? true : false;
     w.ok();
   } else if (sub === 'error' && argc === 3) {
-    server.errorReply(client, sanitize(argv[2] ?? ''));
+    // written as it is (addReplySds): not counted as an error reply
+    w.error(sanitize(argv[2] ?? ''));
   } else if (sub === 'log' && argc === 3) {
     server.logger.warning(`DEBUG LOG: ${argv[2] ?? ''}`);
     w.ok();

@@ -189,11 +189,31 @@ function scan(client: Client, argv: string[]): void {
   if (!options) return;
   // the table collects about `count` keys (before filtering), as redis-server's scan loop does
   const found: string[] = [];
-  const next = client.db.scan(cursor, options.count, (key, value) => {
-    if (options.pattern !== undefined && !globMatch(options.pattern, key)) return;
-    if (options.type !== undefined && typeOf(value) !== options.type) return;
-    found.push(key);
-  });
+  const expired: string[] = [];
+  const db = client.db;
+  const matches = (key: string) => options.pattern === undefined || globMatch(options.pattern, key);
+  const next = db.scan(
+    cursor,
+    options.count,
+    (key, value) => {
+      if (!matches(key)) return;
+      if (options.type !== undefined) {
+        // the TYPE filter reads the key (lookupKeyReadWithFlags: a keyspace hit)
+        client.server.stats.keyspaceHits++;
+        if (typeOf(value) !== options.type) return;
+      }
+      found.push(key);
+    },
+    (key) => {
+      if (matches(key)) expired.push(key);
+    },
+  );
+  // an expired key the step met is reclaimed, as scanGenericCommand's expireIfNeeded does (a
+  // miss when the TYPE filter read it)
+  for (const key of expired) {
+    if (options.type !== undefined) db.lookupRead(key, false);
+    else db.lookup(key);
+  }
   client.w.arrayHeader(2);
   client.w.bulk(String(next));
   client.w.arrayHeader(found.length);
@@ -353,14 +373,22 @@ const LFU_IDLE_ERROR =
 const NO_LFU_ERROR =
   'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
 
-function objectSub(client: Client, argv: string[]): void {
-  const sub = (argv[1] ?? '').toLowerCase();
-  const key = argv[2] ?? '';
-  // objectCommandLookup: LOOKUP_NOTOUCH | LOOKUP_NONOTIFY (OBJECT is not an access; stats count)
+/**
+ * objectCommandLookup (OBJECT, DEBUG LISTPACK / QUICKLIST): LOOKUP_NOTOUCH | LOOKUP_NONOTIFY, not
+ * an access, but a keyspace hit or miss.
+ */
+export function objectLookup(client: Client, key: string): Value | undefined {
   const value = client.db.peek(key);
   const stats = client.server.stats;
   if (value === undefined) stats.keyspaceMisses++;
   else stats.keyspaceHits++;
+  return value;
+}
+
+function objectSub(client: Client, argv: string[]): void {
+  const sub = (argv[1] ?? '').toLowerCase();
+  const key = argv[2] ?? '';
+  const value = objectLookup(client, key);
   if (value === undefined) {
     client.w.nil();
     return;

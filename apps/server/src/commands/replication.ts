@@ -13,8 +13,6 @@ import type { Handler, HandlerTable } from './types.js';
  */
 
 const CLUSTER_DISABLED = 'ERR This instance has cluster support disabled';
-const MODULE_NOT_ALLOWED =
-  'ERR MODULE command not allowed. If the enable-module-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
 
 const clusterDisabled: Handler = (client) => client.server.errorReply(client, CLUSTER_DISABLED);
 
@@ -201,7 +199,7 @@ export const replicationCommands: HandlerTable = {
   asking: clusterDisabled,
   ...Object.fromEntries(CLUSTER_SUBCOMMANDS.map((sub) => [`cluster|${sub}`, clusterDisabled])),
   'module|list': (client) => client.w.arrayHeader(0),
-  'module|load': (client) => client.server.errorReply(client, MODULE_NOT_ALLOWED),
-  'module|loadex': (client) => client.server.errorReply(client, MODULE_NOT_ALLOWED),
-  'module|unload': (client) => client.server.errorReply(client, MODULE_NOT_ALLOWED),
+  'module|load': (client) => client.server.errorReply(client, ReplyError.MODULE_DISABLED),
+  'module|loadex': (client) => client.server.errorReply(client, ReplyError.MODULE_DISABLED),
+  'module|unload': (client) => client.server.errorReply(client, ReplyError.MODULE_DISABLED),
 };

@@ -231,8 +231,10 @@ function spopWithCount(client: Client, argv: string[]): void {
   }
   const size = set.size;
   client.server.notify('s', 'spop', key, db);
-  // CASE 1: everything goes; the reply is built as SUNION builds it
+  // CASE 1: everything goes; the reply is built as SUNION builds it (whose read of the key is
+  // a keyspace hit)
   if (count >= size) {
+    client.server.stats.keyspaceHits++;
     replyMembers(client, union(client, [set]).members());
     db.delete(key);
     client.server.notify('g', 'del', key, db);

@@ -1444,6 +1444,9 @@ function xautoclaim(client: Client, argv: string[]): void {
   const server = client.server;
   const key = argv[1] ?? '';
   const groupName = argv[2] ?? '';
+  // looked up first, as xautoclaimCommand does (a hit or miss, or WRONGTYPE, whatever follows)
+  const stream = streamAt(client, key, true);
+  if (stream === null) return;
   const minIdleValue = int64Arg(client, argv[4] ?? '', StreamError.AUTOCLAIM_MIN_IDLE);
   if (minIdleValue === undefined) return;
   const minIdle = Math.max(0, clamp(minIdleValue));
@@ -1468,8 +1471,6 @@ function xautoclaim(client: Client, argv: string[]): void {
       return;
     }
   }
-  const stream = streamAt(client, key, true);
-  if (stream === null) return;
   const group = stream?.group(groupName);
   if (stream === undefined || group === undefined) {
     server.errorReply(client, noKeyOrGroup(key, groupName));

@@ -154,9 +154,15 @@ function setGeneric(
   command: string,
 ): void {
   const db = client.db;
-  // the old value matters to GET, NX and XX; otherwise the lookup only expires a key whose TTL
-  // passed (lookupKeyWrite), which a database without TTLs has none of: one hash lookup saved
-  const old = flags & (GET | NX | XX) || db.expiresCount !== 0 ? db.lookup(key) : undefined;
+  // the old value matters to GET (a read: getGenericCommand's hit or miss), NX and XX; otherwise
+  // the lookup only expires a key whose TTL passed (lookupKeyWrite), which a database without
+  // TTLs has none of: one hash lookup saved
+  const old =
+    flags & GET
+      ? db.lookupRead(key)
+      : flags & (NX | XX) || db.expiresCount !== 0
+        ? db.lookup(key)
+        : undefined;
   if (flags & GET) {
     if (notString(client, old)) return;
   }

@@ -9,6 +9,22 @@ import { LuaTable, type LuaValue } from './lua/value.js';
  */
 
 /**
+ * The error table of an error counted in INFO where it arose (a command's error reply, a command
+ * refused to a script): its `ignore_error_stats_update` field, as redis-server sets it, keeps the
+ * script's reply from counting it again.
+ */
+export function countedErrorTable(text: string): LuaTable {
+  const table = errorTable(text);
+  table.set('ignore_error_stats_update', true);
+  return table;
+}
+
+/** Whether a script's error value is one counted where it arose ({@link countedErrorTable}). */
+export function alreadyCounted(value: unknown): boolean {
+  return value instanceof LuaTable && value.get('ignore_error_stats_update') === true;
+}
+
+/**
  * The Lua error table of an error reply text ("-ERR msg" or "msg"): luaPushErrorBuff derives the
  * code from a leading "-CODE " and defaults it to ERR; trailing CR/LF are trimmed.
  */
@@ -63,7 +79,7 @@ export class ReplyReader {
       case 43 /* + */:
         return field('ok', this.#line());
       case 45 /* - */:
-        return errorTable(`-${this.#line()}`);
+        return countedErrorTable(`-${this.#line()}`);
       case 58 /* : */:
         return Number(this.#line());
       case 36 /* $ */: {
@@ -153,7 +169,8 @@ export function writeLuaReply(
   w: RespWriter,
   value: LuaValue,
   luaResp: 2 | 3,
-  onError: (text: string) => void,
+  /** `counted`: the error was counted where it arose ({@link countedErrorTable}) */
+  onError: (text: string, counted: boolean) => void,
   depth = 0,
 ): void {
   switch (typeof value) {
@@ -184,14 +201,14 @@ export function writeLuaReply(
     return;
   }
   if (depth > 1000) {
-    onError('ERR reached lua stack limit');
+    onError('ERR reached lua stack limit', false);
     return;
   }
   const hash = value.hash;
   if (hash.size !== 0) {
     const err = hash.get('err');
     if (typeof err === 'string') {
-      onError(sanitize(err));
+      onError(sanitize(err), hash.get('ignore_error_stats_update') === true);
       return;
     }
     const ok = hash.get('ok');

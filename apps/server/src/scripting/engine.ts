@@ -5,7 +5,7 @@ import { CommandFlag } from '../commands/spec.js';
 import type { Command } from '../commands/types.js';
 import { sanitize } from '../errors.js';
 import type { Server } from '../server.js';
-import { writeLuaReply } from './convert.js';
+import { alreadyCounted, writeLuaReply } from './convert.js';
 import { LuaInterpreter } from './lua/interpreter.js';
 import { bitLibrary } from './lua/lib/bit.js';
 import { cjsonLibrary } from './lua/lib/cjson.js';
@@ -53,6 +53,8 @@ export class ScriptRun implements ScriptCallContext {
   sliceStartedAt = 0;
   /** where the count hook last ran (the line SCRIPT KILL reports) */
   line = 0;
+  /** the EVAL, FCALL... running it (its failure is counted when its error was counted before) */
+  readonly command: Command | undefined;
   constructor(
     readonly engine: ScriptEngine,
     readonly caller: Client,
@@ -66,6 +68,7 @@ export class ScriptRun implements ScriptCallContext {
     readonly yieldable: boolean,
   ) {
     this.startedAt = performance.now();
+    this.command = engine.server.currentCommand;
   }
 }
 
@@ -151,6 +154,7 @@ export class ScriptEngine {
         execute: (context, command, argv) => this.#execute(context, command, argv),
         lookup: (argv) => this.#lookup(argv),
         writeRefusal: () => server.writeRefusal(),
+        rejected: (message, command) => server.scriptCallRejected(message, command),
         log: (level, message) => {
           const logger = server.logger;
           if (level === 0) logger.debug(message);
@@ -367,12 +371,18 @@ export class ScriptEngine {
       return false;
     };
     server.hooks.propagateMulti?.(caller, false);
+    // an error counted where it arose (a command's the script raised or returned) is not
+    // counted again; the EVAL or FCALL still failed
+    const reply = (text: string, counted: boolean): void => {
+      if (counted) server.errorReplyCounted(caller, text, run.command);
+      else server.errorReply(caller, text);
+    };
     const write = (): void => {
       if (results !== undefined) {
-        writeLuaReply(caller.w, results[0], run.resp, (text) => server.errorReply(caller, text));
+        writeLuaReply(caller.w, results[0], run.resp, reply);
         return;
       }
-      server.errorReply(caller, this.#errorText(run, error));
+      reply(this.#errorText(run, error), error instanceof LuaError && alreadyCounted(error.value));
     };
     if (!run.busy) {
       write();

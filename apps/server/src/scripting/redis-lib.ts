@@ -3,7 +3,7 @@ import type { Client } from '../client.js';
 import { CommandFlag } from '../commands/spec.js';
 import { scriptCommandAllowed, scriptPermissionError } from '../acl/acl.js';
 import type { Command } from '../commands/types.js';
-import { errorTable, ReplyReader } from './convert.js';
+import { countedErrorTable, errorTable, ReplyReader } from './convert.js';
 import type { LuaInterpreter } from './lua/interpreter.js';
 import {
   LuaError,
@@ -59,6 +59,8 @@ export interface RedisLibHost {
   lookup(argv: readonly string[]): Command | undefined;
   /** why a write may not run now (Server.writeRefusal) */
   writeRefusal(): string | undefined;
+  /** a command the script called was refused (Server.scriptCallRejected) */
+  rejected(message: string, command: Command | undefined): void;
   log(level: number, message: string): void;
   readonly version: string;
   readonly versionNum: number;
@@ -102,11 +104,15 @@ export function redisLibrary(host: RedisLibHost): LuaTable {
       else raise(ScriptError.BAD_ARG_TYPE, line);
     }
     if (context === undefined) raise('ERR redis.call is not allowed from this context', line);
-    const failure = (message: string): LuaResults => {
-      if (raiseError) raise(message, line);
-      return [errorTable(message)];
-    };
     const cmd = host.lookup(argv);
+    // scriptCall's refusals: counted now (and as a rejected call of the command), not again
+    // when the script's reply is the error
+    const failure = (message: string): LuaResults => {
+      host.rejected(message, cmd);
+      const table = countedErrorTable(message);
+      if (raiseError) throw new LuaError(table, line);
+      return [table];
+    };
     if (cmd === undefined) return failure(ScriptError.UNKNOWN_COMMAND);
     const arity = cmd.meta.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity)

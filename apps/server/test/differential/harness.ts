@@ -170,6 +170,8 @@ export async function runCases(
     try {
       await a.call('FLUSHALL');
       await b.call('FLUSHALL');
+      await a.call('CONFIG', 'RESETSTAT');
+      await b.call('CONFIG', 'RESETSTAT');
       if (testCase.resp === 3) {
         await a.call('HELLO', '3');
         await b.call('HELLO', '3');
@@ -196,6 +198,36 @@ export async function runCases(
       a.close();
       b.close();
     }
+    const stats = await Promise.all([countersOf(pair.byor.port), countersOf(pair.redis.port)]);
+    const [x, y] = stats.map((counters) => counters.join('\n'));
+    if (x !== y) {
+      const byor = stats[0].filter((line) => !stats[1].includes(line)).join(' ');
+      const redis = stats[1].filter((line) => !stats[0].includes(line)).join(' ');
+      mismatches.push({ name: testCase.name, command: '(INFO counters)', byor, redis });
+    }
   }
   return { mismatches, commands };
+}
+
+/** INFO fields a case's commands leave the same on both servers (TIME loops and timing aside). */
+const COUNTERS =
+  /^(?:keyspace_hits|keyspace_misses|total_error_replies|errorstat_[^:]+|cmdstat_(?!time:)[^:]+):/;
+
+/**
+ * The counters of INFO stats, commandstats (calls, rejected and failed calls: not the times)
+ * and errorstats, read on a connection of their own (the case's may be subscribed, in RESP3 or
+ * closed); none when INFO is refused (a case left a password set).
+ */
+async function countersOf(port: number): Promise<string[]> {
+  const client = await RawClient.connect(port);
+  try {
+    const info = await client.call('INFO', 'everything');
+    return info
+      .split('\r\n')
+      .filter((line) => COUNTERS.test(line))
+      .map((line) => line.replace(/usec=[^,]*,usec_per_call=[^,]*,/, ''))
+      .sort();
+  } finally {
+    client.close();
+  }
 }
