@@ -175,6 +175,34 @@ async function rdbOf(setup: string[][]): Promise<Buffer> {
   }
 }
 
+/**
+ * A master that answers the handshake (PING, REPLCONF) and hands each PSYNC, with its number
+ * (0 first), to `psync`; `close` ends it and every connection it has.
+ */
+async function fakeMaster(psync: (socket: Socket, count: number) => void) {
+  const sockets: Socket[] = [];
+  let count = 0;
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('data', (chunk) => {
+      const text = chunk.toString('latin1');
+      if (text.includes('PSYNC')) psync(socket, count++);
+      else if (text.includes('PING')) socket.write('+PONG\r\n');
+      else socket.write('+OK\r\n'.repeat(text.split('REPLCONF').length - 1));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    sockets,
+    psyncs: () => count,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
+
 describe('ReplicationBacklog', () => {
   it('keeps the last `size` bytes of the stream and gives them back from any offset it covers', () => {
     fc.assert(
@@ -635,22 +663,11 @@ describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', 
       ['HSET', 'nh', 'f', 'v'],
     ]);
     rdb[rdb.length - 1]! ^= 0xff;
-    let psyncs = 0;
-    const sockets: Socket[] = [];
-    const fake = createServer((socket) => {
-      sockets.push(socket);
-      socket.on('data', (chunk) => {
-        const text = chunk.toString('latin1');
-        if (text.includes('PSYNC')) {
-          if (psyncs++ !== 0) return;
-          socket.write(`+FULLRESYNC ${'f'.repeat(40)} 0\r\n$${rdb.length}\r\n`);
-          socket.write(rdb);
-        } else if (text.includes('PING')) socket.write('+PONG\r\n');
-        else socket.write('+OK\r\n'.repeat(text.split('REPLCONF').length - 1));
-      });
+    const fake = await fakeMaster((socket, count) => {
+      if (count !== 0) return;
+      socket.write(`+FULLRESYNC ${'f'.repeat(40)} 0\r\n$${rdb.length}\r\n`);
+      socket.write(rdb);
     });
-    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
-    const fakePort = (fake.address() as { port: number }).port;
     const lines: string[] = [];
     const byor = await startServer({
       port: 0,
@@ -668,8 +685,8 @@ describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', 
         ['SELECT', '0'],
       ]);
       const before = await readState(byor.port);
-      await replica.call('REPLICAOF', '127.0.0.1', String(fakePort));
-      await until(() => psyncs >= 2);
+      await replica.call('REPLICAOF', '127.0.0.1', String(fake.port));
+      await until(() => fake.psyncs() >= 2);
       expect(await readState(byor.port)).toEqual(before);
       expect(logged('Failed trying to load the MASTER synchronization DB from socket')).toBe(true);
       expect(logged('MASTER <-> REPLICA sync: Discarding temporary DB in background')).toBe(true);
@@ -710,7 +727,6 @@ describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', 
     } finally {
       replica.close();
       await byor.close();
-      for (const socket of sockets) socket.destroy();
       fake.close();
     }
   });
@@ -788,20 +804,11 @@ describe.skipIf(!hasRedisServer)('a full sync through a file, as redis-server', 
 
   it('removes the file of a transfer cut short', async () => {
     // a master that announces an RDB, sends a part of it and goes away
-    const sockets: Socket[] = [];
-    const fake = createServer((socket) => {
-      sockets.push(socket);
-      socket.on('data', (chunk) => {
-        const text = chunk.toString('latin1');
-        if (text.includes('PSYNC')) {
-          socket.write(`+FULLRESYNC ${'f'.repeat(40)} 0\r\n$1000\r\nREDIS0010`);
-          setTimeout(() => socket.destroy(), 100);
-        } else if (text.includes('PING')) socket.write('+PONG\r\n');
-        else socket.write('+OK\r\n'.repeat(text.split('REPLCONF').length - 1));
-      });
+    const fake = await fakeMaster((socket) => {
+      socket.write(`+FULLRESYNC ${'f'.repeat(40)} 0\r\n$1000\r\nREDIS0010`);
+      setTimeout(() => socket.destroy(), 100);
     });
-    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
-    const port = (fake.address() as { port: number }).port;
+    const { port, sockets } = fake;
     const lines: string[] = [];
     const replica = await startServer({
       port: 0,
