@@ -711,9 +711,22 @@ export class Server implements KeyspaceHost {
 
   /** KeyspaceHost: a key expired (keyspace notification "expired"). */
   keyExpired(db: Database, key: string): void {
+    // not a change to save (deleteExpiredKeyAndPropagate leaves server.dirty): the deletion's
+    // keyModified counted one
+    this.stats.dirty--;
     // an expiry is propagated as a DEL, before the command that found it (redis-server does the same)
     this.hooks.propagate?.(db.index, ['DEL', key]);
     this.hooks.notify?.('x', 'expired', key, db.index);
+  }
+
+  /**
+   * server.dirty as redis-server counts it where that is not one change per key written (each
+   * key a command writes counts one, through keyModified): `count` more, for the elements a
+   * command changed beyond the first (HSET's fields, SADD's members...), or fewer (RENAME's two
+   * keys are one change). rdb_changes_since_last_save and the `save` points follow it.
+   */
+  changes(count: number): void {
+    this.stats.dirty += count;
   }
 
   /** KeyspaceHost: a key was written; WATCHers see their transaction fail. */

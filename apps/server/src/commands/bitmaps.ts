@@ -683,9 +683,11 @@ function bitfieldGeneric(client: Client, argv: string[], readOnlyCommand: boolea
   if (buffer !== undefined) {
     // lookupStringForBitCommand added or padded the key before any operation ran (even when
     // every one of them FAILed); only actual changes are notified
-    if (created || grown || changes > 0)
+    if (created || grown || changes > 0) {
       storeBuffer(client.db, client.server, key, buffer, created);
-    else {
+      // server.dirty += changes (the key's write counted one)
+      client.server.changes(changes - 1);
+    } else {
       buffer.commit();
       cacheOf(client.server).done(client.db, key, buffer);
     }

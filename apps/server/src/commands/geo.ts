@@ -466,6 +466,8 @@ function georadiusGeneric(
       stored.set.add(results.members[row] ?? '', score);
     }
     db.set(storeKey, stored);
+    // server.dirty += the members stored (the key's write counted one)
+    server.changes(stored.size - 1);
     server.notify('z', flags & GEOSEARCH ? 'geosearchstore' : 'georadiusstore', storeKey, db);
   } else if (db.delete(storeKey)) {
     server.notify('g', 'del', storeKey, db);

@@ -117,6 +117,8 @@ function hsetGeneric(client: Client, argv: string[], name: 'hset' | 'hmset'): vo
     if (hash.set(argv[i] ?? '', argv[i + 1] ?? '', limits.entries, limits.value)) created++;
   }
   written(client, key, hash, existing !== undefined);
+  // server.dirty += fields set (one is the key's)
+  client.server.changes((argv.length - 2) / 2 - 1);
   client.server.notify('h', 'hset', key, client.db);
   if (name === 'hset') client.w.integer(created);
   else client.w.ok();
@@ -188,6 +190,7 @@ function hdel(client: Client, argv: string[]): void {
   }
   if (deleted) {
     if (!removed) db.signalModified(key);
+    client.server.changes(deleted - 1);
     client.server.notify('h', 'hdel', key, db);
     if (removed) client.server.notify('g', 'del', key, db);
   }

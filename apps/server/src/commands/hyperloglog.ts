@@ -92,14 +92,18 @@ function pfadd(client: Client, argv: string[]): void {
       updated++;
     } else if (result === -1) {
       // redis-server changed the registers in place before finding the corruption: keep them
+      // (kept, but not changes to save: the command failed)
       if (existing === undefined) addHll(db, key, hll.toString());
       else if (updated > 0) storeHll(db, key, hll);
       else cache.drop(key);
+      if (existing === undefined || updated > 0) client.server.changes(-1);
       client.server.errorReply(client, HLL_CORRUPTED);
       return;
     }
   }
   if (updated > 0) {
+    // server.dirty += registers updated (and the key made)
+    client.server.changes(updated - 1);
     hll.invalidateCache();
     if (existing === undefined) {
       const value = hll.toString();
@@ -187,6 +191,8 @@ function pfmerge(client: Client, argv: string[]): void {
   if (existing === undefined) {
     hll = HyperLogLog.create();
     addHll(db, key, EMPTY_HLL);
+    // one change (server.dirty++) for the key made and written
+    client.server.changes(-1);
   } else {
     // checked as a source above: a string holding an HLL
     db.setStringForm(key, 'raw');

@@ -746,6 +746,8 @@ function debugPopulate(client: Client, argv: string[]): void {
       value =
         size <= value.length ? value.slice(0, size) : value + '\0'.repeat(size - value.length);
     db.add(key, value);
+    // not changes to save (dbAdd alone)
+    client.server.changes(-1);
   }
   client.w.ok();
 }

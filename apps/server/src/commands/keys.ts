@@ -92,12 +92,15 @@ function rename(client: Client, argv: string[], nx: boolean): void {
   const expire = db.getExpire(from);
   const stamp = db.stampOf(from) ?? 0;
   const form = db.stringForm(from);
+  // a RENAME is one change (server.dirty++), however many keys it writes
+  let writes = 2;
   if (db.lookup(to) !== undefined) {
     if (nx) {
       client.w.integer(0);
       return;
     }
     db.delete(to);
+    writes++;
   }
   // the old key goes first: a collection is charged to one key of one database at a time (the
   // account takes back what the collection says it was charged, which adding it changes)
@@ -106,6 +109,7 @@ function rename(client: Client, argv: string[], nx: boolean): void {
   db.setStamp(to, stamp);
   db.setStringForm(to, form);
   if (expire !== undefined) db.setExpire(to, expire);
+  client.server.changes(1 - writes);
   client.server.notify('g', 'rename_from', from, db);
   client.server.notify('g', 'rename_to', to, db);
   if (nx) client.w.integer(1);
@@ -264,6 +268,8 @@ function copy(client: Client, argv: string[]): void {
       return;
     }
     dst.delete(destination);
+    // one change (server.dirty++) for the replaced key and the copy
+    client.server.changes(-1);
   }
   dst.add(destination, copyValue(value));
   // dupStringObject keeps the encoding; an int-encoded copy is an object of its own
@@ -304,6 +310,8 @@ function move(client: Client, argv: string[]): void {
   dst.setStamp(key, stamp);
   dst.setStringForm(key, form);
   if (expire !== undefined) dst.setExpire(key, expire);
+  // one change (server.dirty++) for its two writes
+  client.server.changes(-1);
   client.server.notify('g', 'move_from', key, src);
   client.server.notify('g', 'move_to', key, dst);
   client.w.integer(1);

@@ -226,6 +226,8 @@ function restore(client: Client, argv: string[]): void {
     return;
   }
   db.add(key, value);
+  // one change (server.dirty++) for the key replaced and the one restored
+  if (deleted) server.changes(-1);
   // objectSetLRUOrLFU: FREQ under an LFU policy, IDLETIME (seconds) otherwise
   db.setAccess(key, frequency, idle);
   if (typeof value !== 'string' && (value.type === 'list' || value.type === 'zset'))

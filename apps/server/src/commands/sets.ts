@@ -58,7 +58,11 @@ function sadd(client: Client, argv: string[]): void {
   for (let i = 2; i < argv.length; i++) if (set.add(argv[i] ?? '', max)) added++;
   if (existing === undefined) db.add(key, set);
   else if (added) db.signalModified(key);
-  if (added) client.server.notify('s', 'sadd', key, db);
+  if (added) {
+    // server.dirty += added (one is the key's)
+    client.server.changes(added - 1);
+    client.server.notify('s', 'sadd', key, db);
+  }
   client.w.integer(added);
 }
 
@@ -86,6 +90,7 @@ function srem(client: Client, argv: string[]): void {
   }
   if (deleted) {
     if (!removed) db.signalModified(key);
+    client.server.changes(deleted - 1);
     client.server.notify('s', 'srem', key, db);
     if (removed) client.server.notify('g', 'del', key, db);
   }
@@ -231,6 +236,8 @@ function spopWithCount(client: Client, argv: string[]): void {
   }
   const size = set.size;
   client.server.notify('s', 'spop', key, db);
+  // server.dirty += the members popped (one is the key's)
+  client.server.changes(Math.min(count, size) - 1);
   // CASE 1: everything goes; the reply is built as SUNION builds it (whose read of the key is
   // a keyspace hit)
   if (count >= size) {

@@ -441,6 +441,8 @@ function sortGeneric(client: Client, argv: string[], readOnly: boolean): void {
   }
   if (outputLength > 0) {
     db.set(storeKey, ListValue.from(result));
+    // server.dirty += the elements stored (the key's write counted one)
+    client.server.changes(outputLength - 1);
     client.server.notify('l', 'sortstore', storeKey, db);
   } else if (db.delete(storeKey)) {
     client.server.notify('g', 'del', storeKey, db);

@@ -564,6 +564,7 @@ function xtrim(client: Client, argv: string[]): void {
     const db = client.db;
     client.server.notify('t', 'xtrim', key, db);
     db.signalModified(key);
+    client.server.changes(removed - 1);
     if (args.trim?.approximate === true) client.server.propagateAs(db, rewritten);
   }
   client.w.integer(removed);
@@ -621,6 +622,7 @@ function xdel(client: Client, argv: string[]): void {
   if (deleted !== 0) {
     const db = client.db;
     db.signalModified(key);
+    client.server.changes(deleted - 1);
     client.server.notify('t', 'xdel', key, db);
   }
   client.w.integer(deleted);
@@ -1128,6 +1130,8 @@ function xgroupCreate(client: Client, argv: string[]): void {
   if (stream === undefined) {
     stream = new StreamValue();
     db.add(key, stream);
+    // (MKSTREAM's key is not a change of its own: the group is the one)
+    server.changes(-1);
   }
   if (stream.createGroup(argv[3] ?? '', id, context.entriesRead) === undefined) {
     server.errorReply(client, StreamError.BUSYGROUP);

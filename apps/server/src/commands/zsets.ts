@@ -257,6 +257,8 @@ function zaddGeneric(client: Client, argv: string[], incrCommand: boolean): void
   }
   if (added > 0 || updated > 0) {
     if (!created) db.signalModified(key);
+    // server.dirty += added + updated (one is the key's)
+    server.changes(added + updated - 1);
     server.notify('z', incr ? 'zincr' : 'zadd', key, db);
     if (created) server.signalKeyAsReady(db, key);
   }
@@ -282,6 +284,7 @@ function zrem(client: Client, argv: string[]): void {
     }
   }
   if (deleted > 0) {
+    client.server.changes(deleted - 1);
     client.server.notify('z', 'zrem', key, db);
     if (removed) client.server.notify('g', 'del', key, db);
     else db.signalModified(key);
@@ -372,6 +375,7 @@ function zremrangeGeneric(client: Client, argv: string[], rangeType: RangeType):
     const removed = zset.size === 0;
     if (removed) db.delete(key);
     else db.signalModified(key);
+    client.server.changes(deleted - 1);
     client.server.notify('z', event, key, db);
     if (removed) client.server.notify('g', 'del', key, db);
   }
@@ -598,6 +602,8 @@ function genericZpop(
     w.double(score);
   }
   const db = client.db;
+  // server.dirty++ per member popped (one is the key's)
+  client.server.changes(popped.length - 1);
   client.server.notify('z', max ? 'zpopmax' : 'zpopmin', key, db);
   // blocking pops and ZMPOP propagate as ZPOPMIN/ZPOPMAX (ZMPOP with the count it took)
   if (emitKey) {

@@ -165,6 +165,7 @@ export async function runCases(
   const mismatches: Mismatch[] = [];
   let commands = 0;
   for (const testCase of cases) {
+    let changes: number[] | undefined;
     const a = await RawClient.connect(pair.byor.port);
     const b = await RawClient.connect(pair.redis.port);
     try {
@@ -172,6 +173,8 @@ export async function runCases(
       await b.call('FLUSHALL');
       await a.call('CONFIG', 'RESETSTAT');
       await b.call('CONFIG', 'RESETSTAT');
+      // rdb_changes_since_last_save when the case starts: its changes are compared
+      changes = await Promise.all([a, b].map(changesOf));
       if (testCase.resp === 3) {
         await a.call('HELLO', '3');
         await b.call('HELLO', '3');
@@ -198,7 +201,10 @@ export async function runCases(
       a.close();
       b.close();
     }
-    const stats = await Promise.all([countersOf(pair.byor.port), countersOf(pair.redis.port)]);
+    const stats = await Promise.all([
+      countersOf(pair.byor.port, changes?.[0] ?? 0),
+      countersOf(pair.redis.port, changes?.[1] ?? 0),
+    ]);
     const [x, y] = stats.map((counters) => counters.join('\n'));
     if (x !== y) {
       const byor = stats[0].filter((line) => !stats[1].includes(line)).join(' ');
@@ -214,7 +220,7 @@ export async function runCases(
  * avg_ttl is redis-server's estimate from its expiry cycle's samples, byor's the mean).
  */
 const COUNTERS =
-  /^(?:keyspace_hits|keyspace_misses|total_error_replies|errorstat_[^:]+|cmdstat_(?!time:)[^:]+|db\d+|pubsub_(?:channels|patterns)|pubsubshard_channels|blocked_clients|tracking_[a-z_]+|evicted_keys|connected_clients):/;
+  /^(?:keyspace_hits|keyspace_misses|total_error_replies|errorstat_[^:]+|cmdstat_(?!time:)[^:]+|db\d+|pubsub_(?:channels|patterns)|pubsubshard_channels|blocked_clients|tracking_[a-z_]+|evicted_keys|connected_clients|rdb_changes_since_last_save):/;
 
 /**
  * The counters of INFO stats, commandstats (calls, rejected and failed calls: not the times),
@@ -222,7 +228,14 @@ const COUNTERS =
  * case's may be subscribed, in RESP3 or closed); none when INFO is refused (a case left a
  * password set).
  */
-async function countersOf(port: number): Promise<string[]> {
+/** rdb_changes_since_last_save (server.dirty). */
+async function changesOf(client: RawClient): Promise<number> {
+  return Number(
+    /rdb_changes_since_last_save:(\d+)/.exec(await client.call('INFO', 'persistence'))?.[1],
+  );
+}
+
+async function countersOf(port: number, changesBefore: number): Promise<string[]> {
   const client = await RawClient.connect(port);
   try {
     const info = await client.call('INFO', 'everything');
@@ -230,7 +243,13 @@ async function countersOf(port: number): Promise<string[]> {
       .split('\r\n')
       .filter((line) => COUNTERS.test(line))
       .map((line) =>
-        line.replace(/usec=[^,]*,usec_per_call=[^,]*,/, '').replace(/,avg_ttl=\d+/, ''),
+        line
+          .replace(/usec=[^,]*,usec_per_call=[^,]*,/, '')
+          .replace(/,avg_ttl=\d+/, '')
+          .replace(
+            /^rdb_changes_since_last_save:(\d+)/,
+            (_, count: string) => `changes in the case:${Number(count) - changesBefore}`,
+          ),
       )
       .sort();
   } finally {
