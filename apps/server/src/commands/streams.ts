@@ -1448,9 +1448,9 @@ function xautoclaim(client: Client, argv: string[]): void {
   const server = client.server;
   const key = argv[1] ?? '';
   const groupName = argv[2] ?? '';
-  // looked up first, as xautoclaimCommand does (a hit or miss, or WRONGTYPE, whatever follows)
-  const stream = streamAt(client, key, true);
-  if (stream === null) return;
+  // looked up first, as xautoclaimCommand does (a hit or a miss, whatever follows); its type is
+  // checked once the arguments are
+  const found = client.db.lookupRead(key);
   const minIdleValue = int64Arg(client, argv[4] ?? '', StreamError.AUTOCLAIM_MIN_IDLE);
   if (minIdleValue === undefined) return;
   const minIdle = Math.max(0, clamp(minIdleValue));
@@ -1475,6 +1475,11 @@ function xautoclaim(client: Client, argv: string[]): void {
       return;
     }
   }
+  if (found !== undefined && !(found instanceof StreamValue)) {
+    server.errorReply(client, ReplyError.WRONGTYPE);
+    return;
+  }
+  const stream = found;
   const group = stream?.group(groupName);
   if (stream === undefined || group === undefined) {
     server.errorReply(client, noKeyOrGroup(key, groupName));

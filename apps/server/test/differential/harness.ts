@@ -229,13 +229,13 @@ const COUNTERS =
  * password set).
  */
 /** rdb_changes_since_last_save (server.dirty). */
-async function changesOf(client: RawClient): Promise<number> {
+export async function changesOf(client: RawClient): Promise<number> {
   return Number(
     /rdb_changes_since_last_save:(\d+)/.exec(await client.call('INFO', 'persistence'))?.[1],
   );
 }
 
-async function countersOf(port: number, changesBefore: number): Promise<string[]> {
+export async function countersOf(port: number, changesBefore: number): Promise<string[]> {
   const client = await RawClient.connect(port);
   try {
     const info = await client.call('INFO', 'everything');

@@ -22,6 +22,8 @@ import {
   canonical,
   canonicalElements,
   canonicalPairs,
+  changesOf,
+  countersOf,
   redisAvailable,
   replyShape,
   startConnectedPair,
@@ -840,6 +842,8 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
           '+OK\r\n',
           '+OK\r\n',
         ]);
+        await both('CONFIG', 'RESETSTAT');
+        const changes = await Promise.all([byor, redis].map(changesOf));
         // Once a hash was restored in hash order (RESTORE_SCRIPT says so, or may in a transaction
         // it is queued in), DUMP_SCRIPT leaves out the hashes that order can be in: listpacks.
         let hashOrder = false;
@@ -870,6 +874,13 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
           reply.replace(/^[$=]\d+\r\n/, '').replace(/,avg_ttl=\d+/g, ''),
         );
         expect(i, 'INFO keyspace').toBe(j);
+        // the counters: keyspace hits and misses, commands' calls and failures, errors by code,
+        // the changes to save (after the DUMPs and DEBUG OBJECTs above, the same on both)
+        const [byorCounters, redisCounters] = await Promise.all([
+          countersOf(pair.byor.port, changes[0] ?? 0),
+          countersOf(pair.redis.port, changes[1] ?? 0),
+        ]);
+        expect(byorCounters, 'INFO counters').toEqual(redisCounters);
         // the same keyspace notifications, in the same order
         const [byorEvents, redisEvents] = await Promise.all(
           listeners.map((listener) => receivedBy(listener, SUBSCRIBED_PONG)),
