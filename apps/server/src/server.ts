@@ -343,7 +343,7 @@ export class Server implements KeyspaceHost {
   execute(client: Client, argv: string[]): void {
     if (this.hooks.beforeCommand.length !== 0 && client.conn) {
       // CLIENT LIST's cmd= names a command refused here too (processCommand sets lastcmd first)
-      client.lastCommand = this.#named(argv)?.meta.name ?? 'NULL';
+      client.lastCommand = this.lookupCommand(argv)?.meta.name ?? 'NULL';
       for (const hook of this.hooks.beforeCommand) {
         const error = hook(client, argv);
         if (error !== undefined) {
@@ -542,8 +542,11 @@ export class Server implements KeyspaceHost {
     return this.config.bool('replica-read-only') ? 'hide' : 'delete';
   }
 
-  /** The command `argv` names (a subcommand when it has them), or undefined when none. */
-  #named(argv: readonly string[]): Command | undefined {
+  /**
+   * lookupCommand: the command `argv` names (a subcommand when it has them and `argv` gives one),
+   * or undefined when there is none (an unknown command or subcommand).
+   */
+  lookupCommand(argv: readonly string[]): Command | undefined {
     const command = this.command(argv[0] ?? '');
     if (command?.subcommands && argv.length >= 2) {
       return command.subcommands.get((argv[1] ?? '').toLowerCase());

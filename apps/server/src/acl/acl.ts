@@ -1,6 +1,6 @@
-import { protectedRefusal } from '../commands/admin.js';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Client } from '../client.js';
+import { protectedRefusal } from '../commands/admin.js';
 import type { Server } from '../server.js';
 import type { Command } from '../commands/types.js';
 import { CommandFlag } from '../commands/spec.js';
@@ -208,14 +208,8 @@ export class Acl {
   #beforeCommand(client: Client, argv: string[]): string | undefined {
     const user = this.userOf(client);
     if (!client.authenticated || user.unrestricted) return undefined;
-    const server = this.server;
-    let command = server.command(argv[0] ?? '');
+    const command = this.server.lookupCommand(argv);
     if (!command) return undefined;
-    if (command.subcommands && argv.length >= 2) {
-      const sub = command.subcommands.get((argv[1] ?? '').toLowerCase());
-      if (!sub) return undefined;
-      command = sub;
-    }
     const arity = command.meta.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return undefined;
     if (!command.handler && argv.length < 2) return undefined;

@@ -152,7 +152,7 @@ export class ScriptEngine {
         lua,
         current: () => this.#run,
         execute: (context, command, argv) => this.#execute(context, command, argv),
-        lookup: (argv) => this.#lookup(argv),
+        lookup: (argv) => server.lookupCommand(argv),
         writeRefusal: () => server.writeRefusal(),
         rejected: (message, command) => server.scriptCallRejected(message, command),
         log: (level, message) => {
@@ -193,16 +193,6 @@ export class ScriptEngine {
     G.metatable = meta;
     G.readonly = true;
     return lua;
-  }
-
-  /** The command a script calls (subcommands resolved), or undefined. */
-  #lookup(argv: readonly string[]): Command | undefined {
-    let command = this.server.command(argv[0] ?? '');
-    if (command?.subcommands) {
-      if (argv.length < 2) return command;
-      command = command.subcommands.get((argv[1] ?? '').toLowerCase());
-    }
-    return command;
   }
 
   /** Runs one command for the script client and returns its reply as latin1 text. */
@@ -334,14 +324,9 @@ export class ScriptEngine {
   #rejectWhileBusy(client: Client, argv: string[]): string | undefined {
     const run = this.#run;
     if (!run?.busy || client === run.caller) return undefined;
-    const command = this.server.command(argv[0] ?? '');
-    if (!command) return undefined; // unknown command: the usual error
-    let target = command;
-    if (command.subcommands && argv.length >= 2) {
-      const sub = command.subcommands.get((argv[1] ?? '').toLowerCase());
-      if (!sub) return undefined;
-      target = sub;
-    }
+    // (an unknown command or subcommand gets the usual error)
+    const target = this.server.lookupCommand(argv);
+    if (target === undefined) return undefined;
     const arity = target.meta.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return undefined;
     const text = run.isEval ? BusyError.EVAL : BusyError.FUNCTION;
