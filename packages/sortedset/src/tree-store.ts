@@ -16,9 +16,8 @@ import { SortedSetInvariantError } from './errors.js';
 import type { LexBound, ScoreBound } from './bounds.js';
 import {
   comparePairs,
-  lexGteMin,
-  lexLteMax,
-  lexRangeOverlaps,
+  firstInLexRange,
+  lastInLexRange,
   type Store,
   type Visitor,
 } from './store.js';
@@ -258,17 +257,14 @@ export class TreeStore implements Store {
     const tree = this.#tree;
     // genericZrangebylexCommand over a skiplist: zslFirstInLexRange (zslLastInLexRange), then
     // LIMIT's offset skipped unchecked, then the walk while within the far end
-    if (!lexRangeOverlaps(this, min, max)) return 0;
-    let node = reverse ? this.#lastMemberBelow(max) : this.#firstMemberAbove(min);
-    if (node === NIL) return 0;
-    const found = tree.key(node);
-    if (reverse ? !lexGteMin(found, min) : !lexLteMax(found, max)) return 0;
+    const rank = reverse ? lastInLexRange(this, min, max) : firstInLexRange(this, min, max);
+    if (rank < 0) return 0;
+    let node = tree.at(rank);
     if (offset > 0) node = this.#skip(node, offset, reverse);
     if (node === NIL) return 0;
+    // '+' as the maximum (or '-' as the minimum, walking down) bounds nothing (the opposite sign
+    // left the range empty above)
     const limit: LexBound = reverse ? min : max;
-    // '+' as the maximum (or '-' as the minimum, walking down) bounds nothing; the opposite
-    // sign admits nothing
-    if (limit === (reverse ? '+' : '-')) return 0;
     const bounded = limit !== '+' && limit !== '-';
     const bound = bounded ? limit.value : '';
     const exclusive = bounded && limit.exclusive;
@@ -342,46 +338,6 @@ export class TreeStore implements Store {
     while (node !== NIL) {
       const score = tree.value(node);
       if (score < value || (!exclusive && score === value)) {
-        found = node;
-        node = tree.right(node);
-      } else {
-        node = tree.left(node);
-      }
-    }
-    return found;
-  }
-
-  /** The first node at or after a lex minimum. */
-  #firstMemberAbove(bound: LexBound): number {
-    const tree = this.#tree;
-    if (bound === '-') return tree.first();
-    if (bound === '+') return NIL;
-    const { value, exclusive } = bound;
-    let node = tree.root;
-    let found = NIL;
-    while (node !== NIL) {
-      const member = tree.key(node);
-      if (member > value || (!exclusive && member === value)) {
-        found = node;
-        node = tree.left(node);
-      } else {
-        node = tree.right(node);
-      }
-    }
-    return found;
-  }
-
-  /** The last node at or before a lex maximum. */
-  #lastMemberBelow(bound: LexBound): number {
-    const tree = this.#tree;
-    if (bound === '+') return tree.last();
-    if (bound === '-') return NIL;
-    const { value, exclusive } = bound;
-    let node = tree.root;
-    let found = NIL;
-    while (node !== NIL) {
-      const member = tree.key(node);
-      if (member < value || (!exclusive && member === value)) {
         found = node;
         node = tree.right(node);
       } else {
