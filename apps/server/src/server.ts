@@ -1128,7 +1128,7 @@ export class Server implements KeyspaceHost {
    * swapMainDbWithTempDb: each database takes the contents of its counterpart in `loaded` (a
    * replica's repl-diskless-load swapdb, once its master's RDB loaded there), which gets the old
    * ones for the caller to drop. WATCHers, blocked clients, XREADGROUP waiters and tracking
-   * clients are told as SWAPDB and a flush tell them.
+   * clients learn of it as they do of a SWAPDB and a flush.
    */
   replaceDatabases(loaded: readonly Database[]): void {
     for (const db of this.databases) this.touchWatchedReplaced(db, loaded[db.index]);
