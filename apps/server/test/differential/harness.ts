@@ -216,18 +216,36 @@ export async function runCases(
 }
 
 /**
+ * INFO keyspace's db lines once every expired key is reclaimed (SCAN of each database deletes
+ * the expired keys it meets, on both servers): which of them the active expiry cycles had
+ * reclaimed by then is timing. Run after the counters are read, so its own commands, hits and
+ * changes are not counted.
+ */
+async function reclaimedKeyspace(client: RawClient, info: string): Promise<string[]> {
+  for (const [, db] of info.matchAll(/^db(\d+):/gm)) {
+    if (!(await client.call('SELECT', db ?? '0')).startsWith('+')) return dbLines(info);
+    let cursor = '0';
+    do {
+      const reply = await client.call('SCAN', cursor, 'COUNT', '1000');
+      const next = /^\*2\r\n\$\d+\r\n(\d+)\r\n/.exec(reply)?.[1];
+      if (next === undefined) return dbLines(info);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  return dbLines(await client.call('INFO', 'keyspace'));
+}
+
+function dbLines(info: string): string[] {
+  return info.split('\r\n').filter((line) => /^db\d+:/.test(line));
+}
+
+/**
  * INFO fields a case's commands leave the same on both servers (TIME loops and timing aside;
  * avg_ttl is redis-server's estimate from its expiry cycle's samples, byor's the mean).
  */
 const COUNTERS =
-  /^(?:keyspace_hits|keyspace_misses|total_error_replies|errorstat_[^:]+|cmdstat_(?!time:)[^:]+|db\d+|pubsub_(?:channels|patterns)|pubsubshard_channels|blocked_clients|tracking_[a-z_]+|evicted_keys|connected_clients|rdb_changes_since_last_save):/;
+  /^(?:keyspace_hits|keyspace_misses|total_error_replies|errorstat_[^:]+|cmdstat_(?!time:)[^:]+|pubsub_(?:channels|patterns)|pubsubshard_channels|blocked_clients|tracking_[a-z_]+|evicted_keys|connected_clients|rdb_changes_since_last_save):/;
 
-/**
- * The counters of INFO stats, commandstats (calls, rejected and failed calls: not the times),
- * errorstats, clients and keyspace (keys and expires), read on a connection of their own (the
- * case's may be subscribed, in RESP3 or closed); none when INFO is refused (a case left a
- * password set).
- */
 /** rdb_changes_since_last_save (server.dirty). */
 export async function changesOf(client: RawClient): Promise<number> {
   return Number(
@@ -235,13 +253,21 @@ export async function changesOf(client: RawClient): Promise<number> {
   );
 }
 
+/**
+ * The counters of INFO stats, commandstats (calls, rejected and failed calls: not the times),
+ * errorstats, clients and keyspace (keys and expires), read on a connection of their own (the
+ * case's may be subscribed, in RESP3 or closed); none when INFO is refused (a case left a
+ * password set).
+ */
 export async function countersOf(port: number, changesBefore: number): Promise<string[]> {
   const client = await RawClient.connect(port);
   try {
     const info = await client.call('INFO', 'everything');
+    const keyspace = await reclaimedKeyspace(client, info);
     return info
       .split('\r\n')
       .filter((line) => COUNTERS.test(line))
+      .concat(keyspace)
       .map((line) =>
         line
           .replace(/usec=[^,]*,usec_per_call=[^,]*,/, '')
