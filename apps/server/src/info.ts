@@ -98,8 +98,10 @@ function section(server: Server, name: string): string | undefined {
         if (client.blocked) blocked++;
         if (clientType(client) === 'pubsub') pubsub++;
       }
+      // replicas are not counted (their links are server.slaves, outside connected_clients)
+      const replicas = ReplicationMaster.existing(server)?.replicas.length ?? 0;
       return lines('Clients', [
-        ['connected_clients', server.clients.size],
+        ['connected_clients', server.clients.size - replicas],
         ['cluster_connections', 0],
         ['maxclients', server.config.number('maxclients')],
         ['client_recent_max_input_buffer', 0],

@@ -109,7 +109,6 @@ export class Server implements KeyspaceHost {
     propagate: undefined,
     flushed: [],
     shutdown: [],
-    propagateMulti: undefined,
     beforeCommand: [],
     beforeWrite: [],
     beforeReply: [],
@@ -462,23 +461,54 @@ export class Server implements KeyspaceHost {
   }
 
   #installPropagation(): void {
-    const hooks = this.hooks;
-    const targets = [...this.#propagationTargets];
-    const only = targets.length === 1 ? targets[0] : undefined;
-    if (targets.length === 0) {
-      hooks.propagate = undefined;
-      hooks.propagateMulti = undefined;
-    } else if (only !== undefined) {
-      hooks.propagate = (dbIndex, argv) => only.feed(dbIndex, argv);
-      hooks.propagateMulti = (_client, start) => only.transaction(start);
-    } else {
-      hooks.propagate = (dbIndex, argv) => {
-        for (const target of targets) target.feed(dbIndex, argv);
-      };
-      hooks.propagateMulti = (_client, start) => {
-        for (const target of targets) target.transaction(start);
-      };
+    this.hooks.propagate =
+      this.#propagationTargets.length === 0
+        ? undefined
+        : (dbIndex, argv) => this.#alsoPropagate(dbIndex, argv, undefined);
+  }
+
+  /**
+   * The writes of the execution unit that runs (a command from a client with all it ran, a
+   * script, a blocked client served), propagated when it ends: redis-server 7.0's also_propagate.
+   */
+  #pendingWrites: PendingWrite[] = [];
+  /** units open (a script that yields outlives the command that started it) */
+  #unitDepth = 0;
+
+  /**
+   * An execution unit starts: the writes propagated until it ends go out together, as one
+   * transaction when there are several (propagatePendingCommands), unless `noMulti`.
+   */
+  beginPropagationUnit(): void {
+    this.#unitDepth++;
+  }
+
+  /** The unit begun last ends; the outermost one propagates its writes. */
+  endPropagationUnit(noMulti = false): void {
+    if (this.#unitDepth > 0 && --this.#unitDepth > 0) return;
+    const writes = this.#pendingWrites;
+    if (writes.length === 0) return;
+    this.#pendingWrites = [];
+    const targets = this.#propagationTargets;
+    const wrap = writes.length > 1 && !noMulti;
+    if (wrap) for (const target of targets) target.transaction(true);
+    for (const { dbIndex, argv, only } of writes) {
+      if (only !== undefined) only.feed(dbIndex, argv);
+      else for (const target of targets) target.feed(dbIndex, argv);
     }
+    if (wrap) for (const target of targets) target.transaction(false);
+  }
+
+  /** alsoPropagate: a write to `only` (PUBLISH: the replicas), or to every target. */
+  #alsoPropagate(dbIndex: number, argv: readonly string[], only: PropagationTarget | undefined) {
+    if (this.#unitDepth !== 0) this.#pendingWrites.push({ dbIndex, argv, only });
+    else if (only !== undefined) only.feed(dbIndex, argv);
+    else for (const target of this.#propagationTargets) target.feed(dbIndex, argv);
+  }
+
+  /** A write for `target` only (PUBLISH for the replicas: forceCommandPropagation(REPL)). */
+  propagateTo(target: PropagationTarget, dbIndex: number, argv: readonly string[]): void {
+    this.#alsoPropagate(dbIndex, argv, target);
   }
 
   /**
@@ -559,7 +589,10 @@ export class Server implements KeyspaceHost {
     const handler = command.handler;
     if (!handler) return;
     const outer = this.#timeSnapshot === 0;
-    if (outer) this.#timeSnapshot = this.batchNow();
+    if (outer) {
+      this.#timeSnapshot = this.batchNow();
+      this.beginPropagationUnit();
+    }
     // one clock read per command: in a batch, a command starts when the previous one ended
     const start = this.#lastStamp || performance.now();
     const writer = client.w;
@@ -613,16 +646,15 @@ export class Server implements KeyspaceHost {
     if (propagate) {
       // (a cast: the handler may have set it, which narrowing cannot see)
       const rewritten = this.#propagation as { db: number; argv: string[] }[] | undefined;
-      if (rewritten) {
-        // several commands for one (SPOP with a count) are one transaction, as redis-server does
-        const wrap = rewritten.length > 1 && !client.denyBlocking;
-        if (wrap) this.hooks.propagateMulti?.(client, true);
-        for (const entry of rewritten) propagate(entry.db, entry.argv);
-        if (wrap) this.hooks.propagateMulti?.(client, false);
-      } else if (this.stats.dirty !== dirtyBefore && command.meta.flags & CommandFlag.WRITE)
+      if (rewritten) for (const entry of rewritten) propagate(entry.db, entry.argv);
+      else if (this.stats.dirty !== dirtyBefore && command.meta.flags & CommandFlag.WRITE)
         propagate(client.db.index, argv);
     }
     this.#propagation = outerPropagation;
+    // what the command propagated goes out: several writes (SPOP with a count, EXEC, the expired
+    // keys a write deleted first) as one transaction, except SCAN's and RANDOMKEY's
+    if (outer)
+      this.endPropagationUnit((command.meta.flags & CommandFlag.TOUCHES_ARBITRARY_KEYS) !== 0);
     for (const hook of this.hooks.afterCommand) hook(client, command, argv);
     if (outer) {
       if (this.#readyKeys.size !== 0) this.handleReadyKeys();
@@ -999,19 +1031,17 @@ export class Server implements KeyspaceHost {
             let served = false;
             const outerPropagation = this.#propagation;
             this.#propagation = undefined;
+            this.beginPropagationUnit();
             this.replyOutOfBand(client, () => {
               served = state.retry(key);
             });
             // what the served command propagates (e.g. BLPOP as LPOP) goes out now, several
-            // commands as one transaction (BLMPOP with a count), as call() does
+            // commands as one transaction, as afterCommand does for each client served
             const rewritten = this.#propagation as { db: number; argv: string[] }[] | undefined;
             const propagate = this.hooks.propagate;
-            if (rewritten && propagate) {
-              const wrap = rewritten.length > 1;
-              if (wrap) this.hooks.propagateMulti?.(client, true);
+            if (rewritten && propagate)
               for (const entry of rewritten) propagate(entry.db, entry.argv);
-              if (wrap) this.hooks.propagateMulti?.(client, false);
-            }
+            this.endPropagationUnit();
             this.#propagation = outerPropagation;
             if (served) {
               this.#removeBlocked(client, state);
@@ -1262,8 +1292,15 @@ export class Server implements KeyspaceHost {
 export interface PropagationTarget {
   /** a write, after rewriting (SET ... PX as SET ... PXAT), in database `dbIndex` */
   feed(dbIndex: number, argv: readonly string[]): void;
-  /** EXEC (or a script, or a command propagated as several) starts (true) or ends (false) */
+  /** the writes of one execution unit, when there are several, start (true) or end (false) */
   transaction(start: boolean): void;
+}
+
+/** A write held until its execution unit ends. */
+interface PendingWrite {
+  readonly dbIndex: number;
+  readonly argv: readonly string[];
+  readonly only: PropagationTarget | undefined;
 }
 
 /** Callbacks that feature modules attach to the core. */
@@ -1295,8 +1332,6 @@ export interface ServerHooks {
    * beforeSleep, and acknowledged writes are durable.
    */
   beforeReply: (() => void)[];
-  /** EXEC starts (true) or ends (false): the targets wrap the writes in MULTI/EXEC */
-  propagateMulti: ((client: Client, start: boolean) => void) | undefined;
   /** what other modules add to a CLIENT LIST / CLIENT INFO line (ACL users, tracking) */
   clientInfo: ClientInfoSource | undefined;
   /**

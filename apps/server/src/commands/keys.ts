@@ -364,15 +364,20 @@ function flushFlags(client: Client, argv: string[]): boolean {
   return true;
 }
 
+// Both propagate even when there was nothing to flush (forceCommandPropagation): a replica or
+// the AOF must flush what it may hold that the master does not.
+
 function flushdb(client: Client, argv: string[]): void {
   if (!flushFlags(client, argv)) return;
   client.server.flushDatabase(client.db.index);
+  client.server.propagateAs(client.db, argv);
   client.w.ok();
 }
 
 function flushall(client: Client, argv: string[]): void {
   if (!flushFlags(client, argv)) return;
   client.server.flushDatabase(undefined);
+  client.server.propagateAs(client.db, argv);
   client.w.ok();
 }
 

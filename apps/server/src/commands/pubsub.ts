@@ -34,7 +34,8 @@ function spublish(client: Client, argv: string[]): void {
 function toReplicas(client: Client, argv: string[]): void {
   const server = client.server;
   if (server.hooks.propagate === undefined) return;
-  ReplicationMaster.existing(server)?.feedReplicasOnly(client.db.index, argv);
+  const master = ReplicationMaster.existing(server);
+  if (master?.backlog !== undefined) server.propagateTo(master, client.db.index, argv);
 }
 
 function listChannels(

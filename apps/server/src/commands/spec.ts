@@ -103,7 +103,15 @@ export const CommandFlag = {
   MOVABLEKEYS: 1 << 15,
   ALLOW_BUSY: 1 << 16,
   NO_MANDATORY_KEYS: 1 << 17,
+  /**
+   * CMD_TOUCHES_ARBITRARY_KEYS, hidden from COMMAND INFO as in redis-server (SCAN, RANDOMKEY):
+   * the expired keys such a command deletes are not propagated as one transaction
+   */
+  TOUCHES_ARBITRARY_KEYS: 1 << 18,
 } as const;
+
+/** The commands redis-server flags CMD_TOUCHES_ARBITRARY_KEYS. */
+const TOUCHES_ARBITRARY_KEYS = new Set(['scan', 'randomkey']);
 
 const FLAG_BY_NAME: Record<string, number> = {
   write: CommandFlag.WRITE,
@@ -183,7 +191,12 @@ function metaFromInfo(
   return {
     name: name && name.t === '$' ? name.v : '',
     arity: number(arity),
-    flags: flagNames.reduce((acc, flag) => acc | (FLAG_BY_NAME[flag] ?? 0), 0),
+    flags: flagNames.reduce(
+      (acc, flag) => acc | (FLAG_BY_NAME[flag] ?? 0),
+      name && name.t === '$' && TOUCHES_ARBITRARY_KEYS.has(name.v)
+        ? CommandFlag.TOUCHES_ARBITRARY_KEYS
+        : 0,
+    ),
     flagNames,
     firstKey: number(first),
     lastKey: number(last),

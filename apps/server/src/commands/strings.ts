@@ -2,7 +2,7 @@ import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
 import { addInt64, type Int64 } from '../util/numbers.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../util/longdouble.js';
-import { checkStringLength, intArg, notString, safeIntArg } from './args.js';
+import { checkStringLength, intArg, is, notString, safeIntArg } from './args.js';
 import type { HandlerTable } from './types.js';
 import { lcsCommand } from './lcs.js';
 
@@ -142,7 +142,7 @@ function set(client: Client, argv: string[]): void {
   if (!options) return;
   const deadline = deadlineOf(client, options, 'set');
   if (deadline === null) return;
-  setGeneric(client, key, value, options.flags, deadline, 'set');
+  setGeneric(client, key, value, options.flags, deadline, 'set', argv);
 }
 
 function setGeneric(
@@ -152,6 +152,7 @@ function setGeneric(
   flags: number,
   deadline: number | undefined,
   command: string,
+  argv: readonly string[] = [],
 ): void {
   const db = client.db;
   // the old value matters to GET (a read: getGenericCommand's hit or miss), NX and XX; otherwise
@@ -181,8 +182,14 @@ function setGeneric(
   if (deadline !== undefined) {
     db.setExpire(key, deadline);
     client.server.notify('g', 'expire', key, db);
-    if (!(flags & PXAT))
-      client.server.propagateAs(db, ['SET', key, value, 'PXAT', String(deadline)]);
+    // propagated as SET key value PXAT ms, whatever the other options
+    client.server.propagateAs(db, ['SET', key, value, 'PXAT', String(deadline)]);
+  } else if (flags & GET) {
+    // propagated without GET (which may be given more than once)
+    client.server.propagateAs(
+      db,
+      argv.filter((arg, i) => i < 3 || !is(arg, 'GET')),
+    );
   }
   if (flags & GET) {
     if (old === undefined) client.w.nil();
@@ -276,6 +283,7 @@ function getset(client: Client, argv: string[]): void {
   else client.w.bulk(old);
   db.set(key, argv[2] ?? '');
   client.server.notify('$', 'set', key, db);
+  client.server.propagateAs(db, ['SET', key, argv[2] ?? '']);
 }
 
 function mget(client: Client, argv: string[]): void {

@@ -45,14 +45,12 @@ function exec(client: Client): void {
   client.denyBlocking = true;
   try {
     client.w.arrayHeader(state.commands.length);
-    client.server.hooks.propagateMulti?.(client, true);
     for (const { command, argv } of state.commands) {
       // ACLs are checked again: the rules may have changed since the command was queued
       const denied = execPermissionError(client, command, argv);
       if (denied !== undefined) client.server.errorReply(client, denied);
       else client.server.call(client, command, argv);
     }
-    client.server.hooks.propagateMulti?.(client, false);
   } finally {
     client.denyBlocking = false;
   }

@@ -193,11 +193,6 @@ export class ReplicationMaster implements PropagationTarget {
     if (this.backlog !== undefined) this.#server.removePropagationTarget(this);
   }
 
-  /** A command for the replicas alone (PUBLISH): fed as a write is, once a replica ever came. */
-  feedReplicasOnly(dbIndex: number, argv: readonly string[]): void {
-    if (this.backlog !== undefined) this.feed(dbIndex, argv);
-  }
-
   /** A command of the stream's own (PING, REPLCONF GETACK): not a write of any database. */
   #feedOwn(argv: readonly string[]): void {
     // a replica's replicas get its master's stream only (their offsets are the master's)
@@ -918,7 +913,8 @@ export class ReplicationMaster implements PropagationTarget {
     const period = config.number('repl-ping-replica-period') * 1000;
     if (this.#links.size !== 0 && now - this.#lastPing >= period) {
       this.#lastPing = now;
-      this.#feedOwn(['PING']);
+      // (lower-case, as redis-server's shared.ping)
+      this.#feedOwn(['ping']);
     }
     // a replica waiting for its RDB gets a newline each second (its own timeout counts from
     // the last byte it read; the newlines are not part of the stream)

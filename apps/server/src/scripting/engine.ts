@@ -265,7 +265,8 @@ export class ScriptEngine {
     R.l = 0;
     const savedNoYield = R.noYield;
     R.noYield = yieldable ? 0 : 1;
-    server.hooks.propagateMulti?.(caller, true);
+    // the script's writes are one unit, even when it yields and ends in a later turn
+    server.beginPropagationUnit();
     let stepper: { step(): LuaResults | undefined };
     try {
       stepper = lua.start(fn, args);
@@ -355,7 +356,7 @@ export class ScriptEngine {
       run.lua.R.b = 1000;
       return false;
     };
-    server.hooks.propagateMulti?.(caller, false);
+    server.endPropagationUnit();
     // an error counted where it arose (a command's the script raised or returned) is not
     // counted again; the EVAL or FCALL still failed
     const reply = (text: string, counted: boolean): void => {

@@ -11,7 +11,14 @@ import { hashesCases } from './hashes.cases.js';
 import { keyCases } from './keys.cases.js';
 import { listsCases } from './lists.cases.js';
 import { pubsubCases } from './pubsub.cases.js';
-import { redisAvailable, runCases, startPair, type DiffCase, type Pair } from './harness.js';
+import {
+  openStreams,
+  redisAvailable,
+  runCases,
+  startPair,
+  type DiffCase,
+  type Pair,
+} from './harness.js';
 import { scriptingCases } from './scripting.cases.js';
 import { setsCases } from './sets.cases.js';
 import { streamsCases } from './streams.cases.js';
@@ -19,7 +26,10 @@ import { stringCases } from './strings.cases.js';
 import { transactionsCases } from './transactions.cases.js';
 import { zsetsCases } from './zsets.cases.js';
 
+// (replication first: a standalone server that never had a replica, before the others' cases
+// attach one to compare what each server propagates)
 const groups: Record<string, DiffCase[]> = {
+  replication: replicationCases,
   strings: stringCases,
   keys: keyCases,
   lists: listsCases,
@@ -30,7 +40,6 @@ const groups: Record<string, DiffCase[]> = {
   transactions: transactionsCases,
   streams: streamsCases,
   scripting: scriptingCases,
-  replication: replicationCases,
   bitmaps: bitmapCases,
   hyperloglog: hyperloglogCases,
   geo: geoCases,
@@ -51,7 +60,11 @@ describe.skipIf(!redisAvailable)('differential: byor vs redis-server, byte for b
 
   for (const [group, cases] of Object.entries(groups)) {
     it.skipIf(cases.length === 0)(`${group}: ${cases.length} cases`, async () => {
-      const { mismatches, commands } = await runCases(pair, cases);
+      // what both propagate is compared too, but for the cases of a server without replicas
+      const streams = group === 'replication' ? undefined : await openStreams(pair);
+      const { mismatches, commands } = await runCases(pair, cases, streams).finally(() =>
+        streams?.close(),
+      );
       const report = mismatches
         .map(
           (m) =>

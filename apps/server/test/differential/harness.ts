@@ -1,5 +1,6 @@
 import { startServer, type Logger, type RunningServer } from '../../src/index.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { ReplicationStream, streamDifference } from '../helpers/replication-stream.js';
 import { redisServerBinary, startRedisServer, type RedisServerProcess } from '@byor/test-oracle';
 
 /**
@@ -73,6 +74,81 @@ export async function startConnectedPair(
       await pair.stop();
     },
   };
+}
+
+/**
+ * A replica's link to each server of a pair (what each propagates) and a connection to each that
+ * ends a case's part of the streams: a PUBLISH, which both propagate.
+ */
+export interface Streams {
+  readonly links: readonly [ReplicationStream, ReplicationStream];
+  readonly markers: readonly [RawClient, RawClient];
+  /** the number of the last case's marker */
+  count: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Attaches a replica's link to each server of `pair`, once each has sent its RDB (a FLUSHALL
+ * would stop redis-server's BGSAVE for it); `close` waits until both servers dropped them.
+ */
+export async function openStreams(pair: Pair): Promise<Streams> {
+  const links = [
+    await ReplicationStream.open(pair.byor.port),
+    await ReplicationStream.open(pair.redis.port),
+  ] as const;
+  await Promise.all(links.map((link) => link.synced()));
+  const markers = [
+    await RawClient.connect(pair.byor.port),
+    await RawClient.connect(pair.redis.port),
+  ] as const;
+  return {
+    links,
+    markers,
+    count: 0,
+    close: async () => {
+      for (const link of links) link.close();
+      for (const marker of markers) {
+        for (let i = 0; i < 400; i++) {
+          const info = await callWithin(marker, 1000, 'INFO', 'replication');
+          // (a case may have left INFO refused, or this connection closed)
+          if (!info.startsWith('$') || info.includes('connected_slaves:0\r\n')) break;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        marker.close();
+      }
+    },
+  };
+}
+
+/** `client.call`, or '' when no reply came within `ms` (a case closed the connection). */
+function callWithin(client: RawClient, ms: number, ...argv: string[]): Promise<string> {
+  return Promise.race([
+    client.call(...argv),
+    new Promise<string>((resolve) => setTimeout(() => resolve(''), ms)),
+  ]);
+}
+
+/**
+ * What each server propagated since the last marker, when they differ (not compared when a
+ * server refused the marker: a case left it so, and the next marker ends both parts).
+ */
+async function streamMismatch(
+  streams: Streams,
+): Promise<{ byor: string; redis: string } | undefined> {
+  const marker = ['PUBLISH', '__case__', String(++streams.count)];
+  const replies = await Promise.all(
+    streams.markers.map((client) => callWithin(client, 1000, ...marker)),
+  );
+  if (!replies.every((reply) => reply.startsWith(':'))) return undefined;
+  const end = marker.join(' ');
+  const [byor = [], redis = []] = await Promise.all(
+    streams.links.map((link) => link.until((argv) => argv.join(' ') === end)),
+  );
+  const difference = streamDifference(byor, redis);
+  if (difference === undefined) return undefined;
+  const shown = (stream: string[][]) => JSON.stringify(stream).slice(0, 2000);
+  return { byor: `${difference}; ${shown(byor)}`, redis: shown(redis) };
 }
 
 /** Sorts the lines of a multi-element reply so order-free replies can be compared. */
@@ -157,10 +233,14 @@ export function replyShape(reply: string): string {
   return type === ',' ? ',?' : reply;
 }
 
-/** Runs the cases on both servers; returns every mismatch (empty when all replies match). */
+/**
+ * Runs the cases on both servers; returns every mismatch (empty when all replies match). With
+ * `streams`, what each server propagated for a case is compared too.
+ */
 export async function runCases(
   pair: Pair,
   cases: readonly DiffCase[],
+  streams?: Streams,
 ): Promise<{ mismatches: Mismatch[]; commands: number }> {
   const mismatches: Mismatch[] = [];
   let commands = 0;
@@ -211,6 +291,9 @@ export async function runCases(
       const redis = stats[1].filter((line) => !stats[0].includes(line)).join(' ');
       mismatches.push({ name: testCase.name, command: '(INFO counters)', byor, redis });
     }
+    const propagated = streams && (await streamMismatch(streams));
+    if (propagated !== undefined)
+      mismatches.push({ name: testCase.name, command: '(replication stream)', ...propagated });
   }
   return { mismatches, commands };
 }

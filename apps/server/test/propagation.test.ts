@@ -1,0 +1,201 @@
+/**
+ * What byor propagates to its replicas (and AOF), compared with redis-server 7.0 command for
+ * command: the two servers run the same commands, from several clients where a case needs them,
+ * and a replica's link to each (SYNC) must receive the same stream. The expiry cycles are off
+ * (DEBUG SET-ACTIVE-EXPIRE 0) so that keys past their TTL are deleted where a command meets them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient } from './helpers/raw-client.js';
+import { ReplicationStream, streamDifference } from './helpers/replication-stream.js';
+import { redisAvailable, startPair, type Pair } from './differential/harness.js';
+
+/** Waits inside the server (a script looping on TIME) until `ms` have passed. */
+const pause = (ms: number) => [
+  'EVAL',
+  `local s = redis.call('TIME') repeat local t = redis.call('TIME') until (t[1] - s[1]) * 1000000 + (t[2] - s[2]) > ${ms * 1000} return 1`,
+  '0',
+];
+
+interface Case {
+  readonly name: string;
+  /** commands, each from client 0 unless prefixed with the client's number */
+  readonly commands: readonly (readonly [number, ...string[]] | readonly string[])[];
+  /** what redis-server 7.0 propagates, as a check that the case shows what it is about */
+  readonly expected: readonly (readonly string[])[];
+  /** DELs that follow each other are compared in any order (SCAN meets keys in hash order) */
+  readonly unorderedDeletes?: true;
+}
+
+/** The stream with each run of consecutive DELs sorted. */
+function sortDeletes(stream: string[][]): string[][] {
+  const out: string[][] = [];
+  let run: string[][] = [];
+  for (const argv of [...stream, []]) {
+    if (argv[0] === 'DEL') {
+      run.push(argv);
+      continue;
+    }
+    out.push(...run.sort((a, b) => (a.join(' ') < b.join(' ') ? -1 : 1)));
+    run = [];
+    if (argv.length !== 0) out.push(argv);
+  }
+  return out;
+}
+
+const cases: Case[] = [
+  {
+    name: 'a write after the expiry of its key: one transaction (DEL, then the write)',
+    commands: [['SET', 'k', 'v', 'PX', '1'], pause(3), ['SET', 'k', 'w']],
+    expected: [
+      ['SET', 'k', 'v', 'PXAT', '*'],
+      ['MULTI'],
+      ['DEL', 'k'],
+      ['SET', 'k', 'w'],
+      ['EXEC'],
+    ],
+  },
+  {
+    name: 'a read that expires its key: the DEL alone',
+    commands: [['SET', 'k', 'v', 'PX', '1'], pause(3), ['GET', 'k']],
+    expected: [
+      ['SET', 'k', 'v', 'PXAT', '*'],
+      ['DEL', 'k'],
+    ],
+  },
+  {
+    name: 'SCAN deleting expired keys: no transaction (CMD_TOUCHES_ARBITRARY_KEYS)',
+    commands: [['SET', 'a', '1', 'PX', '1'], ['SET', 'b', '2', 'PX', '1'], pause(3), ['SCAN', '0']],
+    expected: [
+      ['SET', 'a', '1', 'PXAT', '*'],
+      ['SET', 'b', '2', 'PXAT', '*'],
+      ['DEL', 'a'],
+      ['DEL', 'b'],
+    ],
+    unorderedDeletes: true,
+  },
+  {
+    name: 'EXEC with one write: the write alone; with two: MULTI ... EXEC',
+    commands: [
+      ['MULTI'],
+      ['SET', 'a', '1'],
+      ['GET', 'a'],
+      ['EXEC'],
+      ['MULTI'],
+      ['SET', 'a', '2'],
+      ['INCR', 'n'],
+      ['EXEC'],
+      ['MULTI'],
+      ['GET', 'a'],
+      ['EXEC'],
+    ],
+    expected: [['SET', 'a', '1'], ['MULTI'], ['SET', 'a', '2'], ['INCR', 'n'], ['EXEC']],
+  },
+  {
+    name: 'scripts: one write alone, two in a transaction, none nothing',
+    commands: [
+      ['EVAL', "return redis.call('SET', KEYS[1], 'x')", '1', 'a'],
+      ['EVAL', "redis.call('SET', KEYS[1], 'y') return redis.call('DEL', KEYS[1])", '1', 'a'],
+      ['EVAL', "return redis.call('GET', KEYS[1])", '1', 'a'],
+    ],
+    expected: [['SET', 'a', 'x'], ['MULTI'], ['SET', 'a', 'y'], ['DEL', 'a'], ['EXEC']],
+  },
+  {
+    name: 'PUBLISH goes to the replicas, in the transaction of its EXEC',
+    commands: [['MULTI'], ['SET', 'a', '1'], ['PUBLISH', 'ch', 'm'], ['EXEC']],
+    expected: [['MULTI'], ['SET', 'a', '1'], ['PUBLISH', 'ch', 'm'], ['EXEC']],
+  },
+  {
+    name: 'FLUSHALL and FLUSHDB of empty databases, GETSET, SET ... GET',
+    commands: [
+      ['FLUSHDB'],
+      ['SELECT', '2'],
+      ['FLUSHALL'],
+      ['GETSET', 'a', '1'],
+      ['SET', 'a', '2', 'GET'],
+      ['SET', 'a', '3', 'NX', 'GET'],
+      ['SET', 'a', '4', 'XX', 'get', 'PXAT', '4102444800000'],
+    ],
+    expected: [
+      ['FLUSHDB'],
+      ['SELECT', '2'],
+      ['FLUSHALL'],
+      ['SET', 'a', '1'],
+      ['SET', 'a', '2'],
+      ['SET', 'a', '4', 'PXAT', '4102444800000'],
+    ],
+  },
+  {
+    name: 'a blocked BLPOP served by another client: LPUSH, then the LPOP it became',
+    commands: [
+      [1, 'BLPOP', 'list', '0'],
+      [0, 'LPUSH', 'list', 'a', 'b'],
+    ],
+    expected: [
+      ['LPUSH', 'list', 'a', 'b'],
+      ['LPOP', 'list'],
+    ],
+  },
+];
+
+describe.skipIf(!redisAvailable)('propagation, as redis-server 7.0', () => {
+  let pair: Pair;
+  let links: [ReplicationStream, ReplicationStream];
+  beforeAll(async () => {
+    pair = await startPair({ 'enable-debug-command': 'yes' });
+    for (const port of [pair.byor.port, pair.redis.port]) {
+      const client = await RawClient.connect(port);
+      await client.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+      client.close();
+    }
+    links = [
+      await ReplicationStream.open(pair.byor.port),
+      await ReplicationStream.open(pair.redis.port),
+    ];
+    for (const link of links) await link.synced();
+  });
+  afterAll(async () => {
+    for (const link of links) link.close();
+    await pair.stop();
+  });
+
+  it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', async (_name, testCase, index) => {
+    const streams: string[][][] = [];
+    for (const [server, port] of [pair.byor.port, pair.redis.port].entries()) {
+      const clients = [await RawClient.connect(port), await RawClient.connect(port)];
+      const pending: Promise<string>[] = [];
+      await clients[0]?.call('FLUSHALL');
+      for (const command of testCase.commands) {
+        const [who, argv] =
+          typeof command[0] === 'number'
+            ? [command[0], command.slice(1) as string[]]
+            : [0, command as string[]];
+        const client = clients[who];
+        if (!client) throw new Error(`no client ${who}`);
+        // a blocking command's reply comes later: the next command waits until it blocked
+        if (argv[0]?.startsWith('BL')) {
+          pending.push(client.call(...argv));
+          while (!(await clients[0]!.call('INFO', 'clients')).includes('blocked_clients:1'))
+            await new Promise((resolve) => setTimeout(resolve, 2));
+        } else await client.call(...argv);
+      }
+      await Promise.all(pending);
+      const end = ['PUBLISH', 'end', String(index)];
+      await clients[0]?.call(...end);
+      for (const client of clients) client.close();
+      const received = await links[server]!.until((argv) => argv.join(' ') === end.join(' '));
+      // the case's own part: after the FLUSHALL that starts it, before the marker
+      const own = received.slice(received.findIndex((argv) => argv[0] === 'FLUSHALL') + 1, -1);
+      streams.push(testCase.unorderedDeletes ? sortDeletes(own) : own);
+    }
+    const [byor = [], redis = []] = streams;
+    expect(streamDifference(byor, redis), JSON.stringify({ byor, redis })).toBeUndefined();
+    // and redis-server's is what the case says it is about (* a time)
+    const masked = redis.map((argv, i) =>
+      argv.map((arg, j) => {
+        const want = testCase.expected[i]?.[j];
+        return want === '*' ? want : arg;
+      }),
+    );
+    expect(masked).toEqual(testCase.expected);
+  });
+});
