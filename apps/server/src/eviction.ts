@@ -245,7 +245,7 @@ export class Eviction implements AccessTracking {
       used -= freed;
       server.stats.evictedKeys++;
       server.notify('e', 'evicted', key, db);
-      server.hooks.propagate?.(db.index, ['DEL', key]);
+      server.hooks.propagate?.(db.index, [server.deletionCommand('eviction'), key]);
       freedKeys++;
       if (freedKeys % 16 === 0 && (performance.now() - start) * 1000 > timeLimit) {
         if (used > limit) {

@@ -186,6 +186,14 @@ export class Server implements KeyspaceHost {
     this.minReplicasMaxLag = config.number('min-replicas-max-lag');
     config.onChange('min-replicas-to-write', (value) => (this.minReplicasToWrite = Number(value)));
     config.onChange('min-replicas-max-lag', (value) => (this.minReplicasMaxLag = Number(value)));
+    for (const cause of ['expire', 'eviction', 'user-del'] as const) {
+      const name = `lazyfree-lazy-${cause}`;
+      this.#deletions[cause] = config.bool(name) ? 'UNLINK' : 'DEL';
+      config.onChange(
+        name,
+        (value) => (this.#deletions[cause] = value === 'yes' ? 'UNLINK' : 'DEL'),
+      );
+    }
     this.pubsub = new PubSub(this);
     this.hooks.notify = (type, event, key, dbIndex) =>
       this.pubsub.notify(type, event, key, dbIndex);
@@ -744,13 +752,28 @@ export class Server implements KeyspaceHost {
     for (const monitor of this.monitors) monitor.conn?.write(bytes);
   }
 
+  /**
+   * The command a deletion propagates as: UNLINK where lazyfree-lazy-expire (a key past its TTL,
+   * or given a TTL already past), lazyfree-lazy-eviction or lazyfree-lazy-user-del (GETDEL) say
+   * redis-server frees the value in the background, else DEL. (byor's values are freed by the
+   * garbage collector either way.)
+   */
+  deletionCommand(cause: 'expire' | 'eviction' | 'user-del'): 'DEL' | 'UNLINK' {
+    return this.#deletions[cause];
+  }
+  readonly #deletions: Record<'expire' | 'eviction' | 'user-del', 'DEL' | 'UNLINK'> = {
+    expire: 'DEL',
+    eviction: 'DEL',
+    'user-del': 'DEL',
+  };
+
   /** KeyspaceHost: a key expired (keyspace notification "expired"). */
   keyExpired(db: Database, key: string): void {
     // not a change to save (deleteExpiredKeyAndPropagate leaves server.dirty): the deletion's
     // keyModified counted one
     this.stats.dirty--;
     // an expiry is propagated as a DEL, before the command that found it (redis-server does the same)
-    this.hooks.propagate?.(db.index, ['DEL', key]);
+    this.hooks.propagate?.(db.index, [this.#deletions.expire, key]);
     this.hooks.notify?.('x', 'expired', key, db.index);
   }
 

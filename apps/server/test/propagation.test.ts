@@ -125,6 +125,33 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'lazyfree-lazy-expire and lazyfree-lazy-user-del: UNLINK where DEL was',
+    commands: [
+      ['CONFIG', 'SET', 'lazyfree-lazy-expire', 'yes', 'lazyfree-lazy-user-del', 'yes'],
+      ['SET', 'a', '1', 'PX', '1'],
+      ['SET', 'b', '2'],
+      ['SET', 'c', '3'],
+      pause(3),
+      ['GET', 'a'],
+      ['GETDEL', 'b'],
+      ['DEL', 'c'],
+      ['PEXPIREAT', 'b', '1'],
+      ['SET', 'b', '2'],
+      ['PEXPIREAT', 'b', '1'],
+      ['CONFIG', 'SET', 'lazyfree-lazy-expire', 'no', 'lazyfree-lazy-user-del', 'no'],
+    ],
+    expected: [
+      ['SET', 'a', '1', 'PXAT', '*'],
+      ['SET', 'b', '2'],
+      ['SET', 'c', '3'],
+      ['UNLINK', 'a'],
+      ['UNLINK', 'b'],
+      ['DEL', 'c'],
+      ['SET', 'b', '2'],
+      ['UNLINK', 'b'],
+    ],
+  },
+  {
     name: 'a blocked BLPOP served by another client: LPUSH, then the LPOP it became',
     commands: [
       [1, 'BLPOP', 'list', '0'],

@@ -65,7 +65,7 @@ function expireGeneric(client: Client, argv: string[], base: 'now' | 'zero', uni
   if (when <= BigInt(client.server.now())) {
     db.delete(key);
     client.server.notify('g', 'del', key, db);
-    client.server.propagateAs(db, ['DEL', key]);
+    client.server.propagateAs(db, [client.server.deletionCommand('expire'), key]);
   } else {
     db.setExpire(key, Number(when));
     db.signalModified(key);

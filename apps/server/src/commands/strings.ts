@@ -244,7 +244,7 @@ function getex(client: Client, argv: string[]): void {
   if (deadline !== undefined && flags & (EXAT | PXAT) && deadline <= client.server.now()) {
     db.delete(key);
     client.server.notify('g', 'del', key, db);
-    client.server.propagateAs(db, ['DEL', key]);
+    client.server.propagateAs(db, [client.server.deletionCommand('expire'), key]);
   } else if (deadline !== undefined) {
     db.setExpire(key, deadline);
     db.signalModified(key);
@@ -271,7 +271,7 @@ function getdel(client: Client, argv: string[]): void {
   client.w.bulk(value);
   db.delete(key);
   client.server.notify('g', 'del', key, db);
-  client.server.propagateAs(db, ['DEL', key]);
+  client.server.propagateAs(db, [client.server.deletionCommand('user-del'), key]);
 }
 
 function getset(client: Client, argv: string[]): void {

@@ -190,6 +190,14 @@ const implementedSpecs: DirectiveSpec[] = [
   oneOf('enable-debug-command', ['no', 'yes', 'local'], true, false),
   oneOf('enable-protected-configs', ['no', 'yes', 'local'], true, false),
   bool('activerehashing', true),
+  // background freeing: byor's values are freed by the garbage collector either way; deletions
+  // propagate as UNLINK where redis-server's do (Server.deletionCommand)
+  bool('lazyfree-lazy-eviction', true),
+  bool('lazyfree-lazy-expire', true),
+  bool('lazyfree-lazy-server-del', true),
+  bool('lazyfree-lazy-user-del', true),
+  bool('lazyfree-lazy-user-flush', true),
+  bool('replica-lazy-flush', true),
   int('active-expire-effort', 1, 10, true),
   special('save', true, true, parseSave),
   special('dir', true, true, undefined),
