@@ -152,6 +152,97 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'XREADGROUP: an XCLAIM per entry read and the group position, in one transaction',
+    commands: [
+      ['XADD', 's', '1-1', 'f', 'v'],
+      ['XADD', 's', '2-1', 'f', 'v'],
+      ['XGROUP', 'CREATE', 's', 'g', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>'],
+      ['XACK', 's', 'g', '1-1'],
+    ],
+    expected: [
+      ['XADD', 's', '1-1', 'f', 'v'],
+      ['XADD', 's', '2-1', 'f', 'v'],
+      ['XGROUP', 'CREATE', 's', 'g', '0'],
+      ['MULTI'],
+      [
+        'XCLAIM',
+        's',
+        'g',
+        'c',
+        '0',
+        '1-1',
+        'TIME',
+        '*',
+        'RETRYCOUNT',
+        '1',
+        'FORCE',
+        'JUSTID',
+        'LASTID',
+        '1-1',
+      ],
+      [
+        'XCLAIM',
+        's',
+        'g',
+        'c',
+        '0',
+        '2-1',
+        'TIME',
+        '*',
+        'RETRYCOUNT',
+        '1',
+        'FORCE',
+        'JUSTID',
+        'LASTID',
+        '2-1',
+      ],
+      ['EXEC'],
+      ['XACK', 's', 'g', '1-1'],
+    ],
+  },
+  {
+    name: 'blocked BLMOVE, BZPOPMIN, BLMPOP and XREADGROUP served',
+    commands: [
+      [1, 'BLMOVE', 'src', 'dst', 'LEFT', 'RIGHT', '0'],
+      [0, 'RPUSH', 'src', 'a', 'b'],
+      [1, 'BZPOPMIN', 'z', '0'],
+      [0, 'ZADD', 'z', '1', 'm', '2', 'n'],
+      [1, 'BLMPOP', '0', '1', 'l', 'LEFT', 'COUNT', '5'],
+      [0, 'RPUSH', 'l', 'x', 'y'],
+      [0, 'XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM'],
+      [1, 'BLOCKING', 'XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>'],
+      [0, 'XADD', 's', '5-1', 'f', 'v'],
+    ],
+    expected: [
+      ['RPUSH', 'src', 'a', 'b'],
+      ['LMOVE', 'src', 'dst', 'left', 'right'],
+      ['ZADD', 'z', '1', 'm', '2', 'n'],
+      ['ZPOPMIN', 'z'],
+      ['RPUSH', 'l', 'x', 'y'],
+      ['LPOP', 'l', '2'],
+      ['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM'],
+      ['XADD', 's', '5-1', 'f', 'v'],
+      [
+        'XCLAIM',
+        's',
+        'g',
+        'c',
+        '0',
+        '5-1',
+        'TIME',
+        '*',
+        'RETRYCOUNT',
+        '1',
+        'FORCE',
+        'JUSTID',
+        'LASTID',
+        '5-1',
+      ],
+    ],
+  },
+  {
     name: 'a blocked BLPOP served by another client: LPUSH, then the LPOP it became',
     commands: [
       [1, 'BLPOP', 'list', '0'],
@@ -199,11 +290,16 @@ describe.skipIf(!redisAvailable)('propagation, as redis-server 7.0', () => {
         const client = clients[who];
         if (!client) throw new Error(`no client ${who}`);
         // a blocking command's reply comes later: the next command waits until it blocked
-        if (argv[0]?.startsWith('BL')) {
-          pending.push(client.call(...argv));
-          while (!(await clients[0]!.call('INFO', 'clients')).includes('blocked_clients:1'))
-            await new Promise((resolve) => setTimeout(resolve, 2));
-        } else await client.call(...argv);
+        // (commands named B..., or after BLOCKING)
+        const blocking = argv[0] === 'BLOCKING' || /^B[LZR]/.test(argv[0] ?? '');
+        if (argv[0] === 'BLOCKING') argv.shift();
+        if (!blocking) {
+          await client.call(...argv);
+          continue;
+        }
+        pending.push(client.call(...argv));
+        while (!(await clients[0]!.call('INFO', 'clients')).includes('blocked_clients:1'))
+          await new Promise((resolve) => setTimeout(resolve, 2));
       }
       await Promise.all(pending);
       const end = ['PUBLISH', 'end', String(index)];
