@@ -4,6 +4,7 @@ import { CommandFlag } from './commands/spec.js';
 import { commandKeys } from './commands/keyspecs.js';
 import type { Database } from './keyspace.js';
 import type { Server } from './server.js';
+import { ScriptEngine } from './scripting/engine.js';
 
 /**
  * Client-side caching (redis-server 7.0's tracking.c): the tracking table of keys read by
@@ -65,8 +66,6 @@ export class ClientTracking {
   readonly prefixes = new Set<string>();
   /** the previous command was a CLIENT subcommand (CACHING survives it, as ASKING does) */
   previousWasClient = false;
-  /** a script this client runs read a key: its declared keys are remembered when it ends */
-  scriptRead = false;
 }
 
 /** One key of the tracking table: the ids of clients that may cache it. */
@@ -93,8 +92,6 @@ interface PendingMessage {
   readonly key: string | undefined;
 }
 
-/** Commands that run scripts: their declared keys are remembered when the script read keys. */
-const SCRIPT_COMMANDS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 /** Read-only script commands are not tracked themselves, only through what their script reads. */
 const READONLY_SCRIPT_COMMANDS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
 /** The evictions one pass may do, times the passes that did not get under the limit plus one. */
@@ -595,27 +592,23 @@ export class Tracking {
     if (meta.flags & CommandFlag.READONLY && !READONLY_SCRIPT_COMMANDS.has(meta.name)) {
       const caller = server.currentClient;
       if (client.conn === undefined && caller !== undefined && caller !== client) {
-        // a script's read: Redis remembers the keys its caller declared
+        // a script's read: redis-server remembers the keys its caller declared, from then on
         const state = this.#states.get(caller);
-        if (state && state.flags & TrackingFlag.ON && !(state.flags & TrackingFlag.BCAST))
-          state.scriptRead = true;
+        const run = ScriptEngine.existing(server)?.running;
+        if (
+          state &&
+          state.flags & TrackingFlag.ON &&
+          !(state.flags & TrackingFlag.BCAST) &&
+          run?.caller === caller &&
+          run.keys.length !== 0
+        )
+          this.remember(caller, run.keys);
         return;
       }
       const state = this.#states.get(client);
       if (!state || !(state.flags & TrackingFlag.ON) || state.flags & TrackingFlag.BCAST) return;
       if (meta.flags & CommandFlag.PUBSUB) return;
       this.#rememberArgs(client, command, argv);
-      return;
-    }
-    if (SCRIPT_COMMANDS.has(meta.name)) {
-      const state = this.#states.get(client);
-      if (state?.scriptRead) {
-        // readability over exactness: remembered when the script ends rather than at its first
-        // read, which differs only when the script then writes one of its declared keys
-        state.scriptRead = false;
-        if (state.flags & TrackingFlag.ON && !(state.flags & TrackingFlag.BCAST))
-          this.#rememberArgs(client, command, argv);
-      }
     }
   }
 

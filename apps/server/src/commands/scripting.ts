@@ -86,6 +86,7 @@ function evalGeneric(
     name: script.sha,
     isEval: true,
     readOnly,
+    keys: argv.slice(3, 3 + numKeys),
     globals: [
       ['KEYS', stringTable(argv, 3, 3 + numKeys)],
       ['ARGV', stringTable(argv, 3 + numKeys, argv.length)],
@@ -153,7 +154,12 @@ function fcallGeneric(client: Client, argv: string[], readOnlyCommand: boolean):
     engine.functionLua,
     fn.fn,
     [stringTable(argv, 3, 3 + numKeys), stringTable(argv, 3 + numKeys, argv.length)],
-    { name: fn.name, isEval: false, readOnly: readOnlyCommand || noWrites },
+    {
+      name: fn.name,
+      isEval: false,
+      readOnly: readOnlyCommand || noWrites,
+      keys: argv.slice(3, 3 + numKeys),
+    },
   );
 }
 

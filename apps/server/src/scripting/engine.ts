@@ -66,6 +66,8 @@ export class ScriptRun implements ScriptCallContext {
     readonly readOnly: boolean,
     /** may be suspended (not inside MULTI/EXEC, not for an internal caller) */
     readonly yieldable: boolean,
+    /** the keys the EVAL or FCALL declared (client tracking remembers them on a read) */
+    readonly keys: readonly string[],
   ) {
     this.startedAt = performance.now();
     this.command = engine.server.currentCommand;
@@ -226,7 +228,13 @@ export class ScriptEngine {
     lua: LuaInterpreter,
     fn: LuaFunction,
     args: LuaValue[],
-    options: { name: string; isEval: boolean; readOnly: boolean; globals?: [string, LuaValue][] },
+    options: {
+      name: string;
+      isEval: boolean;
+      readOnly: boolean;
+      keys: readonly string[];
+      globals?: [string, LuaValue][];
+    },
   ): void {
     const server = this.server;
     const yieldable =
@@ -244,6 +252,7 @@ export class ScriptEngine {
       options.isEval,
       options.readOnly,
       yieldable,
+      options.keys,
     );
     const R = lua.R;
     if (options.globals) for (const [name, value] of options.globals) lua.G.set(name, value);

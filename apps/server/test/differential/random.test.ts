@@ -804,6 +804,12 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
   let listeners: [RawClient, RawClient];
   /** and one tracking every key (RESP3, CLIENT TRACKING BCAST) */
   let trackers: [RawClient, RawClient];
+  /**
+   * and one (RESP2, subscribed to __redis__:invalidate) that gets the invalidations of the keys
+   * the sequence's own connection read (CLIENT TRACKING ON REDIRECT: the default mode)
+   */
+  let redirected: [RawClient, RawClient];
+  let redirectIds: [string, string];
   /** a replica's link to each server, and a connection that ends each sequence's stream */
   let streams: [ReplicationStream, ReplicationStream];
   let markers: [RawClient, RawClient];
@@ -838,6 +844,10 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
       await tracker.call('HELLO', '3');
       await tracker.call('CLIENT', 'TRACKING', 'ON', 'BCAST');
     }
+    redirected = await connectBoth(connected);
+    const ids = await Promise.all(redirected.map((listener) => listener.call('CLIENT', 'ID')));
+    redirectIds = ids.map((reply) => reply.slice(1, -2)) as [string, string];
+    for (const listener of redirected) await listener.call('SUBSCRIBE', '__redis__:invalidate');
     streams = [
       await ReplicationStream.open(connected.pair.byor.port),
       await ReplicationStream.open(connected.pair.redis.port),
@@ -847,7 +857,7 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
     markers = await connectBoth(connected);
   });
   afterAll(async () => {
-    for (const listener of [...listeners, ...trackers, ...markers]) listener.close();
+    for (const listener of [...listeners, ...trackers, ...redirected, ...markers]) listener.close();
     for (const stream of streams ?? []) stream.close();
     await connected.stop();
   });
@@ -864,6 +874,13 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
         await both('DISCARD');
         await both('UNWATCH');
         await both('HELLO', resp3 ? '3' : '2');
+        // the keys this connection reads are tracked (turned off and on: none from before)
+        await both('CLIENT', 'TRACKING', 'OFF');
+        const tracking = await Promise.all([
+          byor.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', redirectIds[0]),
+          redis.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', redirectIds[1]),
+        ]);
+        expect(tracking).toEqual(['+OK\r\n', '+OK\r\n']);
         await both('FLUSHALL');
         expect(await both('CONFIG', 'SET', ...Object.entries(config).flat())).toEqual([
           '+OK\r\n',
@@ -927,6 +944,11 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
           ({ argv }) => argv.includes('BITFIELD') && argv.includes('FAIL'),
         );
         if (!bitfieldFail) expect(byorPushes, 'invalidation messages').toEqual(redisPushes);
+        const [byorRedirected, redisRedirected] = await Promise.all(
+          redirected.map((listener) => receivedBy(listener, SUBSCRIBED_PONG)),
+        );
+        if (!bitfieldFail)
+          expect(byorRedirected, 'invalidations of the keys read').toEqual(redisRedirected);
         // what each propagated to its replicas (and would append to its AOF)
         const [byorStream = [], redisStream = []] = await streamsUntilMarker();
         if (!bitfieldFail)

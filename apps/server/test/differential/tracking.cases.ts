@@ -106,6 +106,26 @@ export const trackingCases: DiffCase[] = [
     ],
   },
   {
+    // a script's first read remembers every key the EVAL declared, so that a write of one of
+    // them later in the same script invalidates it
+    name: "a script's read tracks its declared keys",
+    resp: 3,
+    commands: [
+      ['CLIENT', 'TRACKING', 'on'],
+      ['EVAL', "redis.call('GET', KEYS[1]) return redis.call('SET', KEYS[2], 'x')", '2', 'a', 'b'],
+      ['PING'],
+      ['SET', 'b', 'y'],
+      ['PING'],
+      ['EVAL', "redis.call('SET', KEYS[1], 'x') return redis.call('GET', KEYS[2])", '2', 'c', 'd'],
+      ['PING'],
+      ['SET', 'c', 'y'],
+      ['PING'],
+      ['EVAL_RO', "return redis.call('GET', KEYS[1])", '1', 'e'],
+      ['SET', 'e', 'y'],
+      ['PING'],
+    ],
+  },
+  {
     name: 'caching errors',
     commands: [
       ['CLIENT', 'CACHING'],
