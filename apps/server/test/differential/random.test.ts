@@ -3,9 +3,12 @@
  * bytes. The hand-written cases (differential.test.ts) check what someone thought of; these
  * check what a generator throws at both: a few keys shared by every type (so WRONGTYPE and
  * conversions between encodings happen), numbers at and past the edges, lengths and offsets out
- * of range, option combinations. fast-check shrinks a mismatch to a short sequence. A connection
- * to each server subscribed to every keyspace notification must have received the same ones, in
- * the same order, after each sequence.
+ * of range, option combinations. fast-check shrinks a mismatch to a short sequence. After each
+ * sequence, more than replies must match: every key's DUMP and DEBUG OBJECT, the INFO counters,
+ * the keyspace notifications a subscribed connection got (in order), the invalidations of a
+ * BCAST tracker and of the keys the sequence's connection read, what each server propagated to a
+ * replica (a SYNC link) and what MONITOR showed. The expiry cycles are off: a key past its TTL is
+ * deleted where a command meets it, at the same point on both servers.
  *
  * Commands whose replies are random (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER, RANDOMKEY) are compared
  * by the shape of the reply (types, counts, errors), or as a set when the count asks for every
@@ -793,6 +796,30 @@ async function receivedBy(listener: RawClient, pong: string): Promise<string[]> 
   return frames.slice(0, -1);
 }
 
+/**
+ * The MONITOR lines `monitor` received up to the one of the marker PUBLISH numbered `marker`,
+ * each without its time and with its client's address as `client` (or `lua`).
+ */
+async function monitoredUntil(monitor: RawClient, marker: number): Promise<string[]> {
+  const lines: string[] = [];
+  const end = `"PUBLISH" "__sequence__" "${marker}"`;
+  for (;;) {
+    const line = await monitor.next();
+    if (line.includes(end)) return lines;
+    lines.push(
+      line
+        .replace(/^\+\d+\.\d+ \[(\d+) ([^\]]+)\]/, (_, db: string, origin: string) =>
+          origin === 'lua' ? `[${db} lua]` : `[${db} client]`,
+        )
+        // a set's or hash's DUMP payload from a hash table lists it in the server's hash order
+        .replace(
+          /("RESTORE" "(?:[^"\\]|\\.)*" "(?:[^"\\]|\\.)*" )"\\x0[24](?:[^"\\]|\\.)*"/,
+          '$1"(hash order)"',
+        ),
+    );
+  }
+}
+
 /** A connection to each server of the pair. */
 async function connectBoth({ pair }: ConnectedPair): Promise<[RawClient, RawClient]> {
   return [await RawClient.connect(pair.byor.port), await RawClient.connect(pair.redis.port)];
@@ -813,6 +840,8 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
   /** a replica's link to each server, and a connection that ends each sequence's stream */
   let streams: [ReplicationStream, ReplicationStream];
   let markers: [RawClient, RawClient];
+  /** a MONITOR connection to each server */
+  let monitors: [RawClient, RawClient];
   let sequenceNumber = 0;
   /** What each server propagated up to a PUBLISH from a connection of the test's own. */
   const streamsUntilMarker = async (): Promise<string[][][]> => {
@@ -855,9 +884,12 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
     // (a FLUSHALL before its RDB is sent would stop redis-server's BGSAVE for it)
     for (const stream of streams) await stream.synced();
     markers = await connectBoth(connected);
+    monitors = await connectBoth(connected);
+    for (const monitor of monitors) await monitor.call('MONITOR');
   });
   afterAll(async () => {
-    for (const listener of [...listeners, ...trackers, ...redirected, ...markers]) listener.close();
+    for (const listener of [...listeners, ...trackers, ...redirected, ...markers, ...monitors])
+      listener.close();
     for (const stream of streams ?? []) stream.close();
     await connected.stop();
   });
@@ -891,6 +923,7 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
         // the streams from here on are this sequence's (a sequence that failed before its end
         // left what it propagated unread)
         await streamsUntilMarker();
+        await Promise.all(monitors.map((monitor) => monitoredUntil(monitor, sequenceNumber)));
         // Once a hash was restored in hash order (RESTORE_SCRIPT says so, or may in a transaction
         // it is queued in), DUMP_SCRIPT leaves out the hashes that order can be in: listpacks.
         let hashOrder = false;
@@ -951,6 +984,11 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
           expect(byorRedirected, 'invalidations of the keys read').toEqual(redisRedirected);
         // what each propagated to its replicas (and would append to its AOF)
         const [byorStream = [], redisStream = []] = await streamsUntilMarker();
+        // and what MONITOR showed of everything the servers ran meanwhile
+        const [byorMonitored, redisMonitored] = await Promise.all(
+          monitors.map((monitor) => monitoredUntil(monitor, sequenceNumber)),
+        );
+        expect(byorMonitored, 'MONITOR').toEqual(redisMonitored);
         if (!bitfieldFail)
           expect(
             streamDifference(byorStream, redisStream),
