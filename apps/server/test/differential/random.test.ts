@@ -820,6 +820,9 @@ async function monitoredUntil(monitor: RawClient, marker: number): Promise<strin
   }
 }
 
+/** CLIENT LIST fields that say a connection's state (not its id, address, age or memory). */
+const CLIENT_FIELDS = /^(?:name|db|sub|psub|ssub|multi|watch|flags|user|redir|resp|cmd)=/;
+
 /** A connection to each server of the pair. */
 async function connectBoth({ pair }: ConnectedPair): Promise<[RawClient, RawClient]> {
   return [await RawClient.connect(pair.byor.port), await RawClient.connect(pair.redis.port)];
@@ -837,6 +840,8 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
    */
   let redirected: [RawClient, RawClient];
   let redirectIds: [string, string];
+  /** the CLIENT ID of the sequences' connection to each server */
+  let sequenceIds: string[];
   /** a replica's link to each server, and a connection that ends each sequence's stream */
   let streams: [ReplicationStream, ReplicationStream];
   let markers: [RawClient, RawClient];
@@ -876,6 +881,9 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
     redirected = await connectBoth(connected);
     const ids = await Promise.all(redirected.map((listener) => listener.call('CLIENT', 'ID')));
     redirectIds = ids.map((reply) => reply.slice(1, -2)) as [string, string];
+    sequenceIds = (
+      await Promise.all([connected.byor.call('CLIENT', 'ID'), connected.redis.call('CLIENT', 'ID')])
+    ).map((reply) => reply.slice(1, -2));
     for (const listener of redirected) await listener.call('SUBSCRIBE', '__redis__:invalidate');
     streams = [
       await ReplicationStream.open(connected.pair.byor.port),
@@ -982,6 +990,19 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
         );
         if (!bitfieldFail)
           expect(byorRedirected, 'invalidations of the keys read').toEqual(redisRedirected);
+        // the sequence's connection as CLIENT LIST shows it (its state: database, transaction,
+        // WATCHed keys, subscriptions, flags, protocol, last command)
+        const [byorClient, redisClient] = await Promise.all(
+          [0, 1].map(async (i) => {
+            const line = await markers[i]!.call('CLIENT', 'LIST', 'ID', sequenceIds[i]!);
+            return line
+              .split(' ')
+              .filter((field) => CLIENT_FIELDS.test(field))
+              .map((field) => field.replace(`redir=${redirectIds[i]}`, 'redir=listener'))
+              .join(' ');
+          }),
+        );
+        expect(byorClient, 'CLIENT LIST').toBe(redisClient);
         // what each propagated to its replicas (and would append to its AOF)
         const [byorStream = [], redisStream = []] = await streamsUntilMarker();
         // and what MONITOR showed of everything the servers ran meanwhile
