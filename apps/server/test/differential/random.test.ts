@@ -127,6 +127,7 @@ const strings: fc.Arbitrary<Step>[] = [
   of((k) => cmd('GET', k), key),
   of((k, v) => cmd('GETSET', k, v), key, value),
   of((k) => cmd('GETDEL', k), key),
+  of((k, a, b) => cmd('SUBSTR', k, a, b), key, index, index),
   of((k, v) => cmd('APPEND', k, v), key, value),
   of((k) => cmd('INCR', k), key),
   of((k) => cmd('DECR', k), key),
@@ -209,6 +210,7 @@ const many = <T>(arbitrary: fc.Arbitrary<T>) => fc.array(arbitrary, { minLength:
 const hashes: fc.Arbitrary<Step>[] = [
   of((k, f, v) => cmd('HSET', k, f, v), key, member, value),
   of((k, entries) => cmd('HSET', k, ...entries.flat()), key, many(fc.tuple(member, value))),
+  of((k, entries) => cmd('HMSET', k, ...entries.flat()), key, fc.array(fc.tuple(member, value))),
   of((k, f, v) => cmd('HSETNX', k, f, v), key, member, value),
   of((k, f) => cmd('HGET', k, f), key, member),
   of((k, fs) => cmd('HMGET', k, ...fs), key, members),
@@ -304,6 +306,31 @@ const zsets: fc.Arbitrary<Step>[] = [
     range,
     fc.boolean(),
     optional(fc.tuple(index, index)),
+  ),
+  // the commands ZRANGE's options replaced, each with its own argument handling
+  of(
+    (op, k, a, b, scores, limit) =>
+      cmd(
+        op,
+        k,
+        a,
+        b,
+        ...(scores ? ['WITHSCORES'] : []),
+        ...(limit ? ['LIMIT', limit[0], limit[1]] : []),
+      ),
+    fc.constantFrom('ZRANGEBYSCORE', 'ZREVRANGEBYSCORE'),
+    key,
+    range,
+    range,
+    fc.boolean(),
+    optional(fc.tuple(index, index)),
+  ),
+  of(
+    (k, a, b, scores) => cmd('ZREVRANGE', k, a, b, ...(scores ? ['WITHSCORES'] : [])),
+    key,
+    index,
+    index,
+    fc.boolean(),
   ),
   of((ms) => cmd('ZADD', lexKey, ...ms.flatMap((m) => ['0', m])), members),
   of(
@@ -483,6 +510,38 @@ const geo: fc.Arbitrary<Step>[] = [
     optional(fc.constantFrom('1', '2', '0')),
     fc.subarray(['WITHCOORD', 'WITHDIST', 'WITHHASH']),
   ),
+  // GEORADIUS and GEORADIUSBYMEMBER (and their _RO forms), with STORE / STOREDIST
+  of(
+    (op, k, center, radius, u, options, count, store) =>
+      cmd(
+        op,
+        k,
+        ...(op.startsWith('GEORADIUSBYMEMBER') ? [center[2]] : [center[0], center[1]]),
+        radius,
+        u,
+        ...options,
+        ...(count ? ['COUNT', ...count] : []),
+        ...(store ? [store[0], store[1]] : []),
+      ),
+    fc.constantFrom('GEORADIUS', 'GEORADIUS_RO', 'GEORADIUSBYMEMBER', 'GEORADIUSBYMEMBER_RO'),
+    key,
+    fc.tuple(longitude, latitude, member),
+    fc.constantFrom('0', '100', '5000', '20000', '-1'),
+    unit,
+    fc.subarray(['WITHCOORD', 'WITHDIST', 'WITHHASH', 'ASC', 'DESC']),
+    optional(fc.constantFrom(['1'], ['2', 'ANY'], ['0'])),
+    optional(fc.tuple(fc.constantFrom('STORE', 'STOREDIST'), key)),
+  ),
+  of(
+    (d, k, m, radius, u, options) =>
+      cmd('GEOSEARCHSTORE', d, k, 'FROMMEMBER', m, 'BYRADIUS', radius, u, ...options),
+    key,
+    key,
+    member,
+    fc.constantFrom('0', '100', '5000', '20000'),
+    unit,
+    fc.subarray(['ASC', 'STOREDIST']),
+  ),
   of(
     (k, lon, lat, w, h, u) =>
       cmd('GEOSEARCH', k, 'FROMLONLAT', lon, lat, 'BYBOX', w, h, u, 'ASC', 'WITHDIST'),
@@ -512,7 +571,39 @@ const SORT_UNLESS_HASH_ORDER = `local type = redis.call('TYPE', KEYS[1]).ok
   end
   return redis.call('SORT', KEYS[1], unpack(ARGV))`;
 
+/** The SHA1 of `return redis.call(unpack(ARGV))`, which the scripted steps run. */
+const EVAL_SHA = '3c44b7a40779a5c68a6e3920550ff76660a813aa';
+
+/** A library of two functions, one read-only, for FUNCTION LOAD and FCALL / FCALL_RO. */
+const LIBRARY = `#!lua name=fuzz
+redis.register_function('fz_call', function(keys, args) return redis.call(unpack(args)) end)
+redis.register_function{function_name='fz_read', callback=function(keys, args)
+  return redis.call('GET', keys[1]) end, flags={'no-writes'}}`;
+
 const generic: fc.Arbitrary<Step>[] = [
+  of((option) => cmd('FLUSHDB', ...option), fc.constantFrom([], ['ASYNC'], ['SYNC'], ['x'])),
+  of((db) => cmd('SELECT', db), fc.constantFrom('0', '1', '16', 'x')),
+  of((m) => cmd('ECHO', m), member),
+  // functions (FLUSHALL keeps them: a sequence may find the library loaded or not)
+  of((replace) => cmd('FUNCTION', 'LOAD', ...replace, LIBRARY), fc.constantFrom([], ['REPLACE'])),
+  of(() => cmd('FUNCTION', 'DELETE', 'fuzz')),
+  of(
+    (op, k, argv) => cmd(op, 'fz_call', '1', k, ...argv),
+    fc.constantFrom('FCALL', 'FCALL_RO'),
+    key,
+    fc.constantFrom(['SET', 'k1', 'v'], ['GET', 'k1'], ['INCR', 'k2'], ['LPUSH', 'k3', 'a'], ['x']),
+  ),
+  of((op, k) => cmd(op, 'fz_read', '1', k), fc.constantFrom('FCALL', 'FCALL_RO'), key),
+  // EVALSHA of the script the scripted steps run (loaded once one of them ran), EVAL_RO
+  of(
+    (op, argv) => cmd(op, EVAL_SHA, '0', ...argv),
+    fc.constantFrom('EVALSHA', 'EVALSHA_RO'),
+    fc.constantFrom(['GET', 'k1'], ['SET', 'k1', 'x'], ['DEL', 'k2']),
+  ),
+  of(
+    (argv) => cmd('EVAL_RO', 'return redis.call(unpack(ARGV))', '0', ...argv),
+    fc.constantFrom(['GET', 'k1'], ['SET', 'k1', 'x'], ['HGETALL', 'k2']),
+  ),
   of((k, db) => cmd('MOVE', k, db), key, fc.constantFrom('0', '1')),
   of((k, a, b) => cmd('COPY', k, k === a ? b : a, 'DB', '1'), key, key, key),
   of(() => cmd('SWAPDB', '0', '1')),
@@ -646,6 +737,17 @@ const bitmaps: fc.Arbitrary<Step>[] = [
         fc.tuple(fc.constantFrom('GET'), fc.constantFrom('u4', 'i8', 'u1', 'i64', 'u63'), index),
         fc.tuple(fc.constantFrom('SET', 'INCRBY'), fc.constantFrom('u4', 'i8'), index, integer),
         fc.tuple(fc.constantFrom('OVERFLOW'), fc.constantFrom('WRAP', 'SAT', 'FAIL')),
+      ),
+      { maxLength: 3 },
+    ),
+  ),
+  of(
+    (k, ops) => cmd('BITFIELD_RO', k, ...ops.flat()),
+    key,
+    fc.array(
+      fc.oneof(
+        fc.tuple(fc.constantFrom('GET'), fc.constantFrom('u4', 'i8', 'u1', 'i64', 'u63'), index),
+        fc.tuple(fc.constantFrom('SET', 'OVERFLOW'), fc.constantFrom('u4', 'WRAP')),
       ),
       { maxLength: 3 },
     ),
