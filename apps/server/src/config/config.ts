@@ -8,6 +8,7 @@ import {
   REDIS_DEFAULTS,
   directive,
   directiveNames,
+  formatNotifyFlags,
   validate,
   type DirectiveSpec,
 } from './directives.js';
@@ -170,7 +171,7 @@ export class Config {
     if (!spec) return undefined;
     const value = this.#values.get(spec.aliasOf ?? spec.name);
     if (value === undefined) return undefined;
-    return name.toLowerCase() === 'client-output-buffer-limit' ? formatBufferLimits(value) : value;
+    return displayed(spec.aliasOf ?? spec.name, value);
   }
 
   /** CONFIG GET: every name matching any of the patterns, aliases included, as [name, value] pairs. */
@@ -254,7 +255,7 @@ export class Config {
       if (name === 'client-output-buffer-limit') {
         if (value !== defaultBufferLimits()) out.push([name, formatBufferLimits(value)]);
       } else if (value !== base) {
-        out.push([name, value]);
+        out.push([name, displayed(name, value)]);
       }
     }
     return out;
@@ -289,6 +290,13 @@ export class Config {
 }
 
 const REDIS_VERSION_FOR_MESSAGES = '7.0.15';
+
+/** How CONFIG GET and CONFIG REWRITE show a stored value. */
+function displayed(name: string, value: string): string {
+  if (name === 'client-output-buffer-limit') return formatBufferLimits(value);
+  if (name === 'notify-keyspace-events') return formatNotifyFlags(value);
+  return value;
+}
 
 function defaultBufferLimits(): string {
   return JSON.stringify({

@@ -104,14 +104,18 @@ function parseNotify(args: readonly string[]): { value: string } | { error: stri
       return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
     }
   }
-  return { value: formatNotifyFlags(value) };
+  return { value: formatNotifyFlags(value, true) };
 }
 
-/** Redis prints the flags back in a canonical order (notify.c keyspaceEventsFlagsToString). */
-export function formatNotifyFlags(value: string): string {
+/**
+ * The flags in redis-server's canonical order (notify.c keyspaceEventsFlagsToString). Its text
+ * leaves out n (new-key events, not in the A class) beside A, though the flag stays set: the
+ * stored value keeps it (`keepNew`), CONFIG GET and CONFIG REWRITE show redis-server's text.
+ */
+export function formatNotifyFlags(value: string, keepNew = false): string {
   const has = (c: string) => value.includes(c) || (value.includes('A') && 'g$lshzxetd'.includes(c));
   let out = '';
-  if ([...'g$lshzxetd'].every(has)) out += 'A';
+  if ([...'g$lshzxetd'].every(has)) out += keepNew && has('n') ? 'An' : 'A';
   else for (const c of 'g$lshzxetdn') if (has(c)) out += c;
   if (has('K')) out += 'K';
   if (has('E')) out += 'E';

@@ -6,6 +6,20 @@ const DUMP_OF_V = '\x00\x01v\n\x00\x91\b\xce\xb2\x198\x8a\xce';
 /** Generic key, expiry and connection commands. */
 export const keyCases: DiffCase[] = [
   {
+    // A leaves out n: 'KEAn' sends new-key events, which CONFIG GET does not show
+    name: 'new-key notifications with A',
+    resp: 3,
+    commands: [
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEAn'],
+      ['SUBSCRIBE', '__keyevent@0__:new', '__keyevent@0__:set'],
+      ['SET', 'a', '1'],
+      ['PING'],
+      ['SET', 'a', '2'],
+      ['PING'],
+      ['CONFIG', 'SET', 'notify-keyspace-events', ''],
+    ],
+  },
+  {
     name: 'del exists type touch',
     commands: [
       ['MSET', 'a', '1', 'b', '2'],
@@ -357,6 +371,11 @@ export const keyCases: DiffCase[] = [
       ['CONFIG', 'SET', 'save', '1 x'],
       ['CONFIG', 'SET', 'notify-keyspace-events', 'Q'],
       ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
+      ['CONFIG', 'GET', 'notify-keyspace-events'],
+      // n (new keys) is not in A, and not shown beside it, though set
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'nKEAm'],
+      ['CONFIG', 'GET', 'notify-keyspace-events'],
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'nE$'],
       ['CONFIG', 'GET', 'notify-keyspace-events'],
       ['CONFIG', 'SET', 'notify-keyspace-events', ''],
       ['CONFIG', 'SET', 'maxmemory', '1gb'],

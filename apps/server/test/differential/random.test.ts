@@ -960,7 +960,7 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
   };
   beforeAll(async () => {
     connected = await startConnectedPair({
-      'notify-keyspace-events': 'KEA',
+      'notify-keyspace-events': 'KEAnm',
       // DUMP payloads compared byte for byte: Debian's redis-server links the system liblzf
       // 3.6, which also matches in a string's last four bytes where the LZF that Redis's
       // sources bundle (and byor follows) does not; both decompress the same
