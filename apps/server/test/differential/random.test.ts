@@ -851,6 +851,9 @@ const sequence = fc.record({
     'set-max-intset-entries': fc.constantFrom('2', '512'),
     'zset-max-listpack-entries': fc.constantFrom('2', '128'),
     'zset-max-listpack-value': fc.constantFrom('1', '64'),
+    // deletions propagate as UNLINK with these
+    'lazyfree-lazy-expire': fc.constantFrom('no', 'yes'),
+    'lazyfree-lazy-user-del': fc.constantFrom('no', 'yes'),
   }),
   steps: fc.constantFrom(...groups).chain((main) =>
     fc.array(
