@@ -3,7 +3,9 @@
  * bytes. The hand-written cases (differential.test.ts) check what someone thought of; these
  * check what a generator throws at both: a few keys shared by every type (so WRONGTYPE and
  * conversions between encodings happen), numbers at and past the edges, lengths and offsets out
- * of range, option combinations. fast-check shrinks a mismatch to a short sequence. After each
+ * of range, option combinations; some steps come from a second connection (writes between the
+ * first's WATCH and EXEC, or while it is in MULTI or tracking keys). fast-check shrinks a
+ * mismatch to a short sequence. After each
  * sequence, more than replies must match: every key's DUMP and DEBUG OBJECT, the INFO counters,
  * the keyspace notifications a subscribed connection got (in order), the invalidations of a
  * BCAST tracker and of the keys the sequence's connection read, what each server propagated to a
@@ -41,6 +43,8 @@ const SEED = process.env.BYOR_FUZZ_SEED === undefined ? 0x5eed : Number(process.
 interface Step {
   readonly argv: readonly string[];
   readonly unordered?: 'lines' | 'pairs' | 'elements' | 'shape' | undefined;
+  /** run by a second connection (between the first's WATCH and EXEC, during its MULTI...) */
+  readonly other?: true;
 }
 
 const KEYS = ['k1', 'k2', 'k3', '__proto__', '{k}1'];
@@ -837,6 +841,9 @@ const scripted = fc
       : { argv: ['EVAL', `return redis.${call}(unpack(ARGV))`, '0', ...argv], unordered },
   );
 
+/** A command of any type run by the sequence's second connection. */
+const otherStep = fc.oneof(...groups).map((step): Step => ({ ...step, other: true }));
+
 /**
  * A sequence works mostly on one type (keys shared by every type would make most commands
  * WRONGTYPE errors), with commands of any type mixed in; RESP2 or RESP3.
@@ -862,6 +869,7 @@ const sequence = fc.record({
         { arbitrary: anyStep, weight: 2 },
         { arbitrary: scripted, weight: 1 },
         { arbitrary: serialization, weight: 1 },
+        { arbitrary: otherStep, weight: 2 },
       ),
       {
         minLength: 1,
@@ -1043,9 +1051,14 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
         let queuedRestore = false;
         const dump = (k: string, unordered: boolean) =>
           ['EVAL', DUMP_SCRIPT, '1', k, ...(unordered ? ['hash order'] : [])] as const;
-        for (const { argv, unordered } of steps) {
+        // a second connection to each server, for the steps marked `other`
+        const others = await connectBoth(connected);
+        if (resp3) for (const other of others) await other.call('HELLO', '3');
+        for (const { argv, unordered, other } of steps) {
           const args = argv[1] === DUMP_SCRIPT ? dump(argv[3]!, hashOrder || queuedRestore) : argv;
-          const [x, y] = await both(...args);
+          const [x = '', y = ''] = other
+            ? await Promise.all(others.map((client) => client.call(...args)))
+            : await both(...args);
           expect(canonicalFor(x, unordered), args.join(' ')).toBe(canonicalFor(y, unordered));
           if (y.includes(RESTORED_IN_HASH_ORDER)) hashOrder = true;
           if (argv[1] === RESTORE_SCRIPT && y === '+QUEUED\r\n') queuedRestore = true;
@@ -1120,6 +1133,7 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
             streamDifference(byorStream, redisStream),
             `replication streams\nbyor:  ${JSON.stringify(byorStream)}\nredis: ${JSON.stringify(redisStream)}`,
           ).toBeUndefined();
+        for (const other of others) other.close();
         // and byor's own bookkeeping still holds (the key table, TTLs, arena, account)
         for (const db of pair.byor.server.databases.slice(0, 2)) db.checkInvariants();
       }),
