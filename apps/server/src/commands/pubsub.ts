@@ -52,7 +52,8 @@ function listChannels(
 
 function numsub(client: Client, argv: string[], registry: Map<string, Set<Client>>): void {
   const names = argv.slice(2);
-  client.w.mapHeader(names.length);
+  // a flat array of channel, count pairs, in RESP3 too (redis-server 7.0's addReplyArrayLen)
+  client.w.arrayHeader(names.length * 2);
   for (const name of names) {
     client.w.bulk(name);
     client.w.integer(registry.get(name)?.size ?? 0);

@@ -584,7 +584,33 @@ redis.register_function('fz_call', function(keys, args) return redis.call(unpack
 redis.register_function{function_name='fz_read', callback=function(keys, args)
   return redis.call('GET', keys[1]) end, flags={'no-writes'}}`;
 
+const channel = fc.constantFrom('c1', 'c2', '{k}c');
+const channels = fc.array(channel, { maxLength: 2 });
+
 const generic: fc.Arbitrary<Step>[] = [
+  // pub/sub: the first connection subscribes, either publishes (a RESP2 subscriber can then only
+  // (un)subscribe and PING; messages come before the replies of its next commands)
+  of(
+    (op, cs) => cmd(op, ...cs),
+    fc.constantFrom('SUBSCRIBE', 'SSUBSCRIBE', 'UNSUBSCRIBE', 'SUNSUBSCRIBE'),
+    channels,
+  ),
+  of(
+    (op, ps) => cmd(op, ...ps),
+    fc.constantFrom('PSUBSCRIBE', 'PUNSUBSCRIBE'),
+    fc.array(fc.constantFrom('c*', 'c?', '*'), { maxLength: 2 }),
+  ),
+  of((op, c, m) => cmd(op, c, m), fc.constantFrom('PUBLISH', 'SPUBLISH'), channel, member),
+  of(
+    (op, c, m): Step => ({ ...cmd(op, c, m), other: true }),
+    fc.constantFrom('PUBLISH', 'SPUBLISH'),
+    channel,
+    member,
+  ),
+  of((cs) => cmd('PUBSUB', 'NUMSUB', ...cs), channels),
+  of(() => cmd('PUBSUB', 'NUMPAT')),
+  of((op) => set('PUBSUB', op), fc.constantFrom('CHANNELS', 'SHARDCHANNELS')),
+  of(() => cmd('PING')),
   of((option) => cmd('FLUSHDB', ...option), fc.constantFrom([], ['ASYNC'], ['SYNC'], ['x'])),
   of((db) => cmd('SELECT', db), fc.constantFrom('0', '1', '16', 'x')),
   of((m) => cmd('ECHO', m), member),
@@ -936,6 +962,12 @@ async function monitoredUntil(monitor: RawClient, marker: number): Promise<strin
 /** CLIENT LIST fields that say a connection's state (not its id, address, age or memory). */
 const CLIENT_FIELDS = /^(?:name|db|sub|psub|ssub|multi|watch|flags|user|redir|resp|cmd)=/;
 
+/** RESET on `client`, and every frame it had not read before RESET's reply. */
+async function reset(client: RawClient): Promise<void> {
+  let reply = await client.call('RESET');
+  while (reply !== '+RESET\r\n') reply = await client.next();
+}
+
 /** A connection to each server of the pair. */
 async function connectBoth({ pair }: ConnectedPair): Promise<[RawClient, RawClient]> {
   return [await RawClient.connect(pair.byor.port), await RawClient.connect(pair.redis.port)];
@@ -1022,10 +1054,10 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
         /** The replies of byor and redis-server to one command. */
         const both = (...argv: readonly string[]) =>
           Promise.all([byor.call(...argv), redis.call(...argv)]);
-        // a transaction left open by the sequence before would queue the set-up (and HELLO's
-        // reply names the client id, which differs between the servers)
-        await both('DISCARD');
-        await both('UNWATCH');
+        // the connection as new (RESET: no transaction, WATCH, subscription or tracking left by
+        // the sequence before; the messages it was sent since, read and dropped)
+        await Promise.all([byor, redis].map(reset));
+        // (HELLO's reply names the client id, which differs between the servers)
         await both('HELLO', resp3 ? '3' : '2');
         // the keys this connection reads are tracked (turned off and on: none from before)
         await both('CLIENT', 'TRACKING', 'OFF');
