@@ -611,6 +611,17 @@ const generic: fc.Arbitrary<Step>[] = [
   of(() => cmd('PUBSUB', 'NUMPAT')),
   of((op) => set('PUBSUB', op), fc.constantFrom('CHANNELS', 'SHARDCHANNELS')),
   of(() => cmd('PING')),
+  // the connection's own state (CLIENT LIST compares it after the sequence)
+  of((name) => cmd('CLIENT', 'SETNAME', name), fc.constantFrom('app', '', 'a b', 'x')),
+  of(() => cmd('CLIENT', 'GETNAME')),
+  of((on) => cmd('CLIENT', 'NO-EVICT', on), fc.constantFrom('on', 'off', 'x')),
+  // tracking modes: without REDIRECT the invalidations come to the connection itself (RESP3)
+  of(
+    (on, options) => cmd('CLIENT', 'TRACKING', on, ...options),
+    fc.constantFrom('on', 'off'),
+    fc.subarray(['OPTIN', 'OPTOUT', 'NOLOOP', 'BCAST']),
+  ),
+  of((yes) => cmd('CLIENT', 'CACHING', yes), fc.constantFrom('yes', 'no')),
   of((option) => cmd('FLUSHDB', ...option), fc.constantFrom([], ['ASYNC'], ['SYNC'], ['x'])),
   of((db) => cmd('SELECT', db), fc.constantFrom('0', '1', '16', 'x')),
   of((m) => cmd('ECHO', m), member),
@@ -962,6 +973,17 @@ async function monitoredUntil(monitor: RawClient, marker: number): Promise<strin
 /** CLIENT LIST fields that say a connection's state (not its id, address, age or memory). */
 const CLIENT_FIELDS = /^(?:name|db|sub|psub|ssub|multi|watch|flags|user|redir|resp|cmd)=/;
 
+/** PING on `client`, and the frames that came before its reply (or QUEUED in a transaction). */
+async function framesBeforePing(client: RawClient): Promise<string[]> {
+  const frames: string[] = [];
+  let reply = await client.call('PING');
+  while (reply !== PONG && reply !== SUBSCRIBED_PONG && reply !== '+QUEUED\r\n') {
+    frames.push(reply);
+    reply = await client.next();
+  }
+  return frames;
+}
+
 /** RESET on `client`, and every frame it had not read before RESET's reply. */
 async function reset(client: RawClient): Promise<void> {
   let reply = await client.call('RESET');
@@ -1081,6 +1103,7 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
         // it is queued in), DUMP_SCRIPT leaves out the hashes that order can be in: listpacks.
         let hashOrder = false;
         let queuedRestore = false;
+        let unasked = false;
         const dump = (k: string, unordered: boolean) =>
           ['EVAL', DUMP_SCRIPT, '1', k, ...(unordered ? ['hash order'] : [])] as const;
         // a second connection to each server, for the steps marked `other`
@@ -1092,6 +1115,15 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
             ? await Promise.all(others.map((client) => client.call(...args)))
             : await both(...args);
           expect(canonicalFor(x, unordered), args.join(' ')).toBe(canonicalFor(y, unordered));
+          // once the connection may be sent frames it did not ask for (messages, its own
+          // invalidations, a reply per channel), each step ends with a PING and what came before
+          // its reply is compared too, so that replies stay with their commands
+          if (/SUBSCRIBE$/.test(argv[0]!) || (argv[0] === 'CLIENT' && argv[1] === 'TRACKING'))
+            unasked = true;
+          if (unasked) {
+            const [u, v] = await Promise.all([byor, redis].map(framesBeforePing));
+            expect(u, `${args.join(' ')}: what came after its reply`).toEqual(v);
+          }
           if (y.includes(RESTORED_IN_HASH_ORDER)) hashOrder = true;
           if (argv[1] === RESTORE_SCRIPT && y === '+QUEUED\r\n') queuedRestore = true;
           if (argv[0] === 'EXEC' || argv[0] === 'DISCARD') queuedRestore = false;
