@@ -874,7 +874,7 @@ export class Server implements KeyspaceHost {
     client.w.protocol = 2;
     client.name = '';
     client.replyMode = 'on';
-    client.noEvict = false;
+    // (CLIENT NO-EVICT stays on: redis-server 7.0's clearClientConnectionState keeps it)
     client.noTouch = false;
     if (client.monitor) {
       client.monitor = false;

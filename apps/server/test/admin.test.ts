@@ -326,3 +326,38 @@ describe.skipIf(!hasRedisServer)("CLIENT LIST's cmd=", () => {
     }
   });
 });
+
+describe.skipIf(!hasRedisServer)('RESET, as redis-server 7.0', () => {
+  it('clears the name, database, protocol, subscriptions and transaction, keeps NO-EVICT', async () => {
+    const states: string[] = [];
+    const byor = await startServer({ port: 0 });
+    const redis = await startRedisServer();
+    try {
+      for (const port of [byor.port, redis.port]) {
+        const client = await RawClient.connect(port);
+        for (const command of [
+          ['CLIENT', 'SETNAME', 'app'],
+          ['CLIENT', 'NO-EVICT', 'on'],
+          ['SELECT', '3'],
+          ['HELLO', '3'],
+          ['MULTI'],
+          ['RESET'],
+        ])
+          await client.call(...command);
+        const info = await client.call('CLIENT', 'INFO');
+        states.push(
+          info
+            .split(/[ \r\n]/)
+            .filter((field) => /^(?:name|flags|db|sub|multi|resp)=/.test(field))
+            .join(' '),
+        );
+        client.close();
+      }
+    } finally {
+      await byor.close();
+      await redis.stop();
+    }
+    expect(states[0]).toBe(states[1]);
+    expect(states[1]).toBe('name= flags=e db=0 sub=0 multi=-1 resp=2');
+  });
+});
