@@ -611,6 +611,19 @@ const generic: fc.Arbitrary<Step>[] = [
   of(() => cmd('PUBSUB', 'NUMPAT')),
   of((op) => set('PUBSUB', op), fc.constantFrom('CHANNELS', 'SHARDCHANNELS')),
   of(() => cmd('PING')),
+  // an encoding threshold changed mid-sequence: values convert (or not) on their next write
+  of(
+    (name, value) => cmd('CONFIG', 'SET', name, value),
+    fc.constantFrom(
+      'list-max-listpack-size',
+      'hash-max-listpack-entries',
+      'set-max-intset-entries',
+      'zset-max-listpack-entries',
+      'zset-max-listpack-value',
+      'stream-node-max-entries',
+    ),
+    fc.constantFrom('1', '2', '3', '128', '-1'),
+  ),
   // the connection's own state (CLIENT LIST compares it after the sequence)
   of((name) => cmd('CLIENT', 'SETNAME', name), fc.constantFrom('app', '', 'a b', 'x')),
   of(() => cmd('CLIENT', 'GETNAME')),
