@@ -182,4 +182,6 @@ export interface BlockedState {
   readonly timeout: () => void;
   /** timer handle, if any */
   timer: unknown;
+  /** the blocking command (INFO commandstats counts it failed when its wait ends in an error) */
+  readonly command: Command | undefined;
 }

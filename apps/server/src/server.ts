@@ -971,7 +971,14 @@ export class Server implements KeyspaceHost {
     retry: (readyKey: string) => boolean,
     onTimeout: () => void,
   ): void {
-    const state: BlockedState = { keys, deadline, retry, timeout: onTimeout, timer: undefined };
+    const state: BlockedState = {
+      keys,
+      deadline,
+      retry,
+      timeout: onTimeout,
+      timer: undefined,
+      command: this.currentCommand,
+    };
     client.blocked = state;
     for (const key of keys) {
       const id = watchKey(client.db.index, key);
@@ -989,9 +996,10 @@ export class Server implements KeyspaceHost {
 
   /**
    * Ends a client's wait. With `error`, replies with that error; otherwise (timeout) lets the
-   * command's own timeout reply run.
+   * command's own timeout reply run. `failed`: the blocking command counts as failed either way
+   * (CLIENT UNBLOCK: redis-server 7.0's updateStatsOnUnblock with had_errors set).
    */
-  unblockClient(client: Client, error: string | undefined): void {
+  unblockClient(client: Client, error: string | undefined, failed = false): void {
     const state = client.blocked;
     if (!state) return;
     this.#removeBlocked(client, state);
@@ -999,6 +1007,7 @@ export class Server implements KeyspaceHost {
       if (error !== undefined) this.errorReply(client, error);
       else state.timeout();
     });
+    if (failed && state.command) state.command.failedCalls++;
     this.#resumeClient(client);
   }
 
@@ -1055,9 +1064,13 @@ export class Server implements KeyspaceHost {
             const outerPropagation = this.#propagation;
             this.#propagation = undefined;
             this.beginPropagationUnit();
+            const errors = this.stats.totalErrorReplies;
             this.replyOutOfBand(client, () => {
               served = state.retry(key);
             });
+            // served with an error (BLMOVE to a key of another type): the command failed
+            if (served && this.stats.totalErrorReplies !== errors && state.command)
+              state.command.failedCalls++;
             // what the served command propagates (e.g. BLPOP as LPOP) goes out now, several
             // commands as one transaction, as afterCommand does for each client served
             const rewritten = this.#propagation as { db: number; argv: string[] }[] | undefined;

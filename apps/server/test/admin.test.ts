@@ -361,3 +361,41 @@ describe.skipIf(!hasRedisServer)('RESET, as redis-server 7.0', () => {
     expect(states[1]).toBe('name= flags=e db=0 sub=0 multi=-1 resp=2');
   });
 });
+
+describe.skipIf(!hasRedisServer)('CLIENT UNBLOCK, as redis-server 7.0', () => {
+  it('counts the blocked command failed (TIMEOUT too) and checks the reason before the id', async () => {
+    const results: string[][] = [];
+    const byor = await startServer({ port: 0 });
+    const redis = await startRedisServer();
+    try {
+      for (const port of [byor.port, redis.port]) {
+        const waiting = await RawClient.connect(port);
+        const admin = await RawClient.connect(port);
+        const id = (await waiting.call('CLIENT', 'ID')).slice(1, -2);
+        const out: string[] = [await admin.call('CLIENT', 'UNBLOCK', 'x', 'maybe')];
+        for (const reason of ['TIMEOUT', 'ERROR']) {
+          const reply = waiting.call('BLPOP', 'queue', '0');
+          while (!(await admin.call('INFO', 'clients')).includes('blocked_clients:1'))
+            await new Promise((resolve) => setTimeout(resolve, 2));
+          out.push(await admin.call('CLIENT', 'UNBLOCK', id, reason), await reply);
+        }
+        const stats = await admin.call('INFO', 'commandstats');
+        out.push(
+          ...stats
+            .split('\r\n')
+            .filter((line) => /^cmdstat_(?:blpop|client\|unblock)/.test(line))
+            .map((line) => line.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+            .sort(),
+        );
+        results.push(out);
+        waiting.close();
+        admin.close();
+      }
+    } finally {
+      await byor.close();
+      await redis.stop();
+    }
+    expect(results[0]).toEqual(results[1]);
+    expect(results[1]).toContain('cmdstat_blpop:calls=2,rejected_calls=0,failed_calls=2');
+  });
+});

@@ -345,11 +345,7 @@ function clientUnpause(client: Client): void {
 }
 
 function clientUnblock(client: Client, argv: string[]): void {
-  const id = parseInt64(argv[2] ?? '');
-  if (id === undefined) {
-    client.server.errorReply(client, ReplyError.NOT_INTEGER);
-    return;
-  }
+  // the reason is checked before the id, as redis-server does
   let error = false;
   if (argv.length === 4) {
     if (is(argv[3], 'ERROR')) error = true;
@@ -358,14 +354,21 @@ function clientUnblock(client: Client, argv: string[]): void {
       return;
     }
   }
+  const id = parseInt64(argv[2] ?? '');
+  if (id === undefined) {
+    client.server.errorReply(client, ReplyError.NOT_INTEGER);
+    return;
+  }
   const target = client.server.clients.get(Number(id));
   if (!target || !target.blocked) {
     client.w.integer(0);
     return;
   }
+  // (the blocking command counts as failed, TIMEOUT too, as in redis-server 7.0)
   client.server.unblockClient(
     target,
     error ? 'UNBLOCKED client unblocked via CLIENT UNBLOCK' : undefined,
+    true,
   );
   client.w.integer(1);
 }

@@ -45,6 +45,11 @@ interface Step {
   readonly unordered?: 'lines' | 'pairs' | 'elements' | 'shape' | undefined;
   /** run by a second connection (between the first's WATCH and EXEC, during its MULTI...) */
   readonly other?: true;
+  /**
+   * `argv` blocks the first connection (no timeout); once it is blocked, the second runs this
+   * command, which may serve it, then CLIENT UNBLOCK ends the wait of one not served
+   */
+  readonly whileBlocked?: Step;
 }
 
 const KEYS = ['k1', 'k2', 'k3', '__proto__', '{k}1'];
@@ -891,6 +896,41 @@ const scripted = fc
       : { argv: ['EVAL', `return redis.${call}(unpack(ARGV))`, '0', ...argv], unordered },
   );
 
+/**
+ * A blocking command that waits (timeout 0) on the first connection while the second runs a
+ * command of any type, which may be what it waits for.
+ */
+const blockedStep = fc
+  .tuple(
+    fc.oneof(
+      of((op, ks) => cmd(op, ...ks, '0'), fc.constantFrom('BLPOP', 'BRPOP'), keys),
+      of((a, b, from, to) => cmd('BLMOVE', a, b, from, to, '0'), key, key, side, side),
+      of((a, b) => cmd('BRPOPLPUSH', a, b, '0'), key, key),
+      of(
+        (ks, which, count) =>
+          cmd('BLMPOP', '0', String(ks.length), ...ks, which, ...(count ? ['COUNT', count] : [])),
+        keys,
+        side,
+        optional(fc.constantFrom('1', '2', '5')),
+      ),
+      of((op, ks) => cmd(op, ...ks, '0'), fc.constantFrom('BZPOPMIN', 'BZPOPMAX'), keys),
+      of(
+        (ks, which) => cmd('BZMPOP', '0', String(ks.length), ...ks, which, 'COUNT', '2'),
+        keys,
+        fc.constantFrom('MIN', 'MAX'),
+      ),
+      of((k, id) => cmd('XREAD', 'BLOCK', '0', 'STREAMS', k, id), key, fc.constantFrom('$', '0')),
+      of(
+        (k, noack) =>
+          cmd('XREADGROUP', 'GROUP', 'g1', 'c1', ...noack, 'BLOCK', '0', 'STREAMS', k, '>'),
+        key,
+        fc.constantFrom([], ['NOACK']),
+      ),
+    ),
+    fc.oneof(...groups),
+  )
+  .map(([blocking, step]): Step => ({ argv: blocking.argv, whileBlocked: step }));
+
 /** A command of any type run by the sequence's second connection. */
 const otherStep = fc.oneof(...groups).map((step): Step => ({ ...step, other: true }));
 
@@ -920,6 +960,7 @@ const sequence = fc.record({
         { arbitrary: scripted, weight: 1 },
         { arbitrary: serialization, weight: 1 },
         { arbitrary: otherStep, weight: 2 },
+        { arbitrary: blockedStep, weight: 1 },
       ),
       {
         minLength: 1,
@@ -1122,11 +1163,50 @@ describe.skipIf(!redisAvailable)('differential: random command sequences', () =>
         // a second connection to each server, for the steps marked `other`
         const others = await connectBoth(connected);
         if (resp3) for (const other of others) await other.call('HELLO', '3');
-        for (const { argv, unordered, other } of steps) {
+        /**
+         * `blocking` on the first connections; once they wait (or answered), `step` on the
+         * second (its replies compared), then CLIENT UNBLOCK (whether each was still blocked
+         * compared); the replies of `blocking`.
+         */
+        const blockedWhile = async (blocking: readonly string[], step: Step): Promise<string[]> => {
+          const replies = [byor, redis].map((client) => client.call(...blocking));
+          const answered = [false, false];
+          replies.forEach((reply, i) => void reply.then(() => (answered[i] = true)));
+          // (INFO calls are counted: the server polled fewer times gets more, so both count
+          // the same)
+          const polls = [0, 0];
+          for (const [i, marker] of markers.entries()) {
+            for (let tries = 0; tries < 2000 && !answered[i]; tries++) {
+              polls[i] = (polls[i] ?? 0) + 1;
+              if ((await marker.call('INFO', 'clients')).includes('blocked_clients:1')) break;
+              await new Promise((resolve) => setTimeout(resolve, 1));
+            }
+          }
+          for (const [i, marker] of markers.entries())
+            for (let n = polls[i]!; n < Math.max(...polls); n++)
+              await marker.call('INFO', 'clients');
+          const [u = '', v = ''] = await Promise.all(
+            others.map((client) => client.call(...step.argv)),
+          );
+          // (the first connections are unblocked before anything is compared: a mismatch must
+          // not leave them waiting)
+          const unblocked = await Promise.all(
+            markers.map((marker, i) => marker.call('CLIENT', 'UNBLOCK', sequenceIds[i]!)),
+          );
+          expect(
+            canonicalFor(u, step.unordered),
+            `${step.argv.join(' ')} while ${blocking.join(' ')} waits`,
+          ).toBe(canonicalFor(v, step.unordered));
+          expect(unblocked[0], `${blocking.join(' ')} still blocked`).toBe(unblocked[1]);
+          return Promise.all(replies);
+        };
+        for (const { argv, unordered, other, whileBlocked } of steps) {
           const args = argv[1] === DUMP_SCRIPT ? dump(argv[3]!, hashOrder || queuedRestore) : argv;
-          const [x = '', y = ''] = other
-            ? await Promise.all(others.map((client) => client.call(...args)))
-            : await both(...args);
+          const [x = '', y = ''] = whileBlocked
+            ? await blockedWhile(args, whileBlocked)
+            : other
+              ? await Promise.all(others.map((client) => client.call(...args)))
+              : await both(...args);
           expect(canonicalFor(x, unordered), args.join(' ')).toBe(canonicalFor(y, unordered));
           // once the connection may be sent frames it did not ask for (messages, its own
           // invalidations, a reply per channel), each step ends with a PING and what came before
