@@ -243,6 +243,25 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'BZMPOP and ZMPOP propagate the count they took',
+    commands: [
+      ['ZADD', 'z', '1', 'a'],
+      ['BZMPOP', '0', '1', 'z', 'MIN', 'COUNT', '5'],
+      ['ZADD', 'z', '1', 'a'],
+      ['ZMPOP', '1', 'z', 'MAX', 'COUNT', '9'],
+      [1, 'BZMPOP', '0', '1', 'z', 'MAX', 'COUNT', '3'],
+      [0, 'ZADD', 'z', '1', 'a', '2', 'b'],
+    ],
+    expected: [
+      ['ZADD', 'z', '1', 'a'],
+      ['ZPOPMIN', 'z', '1'],
+      ['ZADD', 'z', '1', 'a'],
+      ['ZPOPMAX', 'z', '1'],
+      ['ZADD', 'z', '1', 'a', '2', 'b'],
+      ['ZPOPMAX', 'z', '2'],
+    ],
+  },
+  {
     name: 'a blocked BLPOP served by another client: LPUSH, then the LPOP it became',
     commands: [
       [1, 'BLPOP', 'list', '0'],
@@ -278,10 +297,17 @@ describe.skipIf(!redisAvailable)('propagation, as redis-server 7.0', () => {
 
   it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', async (_name, testCase, index) => {
     const streams: string[][][] = [];
+    /** the changes to save each server counted (rdb_changes_since_last_save) */
+    const changes: number[] = [];
+    const changesOf = async (client: RawClient | undefined) =>
+      Number(
+        /rdb_changes_since_last_save:(\d+)/.exec(await client!.call('INFO', 'persistence'))?.[1],
+      );
     for (const [server, port] of [pair.byor.port, pair.redis.port].entries()) {
       const clients = [await RawClient.connect(port), await RawClient.connect(port)];
       const pending: Promise<string>[] = [];
       await clients[0]?.call('FLUSHALL');
+      const changesBefore = await changesOf(clients[0]);
       for (const command of testCase.commands) {
         const [who, argv] =
           typeof command[0] === 'number'
@@ -291,7 +317,7 @@ describe.skipIf(!redisAvailable)('propagation, as redis-server 7.0', () => {
         if (!client) throw new Error(`no client ${who}`);
         // a blocking command's reply comes later: the next command waits until it blocked
         // (commands named B..., or after BLOCKING)
-        const blocking = argv[0] === 'BLOCKING' || /^B[LZR]/.test(argv[0] ?? '');
+        const blocking = argv[0] === 'BLOCKING' || (who === 1 && /^B[LZR]/.test(argv[0] ?? ''));
         if (argv[0] === 'BLOCKING') argv.shift();
         if (!blocking) {
           await client.call(...argv);
@@ -302,6 +328,7 @@ describe.skipIf(!redisAvailable)('propagation, as redis-server 7.0', () => {
           await new Promise((resolve) => setTimeout(resolve, 2));
       }
       await Promise.all(pending);
+      changes.push((await changesOf(clients[0])) - changesBefore);
       const end = ['PUBLISH', 'end', String(index)];
       await clients[0]?.call(...end);
       for (const client of clients) client.close();
@@ -312,6 +339,7 @@ describe.skipIf(!redisAvailable)('propagation, as redis-server 7.0', () => {
     }
     const [byor = [], redis = []] = streams;
     expect(streamDifference(byor, redis), JSON.stringify({ byor, redis })).toBeUndefined();
+    expect(changes[0], 'changes to save').toBe(changes[1]);
     // and redis-server's is what the case says it is about (* a time)
     const masked = redis.map((argv, i) =>
       argv.map((arg, j) => {

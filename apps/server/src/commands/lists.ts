@@ -628,7 +628,8 @@ function blockingPop(
   const retry = (readyKey: string): boolean => {
     const list = client.db.lookup(readyKey);
     if (!isList(list)) return false;
-    servePop(client, readyKey, list, where, count);
+    if (count === -1) uncounted(client, () => servePop(client, readyKey, list, where, count));
+    else servePop(client, readyKey, list, where, count);
     return true;
   };
   block(client, keys, deadline, retry);
@@ -651,6 +652,19 @@ function servePop(client: Client, key: string, list: ListValue, where: End, coun
   client.w.bulk(key);
   client.w.bulk(value);
   elementsRemoved(client, client.db, key, where, list, 1);
+}
+
+/**
+ * Runs `serve` for a blocked BLPOP / BRPOP / BLMOVE / BRPOPLPUSH, without the changes to save it
+ * makes: redis-server 7.0's serveClientBlockedOnList does not count them in server.dirty (a
+ * served BLMPOP counts its elements).
+ */
+function uncounted<T>(client: Client, serve: () => T): T {
+  const stats = client.server.stats;
+  const dirty = stats.dirty;
+  const result = serve();
+  stats.dirty = dirty;
+  return result;
 }
 
 /** Servers whose clientClosed hook already forgets blocked clients. */
@@ -730,7 +744,7 @@ function blmoveGeneric(
   const retry = (): boolean => {
     if (!isList(client.db.lookup(source))) return false;
     // served later: redis-server propagates its shared "left"/"right" strings
-    if (lmoveGeneric(client, source, destination, from, to))
+    if (uncounted(client, () => lmoveGeneric(client, source, destination, from, to)))
       client.server.propagateAs(
         client.db,
         name === 'brpoplpush'

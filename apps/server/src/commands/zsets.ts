@@ -559,8 +559,6 @@ function genericZpop(
   count: number,
   nested: boolean,
   nilWhenEmpty: boolean,
-  /** ZMPOP: propagated with the count it took */
-  countTaken = false,
 ): void {
   let key = '';
   let zset: ZSet | undefined;
@@ -605,11 +603,10 @@ function genericZpop(
   // server.dirty++ per member popped (one is the key's)
   client.server.changes(popped.length - 1);
   client.server.notify('z', max ? 'zpopmax' : 'zpopmin', key, db);
-  // blocking pops and ZMPOP propagate as ZPOPMIN/ZPOPMAX (ZMPOP with the count it took)
+  // blocking pops and ZMPOP propagate as ZPOPMIN/ZPOPMAX, with the count they took
   if (emitKey) {
     const name = max ? 'ZPOPMAX' : 'ZPOPMIN';
-    const counted = String(countTaken ? taken : count);
-    client.server.propagateAs(db, count === -1 ? [name, key] : [name, key, counted]);
+    client.server.propagateAs(db, count === -1 ? [name, key] : [name, key, String(taken)]);
   }
   if (zset.size === 0) {
     db.delete(key);
@@ -732,7 +729,7 @@ function zmpopGeneric(client: Client, argv: string[], numkeysIndex: number, bloc
   if (count === -1) count = 1;
   const keys = argv.slice(numkeysIndex + 1, whereIndex);
   if (block) blockingZpop(client, keys, argv[1] ?? '', max, count, true);
-  else genericZpop(client, keys, max, true, count, true, true, true);
+  else genericZpop(client, keys, max, true, count, true, true);
 }
 
 // ---------------------------------------------------------------------------------------------

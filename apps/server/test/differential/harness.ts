@@ -160,11 +160,12 @@ export function canonical(reply: string): string {
 
 /** Sorts the (name, value) bulk pairs of a flat array or map reply. */
 export function canonicalPairs(reply: string): string {
-  const lines = reply.split('\r\n');
-  const header = lines.shift() ?? '';
+  // a map's elements are its pairs; a flat array's, two frames each (a nil is one line)
+  const { header, elements } = elementsOf(reply);
+  if (reply[0] === '%' || reply[0] === '|') return header + elements.sort().join('');
   const pairs: string[] = [];
-  for (let i = 0; i + 3 < lines.length; i += 4) pairs.push(lines.slice(i, i + 4).join('\r\n'));
-  return [header, ...pairs.sort()].join('\r\n');
+  for (let i = 0; i < elements.length; i += 2) pairs.push(elements[i]! + (elements[i + 1] ?? ''));
+  return header + pairs.sort().join('');
 }
 
 /** Where the RESP2/RESP3 frame that starts at `at` of `reply` ends. */
