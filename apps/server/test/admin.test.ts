@@ -327,36 +327,38 @@ describe.skipIf(!hasRedisServer)("CLIENT LIST's cmd=", () => {
   });
 });
 
+/** Runs `probe` against a fresh byor and a fresh redis-server; its two results, byor's first. */
+async function onBoth<T>(probe: (port: number) => Promise<T>): Promise<[T, T]> {
+  const byor = await startServer({ port: 0 });
+  const redis = await startRedisServer();
+  try {
+    return [await probe(byor.port), await probe(redis.port)];
+  } finally {
+    await byor.close();
+    await redis.stop();
+  }
+}
+
 describe.skipIf(!hasRedisServer)('RESET, as redis-server 7.0', () => {
   it('clears the name, database, protocol, subscriptions and transaction, keeps NO-EVICT', async () => {
-    const states: string[] = [];
-    const byor = await startServer({ port: 0 });
-    const redis = await startRedisServer();
-    try {
-      for (const port of [byor.port, redis.port]) {
-        const client = await RawClient.connect(port);
-        for (const command of [
-          ['CLIENT', 'SETNAME', 'app'],
-          ['CLIENT', 'NO-EVICT', 'on'],
-          ['SELECT', '3'],
-          ['HELLO', '3'],
-          ['MULTI'],
-          ['RESET'],
-        ])
-          await client.call(...command);
-        const info = await client.call('CLIENT', 'INFO');
-        states.push(
-          info
-            .split(/[ \r\n]/)
-            .filter((field) => /^(?:name|flags|db|sub|multi|resp)=/.test(field))
-            .join(' '),
-        );
-        client.close();
-      }
-    } finally {
-      await byor.close();
-      await redis.stop();
-    }
+    const states = await onBoth(async (port) => {
+      const client = await RawClient.connect(port);
+      for (const command of [
+        ['CLIENT', 'SETNAME', 'app'],
+        ['CLIENT', 'NO-EVICT', 'on'],
+        ['SELECT', '3'],
+        ['HELLO', '3'],
+        ['MULTI'],
+        ['RESET'],
+      ])
+        await client.call(...command);
+      const info = await client.call('CLIENT', 'INFO');
+      client.close();
+      return info
+        .split(/[ \r\n]/)
+        .filter((field) => /^(?:name|flags|db|sub|multi|resp)=/.test(field))
+        .join(' ');
+    });
     expect(states[0]).toBe(states[1]);
     expect(states[1]).toBe('name= flags=e db=0 sub=0 multi=-1 resp=2');
   });
@@ -364,37 +366,29 @@ describe.skipIf(!hasRedisServer)('RESET, as redis-server 7.0', () => {
 
 describe.skipIf(!hasRedisServer)('CLIENT UNBLOCK, as redis-server 7.0', () => {
   it('counts the blocked command failed (TIMEOUT too) and checks the reason before the id', async () => {
-    const results: string[][] = [];
-    const byor = await startServer({ port: 0 });
-    const redis = await startRedisServer();
-    try {
-      for (const port of [byor.port, redis.port]) {
-        const waiting = await RawClient.connect(port);
-        const admin = await RawClient.connect(port);
-        const id = (await waiting.call('CLIENT', 'ID')).slice(1, -2);
-        const out: string[] = [await admin.call('CLIENT', 'UNBLOCK', 'x', 'maybe')];
-        for (const reason of ['TIMEOUT', 'ERROR']) {
-          const reply = waiting.call('BLPOP', 'queue', '0');
-          while (!(await admin.call('INFO', 'clients')).includes('blocked_clients:1'))
-            await new Promise((resolve) => setTimeout(resolve, 2));
-          out.push(await admin.call('CLIENT', 'UNBLOCK', id, reason), await reply);
-        }
-        const stats = await admin.call('INFO', 'commandstats');
-        out.push(
-          ...stats
-            .split('\r\n')
-            .filter((line) => /^cmdstat_(?:blpop|client\|unblock)/.test(line))
-            .map((line) => line.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
-            .sort(),
-        );
-        results.push(out);
-        waiting.close();
-        admin.close();
+    const results = await onBoth(async (port) => {
+      const waiting = await RawClient.connect(port);
+      const admin = await RawClient.connect(port);
+      const id = (await waiting.call('CLIENT', 'ID')).slice(1, -2);
+      const out: string[] = [await admin.call('CLIENT', 'UNBLOCK', 'x', 'maybe')];
+      for (const reason of ['TIMEOUT', 'ERROR']) {
+        const reply = waiting.call('BLPOP', 'queue', '0');
+        while (!(await admin.call('INFO', 'clients')).includes('blocked_clients:1'))
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        out.push(await admin.call('CLIENT', 'UNBLOCK', id, reason), await reply);
       }
-    } finally {
-      await byor.close();
-      await redis.stop();
-    }
+      const stats = await admin.call('INFO', 'commandstats');
+      out.push(
+        ...stats
+          .split('\r\n')
+          .filter((line) => /^cmdstat_(?:blpop|client\|unblock)/.test(line))
+          .map((line) => line.replace(/usec=\d+,usec_per_call=[\d.]+,/, ''))
+          .sort(),
+      );
+      waiting.close();
+      admin.close();
+      return out;
+    });
     expect(results[0]).toEqual(results[1]);
     expect(results[1]).toContain('cmdstat_blpop:calls=2,rejected_calls=0,failed_calls=2');
   });
