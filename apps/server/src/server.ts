@@ -483,15 +483,15 @@ export class Server implements KeyspaceHost {
   /** units open (a script that yields outlives the command that started it) */
   #unitDepth = 0;
 
-  /**
-   * An execution unit starts: the writes propagated until it ends go out together, as one
-   * transaction when there are several (propagatePendingCommands), unless `noMulti`.
-   */
+  /** An execution unit starts: the writes propagated until it ends go out together. */
   beginPropagationUnit(): void {
     this.#unitDepth++;
   }
 
-  /** The unit begun last ends; the outermost one propagates its writes. */
+  /**
+   * The unit begun last ends; the outermost one propagates its writes, as one transaction when
+   * there are several (propagatePendingCommands), unless `noMulti`.
+   */
   endPropagationUnit(noMulti = false): void {
     if (this.#unitDepth > 0 && --this.#unitDepth > 0) return;
     const writes = this.#pendingWrites;
@@ -500,17 +500,18 @@ export class Server implements KeyspaceHost {
     const targets = this.#propagationTargets;
     const wrap = writes.length > 1 && !noMulti;
     if (wrap) for (const target of targets) target.transaction(true);
-    for (const { dbIndex, argv, only } of writes) {
-      if (only !== undefined) only.feed(dbIndex, argv);
-      else for (const target of targets) target.feed(dbIndex, argv);
-    }
+    for (const { dbIndex, argv, only } of writes) this.#feed(dbIndex, argv, only);
     if (wrap) for (const target of targets) target.transaction(false);
   }
 
   /** alsoPropagate: a write to `only` (PUBLISH: the replicas), or to every target. */
   #alsoPropagate(dbIndex: number, argv: readonly string[], only: PropagationTarget | undefined) {
     if (this.#unitDepth !== 0) this.#pendingWrites.push({ dbIndex, argv, only });
-    else if (only !== undefined) only.feed(dbIndex, argv);
+    else this.#feed(dbIndex, argv, only);
+  }
+
+  #feed(dbIndex: number, argv: readonly string[], only: PropagationTarget | undefined): void {
+    if (only !== undefined) only.feed(dbIndex, argv);
     else for (const target of this.#propagationTargets) target.feed(dbIndex, argv);
   }
 
