@@ -124,7 +124,7 @@ function mayRunWrites(client: Client, readOnlyCommand: boolean): boolean {
  */
 export function scriptMayWrite(server: Server, name: string, argv: string[]): boolean {
   if (name === 'fcall' || name === 'fcall_ro') {
-    const fn = ScriptEngine.of(server).functions.functions.get(argv[1] ?? '');
+    const fn = ScriptEngine.of(server).functions.find(argv[1] ?? '');
     return fn !== undefined && !fn.flags.includes('no-writes');
   }
   if (name !== 'eval' && name !== 'eval_ro' && name !== 'evalsha' && name !== 'evalsha_ro')
@@ -140,7 +140,7 @@ export function scriptMayWrite(server: Server, name: string, argv: string[]): bo
 function fcallGeneric(client: Client, argv: string[], readOnlyCommand: boolean): void {
   const server = client.server;
   const engine = ScriptEngine.of(server);
-  const fn = engine.functions.functions.get(argv[1] ?? '');
+  const fn = engine.functions.find(argv[1] ?? '');
   if (!fn) {
     server.errorReply(client, ScriptingReply.FUNCTION_NOT_FOUND);
     return;
@@ -321,7 +321,7 @@ function functionStats(client: Client): void {
   w.bulk('libraries_count');
   w.integer(engine.functions.libraries.size);
   w.bulk('functions_count');
-  w.integer(engine.functions.functions.size);
+  w.integer(engine.functions.functionCount);
 }
 
 export const scriptingCommands: HandlerTable = {

@@ -29,7 +29,12 @@ const NAME = /^[A-Za-z0-9_]+$/;
  */
 export class FunctionRegistry {
   readonly libraries = new Map<string, FunctionLibrary>();
-  readonly functions = new Map<string, RegisteredFunction>();
+  /**
+   * Every library's functions by lower-cased name: FCALL finds a function whatever the case
+   * (functions.c's functionDictType compares names case-insensitively; a library's own names,
+   * and library names, are case-sensitive).
+   */
+  readonly #functions = new Map<string, RegisteredFunction>();
   readonly #engine: ScriptEngine;
 
   constructor(engine: ScriptEngine) {
@@ -65,13 +70,36 @@ export class FunctionRegistry {
     if (registerError !== undefined) return `ERR Error registering functions: ${registerError}`;
     if (library.functions.size === 0) return 'ERR No functions registered';
     for (const fname of library.functions.keys()) {
-      const owner = this.functions.get(fname);
+      const owner = this.find(fname);
       if (owner && owner.library.name !== name) return `ERR Function ${fname} already exists`;
     }
     if (existing) this.#remove(existing);
-    this.libraries.set(name, library);
-    for (const fn of library.functions.values()) this.functions.set(fn.name, fn);
+    this.#link(library);
     return { name };
+  }
+
+  /** The function FCALL `name` runs (any case), or undefined. */
+  find(name: string): RegisteredFunction | undefined {
+    return this.#functions.get(name.toLowerCase());
+  }
+
+  /** FUNCTION STATS' functions_count: the functions of every library. */
+  get functionCount(): number {
+    let count = 0;
+    for (const library of this.libraries.values()) count += library.functions.size;
+    return count;
+  }
+
+  /**
+   * Adds `library` and its functions. Of two names of one library that differ only in case, FCALL
+   * finds the one registered first.
+   */
+  #link(library: FunctionLibrary): void {
+    this.libraries.set(library.name, library);
+    for (const fn of library.functions.values()) {
+      const key = fn.name.toLowerCase();
+      if (!this.#functions.has(key)) this.#functions.set(key, fn);
+    }
   }
 
   /** Runs a library's body with the load-time redis table; returns an error text or undefined. */
@@ -183,7 +211,10 @@ export class FunctionRegistry {
   }
 
   #remove(library: FunctionLibrary): void {
-    for (const fname of library.functions.keys()) this.functions.delete(fname);
+    for (const fname of library.functions.keys()) {
+      const key = fname.toLowerCase();
+      if (this.#functions.get(key)?.library === library) this.#functions.delete(key);
+    }
     this.libraries.delete(library.name);
   }
 
@@ -209,15 +240,12 @@ export class FunctionRegistry {
       if (!replace) return `ERR Library ${library.name} already exists`;
       replaced.add(old);
     }
-    for (const fn of source.functions.values()) {
-      const owner = this.functions.get(fn.name);
+    for (const fn of source.#functions.values()) {
+      const owner = this.find(fn.name);
       if (owner && !replaced.has(owner.library)) return `ERR Function ${fn.name} already exists`;
     }
     for (const old of replaced) this.#remove(old);
-    for (const library of source.libraries.values()) {
-      this.libraries.set(library.name, library);
-      for (const fn of library.functions.values()) this.functions.set(fn.name, fn);
-    }
+    for (const library of source.libraries.values()) this.#link(library);
     return undefined;
   }
 
@@ -229,6 +257,6 @@ export class FunctionRegistry {
   /** FUNCTION FLUSH */
   flush(): void {
     this.libraries.clear();
-    this.functions.clear();
+    this.#functions.clear();
   }
 }

@@ -720,6 +720,37 @@ export const scriptingCases: DiffCase[] = [
     ],
   },
   {
+    name: 'function names in any case',
+    commands: [
+      ['FUNCTION', 'FLUSH'],
+      [
+        'FUNCTION',
+        'LOAD',
+        '#!lua name=cased\nredis.register_function("Hello", function() return 1 end)',
+      ],
+      ['FCALL', 'hello', '0'],
+      ['FCALL', 'HELLO', '0'],
+      ['FCALL_RO', 'hElLo', '0'],
+      [
+        'FUNCTION',
+        'LOAD',
+        '#!lua name=other\nredis.register_function("HELLO", function() return 2 end)',
+      ],
+      [
+        'FUNCTION',
+        'LOAD',
+        'REPLACE',
+        '#!lua name=cased\nredis.register_function("HELLO", function() return 3 end)',
+      ],
+      ['FCALL', 'hello', '0'],
+      ['FUNCTION', 'DELETE', 'CASED'],
+      ['FUNCTION', 'LIST'],
+      ['FUNCTION', 'STATS'],
+      ['FUNCTION', 'DELETE', 'cased'],
+      ['FCALL', 'hello', '0'],
+    ],
+  },
+  {
     name: 'function list',
     commands: [
       ['FUNCTION', 'FLUSH'],
