@@ -113,6 +113,11 @@ export class Client {
   denyBlocking = false;
   /** set while the client waits on a blocking command */
   blocked: BlockedState | undefined = undefined;
+  /**
+   * set while CLIENT PAUSE holds the client's command back (redis-server's BLOCKED_POSTPONE): it
+   * counts as blocked in INFO and CLIENT LIST
+   */
+  postponed = false;
 
   constructor(
     id: number,

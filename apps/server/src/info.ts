@@ -93,9 +93,12 @@ function section(server: Server, name: string): string | undefined {
       ]);
     case 'clients': {
       let blocked = 0;
+      let timed = 0;
       let pubsub = 0;
       for (const client of server.clients.values()) {
-        if (client.blocked) blocked++;
+        if (client.blocked || client.postponed) blocked++;
+        // the timeout table holds the blocked clients with a timeout (addClientToTimeoutTable)
+        if (client.blocked !== undefined && client.blocked.deadline !== 0) timed++;
         if (clientType(client) === 'pubsub') pubsub++;
       }
       // replicas are not counted (their links are server.slaves, outside connected_clients)
@@ -108,7 +111,7 @@ function section(server: Server, name: string): string | undefined {
         ['client_recent_max_output_buffer', 0],
         ['blocked_clients', blocked],
         ['tracking_clients', trackingStats(server).clients],
-        ['clients_in_timeout_table', blocked],
+        ['clients_in_timeout_table', timed],
         ['pubsub_clients', pubsub],
       ]);
     }

@@ -206,6 +206,11 @@ export class Network implements NetworkControl {
           if (command && server.isPausedFor(command)) {
             const conn = client.conn as LoopConnection;
             conn.held = argv;
+            // processCommand names the command (CLIENT LIST's cmd=) before it postpones it
+            client.lastCommand = server.lookupCommand(argv)?.meta.name ?? 'NULL';
+            client.postponed = true;
+            // a blocked client is exempt from the idle timeout (clientsCronHandleTimeout)
+            conn.setIdleExempt(true);
             connection.pause();
             this.#paused.add(conn);
             return;
@@ -398,6 +403,8 @@ export class Network implements NetworkControl {
       const argv = conn.held;
       conn.held = undefined;
       const client = conn.connection.state;
+      client.postponed = false;
+      conn.setIdleExempt(client.subscriptionCount > 0);
       if (argv) server.replyOutOfBand(client, () => server.execute(client, argv));
       if (client.closing) conn.close(true);
       else if (!client.blocked) conn.resume();

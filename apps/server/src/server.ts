@@ -899,7 +899,7 @@ export class Server implements KeyspaceHost {
     if (client.masterLink) flags += 'M';
     if (client.subscriptionCount > 0) flags += 'P';
     if (client.multi) flags += 'x';
-    if (client.blocked) flags += 'b';
+    if (client.blocked || client.postponed) flags += 'b';
     if (tracking) flags += tracking.flags;
     if (client.watchDirty) flags += 'd';
     if (client.closing) flags += 'c';
@@ -1091,10 +1091,10 @@ export class Server implements KeyspaceHost {
     }
   }
 
-  /** Number of clients blocked on keys. */
+  /** Number of blocked clients: waiting on keys, or held back by CLIENT PAUSE. */
   get blockedClients(): number {
     let count = 0;
-    for (const client of this.clients.values()) if (client.blocked) count++;
+    for (const client of this.clients.values()) if (client.blocked || client.postponed) count++;
     return count;
   }
 

@@ -393,3 +393,57 @@ describe.skipIf(!hasRedisServer)('CLIENT UNBLOCK, as redis-server 7.0', () => {
     expect(results[1]).toContain('cmdstat_blpop:calls=2,rejected_calls=0,failed_calls=2');
   });
 });
+
+describe.skipIf(!hasRedisServer)(
+  'blocked clients in INFO and CLIENT LIST, as redis-server 7.0',
+  () => {
+    it('counts a command held by CLIENT PAUSE as blocked, and only timed waits in the timeout table', async () => {
+      const results = await onBoth(async (port) => {
+        const admin = await RawClient.connect(port);
+        const waiters = await Promise.all([0, 1, 2].map(() => RawClient.connect(port)));
+        const [forever, timed, paused] = waiters as [RawClient, RawClient, RawClient];
+        const clients = async (): Promise<string[]> => {
+          const info = await admin.call('INFO', 'clients');
+          const list = await admin.call('CLIENT', 'LIST', 'TYPE', 'normal');
+          return [
+            ...info
+              .split('\r\n')
+              .filter((line) => /^(?:blocked_clients|clients_in_timeout)/.test(line)),
+            ...list
+              .split('\n')
+              .map((line) => `${/flags=\S+/.exec(line)?.[0]} ${/cmd=\S+/.exec(line)?.[0]}`)
+              .filter((line) => !line.includes('cmd=client|list'))
+              .sort(),
+          ];
+        };
+        const until = async (count: number): Promise<void> => {
+          while (!(await admin.call('INFO', 'clients')).includes(`blocked_clients:${count}\r`))
+            await new Promise((resolve) => setTimeout(resolve, 2));
+        };
+        await admin.call('CONFIG', 'SET', 'timeout', '1');
+        const replies = [forever.call('BLPOP', 'a', '0'), timed.call('BLPOP', 'b', '30')];
+        await until(2);
+        await admin.call('CLIENT', 'PAUSE', '5000', 'WRITE');
+        replies.push(paused.call('SET', 'k', 'v'));
+        await until(3);
+        const out = await clients();
+        // past the idle timeout: blocked clients are exempt (the admin connection stays active)
+        for (let i = 0; i < 6; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          await admin.call('PING');
+        }
+        out.push(...(await clients()));
+        await admin.call('CLIENT', 'UNPAUSE');
+        await admin.call('RPUSH', 'a', '1');
+        await admin.call('RPUSH', 'b', '2');
+        out.push(...(await Promise.all(replies)));
+        out.push(...(await clients()));
+        for (const client of [admin, ...waiters]) client.close();
+        return out;
+      });
+      expect(results[0]).toEqual(results[1]);
+      expect(results[1]).toContain('blocked_clients:3');
+      expect(results[1]).toContain('clients_in_timeout_table:1');
+    });
+  },
+);
