@@ -15,6 +15,7 @@ import { ReplyError, sanitize } from '../errors.js';
 import { commandHistogram, latencyMonitor, type LatencyTimeSeries } from '../latency.js';
 import { schotter } from '../lolwut.js';
 import { persistenceOf } from '../persistence/persistence.js';
+import { ScriptEngine } from '../scripting/engine.js';
 import type { Server } from '../server.js';
 import type { HashValue } from '../types/hash.js';
 import type { ListValue } from '../types/list.js';
@@ -491,7 +492,7 @@ const DEBUG_HELP = [
 /** DEBUG's error texts. */
 export const DebugReply = {
   RELOAD_OPTIONS: 'ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.',
-  RELOAD_FAILED: 'ERR Error trying to load the RDB dump, check server logs.',
+  RELOAD_FAILED: 'ERR Error trying to load the RDB dump',
   GENERIC: 'ERR',
   PACKED_THRESHOLD: 'ERR argument must be a memory value bigger than 1 and smaller than 4gb',
   PROTOCOL_TYPE:
@@ -667,11 +668,12 @@ function debugReload(client: Client, argv: string[]): void {
   const server = client.server;
   let flush = true;
   let save = true;
-  // MERGE (RDBFLAGS_ALLOW_DUP) is accepted, but byor's loader refuses a key already in memory:
-  // NOFLUSH with conflicting keys fails (redis-server exits in that case without MERGE)
+  // MERGE (RDBFLAGS_ALLOW_DUP): a key or library already in memory is replaced. Without it,
+  // NOFLUSH with a key already there fails the load (redis-server exits in that case)
+  let merge = false;
   for (const option of argv.slice(2)) {
     const lower = option.toLowerCase();
-    if (lower === 'merge') continue;
+    if (lower === 'merge') merge = true;
     else if (lower === 'noflush') flush = false;
     else if (lower === 'nosave') save = false;
     else {
@@ -686,21 +688,22 @@ function debugReload(client: Client, argv: string[]): void {
   }
   const dirty = server.stats.dirty;
   if (flush) {
-    // emptyData: WATCHers of keys in the table fail; nothing is propagated
+    // emptyData: WATCHers of keys in the table fail; nothing is propagated; the functions go too
     for (const db of server.databases) {
       server.touchWatchedReplaced(db, undefined);
       db.flush();
     }
+    ScriptEngine.existing(server)?.functions.flush();
   }
   try {
-    persistence.loadRdbFile(persistence.rdbPath);
+    persistence.loadRdbFile(persistence.rdbPath, merge);
   } catch (error) {
     server.logger.warning(`DEBUG RELOAD: ${(error as Error).message}`);
     server.errorReply(client, DebugReply.RELOAD_FAILED);
     return;
   }
   server.stats.dirty = dirty;
-  server.logger.notice('DB reloaded by DEBUG RELOAD');
+  server.logger.warning('DB reloaded by DEBUG RELOAD');
   client.w.ok();
 }
 

@@ -314,8 +314,8 @@ export class Persistence implements PersistenceControl {
    * Loads an RDB file into the (empty) databases: keys already expired are skipped (unless this is
    * an AOF preamble, as redis-server does), as are empty collections. Throws on a bad file.
    */
-  loadRdbFile(path: string): void {
-    this.#loadRdb(path, path, false);
+  loadRdbFile(path: string, merge = false): void {
+    this.#loadRdb(path, path, false, false, undefined, undefined, merge);
   }
 
   /**
@@ -346,6 +346,8 @@ export class Persistence implements PersistenceControl {
     keepExpired = false,
     onAux?: (field: string, value: string) => void,
     into?: RdbLoadTarget,
+    /** RDBFLAGS_ALLOW_DUP (DEBUG RELOAD MERGE): a key or library already there is replaced */
+    merge = false,
   ): number {
     const server = this.server;
     const databases = into?.databases ?? server.databases;
@@ -367,7 +369,7 @@ export class Persistence implements PersistenceControl {
             if (field === 'function') {
               // rdbFunctionLoad: a library that does not load fails the whole load, as in Redis
               const functions = into?.functions() ?? ScriptEngine.of(server).functions;
-              const loaded = functions.load(value, false);
+              const loaded = functions.load(value, merge);
               if (typeof loaded === 'string')
                 throw new RdbFormatError(`Failed loading library from ${name}: ${loaded}`);
             } else {
@@ -385,6 +387,7 @@ export class Persistence implements PersistenceControl {
               expired++;
               return;
             }
+            if (merge) db.delete(key);
             const size = db.size;
             db.add(key, value);
             if (db.size === size)

@@ -162,6 +162,43 @@ describe('function libraries and persistence', () => {
       await expectLibraries(theirs);
     });
 
+    it('DEBUG RELOAD empties the libraries first; NOFLUSH fails on one already there, MERGE replaces it', async () => {
+      const dir = tempDir();
+      cleanup.push(dir.remove);
+      const run = async (conn: Conn): Promise<unknown[]> => {
+        const out: unknown[] = [];
+        const call = async (...args: string[]): Promise<void> => {
+          const reply = await conn.call(...args);
+          out.push(reply instanceof ReplyFailure ? `error: ${reply.message}` : reply);
+        };
+        await call('FUNCTION', 'LOAD', LIBRARY('alpha', 'hello', 'hi '));
+        await call('SET', 'k', 'saved');
+        await call('DEBUG', 'RELOAD');
+        await call('FCALL', 'hello', '0', 'again');
+        await call('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH');
+        await call('DEL', 'k');
+        await call('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH');
+        await call('FUNCTION', 'DELETE', 'alpha');
+        await call('FUNCTION', 'LOAD', LIBRARY('alpha', 'hello', 'changed '));
+        await call('SET', 'k', 'changed');
+        await call('SET', 'other', 'kept');
+        await call('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH', 'MERGE');
+        await call('FCALL', 'hello', '0', 'merged');
+        await call('MGET', 'k', 'other');
+        await call('FUNCTION', 'LOAD', LIBRARY('beta', 'bye', 'bye '));
+        await call('DEBUG', 'RELOAD', 'NOSAVE');
+        await call('FUNCTION', 'LIST', 'LIBRARYNAME', 'beta');
+        return out;
+      };
+      const debug = 'enable-debug-command';
+      const config = { dir: dir.path, save: '', [debug]: 'yes' };
+      const ours = await run(await connect((await byor(config)).port));
+      const theirs = await run(await connect((await redis([`--${debug}`, 'yes'])).port));
+      expect(ours).toEqual(theirs);
+      expect(theirs).toContain('hi again');
+      expect(theirs).toContain('hi merged');
+    });
+
     it("redis-server's dump.rdb brings its libraries to byor, and byor's to redis-server", async () => {
       const source = await redis();
       const theirs = await connect(source.port);
