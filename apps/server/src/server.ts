@@ -387,7 +387,7 @@ export class Server implements KeyspaceHost {
       argv.length < -arity ||
       (!command.handler && argv.length < 2)
     ) {
-      this.#reject(client, wrongArity(command.meta.name), command);
+      this.#reject(client, wrongArity(command.meta.name), command, argv);
       return;
     }
     const flags = command.meta.flags;
@@ -395,17 +395,17 @@ export class Server implements KeyspaceHost {
     if (flags & CommandFlag.ADMIN && client.conn !== undefined) {
       const refusal = protectedRefusal(client, command.meta.name);
       if (refusal !== undefined) {
-        this.#reject(client, refusal, command);
+        this.#reject(client, refusal, command, argv);
         return;
       }
     }
     if (!client.authenticated && !(flags & CommandFlag.NO_AUTH)) {
-      this.#reject(client, ReplyError.NOAUTH, command);
+      this.#reject(client, ReplyError.NOAUTH, command, argv);
       return;
     }
     const lower = command.meta.name;
     if (client.multi && flags & CommandFlag.NO_MULTI) {
-      this.#reject(client, 'ERR Command not allowed inside a transaction', command);
+      this.#reject(client, 'ERR Command not allowed inside a transaction', command, argv);
       return;
     }
     if (this.eviction.maxmemory !== 0 && this.eviction.rejects(client, command)) return;
@@ -415,7 +415,7 @@ export class Server implements KeyspaceHost {
     ) {
       const refusal = this.writeRefusal();
       if (refusal !== undefined) {
-        this.#reject(client, refusal, command);
+        this.#reject(client, refusal, command, argv);
         return;
       }
     }
@@ -424,12 +424,18 @@ export class Server implements KeyspaceHost {
         client,
         `ERR Can't execute '${lower}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
         command,
+        argv,
       );
       return;
     }
     if (
       this.replicaOf !== undefined &&
-      !(flags & CommandFlag.STALE) &&
+      // is_denystale_command: an EXEC is when a command it queued is
+      (!(flags & CommandFlag.STALE) ||
+        (lower === 'exec' &&
+          client.multi?.commands.some(
+            (queued) => !(queued.command.meta.flags & CommandFlag.STALE),
+          ))) &&
       !this.replicaLinkUp &&
       this.#masterClient === undefined &&
       !this.config.bool('replica-serve-stale-data')
@@ -438,6 +444,7 @@ export class Server implements KeyspaceHost {
         client,
         "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
         command,
+        argv,
       );
       return;
     }
@@ -678,9 +685,21 @@ export class Server implements KeyspaceHost {
    * Counts and writes an error reply (redis-server's rejectCommand: also poisons a transaction,
    * and counts a rejected call of the command named, when there is one).
    */
-  #reject(client: Client, text: string, command?: Command): void {
-    if (client.multi) client.multi.dirty = true;
+  #reject(client: Client, text: string, command?: Command, argv?: string[]): void {
     if (command !== undefined) command.rejectedCalls++;
+    if (command?.meta.name === 'exec') {
+      // execCommandAbort: a refused EXEC ends the transaction, its reason in the error, and
+      // MONITOR still sees the EXEC
+      client.multi = undefined;
+      this.unwatchAll(client);
+      this.errorReply(
+        client,
+        `EXECABORT Transaction discarded because of: ${text.startsWith('ERR ') ? text.slice(4) : text}`,
+      );
+      if (this.monitors.size !== 0 && argv !== undefined) this.#feedMonitors(client, argv);
+      return;
+    }
+    if (client.multi) client.multi.dirty = true;
     this.errorReply(client, text);
   }
 

@@ -447,3 +447,58 @@ describe.skipIf(!hasRedisServer)(
     });
   },
 );
+
+describe.skipIf(!hasRedisServer)('a refused EXEC, as redis-server 7.0', () => {
+  it('aborts the transaction with the reason (arity, NOREPLICAS, MASTERDOWN) and MONITOR sees it', async () => {
+    const results = await onBoth(async (port) => {
+      const [client, admin, monitor] = await Promise.all(
+        [0, 1, 2].map(() => RawClient.connect(port)),
+      );
+      await monitor!.call('MONITOR');
+      const out: string[] = [];
+      const run = async (conn: RawClient, ...command: string[]) =>
+        out.push(`${command.join(' ')} -> ${await conn.call(...command)}`);
+      const c = client!;
+      const a = admin!;
+      await run(c, 'SET', 'xx', '1');
+      await run(c, 'MULTI');
+      await run(c, 'INCR', 'xx');
+      await run(c, 'EXEC', 'extra');
+      await run(c, 'EXEC');
+      await run(c, 'MULTI');
+      await run(c, 'INCR', 'xx');
+      await run(a, 'CONFIG', 'SET', 'min-replicas-to-write', '2');
+      await run(c, 'EXEC');
+      await run(c, 'MULTI');
+      await run(c, 'GET', 'xx');
+      await run(c, 'EXEC');
+      await run(a, 'CONFIG', 'SET', 'min-replicas-to-write', '0');
+      await run(a, 'CONFIG', 'SET', 'replica-serve-stale-data', 'no');
+      await run(c, 'MULTI');
+      await run(c, 'GET', 'xx');
+      await run(a, 'REPLICAOF', '127.0.0.1', '1');
+      await run(c, 'EXEC');
+      await run(c, 'MULTI');
+      await run(c, 'PING');
+      await run(c, 'EXEC');
+      await run(a, 'REPLICAOF', 'NO', 'ONE');
+      await run(c, 'GET', 'xx');
+      out.push(/multi=\S+/.exec(await c.call('CLIENT', 'INFO'))?.[0] ?? '');
+      await run(a, 'PING');
+      const seen = await monitor!.drain(50);
+      out.push(
+        ...String(seen)
+          .split('\r\n')
+          .filter((line) => /"(?:exec|multi|incr|get)"/i.test(line))
+          .map((line) => line.replace(/^\+[\d.]+ \[\d+ [^\]]+\] /, '')),
+      );
+      for (const conn of [client, admin, monitor]) conn!.close();
+      return out;
+    });
+    expect(results[1].filter((line) => /^"exec"/i.test(line)).length).toBe(6);
+    expect(results[0]).toEqual(results[1]);
+    expect(results[1]).toContain(
+      'EXEC -> -EXECABORT Transaction discarded because of: NOREPLICAS Not enough good replicas to write.\r\n',
+    );
+  });
+});

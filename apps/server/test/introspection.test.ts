@@ -364,6 +364,11 @@ describe('over TCP', () => {
     await client.config('RESETSTAT');
     const after = (await client.call('LATENCY', 'HISTOGRAM', 'set')) as unknown[];
     expect(after).toEqual([]);
+    // a container brings its subcommands that have calls; a name given twice is answered twice
+    await client.call('CLIENT', 'ID');
+    await client.set('k', 'v');
+    const names = (await client.call('LATENCY', 'HISTOGRAM', 'client', 'set', 'set')) as unknown[];
+    expect(names.filter((_, i) => i % 2 === 0)).toEqual(['client|id', 'set', 'set']);
   });
 
   it('the latency monitor samples slow commands past the threshold', async () => {

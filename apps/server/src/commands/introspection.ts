@@ -231,15 +231,15 @@ function latencyHistogram(client: Client, argv: string[]): void {
       for (const sub of command.subcommands?.values() ?? []) add(sub);
     }
   } else {
-    // each name once, in the order given (a dict in redis-server: repeated names count once)
-    const seen = new Set<Command>();
+    // latencySpecificCommandsFillCDF: each name in the order given (a name given twice is
+    // answered twice), a container followed by its subcommands
     for (const name of argv.slice(2)) {
       const [parent, sub] = name.toLowerCase().split('|');
       let command = server.command(parent ?? '');
       if (command && sub !== undefined) command = command.subcommands?.get(sub);
-      if (!command || seen.has(command)) continue;
-      seen.add(command);
+      if (!command) continue;
       add(command);
+      if (sub === undefined) for (const child of command.subcommands?.values() ?? []) add(child);
     }
   }
   const w = client.w;
