@@ -148,4 +148,23 @@ describe('byor-server binary', () => {
     expect(await exited(child)).toBe(0);
     client.close();
   });
+
+  // the bundle, not the sources: a wait loop with no side effect was once dropped by the build
+  it('DEBUG SLEEP holds the server for its time, and SLOWLOG records it', async () => {
+    const port = await freePort();
+    await start(['--port', String(port), '--enable-debug-command', 'yes']);
+    const client = await RawClient.connect(port);
+    const other = await RawClient.connect(port);
+    await client.call('CONFIG', 'SET', 'slowlog-log-slower-than', '100000');
+    const started = performance.now();
+    const sleeping = client.call('DEBUG', 'SLEEP', '0.2');
+    // another client's command waits for the sleep to end
+    expect(await other.call('PING')).toBe('+PONG\r\n');
+    const pinged = performance.now() - started;
+    expect(await sleeping).toBe('+OK\r\n');
+    expect(pinged).toBeGreaterThanOrEqual(190);
+    expect(await client.call('SLOWLOG', 'LEN')).toBe(':1\r\n');
+    client.close();
+    other.close();
+  });
 });

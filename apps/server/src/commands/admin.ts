@@ -162,6 +162,9 @@ export function protectedRefusal(client: Client, name: string): string | undefin
   return undefined;
 }
 
+/** The cell DEBUG SLEEP waits on (nothing ever notifies it). */
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
 function debug(client: Client, argv: string[]): void {
   if (!protectedAllowed(client, 'enable-debug-command')) {
     client.server.errorReply(client, ReplyError.DEBUG_DISABLED);
@@ -169,12 +172,10 @@ function debug(client: Client, argv: string[]): void {
   }
   const sub = (argv[1] ?? '').toLowerCase();
   if (sub === 'sleep' && argv.length === 3) {
-    const seconds = Number(argv[2]);
-    const until = Date.now() + Math.max(0, seconds * 1000);
-    // DEBUG SLEEP blocks the whole server, as in redis-server
-    while (Date.now() < until) {
-      /* busy wait: nothing else may run */
-    }
+    // DEBUG SLEEP blocks the whole server, as redis-server's usleep: Atomics.wait suspends the
+    // thread without spinning (an empty wait loop is code a bundler may drop as side-effect free)
+    const milliseconds = Math.max(0, Number(argv[2]) * 1000);
+    if (milliseconds > 0) Atomics.wait(SLEEP_CELL, 0, 0, milliseconds);
     client.w.ok();
   } else if (sub === 'object' && argv.length === 3) {
     // dictFind: not an access, no statistics
