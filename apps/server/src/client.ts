@@ -189,4 +189,6 @@ export interface BlockedState {
   timer: unknown;
   /** the blocking command (INFO commandstats counts it failed when its wait ends in an error) */
   readonly command: Command | undefined;
+  /** its arguments (SLOWLOG logs it when its wait ends) */
+  readonly argv: readonly string[];
 }

@@ -123,6 +123,8 @@ export class Server implements KeyspaceHost {
   currentClient: Client | undefined = undefined;
   /** the command running (the innermost, inside EXEC or a script) */
   currentCommand: Command | undefined = undefined;
+  /** the arguments of {@link currentCommand} */
+  currentArgv: readonly string[] = [];
   /** set while SHUTDOWN or close() runs */
   shuttingDown = false;
   /** CLIENT PAUSE: until when, and whether only writes are paused */
@@ -623,8 +625,10 @@ export class Server implements KeyspaceHost {
     this.#propagation = undefined;
     const previousClient = this.currentClient;
     const previousCommand = this.currentCommand;
+    const previousArgv = this.currentArgv;
     this.currentClient = client;
     this.currentCommand = command;
+    this.currentArgv = argv;
     if (this.hooks.beforeWrite.length !== 0 && command.meta.flags & CommandFlag.WRITE) {
       for (const hook of this.hooks.beforeWrite) hook(client, command, argv);
     }
@@ -641,6 +645,7 @@ export class Server implements KeyspaceHost {
       this.#feedMonitors(client, argv);
     this.currentClient = previousClient;
     this.currentCommand = previousCommand;
+    this.currentArgv = previousArgv;
     const end = performance.now();
     this.#lastStamp = end;
     const elapsed = Math.round((end - start) * 1000);
@@ -652,7 +657,9 @@ export class Server implements KeyspaceHost {
     if (this.stats.totalErrorReplies > this.#errorsCounted) command.failedCalls++;
     this.#errorsCounted = this.stats.totalErrorReplies;
     const threshold = this.#slowlogThreshold;
-    if (threshold >= 0 && elapsed >= threshold) this.#slowlogPush(client, command, argv, elapsed);
+    // a command that blocked is logged when its wait ends (updateStatsOnUnblock)
+    if (threshold >= 0 && elapsed >= threshold && client.blocked === undefined)
+      this.#slowlogPush(client, command, argv, elapsed);
     if (suppressed) {
       client.w = writer;
       this.#discard.reset();
@@ -742,10 +749,16 @@ export class Server implements KeyspaceHost {
     this.stats.errorCounts.set(code, (this.stats.errorCounts.get(code) ?? 0) + 1);
   }
 
-  #slowlogPush(client: Client, command: Command, argv: string[], microseconds: number): void {
+  #slowlogPush(
+    client: Client,
+    command: Command,
+    argv: readonly string[],
+    microseconds: number,
+  ): void {
     if (command.meta.flags & CommandFlag.SKIP_SLOWLOG) return;
     const maxLength = this.config.number('slowlog-max-len');
-    const args = argv
+    // the command as the client sent it, its secrets redacted (slowlogPushCurrentCommand)
+    const args = redactForMonitor(argv)
       .slice(0, 32)
       .map((arg) =>
         arg.length > 128 ? `${arg.slice(0, 128)}... (${arg.length - 128} more bytes)` : arg,
@@ -760,6 +773,19 @@ export class Server implements KeyspaceHost {
       name: client.name,
     });
     if (this.slowlog.length > maxLength) this.slowlog.length = maxLength;
+  }
+
+  /** SLOWLOG's entry for a blocked command whose wait ended, timed from `start` (its reply). */
+  #slowlogUnblocked(
+    client: Client,
+    state: BlockedState,
+    start: number,
+    argv: readonly string[] = state.argv,
+  ): void {
+    const threshold = this.#slowlogThreshold;
+    const elapsed = Math.round((performance.now() - start) * 1000);
+    if (state.command && threshold >= 0 && elapsed >= threshold)
+      this.#slowlogPush(client, state.command, argv, elapsed);
   }
 
   #feedMonitors(client: Client, argv: string[]): void {
@@ -998,6 +1024,7 @@ export class Server implements KeyspaceHost {
       timeout: onTimeout,
       timer: undefined,
       command: this.currentCommand,
+      argv: this.currentArgv,
     };
     client.blocked = state;
     for (const key of keys) {
@@ -1023,11 +1050,15 @@ export class Server implements KeyspaceHost {
     const state = client.blocked;
     if (!state) return;
     this.#removeBlocked(client, state);
+    const start = performance.now();
     this.replyOutOfBand(client, () => {
       if (error !== undefined) this.errorReply(client, error);
       else state.timeout();
     });
     if (failed && state.command) state.command.failedCalls++;
+    // CLIENT UNBLOCK logs the command (updateStatsOnUnblock), by then without its arguments; a
+    // timeout does not log it (redis-server 7.0)
+    if (failed) this.#slowlogUnblocked(client, state, start, []);
     this.#resumeClient(client);
   }
 
@@ -1085,9 +1116,11 @@ export class Server implements KeyspaceHost {
             this.#propagation = undefined;
             this.beginPropagationUnit();
             const errors = this.stats.totalErrorReplies;
+            const start = performance.now();
             this.replyOutOfBand(client, () => {
               served = state.retry(key);
             });
+            if (served) this.#slowlogUnblocked(client, state, start);
             // served with an error (BLMOVE to a key of another type): the command failed
             if (served && this.stats.totalErrorReplies !== errors && state.command)
               state.command.failedCalls++;
@@ -1549,10 +1582,31 @@ const SCRIPT_RUNNERS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fca
  */
 export function redactForMonitor(argv: readonly string[]): readonly string[] {
   const name = (argv[0] ?? '').toLowerCase();
-  if (name !== 'auth' && name !== 'hello' && name !== 'migrate') return argv;
+  if (
+    name !== 'auth' &&
+    name !== 'hello' &&
+    name !== 'migrate' &&
+    name !== 'acl' &&
+    name !== 'config'
+  )
+    return argv;
   const out = [...argv];
   if (name === 'auth') {
-    for (let i = 1; i < out.length; i++) out[i] = '(redacted)';
+    // authCommand: more than three arguments is a syntax error, before anything is redacted
+    if (out.length <= 3) for (let i = 1; i < out.length; i++) out[i] = '(redacted)';
+    return out;
+  }
+  const sub = (out[1] ?? '').toLowerCase();
+  if (name === 'acl') {
+    // ACL SETUSER: the user name and every rule
+    if (sub === 'setuser') for (let i = 2; i < out.length; i++) out[i] = '(redacted)';
+    return out;
+  }
+  if (name === 'config') {
+    // CONFIG SET: the values of the SENSITIVE_CONFIG parameters
+    if (sub === 'set')
+      for (let i = 2; i + 1 < out.length; i += 2)
+        if (SENSITIVE_CONFIGS.has((out[i] ?? '').toLowerCase())) out[i + 1] = '(redacted)';
     return out;
   }
   for (let i = 1; i < out.length; i++) {
@@ -1564,6 +1618,9 @@ export function redactForMonitor(argv: readonly string[]): readonly string[] {
   }
   return out;
 }
+
+/** The parameters whose CONFIG SET values MONITOR and SLOWLOG redact (SENSITIVE_CONFIG). */
+const SENSITIVE_CONFIGS = new Set(['masteruser', 'masterauth', 'requirepass']);
 
 export function quoteForMonitor(arg: string): string {
   let out = '"';

@@ -502,3 +502,58 @@ describe.skipIf(!hasRedisServer)('a refused EXEC, as redis-server 7.0', () => {
     );
   });
 });
+
+describe.skipIf(!hasRedisServer)('SLOWLOG, as redis-server 7.0', () => {
+  it('redacts secrets and logs a blocked command when its wait ends', async () => {
+    const results = await onBoth(async (port) => {
+      const client = await RawClient.connect(port);
+      const waiting = await RawClient.connect(port);
+      await client.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+      await client.call('SLOWLOG', 'RESET');
+      for (const command of [
+        ['AUTH', 'secret'],
+        ['AUTH', 'someone', 'secret'],
+        ['AUTH', 'a', 'b', 'c'],
+        ['HELLO', '2', 'AUTH', 'someone', 'secret'],
+        ['ACL', 'SETUSER', 'slowlog user', '+get', '>pw'],
+        ['ACL', 'DELUSER', 'slowlog user'],
+        ['CONFIG', 'SET', 'masterauth', 'pw', 'maxmemory-samples', '5'],
+        ['CONFIG', 'SET', 'masteruser', ''],
+        ['MIGRATE', '127.0.0.1', '1', 'nokey', '0', '100', 'AUTH', 'pw'],
+        ['MIGRATE', '127.0.0.1', '1', 'nokey', '0', '100', 'AUTH2', 'user', 'pw'],
+      ])
+        await client.call(...command);
+      const served = waiting.call('BLPOP', 'list', '0');
+      while (!(await client.call('INFO', 'clients')).includes('blocked_clients:1'))
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      await client.call('RPUSH', 'list', 'x');
+      await served;
+      await waiting.call('BLPOP', 'list', '0.01');
+      const id = (await waiting.call('CLIENT', 'ID')).slice(1, -2);
+      const unblocked = waiting.call('BLPOP', 'list', '0');
+      while (!(await client.call('INFO', 'clients')).includes('blocked_clients:1'))
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      await client.call('CLIENT', 'UNBLOCK', id);
+      await unblocked;
+      const log = await client.call('SLOWLOG', 'GET', '-1');
+      client.close();
+      waiting.close();
+      // each entry's arguments (the fourth field), oldest first; the INFO polls left out
+      return log
+        .split(/\r\n\*\d+\r\n(?=:\d+\r\n:\d+\r\n:\d+\r\n)/)
+        .map((entry) =>
+          [...entry.matchAll(/\$\d+\r\n([^\r]*)/g)]
+            .map((match) => match[1])
+            .slice(0, -2)
+            .join(' '),
+        )
+        .filter((args) => !args.startsWith('INFO') && !args.startsWith('CLIENT ID'))
+        .map((args) => args.replace(/^CLIENT UNBLOCK \d+$/, 'CLIENT UNBLOCK <id>'))
+        .reverse();
+    });
+    expect(results[0]).toEqual(results[1]);
+    expect(results[1]).toContain('ACL SETUSER (redacted) (redacted) (redacted)');
+    expect(results[1]).toContain('BLPOP list 0');
+    expect(results[1]).not.toContain('BLPOP list 0.01');
+  });
+});
