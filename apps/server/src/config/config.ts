@@ -6,6 +6,8 @@ import { splitArgs } from '@byor/protocol';
 import {
   BYOR_DEFAULTS,
   REDIS_DEFAULTS,
+  HIDDEN_DEFAULTS,
+  isHiddenDirective,
   directive,
   directiveNames,
   formatNotifyFlags,
@@ -39,7 +41,7 @@ export class Config {
     for (const name of directiveNames()) {
       const spec = directive(name);
       if (!spec || spec.aliasOf) continue;
-      const value = BYOR_DEFAULTS[name] ?? REDIS_DEFAULTS[name] ?? '';
+      const value = BYOR_DEFAULTS[name] ?? REDIS_DEFAULTS[name] ?? HIDDEN_DEFAULTS[name] ?? '';
       this.#values.set(
         name,
         name === 'dir'
@@ -190,7 +192,7 @@ export class Config {
         continue;
       }
       for (const name of directiveNames()) {
-        if (seen.has(name) || !globMatch(pattern, name, true)) continue;
+        if (seen.has(name) || isHiddenDirective(name) || !globMatch(pattern, name, true)) continue;
         const value = this.get(name);
         if (value === undefined) continue;
         seen.add(name);
@@ -251,7 +253,10 @@ export class Config {
   changed(): [string, string][] {
     const out: [string, string][] = [];
     for (const [name, value] of this.#values) {
-      const base = name === 'dir' ? undefined : (BYOR_DEFAULTS[name] ?? REDIS_DEFAULTS[name]);
+      const base =
+        name === 'dir'
+          ? undefined
+          : (BYOR_DEFAULTS[name] ?? REDIS_DEFAULTS[name] ?? HIDDEN_DEFAULTS[name]);
       if (name === 'client-output-buffer-limit') {
         if (value !== defaultBufferLimits()) out.push([name, formatBufferLimits(value)]);
       } else if (value !== base) {

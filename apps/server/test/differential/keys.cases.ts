@@ -352,6 +352,22 @@ export const keyCases: DiffCase[] = [
     ],
   },
   {
+    name: "config: redis-server's hidden parameters",
+    commands: [
+      ['CONFIG', 'GET', '*delay*'],
+      ['CONFIG', 'GET', 'rdb-key-save-delay'],
+      ['CONFIG', 'SET', 'rdb-key-save-delay', '5', 'key-load-delay', '-3'],
+      ['CONFIG', 'GET', 'RDB-KEY-SAVE-DELAY'],
+      ['CONFIG', 'GET', 'key-load-delay'],
+      ['CONFIG', 'SET', 'lua-enable-deprecated-api', 'yes'],
+      ['CONFIG', 'SET', 'loading-process-events-interval-bytes', '10'],
+      ['CONFIG', 'SET', 'watchdog-period', '-1'],
+      ['CONFIG', 'GET', 'use-exit-on-panic'],
+      ['CONFIG', 'GET', 'loading-process-events-interval-bytes'],
+      ['CONFIG', 'SET', 'rdb-key-save-delay', '0', 'key-load-delay', '0'],
+    ],
+  },
+  {
     name: 'config get set',
     commands: [
       ['CONFIG', 'GET', 'maxmemory'],
