@@ -477,6 +477,20 @@ export class Server implements KeyspaceHost {
     this.#installPropagation();
   }
 
+  /**
+   * Runs `load` propagating nothing, as redis-server propagates nothing while it loads (DEBUG
+   * LOADAOF replaying the AOF must not append it to itself, nor send it to the replicas).
+   */
+  withoutPropagation<T>(load: () => T): T {
+    const propagate = this.hooks.propagate;
+    this.hooks.propagate = undefined;
+    try {
+      return load();
+    } finally {
+      this.hooks.propagate = propagate;
+    }
+  }
+
   #installPropagation(): void {
     this.hooks.propagate =
       this.#propagationTargets.length === 0

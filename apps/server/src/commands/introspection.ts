@@ -801,6 +801,10 @@ export function debugIntrospection(client: Client, argv: string[]): boolean {
     debugProtocol(client, argv);
   } else if (sub === 'reload') {
     debugReload(client, argv);
+  } else if (sub === 'loadaof' && argc === 2) {
+    const error = persistenceOf(server).debugLoadAof();
+    if (error !== undefined) server.errorReply(client, error);
+    else w.ok();
   } else if (sub === 'set-active-expire' && argc === 3) {
     // atoi: anything that does not start with a non-zero number disables it
     server.activeExpireEnabled = Number.parseInt(argv[2] ?? '', 10) ? true : false;

@@ -252,6 +252,32 @@ export class Persistence implements PersistenceControl {
     await Promise.resolve();
   }
 
+  /**
+   * DEBUG LOADAOF: writes what the AOF buffer holds, empties the data and the functions, and
+   * loads the append-only files again, propagating nothing. Returns the error reply text, or
+   * undefined. (redis-server exits when there is no AOF or it does not load; byor answers.)
+   */
+  debugLoadAof(): string | undefined {
+    const server = this.server;
+    if (this.aof.state !== AofState.OFF) this.aof.flush(true);
+    for (const db of server.databases) {
+      server.touchWatchedReplaced(db, undefined);
+      db.flush();
+    }
+    ScriptEngine.existing(server)?.functions.flush();
+    try {
+      this.aof.readManifest();
+      if (!server.withoutPropagation(() => this.aof.load(this.#aofTarget())))
+        return 'ERR DEBUG LOADAOF: there is no append only file to load';
+    } catch (error) {
+      server.logger.warning(`DEBUG LOADAOF: ${(error as Error).message}`);
+      return 'ERR Error trying to load the append only file';
+    }
+    server.stats.dirty = 0;
+    server.logger.warning('Append Only File loaded by DEBUG LOADAOF');
+    return undefined;
+  }
+
   /** Whether this server uses its files (an embedded one without `dir`, `save`... does not). */
   get onDisk(): boolean {
     return this.#automatic;

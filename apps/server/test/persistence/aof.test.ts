@@ -380,6 +380,63 @@ describe('AOF', () => {
     },
   );
 
+  it.skipIf(!redisAvailable)(
+    'DEBUG LOADAOF replaces the data with what the AOF holds, appending nothing, as redis-server',
+    async () => {
+      const run = async (port: number, path: string) => {
+        const conn = await Conn.connect(port);
+        const out: unknown[] = [];
+        for (const command of [
+          ['SET', 'a', '1'],
+          ['RPUSH', 'l', 'x', 'y'],
+          [
+            'FUNCTION',
+            'LOAD',
+            "#!lua name=lib\nredis.register_function('f', function() return 1 end)",
+          ],
+          ['CONFIG', 'SET', 'appendonly', 'no'],
+          ['SET', 'unlogged', '1'],
+          ['CONFIG', 'SET', 'appendonly', 'yes'],
+        ])
+          out.push(await conn.call(...command));
+        for (let i = 0; i < 100; i++) {
+          const info = String(await conn.call('INFO', 'persistence'));
+          if (info.includes('aof_rewrite_in_progress:0') && !info.includes('scheduled:1')) break;
+          await wait(20);
+        }
+        out.push(await conn.call('SET', 'b', '2'));
+        out.push(await conn.call('DEL', 'a'));
+        const incr = join(
+          path,
+          'appendonlydir',
+          files(path).find((name) => name.endsWith('incr.aof'))!,
+        );
+        const size = statSync(incr).size;
+        out.push(await conn.call('DEBUG', 'LOADAOF'));
+        out.push(((await conn.call('KEYS', '*')) as string[]).sort());
+        out.push(await conn.call('FCALL', 'f', '0'));
+        out.push(
+          await conn
+            .call('INFO', 'persistence')
+            .then((info) => /rdb_changes\S*/.exec(String(info))?.[0]),
+        );
+        out.push(statSync(incr).size === size);
+        await conn.close();
+        return out.map((reply) =>
+          reply instanceof ReplyFailure ? `error: ${reply.message}` : reply,
+        );
+      };
+      const ours = dir();
+      const theirs = dir();
+      const debug = 'enable-debug-command';
+      const server = await byor({ dir: ours, appendonly: 'yes', [debug]: 'yes' });
+      const other = await redis(['--dir', theirs, '--appendonly', 'yes', `--${debug}`, 'yes']);
+      const expected = await run(other.port, theirs);
+      expect(await run(server.port, ours)).toEqual(expected);
+      expect(expected).toContain(true);
+    },
+  );
+
   it.skipIf(!redisAvailable)('INFO persistence has the fields redis-server 7.0 has', async () => {
     for (const appendonly of ['no', 'yes']) {
       const server = await byor({ dir: dir(), appendonly });
