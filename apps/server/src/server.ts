@@ -105,6 +105,7 @@ export class Server implements KeyspaceHost {
     notify: undefined,
     keyModified: [],
     afterCommand: [],
+    served: [],
     clientClosed: [],
     propagate: undefined,
     flushed: [],
@@ -1131,9 +1132,17 @@ export class Server implements KeyspaceHost {
             this.beginPropagationUnit();
             const errors = this.stats.totalErrorReplies;
             const start = performance.now();
-            this.replyOutOfBand(client, () => {
-              served = state.retry(key);
-            });
+            // the client served is the current client while its command runs (NOLOOP, and the
+            // invalidations it causes itself follow its reply)
+            const previousClient = this.currentClient;
+            this.currentClient = client;
+            try {
+              this.replyOutOfBand(client, () => {
+                served = state.retry(key);
+              });
+            } finally {
+              this.currentClient = previousClient;
+            }
             if (served) this.#slowlogUnblocked(client, state, start);
             // served with an error (BLMOVE to a key of another type): the command failed
             if (served && this.stats.totalErrorReplies !== errors && state.command)
@@ -1146,6 +1155,7 @@ export class Server implements KeyspaceHost {
               for (const entry of rewritten) propagate(entry.db, entry.argv);
             this.endPropagationUnit();
             this.#propagation = outerPropagation;
+            for (const hook of this.hooks.served) hook(client);
             if (served) {
               this.#removeBlocked(client, state);
               this.#resumeClient(client);
@@ -1411,6 +1421,8 @@ export interface ServerHooks {
   notify: ((type: string, event: string, key: string, dbIndex: number) => void) | undefined;
   keyModified: ((db: Database, key: string) => void)[];
   afterCommand: ((client: Client, command: Command, argv: string[]) => void)[];
+  /** a blocked client was served, its reply written (tracking then sends its invalidations) */
+  served: ((client: Client) => void)[];
   clientClosed: ((client: Client) => void)[];
   /**
    * a write to make durable (AOF) or replicate: the database and the command, after rewriting

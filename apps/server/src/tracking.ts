@@ -144,6 +144,7 @@ export class Tracking {
     });
     const hooks = server.hooks;
     hooks.keyModified.push(this.#keyModified);
+    hooks.served.push(this.#flushPending);
     hooks.afterCommand.push(this.#afterCommand);
     hooks.clientClosed.push((client) => this.disable(client));
     hooks.flushed.push(() => this.invalidateAll());
@@ -568,7 +569,8 @@ export class Tracking {
 
   readonly #keyModified = (_db: Database, key: string): void => {
     if (this.#table.size === 0 && this.#prefixes.size === 0) return;
-    this.invalidateKey(this.#server.currentClient, key, true);
+    // NOLOOP compares with the client whose command runs (a script's caller, a client served)
+    this.invalidateKey(this.#runningClient(), key, true);
   };
 
   readonly #afterCommand = (client: Client, command: Command, argv: string[]): void => {
@@ -576,14 +578,18 @@ export class Tracking {
     const server = this.#server;
     if (server.currentClient !== undefined) return;
     // the outermost call ended: its reply is written, the invalidations it caused follow
-    if (this.#pending.length !== 0) {
-      const pending = this.#pending.splice(0);
-      for (const message of pending) {
-        const state = this.#states.get(message.client);
-        if (state && state.flags & TrackingFlag.ON) this.#send(message.client, state, message.key);
-      }
-    }
+    this.#flushPending();
     if (this.#maxKeys > 0 && this.#table.size > this.#maxKeys) this.#scheduleLimit();
+  };
+
+  /** trackingHandlePendingKeyInvalidations: a command's reply is written, its own invalidations follow. */
+  readonly #flushPending = (): void => {
+    if (this.#pending.length === 0) return;
+    const pending = this.#pending.splice(0);
+    for (const message of pending) {
+      const state = this.#states.get(message.client);
+      if (state && state.flags & TrackingFlag.ON) this.#send(message.client, state, message.key);
+    }
   };
 
   #rememberCommandKeys(client: Client, command: Command, argv: string[]): void {

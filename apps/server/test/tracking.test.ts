@@ -57,6 +57,29 @@ async function transcript(port: number, steps: readonly Step[], settleMs = 25): 
 const GET_SET_SCRIPT = 'redis.call("set",KEYS[1],"2") return redis.call("get",KEYS[2])';
 
 const scenarios: Record<string, Step[]> = {
+  'NOLOOP: a script and a served blocked command write as their client; a served command is told after its reply':
+    [
+      [0, 'HELLO', '3'],
+      [0, 'CLIENT', 'TRACKING', 'on', 'NOLOOP'],
+      [0, 'SET', 'key1', '1'],
+      [0, 'GET', 'key1'],
+      [0, 'EVAL', "return redis.call('set', 'key1', '2')", '1', 'key1'],
+      [0, 'GET', 'key1'],
+      [1, 'HELLO', '3'],
+      [1, 'CLIENT', 'TRACKING', 'on'],
+      [1, 'RPUSH', 'list2', 'a'],
+      [1, 'LRANGE', 'list2', '0', '-1'],
+      [1, 'GET', 'key1'],
+      [1, 'BLMOVE', 'list1', 'list2', 'LEFT', 'LEFT', '0'],
+      [0, 'RPUSH', 'list1', 'foo'],
+      [0, 'LRANGE', 'list2', '0', '-1'],
+      [2, 'HELLO', '3'],
+      [2, 'CLIENT', 'TRACKING', 'on', 'NOLOOP'],
+      [2, 'LRANGE', 'list3', '0', '-1'],
+      [2, 'BLMOVE', 'list4', 'list3', 'LEFT', 'LEFT', '0'],
+      [0, 'RPUSH', 'list4', 'bar'],
+      [0, 'SET', 'key1', '3'],
+    ],
   'RESP3 default mode: own writes after the reply, other clients, databases, flush': [
     [0, 'HELLO', '3'],
     [0, 'CLIENT', 'TRACKING', 'on'],
