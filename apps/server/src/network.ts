@@ -202,8 +202,7 @@ export class Network implements NetworkControl {
         const client = connection.state;
         if (client.closing) return;
         if (server.pause) {
-          const command = server.command(argv[0] ?? '');
-          if (command && server.isPausedFor(command)) {
+          if (server.isPausedFor(client, argv)) {
             const conn = client.conn as LoopConnection;
             conn.held = argv;
             // processCommand names the command (CLIENT LIST's cmd=) before it postpones it

@@ -1002,8 +1002,12 @@ export class Server implements KeyspaceHost {
     this.network?.resumePaused();
   }
 
-  /** True when this command must wait for CLIENT PAUSE to end. */
-  isPausedFor(command: Command): boolean {
+  /**
+   * True when `client`'s command must wait for CLIENT PAUSE to end: any command under PAUSE ALL;
+   * under PAUSE WRITE one that may replicate (is_may_replicate_command: a write, PUBLISH,
+   * PFCOUNT, a script that may write, an EXEC of such commands).
+   */
+  isPausedFor(client: Client, argv: string[]): boolean {
     const pause = this.pause;
     if (!pause) return false;
     if (this.clock.now() >= pause.until) {
@@ -1011,13 +1015,20 @@ export class Server implements KeyspaceHost {
       return false;
     }
     if (!pause.writesOnly) return true;
-    const name = command.meta.name;
-    return (
-      (command.meta.flags & (CommandFlag.WRITE | CommandFlag.MAY_REPLICATE)) !== 0 ||
-      name === 'eval' ||
-      name === 'evalsha' ||
-      name === 'fcall'
-    );
+    const command = this.lookupCommand(argv);
+    if (command === undefined) return false;
+    if (command.meta.name === 'exec' && client.multi)
+      return client.multi.commands.some((queued) =>
+        this.#mayReplicate(queued.command, queued.argv),
+      );
+    return this.#mayReplicate(command, argv);
+  }
+
+  /** A command's CMD_WRITE or CMD_MAY_REPLICATE, a script's from the flags it declares. */
+  #mayReplicate(command: Command, argv: string[]): boolean {
+    const declared = this.hooks.scriptWrites?.(this, command.meta.name, argv);
+    if (declared !== undefined) return declared;
+    return (command.meta.flags & (CommandFlag.WRITE | CommandFlag.MAY_REPLICATE)) !== 0;
   }
 
   /**
@@ -1453,7 +1464,7 @@ export interface ServerHooks {
    * EVAL*, FCALL*: whether the script may write (its flags), for the write checks (set by
    * start.ts from the scripting commands)
    */
-  scriptWrites?: (server: Server, name: string, argv: string[]) => boolean;
+  scriptWrites?: (server: Server, name: string, argv: string[]) => boolean | undefined;
 }
 
 /** Fields of a client's CLIENT LIST line that modules outside the core know. */

@@ -557,3 +557,56 @@ describe.skipIf(!hasRedisServer)('SLOWLOG, as redis-server 7.0', () => {
     expect(results[1]).not.toContain('BLPOP list 0.01');
   });
 });
+
+describe.skipIf(!hasRedisServer)('CLIENT PAUSE WRITE, as redis-server 7.0', () => {
+  it('holds writes and may-replicate commands (PFCOUNT, PUBLISH, EVAL, FCALL), not reads', async () => {
+    const results = await onBoth(async (port) => {
+      const admin = await RawClient.connect(port);
+      /** Runs the last command of `commands` under a pause: whether it was held, and its reply. */
+      const underPause = async (...commands: string[][]): Promise<string> => {
+        const client = await RawClient.connect(port);
+        for (const command of commands.slice(0, -1)) await client.call(...command);
+        const last = commands[commands.length - 1]!;
+        await admin.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+        const reply = client.call(...last);
+        let held = false;
+        for (let i = 0; i < 20 && !held; i++) {
+          held = (await admin.call('INFO', 'clients')).includes('blocked_clients:1\r');
+          if (!held) await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        await admin.call('CLIENT', 'UNPAUSE');
+        const line = `${commands.map((c) => c[0]).join(' ')} ${held ? 'held' : 'ran'}: ${JSON.stringify(await reply)}`;
+        client.close();
+        return line;
+      };
+      await admin.call('PFADD', 'hll', 'a');
+      await admin.call(
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=p\nredis.register_function('f', function() return 1 end)",
+      );
+      const out: string[] = [];
+      for (const command of [
+        ['GET', 'hll'],
+        ['EVAL_RO', 'return 1', '0'],
+        ['FCALL_RO', 'f', '0'],
+        ['PFCOUNT', 'hll'],
+        ['PUBLISH', 'ch', 'x'],
+        ['EVAL', 'return 1', '0'],
+        ['FCALL', 'f', '0'],
+        ['SET', 'k', 'v'],
+        ['EVAL', '#!lua flags=no-writes\nreturn 1', '0'],
+        ['EVAL', '#!lua\nreturn 1', '0'],
+        ['FCALL', 'nosuch', '0'],
+      ])
+        out.push(await underPause(command));
+      // an EXEC holding a write waits; one of reads does not
+      out.push(await underPause(['MULTI'], ['GET', 'k'], ['EXEC']));
+      out.push(await underPause(['MULTI'], ['SET', 'k', 'w'], ['EXEC']));
+      admin.close();
+      return out;
+    });
+    expect(results[0]).toEqual(results[1]);
+    expect(results[1]).toContain('PFCOUNT held: ":1\\r\\n"');
+  });
+});

@@ -118,22 +118,23 @@ function mayRunWrites(client: Client, readOnlyCommand: boolean): boolean {
 }
 
 /**
- * evalGetCommandFlags / fcallGetCommandFlags: a script command counts as a write when its script
- * declares flags without no-writes (EVAL without a shebang does not), or its function is not
- * no-writes.
+ * evalGetCommandFlags / fcallGetCommandFlags: whether a script command writes, when its script
+ * declares flags (a shebang's, a function's): true unless they say no-writes. Undefined when it
+ * declares none (EVAL without a shebang, a script or function not found) or `name` is no script
+ * command: the command's own flags apply.
  */
-export function scriptMayWrite(server: Server, name: string, argv: string[]): boolean {
+export function scriptMayWrite(server: Server, name: string, argv: string[]): boolean | undefined {
   if (name === 'fcall' || name === 'fcall_ro') {
     const fn = ScriptEngine.of(server).functions.find(argv[1] ?? '');
-    return fn !== undefined && !fn.flags.includes('no-writes');
+    return fn === undefined ? undefined : !fn.flags.includes('no-writes');
   }
   if (name !== 'eval' && name !== 'eval_ro' && name !== 'evalsha' && name !== 'evalsha_ro')
-    return false;
+    return undefined;
   const scripts = ScriptEngine.of(server).scripts;
   const body = argv[1] ?? '';
   const script = name.startsWith('evalsha') ? scripts.get(body) : scripts.add(body);
   if (script === undefined || typeof script === 'string' || script.flags === undefined)
-    return false;
+    return undefined;
   return (script.flags & ScriptFlag.NO_WRITES) === 0;
 }
 

@@ -113,6 +113,13 @@ export const CommandFlag = {
 /** The commands redis-server flags CMD_TOUCHES_ARBITRARY_KEYS. */
 const TOUCHES_ARBITRARY_KEYS = new Set(['scan', 'randomkey']);
 
+/**
+ * The commands redis-server 7.0 flags CMD_MAY_REPLICATE (its commands/*.json), which COMMAND
+ * INFO does not show: CLIENT PAUSE WRITE holds them, a script on a read-only replica may not call
+ * them.
+ */
+const MAY_REPLICATE = new Set(['eval', 'evalsha', 'fcall', 'pfcount', 'publish', 'spublish']);
+
 const FLAG_BY_NAME: Record<string, number> = {
   write: CommandFlag.WRITE,
   readonly: CommandFlag.READONLY,
@@ -193,8 +200,9 @@ function metaFromInfo(
     arity: number(arity),
     flags: flagNames.reduce(
       (acc, flag) => acc | (FLAG_BY_NAME[flag] ?? 0),
-      name && name.t === '$' && TOUCHES_ARBITRARY_KEYS.has(name.v)
-        ? CommandFlag.TOUCHES_ARBITRARY_KEYS
+      name && name.t === '$'
+        ? (TOUCHES_ARBITRARY_KEYS.has(name.v) ? CommandFlag.TOUCHES_ARBITRARY_KEYS : 0) |
+            (MAY_REPLICATE.has(name.v) ? CommandFlag.MAY_REPLICATE : 0)
         : 0,
     ),
     flagNames,

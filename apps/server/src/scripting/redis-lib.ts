@@ -66,9 +66,6 @@ export interface RedisLibHost {
   readonly versionNum: number;
 }
 
-/** Commands redis-server treats as may-replicate inside scripts though COMMAND INFO omits it. */
-const MAY_REPLICATE = new Set(['publish', 'spublish']);
-
 const REPL_AOF = 1;
 const REPL_REPLICA = 2;
 
@@ -126,10 +123,8 @@ export function redisLibrary(host: RedisLibHost): LuaTable {
       argv,
     );
     if (denied !== undefined) return failure(denied);
-    if (
-      context.readOnly &&
-      (flags & (CommandFlag.WRITE | CommandFlag.MAY_REPLICATE) || MAY_REPLICATE.has(cmd.meta.name))
-    )
+    // scriptVerifyWriteCommandAllow: a may-replicate command (PUBLISH, PFCOUNT) counts as a write
+    if (context.readOnly && flags & (CommandFlag.WRITE | CommandFlag.MAY_REPLICATE))
       return failure(ScriptError.READ_ONLY);
     if (flags & CommandFlag.WRITE) {
       // scriptVerifyWriteCommandAllow: a read-only replica, not enough good replicas

@@ -720,6 +720,16 @@ export const scriptingCases: DiffCase[] = [
     ],
   },
   {
+    name: 'read-only scripts refuse may-replicate commands',
+    commands: [
+      ['PFADD', 'hll', 'a'],
+      ['EVAL_RO', "return redis.call('pfcount', KEYS[1])", '1', 'hll'],
+      ['EVAL_RO', "return redis.call('publish', 'ch', 'x')", '0'],
+      ['EVAL', "#!lua flags=no-writes\nreturn redis.call('pfcount', KEYS[1])", '1', 'hll'],
+      ['EVAL', "return redis.call('pfcount', KEYS[1])", '1', 'hll'],
+    ],
+  },
+  {
     name: 'function names in any case',
     commands: [
       ['FUNCTION', 'FLUSH'],
