@@ -1266,13 +1266,17 @@ export class Server implements KeyspaceHost {
     }
   }
 
-  /** SWAPDB: clients blocked on keys of the databases swapped may now be served. */
+  /**
+   * SWAPDB: clients blocked on keys of the databases swapped may now be served. A key is found as
+   * scanDatabaseForReadyKeys finds it (dictFind): one past its TTL is deleted when a client it
+   * would serve looks it up, after the SWAPDB propagated.
+   */
   afterSwapDb(...indices: number[]): void {
     for (const index of indices) {
       const db = this.db(index);
       for (const id of this.#blockedOn.keys()) {
         const prefix = `${index}\0`;
-        if (id.startsWith(prefix) && db.has(id.slice(prefix.length)))
+        if (id.startsWith(prefix) && db.contains(id.slice(prefix.length)))
           this.signalKeyAsReady(db, id.slice(prefix.length));
       }
     }

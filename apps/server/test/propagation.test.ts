@@ -235,6 +235,27 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'SWAPDB waking a client blocked on a key past its TTL: SWAPDB, then the DEL alone',
+    commands: [
+      ['SELECT', '1'],
+      ['RPUSH', 'k', 'hello'],
+      ['PEXPIRE', 'k', '30'],
+      [1, 'SELECT', '9'],
+      [1, 'BRPOP', 'k', '0.3'],
+      pause(40),
+      ['SWAPDB', '1', '9'],
+    ],
+    expected: [
+      ['SELECT', '1'],
+      ['RPUSH', 'k', 'hello'],
+      ['PEXPIREAT', 'k', '*'],
+      ['SWAPDB', '1', '9'],
+      ['SELECT', '9'],
+      ['DEL', 'k'],
+      ['SELECT', '1'], // the end marker's, from client 0
+    ],
+  },
+  {
     name: 'a blocked BLPOP served by another client: LPUSH, then the LPOP it became',
     commands: [
       [1, 'BLPOP', 'list', '0'],
