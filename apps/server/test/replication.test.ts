@@ -241,6 +241,23 @@ describe('ReplicationBacklog', () => {
  * byor as the master of Debian's redis-server: the replica syncs (RDB), follows every write, and
  * continues after a lost link from the backlog; WAIT, ROLE and INFO count it.
  */
+describe("the master's pings", () => {
+  it('keep their period from the first replica on: none as a replica attaches', async () => {
+    const server = await startEmbedded({ port: 0 });
+    const socket = connect(server.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('SYNC\r\n');
+    // the cron runs once a second: a ping due at once would be sent within this time
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    socket.destroy();
+    await server.close();
+    expect(received).toMatch(/^\$\d+\r\nREDIS/m);
+    expect(received).not.toContain('$4\r\nping\r\n');
+  });
+});
+
 describe.skipIf(!hasRedisServer)('replication to redis-server', () => {
   let master: RunningServer;
   let replica: RedisServerProcess;

@@ -562,6 +562,9 @@ export class ReplicationMaster implements PropagationTarget {
     };
     client.replica = true;
     client.conn?.setIdleExempt(true);
+    // the pings keep their period from the first replica on: redis-server pings on its cron's
+    // count of seconds, not as a replica attaches
+    if (this.#links.size === 0) this.#lastPing = this.#server.now();
     this.#links.set(client, link);
     this.#noReplicasSince = 0;
     this.#startCron();
