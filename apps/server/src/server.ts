@@ -629,8 +629,10 @@ export class Server implements KeyspaceHost {
     // one clock read per command: in a batch, a command starts when the previous one ended
     const start = this.#lastStamp || performance.now();
     const writer = client.w;
-    // CLIENT REPLY OFF/SKIP: the reply is written, then dropped (CLIENT REPLY itself always answers)
-    const suppressed = client.replyMode !== 'on' && command.meta.name !== 'client|reply';
+    // CLIENT REPLY OFF/SKIP: the reply is written, then dropped (CLIENT REPLY itself always
+    // answers; the (un)subscribe confirmations are pushes, which go out whatever the mode)
+    const quiet = client.replyMode !== 'on' && command.meta.name !== 'client|reply';
+    const suppressed = quiet && !SUBSCRIPTION_COMMANDS.has(command.meta.name);
     if (suppressed) client.w = this.#discard;
     // incrCommandStatsOnError: a command failed when errors were counted after the last one
     // (a nested command's, counted for it, are not EXEC's or EVAL's)
@@ -678,8 +680,8 @@ export class Server implements KeyspaceHost {
     if (suppressed) {
       client.w = writer;
       this.#discard.reset();
-      if (client.replyMode === 'skip') client.replyMode = 'on';
     }
+    if (quiet && client.replyMode === 'skip') client.replyMode = 'on';
     const propagate = this.hooks.propagate;
     if (propagate) {
       // (a cast: the handler may have set it, which narrowing cannot see)
@@ -1659,6 +1661,19 @@ export function redactForMonitor(argv: readonly string[]): readonly string[] {
   }
   return out;
 }
+
+/**
+ * The commands whose replies are pushes (CLIENT_PUSHING in redis-server): sent under CLIENT REPLY
+ * OFF or SKIP too.
+ */
+const SUBSCRIPTION_COMMANDS = new Set([
+  'subscribe',
+  'unsubscribe',
+  'psubscribe',
+  'punsubscribe',
+  'ssubscribe',
+  'sunsubscribe',
+]);
 
 /** The parameters whose CONFIG SET values MONITOR and SLOWLOG redact (SENSITIVE_CONFIG). */
 const SENSITIVE_CONFIGS = new Set(['masteruser', 'masterauth', 'requirepass']);

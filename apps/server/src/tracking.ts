@@ -536,7 +536,7 @@ export class Tracking {
 
   /** Queues bytes for a client, in order with the replies it is being sent. */
   #write(client: Client, text: string): void {
-    if (client.replyMode === 'off') return;
+    // a push: sent under CLIENT REPLY OFF too (CLIENT_PUSHING)
     const bytes = Buffer.from(text, 'latin1');
     const server = this.#server;
     if (client === server.currentClient) client.w.raw(bytes);

@@ -57,6 +57,24 @@ async function transcript(port: number, steps: readonly Step[], settleMs = 25): 
 const GET_SET_SCRIPT = 'redis.call("set",KEYS[1],"2") return redis.call("get",KEYS[2])';
 
 const scenarios: Record<string, Step[]> = {
+  'CLIENT REPLY OFF / SKIP: invalidations and (un)subscribe confirmations are pushes, sent anyway':
+    [
+      [0, 'HELLO', '3'],
+      [0, 'CLIENT', 'TRACKING', 'on'],
+      [0, 'GET', 'k'],
+      [0, 'CLIENT', 'REPLY', 'OFF'],
+      [1, 'SET', 'k', '1'],
+      [0, 'SUBSCRIBE', 'c'],
+      [1, 'PUBLISH', 'c', 'm'],
+      [0, 'UNSUBSCRIBE', 'c'],
+      [0, 'CLIENT', 'REPLY', 'ON'],
+      [0, 'CLIENT', 'REPLY', 'SKIP'],
+      [0, 'PSUBSCRIBE', 'p*'],
+      [0, 'PING'],
+      [2, 'CLIENT', 'REPLY', 'OFF'],
+      [2, 'SUBSCRIBE', 'c2'],
+      [2, 'UNSUBSCRIBE'],
+    ],
   'NOLOOP: a script and a served blocked command write as their client; a served command is told after its reply':
     [
       [0, 'HELLO', '3'],
