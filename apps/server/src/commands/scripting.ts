@@ -311,7 +311,8 @@ function functionStats(client: Client): void {
     w.bulk('name');
     w.bulk(run.name);
     w.bulk('command');
-    w.arrayHeader(0);
+    w.arrayHeader(run.argv.length);
+    for (const arg of run.argv) w.bulk(arg);
     w.bulk('duration_ms');
     w.integer(Math.round(performance.now() - run.startedAt));
   } else w.nil();

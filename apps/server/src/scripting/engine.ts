@@ -55,6 +55,8 @@ export class ScriptRun implements ScriptCallContext {
   line = 0;
   /** the EVAL, FCALL... running it (its failure is counted when its error was counted before) */
   readonly command: Command | undefined;
+  /** its arguments (FUNCTION STATS shows them) */
+  readonly argv: readonly string[];
   constructor(
     readonly engine: ScriptEngine,
     readonly caller: Client,
@@ -71,6 +73,7 @@ export class ScriptRun implements ScriptCallContext {
   ) {
     this.startedAt = performance.now();
     this.command = engine.server.currentCommand;
+    this.argv = engine.server.currentArgv;
   }
 }
 

@@ -98,6 +98,9 @@ const scenarios: Record<string, Scenario> = {
     );
     const running = a.call('FCALL', 'spin', '0');
     out.push(await waitBusy(b));
+    // the running function, with the command that called it
+    const stats = await b.call('FUNCTION', 'STATS');
+    out.push(stats.replace(/(\$11\r\nduration_ms\r\n):\d+/, '$1:<ms>'));
     out.push(await b.call('SCRIPT', 'KILL'));
     out.push(await b.call('FUNCTION', 'KILL'));
     out.push(await running);
