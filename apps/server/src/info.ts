@@ -1,11 +1,12 @@
-import { cpuUsage, memoryUsage, pid, uptime } from 'node:process';
-import { arch, freemem, release, totalmem, type } from 'node:os';
+import { cpuUsage, pid, uptime } from 'node:process';
+import { arch, release, totalmem, type } from 'node:os';
 import type { Server } from './server.js';
-import { clientType } from './commands/connection.js';
 import { BYOR_VERSION } from './version.js';
 import { trackingStats } from './tracking.js';
 import { ReplicationMaster } from './replication/master.js';
 import { ReplicationReplica } from './replication/replica.js';
+import { memoryOverhead } from './commands/introspection.js';
+import { ScriptEngine } from './scripting/engine.js';
 
 /**
  * INFO, in redis-server 7's section and field names so monitoring tools and clients (ioredis'
@@ -94,12 +95,10 @@ function section(server: Server, name: string): string | undefined {
     case 'clients': {
       let blocked = 0;
       let timed = 0;
-      let pubsub = 0;
       for (const client of server.clients.values()) {
         if (client.blocked || client.postponed) blocked++;
         // the timeout table holds the blocked clients with a timeout (addClientToTimeoutTable)
         if (client.blocked !== undefined && client.blocked.deadline !== 0) timed++;
-        if (clientType(client) === 'pubsub') pubsub++;
       }
       // replicas are not counted (their links are server.slaves, outside connected_clients)
       const replicas = ReplicationMaster.existing(server)?.replicas.length ?? 0;
@@ -112,39 +111,70 @@ function section(server: Server, name: string): string | undefined {
         ['blocked_clients', blocked],
         ['tracking_clients', trackingStats(server).clients],
         ['clients_in_timeout_table', timed],
-        ['pubsub_clients', pubsub],
       ]);
     }
     case 'memory': {
-      const memory = memoryUsage();
-      // the figure maxmemory is checked against (eviction.ts): startup heap + the keyspace account
-      const eviction = server.eviction;
-      const used = eviction.usedMemory();
-      const peak = eviction.peak;
+      const m = memoryOverhead(server);
+      const engine = ScriptEngine.existing(server);
+      const scriptsEval = engine?.scripts.bodyBytes ?? 0;
+      let functionsBytes = 0;
+      for (const library of engine?.functions.libraries.values() ?? [])
+        functionsBytes += library.code.length;
       const maxmemory = server.config.number('maxmemory');
+      const backlog = ReplicationMaster.existing(server)?.backlog?.histlen ?? 0;
+      const ratio = (a: number, b: number) => (a / Math.max(1, b)).toFixed(2);
       return lines('Memory', [
-        ['used_memory', used],
-        ['used_memory_human', humanBytes(used)],
-        ['used_memory_rss', memory.rss],
-        ['used_memory_rss_human', humanBytes(memory.rss)],
-        ['used_memory_peak', peak],
-        ['used_memory_peak_human', humanBytes(peak)],
-        ['used_memory_peak_perc', `${((used * 100) / Math.max(1, peak)).toFixed(2)}%`],
-        ['used_memory_startup', eviction.startup],
-        ['used_memory_dataset', eviction.dataset],
-        ['used_memory_lua', 0],
-        ['used_memory_scripts', 0],
-        ['number_of_cached_scripts', 0],
+        ['used_memory', m.totalAllocated],
+        ['used_memory_human', humanBytes(m.totalAllocated)],
+        ['used_memory_rss', m.rss],
+        ['used_memory_rss_human', humanBytes(m.rss)],
+        ['used_memory_peak', m.peakAllocated],
+        ['used_memory_peak_human', humanBytes(m.peakAllocated)],
+        ['used_memory_peak_perc', `${m.peakPercentage.toFixed(2)}%`],
+        ['used_memory_overhead', m.overheadTotal],
+        ['used_memory_startup', m.startupAllocated],
+        ['used_memory_dataset', m.dataset],
+        ['used_memory_dataset_perc', `${m.datasetPercentage.toFixed(2)}%`],
+        ['allocator_allocated', m.allocatorAllocated],
+        ['allocator_active', m.allocatorActive],
+        ['allocator_resident', m.allocatorResident],
         ['total_system_memory', totalmem()],
         ['total_system_memory_human', humanBytes(totalmem())],
-        ['free_system_memory', freemem()],
+        // the Lua interpreters live in the V8 heap, counted in used_memory
+        ['used_memory_lua', 0],
+        ['used_memory_vm_eval', 0],
+        ['used_memory_lua_human', humanBytes(0)],
+        ['used_memory_scripts_eval', scriptsEval],
+        ['number_of_cached_scripts', engine?.scripts.size ?? 0],
+        ['number_of_functions', engine?.functions.functionCount ?? 0],
+        ['number_of_libraries', engine?.functions.libraries.size ?? 0],
+        ['used_memory_vm_functions', 0],
+        ['used_memory_vm_total', 0],
+        ['used_memory_vm_total_human', humanBytes(0)],
+        ['used_memory_functions', functionsBytes],
+        ['used_memory_scripts', scriptsEval + functionsBytes],
+        ['used_memory_scripts_human', humanBytes(scriptsEval + functionsBytes)],
         ['maxmemory', maxmemory],
         ['maxmemory_human', humanBytes(maxmemory)],
         ['maxmemory_policy', server.config.string('maxmemory-policy')],
-        ['mem_fragmentation_ratio', (memory.rss / Math.max(1, used)).toFixed(2)],
+        ['allocator_frag_ratio', ratio(m.allocatorActive, m.allocatorAllocated)],
+        ['allocator_frag_bytes', m.allocatorActive - m.allocatorAllocated],
+        ['allocator_rss_ratio', ratio(m.allocatorResident, m.allocatorActive)],
+        ['allocator_rss_bytes', m.allocatorResident - m.allocatorActive],
+        ['rss_overhead_ratio', ratio(m.rss, m.allocatorResident)],
+        ['rss_overhead_bytes', m.rss - m.allocatorResident],
+        ['mem_fragmentation_ratio', ratio(m.rss, m.totalAllocated)],
+        ['mem_fragmentation_bytes', m.rss - m.totalAllocated],
         // the account holds keys and values only: no buffer is in it, so none needs taking out
         ['mem_not_counted_for_evict', 0],
+        ['mem_replication_backlog', backlog],
+        ['mem_total_replication_buffers', backlog],
+        ['mem_clients_slaves', 0],
+        ['mem_clients_normal', m.clientsNormal],
+        ['mem_cluster_links', 0],
+        ['mem_aof_buffer', 0],
         ['mem_allocator', `v8-${process.versions.v8}`],
+        ['active_defrag_running', 0],
         ['lazyfree_pending_objects', 0],
         ['lazyfreed_objects', 0],
       ]);
@@ -152,12 +182,19 @@ function section(server: Server, name: string): string | undefined {
     case 'persistence':
       return lines('Persistence', server.persistenceInfo());
     case 'stats': {
+      const kbps = server.instantaneousKbps();
       return lines('Stats', [
         ['total_connections_received', server.stats.totalConnections],
         ['total_commands_processed', server.stats.totalCommands],
         ['instantaneous_ops_per_sec', server.instantaneousOps()],
         ['total_net_input_bytes', server.netStats().input],
         ['total_net_output_bytes', server.netStats().output],
+        ['total_net_repl_input_bytes', 0],
+        ['total_net_repl_output_bytes', 0],
+        ['instantaneous_input_kbps', kbps.input.toFixed(2)],
+        ['instantaneous_output_kbps', kbps.output.toFixed(2)],
+        ['instantaneous_input_repl_kbps', '0.00'],
+        ['instantaneous_output_repl_kbps', '0.00'],
         ['rejected_connections', server.stats.rejectedConnections],
         ['sync_full', ReplicationMaster.existing(server)?.fullSyncs ?? 0],
         ['sync_partial_ok', ReplicationMaster.existing(server)?.partialSyncsOk ?? 0],
@@ -165,6 +202,7 @@ function section(server: Server, name: string): string | undefined {
         ['expired_keys', server.stats.expiredKeys],
         ['expired_stale_perc', '0.00'],
         ['expired_time_cap_reached_count', 0],
+        ['expire_cycle_cpu_milliseconds', 0],
         ['evicted_keys', server.stats.evictedKeys],
         ['evicted_clients', 0],
         ['total_eviction_exceeded_time', Math.round(server.eviction.totalExceededMs)],
@@ -176,10 +214,26 @@ function section(server: Server, name: string): string | undefined {
         ['pubsubshard_channels', server.pubsub.shardChannels.size],
         ['latest_fork_usec', 0],
         ['total_forks', 0],
+        ['migrate_cached_sockets', 0],
+        ['slave_expires_tracked_keys', 0],
+        ['active_defrag_hits', 0],
+        ['active_defrag_misses', 0],
+        ['active_defrag_key_hits', 0],
+        ['active_defrag_key_misses', 0],
+        ['total_active_defrag_time', 0],
+        ['current_active_defrag_time', 0],
         ['tracking_total_keys', trackingStats(server).keys],
         ['tracking_total_items', trackingStats(server).items],
         ['tracking_total_prefixes', trackingStats(server).prefixes],
+        ['unexpected_error_replies', 0],
         ['total_error_replies', server.stats.totalErrorReplies],
+        ['dump_payload_sanitizations', 0],
+        ['total_reads_processed', 0],
+        ['total_writes_processed', 0],
+        ['io_threaded_reads_processed', 0],
+        ['io_threaded_writes_processed', 0],
+        ['reply_buffer_shrinks', 0],
+        ['reply_buffer_expands', 0],
       ]);
     }
     case 'replication': {

@@ -167,7 +167,8 @@ export class Server implements KeyspaceHost {
   readonly #readyKeys = new Map<Database, Set<string>>();
   /** clients blocked on a key: "db\0key" -> clients in blocking order */
   readonly #blockedOn = new Map<string, Client[]>();
-  #opsSamples: [number, number][] = [];
+  /** cron samples: time, commands processed, bytes in, bytes out */
+  #opsSamples: [number, number, number, number][] = [];
 
   constructor(config: Config, logger: Logger, clock: Clock, handlers: readonly HandlerTable[]) {
     this.config = config;
@@ -1372,16 +1373,27 @@ export class Server implements KeyspaceHost {
 
   /** Operations per second over the last few cron samples (INFO instantaneous_ops_per_sec). */
   instantaneousOps(): number {
+    return Math.round(this.#perSecond(1));
+  }
+
+  /** KB per second read and written over the last few cron samples (instantaneous_*_kbps). */
+  instantaneousKbps(): { input: number; output: number } {
+    return { input: this.#perSecond(2) / 1024, output: this.#perSecond(3) / 1024 };
+  }
+
+  /** The rate of sampled counter `field` over the samples kept. */
+  #perSecond(field: 1 | 2 | 3): number {
     const samples = this.#opsSamples;
     if (samples.length < 2) return 0;
-    const [t0, c0] = samples[0] ?? [0, 0];
-    const [t1, c1] = samples[samples.length - 1] ?? [0, 0];
-    return t1 > t0 ? Math.round(((c1 - c0) * 1000) / (t1 - t0)) : 0;
+    const first = samples[0]!;
+    const last = samples[samples.length - 1]!;
+    return last[0] > first[0] ? ((last[field] - first[field]) * 1000) / (last[0] - first[0]) : 0;
   }
 
   /** Called by the cron: samples counters and memory. */
   sampleStats(): void {
-    this.#opsSamples.push([this.clock.now(), this.stats.totalCommands]);
+    const net = this.netStats();
+    this.#opsSamples.push([this.clock.now(), this.stats.totalCommands, net.input, net.output]);
     if (this.#opsSamples.length > 16) this.#opsSamples.shift();
     const memory = process.memoryUsage();
     this.peakMemory = Math.max(this.peakMemory, memory.heapUsed + memory.external);

@@ -610,3 +610,21 @@ describe.skipIf(!hasRedisServer)('CLIENT PAUSE WRITE, as redis-server 7.0', () =
     expect(results[1]).toContain('PFCOUNT held: ":1\\r\\n"');
   });
 });
+
+describe.skipIf(!hasRedisServer)('INFO, as redis-server 7.0', () => {
+  it("has redis-server's sections and fields, in its order (byor adds byor_version and node_version)", async () => {
+    const [ours, theirs] = await onBoth(async (port) => {
+      const client = await RawClient.connect(port);
+      const text = await client.call('INFO', 'everything');
+      client.close();
+      return text
+        .split('\r\n')
+        .filter((line) => line !== '' && !line.startsWith('$'))
+        .map((line) => (line.startsWith('#') ? line : line.slice(0, line.indexOf(':'))))
+        .filter((name) => !/^(?:cmdstat_|errorstat_|latency_percentiles_usec_|db\d)/.test(name));
+    });
+    expect(ours.filter((name) => name !== 'byor_version' && name !== 'node_version')).toEqual(
+      theirs,
+    );
+  });
+});
