@@ -971,14 +971,35 @@ export class Server implements KeyspaceHost {
     if (flags === '') flags = 'N';
     // the master's client runs as no user at all (redis-server's NULL user)
     const user = client.masterLink ? '(superuser)' : (info?.user?.(client) ?? 'default');
-    const qbuf = client.endpoint?.queryBufferBytes ?? 0;
+    // the client running this command still holds it in its query buffer, and its arguments
+    // (redis-server trims the buffer after the command): the command's bytes as RESP
+    let qbuf = client.endpoint?.queryBufferBytes ?? 0;
+    let argvMem = 0;
+    let argvSlots = 0;
+    if (client === this.currentClient && conn !== undefined) {
+      for (const arg of this.currentArgv) {
+        argvMem += arg.length;
+        qbuf += 5 + String(arg.length).length + arg.length;
+      }
+      qbuf += 3 + String(this.currentArgv.length).length;
+      argvSlots = this.currentArgv.length;
+    }
+    // getClientMemoryUsage as redis-server 7.0 counts an idle client with its default buffers
+    // (37,632 bytes: the query buffer, the reply buffer, the client), plus the output queued,
+    // the arguments held and a query buffer grown past its default size
+    const totalMemory =
+      CLIENT_BASE_MEMORY +
+      (conn?.outputBufferBytes ?? 0) +
+      argvMem +
+      8 * argvSlots +
+      Math.max(0, qbuf - QUERY_BUFFER_DEFAULT);
     const omem = conn?.outputBufferBytes ?? 0;
     return (
       `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=${client.id + 7} name=${client.name} ` +
       `age=${Math.floor((now - client.createdAt) / 1000)} idle=${Math.floor((now - (conn?.lastInteraction ?? client.lastInteraction)) / 1000)} ` +
       `flags=${flags} db=${client.db.index} sub=${client.channels.size} psub=${client.patterns.size} ssub=${client.shardChannels.size} ` +
-      `multi=${client.multi ? client.multi.commands.length : -1} qbuf=${qbuf} qbuf-free=${qbuf ? 0 : 20474} argv-mem=0 multi-mem=0 ` +
-      `rbs=16384 rbp=16384 obl=0 oll=0 omem=${omem} tot-mem=${omem + qbuf + 20474} events=r cmd=${client.lastCommand} ` +
+      `multi=${client.multi ? client.multi.commands.length : -1} qbuf=${qbuf} qbuf-free=${Math.max(0, QUERY_BUFFER_DEFAULT - qbuf)} argv-mem=${argvMem} multi-mem=0 ` +
+      `rbs=16384 rbp=16384 obl=0 oll=0 omem=${omem} tot-mem=${totalMemory} events=r cmd=${client.lastCommand} ` +
       `user=${user} redir=${tracking?.redirect ?? -1} resp=${client.resp}` +
       (client.libName || client.libVersion
         ? ` lib-name=${client.libName} lib-ver=${client.libVersion}`
@@ -1686,6 +1707,11 @@ const SUBSCRIPTION_COMMANDS = new Set([
   'ssubscribe',
   'sunsubscribe',
 ]);
+
+/** A client's query buffer as redis-server allocates it (CLIENT LIST qbuf + qbuf-free). */
+const QUERY_BUFFER_DEFAULT = 20474;
+/** CLIENT LIST tot-mem of an idle client in redis-server 7.0 with its default buffers. */
+const CLIENT_BASE_MEMORY = 37632;
 
 /** The parameters whose CONFIG SET values MONITOR and SLOWLOG redact (SENSITIVE_CONFIG). */
 const SENSITIVE_CONFIGS = new Set(['masteruser', 'masterauth', 'requirepass']);

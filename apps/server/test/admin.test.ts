@@ -628,3 +628,27 @@ describe.skipIf(!hasRedisServer)('INFO, as redis-server 7.0', () => {
     );
   });
 });
+
+describe.skipIf(!hasRedisServer)('CLIENT INFO buffers, as redis-server 7.0', () => {
+  it('counts the running command in qbuf and argv-mem, and tot-mem as redis-server does', async () => {
+    const [ours, theirs] = await onBoth(async (port) => {
+      const client = await RawClient.connect(port);
+      await client.call('SET', 'k', 'v');
+      const id = (await client.call('CLIENT', 'ID')).slice(1, -2);
+      const out: string[] = [];
+      for (const command of [
+        ['CLIENT', 'INFO'],
+        ['CLIENT', 'LIST', 'ID', '999999', id],
+      ]) {
+        const reply = await client.call(...command);
+        out.push(reply.replace(/^.*?(qbuf=.*?) events.*$/s, '$1'));
+      }
+      client.close();
+      return out;
+    });
+    expect(ours).toEqual(theirs);
+    expect(theirs[0]).toBe(
+      'qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 tot-mem=37658',
+    );
+  });
+});
