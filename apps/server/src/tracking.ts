@@ -486,7 +486,10 @@ export class Tracking {
     if (this.#limitTimer !== undefined || this.#trackingClients === 0) return;
     this.#limitTimer = setImmediate(() => {
       this.#limitTimer = undefined;
-      if (this.#trackingClients !== 0) this.limitUsedSlots();
+      if (this.#trackingClients === 0) return;
+      this.limitUsedSlots();
+      // beforeSleep runs it on every turn of the event loop: the next turn takes more keys
+      if (this.#maxKeys > 0 && this.#table.size > this.#maxKeys) this.#scheduleLimit();
     });
   }
 

@@ -387,6 +387,25 @@ describe('tracking-table-max-keys', () => {
       other.close();
     }
   });
+
+  it('goes on evicting, more keys each turn, until the table is under the limit, with no command', async () => {
+    const client = await RawClient.connect(server.port);
+    const other = await RawClient.connect(server.port);
+    try {
+      await client.call('HELLO', '3');
+      await client.call('CLIENT', 'TRACKING', 'on');
+      const keys = Array.from({ length: 250 }, (_, i) => `key${i}`);
+      await client.call('MGET', ...keys);
+      await other.call('CONFIG', 'SET', 'tracking-table-max-keys', '1');
+      // a first pass takes 100 keys, the next turns 200, 300...: all but one go
+      const pushes = await client.drain(200);
+      expect(pushes.match(/invalidate/g)).toHaveLength(249);
+      await other.call('CONFIG', 'SET', 'tracking-table-max-keys', '1000000');
+    } finally {
+      client.close();
+      other.close();
+    }
+  });
 });
 
 describe('tracking table model', () => {
