@@ -1158,6 +1158,10 @@ export class Server implements KeyspaceHost {
         for (const key of keys) {
           const queue = this.#blockedOn.get(watchKey(db.index, key));
           if (!queue) continue;
+          // updateCachedTime: the clients are served at the time they are served, not at the
+          // start of the command that woke them (a key may have expired since: MULTI ... DEBUG
+          // SLEEP ... EXEC)
+          if (this.#timeSnapshot !== 0) this.#timeSnapshot = this.clock.now();
           for (const client of [...queue]) {
             const state = client.blocked;
             if (!state) continue;

@@ -256,6 +256,18 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'an EXEC waking a client on a key that expired meanwhile: the DEL alone, after the EXEC',
+    commands: [
+      [1, 'BRPOP', 'k', '0.3'],
+      ['MULTI'],
+      ['RPUSH', 'k', 'hello'],
+      ['PEXPIRE', 'k', '30'],
+      ['DEBUG', 'SLEEP', '0.05'],
+      ['EXEC'],
+    ],
+    expected: [['MULTI'], ['RPUSH', 'k', 'hello'], ['PEXPIREAT', 'k', '*'], ['EXEC'], ['DEL', 'k']],
+  },
+  {
     name: 'a blocked BLPOP served by another client: LPUSH, then the LPOP it became',
     commands: [
       [1, 'BLPOP', 'list', '0'],
