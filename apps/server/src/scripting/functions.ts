@@ -111,45 +111,74 @@ export class FunctionRegistry {
     const fail = (message: string): never => {
       throw new LuaError(errorTable(message), R.l);
     };
+    // luaRegisterFunctionReadArgs: a string or a number is a string (lua_isstring)
+    const text = (value: LuaValue): string | undefined =>
+      typeof value === 'string'
+        ? value
+        : typeof value === 'number'
+          ? lua.tostring(value)
+          : undefined;
+    let loading = true;
     loadRedis.set('register_function', (...args: LuaValue[]) => {
-      let name: LuaValue;
-      let callback: LuaValue;
-      let flags: LuaValue;
-      let description: LuaValue;
-      if (args.length === 1 && args[0] instanceof LuaTable) {
+      if (!loading) fail('redis.register_function can only be called on FUNCTION LOAD command');
+      let name: string | undefined;
+      let callback: LuaFunction | undefined;
+      let description: string | undefined;
+      let flagBits = 0;
+      if (args.length < 1 || args.length > 2)
+        fail('wrong number of arguments to redis.register_function');
+      if (args.length === 1) {
         const table = args[0];
-        for (const [key, value] of [...table.hash]) {
-          if (key === 'function_name') name = value;
-          else if (key === 'callback') callback = value;
-          else if (key === 'flags') flags = value;
-          else if (key === 'description') description = value;
-          else fail('unknown argument given to redis.register_function');
+        if (!(table instanceof LuaTable))
+          fail(
+            'calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).',
+          );
+        const named = table as LuaTable;
+        const entries: [LuaValue, LuaValue][] = [
+          ...named.arr.map((value, i): [LuaValue, LuaValue] => [i + 1, value]),
+          ...named.hash,
+        ];
+        for (const [rawKey, value] of entries) {
+          if (value === undefined) continue;
+          const key = text(rawKey);
+          if (key === undefined)
+            fail('named argument key given to redis.register_function is not a string');
+          const lower = (key as string).toLowerCase();
+          if (lower === 'function_name') {
+            name = text(value);
+            if (name === undefined)
+              fail('function_name argument given to redis.register_function must be a string');
+          } else if (lower === 'description') {
+            description = text(value);
+            if (description === undefined)
+              fail('description argument given to redis.register_function must be a string');
+          } else if (lower === 'callback') {
+            if (!(value instanceof LuaFunction))
+              fail('callback argument given to redis.register_function must be a function');
+            callback = value as LuaFunction;
+          } else if (lower === 'flags') {
+            if (!(value instanceof LuaTable))
+              fail(
+                'flags argument to redis.register_function must be a table representing function flags',
+              );
+            const flags = value as LuaTable;
+            // luaRegisterFunctionReadFlags: flags[1], flags[2]... until nil, any case
+            for (let i = 1; flags.get(i) !== undefined; i++) {
+              const flag = text(flags.get(i));
+              const bit = flag === undefined ? undefined : SCRIPT_FLAG_NAMES[flag.toLowerCase()];
+              if (bit === undefined) fail('unknown flag given');
+              flagBits |= bit as number;
+            }
+          } else fail('unknown argument given to redis.register_function');
         }
         if (name === undefined) fail('redis.register_function must get a function name argument');
         if (callback === undefined) fail('redis.register_function must get a callback argument');
       } else {
-        if (args.length !== 2) fail('wrong number of arguments to redis.register_function');
-        [name, callback] = args;
-      }
-      if (typeof name !== 'string')
-        fail('function_name argument given to redis.register_function must be a string');
-      if (!(callback instanceof LuaFunction))
-        fail('callback argument given to redis.register_function must be a function');
-      if (description !== undefined && typeof description !== 'string')
-        fail('description argument given to redis.register_function must be a string');
-      const flagNames: string[] = [];
-      if (flags !== undefined) {
-        if (!(flags instanceof LuaTable))
-          fail(
-            'flags argument to redis.register_function must be a table representing function flags',
-          );
-        const table = flags as LuaTable;
-        for (let i = 1; table.get(i) !== undefined; i++) {
-          const flag = table.get(i);
-          if (typeof flag !== 'string' || SCRIPT_FLAG_NAMES[flag] === undefined)
-            fail('unknown flag given');
-          flagNames.push(flag as string);
-        }
+        name = text(args[0]);
+        if (name === undefined) fail('first argument to redis.register_function must be a string');
+        if (!(args[1] instanceof LuaFunction))
+          fail('second argument to redis.register_function must be a function');
+        callback = args[1] as LuaFunction;
       }
       const fname = name as string;
       if (!NAME.test(fname))
@@ -161,8 +190,11 @@ export class FunctionRegistry {
       library.functions.set(fname, {
         name: fname,
         fn: callback as LuaFunction,
-        description: description as string | undefined,
-        flags: flagNames,
+        description,
+        // FUNCTION LIST shows them in redis-server's order (scripts_flags_def), each once
+        flags: Object.entries(SCRIPT_FLAG_NAMES)
+          .filter(([, bit]) => flagBits & bit)
+          .map(([flag]) => flag),
         library,
       });
       return [];
@@ -173,7 +205,6 @@ export class FunctionRegistry {
       'LOG_VERBOSE',
       'LOG_NOTICE',
       'LOG_WARNING',
-      'setresp',
       'REDIS_VERSION',
       'REDIS_VERSION_NUM',
     ]) {
@@ -181,7 +212,11 @@ export class FunctionRegistry {
     }
     loadRedis.readonly = true;
     loadRedis.metatable = G.metatable;
-    G.set('redis', loadRedis);
+    // luaEngineCreate: while the library's body runs, the globals are the load API alone (any
+    // other name is a nonexistent global variable); the functions it registers see them all
+    const globals = [...G.hash];
+    G.hash.clear();
+    G.hash.set('redis', loadRedis);
     const savedHook = R.hook;
     const started = performance.now();
     R.hook = () => {
@@ -205,8 +240,10 @@ export class FunctionRegistry {
       }
       throw error;
     } finally {
+      loading = false;
       R.hook = savedHook;
-      G.set('redis', runtimeRedis);
+      G.hash.clear();
+      for (const [key, value] of globals) G.hash.set(key, value);
     }
   }
 

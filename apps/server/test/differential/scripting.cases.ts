@@ -730,6 +730,73 @@ export const scriptingCases: DiffCase[] = [
     ],
   },
   {
+    name: 'function registration: arguments, load-time globals, flags',
+    commands: [
+      ['FUNCTION', 'FLUSH'],
+      ['FUNCTION', 'LOAD', "#!lua name=t1\nredis.register_function('f1', 'x')"],
+      ['FUNCTION', 'LOAD', "#!lua name=t2\nredis.register_function('f1')"],
+      ['FUNCTION', 'LOAD', '#!lua name=t3\nreturn math.random()'],
+      [
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=t4\nlocal s = string.format('%d', 1)\nredis.register_function('f4', function() return 1 end)",
+      ],
+      [
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=t5\nlocal f = function() return string.format('%d', 7) end\nredis.register_function('f5', f)",
+      ],
+      ['FCALL', 'f5', '0'],
+      ['FUNCTION', 'LOAD', '#!lua name=t7\nredis.register_function(1, function() return 1 end)'],
+      ['FCALL', '1', '0'],
+      [
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=t8\nredis.register_function{FUNCTION_NAME='f8', CALLBACK=function() return 8 end, Description='d'}",
+      ],
+      ['FCALL', 'f8', '0'],
+      [
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=t9\nredis.register_function{[1]='f9', callback=function() return 1 end}",
+      ],
+      ['FUNCTION', 'LOAD', '#!lua name=t9b\nredis.register_function{callback=function() end}'],
+      ['FUNCTION', 'LOAD', "#!lua name=t9c\nredis.register_function{function_name='x'}"],
+      ['FUNCTION', 'LOAD', '#!lua name=t9d\nredis.register_function{function_name={}}'],
+      ['FUNCTION', 'LOAD', "#!lua name=t9e\nredis.register_function('a', function() end, 3)"],
+      [
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=t10\nlocal r = redis\nredis.register_function('f10', function() r.register_function('z', function() end) end)",
+      ],
+      ['FCALL', 'f10', '0'],
+      ['FUNCTION', 'LOAD', '#!lua name=t11\nredis.setresp(3)'],
+      [
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=fl\nredis.register_function{function_name='ff', callback=function() return 1 end, flags={'allow-oom', 'NO-WRITES', 'no-writes'}}",
+      ],
+      [
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=fl2\nredis.register_function{function_name='fg', callback=function() end, flags={1}}",
+      ],
+      [
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=fl3\nredis.register_function{function_name='fh', callback=function() end, flags='no-writes'}",
+      ],
+      [
+        'FUNCTION',
+        'LOAD',
+        "#!lua name=t12\nredis.log(redis.LOG_WARNING, 'loading')\nredis.register_function('f12', function() return redis.REDIS_VERSION end)",
+      ],
+      ['FCALL', 'f12', '0'],
+      ['FUNCTION', 'LIST', 'LIBRARYNAME', 'fl'],
+      ['FUNCTION', 'FLUSH'],
+    ],
+  },
+  {
     name: 'function names in any case',
     commands: [
       ['FUNCTION', 'FLUSH'],
