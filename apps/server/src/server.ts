@@ -1038,9 +1038,13 @@ export class Server implements KeyspaceHost {
       this.unpauseClients();
       return false;
     }
-    if (!pause.writesOnly) return true;
     const command = this.lookupCommand(argv);
     if (command === undefined) return false;
+    // processCommand refuses these before it looks at the pause: the error comes at once
+    const arity = command.meta.arity;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return false;
+    if (!client.authenticated && !(command.meta.flags & CommandFlag.NO_AUTH)) return false;
+    if (!pause.writesOnly) return true;
     if (command.meta.name === 'exec' && client.multi)
       return client.multi.commands.some((queued) =>
         this.#mayReplicate(queued.command, queued.argv),

@@ -598,6 +598,8 @@ describe.skipIf(!hasRedisServer)('CLIENT PAUSE WRITE, as redis-server 7.0', () =
         ['EVAL', '#!lua flags=no-writes\nreturn 1', '0'],
         ['EVAL', '#!lua\nreturn 1', '0'],
         ['FCALL', 'nosuch', '0'],
+        ['SET', 'k'],
+        ['NOSUCH'],
       ])
         out.push(await underPause(command));
       // an EXEC holding a write waits; one of reads does not
