@@ -137,6 +137,8 @@ export class Server implements KeyspaceHost {
   readonly redisVersion = CAPTURED_REDIS_VERSION;
   /** DEBUG SET-ACTIVE-EXPIRE */
   activeExpireEnabled = true;
+  /** DEBUG PAUSE-CRON: the cron (expiry, rehashing, statistics) skips its work */
+  cronPaused = false;
   /** the master byor follows (REPLICAOF, replication/replica.ts); undefined while it is a master */
   replicaOf: { host: string; port: number } | undefined = undefined;
   /** a replica: its link to the master is up (replica-serve-stale-data no refuses data otherwise) */

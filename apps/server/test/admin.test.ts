@@ -654,3 +654,28 @@ describe.skipIf(!hasRedisServer)('CLIENT INFO buffers, as redis-server 7.0', () 
     );
   });
 });
+
+describe.skipIf(!hasRedisServer)('DEBUG PAUSE-CRON, as redis-server 7.0', () => {
+  it('stops the cron: keys past their TTL stay until it runs again', async () => {
+    const byor = await startServer({ port: 0, config: { 'enable-debug-command': 'yes' } });
+    const redis = await startRedisServer(['--enable-debug-command', 'yes']);
+    try {
+      for (const port of [byor.port, redis.port]) {
+        const client = await RawClient.connect(port);
+        const sizes: string[] = [];
+        expect(await client.call('DEBUG', 'PAUSE-CRON', '1')).toBe('+OK\r\n');
+        await client.call('SET', 'k', 'v', 'PX', '10');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        sizes.push(await client.call('DBSIZE'));
+        await client.call('DEBUG', 'PAUSE-CRON', '0');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        sizes.push(await client.call('DBSIZE'));
+        client.close();
+        expect(sizes, `port ${port}`).toEqual([':1\r\n', ':0\r\n']);
+      }
+    } finally {
+      await byor.close();
+      await redis.stop();
+    }
+  });
+});
