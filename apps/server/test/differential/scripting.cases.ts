@@ -31,6 +31,13 @@ export const scriptingCases: DiffCase[] = [
       ['EVAL', 'return 1'],
     ],
   },
+  ...snippets('string.dump and binary chunks', [
+    'return loadstring(string.dump(function() return 1 end))()',
+    'local f, e = loadstring(string.dump(function() return 1 end)) return {tostring(f), type(e)}',
+    'return type(string.dump(function() end))',
+    'return string.sub(string.dump(function() end), 1, 4)',
+    'return string.dump(1)',
+  ]),
   ...snippets('lua to resp', [
     'return 3.99',
     'return -3.99',

@@ -12,6 +12,9 @@ import { ArgChecker, toInt } from './args.js';
 import type { BaseHost } from './base.js';
 import { formatFloat, formatSigned, formatUnsigned, type FormatSpec } from './printf.js';
 
+/** The header of a Lua 5.1 bytecode chunk on x86-64 (ESC "Lua" 0x51, format, sizes). */
+const BYTECODE_HEADER = '\x1bLuaQ\x00\x01\x04\x08\x04\x08\x00';
+
 /**
  * The string library of Lua 5.1 (lstrlib.c), over latin1 strings: byte, char, find, format,
  * gmatch (and gfind), gsub, len, lower, match, rep, reverse, sub, upper. Patterns are a port of
@@ -416,10 +419,13 @@ export function stringLibrary(host: BaseHost, G: LuaTable): LuaTable {
     return [out];
   });
 
+  // A Lua function compiles to JavaScript here, not to Lua 5.1 bytecode: its dump is the header a
+  // bytecode chunk starts with, and no more. All a script can do with a dump is loadstring it,
+  // which Redis's Lua refuses for binary chunks (parsed as text: a syntax error, nil), as here.
   set('dump', (...args) => {
     const fn = args[0];
     if (!(fn instanceof LuaFunction)) check.typeError('dump', args, 1, 'function');
-    throw R.error('unable to dump given function');
+    return [BYTECODE_HEADER];
   });
 
   const findAux = (find: boolean, fname: string, args: LuaValue[]): LuaResults => {
