@@ -66,6 +66,16 @@ export function unknownCommand(argv: readonly string[]): string {
   );
 }
 
+/**
+ * addReplySubcommandSyntaxError: `ERR unknown subcommand or wrong number of arguments for 'x'.
+ * Try CMD HELP.`, the subcommand as typed (at most 128 characters), the command upper-cased.
+ */
+export function subcommandSyntaxError(argv: readonly string[]): string {
+  return sanitize(
+    `ERR unknown subcommand or wrong number of arguments for '${(argv[1] ?? '').slice(0, 128)}'. Try ${(argv[0] ?? '').toUpperCase()} HELP.`,
+  );
+}
+
 /** `ERR unknown subcommand 'foo'. Try CONFIG HELP.` */
 export function unknownSubcommand(command: string, subcommand: string): string {
   return sanitize(

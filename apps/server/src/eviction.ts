@@ -187,17 +187,17 @@ export class Eviction implements AccessTracking {
    * is still over the limit and the command may grow it (denyoom, EXEC of a queue holding one, any
    * command but EXEC/DISCARD/QUIT/RESET inside MULTI). Returns true when it replied (refused).
    */
-  rejects(client: Client, command: Command): boolean {
+  rejects(client: Client, command: Command, argv: string[]): boolean {
     const outOfMemory = this.performEvictions() === EvictionResult.FAIL;
     this.outOfMemory = outOfMemory;
     if (!outOfMemory) return false;
     const name = command.meta.name;
-    let deny = (command.meta.flags & CommandFlag.DENYOOM) !== 0;
+    let deny = this.#denyOom(command, argv);
     const multi = client.multi;
     if (multi) {
       if (name === 'exec') {
         for (const queued of multi.commands)
-          if (queued.command.meta.flags & CommandFlag.DENYOOM) deny = true;
+          if (this.#denyOom(queued.command, queued.argv)) deny = true;
       } else if (name !== 'discard' && name !== 'quit' && name !== 'reset') deny = true;
     }
     if (!deny) return false;
@@ -213,6 +213,14 @@ export class Eviction implements AccessTracking {
     if (multi) multi.dirty = true;
     server.errorReply(client, OOM_ERROR);
     return true;
+  }
+
+  /** CMD_DENYOOM, a script's from the flags it declares (scriptFlagsToCmdFlags). */
+  #denyOom(command: Command, argv: string[]): boolean {
+    const server = this.#server;
+    const declared = server.hooks.scriptFlags?.(server, command.meta.name, argv);
+    if (declared !== undefined) return declared.denyOom;
+    return (command.meta.flags & CommandFlag.DENYOOM) !== 0;
   }
 
   /**

@@ -414,7 +414,7 @@ export class Server implements KeyspaceHost {
       this.#reject(client, 'ERR Command not allowed inside a transaction', command, argv);
       return;
     }
-    if (this.eviction.maxmemory !== 0 && this.eviction.rejects(client, command)) return;
+    if (this.eviction.maxmemory !== 0 && this.eviction.rejects(client, command, argv)) return;
     if (
       (this.replicaOf !== undefined || this.minReplicasToWrite !== 0) &&
       this.#writes(client, command, argv)
@@ -559,7 +559,7 @@ export class Server implements KeyspaceHost {
         client.multi?.commands.some((queued) => queued.command.meta.flags & CommandFlag.WRITE) ??
         false
       );
-    return this.hooks.scriptWrites?.(this, name, argv) ?? false;
+    return this.hooks.scriptFlags?.(this, name, argv)?.writes ?? false;
   }
 
   /**
@@ -1056,8 +1056,8 @@ export class Server implements KeyspaceHost {
 
   /** A command's CMD_WRITE or CMD_MAY_REPLICATE, a script's from the flags it declares. */
   #mayReplicate(command: Command, argv: string[]): boolean {
-    const declared = this.hooks.scriptWrites?.(this, command.meta.name, argv);
-    if (declared !== undefined) return declared;
+    const declared = this.hooks.scriptFlags?.(this, command.meta.name, argv);
+    if (declared !== undefined) return declared.writes;
     return (command.meta.flags & (CommandFlag.WRITE | CommandFlag.MAY_REPLICATE)) !== 0;
   }
 
@@ -1513,7 +1513,11 @@ export interface ServerHooks {
    * EVAL*, FCALL*: whether the script may write (its flags), for the write checks (set by
    * start.ts from the scripting commands)
    */
-  scriptWrites?: (server: Server, name: string, argv: string[]) => boolean | undefined;
+  scriptFlags?: (
+    server: Server,
+    name: string,
+    argv: string[],
+  ) => { readonly writes: boolean; readonly denyOom: boolean } | undefined;
 }
 
 /** Fields of a client's CLIENT LIST line that modules outside the core know. */

@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from './logger.js';
 import { Server, type Clock } from './server.js';
 import { allCommands } from './commands/index.js';
 import { listeningInProcess } from './commands/migrate.js';
-import { scriptMayWrite } from './commands/scripting.js';
+import { scriptCommandFlags } from './commands/scripting.js';
 import { attachPersistence } from './persistence/persistence.js';
 import { ReplicationMaster } from './replication/master.js';
 import { ReplicationReplica } from './replication/replica.js';
@@ -67,7 +67,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const clock = options.clock ?? { now: () => Date.now() };
   const logger = options.logger ?? silentLogger();
   const server = new Server(config, logger, clock, allCommands);
-  server.hooks.scriptWrites = scriptMayWrite;
+  server.hooks.scriptFlags = scriptCommandFlags;
   // `user` directives and `aclfile` apply now (a bad rule refuses to start, as redis-server);
   // without them the ACLs are set up when first used
   if (config.users.length !== 0 || config.string('aclfile') !== '') Acl.attach(server);

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { memoryUsage } from 'node:process';
 import type { Client } from '../client.js';
-import { ReplyError, sanitize } from '../errors.js';
+import { ReplyError, sanitize, subcommandSyntaxError } from '../errors.js';
 import { commandHistogram, latencyMonitor, type LatencyTimeSeries } from '../latency.js';
 import { schotter } from '../lolwut.js';
 import { persistenceOf } from '../persistence/persistence.js';
@@ -505,12 +505,7 @@ export const DebugReply = {
 
 /** addReplySubcommandSyntaxError: DEBUG's reply to an unknown subcommand or a wrong arity. */
 export function debugSyntaxError(client: Client, argv: string[]): void {
-  client.server.errorReply(
-    client,
-    sanitize(
-      `ERR unknown subcommand or wrong number of arguments for '${(argv[1] ?? '').slice(0, 128)}'. Try ${(argv[0] ?? '').toUpperCase()} HELP.`,
-    ),
-  );
+  client.server.errorReply(client, subcommandSyntaxError(argv));
 }
 
 const sha1 = (data: Uint8Array | string): Buffer =>

@@ -1,5 +1,5 @@
 import type { Client } from '../client.js';
-import { ReplyError } from '../errors.js';
+import { ReplyError, subcommandSyntaxError } from '../errors.js';
 import type { Server } from '../server.js';
 import type { Value } from '../values.js';
 import { PersistenceReply } from '../persistence/errors.js';
@@ -90,10 +90,7 @@ function functionDump(client: Client): void {
 function functionRestore(client: Client, argv: string[]): void {
   const server = client.server;
   if (argv.length > 4) {
-    server.errorReply(
-      client,
-      `ERR unknown subcommand or wrong number of arguments for '${argv[1] ?? ''}'. Try FUNCTION HELP.`,
-    );
+    server.errorReply(client, subcommandSyntaxError(argv));
     return;
   }
   let policy = 'append';

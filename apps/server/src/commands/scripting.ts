@@ -1,9 +1,9 @@
 import type { Client } from '../client.js';
 import type { Server } from '../server.js';
-import { ReplyError } from '../errors.js';
+import { ReplyError, subcommandSyntaxError } from '../errors.js';
 import { ScriptEngine } from '../scripting/engine.js';
 import { LuaTable } from '../scripting/lua/value.js';
-import { ScriptFlag } from '../scripting/scripts.js';
+import { SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/scripts.js';
 import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
 import type { HandlerTable } from './types.js';
@@ -117,25 +117,42 @@ function mayRunWrites(client: Client, readOnlyCommand: boolean): boolean {
   return true;
 }
 
+/** What a script's declared flags make of its command (scriptFlagsToCmdFlags). */
+export interface ScriptCommandFlags {
+  /** CMD_WRITE: unless no-writes */
+  readonly writes: boolean;
+  /** CMD_DENYOOM: unless no-writes or allow-oom */
+  readonly denyOom: boolean;
+}
+
 /**
- * evalGetCommandFlags / fcallGetCommandFlags: whether a script command writes, when its script
- * declares flags (a shebang's, a function's): true unless they say no-writes. Undefined when it
- * declares none (EVAL without a shebang, a script or function not found) or `name` is no script
- * command: the command's own flags apply.
+ * evalGetCommandFlags / fcallGetCommandFlags: what the flags a script declares (a shebang's, a
+ * function's) make of its command. Undefined when it declares none (EVAL without a shebang, a
+ * script or function not found) or `name` is no script command: the command's own flags apply.
  */
-export function scriptMayWrite(server: Server, name: string, argv: string[]): boolean | undefined {
+export function scriptCommandFlags(
+  server: Server,
+  name: string,
+  argv: string[],
+): ScriptCommandFlags | undefined {
+  let bits: number;
   if (name === 'fcall' || name === 'fcall_ro') {
     const fn = ScriptEngine.of(server).functions.find(argv[1] ?? '');
-    return fn === undefined ? undefined : !fn.flags.includes('no-writes');
-  }
-  if (name !== 'eval' && name !== 'eval_ro' && name !== 'evalsha' && name !== 'evalsha_ro')
-    return undefined;
-  const scripts = ScriptEngine.of(server).scripts;
-  const body = argv[1] ?? '';
-  const script = name.startsWith('evalsha') ? scripts.get(body) : scripts.add(body);
-  if (script === undefined || typeof script === 'string' || script.flags === undefined)
-    return undefined;
-  return (script.flags & ScriptFlag.NO_WRITES) === 0;
+    if (fn === undefined) return undefined;
+    bits = 0;
+    for (const flag of fn.flags) bits |= SCRIPT_FLAG_NAMES[flag] ?? 0;
+  } else if (name === 'eval' || name === 'eval_ro' || name === 'evalsha' || name === 'evalsha_ro') {
+    const scripts = ScriptEngine.of(server).scripts;
+    const body = argv[1] ?? '';
+    const script = name.startsWith('evalsha') ? scripts.get(body) : scripts.add(body);
+    if (script === undefined || typeof script === 'string' || script.flags === undefined)
+      return undefined;
+    bits = script.flags;
+  } else return undefined;
+  return {
+    writes: (bits & ScriptFlag.NO_WRITES) === 0,
+    denyOom: (bits & (ScriptFlag.NO_WRITES | ScriptFlag.ALLOW_OOM)) === 0,
+  };
 }
 
 function fcallGeneric(client: Client, argv: string[], readOnlyCommand: boolean): void {
@@ -235,6 +252,11 @@ function functionDelete(client: Client, argv: string[]): void {
 }
 
 function functionFlush(client: Client, argv: string[]): void {
+  // functionFlushCommand: more than one argument is addReplySubcommandSyntaxError
+  if (argv.length > 3) {
+    client.server.errorReply(client, subcommandSyntaxError(argv));
+    return;
+  }
   if (!flushMode(client, argv, ScriptingReply.FUNCTION_FLUSH_OPTION)) return;
   ScriptEngine.of(client.server).functions.flush();
   client.server.stats.dirty++;

@@ -1,6 +1,6 @@
 import { RespWriter } from '@byor/protocol';
 import type { Client } from '../client.js';
-import { ReplyError, wrongArity } from '../errors.js';
+import { ReplyError, subcommandSyntaxError, wrongArity } from '../errors.js';
 import type { Database } from '../keyspace.js';
 import { registerRdbType } from '../persistence/rdb-plugins.js';
 import type { Server } from '../server.js';
@@ -95,11 +95,6 @@ function noKeyOrGroup(key: string, group: string): string {
 /** `NOGROUP No such consumer group 'g' for key name 'k'` (XGROUP, XINFO CONSUMERS). */
 function noGroupForKey(group: string, key: string): string {
   return `NOGROUP No such consumer group '${group}' for key name '${key}'`;
-}
-
-/** addReplySubcommandSyntaxError: the subcommand as typed, the command upper-cased. */
-function subcommandSyntax(argv: readonly string[]): string {
-  return `ERR unknown subcommand or wrong number of arguments for '${(argv[1] ?? '').slice(0, 128)}'. Try ${(argv[0] ?? '').toUpperCase()} HELP.`;
 }
 
 // RDB files, DUMP/RESTORE and AOF rewrites carry streams from here on
@@ -1088,7 +1083,7 @@ function groupContext(client: Client, argv: string[], sub: string): GroupContext
         entriesRead = value;
         i += 2;
       } else {
-        server.errorReply(client, subcommandSyntax(argv));
+        server.errorReply(client, subcommandSyntaxError(argv));
         return undefined;
       }
     }
@@ -1117,7 +1112,7 @@ function xgroupCreate(client: Client, argv: string[]): void {
   if (context === undefined) return;
   const server = client.server;
   if (argv.length > 8) {
-    server.errorReply(client, subcommandSyntax(argv));
+    server.errorReply(client, subcommandSyntaxError(argv));
     return;
   }
   const key = argv[2] ?? '';
@@ -1147,7 +1142,7 @@ function xgroupSetid(client: Client, argv: string[]): void {
   if (context === undefined) return;
   const server = client.server;
   if (argv.length !== 5 && argv.length !== 7) {
-    server.errorReply(client, subcommandSyntax(argv));
+    server.errorReply(client, subcommandSyntaxError(argv));
     return;
   }
   const stream = context.stream as StreamValue;
@@ -1559,13 +1554,13 @@ function xinfoStream(client: Client, argv: string[]): void {
   const options = argv.length - 3;
   if (options !== 0) {
     if ((options !== 1 && options !== 3) || !is(argv[3], 'FULL')) {
-      server.errorReply(client, subcommandSyntax(argv));
+      server.errorReply(client, subcommandSyntaxError(argv));
       return;
     }
     full = true;
     if (options === 3) {
       if (!is(argv[4], 'COUNT')) {
-        server.errorReply(client, subcommandSyntax(argv));
+        server.errorReply(client, subcommandSyntaxError(argv));
         return;
       }
       const value = int64Arg(client, argv[5] ?? '');
