@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { splitArgs } from '@byor/protocol';
 import { errorTable } from './convert.js';
 import type { ScriptEngine } from './engine.js';
 import { LuaError, LuaFunction, LuaKilled, LuaTable, type LuaValue } from './lua/value.js';
@@ -43,20 +44,26 @@ export class FunctionRegistry {
 
   /** FUNCTION LOAD: returns the library name, or the error reply text. */
   load(code: string, replace: boolean): { name: string } | string {
+    // functionExtractLibMetaData, then the name's check, then the engine
     if (!code.startsWith('#!')) return 'ERR Missing library metadata';
     const end = code.indexOf('\n');
-    const shebang = end < 0 ? code : code.slice(0, end);
-    const parts = shebang.split(' ').filter((part) => part !== '');
+    if (end < 0) return 'ERR Invalid library metadata';
+    const shebang = code.slice(0, end);
+    const parts = splitArgs(Buffer.from(shebang, 'latin1'));
+    if (parts === undefined || parts.length === 0) return 'ERR Invalid library metadata';
     const engineName = (parts[0] ?? '').slice(2);
-    if (engineName.toLowerCase() !== 'lua') return `ERR Engine '${engineName}' not found`;
     let name: string | undefined;
     for (const part of parts.slice(1)) {
-      if (part.startsWith('name=')) name = part.slice(5);
-      else return `ERR Invalid metadata value given: ${part}`;
+      if (part.slice(0, 5).toLowerCase() === 'name=') {
+        if (name !== undefined)
+          return 'ERR Invalid metadata value, name argument was given multiple times';
+        name = part.slice(5);
+      } else return `ERR Invalid metadata value given: ${part}`;
     }
-    if (name === undefined) return 'ERR Invalid library metadata';
+    if (name === undefined) return 'ERR Library name was not given';
     if (!NAME.test(name))
       return 'ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
+    if (engineName.toLowerCase() !== 'lua') return `ERR Engine '${engineName}' not found`;
     const existing = this.libraries.get(name);
     if (existing && !replace) return `ERR Library '${name}' already exists`;
 

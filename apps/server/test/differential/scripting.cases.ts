@@ -834,6 +834,28 @@ export const scriptingCases: DiffCase[] = [
     ],
   },
   {
+    name: 'function library metadata',
+    commands: [
+      ['FUNCTION', 'FLUSH'],
+      ['FUNCTION', 'LOAD', "#!lua\nredis.register_function('f', function() return 1 end)"],
+      ['FUNCTION', 'LOAD', "#!lua name=a name=b\nredis.register_function('f', function() end)"],
+      ['FUNCTION', 'LOAD', "#!lua name=\nredis.register_function('f', function() end)"],
+      ['FUNCTION', 'LOAD', "#!lua foo=bar\nredis.register_function('f', function() end)"],
+      ['FUNCTION', 'LOAD', "#!nosuch foo=bar\nredis.register_function('f', function() end)"],
+      ['FUNCTION', 'LOAD', "#!nosuch name=z\nredis.register_function('f', function() end)"],
+      ['FUNCTION', 'LOAD', "#! name=z\nredis.register_function('f', function() end)"],
+      ['FUNCTION', 'LOAD', "#!lua NAME=up\nredis.register_function('fu', function() end)"],
+      ['FUNCTION', 'LOAD', '#!lua "name=quoted"\nredis.register_function(\'fq\', function() end)'],
+      [
+        'FUNCTION',
+        'LOAD',
+        "#!lua \"name=unbalanced\nredis.register_function('fb', function() end)",
+      ],
+      ['FUNCTION', 'LOAD', "#!Lua  name=spaced\nredis.register_function('fs', function() end)"],
+      ['FUNCTION', 'FLUSH'],
+    ],
+  },
+  {
     name: 'function names in any case',
     commands: [
       ['FUNCTION', 'FLUSH'],
