@@ -345,7 +345,7 @@ export class Network implements NetworkControl {
     server.sampleStats();
     // active expiry: at most 25% of the cron period, as redis-server's slow cycle
     // a replica leaves expiring to its master (whose DELs come in the stream)
-    if (server.activeExpireEnabled && server.replicaOf === undefined) {
+    if (server.activeExpireEnabled && server.replicaOf === undefined && !server.clientsPaused) {
       const deadline = performance.now() + periodMs * 0.25;
       for (const db of server.databases) {
         if (db.expiresCount === 0) continue;

@@ -603,7 +603,9 @@ export class Server implements KeyspaceHost {
    * the master's own commands ('keep').
    */
   get expiry(): 'delete' | 'hide' | 'keep' {
-    if (this.replicaOf === undefined) return 'delete';
+    // expireIfNeeded: while clients are paused a key past its TTL reads as missing, and is
+    // deleted (and its DEL propagated) once the pause ends
+    if (this.replicaOf === undefined) return this.clientsPaused ? 'hide' : 'delete';
     if (this.#masterClient !== undefined) return 'keep';
     return this.config.bool('replica-read-only') ? 'hide' : 'delete';
   }
@@ -1020,6 +1022,11 @@ export class Server implements KeyspaceHost {
   pauseClients(until: number, writesOnly: boolean): void {
     this.pause = { until, writesOnly };
     this.network?.schedulePauseEnd(until);
+  }
+
+  /** A CLIENT PAUSE is in force (checkClientPauseTimeoutAndReturnIfPaused): no key expires. */
+  get clientsPaused(): boolean {
+    return this.pause !== undefined && this.clock.now() < this.pause.until;
   }
 
   /** CLIENT UNPAUSE, or the pause deadline passing. */

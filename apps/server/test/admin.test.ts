@@ -679,3 +679,27 @@ describe.skipIf(!hasRedisServer)('DEBUG PAUSE-CRON, as redis-server 7.0', () => 
     }
   });
 });
+
+describe.skipIf(!hasRedisServer)('expiry under CLIENT PAUSE, as redis-server 7.0', () => {
+  it('keys past their TTL read as missing and are deleted only once the pause ends', async () => {
+    const [ours, theirs] = await onBoth(async (port) => {
+      const client = await RawClient.connect(port);
+      const expired = async () =>
+        /expired_keys:(\d+)/.exec(await client.call('INFO', 'stats'))?.[1] ?? '';
+      const out: string[] = [await expired()];
+      await client.call('MULTI');
+      await client.call('SET', 'foo', 'bar', 'PX', '10');
+      await client.call('SET', 'bar', 'foo', 'PX', '10');
+      await client.call('CLIENT', 'PAUSE', '50000', 'WRITE');
+      await client.call('EXEC');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      out.push(await client.call('GET', 'foo'), await client.call('DBSIZE'), await expired());
+      await client.call('CLIENT', 'UNPAUSE');
+      out.push(await client.call('GET', 'foo'), await client.call('GET', 'bar'), await expired());
+      client.close();
+      return out;
+    });
+    expect(ours).toEqual(theirs);
+    expect(theirs).toEqual(['0', '$-1\r\n', ':2\r\n', '0', '$-1\r\n', '$-1\r\n', '2']);
+  });
+});
