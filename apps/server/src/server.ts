@@ -139,6 +139,8 @@ export class Server implements KeyspaceHost {
   activeExpireEnabled = true;
   /** DEBUG PAUSE-CRON: the cron (expiry, rehashing, statistics) skips its work */
   cronPaused = false;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged noscript */
+  scriptNoscriptAllowed = false;
   /** the master byor follows (REPLICAOF, replication/replica.ts); undefined while it is a master */
   replicaOf: { host: string; port: number } | undefined = undefined;
   /** a replica: its link to the master is up (replica-serve-stale-data no refuses data otherwise) */

@@ -703,3 +703,31 @@ describe.skipIf(!hasRedisServer)('expiry under CLIENT PAUSE, as redis-server 7.0
     expect(theirs).toEqual(['0', '$-1\r\n', ':2\r\n', '0', '$-1\r\n', '$-1\r\n', '2']);
   });
 });
+
+describe.skipIf(!hasRedisServer)('DEBUG SET-DISABLE-DENY-SCRIPTS, as redis-server 7.0', () => {
+  it('lets scripts call commands flagged noscript while it is set', async () => {
+    const byor = await startServer({ port: 0, config: { 'enable-debug-command': 'yes' } });
+    const redis = await startRedisServer(['--enable-debug-command', 'yes']);
+    try {
+      const results: string[][] = [];
+      for (const port of [byor.port, redis.port]) {
+        const client = await RawClient.connect(port);
+        const script = "return redis.call('debug', 'protocol', 'bignum')";
+        const out: string[] = [];
+        for (const setting of ['0', '1', '0']) {
+          out.push(await client.call('DEBUG', 'SET-DISABLE-DENY-SCRIPTS', setting));
+          out.push(
+            (await client.call('EVAL', script, '0')).replace(/script: \w+/, 'script: <sha>'),
+          );
+        }
+        client.close();
+        results.push(out);
+      }
+      expect(results[0]).toEqual(results[1]);
+      expect(results[1]?.[3]).toMatch(/^\$37\r\n/);
+    } finally {
+      await byor.close();
+      await redis.stop();
+    }
+  });
+});

@@ -800,6 +800,9 @@ export function debugIntrospection(client: Client, argv: string[]): boolean {
     const error = persistenceOf(server).debugLoadAof();
     if (error !== undefined) server.errorReply(client, error);
     else w.ok();
+  } else if (sub === 'set-disable-deny-scripts' && argc === 3) {
+    server.scriptNoscriptAllowed = Number.parseInt(argv[2] ?? '', 10) ? true : false;
+    w.ok();
   } else if (sub === 'pause-cron' && argc === 3) {
     server.cronPaused = Number.parseInt(argv[2] ?? '', 10) ? true : false;
     w.ok();

@@ -167,6 +167,7 @@ export class ScriptEngine {
           else if (level === 2) logger.notice(message);
           else logger.warning(message);
         },
+        noscriptAllowed: () => server.scriptNoscriptAllowed,
         version: server.redisVersion,
         versionNum: versionNumber(server.redisVersion),
       }),

@@ -62,6 +62,8 @@ export interface RedisLibHost {
   /** a command the script called was refused (Server.scriptCallRejected) */
   rejected(message: string, command: Command | undefined): void;
   log(level: number, message: string): void;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: commands flagged noscript may be called too */
+  noscriptAllowed(): boolean;
   readonly version: string;
   readonly versionNum: number;
 }
@@ -115,7 +117,8 @@ export function redisLibrary(host: RedisLibHost): LuaTable {
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity)
       return failure(ScriptError.WRONG_ARITY);
     const flags = cmd.meta.flags;
-    if (flags & CommandFlag.NOSCRIPT) return failure(ScriptError.NOSCRIPT);
+    if (flags & CommandFlag.NOSCRIPT && !host.noscriptAllowed())
+      return failure(ScriptError.NOSCRIPT);
     const denied = scriptPermissionError(
       context.scriptClient,
       (context as { caller?: Client }).caller,
