@@ -224,7 +224,8 @@ export function writeLuaReply(
     const big = hash.get('big_number');
     if (typeof big === 'string') {
       const text = big.replace(/[\r\n]/g, ' ');
-      if (w.protocol === 3) w.bigNumber(text);
+      // addReplyBigNum writes the text as it is: not checked to be a number
+      if (w.protocol === 3) w.raw(Buffer.from(`(${text}\r\n`, 'latin1'));
       else w.bulk(text);
       return;
     }

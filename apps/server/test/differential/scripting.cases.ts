@@ -31,6 +31,15 @@ export const scriptingCases: DiffCase[] = [
       ['EVAL', 'return 1'],
     ],
   },
+  ...snippets(
+    'RESP3 big numbers from scripts, not checked',
+    [
+      "return {big_number='123\\r\\n123'}",
+      "return {big_number='abc'}",
+      "redis.setresp(3) return {big_number='1.5'}",
+    ],
+    3,
+  ),
   ...snippets('string.dump and binary chunks', [
     'return loadstring(string.dump(function() return 1 end))()',
     'local f, e = loadstring(string.dump(function() return 1 end)) return {tostring(f), type(e)}',
