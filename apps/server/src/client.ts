@@ -119,6 +119,11 @@ export class Client {
    */
   postponed = false;
 
+  /** Waiting on keys or held back by CLIENT PAUSE: INFO blocked_clients, CLIENT LIST's b flag. */
+  get isBlocked(): boolean {
+    return this.blocked !== undefined || this.postponed;
+  }
+
   constructor(
     id: number,
     server: Server,

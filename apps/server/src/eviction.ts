@@ -192,17 +192,18 @@ export class Eviction implements AccessTracking {
     this.outOfMemory = outOfMemory;
     if (!outOfMemory) return false;
     const name = command.meta.name;
-    let deny = this.#denyOom(command, argv);
+    const server = this.#server;
+    const denyOom = (queued: Command, queuedArgv: string[]) =>
+      (server.commandFlags(queued, queuedArgv) & CommandFlag.DENYOOM) !== 0;
+    let deny = denyOom(command, argv);
     const multi = client.multi;
     if (multi) {
       if (name === 'exec') {
-        for (const queued of multi.commands)
-          if (this.#denyOom(queued.command, queued.argv)) deny = true;
+        for (const queued of multi.commands) if (denyOom(queued.command, queued.argv)) deny = true;
       } else if (name !== 'discard' && name !== 'quit' && name !== 'reset') deny = true;
     }
     if (!deny) return false;
     command.rejectedCalls++;
-    const server = this.#server;
     if (multi && name === 'exec') {
       // rejectCommand -> execCommandAbort: the transaction is discarded
       client.multi = undefined;
@@ -213,14 +214,6 @@ export class Eviction implements AccessTracking {
     if (multi) multi.dirty = true;
     server.errorReply(client, OOM_ERROR);
     return true;
-  }
-
-  /** CMD_DENYOOM, a script's from the flags it declares (scriptFlagsToCmdFlags). */
-  #denyOom(command: Command, argv: string[]): boolean {
-    const server = this.#server;
-    const declared = server.hooks.scriptFlags?.(server, command.meta.name, argv);
-    if (declared !== undefined) return declared.denyOom;
-    return (command.meta.flags & CommandFlag.DENYOOM) !== 0;
   }
 
   /**

@@ -96,7 +96,7 @@ function section(server: Server, name: string): string | undefined {
       let blocked = 0;
       let timed = 0;
       for (const client of server.clients.values()) {
-        if (client.blocked || client.postponed) blocked++;
+        if (client.isBlocked) blocked++;
         // the timeout table holds the blocked clients with a timeout (addClientToTimeoutTable)
         if (client.blocked !== undefined && client.blocked.deadline !== 0) timed++;
       }

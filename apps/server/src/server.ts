@@ -6,7 +6,12 @@ import { helpHandler, protectedRefusal } from './commands/admin.js';
 import { PubSub } from './pubsub.js';
 import { clientType } from './commands/connection.js';
 import type { Config } from './config/config.js';
-import { CAPTURED_REDIS_VERSION, CommandFlag, type CommandMeta } from './commands/spec.js';
+import {
+  arityRefuses,
+  CAPTURED_REDIS_VERSION,
+  CommandFlag,
+  type CommandMeta,
+} from './commands/spec.js';
 import type { Command, Handler, HandlerTable } from './commands/types.js';
 import { commandKeys } from './commands/keyspecs.js';
 import { ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './errors.js';
@@ -389,12 +394,7 @@ export class Server implements KeyspaceHost {
     // the command as CLIENT LIST's cmd= shows it, whether it runs, is refused or is queued (an
     // EXEC's commands and a script's leave it at exec or eval)
     client.lastCommand = command.meta.name;
-    const arity = command.meta.arity;
-    if (
-      (arity > 0 && argv.length !== arity) ||
-      argv.length < -arity ||
-      (!command.handler && argv.length < 2)
-    ) {
+    if (arityRefuses(command.meta.arity, argv.length) || (!command.handler && argv.length < 2)) {
       this.#reject(client, wrongArity(command.meta.name), command, argv);
       return;
     }
@@ -554,14 +554,28 @@ export class Server implements KeyspaceHost {
    * transaction with a write, or a script that declares it may write (getCommandFlags).
    */
   #writes(client: Client, command: Command, argv: string[]): boolean {
-    if (command.meta.flags & CommandFlag.WRITE) return true;
-    const name = command.meta.name;
-    if (name === 'exec')
+    if (command.meta.name === 'exec')
       return (
         client.multi?.commands.some((queued) => queued.command.meta.flags & CommandFlag.WRITE) ??
         false
       );
-    return this.hooks.scriptFlags?.(this, name, argv)?.writes ?? false;
+    return (this.commandFlags(command, argv) & CommandFlag.WRITE) !== 0;
+  }
+
+  /**
+   * getCommandFlags: a command's flags; a script's from the flags it declares, when it declares
+   * some (scriptFlagsToCmdFlags: WRITE unless no-writes, DENYOOM unless no-writes or allow-oom,
+   * MAY_REPLICATE dropped).
+   */
+  commandFlags(command: Command, argv: string[]): number {
+    const flags = command.meta.flags;
+    const declared = this.hooks.scriptFlags?.(this, command.meta.name, argv);
+    if (declared === undefined) return flags;
+    return (
+      (flags & ~(CommandFlag.WRITE | CommandFlag.DENYOOM | CommandFlag.MAY_REPLICATE)) |
+      (declared.writes ? CommandFlag.WRITE : 0) |
+      (declared.denyOom ? CommandFlag.DENYOOM : 0)
+    );
   }
 
   /**
@@ -782,7 +796,7 @@ export class Server implements KeyspaceHost {
     if (command.meta.flags & CommandFlag.SKIP_SLOWLOG) return;
     const maxLength = this.config.number('slowlog-max-len');
     // the command as the client sent it, its secrets redacted (slowlogPushCurrentCommand)
-    const args = redactForMonitor(argv)
+    const args = redactArguments(argv)
       .slice(0, 32)
       .map((arg) =>
         arg.length > 128 ? `${arg.slice(0, 128)}... (${arg.length - 128} more bytes)` : arg,
@@ -817,7 +831,7 @@ export class Server implements KeyspaceHost {
     const time = `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
     const peer = client.endpoint;
     const origin = peer ? (peer.unix ? 'unix' : client.addr) : 'lua';
-    const line = `+${time} [${client.db.index} ${origin}] ${redactForMonitor(argv).map(quoteForMonitor).join(' ')}\r\n`;
+    const line = `+${time} [${client.db.index} ${origin}] ${redactArguments(argv).map(quoteForMonitor).join(' ')}\r\n`;
     const bytes = Buffer.from(line, 'latin1');
     for (const monitor of this.monitors) monitor.conn?.write(bytes);
   }
@@ -968,7 +982,7 @@ export class Server implements KeyspaceHost {
     if (client.masterLink) flags += 'M';
     if (client.subscriptionCount > 0) flags += 'P';
     if (client.multi) flags += 'x';
-    if (client.blocked || client.postponed) flags += 'b';
+    if (client.isBlocked) flags += 'b';
     if (tracking) flags += tracking.flags;
     if (client.watchDirty) flags += 'd';
     if (client.closing) flags += 'c';
@@ -1052,8 +1066,7 @@ export class Server implements KeyspaceHost {
     const command = this.lookupCommand(argv);
     if (command === undefined) return false;
     // processCommand refuses these before it looks at the pause: the error comes at once
-    const arity = command.meta.arity;
-    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return false;
+    if (arityRefuses(command.meta.arity, argv.length)) return false;
     if (!client.authenticated && !(command.meta.flags & CommandFlag.NO_AUTH)) return false;
     if (!pause.writesOnly) return true;
     if (command.meta.name === 'exec' && client.multi)
@@ -1063,11 +1076,11 @@ export class Server implements KeyspaceHost {
     return this.#mayReplicate(command, argv);
   }
 
-  /** A command's CMD_WRITE or CMD_MAY_REPLICATE, a script's from the flags it declares. */
+  /** is_may_replicate_command: CMD_WRITE or CMD_MAY_REPLICATE (getCommandFlags). */
   #mayReplicate(command: Command, argv: string[]): boolean {
-    const declared = this.hooks.scriptFlags?.(this, command.meta.name, argv);
-    if (declared !== undefined) return declared.writes;
-    return (command.meta.flags & (CommandFlag.WRITE | CommandFlag.MAY_REPLICATE)) !== 0;
+    return (
+      (this.commandFlags(command, argv) & (CommandFlag.WRITE | CommandFlag.MAY_REPLICATE)) !== 0
+    );
   }
 
   /**
@@ -1224,7 +1237,7 @@ export class Server implements KeyspaceHost {
   /** Number of blocked clients: waiting on keys, or held back by CLIENT PAUSE. */
   get blockedClients(): number {
     let count = 0;
-    for (const client of this.clients.values()) if (client.blocked || client.postponed) count++;
+    for (const client of this.clients.values()) if (client.isBlocked) count++;
     return count;
   }
 
@@ -1671,15 +1684,15 @@ function randomHex(length: number): string {
   return out.slice(0, length);
 }
 
-/** MONITOR prints each argument quoted as sdscatrepr does. */
 /** EVAL and FCALL (flagged skip-monitor): MONITOR shows them before their script's commands. */
 const SCRIPT_RUNNERS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 
 /**
- * The arguments MONITOR shows: passwords replaced by "(redacted)" as redis-server's
- * redactClientCommandArgument does (AUTH, HELLO ... AUTH user pass, MIGRATE ... AUTH / AUTH2).
+ * The arguments MONITOR and SLOWLOG show: secrets replaced by "(redacted)" as redis-server's
+ * redactClientCommandArgument does (AUTH, HELLO ... AUTH user pass, MIGRATE ... AUTH / AUTH2,
+ * ACL SETUSER, CONFIG SET of a sensitive parameter).
  */
-export function redactForMonitor(argv: readonly string[]): readonly string[] {
+export function redactArguments(argv: readonly string[]): readonly string[] {
   const name = (argv[0] ?? '').toLowerCase();
   if (
     name !== 'auth' &&
@@ -1739,6 +1752,7 @@ const CLIENT_BASE_MEMORY = 37632;
 /** The parameters whose CONFIG SET values MONITOR and SLOWLOG redact (SENSITIVE_CONFIG). */
 const SENSITIVE_CONFIGS = new Set(['masteruser', 'masterauth', 'requirepass']);
 
+/** MONITOR prints each argument quoted as sdscatrepr does. */
 export function quoteForMonitor(arg: string): string {
   let out = '"';
   for (let i = 0; i < arg.length; i++) {

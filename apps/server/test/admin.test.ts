@@ -327,6 +327,12 @@ describe.skipIf(!hasRedisServer)("CLIENT LIST's cmd=", () => {
   });
 });
 
+/** Polls INFO clients through `client` until the server reports `count` blocked clients. */
+async function untilBlocked(client: RawClient, count: number): Promise<void> {
+  while (!(await client.call('INFO', 'clients')).includes(`blocked_clients:${count}\r`))
+    await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
 /** Runs `probe` against a fresh byor and a fresh redis-server; its two results, byor's first. */
 async function onBoth<T>(probe: (port: number) => Promise<T>): Promise<[T, T]> {
   const byor = await startServer({ port: 0 });
@@ -373,8 +379,7 @@ describe.skipIf(!hasRedisServer)('CLIENT UNBLOCK, as redis-server 7.0', () => {
       const out: string[] = [await admin.call('CLIENT', 'UNBLOCK', 'x', 'maybe')];
       for (const reason of ['TIMEOUT', 'ERROR']) {
         const reply = waiting.call('BLPOP', 'queue', '0');
-        while (!(await admin.call('INFO', 'clients')).includes('blocked_clients:1'))
-          await new Promise((resolve) => setTimeout(resolve, 2));
+        await untilBlocked(admin, 1);
         out.push(await admin.call('CLIENT', 'UNBLOCK', id, reason), await reply);
       }
       const stats = await admin.call('INFO', 'commandstats');
@@ -416,16 +421,12 @@ describe.skipIf(!hasRedisServer)(
               .sort(),
           ];
         };
-        const until = async (count: number): Promise<void> => {
-          while (!(await admin.call('INFO', 'clients')).includes(`blocked_clients:${count}\r`))
-            await new Promise((resolve) => setTimeout(resolve, 2));
-        };
         await admin.call('CONFIG', 'SET', 'timeout', '1');
         const replies = [forever.call('BLPOP', 'a', '0'), timed.call('BLPOP', 'b', '30')];
-        await until(2);
+        await untilBlocked(admin, 2);
         await admin.call('CLIENT', 'PAUSE', '5000', 'WRITE');
         replies.push(paused.call('SET', 'k', 'v'));
-        await until(3);
+        await untilBlocked(admin, 3);
         const out = await clients();
         // past the idle timeout: blocked clients are exempt (the admin connection stays active)
         for (let i = 0; i < 6; i++) {
@@ -524,15 +525,13 @@ describe.skipIf(!hasRedisServer)('SLOWLOG, as redis-server 7.0', () => {
       ])
         await client.call(...command);
       const served = waiting.call('BLPOP', 'list', '0');
-      while (!(await client.call('INFO', 'clients')).includes('blocked_clients:1'))
-        await new Promise((resolve) => setTimeout(resolve, 2));
+      await untilBlocked(client, 1);
       await client.call('RPUSH', 'list', 'x');
       await served;
       await waiting.call('BLPOP', 'list', '0.01');
       const id = (await waiting.call('CLIENT', 'ID')).slice(1, -2);
       const unblocked = waiting.call('BLPOP', 'list', '0');
-      while (!(await client.call('INFO', 'clients')).includes('blocked_clients:1'))
-        await new Promise((resolve) => setTimeout(resolve, 2));
+      await untilBlocked(client, 1);
       await client.call('CLIENT', 'UNBLOCK', id);
       await unblocked;
       const log = await client.call('SLOWLOG', 'GET', '-1');

@@ -3,7 +3,7 @@ import type { Client } from '../client.js';
 import { protectedRefusal } from '../commands/admin.js';
 import type { Server } from '../server.js';
 import type { Command } from '../commands/types.js';
-import { CommandFlag } from '../commands/spec.js';
+import { arityRefuses, CommandFlag } from '../commands/spec.js';
 import { ConfigError } from '../errors.js';
 import { aclCommandTable, type AclCommand, type AclCommandTable } from './commands.js';
 import { AclLog, type AclLogContext, type AclLogReason } from './log.js';
@@ -210,8 +210,7 @@ export class Acl {
     if (!client.authenticated || user.unrestricted) return undefined;
     const command = this.server.lookupCommand(argv);
     if (!command) return undefined;
-    const arity = command.meta.arity;
-    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return undefined;
+    if (arityRefuses(command.meta.arity, argv.length)) return undefined;
     if (!command.handler && argv.length < 2) return undefined;
     if (client.multi && command.meta.flags & CommandFlag.NO_MULTI) return undefined;
     // protected commands refused by enable-debug-command / enable-module-command come first

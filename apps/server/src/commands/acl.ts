@@ -7,6 +7,7 @@ import { AclText } from '../acl/texts.js';
 import { wrongArity } from '../errors.js';
 import { parseInt64 } from '../util/numbers.js';
 import { intArg } from './args.js';
+import { arityRefuses } from './spec.js';
 import type { HandlerTable } from './types.js';
 
 /** The ACL command family (acl.c's aclCommand), replies byte for byte as redis-server 7.0. */
@@ -186,8 +187,7 @@ function dryrun(client: Client, argv: string[]): void {
     server.errorReply(client, AclText.commandNotFound(args[0] ?? ''));
     return;
   }
-  const arity = command.meta.arity;
-  if ((arity > 0 && arity !== args.length) || args.length < -arity) {
+  if (arityRefuses(command.meta.arity, args.length)) {
     server.errorReply(client, wrongArity(command.name));
     return;
   }

@@ -4,7 +4,7 @@ import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
 import { is } from './args.js';
 import { commandHasKeys, commandKeys, type KeyReference } from './keyspecs.js';
-import { CommandFlag, encodeResp, type RespNode } from './spec.js';
+import { arityRefuses, CommandFlag, encodeResp, type RespNode } from './spec.js';
 import type { Command, HandlerTable } from './types.js';
 import { generateInfo } from '../info.js';
 import { estimateMemoryUsage } from '../memory.js';
@@ -334,8 +334,7 @@ function keysOfCommandLine(client: Client, target: string[]): KeyReference[] | u
     server.errorReply(client, 'ERR The command has no key arguments');
     return undefined;
   }
-  const arity = meta.arity;
-  if ((arity > 0 && target.length !== arity) || target.length < -arity) {
+  if (arityRefuses(meta.arity, target.length)) {
     server.errorReply(client, 'ERR Invalid number of arguments specified for command');
     return undefined;
   }

@@ -770,6 +770,11 @@ function debugEncodingCheck(client: Client, argv: string[], encoding: string): v
     );
 }
 
+/** A DEBUG switch read as atoi: anything that does not start with a non-zero number is off. */
+function atoiFlag(arg: string | undefined): boolean {
+  return Number.parseInt(arg ?? '', 10) ? true : false;
+}
+
 /**
  * DEBUG subcommands byor implements here; OBJECT and SLEEP stay in admin.ts. Returns false when
  * the subcommand is not one of them.
@@ -801,14 +806,13 @@ export function debugIntrospection(client: Client, argv: string[]): boolean {
     if (error !== undefined) server.errorReply(client, error);
     else w.ok();
   } else if (sub === 'set-disable-deny-scripts' && argc === 3) {
-    server.scriptNoscriptAllowed = Number.parseInt(argv[2] ?? '', 10) ? true : false;
+    server.scriptNoscriptAllowed = atoiFlag(argv[2]);
     w.ok();
   } else if (sub === 'pause-cron' && argc === 3) {
-    server.cronPaused = Number.parseInt(argv[2] ?? '', 10) ? true : false;
+    server.cronPaused = atoiFlag(argv[2]);
     w.ok();
   } else if (sub === 'set-active-expire' && argc === 3) {
-    // atoi: anything that does not start with a non-zero number disables it
-    server.activeExpireEnabled = Number.parseInt(argv[2] ?? '', 10) ? true : false;
+    server.activeExpireEnabled = atoiFlag(argv[2]);
     w.ok();
   } else if (sub === 'error' && argc === 3) {
     // written as it is (addReplySds): not counted as an error reply

@@ -141,6 +141,15 @@ const FLAG_BY_NAME: Record<string, number> = {
   no_mandatory_keys: CommandFlag.NO_MANDATORY_KEYS,
 };
 
+/**
+ * processCommand's arity check: whether `argc` arguments (the command's name included) are the
+ * wrong number for a command of `arity` (exactly `arity` when positive, at least `-arity` when
+ * negative).
+ */
+export function arityRefuses(arity: number, argc: number): boolean {
+  return (arity > 0 && argc !== arity) || argc < -arity;
+}
+
 /** Metadata of one command or subcommand. */
 export interface CommandMeta {
   /** lower-case name; subcommands are "config|get" */

@@ -300,24 +300,19 @@ export const BYOR_DEFAULTS: Readonly<Record<string, string>> = {
  * redis-server's HIDDEN_CONFIG parameters (testing and debugging knobs): CONFIG SET and CONFIG
  * GET take them by their exact name, a CONFIG GET pattern leaves them out. Known, not implemented.
  */
-const HIDDEN: readonly DirectiveSpec[] = [
-  bool('use-exit-on-panic', false),
-  bool('lua-enable-deprecated-api', false, false),
-  int('rdb-key-save-delay', -INT_MAX - 1, INT_MAX, false),
-  int('key-load-delay', -INT_MAX - 1, INT_MAX, false),
-  int('watchdog-period', 0, INT_MAX, false),
-  int('loading-process-events-interval-bytes', 1024, INT_MAX, false),
+const HIDDEN: readonly (readonly [DirectiveSpec, string])[] = [
+  [bool('use-exit-on-panic', false), 'no'],
+  [bool('lua-enable-deprecated-api', false, false), 'no'],
+  [int('rdb-key-save-delay', -INT_MAX - 1, INT_MAX, false), '0'],
+  [int('key-load-delay', -INT_MAX - 1, INT_MAX, false), '0'],
+  [int('watchdog-period', 0, INT_MAX, false), '0'],
+  [int('loading-process-events-interval-bytes', 1024, INT_MAX, false), '2097152'],
 ];
 
 /** The defaults of the {@link HIDDEN} parameters. */
-export const HIDDEN_DEFAULTS: Readonly<Record<string, string>> = {
-  'use-exit-on-panic': 'no',
-  'lua-enable-deprecated-api': 'no',
-  'rdb-key-save-delay': '0',
-  'key-load-delay': '0',
-  'watchdog-period': '0',
-  'loading-process-events-interval-bytes': '2097152',
-};
+export const HIDDEN_DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
+  HIDDEN.map(([spec, value]) => [spec.name, value]),
+);
 
 /** Whether `name` is one of redis-server's hidden parameters (not matched by a pattern). */
 export function isHiddenDirective(name: string): boolean {
@@ -326,7 +321,7 @@ export function isHiddenDirective(name: string): boolean {
 
 const specs = new Map<string, DirectiveSpec>();
 for (const spec of implementedSpecs) specs.set(spec.name, spec);
-for (const spec of HIDDEN) specs.set(spec.name, spec);
+for (const [spec] of HIDDEN) specs.set(spec.name, spec);
 for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
   if (specs.has(name) || ALIASES[name]) continue;
   const kind: DirectiveKind =

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { RespWriter } from '@byor/protocol';
 import type { Client } from '../client.js';
-import { CommandFlag } from '../commands/spec.js';
+import { arityRefuses, CommandFlag } from '../commands/spec.js';
 import type { Command } from '../commands/types.js';
 import { sanitize } from '../errors.js';
 import type { Server } from '../server.js';
@@ -341,8 +341,7 @@ export class ScriptEngine {
     // (an unknown command or subcommand gets the usual error)
     const target = this.server.lookupCommand(argv);
     if (target === undefined) return undefined;
-    const arity = target.meta.arity;
-    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return undefined;
+    if (arityRefuses(target.meta.arity, argv.length)) return undefined;
     const text = run.isEval ? BusyError.EVAL : BusyError.FUNCTION;
     if (target.meta.flags & CommandFlag.ALLOW_BUSY) {
       if (target.meta.name !== 'shutdown') return undefined;

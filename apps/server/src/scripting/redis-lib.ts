@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '../client.js';
-import { CommandFlag } from '../commands/spec.js';
+import { arityRefuses, CommandFlag } from '../commands/spec.js';
 import { scriptCommandAllowed, scriptPermissionError } from '../acl/acl.js';
 import type { Command } from '../commands/types.js';
 import { countedErrorTable, errorTable, ReplyReader } from './convert.js';
@@ -113,9 +113,7 @@ export function redisLibrary(host: RedisLibHost): LuaTable {
       return [table];
     };
     if (cmd === undefined) return failure(ScriptError.UNKNOWN_COMMAND);
-    const arity = cmd.meta.arity;
-    if ((arity > 0 && argv.length !== arity) || argv.length < -arity)
-      return failure(ScriptError.WRONG_ARITY);
+    if (arityRefuses(cmd.meta.arity, argv.length)) return failure(ScriptError.WRONG_ARITY);
     const flags = cmd.meta.flags;
     if (flags & CommandFlag.NOSCRIPT && !host.noscriptAllowed())
       return failure(ScriptError.NOSCRIPT);
