@@ -429,8 +429,25 @@ describe('AOF', () => {
       const ours = dir();
       const theirs = dir();
       const debug = 'enable-debug-command';
-      const server = await byor({ dir: ours, appendonly: 'yes', [debug]: 'yes' });
-      const other = await redis(['--dir', theirs, '--appendonly', 'yes', `--${debug}`, 'yes']);
+      // appendfsync always: every write is in the file before its reply (with everysec
+      // redis-server may postpone writing while a background fsync runs, and DEBUG LOADAOF's
+      // flush would then grow the file with writes made before it)
+      const server = await byor({
+        dir: ours,
+        appendonly: 'yes',
+        appendfsync: 'always',
+        [debug]: 'yes',
+      });
+      const other = await redis([
+        '--dir',
+        theirs,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        `--${debug}`,
+        'yes',
+      ]);
       const expected = await run(other.port, theirs);
       expect(await run(server.port, ours)).toEqual(expected);
       expect(expected).toContain(true);
