@@ -111,3 +111,10 @@ export class ConfigError extends ByorServerError {
     super('BYOR_ERR_CONFIG', message, options);
   }
 }
+
+/** No TCP listener could be made at start-up (its message is redis-server's log line). */
+export class ListenFailedError extends ByorServerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BYOR_ERR_LISTEN', message, options);
+  }
+}

@@ -1,5 +1,5 @@
 import { Config } from './config/config.js';
-import { ByorServerError } from './errors.js';
+import { ByorServerError, ListenFailedError } from './errors.js';
 import { createLogger } from './logger.js';
 import { startServer } from './start.js';
 import { BYOR_VERSION } from './version.js';
@@ -106,7 +106,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     running = await startServer({ config, logger });
   } catch (error) {
-    logger.warning(`Failed to start: ${(error as Error).message}`);
+    logger.warning(
+      error instanceof ListenFailedError
+        ? error.message
+        : `Failed to start: ${(error as Error).message}`,
+    );
     return 1;
   }
   if (stopping) {

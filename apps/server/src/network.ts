@@ -2,11 +2,21 @@ import {
   CloseReason,
   EventLoop,
   type Connection,
+  type Listener,
   type ListenerHandlers,
   type TimerHandle,
 } from '@byor/eventloop';
 import { BinaryRequestParser, BinaryWriter, ProtocolError } from '@byor/protocol';
 import { PrefetchingParser } from './pipeline-prefetch.js';
+import {
+  bindAddresses,
+  bindFailureReason,
+  listenErrorCode,
+  skipsOptional,
+  tryBinding,
+  type BindAddress,
+} from './listen-addresses.js';
+import { ListenFailedError } from './errors.js';
 import { BookProtocol } from './book.js';
 import type { Client, ClientConnection } from './client.js';
 import type { Config } from './config/config.js';
@@ -22,6 +32,23 @@ const FLUSH_EARLY_BYTES = 64 * 1024;
 
 function isLoopback(address: string): boolean {
   return address === '::1' || address.startsWith('127.');
+}
+
+/** A TCP listener of `port` and `bind`, with what it binds. */
+interface TcpListener {
+  readonly listener: Listener;
+  readonly address: BindAddress;
+  readonly port: number;
+}
+
+/** A listener's key in Network's table. */
+function endpoint(host: string, port: number): string {
+  return `${host} ${port}`;
+}
+
+/** Where a client of this process reaches a listener bound to `host`. */
+function connectableHost(host: string): string {
+  return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
 }
 
 function normalizeAddress(address: string): string {
@@ -285,43 +312,46 @@ export class Network implements NetworkControl {
   }
 
   async listen(): Promise<void> {
-    const config = this.#server.config;
+    const server = this.#server;
+    const config = server.config;
     const handlers = this.#handlers();
-    const addresses = config.string('bind').split(' ').filter(Boolean);
+    this.#tcpHandlers = handlers;
     let port = config.number('port');
-    let bound = 0;
     const backlog = config.number('tcp-backlog');
-    for (const raw of addresses.length ? addresses : ['*']) {
-      const optional = raw.startsWith('-');
-      const address = optional ? raw.slice(1) : raw;
-      const host = address === '*' ? '0.0.0.0' : address === '::*' ? '::' : address;
+    // redis-server listens on no TCP port with `port 0`; byor picks a free one (startServer's
+    // port: 0), and CONFIG SET port 0 stops listening as redis-server does
+    for (const address of bindAddresses(config.string('bind'))) {
       try {
-        const listener = await this.loop.listen({ port, host, backlog }, handlers);
+        const listener = await this.loop.listen(
+          { port, host: address.host, backlog, ipv6Only: address.host.includes(':') },
+          handlers,
+        );
         const info = listener.address;
         if (typeof info === 'object' && port === 0) port = info.port;
-        if (bound === 0)
-          this.host = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-        bound++;
+        if (this.#tcp.size === 0) this.host = connectableHost(address.host);
+        this.#tcp.set(endpoint(address.host, port), { listener, address, port });
       } catch (error) {
-        const code =
-          (error as { cause?: { code?: string }; code?: string }).cause?.code ??
-          (error as { code?: string }).code ??
-          '';
-        if (optional && ['EADDRNOTAVAIL', 'EAFNOSUPPORT'].includes(code)) continue;
+        const code = listenErrorCode(error);
+        this.#cannotListen(address, port, bindFailureReason(code, (error as Error).message));
+        if (address.optional && skipsOptional(code)) continue;
         await this.loop.close();
-        throw error;
+        throw new ListenFailedError(`Failed listening on port ${port} (TCP), aborting.`, {
+          cause: error,
+        });
       }
     }
-    this.#server.port = port;
+    server.port = port;
+    const unix = config.string('unixsocket');
+    if (this.#tcp.size === 0 && !unix) {
+      await this.loop.close();
+      throw new ListenFailedError('Configured to not listen anywhere, exiting.');
+    }
     const bookPort = config.number('byor-port');
     if (bookPort > 0) {
-      const host = (addresses[0] ?? '127.0.0.1').replace(/^-/, '');
-      await this.loop.listen(
-        { port: bookPort, host: host === '*' ? '0.0.0.0' : host, backlog },
-        this.#bookHandlers(),
-      );
+      const bind = config.string('bind');
+      const host = bind.trim() === '' ? '127.0.0.1' : (bindAddresses(bind)[0]?.host ?? '127.0.0.1');
+      await this.loop.listen({ port: bookPort, host, backlog }, this.#bookHandlers());
     }
-    const unix = config.string('unixsocket');
     if (unix) {
       this.#unixPath = unix;
       const mode = config.number('unixsocketperm');
@@ -330,7 +360,96 @@ export class Network implements NetworkControl {
         handlers,
       );
     }
+    config.onApply(['port', 'bind'], (setting) => this.#rebind(setting));
     this.#startCron();
+  }
+
+  /** The TCP listeners of `port` and `bind`, by endpoint ("host port"). */
+  readonly #tcp = new Map<string, TcpListener>();
+  #tcpHandlers: ListenerHandlers<string[], Client> | undefined;
+  /** hooks told the new port once a CONFIG SET moved it (MIGRATE's servers of this process) */
+  readonly portChanged: ((before: number, after: number) => void)[] = [];
+
+  /**
+   * CONFIG SET port / bind (redis-server's changeListenPort and applyBind). The listeners of the
+   * addresses no longer named close first (their connections stay), as redis-server closes its
+   * sockets before it binds the new ones, so that `*` can become `127.0.0.1` on the same port;
+   * an address still named keeps its listener; port 0 closes them all. Then the new addresses
+   * are bound. When one cannot be, the reason of the error reply is returned (logged as
+   * redis-server logs it) and the closed listeners are bound again. See listen-addresses.ts for
+   * why a child process tries the new addresses first.
+   */
+  #rebind(setting: string): string | undefined {
+    const server = this.#server;
+    const config = server.config;
+    const port = config.number('port');
+    const addresses = port === 0 ? [] : bindAddresses(config.string('bind'));
+    const wanted = new Set(addresses.map((address) => endpoint(address.host, port)));
+    const stale: TcpListener[] = [];
+    for (const [key, entry] of this.#tcp) {
+      if (wanted.has(key)) continue;
+      this.#tcp.delete(key);
+      stale.push(entry);
+      // a listening socket is released at once: its port is free for the trial below
+      void entry.listener.close();
+    }
+    const fresh = addresses.filter((address) => !this.#tcp.has(endpoint(address.host, port)));
+    const codes = tryBinding(
+      fresh.map((address) => address.host),
+      port,
+    );
+    const usable: BindAddress[] = [];
+    for (const [index, address] of fresh.entries()) {
+      const code = codes[index] ?? '';
+      if (code === '') {
+        usable.push(address);
+        continue;
+      }
+      this.#cannotListen(address, port, bindFailureReason(code));
+      if (address.optional && skipsOptional(code)) continue;
+      server.logger.warning(
+        `Failed applying new configuration. Possibly related to new ${setting} setting. Restoring previous settings.`,
+      );
+      for (const entry of stale) void this.#listenAt(entry.address, entry.port);
+      return setting === 'port'
+        ? 'Unable to listen on this port. Check server logs.'
+        : 'Failed to bind to specified addresses.';
+    }
+    const before = server.port;
+    server.port = port;
+    const first = addresses[0];
+    if (first !== undefined) this.host = connectableHost(first.host);
+    if (before !== port) for (const hook of this.portChanged) hook(before, port);
+    for (const address of usable) void this.#listenAt(address, port);
+    return undefined;
+  }
+
+  /** Binds one TCP address with the client handlers (its failure logged). */
+  async #listenAt(address: BindAddress, port: number): Promise<void> {
+    try {
+      const listener = await this.loop.listen(
+        {
+          port,
+          host: address.host,
+          backlog: this.#server.config.number('tcp-backlog'),
+          ipv6Only: address.host.includes(':'),
+        },
+        this.#tcpHandlers!,
+      );
+      this.#tcp.set(endpoint(address.host, port), { listener, address, port });
+    } catch (error) {
+      this.#cannotListen(
+        address,
+        port,
+        bindFailureReason(listenErrorCode(error), (error as Error).message),
+      );
+    }
+  }
+
+  #cannotListen(address: BindAddress, port: number, reason: string): void {
+    this.#server.logger.warning(
+      `Warning: Could not create server TCP listening socket ${address.shown}:${port}: ${reason}`,
+    );
   }
 
   #startCron(): void {

@@ -86,7 +86,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ReplicationMaster.existing(server)?.stop();
   });
   await network.listen();
-  listeningInProcess(server, network.closed);
+  listeningInProcess(server, network.closed, network.portChanged);
   // `replicaof host port` in the config: follow that master once the port is known
   const master = config.string('replicaof');
   if (master !== '') {

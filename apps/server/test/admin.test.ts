@@ -1,12 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasRedisServer, startRedisServer } from '@byor/test-oracle';
+import { createServer, type AddressInfo } from 'node:net';
+import { freePort, hasRedisServer, startRedisServer } from '@byor/test-oracle';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Config, startServer, type RunningServer } from '../src/index.js';
 import { createTestServer } from '../src/testing.js';
 import { RawClient } from './helpers/raw-client.js';
+import { createLogger } from '../src/logger.js';
 
 /** Connection and server administration: CLIENT, MONITOR, SLOWLOG, CONFIG REWRITE, INFO, expiry. */
 describe('server administration', () => {
@@ -727,6 +729,130 @@ describe.skipIf(!hasRedisServer)('DEBUG SET-DISABLE-DENY-SCRIPTS, as redis-serve
     } finally {
       await byor.close();
       await redis.stop();
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)('CONFIG SET port and bind, as redis-server 7.0', () => {
+  /** Whether a new connection to `port` is served ('PONG') or refused. */
+  async function reachable(port: number, host = '127.0.0.1'): Promise<string> {
+    try {
+      const client = await RawClient.connect(port, host);
+      const reply = await client.call('PING');
+      client.close();
+      return reply.trim();
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code ?? 'error';
+    }
+  }
+
+  /** Moves the server about with CONFIG SET; what each step answered and who could connect. */
+  async function moves(port: number, busyPort: number): Promise<string[]> {
+    const out: string[] = [];
+    const client = await RawClient.connect(port);
+    const bind = await client.call('CONFIG', 'GET', 'bind');
+    const moved = await freePort();
+    out.push(`port: ${await client.call('CONFIG', 'SET', 'port', String(moved))}`);
+    // the connection that asked stays; new ones go to the new port only
+    out.push(`same connection: ${await client.call('PING')}`);
+    out.push(`new port: ${await reachable(moved)}, old port: ${await reachable(port)}`);
+    const info = await client.call('INFO', 'server');
+    out.push(`tcp_port is the new port: ${info.includes(`tcp_port:${moved}\r\n`)}`);
+    out.push(`busy port: ${await client.call('CONFIG', 'SET', 'port', String(busyPort))}`);
+    out.push(`port kept: ${(await client.call('CONFIG', 'GET', 'port')).includes(`${moved}`)}`);
+    // a CONFIG SET is all or nothing: maxmemory goes back too
+    out.push(
+      `pair: ${await client.call('CONFIG', 'SET', 'maxmemory', '5mb', 'port', String(busyPort))}`,
+    );
+    out.push(`maxmemory: ${await client.call('CONFIG', 'GET', 'maxmemory')}`);
+    out.push(`bad bind: ${await client.call('CONFIG', 'SET', 'bind', '999.999.999.999')}`);
+    out.push(`one bad: ${await client.call('CONFIG', 'SET', 'bind', '127.0.0.1 999.999.999.999')}`);
+    out.push(`bind kept: ${(await client.call('CONFIG', 'GET', 'bind')) === bind}`);
+    out.push(`still served: ${await reachable(moved)}`);
+    // from loopback to every address on the same port, and back: the old socket closes first
+    out.push(`wildcard: ${await client.call('CONFIG', 'SET', 'bind', '*')}`);
+    out.push(`served: ${await reachable(moved)}`);
+    out.push(`loopback: ${await client.call('CONFIG', 'SET', 'bind', '127.0.0.1 -::1')}`);
+    out.push(`served: ${await reachable(moved)}`);
+    out.push(`bind: ${await client.call('CONFIG', 'GET', 'bind')}`);
+    // an empty bind: no TCP listener, until one is named again
+    out.push(`no address: ${await client.call('CONFIG', 'SET', 'bind', '')}`);
+    out.push(`served: ${await reachable(moved)}`);
+    out.push(`loopback: ${await client.call('CONFIG', 'SET', 'bind', '127.0.0.1')}`);
+    out.push(`served: ${await reachable(moved)}`);
+    // port 0: no TCP listener at all
+    out.push(`port 0: ${await client.call('CONFIG', 'SET', 'port', '0')}`);
+    out.push(`after port 0: ${await reachable(moved)}, asker: ${await client.call('PING')}`);
+    client.close();
+    return out;
+  }
+
+  it('moves the listeners, keeps them on a failure and answers with the same errors', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const busyPort = (busy.address() as AddressInfo).port;
+    const dir = mkdtempSync(join(tmpdir(), 'byor-rebind-'));
+    const lines: string[] = [];
+    const byor = await startServer({
+      port: 0,
+      logger: createLogger({ level: 'notice', write: (line) => lines.push(line) }),
+    });
+    const redis = await startRedisServer(['--logfile', join(dir, 'redis.log')]);
+    try {
+      const ours = await moves(byor.port, busyPort);
+      const theirs = await moves(redis.port, busyPort);
+      expect(theirs).toContain('new port: +PONG, old port: ECONNREFUSED');
+      expect(ours).toEqual(theirs);
+      // the log lines of the failures, as redis-server writes them
+      const failures = (text: string) =>
+        text
+          .split('\n')
+          .filter((line) => /Could not create|Failed applying/.test(line))
+          .map((line) => line.replace(/^.*?[#*] /, '').replace(/:\d+:/, ':<port>:'));
+      const expected = failures(readFileSync(join(dir, 'redis.log'), 'utf8'));
+      expect(expected.length).toBeGreaterThanOrEqual(8);
+      expect(failures(lines.join('\n'))).toEqual(expected);
+    } finally {
+      busy.close();
+      await byor.close();
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts with bind "* -::*" (an IPv4 and an IPv6 listener on one port)', async () => {
+    const byor = await startServer({ port: 0, host: '* -::*' });
+    try {
+      expect(await reachable(byor.port)).toBe('+PONG');
+      expect(await reachable(byor.port, '::1')).toMatch(/^\+PONG$|^EADDRNOTAVAIL$|^EAFNOSUPPORT$/);
+    } finally {
+      await byor.close();
+    }
+  });
+
+  it('refuses to start with nowhere to listen (an empty bind, no unixsocket)', async () => {
+    await expect(startServer({ port: 0, host: '' })).rejects.toThrow(
+      'Configured to not listen anywhere, exiting.',
+    );
+  });
+
+  it('logs a port in use at start-up as redis-server does', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    const lines: string[] = [];
+    try {
+      await expect(
+        startServer({
+          port,
+          logger: createLogger({ level: 'notice', write: (line) => lines.push(line) }),
+        }),
+      ).rejects.toThrow(`Failed listening on port ${port} (TCP), aborting.`);
+      expect(lines.join('\n')).toContain(
+        `Warning: Could not create server TCP listening socket 127.0.0.1:${port}: bind: Address already in use`,
+      );
+    } finally {
+      busy.close();
     }
   });
 });

@@ -192,3 +192,30 @@ describe.skipIf(!hasRedisServer)('MIGRATE', () => {
     }
   }, 60_000);
 });
+
+describe('MIGRATE to a byor of this process that moved its port', () => {
+  it('finds it at its new port (CONFIG SET port), not at the old one', async () => {
+    const source = await startServer({ port: 0 });
+    const target = await startServer({ port: 0 });
+    const from = await RawClient.connect(source.port);
+    const to = await RawClient.connect(target.port);
+    try {
+      const moved = await freePort();
+      const old = String(target.port);
+      expect(await to.call('CONFIG', 'SET', 'port', String(moved))).toBe('+OK\r\n');
+      await from.call('SET', 'k', 'v');
+      // its own event loop is the target's: a socket would wait for itself until the timeout
+      expect(await from.call('MIGRATE', '127.0.0.1', String(moved), 'k', '0', '1000')).toBe(
+        '+OK\r\n',
+      );
+      expect(await to.call('GET', 'k')).toBe('$1\r\nv\r\n');
+      await from.call('SET', 'k2', 'v');
+      expect(await from.call('MIGRATE', '127.0.0.1', old, 'k2', '0', '200')).toMatch(/^-IOERR/);
+    } finally {
+      from.close();
+      to.close();
+      await source.close();
+      await target.close();
+    }
+  });
+});

@@ -257,7 +257,9 @@ export class EventLoop<S = unknown> {
     // accepted paused: the connection picks how it reads (a shared buffer, or 'data') and resumes
     const server = createServer({ allowHalfOpen: false, pauseOnConnect: true });
     const generic = handlers as ListenerHandlers<unknown, S>;
-    const listener = new Listener(server, 'path' in address ? address.path : undefined);
+    const listener = new Listener(server, 'path' in address ? address.path : undefined, () =>
+      this.#listeners.delete(listener),
+    );
     server.on('connection', (socket) => core.accept(socket, generic, listener));
     const description = 'path' in address ? address.path : `${address.host ?? '*'}:${address.port}`;
     if ('path' in address) removeStaleSocket(address.path);
@@ -267,9 +269,12 @@ export class EventLoop<S = unknown> {
         const options =
           'path' in address
             ? { path: address.path, backlog: address.backlog ?? 511 }
-            : address.host === undefined
-              ? { port: address.port, backlog: address.backlog ?? 511 }
-              : { port: address.port, host: address.host, backlog: address.backlog ?? 511 };
+            : {
+                port: address.port,
+                backlog: address.backlog ?? 511,
+                ...(address.host === undefined ? {} : { host: address.host }),
+                ...(address.ipv6Only === true ? { ipv6Only: true } : {}),
+              };
         server.listen(options, () => {
           server.off('error', reject);
           resolve();
@@ -311,7 +316,7 @@ export class EventLoop<S = unknown> {
     core.closing = true;
     core.stopIdle();
     const closed: Promise<void>[] = [];
-    for (const listener of this.#listeners) {
+    for (const listener of [...this.#listeners]) {
       closed.push(listener.whenClosed);
       void listener.close();
     }

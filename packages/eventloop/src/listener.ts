@@ -10,16 +10,24 @@ import type { CloseReason } from './limits.js';
 /**
  * Where a listener binds: a TCP `port` (0 picks a free one) on `host` (default all interfaces),
  * or a Unix socket `path` (a stale socket file there is removed first; `mode` sets its
- * permissions, like redis.conf's unixsocketperm).
+ * permissions, like redis.conf's unixsocketperm). `ipv6Only` binds an IPv6 `host` (`::`) to
+ * IPv6 alone, so that an IPv4 listener on the same port can sit beside it (redis-server's
+ * `bind * -::*`); by default `::` also takes IPv4.
  *
  * @example
  * ```ts
  * const tcp: ListenAddress = { port: 6379, host: '127.0.0.1' };
+ * const v6: ListenAddress = { port: 6379, host: '::', ipv6Only: true };
  * const unix: ListenAddress = { path: '/tmp/byor.sock', mode: 0o700 };
  * ```
  */
 export type ListenAddress =
-  | { readonly port: number; readonly host?: string; readonly backlog?: number }
+  | {
+      readonly port: number;
+      readonly host?: string;
+      readonly backlog?: number;
+      readonly ipv6Only?: boolean;
+    }
   | { readonly path: string; readonly mode?: number; readonly backlog?: number };
 
 /**
@@ -95,10 +103,16 @@ export class Listener {
   readonly #whenClosed: Promise<void>;
   #closing = false;
 
-  /** @internal Listeners are made by `EventLoop.listen`; `path` for a Unix socket. */
-  constructor(server: Server, path: string | undefined) {
+  readonly #onClose: (() => void) | undefined;
+
+  /**
+   * @internal Listeners are made by `EventLoop.listen`; `path` for a Unix socket; `onClose` runs
+   * once when `close()` is first called (the loop forgets it).
+   */
+  constructor(server: Server, path: string | undefined, onClose?: () => void) {
     this.#server = server;
     this.#path = path;
+    this.#onClose = onClose;
     this.#whenClosed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   }
 
@@ -158,6 +172,7 @@ export class Listener {
     if (!this.#closing) {
       this.#closing = true;
       this.#server.close();
+      this.#onClose?.();
     }
     await new Promise<void>((resolve) => setImmediate(resolve));
   }

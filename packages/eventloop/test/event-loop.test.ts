@@ -1,4 +1,4 @@
-import { Socket } from 'node:net';
+import { Socket, createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +137,13 @@ function countServerWrites(port: number): { readonly count: number } {
     },
   };
 }
+
+/** Whether this machine can bind IPv6 (some containers have no IPv6 at all). */
+const hasIpv6 = await new Promise<boolean>((resolve) => {
+  const probe = createServer();
+  probe.once('error', () => resolve(false));
+  probe.listen({ port: 0, host: '::1' }, () => probe.close(() => resolve(true)));
+});
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -799,13 +806,39 @@ describe('more lifecycle', () => {
     const port = await server.listen();
     const connection = await client(port);
     await eventually(() => server.loop.connectionCount === 1);
+    expect([...server.loop.listeners()]).toEqual([server.listener]);
     await server.listener.close();
     expect(server.listener.closed).toBe(true);
+    expect([...server.loop.listeners()]).toEqual([]);
     await expect(TestClient.connect(port)).rejects.toThrow();
     connection.send('still\n');
     await connection.untilBytes(6);
     expect(connection.text).toBe('still\n');
   });
+
+  it.skipIf(!hasIpv6)(
+    'ipv6Only lets an IPv6 wildcard listener share the port of an IPv4 one',
+    async () => {
+      const server = harness();
+      const handlers = server.handlers();
+      const v4 = await server.loop.listen({ port: 0, host: '0.0.0.0' }, handlers);
+      const port = portOf(v4);
+      // without it `::` also takes IPv4, and its port is the IPv4 listener's
+      await expect(server.loop.listen({ port, host: '::' }, handlers)).rejects.toThrow(ListenError);
+      const v6 = await server.loop.listen({ port, host: '::', ipv6Only: true }, handlers);
+      expect(portOf(v6)).toBe(port);
+      const over4 = await client(port);
+      over4.send('four\n');
+      await over4.untilBytes(5);
+      expect(over4.text).toBe('four\n');
+      const over6 = await TestClient.connect(port, '::1');
+      clients.push(over6);
+      over6.send('six\n');
+      await over6.untilBytes(4);
+      expect(over6.text).toBe('six\n');
+      expect([...server.loop.connections()].map((c) => c.listener)).toEqual([v4, v6]);
+    },
+  );
 
   it('a lower maxClients applies to new connections only', async () => {
     const server = harness();

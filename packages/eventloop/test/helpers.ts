@@ -91,9 +91,8 @@ export class TestClient {
     });
   }
 
-  static async connect(target: number | string): Promise<TestClient> {
-    const socket =
-      typeof target === 'number' ? connect({ port: target, host: '127.0.0.1' }) : connect(target);
+  static async connect(target: number | string, host = '127.0.0.1'): Promise<TestClient> {
+    const socket = typeof target === 'number' ? connect({ port: target, host }) : connect(target);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);

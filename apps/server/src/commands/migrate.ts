@@ -271,9 +271,19 @@ const IDLE_MS = 10_000;
 const inProcessLinks = new Set<InProcessLink>();
 
 /** start.ts: `server` listens on its port until `closed` settles. */
-export function listeningInProcess(server: Server, closed: Promise<unknown>): void {
-  const port = server.port;
+export function listeningInProcess(
+  server: Server,
+  closed: Promise<unknown>,
+  portChanged: ((before: number, after: number) => void)[],
+): void {
+  let port = server.port;
   listening.set(port, server);
+  // CONFIG SET port moves it
+  portChanged.push((before, after) => {
+    if (listening.get(before) === server) listening.delete(before);
+    port = after;
+    if (after !== 0) listening.set(after, server);
+  });
   void closed.finally(() => {
     if (listening.get(port) === server) listening.delete(port);
     for (const link of [...inProcessLinks]) {

@@ -225,12 +225,51 @@ export class Config {
         return `ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${result.error}`;
       planned.push([spec, value]);
     }
+    const backup = new Map<string, string>();
+    for (const [spec] of planned) {
+      const name = spec.aliasOf ?? spec.name;
+      backup.set(name, this.#values.get(name) ?? '');
+    }
     for (const [spec, value] of planned) {
       const result = this.#apply(spec, [value], 'replace');
       if ('error' in result)
         return `ERR CONFIG SET failed (possibly related to argument '${spec.name}') - ${result.error}`;
     }
+    // the apply steps of the directives whose value changed, each once, in the order registered
+    const changed = [...backup].filter(([name, before]) => this.#values.get(name) !== before);
+    for (const { names, apply } of this.#appliers) {
+      const setting = changed.find(([name]) => names.includes(name))?.[0];
+      if (setting === undefined) continue;
+      const error = apply(setting);
+      if (error === undefined) continue;
+      // restoreBackupConfig: every value this CONFIG SET set goes back
+      for (const [name, before] of backup) this.#restore(name, before);
+      return `ERR CONFIG SET failed (possibly related to argument '${setting}') - ${error}`;
+    }
     return undefined;
+  }
+
+  /** Puts a directive's stored value back as it was (its listeners told). */
+  #restore(name: string, value: string): void {
+    if (this.#values.get(name) === value) return;
+    this.#values.set(name, value);
+    this.#numbers.delete(name);
+    for (const listener of this.#listeners.get(name) ?? []) listener(value);
+  }
+
+  readonly #appliers: {
+    names: readonly string[];
+    apply: (setting: string) => string | undefined;
+  }[] = [];
+
+  /**
+   * A step CONFIG SET runs once it has set a new value of one of `names` (once per CONFIG SET,
+   * however many of them it changes): redis-server's apply functions, which may still refuse
+   * the change (binding a new port). `apply` gets the directive it runs for and returns why it
+   * refuses, or undefined; on a refusal every value that CONFIG SET set is restored.
+   */
+  onApply(names: readonly string[], apply: (setting: string) => string | undefined): void {
+    this.#appliers.push({ names, apply });
   }
 
   /** Calls `listener` with the new value whenever the directive changes (start-up and CONFIG SET). */

@@ -161,8 +161,8 @@ function parseBind(args: readonly string[]): { value: string } | { error: string
 }
 
 const implementedSpecs: DirectiveSpec[] = [
-  int('port', 0, 65535, true, false),
-  special('bind', true, false, parseBind),
+  int('port', 0, 65535, true),
+  special('bind', true, true, parseBind),
   bool('protected-mode', true),
   text('unixsocket', true, false),
   int('unixsocketperm', 0, 0o777, true, false),
