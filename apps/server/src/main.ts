@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { Config } from './config/config.js';
+import { removePidFile, runsInBackground, startDaemon, writePidFile } from './daemon.js';
 import { ByorServerError, ListenFailedError } from './errors.js';
 import { createLogger } from './logger.js';
 import { startServer } from './start.js';
@@ -39,14 +41,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let config: Config;
+  // the configuration read from stdin (`-`), which a daemon gets again through its own stdin
+  let stdinText: string | undefined;
   try {
-    config = Config.fromArgv(argv);
+    config = Config.fromArgv(argv, () => (stdinText ??= readFileSync(0, 'latin1')));
   } catch (error) {
     if (ByorServerError.isInstance(error)) {
       process.stderr.write(`${error.message}\n`);
       return 1;
     }
     throw error;
+  }
+  if (runsInBackground(config)) {
+    await startDaemon(argv, stdinText);
+    return 0;
   }
   const logger = createLogger({
     level: config.string('loglevel') as 'notice',
@@ -93,13 +101,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     running
       .close()
       .then(() => {
-        logger.warning('byor is now ready to exit, bye bye...');
+        readyToExit();
         finish(0);
       })
       .catch((error: unknown) => {
         logger.warning(`Error during shutdown: ${(error as Error).message}`);
         finish(1);
       });
+  };
+  let pidFile: string | undefined = undefined;
+  let exiting = false;
+  const readyToExit = () => {
+    if (exiting) return;
+    exiting = true;
+    removePidFile(pidFile, logger);
+    logger.warning('byor is now ready to exit, bye bye...');
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -117,11 +133,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     await running.close();
     return await finished;
   }
+  pidFile = writePidFile(config, logger);
   logger.notice(`Running mode=standalone, port=${running.port}.`);
   logger.notice('Server initialized');
   logger.notice('Ready to accept connections tcp');
   running.closed.then(
-    () => finish(0),
+    () => {
+      // SHUTDOWN: its lines are logged by the server, these by the process
+      readyToExit();
+      finish(0);
+    },
     () => finish(1),
   );
   return await finished;

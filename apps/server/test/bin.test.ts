@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -166,5 +166,100 @@ describe('byor-server binary', () => {
     expect(await client.call('SLOWLOG', 'LEN')).toBe(':1\r\n');
     client.close();
     other.close();
+  });
+});
+
+/** Whether process `pid` is alive. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('daemonize and pidfile, as redis-server 7.0', () => {
+  /**
+   * Runs `command` with `--daemonize yes`: how the command ended, whether the daemon wrote its
+   * pid and served, and the lines of its log from SHUTDOWN on (the server's name made neutral).
+   */
+  async function daemon(command: string[], input?: string): Promise<string[]> {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-daemon-'));
+    try {
+      const port = await freePort();
+      const pidFile = join(dir, 'server.pid');
+      const log = join(dir, 'server.log');
+      const args = ['--port', String(port), '--daemonize', 'yes', '--save', ''];
+      const started = performance.now();
+      const run = spawnSync(
+        command[0]!,
+        [...command.slice(1), ...args, '--pidfile', pidFile, '--logfile', log, '--dir', dir],
+        {
+          encoding: 'utf8',
+          input,
+          timeout: 30_000,
+        },
+      );
+      const out = [`exit ${run.status}, output '${run.stdout}'`];
+      expect(performance.now() - started).toBeLessThan(5_000);
+      await until(
+        () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').endsWith('\n'),
+        'the pid file',
+      );
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      out.push(`pid file names a live process: ${alive(pid)}`);
+      await until(() => readFileSync(log, 'utf8').includes('Ready to accept connections'), 'ready');
+      const client = await RawClient.connect(port);
+      out.push(`served: ${await client.call('PING')}`);
+      client.sendOnly('SHUTDOWN', 'NOSAVE');
+      await until(() => !alive(pid), 'the daemon to exit');
+      out.push(`pid file after shutdown: ${existsSync(pidFile)}`);
+      const lines = readFileSync(log, 'utf8').split('\n');
+      const from = lines.findIndex((line) => line.includes('User requested shutdown'));
+      for (const line of lines.slice(from).filter(Boolean))
+        out.push(line.replace(/^.*?[#*] /, '').replace(/^(Redis|byor) is now/, '<server> is now'));
+      client.close();
+      return out;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const redisServer = spawnSync('redis-server', ['--version']).status === 0;
+
+  it('starts a daemon and exits 0, the daemon writes its pid file and removes it on SHUTDOWN', async () => {
+    const ours = await daemon([process.execPath, ...BIN]);
+    expect(ours).toContain('pid file after shutdown: false');
+    expect(ours).toContain('Removing the pid file.');
+    if (redisServer) expect(ours).toEqual(await daemon(['redis-server']));
+  });
+
+  it('hands a configuration read from stdin to the daemon', async () => {
+    const ours = await daemon([process.execPath, ...BIN, '-'], 'maxmemory 1mb\n');
+    expect(ours).toContain('served: +PONG\r\n');
+  });
+
+  it('writes a pidfile without daemonizing too, and removes it on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-pid-'));
+    try {
+      const pidFile = join(dir, 'byor.pid');
+      const port = await freePort();
+      const { child, output } = await start(['--port', String(port), '--pidfile', pidFile]);
+      expect(readFileSync(pidFile, 'utf8')).toBe(`${child.pid}\n`);
+      child.kill('SIGTERM');
+      expect(await exited(child)).toBe(0);
+      expect(existsSync(pidFile)).toBe(false);
+      expect(output()).toMatch(/Removing the pid file\.\n.*byor is now ready to exit/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

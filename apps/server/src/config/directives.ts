@@ -180,7 +180,7 @@ const implementedSpecs: DirectiveSpec[] = [
   special('notify-keyspace-events', true, true, parseNotify),
   oneOf('loglevel', ['debug', 'verbose', 'notice', 'warning'], true),
   text('logfile', true, false),
-  bool('daemonize', false, false),
+  bool('daemonize', true, false),
   text('pidfile', true, false),
   int('slowlog-log-slower-than', -1, LONG_MAX, true),
   int('slowlog-max-len', 0, LONG_MAX, true),
