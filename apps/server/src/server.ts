@@ -21,6 +21,7 @@ import type { Logger } from './logger.js';
 import type { FunctionRegistry } from './scripting/functions.js';
 import { commandMetaTable } from './commands/byor-meta.js';
 import { recordCommandLatency } from './latency.js';
+import { sdsRepr } from './util/repr.js';
 
 /** A source of time in ms; injectable so tests can move it (TTL, blocking timeouts). */
 export interface Clock {
@@ -240,6 +241,15 @@ export class Server implements KeyspaceHost {
         ? this.#commands.get(parent ?? '')?.subcommands?.has(sub)
         : this.#commands.has(name);
       if (!known) throw new Error(`handler for '${name}' has no command metadata`);
+    }
+    // rename-command (checked by the config): the table answers to the new name alone
+    for (const [from, to] of this.config.renamedCommands) {
+      const command = this.#commands.get(from);
+      this.#commands.delete(from);
+      this.#commands.delete(from.toUpperCase());
+      if (command === undefined || to === '') continue;
+      this.#commands.set(to, command);
+      this.#commands.set(to.toUpperCase(), command);
     }
   }
 
@@ -831,7 +841,7 @@ export class Server implements KeyspaceHost {
     const time = `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
     const peer = client.endpoint;
     const origin = peer ? (peer.unix ? 'unix' : client.addr) : 'lua';
-    const line = `+${time} [${client.db.index} ${origin}] ${redactArguments(argv).map(quoteForMonitor).join(' ')}\r\n`;
+    const line = `+${time} [${client.db.index} ${origin}] ${redactArguments(argv).map(sdsRepr).join(' ')}\r\n`;
     const bytes = Buffer.from(line, 'latin1');
     for (const monitor of this.monitors) monitor.conn?.write(bytes);
   }
@@ -1751,21 +1761,3 @@ const CLIENT_BASE_MEMORY = 37632;
 
 /** The parameters whose CONFIG SET values MONITOR and SLOWLOG redact (SENSITIVE_CONFIG). */
 const SENSITIVE_CONFIGS = new Set(['masteruser', 'masterauth', 'requirepass']);
-
-/** MONITOR prints each argument quoted as sdscatrepr does. */
-export function quoteForMonitor(arg: string): string {
-  let out = '"';
-  for (let i = 0; i < arg.length; i++) {
-    const c = arg.charCodeAt(i);
-    if (c === 92) out += '\\\\';
-    else if (c === 34) out += '\\"';
-    else if (c === 10) out += '\\n';
-    else if (c === 13) out += '\\r';
-    else if (c === 9) out += '\\t';
-    else if (c === 7) out += '\\a';
-    else if (c === 8) out += '\\b';
-    else if (c < 32 || c > 126) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += arg[i];
-  }
-  return out + '"';
-}

@@ -856,3 +856,144 @@ describe.skipIf(!hasRedisServer)('CONFIG SET port and bind, as redis-server 7.0'
     }
   });
 });
+
+describe.skipIf(!hasRedisServer)('CONFIG SET refusals, as redis-server 7.0', () => {
+  /** CONFIG SET of every directive to its own value: OK, or why not, by name. */
+  async function refusals(port: number): Promise<Map<string, string>> {
+    const client = await RawClient.connect(port);
+    const reply = await client.call('CONFIG', 'GET', '*');
+    const items = reply.split('\r\n').filter((_, index) => index > 0 && index % 2 === 0);
+    const out = new Map<string, string>();
+    for (let i = 0; i + 1 < items.length; i += 2) {
+      const [name = '', value = ''] = [items[i], items[i + 1]];
+      const answer = await client.call('CONFIG', 'SET', name, value);
+      out.set(name, /can't set (\w+)/.exec(answer)?.[1] ?? answer.trim());
+    }
+    client.close();
+    return out;
+  }
+
+  it('refuses the immutable and the protected directives that redis-server refuses', async () => {
+    const byor = await startServer({ port: 0 });
+    const redis = await startRedisServer();
+    try {
+      const theirs = await refusals(redis.port);
+      const ours = await refusals(byor.port);
+      expect(theirs.get('dir')).toBe('protected');
+      expect(theirs.get('bgsave_cpulist')).toBe('immutable');
+      for (const [name, answer] of theirs)
+        expect(`${name}: ${ours.get(name)}`).toBe(`${name}: ${answer}`);
+    } finally {
+      await byor.close();
+      await redis.stop();
+    }
+  });
+
+  async function sequence(port: number): Promise<string[]> {
+    const client = await RawClient.connect(port);
+    const dir = JSON.stringify(await client.call('CONFIG', 'GET', 'dir'));
+    const out: string[] = [];
+    for (const command of [
+      ['CONFIG', 'SET', 'DIR', '/tmp'],
+      ['CONFIG', 'SET', 'dbfilename', 'x.rdb'],
+      // the names are checked before the values, and the first refusal is the reply
+      ['CONFIG', 'SET', 'maxmemory', 'abc', 'dir', '/tmp'],
+      ['CONFIG', 'SET', 'dir', '/tmp', 'bgsave_cpulist', '1'],
+      ['CONFIG', 'SET', 'bgsave_cpulist', '1', 'dir', '/tmp'],
+      ['CONFIG', 'SET', 'dir', '/tmp', 'nosuch', '1'],
+      ['CONFIG', 'SET', 'nosuch', '1', 'dir', '/tmp'],
+      ['CONFIG', 'SET', 'maxmemory', '1', 'MAXMEMORY', '2', 'dir', '/tmp'],
+      ['CONFIG', 'SET', 'MAXMEMORY', 'abc'],
+      ['CONFIG', 'SET', 'hash-max-ziplist-entries', 'abc'],
+      ['CONFIG', 'SET', 'enable-protected-configs', 'yes'],
+    ])
+      out.push(await client.call(...command));
+    out.push(`dir unchanged: ${JSON.stringify(await client.call('CONFIG', 'GET', 'dir')) === dir}`);
+    client.close();
+    return out;
+  }
+
+  it('answers a refused CONFIG SET with the first refusal, names before values', async () => {
+    const [ours, theirs] = await onBoth(sequence);
+    expect(theirs).toContain(
+      "-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n",
+    );
+    expect(ours).toEqual(theirs);
+  });
+
+  it('lets a local client set them with enable-protected-configs local, anyone with yes', async () => {
+    for (const setting of ['local', 'yes']) {
+      const byor = await startServer({ port: 0, config: { 'enable-protected-configs': setting } });
+      const redis = await startRedisServer(['--enable-protected-configs', setting]);
+      try {
+        const answers: string[][] = [];
+        for (const port of [byor.port, redis.port]) {
+          const client = await RawClient.connect(port);
+          answers.push([
+            await client.call('CONFIG', 'SET', 'dbfilename', 'moved.rdb'),
+            await client.call('CONFIG', 'GET', 'dbfilename'),
+          ]);
+          client.close();
+        }
+        expect(answers[0]).toEqual(answers[1]);
+        expect(answers[1]?.[0]).toBe('+OK\r\n');
+      } finally {
+        await byor.close();
+        await redis.stop();
+      }
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)('rename-command, as redis-server 7.0', () => {
+  async function renamed(port: number): Promise<string[]> {
+    const client = await RawClient.connect(port);
+    const out: string[] = [];
+    for (const command of [
+      ['CONFIG', 'GET', 'maxmemory'],
+      ['MyConfig', 'GET', 'maxmemory'],
+      ['MYCONFIG', 'GET', 'maxmemory'],
+      ['FLUSHALL'],
+      ['COMMAND', 'INFO', 'config', 'flushall'],
+      ['COMMAND', 'DOCS', 'config'],
+      ['EVAL', "return redis.call('myconfig', 'get', 'maxmemory')", '0'],
+      ['EVAL', "return redis.call('config', 'get', 'maxmemory')", '0'],
+      // ACL rules keep the original names
+      ['ACL', 'SETUSER', 'u', 'on', 'nopass', '+config|get'],
+      ['ACL', 'SETUSER', 'u', '+myconfig'],
+    ])
+      out.push((await client.call(...command)).replace(/script: \w+/, 'script: <sha>'));
+    // the renamed command under its own name in the lists and the statistics
+    const info = await client.call('COMMAND', 'INFO', 'myconfig');
+    out.push(`info names it: ${info.includes('$6\r\nconfig\r\n')}`);
+    const list = await client.call('COMMAND', 'LIST');
+    out.push(
+      `listed: config ${list.includes('\r\nconfig\r\n')}, flushall ${list.includes('\r\nflushall\r\n')}`,
+    );
+    const stats = await client.call('INFO', 'commandstats');
+    out.push(`stats: ${/cmdstat_config\|get:calls=\d+/.exec(stats)?.[0]}`);
+    client.close();
+    return out;
+  }
+
+  it('answers to the new name, forgets the old, and removes a command renamed to ""', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-rename-'));
+    const file = join(dir, 'redis.conf');
+    writeFileSync(file, 'rename-command CONFIG MyConfig\nrename-command FLUSHALL ""\n');
+    const byor = await startServer({ port: 0, configFile: file });
+    const redis = await startRedisServer([
+      ...['--rename-command', 'CONFIG', 'MyConfig'],
+      ...['--rename-command', 'FLUSHALL', ''],
+    ]);
+    try {
+      const theirs = await renamed(redis.port);
+      expect(theirs[0]).toMatch(/^-ERR unknown command 'CONFIG'/);
+      expect(theirs).toContain('stats: cmdstat_config|get:calls=2');
+      expect(await renamed(byor.port)).toEqual(theirs);
+    } finally {
+      await byor.close();
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

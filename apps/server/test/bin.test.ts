@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from './helpers/raw-client.js';
-import { freePort } from '@byor/test-oracle';
+import { freePort, hasRedisServer } from '@byor/test-oracle';
 
 /**
  * byor-server as a process: redis-server's flags, config files, logs and signals. Runs the built
@@ -66,7 +66,7 @@ describe('byor-server binary', () => {
   it('refuses a directive redis-server does not know, naming it', () => {
     const result = runSync(['--port', '0', '--no-such-directive', 'x']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("'no-such-directive x'");
+    expect(result.stderr).toContain("'no-such-directive \"x\"'");
     expect(result.stderr).toContain('Bad directive or wrong number of arguments');
   });
 
@@ -84,6 +84,35 @@ describe('byor-server binary', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // both write the block to stderr
+  it.skipIf(!hasRedisServer)(
+    'refuses bad command-line options with the line and text redis-server gives',
+    () => {
+      const cases = [
+        ['--port', '7041', '--maxclients', 'abc'],
+        ['--maxclients', 'a"b\\c d'],
+        ['--port 7041', '--maxclients', 'abc'],
+        ['--maxmemory', '--port', '7041'],
+        ['--save', '--maxclients', 'abc'],
+        ['--loglevel', 'notice', 'verbose'],
+        ['--rename-command', 'nosuch', 'x'],
+        ['--rename-command', 'get', 'set'],
+        ['--rename-command', 'get'],
+        ['--rename-command', 'get', 'fetch', '--rename-command', 'fetch', 'get', '--port', 'x'],
+      ];
+      for (const args of cases) {
+        const theirs = spawnSync('redis-server', args, { encoding: 'utf8', timeout: 5_000 });
+        const ours = runSync(args);
+        expect(theirs.stderr).toContain('FATAL CONFIG FILE ERROR');
+        expect(`${args.join(' ')}\n${ours.stderr}`).toBe(`${args.join(' ')}\n${theirs.stderr}`);
+        expect(ours.status).toBe(1);
+      }
+      // a subcommand: redis-server 7.0.15 fails an assertion and crashes; byor refuses it
+      const subcommand = runSync(['--rename-command', 'config|get', 'x']);
+      expect(subcommand.stderr).toContain('No such command in rename-command');
+    },
+  );
 
   it('starts with a directive it does not implement yet, warning about it', async () => {
     const port = await freePort();

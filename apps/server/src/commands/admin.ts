@@ -34,7 +34,10 @@ function configSet(client: Client, argv: string[]): void {
   }
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i] ?? '', argv[i + 1] ?? '']);
-  const error = client.server.config.setMany(pairs);
+  const error = client.server.config.setMany(
+    pairs,
+    protectedAllowed(client, 'enable-protected-configs'),
+  );
   if (error) client.server.errorReply(client, error);
   else client.w.ok();
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { commandMetaTable } from '../commands/byor-meta.js';
+import { sdsRepr } from '../util/repr.js';
 import { globMatch } from '../util/glob.js';
 import { splitArgs } from '@byor/protocol';
 import {
@@ -8,6 +10,7 @@ import {
   REDIS_DEFAULTS,
   HIDDEN_DEFAULTS,
   isHiddenDirective,
+  isProtectedDirective,
   directive,
   directiveNames,
   formatNotifyFlags,
@@ -61,10 +64,10 @@ export class Config {
     const config = new Config();
     let text = '';
     let i = 0;
-    if (argv[0] !== undefined && !argv[0].startsWith('--') && argv[0] !== '-') {
+    if (argv[0] !== undefined && !argv[0].startsWith('-')) {
       config.configFile = resolve(argv[0]);
       try {
-        text += readFileSync(argv[0], 'latin1') + '\n';
+        text += readFileSync(argv[0], 'latin1');
       } catch (error) {
         throw new ConfigError(
           `Fatal error, can't open config file '${argv[0]}': ${(error as Error).message}`,
@@ -73,22 +76,40 @@ export class Config {
       }
       i = 1;
     }
+    // redis-server's main(): the options become lines appended to the file's text, each
+    // argument quoted as sdscatrepr quotes it (so error messages show `maxclients "abc"` on the
+    // line number redis-server gives); `-` first or last reads stdin; an option name is only one
+    // after a value (or a name holding its value, "--port 6380"): `--maxmemory --port` makes
+    // "--port" maxmemory's value, as there
+    let fromStdin = false;
     let options = '';
+    let handledLast = true;
     for (; i < argv.length; i++) {
       const arg = argv[i] ?? '';
-      if (arg === '-') {
-        text += (stdin ? stdin() : readFileSync(0, 'latin1')) + '\n';
-      } else if (arg.startsWith('--')) {
+      if (arg === '-' && (i === 0 || i === argv.length - 1)) {
+        fromStdin = true;
+      } else if (handledLast && arg.startsWith('--')) {
         if (options.length) options += '\n';
-        options += arg.slice(2);
-        // `--save` followed by another option (or nothing) means save ""
-        if (arg === '--save' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')))
-          options += ' ""';
+        options += `${arg.slice(2)} `;
+        const words = splitArgs(Buffer.from(arg, 'utf8'));
+        if (words !== undefined && words.length === 1) {
+          handledLast = false;
+          // `--save` followed by another option, or last: save ""
+          const next = argv[i + 1];
+          if (arg.toLowerCase() === '--save' && (next === undefined || next.startsWith('--'))) {
+            options += '""';
+            handledLast = next !== undefined;
+          }
+        } else {
+          handledLast = true;
+        }
       } else {
-        options += ' ' + quote(arg);
+        options += `${quoteForConfig(arg)} `;
+        handledLast = true;
       }
     }
-    config.load(text + options + '\n');
+    if (fromStdin) text += stdin ? stdin() : readFileSync(0, 'latin1');
+    config.load(`${text}\n${options}`);
     return config;
   }
 
@@ -117,18 +138,52 @@ export class Config {
       const spec = directive(name);
       if (!spec) return fail('Bad directive or wrong number of arguments');
       if (values.length === 0 && spec.kind !== 'special') return fail('wrong number of arguments');
+      // a directive of one value takes one argument (redis-server: argc != 2)
+      const canonical = spec.aliasOf ?? spec.name;
+      if (
+        (values.length > 1 && !MULTI_ARGUMENT.has(canonical)) ||
+        (canonical === 'oom-score-adj-values' && values.length !== 3)
+      )
+        return fail('wrong number of arguments');
       if (!spec.implemented) this.unimplemented.add(spec.aliasOf ?? spec.name);
       if (spec.name === 'user') {
         // applied when the server's ACLs are set up (src/acl), as redis-server's UsersToLoad
         this.users.push([...values]);
         return;
       }
+      if (spec.name === 'rename-command') {
+        if (values.length !== 2) return fail('Bad directive or wrong number of arguments');
+        const refusal = this.#renameCommand(values[0] ?? '', values[1] ?? '');
+        if (refusal !== undefined) return fail(refusal);
+        return;
+      }
       if (spec.kind === 'special' && !spec.parse && spec.name !== 'dir') {
-        return; // file-only directives byor does not act on (rename-command, user ...): warned above
+        return; // file-only directives byor does not act on (loadmodule, sentinel): warned above
       }
       const result = this.#apply(spec, values, name === 'save' ? 'append' : 'replace');
       if ('error' in result) fail(result.error);
     });
+  }
+
+  /**
+   * `rename-command <name> <new name>` in file order: the server's command table answers to the
+   * new name instead (an empty one removes the command), as redis-server's does; ACL rules,
+   * COMMAND LIST and INFO commandstats keep the original names.
+   */
+  readonly renamedCommands: [from: string, to: string][] = [];
+  /** the command names as the renames so far leave them (lower case), made on the first */
+  #commandNames: Set<string> | undefined;
+
+  /** Checks and records one rename-command; returns redis-server's error text for a bad one. */
+  #renameCommand(from: string, to: string): string | undefined {
+    const names = (this.#commandNames ??= new Set(commandMetaTable().keys()));
+    if (!names.delete(from.toLowerCase())) return 'No such command in rename-command';
+    if (to !== '') {
+      if (names.has(to.toLowerCase())) return 'Target command name already exists';
+      names.add(to.toLowerCase());
+    }
+    this.renamedCommands.push([from.toLowerCase(), to.toLowerCase()]);
+    return undefined;
   }
 
   #apply(
@@ -204,26 +259,38 @@ export class Config {
 
   /**
    * CONFIG SET with several name/value pairs, all or nothing. Returns undefined on success or the
-   * full error reply text.
+   * full error reply text. As redis-server's configSetCommand: the names are checked first
+   * (unknown, duplicate, immutable, protected: the first of these errors is the reply), then the
+   * values. `allowProtected`: whether this client may set the protected directives (`dir`,
+   * `dbfilename`: enable-protected-configs).
    */
-  setMany(pairs: readonly (readonly [string, string])[]): string | undefined {
+  setMany(
+    pairs: readonly (readonly [string, string])[],
+    allowProtected = true,
+  ): string | undefined {
     const seen = new Set<string>();
     const planned: [DirectiveSpec, string][] = [];
+    const failed = (name: string, reason: string) =>
+      `ERR CONFIG SET failed (possibly related to argument '${name}') - ${reason}`;
+    let refusal: string | undefined;
     for (const [rawName, value] of pairs) {
       const spec = directive(rawName);
       if (!spec || (spec.kind === 'special' && !spec.parse && spec.name !== 'dir')) {
-        return `ERR Unknown option or number of arguments for CONFIG SET - '${rawName}'`;
+        refusal ??= `ERR Unknown option or number of arguments for CONFIG SET - '${rawName}'`;
+        continue;
       }
       const canonical = spec.aliasOf ?? spec.name;
-      if (seen.has(canonical))
-        return `ERR CONFIG SET failed (possibly related to argument '${rawName}') - duplicate parameter`;
+      if (seen.has(canonical)) refusal ??= failed(rawName, 'duplicate parameter');
       seen.add(canonical);
-      if (!spec.mutable)
-        return `ERR CONFIG SET failed (possibly related to argument '${rawName}') - can't set immutable config`;
-      const result = validate(spec, [value]);
-      if ('error' in result)
-        return `ERR CONFIG SET failed (possibly related to argument '${rawName}') - ${result.error}`;
+      if (!spec.mutable) refusal ??= failed(rawName, "can't set immutable config");
+      else if (!allowProtected && isProtectedDirective(spec))
+        refusal ??= failed(rawName, "can't set protected config");
       planned.push([spec, value]);
+    }
+    if (refusal !== undefined) return refusal;
+    for (const [spec, value] of planned) {
+      const result = validate(spec, [value]);
+      if ('error' in result) return failed(spec.name, result.error);
     }
     const backup = new Map<string, string>();
     for (const [spec] of planned) {
@@ -361,8 +428,26 @@ function formatBufferLimits(stored: string): string {
     .join(' ');
 }
 
-function quote(arg: string): string {
-  return /^[^\s"'\\]*$/.test(arg) && arg.length > 0
-    ? arg
-    : `"${arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/** The directives whose line may hold several arguments (redis-server's MULTI_ARG_CONFIG...). */
+const MULTI_ARGUMENT = new Set([
+  'save',
+  'bind',
+  'replicaof',
+  'client-output-buffer-limit',
+  'latency-tracking-info-percentiles',
+  'shutdown-on-sigint',
+  'shutdown-on-sigterm',
+  'oom-score-adj-values',
+  'user',
+  'rename-command',
+  'loadmodule',
+  'sentinel',
+]);
+
+/**
+ * A command-line argument as redis-server's main() appends it to the configuration text
+ * (sdscatrepr of its bytes: quoted, escapes for quotes, backslashes and unprintable bytes).
+ */
+function quoteForConfig(arg: string): string {
+  return sdsRepr(Buffer.from(arg, 'utf8').toString('latin1'));
 }

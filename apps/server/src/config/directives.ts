@@ -319,6 +319,43 @@ export function isHiddenDirective(name: string): boolean {
   return HIDDEN_DEFAULTS[name] !== undefined;
 }
 
+/**
+ * Directives byor does not implement that redis-server 7.0 refuses to CONFIG SET ("can't set
+ * immutable config"): measured by setting every directive to its own value (admin.test.ts
+ * compares the whole table with redis-server's).
+ */
+const IMMUTABLE_UNIMPLEMENTED = new Set([
+  'always-show-logo',
+  'aof_rewrite_cpulist',
+  'bgsave_cpulist',
+  'bio_cpulist',
+  'cluster-config-file',
+  'cluster-enabled',
+  'cluster-port',
+  'disable-thp',
+  'enable-module-command',
+  'io-threads',
+  'io-threads-do-reads',
+  'server_cpulist',
+  'set-proc-title',
+  'socket-mark-id',
+  'supervised',
+  'syslog-enabled',
+  'syslog-facility',
+  'syslog-ident',
+]);
+
+/**
+ * PROTECTED_CONFIG: CONFIG SET of these only with `enable-protected-configs yes` (or `local`
+ * from a local client), so that a client cannot point the RDB file anywhere on the disk.
+ */
+const PROTECTED = new Set(['dir', 'dbfilename']);
+
+/** Whether CONFIG SET of a directive needs enable-protected-configs. */
+export function isProtectedDirective(spec: DirectiveSpec): boolean {
+  return PROTECTED.has(spec.aliasOf ?? spec.name);
+}
+
 const specs = new Map<string, DirectiveSpec>();
 for (const spec of implementedSpecs) specs.set(spec.name, spec);
 for (const [spec] of HIDDEN) specs.set(spec.name, spec);
@@ -332,11 +369,12 @@ for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
         : 'string';
   // a number not implemented yet may be a memory size in redis-server ("10mb", "5%" for
   // maxmemory-clients): anything redis.conf may hold there is taken, and only warned about
+  const mutable = !IMMUTABLE_UNIMPLEMENTED.has(name);
   specs.set(
     name,
     kind === 'int'
-      ? { name, kind: 'special', implemented: false, mutable: true, parse: parseNumberLike }
-      : { name, kind, implemented: false, mutable: true },
+      ? { name, kind: 'special', implemented: false, mutable, parse: parseNumberLike }
+      : { name, kind, implemented: false, mutable },
   );
 }
 for (const [alias, canonical] of Object.entries(ALIASES)) {
@@ -344,7 +382,12 @@ for (const [alias, canonical] of Object.entries(ALIASES)) {
   if (target) specs.set(alias, { ...target, name: alias, aliasOf: canonical });
 }
 for (const name of FILE_ONLY)
-  specs.set(name, { name, kind: 'special', implemented: name === 'user', mutable: false });
+  specs.set(name, {
+    name,
+    kind: 'special',
+    implemented: name === 'user' || name === 'rename-command',
+    mutable: false,
+  });
 
 /** A number, a memory size or a percentage, for directives known but not implemented. */
 function parseNumberLike(args: readonly string[]): { value: string } | { error: string } {

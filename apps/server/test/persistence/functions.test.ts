@@ -204,7 +204,7 @@ describe('function libraries and persistence', () => {
       const theirs = await connect(source.port);
       await loadLibraries(theirs);
       expect(await theirs.call('SAVE')).toBe('OK');
-      const middle = await byor({ dir: source.dir, save: '' });
+      const middle = await byor({ dir: source.dir, save: '', 'enable-protected-configs': 'yes' });
       const ours = await connect(middle.port);
       await expectLibraries(ours);
       const dir = tempDir();
