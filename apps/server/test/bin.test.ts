@@ -66,7 +66,7 @@ describe('byor-server binary', () => {
   it('refuses a directive redis-server does not know, naming it', () => {
     const result = runSync(['--port', '0', '--no-such-directive', 'x']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("'no-such-directive \"x\"'");
+    expect(result.stderr).toContain('\'no-such-directive "x"\'');
     expect(result.stderr).toContain('Bad directive or wrong number of arguments');
   });
 
