@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -990,6 +990,35 @@ describe.skipIf(!hasRedisServer)('rename-command, as redis-server 7.0', () => {
       expect(theirs[0]).toMatch(/^-ERR unknown command 'CONFIG'/);
       expect(theirs).toContain('stats: cmdstat_config|get:calls=2');
       expect(await renamed(byor.port)).toEqual(theirs);
+    } finally {
+      await byor.close();
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)('unixsocketperm, as redis-server 7.0', () => {
+  it('is read and shown in octal, and is the socket file mode', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-unixperm-'));
+    const ours = join(dir, 'byor.sock');
+    const theirs = join(dir, 'redis.sock');
+    const byor = await startServer({
+      port: 0,
+      config: { unixsocket: ours, unixsocketperm: '700' },
+    });
+    const redis = await startRedisServer(['--unixsocket', theirs, '--unixsocketperm', '700']);
+    try {
+      const answers: string[] = [];
+      for (const port of [byor.port, redis.port]) {
+        const client = await RawClient.connect(port);
+        answers.push(await client.call('CONFIG', 'GET', 'unixsocketperm'));
+        client.close();
+      }
+      expect(answers[1]).toBe('*2\r\n$14\r\nunixsocketperm\r\n$3\r\n700\r\n');
+      expect(answers[0]).toBe(answers[1]);
+      expect(statSync(ours).mode & 0o777).toBe(statSync(theirs).mode & 0o777);
+      expect(statSync(ours).mode & 0o777).toBe(0o700);
     } finally {
       await byor.close();
       await redis.stop();

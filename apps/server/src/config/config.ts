@@ -199,7 +199,16 @@ export class Config {
       try {
         process.chdir(value);
       } catch (error) {
-        return { error: `No such file or directory: ${(error as Error).message}` };
+        // strerror's text, as redis-server's chdir failure
+        const code = (error as NodeJS.ErrnoException).code;
+        return {
+          error:
+            code === 'ENOTDIR'
+              ? 'Not a directory'
+              : code === 'EACCES'
+                ? 'Permission denied'
+                : 'No such file or directory',
+        };
       }
       value = process.cwd();
     }
@@ -406,6 +415,8 @@ const REDIS_VERSION_FOR_MESSAGES = '7.0.15';
 function displayed(name: string, value: string): string {
   if (name === 'client-output-buffer-limit') return formatBufferLimits(value);
   if (name === 'notify-keyspace-events') return formatNotifyFlags(value);
+  // kept as a number (the socket's mode), shown in octal as redis-server shows it
+  if (name === 'unixsocketperm') return Number(value).toString(8);
   return value;
 }
 

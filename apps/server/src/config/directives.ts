@@ -1,4 +1,5 @@
 import redisDirectives from './redis-directives.json' with { type: 'json' };
+import redisDirectiveTypes from './redis-directive-types.json' with { type: 'json' };
 import { parseMemory } from './memory.js';
 
 /**
@@ -14,8 +15,10 @@ export interface DirectiveSpec {
   readonly kind: DirectiveKind;
   readonly implemented: boolean;
   readonly mutable: boolean;
-  readonly min?: number;
-  readonly max?: number;
+  readonly min?: number | bigint;
+  readonly max?: number | bigint;
+  /** an integer written in octal (unixsocketperm): parsed, bounded and shown so */
+  readonly octal?: boolean;
   /** int directives that redis-server clamps instead of refusing (hz) */
   readonly clamp?: readonly [number, number];
   readonly values?: readonly string[];
@@ -165,7 +168,7 @@ const implementedSpecs: DirectiveSpec[] = [
   special('bind', true, true, parseBind),
   bool('protected-mode', true),
   text('unixsocket', true, false),
-  int('unixsocketperm', 0, 0o777, true, false),
+  { ...int('unixsocketperm', 0, 0o777, true, false), octal: true },
   int('tcp-backlog', 0, INT_MAX, true, false),
   int('tcp-keepalive', 0, INT_MAX, true),
   int('databases', 1, INT_MAX, true, false),
@@ -370,6 +373,26 @@ for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
   // a number not implemented yet may be a memory size in redis-server ("10mb", "5%" for
   // maxmemory-clients): anything redis.conf may hold there is taken, and only warned about
   const mutable = !IMMUTABLE_UNIMPLEMENTED.has(name);
+  if (name === 'latency-tracking-info-percentiles') {
+    specs.set(name, {
+      name,
+      kind: 'special',
+      implemented: false,
+      mutable,
+      parse: parsePercentiles,
+    });
+    continue;
+  }
+  if (name === 'maxmemory-clients') {
+    specs.set(name, {
+      name,
+      kind: 'special',
+      implemented: false,
+      mutable,
+      parse: parseMemoryOrPercent,
+    });
+    continue;
+  }
   specs.set(
     name,
     kind === 'int'
@@ -377,6 +400,20 @@ for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
       : { name, kind, implemented: false, mutable },
   );
 }
+// the kinds and bounds redis-server checks values with (scripts/gen-config-types.mjs): every
+// directive of those kinds takes them, implemented or not (hz keeps its clamp)
+for (const [name, type] of Object.entries(redisDirectiveTypes as Record<string, CapturedType>)) {
+  const spec = specs.get(name);
+  if (spec === undefined || (spec.parse !== undefined && spec.implemented)) continue;
+  const { parse: _unused, ...rest } = spec;
+  specs.set(name, {
+    ...rest,
+    kind: type.kind,
+    ...(type.min === undefined ? {} : { min: BigInt(type.min), max: BigInt(type.max ?? '0') }),
+    ...(type.values === undefined ? {} : { values: type.values }),
+  });
+}
+
 for (const [alias, canonical] of Object.entries(ALIASES)) {
   const target = specs.get(canonical);
   if (target) specs.set(alias, { ...target, name: alias, aliasOf: canonical });
@@ -388,6 +425,101 @@ for (const name of FILE_ONLY)
     implemented: name === 'user' || name === 'rename-command',
     mutable: false,
   });
+
+/** A directive's kind and bounds as gen-config-types.mjs captured them from redis-server. */
+interface CapturedType {
+  kind: 'bool' | 'int' | 'memory' | 'enum';
+  min?: string;
+  max?: string;
+  values?: string[];
+}
+
+const LLONG_MAX = 2n ** 63n - 1n;
+const LLONG_MIN = -(2n ** 63n);
+const ULLONG = 2n ** 64n;
+
+/** string2ll: an optional minus, digits without a leading zero ("0" alone), in long long range. */
+function string2ll(text: string): bigint | undefined {
+  if (!/^(0|-?[1-9]\d*)$/.test(text)) return undefined;
+  const value = BigInt(text);
+  return value < LLONG_MIN || value > LLONG_MAX ? undefined : value;
+}
+
+/**
+ * util.c's memtoull: digits (strtoull's, saturating) and a unit (b, k, kb, m, mb, g, gb, any
+ * case), their product wrapping as an unsigned long long does.
+ */
+function memtoull(text: string): bigint | undefined {
+  const match = /^(\d*)(.*)$/s.exec(text);
+  if (text.startsWith('-') || !match) return undefined;
+  const [, digits = '', unit = ''] = match;
+  const multipliers: Record<string, bigint> = {
+    '': 1n,
+    b: 1n,
+    k: 1000n,
+    kb: 1024n,
+    m: 1000n ** 2n,
+    mb: 1024n ** 2n,
+    g: 1000n ** 3n,
+    gb: 1024n ** 3n,
+  };
+  const multiplier = multipliers[unit.toLowerCase()];
+  if (multiplier === undefined || digits.length >= 128) return undefined;
+  const value = digits === '' ? 0n : BigInt(digits);
+  return ((value < ULLONG ? value : ULLONG - 1n) * multiplier) % ULLONG;
+}
+
+/** strtoll(text, 8) taken whole (an empty text is 0, as there). */
+function octal(text: string): bigint | undefined {
+  const match = /^[ \t\n\v\f\r]*([+-]?)([0-7]+)$/.exec(text);
+  if (text === '') return 0n;
+  if (!match) return undefined;
+  const value = BigInt(`0o${match[2]}`);
+  return match[1] === '-' ? -value : value;
+}
+
+/** The bounds check of a numeric directive, its error text as redis-server's. */
+function outOfBounds(spec: DirectiveSpec, value: bigint): string | undefined {
+  if (spec.min === undefined || spec.max === undefined) return undefined;
+  const min = BigInt(spec.min);
+  const max = BigInt(spec.max);
+  // an unsigned directive compares the value's unsigned reading (a negative one is huge)
+  const unsigned = max > LLONG_MAX || spec.octal === true;
+  const compared = unsigned && value < 0n ? value + ULLONG : value;
+  if (compared >= min && compared <= max) return undefined;
+  const show = (bound: bigint) => (spec.octal ? bound.toString(8) : bound.toString());
+  return `argument must be between ${show(min)} and ${show(max)} inclusive`;
+}
+
+/** latency-tracking-info-percentiles: numbers in [0, 100] (string2d's), "" for none. */
+function parsePercentiles(args: readonly string[]): { value: string } | { error: string } {
+  // CONFIG SET gives them as one argument, a line as several
+  const words = args.join(' ').split(' ').filter(Boolean);
+  for (const word of words) {
+    const inf = /^[+-]?inf(inity)?$/i.test(word);
+    if (!inf && !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(word))
+      return { error: 'Invalid latency-tracking-info-percentiles parameters' };
+    const value = inf ? (word.startsWith('-') ? -Infinity : Infinity) : Number(word);
+    if (value < 0 || value > 100)
+      return {
+        error: 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]',
+      };
+  }
+  return { value: words.join(' ') };
+}
+
+/** maxmemory-clients: a memory size, or a percentage of maxmemory up to 100 ("5%"). */
+function parseMemoryOrPercent(args: readonly string[]): { value: string } | { error: string } {
+  const raw = args.join(' ');
+  const bytes = memtoull(raw);
+  if (bytes !== undefined)
+    return { value: (bytes > LLONG_MAX ? bytes - ULLONG : bytes).toString() };
+  const percent = raw.length > 1 && raw.endsWith('%') ? string2ll(raw.slice(0, -1)) : undefined;
+  if (percent === undefined || percent < 0n)
+    return { error: 'argument must be a memory or percent value' };
+  if (percent > 100n) return { error: 'percentage argument must be less or equal to 100' };
+  return { value: `${percent}%` };
+}
 
 /** A number, a memory size or a percentage, for directives known but not implemented. */
 function parseNumberLike(args: readonly string[]): { value: string } | { error: string } {
@@ -422,42 +554,38 @@ export function validate(
       return { value: lower };
     }
     case 'int': {
-      if (!/^-?\d+$/.test(raw)) return { error: "argument couldn't be parsed into an integer" };
-      let value = Number(raw);
-      if (
-        spec.min !== undefined &&
-        spec.max !== undefined &&
-        (value < spec.min || value > spec.max)
-      ) {
+      const value = spec.octal ? octal(raw) : string2ll(raw);
+      if (value === undefined)
         return {
-          error: `argument must be between ${spec.min} and ${spec.max === LONG_MAX ? '9223372036854775807' : spec.max} inclusive`,
+          error: spec.octal
+            ? "argument couldn't be parsed as an octal number"
+            : "argument couldn't be parsed into an integer",
         };
-      }
-      if (spec.clamp) value = Math.min(Math.max(value, spec.clamp[0]), spec.clamp[1]);
-      return { value: String(value) };
+      const error = outOfBounds(spec, value);
+      if (error !== undefined) return { error };
+      if (spec.clamp)
+        return { value: String(Math.min(Math.max(Number(value), spec.clamp[0]), spec.clamp[1])) };
+      return { value: value.toString() };
     }
     case 'memory': {
-      const value = parseMemory(raw);
-      if (value === undefined) return { error: 'argument must be a memory value' };
-      if (
-        spec.min !== undefined &&
-        spec.max !== undefined &&
-        (value < spec.min || value > spec.max)
-      ) {
-        return {
-          error: `argument must be between ${spec.min} and ${spec.max === LONG_MAX ? '9223372036854775807' : spec.max} inclusive`,
-        };
-      }
-      return { value: String(value) };
+      const bytes = memtoull(raw);
+      if (bytes === undefined) return { error: 'argument must be a memory value' };
+      // a signed directive reads the bytes as a long long (past LLONG_MAX: negative)
+      const unsigned = spec.max !== undefined && BigInt(spec.max) > LLONG_MAX;
+      const value = !unsigned && bytes > LLONG_MAX ? bytes - ULLONG : bytes;
+      const error = outOfBounds(spec, value);
+      if (error !== undefined) return { error };
+      return { value: value.toString() };
     }
     case 'enum': {
-      const lower = raw.toLowerCase();
-      if (!spec.values?.includes(lower)) {
+      // a flags enum (shutdown-on-sigint) takes several of its words
+      const words = raw.toLowerCase().split(' ');
+      if (!words.every((word) => spec.values?.includes(word))) {
         return {
           error: `argument(s) must be one of the following: ${(spec.values ?? []).join(', ')}`,
         };
       }
-      return { value: lower };
+      return { value: words.join(' ') };
     }
     case 'string':
     case 'special':
