@@ -932,6 +932,9 @@ describe.skipIf(!hasRedisServer)('CONFIG SET refusals, as redis-server 7.0', () 
           answers.push([
             await client.call('CONFIG', 'SET', 'dbfilename', 'moved.rdb'),
             await client.call('CONFIG', 'GET', 'dbfilename'),
+            // a value that cannot be applied puts back the others of its CONFIG SET
+            await client.call('CONFIG', 'SET', 'maxmemory', '10mb', 'dir', '/nonexistent/dir'),
+            await client.call('CONFIG', 'GET', 'maxmemory'),
           ]);
           client.close();
         }

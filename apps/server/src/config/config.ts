@@ -308,8 +308,10 @@ export class Config {
     }
     for (const [spec, value] of planned) {
       const result = this.#apply(spec, [value], 'replace');
-      if ('error' in result)
-        return `ERR CONFIG SET failed (possibly related to argument '${spec.name}') - ${result.error}`;
+      if ('error' in result) {
+        for (const [name, before] of backup) this.#restore(name, before);
+        return failed(spec.name, result.error);
+      }
     }
     // the apply steps of the directives whose value changed, each once, in the order registered
     const changed = [...backup].filter(([name, before]) => this.#values.get(name) !== before);
@@ -328,6 +330,7 @@ export class Config {
   /** Puts a directive's stored value back as it was (its listeners told). */
   #restore(name: string, value: string): void {
     if (this.#values.get(name) === value) return;
+    if (name === 'dir') process.chdir(value);
     this.#values.set(name, value);
     this.#numbers.delete(name);
     for (const listener of this.#listeners.get(name) ?? []) listener(value);
