@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import type { Config } from './config/config.js';
 import type { Logger } from './logger.js';
+import { strerror } from './util/strerror.js';
 
 /** Set in the daemon's environment: it is the daemon, it does not start another. */
 const DAEMON_ENV = 'BYOR_DAEMONIZED';
@@ -64,7 +65,9 @@ export function writePidFile(config: Config, logger: Logger): string | undefined
     writeFileSync(path, `${process.pid}\n`);
     return path;
   } catch (error) {
-    logger.warning(`Failed to write PID file: ${describe(error)}`);
+    logger.warning(
+      `Failed to write PID file: ${strerror((error as NodeJS.ErrnoException).code, (error as Error).message)}`,
+    );
     return undefined;
   }
 }
@@ -78,13 +81,4 @@ export function removePidFile(path: string | undefined, logger: Logger): void {
   } catch {
     // gone already: nothing to do
   }
-}
-
-/** strerror's text for a file error. */
-function describe(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES') return 'Permission denied';
-  if (code === 'ENOENT') return 'No such file or directory';
-  if (code === 'EROFS') return 'Read-only file system';
-  return (error as Error).message;
 }

@@ -9,6 +9,7 @@
  * else can take them in between but another process racing for the same port).
  */
 import { spawnSync } from 'node:child_process';
+import { strerror } from './util/strerror.js';
 
 /** One address of `bind` ("-" marks an optional one, "*" and "::*" every IPv4 / IPv6 address). */
 export interface BindAddress {
@@ -44,21 +45,11 @@ export function skipsOptional(code: string): boolean {
 
 /** The reason redis-server's anetTcpServer gives for a failed bind, from Node's error code. */
 export function bindFailureReason(code: string, message = ''): string {
-  switch (code) {
-    case 'EADDRINUSE':
-      return 'bind: Address already in use';
-    case 'EADDRNOTAVAIL':
-      return 'bind: Cannot assign requested address';
-    case 'EACCES':
-      return 'bind: Permission denied';
-    case 'EAFNOSUPPORT':
-      return 'Address family not supported by protocol';
-    case 'ENOTFOUND':
-    case 'EAI_NONAME':
-      return 'Name or service not known';
-    default:
-      return message === '' ? code : message;
-  }
+  if (code === 'ENOTFOUND' || code === 'EAI_NONAME') return 'Name or service not known';
+  if (code === 'EAFNOSUPPORT') return strerror(code, '');
+  const text = strerror(code, '');
+  if (text !== '') return `bind: ${text}`;
+  return message === '' ? code : message;
 }
 
 /** The code of the error a listen failed with ('' when it has none). */

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { commandMetaTable } from '../commands/byor-meta.js';
 import { sdsRepr } from '../util/repr.js';
+import { strerror } from '../util/strerror.js';
 import { globMatch } from '../util/glob.js';
 import { splitArgs } from '@byor/protocol';
 import {
@@ -201,14 +202,7 @@ export class Config {
       } catch (error) {
         // strerror's text, as redis-server's chdir failure
         const code = (error as NodeJS.ErrnoException).code;
-        return {
-          error:
-            code === 'ENOTDIR'
-              ? 'Not a directory'
-              : code === 'EACCES'
-                ? 'Permission denied'
-                : 'No such file or directory',
-        };
+        return { error: strerror(code, 'No such file or directory') };
       }
       value = process.cwd();
     }
