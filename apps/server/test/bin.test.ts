@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -111,6 +111,61 @@ describe('byor-server binary', () => {
       // a subcommand: redis-server 7.0.15 fails an assertion and crashes; byor refuses it
       const subcommand = runSync(['--rename-command', 'config|get', 'x']);
       expect(subcommand.stderr).toContain('No such command in rename-command');
+    },
+  );
+
+  it.skipIf(!hasRedisServer)(
+    'includes every file a pattern matches, in order, as redis-server (conf.d/*.conf)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'byor-include-'));
+      try {
+        mkdirSync(join(dir, 'conf.d'));
+        writeFileSync(join(dir, 'conf.d', 'a.conf'), 'maxmemory 5mb\nmaxclients 66\n');
+        writeFileSync(join(dir, 'conf.d', 'b.conf'), 'maxclients 77\n');
+        writeFileSync(join(dir, 'conf.d', '.hidden.conf'), 'maxclients 88\n');
+        const main = join(dir, 'main.conf');
+        // a pattern that matches nothing is no line at all
+        writeFileSync(main, `include ${dir}/conf.d/*.conf\ninclude ${dir}/none/*.conf\n`);
+        const answers: string[][] = [];
+        for (const command of [[process.execPath, ...BIN], ['redis-server']]) {
+          const port = await freePort();
+          const child = spawn(command[0]!, [...command.slice(1), main, '--port', String(port)], {
+            stdio: 'ignore',
+          });
+          children.push(child);
+          let client: RawClient | undefined;
+          for (let tries = 0; client === undefined && tries < 100; tries++) {
+            client = await RawClient.connect(port).catch(async () => {
+              await new Promise((resolve) => setTimeout(resolve, 50));
+              return undefined;
+            });
+          }
+          answers.push([
+            await client!.call('CONFIG', 'GET', 'maxmemory'),
+            await client!.call('CONFIG', 'GET', 'maxclients'),
+          ]);
+          client!.close();
+          child.kill('SIGKILL');
+        }
+        expect(answers[1]?.[1]).toContain('77');
+        expect(answers[0]).toEqual(answers[1]);
+        // a bad line of an included file: its line in the files read together
+        writeFileSync(join(dir, 'conf.d', 'c.conf'), 'maxclients abc\n');
+        const theirs = spawnSync('redis-server', [main], { encoding: 'utf8', timeout: 5_000 });
+        expect(runSync([main]).stderr).toBe(theirs.stderr);
+        expect(theirs.stderr).toContain('at line 4');
+        // a file that cannot be read
+        const missing = join(dir, 'missing.conf');
+        writeFileSync(main, `include ${missing}\n`);
+        const refused = spawnSync('redis-server', [main], { encoding: 'utf8', timeout: 5_000 });
+        const message = `Fatal error, can't open config file '${missing}': No such file or directory`;
+        expect(refused.stdout).toContain(message);
+        const ours = runSync([main]);
+        expect(ours.stderr).toContain(message);
+        expect(ours.status).toBe(1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   );
 

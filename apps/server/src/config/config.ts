@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { commandMetaTable } from '../commands/byor-meta.js';
 import { sdsRepr } from '../util/repr.js';
@@ -67,14 +67,7 @@ export class Config {
     let i = 0;
     if (argv[0] !== undefined && !argv[0].startsWith('-')) {
       config.configFile = resolve(argv[0]);
-      try {
-        text += readFileSync(argv[0], 'latin1');
-      } catch (error) {
-        throw new ConfigError(
-          `Fatal error, can't open config file '${argv[0]}': ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
+      text += readConfigFiles(argv[0]);
       i = 1;
     }
     // redis-server's main(): the options become lines appended to the file's text, each
@@ -133,7 +126,7 @@ export class Config {
       if (name === 'include') {
         if (values.length !== 1) return fail('wrong number of arguments');
         if (includeDepth > 16) return fail('too many nested includes');
-        this.load(readFileSync(values[0] ?? '', 'latin1'), includeDepth + 1);
+        this.load(readConfigFiles(values[0] ?? ''), includeDepth + 1);
         return;
       }
       const spec = directive(name);
@@ -434,6 +427,57 @@ function formatBufferLimits(stored: string): string {
       (name) => `${name === 'replica' ? 'slave' : name} ${(merged[name] ?? [0, 0, 0]).join(' ')}`,
     )
     .join(' ');
+}
+
+/**
+ * The text of a configuration file, or of every file a pattern matches (`include
+ * /etc/redis/conf.d/*.conf`), as redis-server's loadServerConfig reads them: the matches in
+ * glob(3)'s order, one after the other (a pattern matching nothing is no text); a file that
+ * cannot be read is fatal, with redis-server's message.
+ */
+function readConfigFiles(path: string): string {
+  const paths = /[*?[]/.test(path) ? globPaths(path) : [path];
+  let text = '';
+  for (const file of paths) {
+    try {
+      text += readFileSync(file, 'latin1');
+    } catch (error) {
+      const reason = strerror((error as NodeJS.ErrnoException).code, (error as Error).message);
+      throw new ConfigError(`Fatal error, can't open config file '${file}': ${reason}`, {
+        cause: error,
+      });
+    }
+  }
+  return text;
+}
+
+/**
+ * glob(3) without flags: each component of the pattern matched against its directory's entries
+ * (a leading dot only by a pattern with one), existing files only, sorted.
+ */
+function globPaths(pattern: string): string[] {
+  let paths = [pattern.startsWith('/') ? '/' : ''];
+  for (const part of pattern.split('/').filter(Boolean)) {
+    const next: string[] = [];
+    for (const base of paths) {
+      if (!/[*?[]/.test(part)) {
+        next.push(join(base, part));
+        continue;
+      }
+      let entries: string[];
+      try {
+        entries = readdirSync(base === '' ? '.' : base);
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (entry.startsWith('.') && !part.startsWith('.')) continue;
+        if (globMatch(part, entry)) next.push(join(base, entry));
+      }
+    }
+    paths = next;
+  }
+  return paths.filter((path) => statSync(path, { throwIfNoEntry: false })?.isFile()).sort();
 }
 
 /** The directives whose line may hold several arguments (redis-server's MULTI_ARG_CONFIG...). */
