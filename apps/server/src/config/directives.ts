@@ -349,6 +349,21 @@ const IMMUTABLE_UNIMPLEMENTED = new Set([
 ]);
 
 /**
+ * Directives read where they act (their kind and bounds come from the captured table below):
+ * the AOF's automatic rewrite, HyperLogLog and quicklist encodings, a replica's INFO fields,
+ * MODULE's guard. Not warned about.
+ */
+const IMPLEMENTED_ELSEWHERE = new Set([
+  'auto-aof-rewrite-percentage',
+  'auto-aof-rewrite-min-size',
+  'hll-sparse-max-bytes',
+  'list-compress-depth',
+  'replica-announced',
+  'replica-priority',
+  'enable-module-command',
+]);
+
+/**
  * PROTECTED_CONFIG: CONFIG SET of these only with `enable-protected-configs yes` (or `local`
  * from a local client), so that a client cannot point the RDB file anywhere on the disk.
  */
@@ -373,6 +388,7 @@ for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
   // a number not implemented yet may be a memory size in redis-server ("10mb", "5%" for
   // maxmemory-clients): anything redis.conf may hold there is taken, and only warned about
   const mutable = !IMMUTABLE_UNIMPLEMENTED.has(name);
+  const implemented = IMPLEMENTED_ELSEWHERE.has(name);
   if (name === 'latency-tracking-info-percentiles') {
     specs.set(name, {
       name,
@@ -396,15 +412,15 @@ for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
   specs.set(
     name,
     kind === 'int'
-      ? { name, kind: 'special', implemented: false, mutable, parse: parseNumberLike }
-      : { name, kind, implemented: false, mutable },
+      ? { name, kind: 'special', implemented, mutable, parse: parseNumberLike }
+      : { name, kind, implemented, mutable },
   );
 }
 // the kinds and bounds redis-server checks values with (scripts/gen-config-types.mjs): every
 // directive of those kinds takes them, implemented or not (hz keeps its clamp)
 for (const [name, type] of Object.entries(redisDirectiveTypes as Record<string, CapturedType>)) {
   const spec = specs.get(name);
-  if (spec === undefined || (spec.parse !== undefined && spec.implemented)) continue;
+  if (spec === undefined || (spec.parse !== undefined && spec.parse !== parseNumberLike)) continue;
   const { parse: _unused, ...rest } = spec;
   specs.set(name, {
     ...rest,
