@@ -116,6 +116,8 @@ export interface CliOptions {
   memkeysSamples: number | undefined;
   /** `--rdb <file>` (`-` for stdout). */
   rdbFile: string | undefined;
+  /** `--eval <file>`: the command is EVAL of the file's script, keys before a lone `,`. */
+  evalFile: string | undefined;
   /** The command and its arguments, as typed. */
   command: string[];
   /** `bench` flags, when the mode is `bench`. */
@@ -159,6 +161,7 @@ export function defaultCliOptions(): CliOptions {
     pipeTimeout: 30,
     memkeysSamples: undefined,
     rdbFile: undefined,
+    evalFile: undefined,
     command: [],
     bench: undefined,
   };
@@ -188,6 +191,7 @@ const VALUE_FLAGS = new Set([
   '--memkeys-samples',
   '--rdb',
   '--functions-rdb',
+  '--eval',
 ]);
 
 /** redis-cli flags byor-cli does not implement, refused with a clear line instead of ignored. */
@@ -195,7 +199,6 @@ const UNSUPPORTED = new Map<string, string>([
   ['-c', 'cluster mode (-c)'],
   ['--cluster', 'the cluster manager (--cluster)'],
   ['--tls', 'TLS (--tls)'],
-  ['--eval', 'scripting (--eval)'],
   ['--ldb', 'the Lua debugger (--ldb)'],
   ['--ldb-sync-mode', 'the Lua debugger (--ldb-sync-mode)'],
   ['--hotkeys', '--hotkeys'],
@@ -443,6 +446,9 @@ export function parseCliArgs(
         setMode(CliModes.FUNCTIONS_RDB);
         options.rdbFile = value;
         break;
+      case '--eval':
+        options.evalFile = value;
+        break;
       case '--replica':
       case '--slave':
         setMode(CliModes.REPLICA);
@@ -476,7 +482,9 @@ export function parseCliArgs(
   }
   options.command = rest;
   if (modeFlag !== undefined) options.mode = modeFlag;
-  else options.mode = rest.length > 0 ? CliModes.COMMAND : CliModes.REPL;
+  else
+    options.mode =
+      rest.length > 0 || options.evalFile !== undefined ? CliModes.COMMAND : CliModes.REPL;
   return options;
 }
 
@@ -529,6 +537,8 @@ Modes
   --latency          PING round trips, live (one line and exit when not on a terminal).
   --latency-history  PING round trips, a line every 15 s (or -i).
   --stat             A line of server figures every second (or -i).
+  --eval <file>      EVAL the Lua script in <file>: keys, then a lone ',', then arguments
+                     (byor-cli --eval f.lua key1 key2 , arg1 arg2).
   --rdb <file>       Save a snapshot of the dataset (SYNC) to <file> ('-' for stdout).
   --functions-rdb <file>  The same with the functions alone (no keys).
   --replica          Show the server's replication stream, a command per line (CSV).

@@ -2,6 +2,7 @@
  * `byor-cli [flags] CMD arg...`: the command given on the command line, `-r` times `-i` apart,
  * with `-x` / `-X` arguments read from stdin.
  */
+import { readFileSync } from 'node:fs';
 import { splitArgs } from '@byor/protocol';
 import { genericHelp } from './command-help.js';
 import { UsageError } from './errors.js';
@@ -21,6 +22,31 @@ export function commandArguments(command: readonly string[], quoted: boolean): s
 }
 
 /**
+ * `--eval <file> key ... , arg ...` (redis-cli's evalMode): EVAL of the file's script with the
+ * arguments before a lone `,` as its keys, the others as its arguments. Returns the message of a
+ * file that cannot be read.
+ */
+export function evalCommand(file: string, args: readonly string[]): string[] | string {
+  let script: string;
+  try {
+    script = readFileSync(file, 'latin1');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'No such file or directory'
+        : code === 'EACCES'
+          ? 'Permission denied'
+          : (error as Error).message;
+    return `Can't open file '${file}': ${reason}\n`;
+  }
+  const comma = args.indexOf(',');
+  const keys = comma === -1 ? args : args.slice(0, comma);
+  const rest = comma === -1 ? [] : [...args.slice(comma + 1)];
+  return ['EVAL', script, String(keys.length), ...keys, ...rest];
+}
+
+/**
  * Runs the command line's command and resolves with the exit status: 0, or 1 when the server
  * cannot be reached or (with `-e`) the command failed.
  *
@@ -31,7 +57,15 @@ export function commandArguments(command: readonly string[], quoted: boolean): s
  */
 export async function runCommand(session: Session): Promise<number> {
   const { options, io } = session;
-  const argv = commandArguments(options.command, options.quotedInput);
+  let argv = commandArguments(options.command, options.quotedInput);
+  if (options.evalFile !== undefined) {
+    const command = evalCommand(options.evalFile, argv);
+    if (typeof command === 'string') {
+      session.err.write(command);
+      return 1;
+    }
+    argv = command;
+  }
   if (options.stdinLastArg) {
     argv.push((await readAll(io.stdin)).toString('latin1'));
   } else if (options.stdinTag !== undefined) {

@@ -3,7 +3,7 @@
  * (-r -i -x -X -e -d -D --quoted-input, help, SUBSCRIBE), against redis-server with redis-cli as
  * the oracle, and against byor.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '@byor/server';
@@ -80,6 +80,48 @@ describe.skipIf(!haveRedis)('modes against redis-server, redis-cli as the oracle
       );
     },
   );
+
+  it('--eval runs a script file with its keys and arguments, as redis-cli', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-cli-eval-'));
+    try {
+      const script = join(dir, 'script.lua');
+      writeFileSync(
+        script,
+        "return {KEYS[1], KEYS[2], ARGV[1], ARGV[2], redis.call('GET', 'short')}\n",
+      );
+      for (const args of [
+        ['--eval', script, 'k1', 'k2', ',', 'a1', ',', 'a2'],
+        ['--eval', script, 'k1'],
+        ['--eval', script],
+        ['--eval', script, ',', 'a1'],
+        ['--eval', join(dir, 'missing.lua'), 'k'],
+        ['--raw', '--eval', script, 'k1', ',', 'a1'],
+      ]) {
+        const [ours, theirs] = [
+          await byorCli(['-p', port, ...args]),
+          await redisCli(['-p', port, ...args]),
+        ];
+        expect(ours.out).toBe(theirs.out);
+        expect(ours.err).toBe(theirs.err);
+        expect(ours.code).toBe(theirs.code);
+      }
+      const theirs = await redisCli([
+        '-p',
+        port,
+        '--eval',
+        script,
+        'k1',
+        'k2',
+        ',',
+        'a1',
+        ',',
+        'a2',
+      ]);
+      expect(theirs.out).toContain('k2');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('--bigkeys on an empty database', async () => {
     const [ours, theirs] = [
