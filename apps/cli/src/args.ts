@@ -28,6 +28,8 @@ export const CliModes = {
   SCAN: 'scan',
   /** `--bigkeys`: the biggest key of each type */
   BIGKEYS: 'bigkeys',
+  /** `--hotkeys`: the most used keys (OBJECT FREQ, with an LFU policy) */
+  HOTKEYS: 'hotkeys',
   /** `--memkeys`: the keys using the most memory */
   MEMKEYS: 'memkeys',
   /** `--latency`: PING round trips */
@@ -201,7 +203,6 @@ const UNSUPPORTED = new Map<string, string>([
   ['--tls', 'TLS (--tls)'],
   ['--ldb', 'the Lua debugger (--ldb)'],
   ['--ldb-sync-mode', 'the Lua debugger (--ldb-sync-mode)'],
-  ['--hotkeys', '--hotkeys'],
   ['--latency-dist', '--latency-dist'],
   ['--lru-test', '--lru-test'],
   ['--intrinsic-latency', '--intrinsic-latency'],
@@ -421,6 +422,9 @@ export function parseCliArgs(
       case '--memkeys':
         setMode(CliModes.MEMKEYS);
         break;
+      case '--hotkeys':
+        setMode(CliModes.HOTKEYS);
+        break;
       case '--memkeys-samples':
         setMode(CliModes.MEMKEYS);
         options.memkeysSamples = integerFlag('--memkeys-samples', value, 0);
@@ -528,10 +532,11 @@ Modes
   --pipe             Mass insertion: RESP or one command per line, from stdin.
   --pipe-timeout <n> Seconds to wait for the last reply of --pipe (default: 30, 0: forever).
   --scan             List the keys matching --pattern with SCAN.
-  --pattern <pat>    Key pattern of --scan, --bigkeys, --memkeys (default: *).
+  --pattern <pat>    Key pattern of --scan, --bigkeys, --memkeys, --hotkeys (default: *).
   --quoted-pattern <pat> Same as --pattern, with the prompt's quoting rules.
   --count <n>        COUNT of each SCAN call.
   --bigkeys          The biggest key of each type (by number of elements).
+  --hotkeys          The most used keys (OBJECT FREQ: needs an LFU maxmemory-policy).
   --memkeys          The biggest key of each type (by MEMORY USAGE).
   --memkeys-samples <n> SAMPLES of MEMORY USAGE for --memkeys.
   --latency          PING round trips, live (one line and exit when not on a terminal).

@@ -6,6 +6,7 @@ import { CliModes, parseCliArgs, USAGE, type CliOptions } from './args.js';
 import { runBench } from './bench/run.js';
 import { UsageError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
+import { runHotKeys } from './modes/hot-keys.js';
 import { runKeysReport } from './modes/keys-report.js';
 import { runLatency } from './modes/latency.js';
 import { runPipe } from './modes/pipe.js';
@@ -120,6 +121,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await runKeysReport(session, false);
       case CliModes.MEMKEYS:
         return await runKeysReport(session, true);
+      case CliModes.HOTKEYS:
+        return await runHotKeys(session);
       case CliModes.LATENCY:
         return await runLatency(session, false);
       case CliModes.LATENCY_HISTORY:

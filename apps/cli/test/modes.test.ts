@@ -123,6 +123,55 @@ describe.skipIf(!haveRedis)('modes against redis-server, redis-cli as the oracle
     }
   });
 
+  it('--hotkeys reports the most used keys, and the error without an LFU policy', async () => {
+    const lfu = await startRedisServer(['--maxmemory-policy', 'allkeys-lfu']);
+    try {
+      const connection = await Connection.open({ port: lfu.port });
+      const commands: string[][] = [];
+      for (let i = 0; i < 40; i++) commands.push(['SET', `key:${i}`, 'v']);
+      for (let i = 0; i < 30; i++) commands.push(['GET', 'key:7'], ['GET', `key:${i % 20}`]);
+      await connection.sendMany(commands);
+      connection.close();
+      for (const args of [['--hotkeys'], ['--hotkeys', '--pattern', 'key:1*']]) {
+        const [ours, theirs] = [
+          await byorCli(['-p', String(lfu.port), ...args]),
+          await redisCli(['-p', String(lfu.port), ...args]),
+        ];
+        expect(ours.out).toBe(theirs.out);
+        expect(ours.code).toBe(0);
+      }
+      const theirs = await redisCli(['-p', String(lfu.port), '--hotkeys']);
+      expect(theirs.out).toContain('keyname: "key:7"');
+    } finally {
+      await lfu.stop();
+    }
+    // byor counts accesses too: the key read most leads the summary
+    const byor = await startServer({ port: 0, config: { 'maxmemory-policy': 'allkeys-lfu' } });
+    try {
+      const connection = await Connection.open({ port: byor.port });
+      const commands: string[][] = [
+        ['SET', 'cold', 'v'],
+        ['SET', 'hot', 'v'],
+      ];
+      for (let i = 0; i < 50; i++) commands.push(['GET', 'hot']);
+      await connection.sendMany(commands);
+      connection.close();
+      const report = await byorCli(['-p', String(byor.port), '--hotkeys']);
+      expect(report.out).toMatch(
+        /Sampled 2 keys in the keyspace!\nhot key found with counter: \d+\tkeyname: "hot"\n/,
+      );
+    } finally {
+      await byor.close();
+    }
+    // the shared server has no LFU policy: OBJECT FREQ refuses
+    const [ours, theirs] = [
+      await byorCli(['-p', port, '--hotkeys']),
+      await redisCli(['-p', port, '--hotkeys']),
+    ];
+    expect(theirs.err).toMatch(/^Error: ERR An LFU maxmemory policy is not selected/);
+    expect([ours.out, ours.err, ours.code]).toEqual([theirs.out, theirs.err, theirs.code]);
+  });
+
   it('--bigkeys on an empty database', async () => {
     const [ours, theirs] = [
       await byorCli(['-p', port, '-n', '5', '--bigkeys']),
