@@ -36,6 +36,8 @@ export const CliModes = {
   LATENCY: 'latency',
   /** `--latency-history`: PING round trips, a line per interval */
   LATENCY_HISTORY: 'latency-history',
+  /** `--intrinsic-latency <seconds>`: this machine's scheduling latency, no server */
+  INTRINSIC_LATENCY: 'intrinsic-latency',
   /** `--stat`: a line of server figures per interval */
   STAT: 'stat',
   /** `--rdb <file>`: a snapshot of the dataset from the server */
@@ -120,6 +122,8 @@ export interface CliOptions {
   rdbFile: string | undefined;
   /** `--eval <file>`: the command is EVAL of the file's script, keys before a lone `,`. */
   evalFile: string | undefined;
+  /** `--intrinsic-latency <seconds>`: how long it runs (atoi's reading, as redis-cli). */
+  intrinsicSeconds: number;
   /** The command and its arguments, as typed. */
   command: string[];
   /** `bench` flags, when the mode is `bench`. */
@@ -164,6 +168,7 @@ export function defaultCliOptions(): CliOptions {
     memkeysSamples: undefined,
     rdbFile: undefined,
     evalFile: undefined,
+    intrinsicSeconds: 0,
     command: [],
     bench: undefined,
   };
@@ -194,6 +199,7 @@ const VALUE_FLAGS = new Set([
   '--rdb',
   '--functions-rdb',
   '--eval',
+  '--intrinsic-latency',
 ]);
 
 /** redis-cli flags byor-cli does not implement, refused with a clear line instead of ignored. */
@@ -205,7 +211,6 @@ const UNSUPPORTED = new Map<string, string>([
   ['--ldb-sync-mode', 'the Lua debugger (--ldb-sync-mode)'],
   ['--latency-dist', '--latency-dist'],
   ['--lru-test', '--lru-test'],
-  ['--intrinsic-latency', '--intrinsic-latency'],
 ]);
 
 /**
@@ -438,6 +443,11 @@ export function parseCliArgs(
       case '--stat':
         setMode(CliModes.STAT);
         break;
+      case '--intrinsic-latency':
+        setMode(CliModes.INTRINSIC_LATENCY);
+        // atoi: the leading digits, 0 without any
+        options.intrinsicSeconds = Number.parseInt(value, 10) || 0;
+        break;
       case '--rdb':
         if (modeFlag === CliModes.FUNCTIONS_RDB)
           throw new UsageError('Option --functions-rdb and --rdb are mutually exclusive.');
@@ -542,6 +552,8 @@ Modes
   --latency          PING round trips, live (one line and exit when not on a terminal).
   --latency-history  PING round trips, a line every 15 s (or -i).
   --stat             A line of server figures every second (or -i).
+  --intrinsic-latency <sec>  This machine's scheduling latency for <sec> seconds (no server:
+                     run it where the server runs).
   --eval <file>      EVAL the Lua script in <file>: keys, then a lone ',', then arguments
                      (byor-cli --eval f.lua key1 key2 , arg1 arg2).
   --rdb <file>       Save a snapshot of the dataset (SYNC) to <file> ('-' for stdout).

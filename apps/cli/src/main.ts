@@ -7,6 +7,7 @@ import { runBench } from './bench/run.js';
 import { UsageError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 import { runHotKeys } from './modes/hot-keys.js';
+import { runIntrinsicLatency } from './modes/intrinsic-latency.js';
 import { runKeysReport } from './modes/keys-report.js';
 import { runLatency } from './modes/latency.js';
 import { runPipe } from './modes/pipe.js';
@@ -129,6 +130,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await runLatency(session, true);
       case CliModes.STAT:
         return await runStat(session);
+      case CliModes.INTRINSIC_LATENCY:
+        return await runIntrinsicLatency(session, options.intrinsicSeconds);
       case CliModes.RDB:
         return await runRdb(session);
       case CliModes.FUNCTIONS_RDB:

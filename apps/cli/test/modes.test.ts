@@ -172,6 +172,23 @@ describe.skipIf(!haveRedis)('modes against redis-server, redis-cli as the oracle
     expect([ours.out, ours.err, ours.code]).toEqual([theirs.out, theirs.err, theirs.code]);
   });
 
+  it('--intrinsic-latency prints what redis-cli prints, numbers aside', async () => {
+    const shape = (text: string) => [...new Set(text.replace(/\d+(\.\d+)?|inf/g, 'N').split('\n'))];
+    const started = performance.now();
+    const ours = await byorCli(['--intrinsic-latency', '1']);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    const theirs = await redisCli(['--intrinsic-latency', '1']);
+    expect(shape(ours.out)).toEqual(shape(theirs.out));
+    expect(ours.out).toMatch(/^Max latency so far: \d+ microseconds\.\n/);
+    expect(ours.code).toBe(0);
+    // atoi's reading: no digits is 0 seconds, one run
+    const [none, theirNone] = [
+      await byorCli(['--intrinsic-latency', 'abc']),
+      await redisCli(['--intrinsic-latency', 'abc']),
+    ];
+    expect(shape(none.out)).toEqual(shape(theirNone.out));
+  });
+
   it('--bigkeys on an empty database', async () => {
     const [ours, theirs] = [
       await byorCli(['-p', port, '-n', '5', '--bigkeys']),
