@@ -317,9 +317,13 @@ export const HIDDEN_DEFAULTS: Readonly<Record<string, string>> = Object.fromEntr
   HIDDEN.map(([spec, value]) => [spec.name, value]),
 );
 
-/** Whether `name` is one of redis-server's hidden parameters (not matched by a pattern). */
+/**
+ * Whether a CONFIG GET pattern leaves `name` out: redis-server's hidden parameters, and byor's
+ * own `byor-port` (so that `CONFIG GET *` lists what redis-server lists, and tools that set back
+ * every directive it lists meet only redis-server's). An exact name shows them.
+ */
 export function isHiddenDirective(name: string): boolean {
-  return HIDDEN_DEFAULTS[name] !== undefined;
+  return HIDDEN_DEFAULTS[name] !== undefined || name === 'byor-port';
 }
 
 /**
