@@ -289,6 +289,13 @@ export class Database {
     return this.#resolve(stored);
   }
 
+  /**
+   * The value in the table, expired or not (dictFind: DEBUG OBJECT). Not an access, no expiry.
+   */
+  find(key: string): Value | undefined {
+    return this.#resolve(this.#dict.get(key));
+  }
+
   /** True when the key is in the table, expired or not (dictFind). Not an access, no expiry. */
   contains(key: string): boolean {
     return this.#dict.has(key);

@@ -608,6 +608,11 @@ export class Server implements KeyspaceHost {
     return undefined;
   }
 
+  /** Whether a command of the master's replication stream runs (mustObeyClient: no OOM). */
+  get runningMasterCommand(): boolean {
+    return this.#masterClient !== undefined;
+  }
+
   /**
    * Runs a command of the master's replication stream as `client` (the master's): writes are
    * allowed on a read-only replica, and keys past their TTL still exist for it (the master

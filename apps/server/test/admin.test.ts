@@ -1031,3 +1031,69 @@ describe.skipIf(!hasRedisServer)('unixsocketperm, as redis-server 7.0', () => {
     }
   });
 });
+
+describe.skipIf(!hasRedisServer)('DEBUG OBJECT of a key past its TTL, as redis-server 7.0', () => {
+  it('still finds it (dictFind), without deleting it', async () => {
+    const byor = await startServer({ port: 0, config: { 'enable-debug-command': 'yes' } });
+    const redis = await startRedisServer(['--enable-debug-command', 'yes']);
+    try {
+      const results: string[][] = [];
+      for (const port of [byor.port, redis.port]) {
+        const client = await RawClient.connect(port);
+        const out: string[] = [];
+        await client.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+        await client.call('SET', 'key', 'value', 'PX', '1');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        out.push((await client.call('DEBUG', 'OBJECT', 'key')).replace(/0x[0-9a-f]+/, '<at>'));
+        out.push(await client.call('DEBUG', 'OBJECT', 'key').then((r) => r.slice(0, 10)));
+        out.push(await client.call('EXISTS', 'key'));
+        out.push(await client.call('DEBUG', 'OBJECT', 'key'));
+        await client.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+        client.close();
+        results.push(out);
+      }
+      expect(results[1]?.[0]).toMatch(/^\+Value at:<at> refcount:1 encoding:embstr/);
+      expect(results[0]).toEqual(results[1]);
+    } finally {
+      await byor.close();
+      await redis.stop();
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)(
+  'scripts over maxmemory, as redis-server 7.0 (scriptVerifyOOM)',
+  () => {
+    async function overMemory(port: number): Promise<string[]> {
+      const client = await RawClient.connect(port);
+      const out: string[] = [];
+      const sha = (reply: string) => reply.replace(/script: \w+/, 'script: <sha>');
+      await client.call('SET', 'before', '1');
+      await client.call('CONFIG', 'SET', 'maxmemory', '1');
+      for (const command of [
+        // the first write of a script is refused, a read is not
+        ['EVAL', "return redis.call('SET', 'x', 1)", '0'],
+        ['EVAL', "return redis.pcall('SET', 'x', 1)['err']", '0'],
+        ['EVAL', "return redis.call('GET', 'before')", '0'],
+        // a command that only deletes may run, and then the script may write
+        ['EVAL', "redis.call('DEL', 'nokey'); return redis.call('SET', 'y', 1)", '0'],
+        ['EVAL', "redis.call('DEL', 'before'); return redis.call('SET', 'z', 1)", '0'],
+        // allow-oom, and no-writes scripts
+        ['EVAL', "#!lua flags=allow-oom\nreturn redis.call('SET', 'w', 1)", '0'],
+        ['EVAL', "#!lua flags=no-writes\nreturn redis.call('GET', 'w')", '0'],
+        ['EVAL', "#!lua\nreturn redis.call('SET', 'v', 1)", '0'],
+      ])
+        out.push(sha(await client.call(...command)));
+      await client.call('CONFIG', 'SET', 'maxmemory', '0');
+      out.push(await client.call('MGET', 'x', 'y', 'z', 'w', 'v'));
+      client.close();
+      return out;
+    }
+
+    it('refuses a denyoom command until the script has written, unless it allows OOM', async () => {
+      const [ours, theirs] = await onBoth(overMemory);
+      expect(theirs[0]).toMatch(/^-OOM command not allowed when used memory > 'maxmemory'/);
+      expect(ours).toEqual(theirs);
+    });
+  },
+);

@@ -181,9 +181,9 @@ function debug(client: Client, argv: string[]): void {
     if (milliseconds > 0) Atomics.wait(SLEEP_CELL, 0, 0, milliseconds);
     client.w.ok();
   } else if (sub === 'object' && argv.length === 3) {
-    // dictFind: not an access, no statistics
+    // dictFind: not an access, no statistics, and a key past its TTL is still there
     const key = argv[2] ?? '';
-    const value = client.db.peek(key);
+    const value = client.db.find(key);
     if (value === undefined) {
       client.server.errorReply(client, ReplyError.NO_SUCH_KEY);
       return;

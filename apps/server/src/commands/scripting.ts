@@ -87,6 +87,7 @@ function evalGeneric(
     isEval: true,
     readOnly,
     keys: argv.slice(3, 3 + numKeys),
+    allowOom: flags !== undefined && (flags & ScriptFlag.ALLOW_OOM) !== 0,
     globals: [
       ['KEYS', stringTable(argv, 3, 3 + numKeys)],
       ['ARGV', stringTable(argv, 3 + numKeys, argv.length)],
@@ -177,6 +178,7 @@ function fcallGeneric(client: Client, argv: string[], readOnlyCommand: boolean):
       isEval: false,
       readOnly: readOnlyCommand || noWrites,
       keys: argv.slice(3, 3 + numKeys),
+      allowOom: fn.flags.includes('allow-oom'),
     },
   );
 }

@@ -70,6 +70,8 @@ export class ScriptRun implements ScriptCallContext {
     readonly yieldable: boolean,
     /** the keys the EVAL or FCALL declared (client tracking remembers them on a read) */
     readonly keys: readonly string[],
+    /** declared allow-oom */
+    readonly allowOom = false,
   ) {
     this.startedAt = performance.now();
     this.command = engine.server.currentCommand;
@@ -159,6 +161,10 @@ export class ScriptEngine {
         execute: (context, command, argv) => this.#execute(context, command, argv),
         lookup: (argv) => server.lookupCommand(argv),
         writeRefusal: () => server.writeRefusal(),
+        outOfMemory: () =>
+          server.eviction.maxmemory !== 0 &&
+          server.eviction.outOfMemory &&
+          !server.runningMasterCommand,
         rejected: (message, command) => server.scriptCallRejected(message, command),
         log: (level, message) => {
           const logger = server.logger;
@@ -237,6 +243,8 @@ export class ScriptEngine {
       isEval: boolean;
       readOnly: boolean;
       keys: readonly string[];
+      /** the script declared allow-oom */
+      allowOom?: boolean;
       globals?: [string, LuaValue][];
     },
   ): void {
@@ -257,6 +265,7 @@ export class ScriptEngine {
       options.readOnly,
       yieldable,
       options.keys,
+      options.allowOom ?? false,
     );
     const R = lua.R;
     if (options.globals) for (const [name, value] of options.globals) lua.G.set(name, value);

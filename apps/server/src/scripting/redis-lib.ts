@@ -3,6 +3,7 @@ import type { Client } from '../client.js';
 import { arityRefuses, CommandFlag } from '../commands/spec.js';
 import { scriptCommandAllowed, scriptPermissionError } from '../acl/acl.js';
 import type { Command } from '../commands/types.js';
+import { OOM_ERROR } from '../eviction.js';
 import { countedErrorTable, errorTable, ReplyReader } from './convert.js';
 import type { LuaInterpreter } from './lua/interpreter.js';
 import {
@@ -47,6 +48,8 @@ export interface ScriptCallContext {
   resp: 2 | 3;
   /** redis.set_repl */
   replication: number;
+  /** declared allow-oom: denyoom commands run whatever the memory */
+  readonly allowOom: boolean;
 }
 
 /** What the redis library needs from the scripting engine. */
@@ -59,6 +62,11 @@ export interface RedisLibHost {
   lookup(argv: readonly string[]): Command | undefined;
   /** why a write may not run now (Server.writeRefusal) */
   writeRefusal(): string | undefined;
+  /**
+   * scriptVerifyOOM's server side: maxmemory is set, the command that started the script found
+   * memory over it (pre_command_oom_state), and no master's command runs it
+   */
+  outOfMemory(): boolean;
   /** a command the script called was refused (Server.scriptCallRejected) */
   rejected(message: string, command: Command | undefined): void;
   log(level: number, message: string): void;
@@ -131,8 +139,12 @@ export function redisLibrary(host: RedisLibHost): LuaTable {
       // scriptVerifyWriteCommandAllow: a read-only replica, not enough good replicas
       const refusal = host.writeRefusal();
       if (refusal !== undefined) return failure(`-${refusal}`);
-      context.wrote = true;
     }
+    // scriptVerifyOOM: over maxmemory, a command that may grow memory is refused until the
+    // script's first write (after it, stopping halfway would break the script's atomicity)
+    if (flags & CommandFlag.DENYOOM && !context.wrote && !context.allowOom && host.outOfMemory())
+      return failure(`-${OOM_ERROR}`);
+    if (flags & CommandFlag.WRITE) context.wrote = true;
     const text = host.execute(context, cmd, argv);
     const value = reader.read(text);
     if (raiseError && value instanceof LuaTable && typeof value.hash.get('err') === 'string')
