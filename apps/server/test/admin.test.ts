@@ -335,10 +335,18 @@ async function untilBlocked(client: RawClient, count: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
-/** Runs `probe` against a fresh byor and a fresh redis-server; its two results, byor's first. */
-async function onBoth<T>(probe: (port: number) => Promise<T>): Promise<[T, T]> {
-  const byor = await startServer({ port: 0 });
-  const redis = await startRedisServer();
+/**
+ * Runs `probe` against a fresh byor and a fresh redis-server, both given `directives`; its two
+ * results, byor's first.
+ */
+async function onBoth<T>(
+  probe: (port: number) => Promise<T>,
+  directives: Record<string, string> = {},
+): Promise<[T, T]> {
+  const byor = await startServer({ port: 0, config: directives });
+  const redis = await startRedisServer(
+    Object.entries(directives).flatMap(([name, value]) => [`--${name}`, value]),
+  );
   try {
     return [await probe(byor.port), await probe(redis.port)];
   } finally {
@@ -1034,30 +1042,24 @@ describe.skipIf(!hasRedisServer)('unixsocketperm, as redis-server 7.0', () => {
 
 describe.skipIf(!hasRedisServer)('DEBUG OBJECT of a key past its TTL, as redis-server 7.0', () => {
   it('still finds it (dictFind), without deleting it', async () => {
-    const byor = await startServer({ port: 0, config: { 'enable-debug-command': 'yes' } });
-    const redis = await startRedisServer(['--enable-debug-command', 'yes']);
-    try {
-      const results: string[][] = [];
-      for (const port of [byor.port, redis.port]) {
+    const [ours, theirs] = await onBoth(
+      async (port) => {
         const client = await RawClient.connect(port);
         const out: string[] = [];
         await client.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
         await client.call('SET', 'key', 'value', 'PX', '1');
         await new Promise((resolve) => setTimeout(resolve, 10));
         out.push((await client.call('DEBUG', 'OBJECT', 'key')).replace(/0x[0-9a-f]+/, '<at>'));
-        out.push(await client.call('DEBUG', 'OBJECT', 'key').then((r) => r.slice(0, 10)));
+        out.push((await client.call('DEBUG', 'OBJECT', 'key')).slice(0, 10));
         out.push(await client.call('EXISTS', 'key'));
         out.push(await client.call('DEBUG', 'OBJECT', 'key'));
-        await client.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
         client.close();
-        results.push(out);
-      }
-      expect(results[1]?.[0]).toMatch(/^\+Value at:<at> refcount:1 encoding:embstr/);
-      expect(results[0]).toEqual(results[1]);
-    } finally {
-      await byor.close();
-      await redis.stop();
-    }
+        return out;
+      },
+      { 'enable-debug-command': 'yes' },
+    );
+    expect(theirs[0]).toMatch(/^\+Value at:<at> refcount:1 encoding:embstr/);
+    expect(ours).toEqual(theirs);
   });
 });
 

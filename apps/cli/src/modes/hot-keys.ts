@@ -3,10 +3,10 @@
  * maxmemory-policy counts accesses), the sixteen most used keys, in redis-cli's words and layout.
  */
 import { ErrorReply } from '@byor/protocol';
-import { replyText } from '../format.js';
 import { sleep } from '../io.js';
 import { quoteBytes } from '../repr.js';
 import type { Session } from '../session.js';
+import { scanStep } from './scan-step.js';
 
 /** redis-cli's HOTKEYS_SAMPLE: how many keys the report keeps. */
 const HOTKEYS_SAMPLE = 16;
@@ -46,19 +46,11 @@ export async function runHotKeys(session: Session): Promise<number> {
     let loops = 0;
     do {
       const percent = (100 * sampled) / total;
-      const scanArgv = ['SCAN', cursor];
-      if (options.pattern !== '*') scanArgv.push('MATCH', options.pattern);
-      if (options.count !== undefined) scanArgv.push('COUNT', String(options.count));
-      const reply = await connection.send(scanArgv);
-      if (!Array.isArray(reply) || !Array.isArray(reply[1])) {
-        session.err.write(
-          `Error: ${reply instanceof ErrorReply ? reply.message : 'unexpected SCAN reply'}\n`,
-        );
-        return 1;
-      }
+      const step = await scanStep(session, cursor);
+      if (step === undefined) return 1;
       loops++;
-      cursor = replyText(reply[0]!);
-      const keys = reply[1].map(replyText);
+      cursor = step.cursor;
+      const keys = step.keys;
       const freqs = await connection.sendMany(keys.map((key) => ['OBJECT', 'FREQ', key]));
       for (let i = 0; i < keys.length; i++) {
         const freq = freqs[i];

@@ -7,6 +7,7 @@ import { replyText } from '../format.js';
 import { sleep } from '../io.js';
 import { quoteBytes } from '../repr.js';
 import type { Session } from '../session.js';
+import { scanStep } from './scan-step.js';
 
 /** What is known of each type: how to size it and what its unit is called. */
 const TYPES: readonly { name: string; command: string; unit: string }[] = [
@@ -69,18 +70,10 @@ export async function runKeysReport(session: Session, memory: boolean): Promise<
     let loops = 0;
     do {
       const percent = dbsize === 0 ? 0 : (100 * sampled) / dbsize;
-      const scanArgv = ['SCAN', cursor];
-      if (options.pattern !== '*') scanArgv.push('MATCH', options.pattern);
-      if (options.count !== undefined) scanArgv.push('COUNT', String(options.count));
-      const reply = await connection.send(scanArgv);
-      if (!Array.isArray(reply) || !Array.isArray(reply[1])) {
-        session.err.write(
-          `Error: ${reply instanceof ErrorReply ? reply.message : 'unexpected SCAN reply'}\n`,
-        );
-        return 1;
-      }
-      cursor = replyText(reply[0]!);
-      const keys = reply[1].map(replyText);
+      const step = await scanStep(session, cursor);
+      if (step === undefined) return 1;
+      cursor = step.cursor;
+      const keys = step.keys;
       const types = await connection.sendMany(keys.map((key) => ['TYPE', key]));
       const typeNames = types.map(replyText);
       const sizes = await connection.sendMany(
