@@ -91,7 +91,8 @@ const REASONS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The one-line reason of a socket error, worded as the C library words it. O(1).
+ * The one-line reason of a system error (a socket's, a file's), worded as the C library words
+ * it. O(1).
  *
  * @example
  * ```ts

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { splitArgs } from '@byor/protocol';
 import { genericHelp } from './command-help.js';
+import { socketErrorReason } from './connection.js';
 import { UsageError } from './errors.js';
 import { readAll } from './io.js';
 import { toBytes } from './repr.js';
@@ -31,14 +32,7 @@ export function evalCommand(file: string, args: readonly string[]): string[] | s
   try {
     script = readFileSync(file, 'latin1');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'No such file or directory'
-        : code === 'EACCES'
-          ? 'Permission denied'
-          : (error as Error).message;
-    return `Can't open file '${file}': ${reason}\n`;
+    return `Can't open file '${file}': ${socketErrorReason(error)}\n`;
   }
   const comma = args.indexOf(',');
   const keys = comma === -1 ? args : args.slice(0, comma);

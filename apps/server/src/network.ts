@@ -322,14 +322,9 @@ export class Network implements NetworkControl {
     // port: 0), and CONFIG SET port 0 stops listening as redis-server does
     for (const address of bindAddresses(config.string('bind'))) {
       try {
-        const listener = await this.loop.listen(
-          { port, host: address.host, backlog, ipv6Only: address.host.includes(':') },
-          handlers,
-        );
-        const info = listener.address;
-        if (typeof info === 'object' && port === 0) port = info.port;
-        if (this.#tcp.size === 0) this.host = connectableHost(address.host);
-        this.#tcp.set(endpoint(address.host, port), { listener, address, port });
+        // port 0: the first listener's port is the others' too
+        port = await this.#bindAt(address, port);
+        if (this.#tcp.size === 1) this.host = connectableHost(address.host);
       } catch (error) {
         const code = listenErrorCode(error);
         this.#cannotListen(address, port, bindFailureReason(code, (error as Error).message));
@@ -348,8 +343,7 @@ export class Network implements NetworkControl {
     }
     const bookPort = config.number('byor-port');
     if (bookPort > 0) {
-      const bind = config.string('bind');
-      const host = bind.trim() === '' ? '127.0.0.1' : (bindAddresses(bind)[0]?.host ?? '127.0.0.1');
+      const host = bindAddresses(config.string('bind'))[0]?.host ?? '127.0.0.1';
       await this.loop.listen({ port: bookPort, host, backlog }, this.#bookHandlers());
     }
     if (unix) {
@@ -424,19 +418,30 @@ export class Network implements NetworkControl {
     return undefined;
   }
 
-  /** Binds one TCP address with the client handlers (its failure logged). */
+  /**
+   * Binds one TCP address with the client handlers and keeps its listener; resolves with the
+   * port it bound (the one picked for port 0).
+   */
+  async #bindAt(address: BindAddress, port: number): Promise<number> {
+    const listener = await this.loop.listen(
+      {
+        port,
+        host: address.host,
+        backlog: this.#server.config.number('tcp-backlog'),
+        ipv6Only: address.host.includes(':'),
+      },
+      this.#tcpHandlers!,
+    );
+    const info = listener.address;
+    const bound = typeof info === 'object' ? info.port : port;
+    this.#tcp.set(endpoint(address.host, bound), { listener, address, port: bound });
+    return bound;
+  }
+
+  /** {@link #bindAt} once the reply went out (CONFIG SET): a failure is logged. */
   async #listenAt(address: BindAddress, port: number): Promise<void> {
     try {
-      const listener = await this.loop.listen(
-        {
-          port,
-          host: address.host,
-          backlog: this.#server.config.number('tcp-backlog'),
-          ipv6Only: address.host.includes(':'),
-        },
-        this.#tcpHandlers!,
-      );
-      this.#tcp.set(endpoint(address.host, port), { listener, address, port });
+      await this.#bindAt(address, port);
     } catch (error) {
       this.#cannotListen(
         address,

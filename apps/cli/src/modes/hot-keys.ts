@@ -6,15 +6,10 @@ import { ErrorReply } from '@byor/protocol';
 import { sleep } from '../io.js';
 import { quoteBytes } from '../repr.js';
 import type { Session } from '../session.js';
-import { scanStep } from './scan-step.js';
+import { progressPercent, scanStep } from './scan-step.js';
 
 /** redis-cli's HOTKEYS_SAMPLE: how many keys the report keeps. */
 const HOTKEYS_SAMPLE = 16;
-
-/** C's `%05.2f` (a NaN, keys found in a database DBSIZE said was empty, as glibc prints it). */
-function pct(value: number): string {
-  return Number.isNaN(value) ? '  nan' : value.toFixed(2).padStart(5, '0');
-}
 
 /**
  * Runs `--hotkeys` and resolves with the exit status (1 when the server does not count accesses:
@@ -67,7 +62,7 @@ export async function runHotKeys(session: Session): Promise<number> {
         }
         sampled++;
         if (sampled % 1_000_000 === 0)
-          out.write(`[${pct(percent)}%] Sampled ${sampled} keys so far\n`);
+          out.write(`[${progressPercent(percent)}%] Sampled ${sampled} keys so far\n`);
         let k = 0;
         while (k < HOTKEYS_SAMPLE && freq > counters[k]!) k++;
         if (k === 0) continue;
@@ -79,7 +74,9 @@ export async function runHotKeys(session: Session): Promise<number> {
         }
         counters[k] = freq;
         hotkeys[k] = quoteBytes(keys[i]!);
-        out.write(`[${pct(percent)}%] Hot key '${hotkeys[k]}' found so far with counter ${freq}\n`);
+        out.write(
+          `[${progressPercent(percent)}%] Hot key '${hotkeys[k]}' found so far with counter ${freq}\n`,
+        );
       }
       if (options.interval > 0 && loops % 100 === 0) await sleep(options.interval * 1000);
     } while (cursor !== '0');

@@ -7,7 +7,7 @@ import { replyText } from '../format.js';
 import { sleep } from '../io.js';
 import { quoteBytes } from '../repr.js';
 import type { Session } from '../session.js';
-import { scanStep } from './scan-step.js';
+import { progressPercent, scanStep } from './scan-step.js';
 
 /** What is known of each type: how to size it and what its unit is called. */
 const TYPES: readonly { name: string; command: string; unit: string }[] = [
@@ -27,11 +27,6 @@ interface TypeStats {
   total: number;
   biggest: number;
   biggestKey: string | undefined;
-}
-
-/** C's `%05.2f`. */
-function pct(value: number): string {
-  return value.toFixed(2).padStart(5, '0');
 }
 
 /**
@@ -106,13 +101,13 @@ export async function runKeysReport(session: Session, memory: boolean): Promise<
         if (type.biggest < size) {
           type.biggestKey = quoteBytes(key);
           out.write(
-            `[${pct(percent)}%] Biggest ${type.name.padEnd(6)} found so far '${type.biggestKey}' ` +
+            `[${progressPercent(percent)}%] Biggest ${type.name.padEnd(6)} found so far '${type.biggestKey}' ` +
               `with ${size} ${memory ? 'bytes' : type.unit}\n`,
           );
           type.biggest = size;
         }
         if (sampled % 1_000_000 === 0)
-          out.write(`[${pct(percent)}%] Sampled ${sampled} keys so far\n`);
+          out.write(`[${progressPercent(percent)}%] Sampled ${sampled} keys so far\n`);
       }
       loops++;
       if (options.interval > 0 && loops % 100 === 0) await sleep(options.interval * 1000);
@@ -129,7 +124,7 @@ export async function runKeysReport(session: Session, memory: boolean): Promise<
     for (const type of stats.values()) {
       const share = sampled ? (100 * type.count) / sampled : 0;
       const average = type.count ? type.total / type.count : 0;
-      text += `${type.count} ${type.name}s with ${type.total} ${memory ? 'bytes' : type.unit} (${pct(share)}% of keys, avg size ${average.toFixed(2)})\n`;
+      text += `${type.count} ${type.name}s with ${type.total} ${memory ? 'bytes' : type.unit} (${progressPercent(share)}% of keys, avg size ${average.toFixed(2)})\n`;
     }
     await out.writeAndDrain(text);
     return 0;

@@ -1,4 +1,4 @@
-/** One SCAN call of the key modes (--scan, --bigkeys, --memkeys, --hotkeys). */
+/** What the key modes (--scan, --bigkeys, --memkeys, --hotkeys) share: a SCAN call, a percentage. */
 import { ErrorReply } from '@byor/protocol';
 import { replyText } from '../format.js';
 import type { Session } from '../session.js';
@@ -25,4 +25,12 @@ export async function scanStep(
     return undefined;
   }
   return { cursor: replyText(reply[0]!), keys: reply[1].map(replyText) };
+}
+
+/**
+ * C's `%05.2f` of the progress lines (a NaN, keys found in a database DBSIZE said was empty, as
+ * glibc prints it).
+ */
+export function progressPercent(value: number): string {
+  return Number.isNaN(value) ? '  nan' : value.toFixed(2).padStart(5, '0');
 }

@@ -211,10 +211,15 @@ export class Config {
         ...(JSON.parse(value) as object),
       });
     }
+    this.#set(name, value);
+    return { value };
+  }
+
+  /** Stores a directive's value and tells its listeners. */
+  #set(name: string, value: string): void {
     this.#values.set(name, value);
     this.#numbers.delete(name);
     for (const listener of this.#listeners.get(name) ?? []) listener(value);
-    return { value };
   }
   #saveLinesSeen = false;
 
@@ -309,7 +314,7 @@ export class Config {
       if (error === undefined) continue;
       // restoreBackupConfig: every value this CONFIG SET set goes back
       for (const [name, before] of backup) this.#restore(name, before);
-      return `ERR CONFIG SET failed (possibly related to argument '${setting}') - ${error}`;
+      return failed(setting, error);
     }
     return undefined;
   }
@@ -318,9 +323,7 @@ export class Config {
   #restore(name: string, value: string): void {
     if (this.#values.get(name) === value) return;
     if (name === 'dir') process.chdir(value);
-    this.#values.set(name, value);
-    this.#numbers.delete(name);
-    for (const listener of this.#listeners.get(name) ?? []) listener(value);
+    this.#set(name, value);
   }
 
   readonly #appliers: {
@@ -429,6 +432,9 @@ function formatBufferLimits(stored: string): string {
     .join(' ');
 }
 
+/** A path or path component with glob(3)'s special characters. */
+const GLOB_PATTERN = /[*?[]/;
+
 /**
  * The text of a configuration file, or of every file a pattern matches (`include
  * /etc/redis/conf.d/*.conf`), as redis-server's loadServerConfig reads them: the matches in
@@ -436,7 +442,7 @@ function formatBufferLimits(stored: string): string {
  * cannot be read is fatal, with redis-server's message.
  */
 function readConfigFiles(path: string): string {
-  const paths = /[*?[]/.test(path) ? globPaths(path) : [path];
+  const paths = GLOB_PATTERN.test(path) ? globPaths(path) : [path];
   let text = '';
   for (const file of paths) {
     try {
@@ -460,7 +466,7 @@ function globPaths(pattern: string): string[] {
   for (const part of pattern.split('/').filter(Boolean)) {
     const next: string[] = [];
     for (const base of paths) {
-      if (!/[*?[]/.test(part)) {
+      if (!GLOB_PATTERN.test(part)) {
         next.push(join(base, part));
         continue;
       }

@@ -327,11 +327,11 @@ export function isHiddenDirective(name: string): boolean {
 }
 
 /**
- * Directives byor does not implement that redis-server 7.0 refuses to CONFIG SET ("can't set
+ * Directives outside the table above that redis-server 7.0 refuses to CONFIG SET ("can't set
  * immutable config"): measured by setting every directive to its own value (admin.test.ts
  * compares the whole table with redis-server's).
  */
-const IMMUTABLE_UNIMPLEMENTED = new Set([
+const IMMUTABLE_AT_RUN_TIME = new Set([
   'always-show-logo',
   'aof_rewrite_cpulist',
   'bgsave_cpulist',
@@ -367,6 +367,12 @@ const IMPLEMENTED_ELSEWHERE = new Set([
   'enable-module-command',
 ]);
 
+/** Directives outside the table above with a syntax of their own, checked as redis-server does. */
+const OWN_SYNTAX: Readonly<Record<string, DirectiveSpec['parse']>> = {
+  'latency-tracking-info-percentiles': parsePercentiles,
+  'maxmemory-clients': parseMemoryOrPercent,
+};
+
 /**
  * PROTECTED_CONFIG: CONFIG SET of these only with `enable-protected-configs yes` (or `local`
  * from a local client), so that a client cannot point the RDB file anywhere on the disk.
@@ -391,32 +397,13 @@ for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
         : 'string';
   // a number not implemented yet may be a memory size in redis-server ("10mb", "5%" for
   // maxmemory-clients): anything redis.conf may hold there is taken, and only warned about
-  const mutable = !IMMUTABLE_UNIMPLEMENTED.has(name);
+  const mutable = !IMMUTABLE_AT_RUN_TIME.has(name);
   const implemented = IMPLEMENTED_ELSEWHERE.has(name);
-  if (name === 'latency-tracking-info-percentiles') {
-    specs.set(name, {
-      name,
-      kind: 'special',
-      implemented: false,
-      mutable,
-      parse: parsePercentiles,
-    });
-    continue;
-  }
-  if (name === 'maxmemory-clients') {
-    specs.set(name, {
-      name,
-      kind: 'special',
-      implemented: false,
-      mutable,
-      parse: parseMemoryOrPercent,
-    });
-    continue;
-  }
+  const parse = OWN_SYNTAX[name] ?? (kind === 'int' ? parseNumberLike : undefined);
   specs.set(
     name,
-    kind === 'int'
-      ? { name, kind: 'special', implemented, mutable, parse: parseNumberLike }
+    parse !== undefined
+      ? { name, kind: 'special', implemented, mutable, parse }
       : { name, kind, implemented, mutable },
   );
 }
@@ -489,6 +476,11 @@ function memtoull(text: string): bigint | undefined {
   return ((value < ULLONG ? value : ULLONG - 1n) * multiplier) % ULLONG;
 }
 
+/** An unsigned long long read as a long long (past LLONG_MAX: negative), as C's cast does. */
+function asLongLong(value: bigint): bigint {
+  return value > LLONG_MAX ? value - ULLONG : value;
+}
+
 /** strtoll(text, 8) taken whole (an empty text is 0, as there). */
 function octal(text: string): bigint | undefined {
   const match = /^[ \t\n\v\f\r]*([+-]?)([0-7]+)$/.exec(text);
@@ -532,8 +524,7 @@ function parsePercentiles(args: readonly string[]): { value: string } | { error:
 function parseMemoryOrPercent(args: readonly string[]): { value: string } | { error: string } {
   const raw = args.join(' ');
   const bytes = memtoull(raw);
-  if (bytes !== undefined)
-    return { value: (bytes > LLONG_MAX ? bytes - ULLONG : bytes).toString() };
+  if (bytes !== undefined) return { value: asLongLong(bytes).toString() };
   const percent = raw.length > 1 && raw.endsWith('%') ? string2ll(raw.slice(0, -1)) : undefined;
   if (percent === undefined || percent < 0n)
     return { error: 'argument must be a memory or percent value' };
@@ -592,7 +583,7 @@ export function validate(
       if (bytes === undefined) return { error: 'argument must be a memory value' };
       // a signed directive reads the bytes as a long long (past LLONG_MAX: negative)
       const unsigned = spec.max !== undefined && BigInt(spec.max) > LLONG_MAX;
-      const value = !unsigned && bytes > LLONG_MAX ? bytes - ULLONG : bytes;
+      const value = unsigned ? bytes : asLongLong(bytes);
       const error = outOfBounds(spec, value);
       if (error !== undefined) return { error };
       return { value: value.toString() };
