@@ -119,6 +119,25 @@ const debugCases: DiffCase[] = [
     ],
   },
   {
+    name: 'quicklist-packed-threshold reads a size as memtoull does',
+    commands: [
+      ...[
+        '1kb',
+        'KB',
+        '4gb',
+        '4294967295',
+        '4293918720',
+        '4293918721',
+        '18446744073709551616',
+        '-1',
+        '1.5',
+        '5k',
+        'x',
+      ].map((size) => ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', size]),
+      ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '0'],
+    ],
+  },
+  {
     name: 'other subcommands and errors',
     commands: [
       ['DEBUG', 'nosuch'],

@@ -25,6 +25,7 @@ import type { StreamValue } from '../types/stream.js';
 import type { ZSet } from '../types/zset.js';
 import { formatDouble } from '@byor/protocol';
 import { parseInt64 } from '../util/numbers.js';
+import { memtoull } from '../config/c-numbers.js';
 import type { Value } from '../values.js';
 import type { Command, HandlerTable } from './types.js';
 import { objectLookup } from './keys.js';
@@ -702,22 +703,6 @@ function debugReload(client: Client, argv: string[]): void {
   client.w.ok();
 }
 
-/** memtoull: a memory size ("1gb", "100k", "5") or undefined. */
-function parseMemory(text: string): number | undefined {
-  const match = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(text);
-  if (!match) return undefined;
-  const units: Record<string, number> = {
-    b: 1,
-    k: 1000,
-    kb: 1024,
-    m: 1e6,
-    mb: 1024 * 1024,
-    g: 1e9,
-    gb: 1024 * 1024 * 1024,
-  };
-  return Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1);
-}
-
 function debugPopulate(client: Client, argv: string[]): void {
   // getPositiveLongFromObjectOrReply: one error for anything but a non-negative integer
   const count = parseInt64(argv[2] ?? '');
@@ -829,9 +814,9 @@ export function debugIntrospection(client: Client, argv: string[]): boolean {
   ) {
     w.ok();
   } else if (sub === 'quicklist-packed-threshold' && argc === 3) {
-    const size = parseMemory(argv[2] ?? '');
-    // quicklistisSetPackedThreshold: 0 restores the default, at most 4 GB
-    if (size === undefined || size >= 2 ** 32)
+    const size = memtoull(argv[2] ?? '');
+    // quicklistisSetPackedThreshold: 0 restores the default, at most 4 GB less 1 MB
+    if (size === undefined || size > 2n ** 32n - 2n ** 20n)
       server.errorReply(client, DebugReply.PACKED_THRESHOLD);
     else w.ok();
   } else if (sub === 'populate' && argc >= 3 && argc <= 5) {

@@ -366,7 +366,8 @@ export class Config {
           ? undefined
           : (BYOR_DEFAULTS[name] ?? REDIS_DEFAULTS[name] ?? HIDDEN_DEFAULTS[name]);
       if (name === 'client-output-buffer-limit') {
-        if (value !== defaultBufferLimits()) out.push([name, formatBufferLimits(value)]);
+        if (formatBufferLimits(value) !== formatBufferLimits(defaultBufferLimits()))
+          out.push([name, formatBufferLimits(value)]);
       } else if (value !== base) {
         out.push([name, displayed(name, value)]);
       }
@@ -395,10 +396,10 @@ export class Config {
   bufferLimit(clientClass: 'normal' | 'replica' | 'pubsub'): BufferLimit {
     const parsed = JSON.parse(
       this.#values.get('client-output-buffer-limit') ?? defaultBufferLimits(),
-    ) as Record<string, [number, number, number]>;
-    const defaults = JSON.parse(defaultBufferLimits()) as Record<string, [number, number, number]>;
+    ) as Record<string, StoredBufferLimit>;
+    const defaults = JSON.parse(defaultBufferLimits()) as Record<string, StoredBufferLimit>;
     const [hard, soft, softSeconds] = parsed[clientClass] ?? defaults[clientClass] ?? [0, 0, 0];
-    return { hard, soft, softSeconds };
+    return { hard: Number(hard), soft: Number(soft), softSeconds };
   }
 }
 
@@ -421,9 +422,12 @@ function defaultBufferLimits(): string {
   });
 }
 
+/** One class's stored limits: hard and soft bytes (decimal text past 2^53), soft seconds. */
+type StoredBufferLimit = [number | string, number | string, number];
+
 function formatBufferLimits(stored: string): string {
-  const parsed = JSON.parse(stored) as Record<string, [number, number, number]>;
-  const defaults = JSON.parse(defaultBufferLimits()) as Record<string, [number, number, number]>;
+  const parsed = JSON.parse(stored) as Record<string, StoredBufferLimit>;
+  const defaults = JSON.parse(defaultBufferLimits()) as Record<string, StoredBufferLimit>;
   const merged = { ...defaults, ...parsed };
   return ['normal', 'replica', 'pubsub']
     .map(

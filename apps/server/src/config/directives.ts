@@ -1,6 +1,14 @@
 import redisDirectives from './redis-directives.json' with { type: 'json' };
 import redisDirectiveTypes from './redis-directive-types.json' with { type: 'json' };
-import { parseMemory } from './memory.js';
+import {
+  asInt,
+  asLongLong,
+  LLONG_MAX,
+  memtoull,
+  string2ll,
+  strtollWhole,
+  ULLONG,
+} from './c-numbers.js';
 
 /**
  * The directives byor understands, with redis-server 7's types, ranges and error texts.
@@ -134,22 +142,25 @@ function parseBufferLimits(args: readonly string[]): { value: string } | { error
   if (parts.length === 0 || parts.length % 4 !== 0) {
     return { error: 'Wrong number of arguments in buffer limit configuration.' };
   }
-  const classes: Record<string, [number, number, number]> = {};
+  // the sizes as decimal text: an unsigned long long is exact there
+  const classes: Record<string, [string, string, number]> = {};
   for (let i = 0; i < parts.length; i += 4) {
     const rawClass = (parts[i] ?? '').toLowerCase();
     const name = rawClass === 'slave' ? 'replica' : rawClass;
     if (name !== 'normal' && name !== 'replica' && name !== 'pubsub') {
       return { error: 'Invalid client class specified in buffer limit configuration.' };
     }
-    const hard = parseMemory(parts[i + 1] ?? '');
-    const soft = parseMemory(parts[i + 2] ?? '');
-    const seconds = /^\d+$/.test(parts[i + 3] ?? '') ? Number(parts[i + 3]) : undefined;
-    if (hard === undefined || soft === undefined || seconds === undefined) {
+    // updateClientOutputBufferLimit: memtoull sizes, strtoll seconds stored into an int
+    const hard = memtoull(parts[i + 1] ?? '');
+    const soft = memtoull(parts[i + 2] ?? '');
+    const longSeconds = strtollWhole(parts[i + 3] ?? '', 10);
+    const seconds = longSeconds === undefined ? -1 : asInt(longSeconds);
+    if (hard === undefined || soft === undefined || seconds < 0) {
       return {
         error: 'Error in hard, soft or soft_seconds setting in buffer limit configuration.',
       };
     }
-    classes[name] = [hard, soft, seconds];
+    classes[name] = [hard.toString(), soft.toString(), seconds];
   }
   return { value: JSON.stringify(classes) };
 }
@@ -395,11 +406,10 @@ for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
       : /^-?\d+$/.test(defaultValue)
         ? 'int'
         : 'string';
-  // a number not implemented yet may be a memory size in redis-server ("10mb", "5%" for
-  // maxmemory-clients): anything redis.conf may hold there is taken, and only warned about
+  // a number's kind and bounds (a memory size, say) come from the captured types below
   const mutable = !IMMUTABLE_AT_RUN_TIME.has(name);
   const implemented = IMPLEMENTED_ELSEWHERE.has(name);
-  const parse = OWN_SYNTAX[name] ?? (kind === 'int' ? parseNumberLike : undefined);
+  const parse = OWN_SYNTAX[name];
   specs.set(
     name,
     parse !== undefined
@@ -411,7 +421,7 @@ for (const [name, defaultValue] of Object.entries(REDIS_DEFAULTS)) {
 // directive of those kinds takes them, implemented or not (hz keeps its clamp)
 for (const [name, type] of Object.entries(redisDirectiveTypes as Record<string, CapturedType>)) {
   const spec = specs.get(name);
-  if (spec === undefined || (spec.parse !== undefined && spec.parse !== parseNumberLike)) continue;
+  if (spec === undefined || spec.parse !== undefined) continue;
   const { parse: _unused, ...rest } = spec;
   specs.set(name, {
     ...rest,
@@ -439,55 +449,6 @@ interface CapturedType {
   min?: string;
   max?: string;
   values?: string[];
-}
-
-const LLONG_MAX = 2n ** 63n - 1n;
-const LLONG_MIN = -(2n ** 63n);
-const ULLONG = 2n ** 64n;
-
-/** string2ll: an optional minus, digits without a leading zero ("0" alone), in long long range. */
-function string2ll(text: string): bigint | undefined {
-  if (!/^(0|-?[1-9]\d*)$/.test(text)) return undefined;
-  const value = BigInt(text);
-  return value < LLONG_MIN || value > LLONG_MAX ? undefined : value;
-}
-
-/**
- * util.c's memtoull: digits (strtoull's, saturating) and a unit (b, k, kb, m, mb, g, gb, any
- * case), their product wrapping as an unsigned long long does.
- */
-function memtoull(text: string): bigint | undefined {
-  const match = /^(\d*)(.*)$/s.exec(text);
-  if (text.startsWith('-') || !match) return undefined;
-  const [, digits = '', unit = ''] = match;
-  const multipliers: Record<string, bigint> = {
-    '': 1n,
-    b: 1n,
-    k: 1000n,
-    kb: 1024n,
-    m: 1000n ** 2n,
-    mb: 1024n ** 2n,
-    g: 1000n ** 3n,
-    gb: 1024n ** 3n,
-  };
-  const multiplier = multipliers[unit.toLowerCase()];
-  if (multiplier === undefined || digits.length >= 128) return undefined;
-  const value = digits === '' ? 0n : BigInt(digits);
-  return ((value < ULLONG ? value : ULLONG - 1n) * multiplier) % ULLONG;
-}
-
-/** An unsigned long long read as a long long (past LLONG_MAX: negative), as C's cast does. */
-function asLongLong(value: bigint): bigint {
-  return value > LLONG_MAX ? value - ULLONG : value;
-}
-
-/** strtoll(text, 8) taken whole (an empty text is 0, as there). */
-function octal(text: string): bigint | undefined {
-  const match = /^[ \t\n\v\f\r]*([+-]?)([0-7]+)$/.exec(text);
-  if (text === '') return 0n;
-  if (!match) return undefined;
-  const value = BigInt(`0o${match[2]}`);
-  return match[1] === '-' ? -value : value;
 }
 
 /** The bounds check of a numeric directive, its error text as redis-server's. */
@@ -532,15 +493,6 @@ function parseMemoryOrPercent(args: readonly string[]): { value: string } | { er
   return { value: `${percent}%` };
 }
 
-/** A number, a memory size or a percentage, for directives known but not implemented. */
-function parseNumberLike(args: readonly string[]): { value: string } | { error: string } {
-  const raw = args.join(' ');
-  if (/^-?\d+$/.test(raw) || /^\d+%$/.test(raw)) return { value: raw };
-  const bytes = parseMemory(raw);
-  if (bytes === undefined) return { error: "argument couldn't be parsed into an integer" };
-  return { value: String(bytes) };
-}
-
 /** Looks a directive up by name (case-insensitive), aliases included. */
 export function directive(name: string): DirectiveSpec | undefined {
   return specs.get(name.toLowerCase());
@@ -565,7 +517,7 @@ export function validate(
       return { value: lower };
     }
     case 'int': {
-      const value = spec.octal ? octal(raw) : string2ll(raw);
+      const value = spec.octal ? strtollWhole(raw, 8) : string2ll(raw);
       if (value === undefined)
         return {
           error: spec.octal
