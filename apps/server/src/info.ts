@@ -175,8 +175,9 @@ function section(server: Server, name: string): string | undefined {
         ['mem_aof_buffer', 0],
         ['mem_allocator', `v8-${process.versions.v8}`],
         ['active_defrag_running', 0],
+        // nothing waits: what redis-server's background thread would free is freed by the GC
         ['lazyfree_pending_objects', 0],
-        ['lazyfreed_objects', 0],
+        ['lazyfreed_objects', server.stats.lazyfreedObjects],
       ]);
     }
     case 'persistence':

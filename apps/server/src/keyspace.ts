@@ -8,6 +8,7 @@ import {
   lruClock,
   LRU_CLOCK_MAX,
 } from './eviction-clock.js';
+import type { FreeCause } from './lazyfree.js';
 import { estimateMemoryUsage } from './memory.js';
 import { StringArena, handleLength } from './string-arena.js';
 import { int64ToString, parseInt64, type Int64 } from './util/numbers.js';
@@ -47,6 +48,8 @@ export interface KeyspaceHost {
   keyMissed(db: Database, key: string): void;
   /** a key was created (keyspace event "new") */
   keyAdded(db: Database, key: string): void;
+  /** a collection left the keyspace (deleted, expired, evicted, overwritten, moved) */
+  valueFreed(value: ObjectValue, cause: FreeCause): void;
   /** counters for INFO */
   readonly stats: { keyspaceHits: number; keyspaceMisses: number; expiredKeys: number };
   /** access-clock settings and the memory account (the server's eviction state) */
@@ -67,6 +70,7 @@ export function detachedHost(host: KeyspaceHost): KeyspaceHost {
     keyModified: nothing,
     keyMissed: nothing,
     keyAdded: nothing,
+    valueFreed: nothing,
     stats: { keyspaceHits: 0, keyspaceMisses: 0, expiredKeys: 0 },
     eviction: host.eviction,
   };
@@ -424,9 +428,12 @@ export class Database {
     this.#added(key, stored);
   }
 
-  /** Deletes a key; returns whether it existed. */
-  delete(key: string): boolean {
-    if (!this.#remove(key)) return false;
+  /**
+   * Deletes a key; returns whether it existed. `cause` says how redis-server would free the value
+   * (the lazyfree-lazy-* directive that decides, UNLINK, or a move that frees nothing).
+   */
+  delete(key: string, cause: FreeCause = 'server-del'): boolean {
+    if (!this.#remove(key, cause)) return false;
     this.#removeExpire(key);
     this.#host.keyModified(this, key);
     return true;
@@ -669,7 +676,7 @@ export class Database {
    */
   evict(key: string): number {
     const before = this.#bytes;
-    if (!this.#remove(key)) return -1;
+    if (!this.#remove(key, 'eviction')) return -1;
     this.#removeExpire(key);
     this.#host.keyModified(this, key);
     return before - this.#bytes;
@@ -833,13 +840,16 @@ export class Database {
     // on a megabyte bitmap replaces one with another of the same length on every call)
     if (typeof old === 'object' && old === value) return;
     if (key === this.#lastKey) this.#lastValue = value;
+    // dbSetValue: the old value is freed as lazyfree-lazy-server-del says
+    if (typeof old === 'object') this.#host.valueFreed(old, 'server-del');
     this.#discharge(key, old);
     this.#charge(key, value);
   }
 
-  #remove(key: string): boolean {
+  #remove(key: string, cause: FreeCause): boolean {
     const value = this.#dict.get(key);
     if (value === undefined) return false;
+    if (typeof value === 'object') this.#host.valueFreed(value, cause);
     this.#dict.delete(key);
     if (this.#forms.size !== 0) this.#forms.delete(key);
     this.#discharge(key, value);
@@ -889,7 +899,7 @@ export class Database {
   }
 
   #expireNow(key: string): void {
-    this.#remove(key);
+    this.#remove(key, 'expire');
     this.#removeExpire(key);
     this.#host.stats.expiredKeys++;
     this.#host.keyModified(this, key);

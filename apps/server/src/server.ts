@@ -16,6 +16,8 @@ import type { Command, Handler, HandlerTable } from './commands/types.js';
 import { commandKeys } from './commands/keyspecs.js';
 import { ReplyError, unknownCommand, unknownSubcommand, wrongArity } from './errors.js';
 import { Database, type KeyspaceHost } from './keyspace.js';
+import { freeEffort, LAZYFREE_THRESHOLD, type FreeCause } from './lazyfree.js';
+import type { ObjectValue } from './values.js';
 import { Eviction } from './eviction.js';
 import type { Logger } from './logger.js';
 import type { FunctionRegistry } from './scripting/functions.js';
@@ -41,6 +43,8 @@ export interface ServerStats {
   /** writes since the last save, for `save` rules and INFO rdb_changes_since_last_save */
   dirty: number;
   errorCounts: Map<string, number>;
+  /** what redis-server would have freed in the background (INFO lazyfreed_objects, lazyfree.ts) */
+  lazyfreedObjects: number;
 }
 
 /** One entry of the slow log. */
@@ -93,6 +97,7 @@ export class Server implements KeyspaceHost {
     totalErrorReplies: 0,
     dirty: 0,
     errorCounts: new Map(),
+    lazyfreedObjects: 0,
   };
   readonly startedAt: number;
   readonly runId: string;
@@ -200,13 +205,10 @@ export class Server implements KeyspaceHost {
     this.minReplicasMaxLag = config.number('min-replicas-max-lag');
     config.onChange('min-replicas-to-write', (value) => (this.minReplicasToWrite = Number(value)));
     config.onChange('min-replicas-max-lag', (value) => (this.minReplicasMaxLag = Number(value)));
-    for (const cause of ['expire', 'eviction', 'user-del'] as const) {
+    for (const cause of ['expire', 'eviction', 'user-del', 'server-del'] as const) {
       const name = `lazyfree-lazy-${cause}`;
-      this.#deletions[cause] = config.bool(name) ? 'UNLINK' : 'DEL';
-      config.onChange(
-        name,
-        (value) => (this.#deletions[cause] = value === 'yes' ? 'UNLINK' : 'DEL'),
-      );
+      this.#lazy[cause] = config.bool(name);
+      config.onChange(name, (value) => (this.#lazy[cause] = value === 'yes'));
     }
     this.pubsub = new PubSub(this);
     this.hooks.notify = (type, event, key, dbIndex) =>
@@ -858,13 +860,25 @@ export class Server implements KeyspaceHost {
    * garbage collector either way.)
    */
   deletionCommand(cause: 'expire' | 'eviction' | 'user-del'): 'DEL' | 'UNLINK' {
-    return this.#deletions[cause];
+    return this.#lazy[cause] ? 'UNLINK' : 'DEL';
   }
-  readonly #deletions: Record<'expire' | 'eviction' | 'user-del', 'DEL' | 'UNLINK'> = {
-    expire: 'DEL',
-    eviction: 'DEL',
-    'user-del': 'DEL',
+  /** the lazyfree-lazy-* directives */
+  readonly #lazy: Record<'expire' | 'eviction' | 'user-del' | 'server-del', boolean> = {
+    expire: false,
+    eviction: false,
+    'user-del': false,
+    'server-del': false,
   };
+
+  /**
+   * KeyspaceHost: a collection left the keyspace. Counted in lazyfreed_objects where redis-server
+   * would free it in the background (freeObjAsync: the directive for `cause` says so, or UNLINK,
+   * and its free effort passes the threshold); a move frees nothing.
+   */
+  valueFreed(value: ObjectValue, cause: FreeCause): void {
+    if (cause === 'move' || (cause !== 'unlink' && !this.#lazy[cause])) return;
+    if (freeEffort(value) > LAZYFREE_THRESHOLD) this.stats.lazyfreedObjects++;
+  }
 
   /** KeyspaceHost: a key expired (keyspace notification "expired"). */
   keyExpired(db: Database, key: string): void {
@@ -872,7 +886,7 @@ export class Server implements KeyspaceHost {
     // keyModified counted one
     this.stats.dirty--;
     // an expiry is propagated as a DEL, before the command that found it (redis-server does the same)
-    this.hooks.propagate?.(db.index, [this.#deletions.expire, key]);
+    this.hooks.propagate?.(db.index, [this.deletionCommand('expire'), key]);
     this.hooks.notify?.('x', 'expired', key, db.index);
   }
 
@@ -1287,11 +1301,13 @@ export class Server implements KeyspaceHost {
    * FLUSHDB (one database) or FLUSHALL (undefined); `command` false: a replica emptying its data
    * for its master's RDB (redis-server's emptyData: no RDB saved, as FLUSHALL saves one).
    */
-  flushDatabase(index: number | undefined, command = true): void {
+  flushDatabase(index: number | undefined, command = true, async = false): void {
     const targets = index === undefined ? this.databases : [this.db(index)];
     for (const db of targets) {
       this.touchWatchedReplaced(db, undefined);
       this.stats.dirty += db.size;
+      // emptyDbAsync hands every key of the table to the background thread
+      if (async) this.stats.lazyfreedObjects += db.size;
       db.flush();
     }
     this.hooks.flushed.forEach((hook) => hook(index, command));
@@ -1379,6 +1395,7 @@ export class Server implements KeyspaceHost {
       stats.totalErrorReplies =
         0;
     stats.errorCounts.clear();
+    stats.lazyfreedObjects = 0;
     for (const command of this.commands()) {
       for (const entry of [command, ...(command.subcommands?.values() ?? [])]) {
         entry.calls = entry.microseconds = entry.rejectedCalls = entry.failedCalls = 0;

@@ -1099,3 +1099,102 @@ describe.skipIf(!hasRedisServer)(
     });
   },
 );
+
+describe.skipIf(!hasRedisServer)('lazyfreed_objects, as redis-server 7.0 counts it', () => {
+  /**
+   * Runs `steps` on a client; after each, its replies (but XADD's IDs) and the counter once
+   * redis-server's thread is done.
+   */
+  async function counts(port: number, steps: string[][][]): Promise<string[]> {
+    const client = await RawClient.connect(port);
+    const field = async (name: string) =>
+      new RegExp(`${name}:(\\d+)`).exec(await client.call('INFO', 'memory'))?.[1] ?? '?';
+    const out: string[] = [];
+    try {
+      for (const [index, step] of steps.entries()) {
+        const replies: string[] = [];
+        for (const command of step) {
+          const reply = await client.call(...command);
+          if (command[0] !== 'XADD') replies.push(reply.trim());
+        }
+        for (let tries = 0; tries < 100; tries++) {
+          if ((await field('lazyfree_pending_objects')) === '0') break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        out.push(`step ${index}: ${replies.join(' ')} -> ${await field('lazyfreed_objects')}`);
+      }
+    } finally {
+      client.close();
+    }
+    return out;
+  }
+  const members = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  const pairs = (count: number) =>
+    Array.from({ length: count }, (_, i) => [String(i), `m${i}`]).flat();
+  const fill = [
+    ['SADD', 'set', ...members('m', 100)],
+    ['SADD', 'ints', ...members('', 65)],
+    ['SADD', 'small', ...members('m', 64)],
+    // past hash-max-listpack-entries (512 in Debian's build): a hash table
+    ['HSET', 'hash', ...pairs(600)],
+    ['ZADD', 'zset', ...pairs(200)],
+    ['RPUSH', 'list', ...members('e', 1000)],
+  ];
+
+  it('counts what UNLINK, FLUSH ASYNC and the script flushes hand to the background', async () => {
+    const stream = Array.from({ length: 300 }, (_, i) => ['XADD', 'stream', '*', 'f', String(i)]);
+    const steps = [
+      fill,
+      [['UNLINK', 'set', 'ints', 'small']],
+      [['UNLINK', 'hash', 'zset', 'list']],
+      [['CONFIG', 'SET', 'stream-node-max-entries', '5'], ...stream, ['UNLINK', 'stream']],
+      [
+        ['XADD', 's', '*', 'a', 'b'],
+        ['XGROUP', 'CREATE', 's', 'g', '$'],
+        ['XGROUP', 'DESTROY', 's', 'g'],
+        ['UNLINK', 's'],
+      ],
+      [...fill, ['DEL', 'set', 'hash'], ['SET', 'zset', 'x'], ['EXPIRE', 'list', '0']],
+      [
+        ['MSET', 'a', '1', 'b', '2', 'c', '3'],
+        ['FLUSHALL', 'ASYNC'],
+      ],
+      [['MSET', 'a', '1', 'b', '2'], ['FLUSHDB', 'SYNC'], ['FLUSHALL']],
+      [
+        ...Array.from({ length: 70 }, (_, i) => ['SCRIPT', 'LOAD', `return ${i}`]),
+        ['SCRIPT', 'FLUSH', 'ASYNC'],
+      ],
+      [
+        ['SCRIPT', 'LOAD', 'return 1'],
+        ['SCRIPT', 'FLUSH', 'ASYNC'],
+        ['CONFIG', 'RESETSTAT'],
+      ],
+    ];
+    const [ours, theirs] = await onBoth((port) => counts(port, steps));
+    expect(ours).toEqual(theirs);
+    expect(new Set(theirs.map((line) => line.split(' -> ')[1])).size).toBeGreaterThan(3);
+  });
+
+  it('follows the lazyfree-lazy-* directives', async () => {
+    const steps = [
+      [...fill, ['DEL', 'set']],
+      [
+        ['GETDEL', 'x'],
+        ['SET', 'hash', 'x'],
+      ],
+      [['RENAME', 'zset', 'list']],
+      [['PEXPIRE', 'list', '0']],
+      [...fill, ['SET', 'k', 'v'], ['FLUSHALL']],
+      [...fill, ['FLUSHDB', 'SYNC']],
+    ];
+    const [ours, theirs] = await onBoth((port) => counts(port, steps), {
+      'lazyfree-lazy-user-del': 'yes',
+      'lazyfree-lazy-server-del': 'yes',
+      'lazyfree-lazy-expire': 'yes',
+      'lazyfree-lazy-user-flush': 'yes',
+    });
+    expect(ours).toEqual(theirs);
+    expect(new Set(theirs.map((line) => line.split(' -> ')[1])).size).toBeGreaterThan(3);
+  });
+});

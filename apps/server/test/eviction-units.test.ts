@@ -149,6 +149,7 @@ function host(lfu = false): KeyspaceHost & { time: number; access: AccessTrackin
     keyModified: () => {},
     keyMissed: () => {},
     keyAdded: () => {},
+    valueFreed: () => {},
     expiry: 'delete' as const,
   };
   return self;

@@ -40,12 +40,20 @@ function copyValue(value: Value): Value {
 }
 
 function del(client: Client, argv: string[]): void {
+  delGeneric(client, argv, 'user-del');
+}
+
+function unlink(client: Client, argv: string[]): void {
+  delGeneric(client, argv, 'unlink');
+}
+
+function delGeneric(client: Client, argv: string[], cause: 'user-del' | 'unlink'): void {
   const db = client.db;
   if (argv.length > 2) db.prefetch(argv, 1, 1);
   let deleted = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i] ?? '';
-    if (db.lookup(key) !== undefined && db.delete(key)) {
+    if (db.lookup(key) !== undefined && db.delete(key, cause)) {
       client.server.notify('g', 'del', key, db);
       deleted++;
     }
@@ -104,7 +112,7 @@ function rename(client: Client, argv: string[], nx: boolean): void {
   }
   // the old key goes first: a collection is charged to one key of one database at a time (the
   // account takes back what the collection says it was charged, which adding it changes)
-  db.delete(from);
+  db.delete(from, 'move');
   db.add(to, value);
   db.setStamp(to, stamp);
   db.setStringForm(to, form);
@@ -305,7 +313,7 @@ function move(client: Client, argv: string[]): void {
   const stamp = src.stampOf(key) ?? 0;
   const form = src.stringForm(key);
   // out of the source first, as RENAME does
-  src.delete(key);
+  src.delete(key, 'move');
   dst.add(key, value);
   dst.setStamp(key, stamp);
   dst.setStringForm(key, form);
@@ -351,32 +359,35 @@ function swapdb(client: Client, argv: string[]): void {
   client.w.ok();
 }
 
-/** FLUSHDB / FLUSHALL option: nothing, ASYNC or SYNC (both are immediate here). */
-function flushFlags(client: Client, argv: string[]): boolean {
-  if (argv.length === 2 && !is(argv[1], 'SYNC') && !is(argv[1], 'ASYNC')) {
+/**
+ * FLUSHDB / FLUSHALL option (getFlushCommandFlags): ASYNC, SYNC, or nothing for what
+ * lazyfree-lazy-user-flush says; whether redis-server would empty in the background (both are
+ * immediate here), or undefined when an error was replied.
+ */
+function flushFlags(client: Client, argv: string[]): boolean | undefined {
+  if (argv.length > 2 || (argv.length === 2 && !is(argv[1], 'SYNC') && !is(argv[1], 'ASYNC'))) {
     client.server.errorReply(client, ReplyError.SYNTAX);
-    return false;
+    return undefined;
   }
-  if (argv.length > 2) {
-    client.server.errorReply(client, ReplyError.SYNTAX);
-    return false;
-  }
-  return true;
+  if (argv.length === 2) return is(argv[1], 'ASYNC');
+  return client.server.config.bool('lazyfree-lazy-user-flush');
 }
 
 // Both propagate even when there was nothing to flush (forceCommandPropagation): a replica or
 // the AOF must flush what it may hold that the master does not.
 
 function flushdb(client: Client, argv: string[]): void {
-  if (!flushFlags(client, argv)) return;
-  client.server.flushDatabase(client.db.index);
+  const async = flushFlags(client, argv);
+  if (async === undefined) return;
+  client.server.flushDatabase(client.db.index, true, async);
   client.server.propagateAs(client.db, argv);
   client.w.ok();
 }
 
 function flushall(client: Client, argv: string[]): void {
-  if (!flushFlags(client, argv)) return;
-  client.server.flushDatabase(undefined);
+  const async = flushFlags(client, argv);
+  if (async === undefined) return;
+  client.server.flushDatabase(undefined, true, async);
   client.server.propagateAs(client.db, argv);
   client.w.ok();
 }
@@ -446,7 +457,7 @@ export function objectRefcount(client: Client, key: string, value: Value): numbe
 
 export const keyCommands: HandlerTable = {
   del,
-  unlink: del,
+  unlink,
   exists,
   type,
   touch,

@@ -6,6 +6,7 @@ import { LuaTable } from '../scripting/lua/value.js';
 import { SCRIPT_FLAG_NAMES, ScriptFlag } from '../scripting/scripts.js';
 import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
+import { LAZYFREE_THRESHOLD } from '../lazyfree.js';
 import type { HandlerTable } from './types.js';
 
 /**
@@ -195,18 +196,30 @@ function scriptExists(client: Client, argv: string[]): void {
   for (let i = 2; i < argv.length; i++) client.w.integer(scripts.get(argv[i] ?? '') ? 1 : 0);
 }
 
-/** SYNC|ASYNC argument of SCRIPT FLUSH / FUNCTION FLUSH: false when an error was replied. */
-function flushMode(client: Client, argv: string[], error: string): boolean {
-  if (argv.length === 2) return true;
+/**
+ * SYNC|ASYNC argument of SCRIPT FLUSH / FUNCTION FLUSH, or nothing for what
+ * lazyfree-lazy-user-flush says: whether redis-server would free in the background, undefined
+ * when an error was replied.
+ */
+function flushMode(client: Client, argv: string[], error: string): boolean | undefined {
+  if (argv.length === 2) return client.server.config.bool('lazyfree-lazy-user-flush');
   const mode = (argv[2] ?? '').toLowerCase();
-  if (argv.length === 3 && (mode === 'sync' || mode === 'async')) return true;
+  if (argv.length === 3 && (mode === 'sync' || mode === 'async')) return mode === 'async';
   client.server.errorReply(client, error);
-  return false;
+  return undefined;
+}
+
+/** freeLuaScriptsAsync / freeFunctionsAsync: a flush of more than the threshold is lazy. */
+function countLazyFlush(client: Client, async: boolean, entries: number): void {
+  if (async && entries > LAZYFREE_THRESHOLD) client.server.stats.lazyfreedObjects += entries;
 }
 
 function scriptFlush(client: Client, argv: string[]): void {
-  if (!flushMode(client, argv, ScriptingReply.SCRIPT_FLUSH_OPTION)) return;
-  ScriptEngine.of(client.server).scripts.flush();
+  const async = flushMode(client, argv, ScriptingReply.SCRIPT_FLUSH_OPTION);
+  if (async === undefined) return;
+  const scripts = ScriptEngine.of(client.server).scripts;
+  countLazyFlush(client, async, scripts.size);
+  scripts.flush();
   client.w.ok();
 }
 
@@ -259,8 +272,11 @@ function functionFlush(client: Client, argv: string[]): void {
     client.server.errorReply(client, subcommandSyntaxError(argv));
     return;
   }
-  if (!flushMode(client, argv, ScriptingReply.FUNCTION_FLUSH_OPTION)) return;
-  ScriptEngine.of(client.server).functions.flush();
+  const async = flushMode(client, argv, ScriptingReply.FUNCTION_FLUSH_OPTION);
+  if (async === undefined) return;
+  const functions = ScriptEngine.of(client.server).functions;
+  countLazyFlush(client, async, functions.functionCount);
+  functions.flush();
   client.server.stats.dirty++;
   client.w.ok();
 }

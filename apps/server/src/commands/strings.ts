@@ -242,7 +242,7 @@ function getex(client: Client, argv: string[]): void {
   // reply first: the key may be deleted below when the new deadline has already passed
   client.w.bulk(value);
   if (deadline !== undefined && flags & (EXAT | PXAT) && deadline <= client.server.now()) {
-    db.delete(key);
+    db.delete(key, 'expire');
     client.server.notify('g', 'del', key, db);
     client.server.propagateAs(db, [client.server.deletionCommand('expire'), key]);
   } else if (deadline !== undefined) {
@@ -269,7 +269,7 @@ function getdel(client: Client, argv: string[]): void {
   }
   if (notString(client, value)) return;
   client.w.bulk(value);
-  db.delete(key);
+  db.delete(key, 'user-del');
   client.server.notify('g', 'del', key, db);
   client.server.propagateAs(db, [client.server.deletionCommand('user-del'), key]);
 }

@@ -627,7 +627,7 @@ export class ReplicationReplica {
       server.logger.notice('MASTER <-> REPLICA sync: Flushing old data');
       // emptyData: WATCHers fail, tracking clients are told; not counted as changes to save
       const dirty = server.stats.dirty;
-      server.flushDatabase(undefined, false);
+      server.flushDatabase(undefined, false, server.config.bool('replica-lazy-flush'));
       server.stats.dirty = dirty;
       ScriptEngine.existing(server)?.functions.flush();
     }

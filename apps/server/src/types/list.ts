@@ -150,6 +150,11 @@ export class ListValue extends Charged implements ObjectValue {
     return this.#nodes.counts();
   }
 
+  /** How many quicklist nodes redis-server would have (its lazy free effort). O(1). */
+  get nodeCount(): number {
+    return this.#nodes.size;
+  }
+
   /** The listpack bytes of each quicklist node, head to tail (DEBUG OBJECT). O(nodes). */
   nodeBytes(): number[] {
     return this.#nodes.bytes();
