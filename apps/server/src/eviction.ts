@@ -90,6 +90,7 @@ export function evictionTimeLimitMicros(tenacity: number): number {
 export class Eviction implements AccessTracking {
   // AccessTracking: read by every lookup, so plain fields kept current by config listeners
   lfu = false;
+  ownIntegers = false;
   lfuLogFactor = 10;
   lfuDecayTime = 1;
   dataset = 0;
@@ -130,6 +131,7 @@ export class Eviction implements AccessTracking {
       this.maxmemory = config.number('maxmemory');
       this.#policy = POLICIES[config.string('maxmemory-policy')] ?? POLICIES.noeviction!;
       this.lfu = this.#policy.lfu;
+      this.ownIntegers = this.maxmemory !== 0 && (this.#policy.lru || this.#policy.lfu);
       this.#samples = Math.max(1, config.number('maxmemory-samples') || 5);
       this.#tenacity = config.string('maxmemory-eviction-tenacity')
         ? config.number('maxmemory-eviction-tenacity')

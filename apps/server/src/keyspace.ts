@@ -31,6 +31,11 @@ export type StoredValue = ObjectValue | string | number;
  */
 export const INLINE_INTEGER_MAX = 0x3fff_ffff;
 
+/** redis-server's shared integers are 0 to this (OBJ_SHARED_INTEGERS - 1). */
+const SHARED_INTEGERS_MAX = 9999;
+/** The text of one of them, as string2l reads an integer (no sign, no leading zero). */
+const SHARED_INTEGER = /^(?:0|[1-9]\d{0,3})$/;
+
 /** What a database needs from the server around it. */
 export interface KeyspaceHost {
   /** the current time in ms (one snapshot per command, injectable for tests) */
@@ -83,6 +88,12 @@ export function detachedHost(host: KeyspaceHost): KeyspaceHost {
 export interface AccessTracking {
   /** an LFU maxmemory-policy is selected: stamps are LFU counters, else LRU clocks */
   readonly lfu: boolean;
+  /**
+   * maxmemory is set with an LRU or LFU policy (MAXMEMORY_FLAG_NO_SHARED_INTEGERS): an integer
+   * value of 0 to 9999 written now is an object of its own, not one of redis-server's shared
+   * integers, for as long as it lives (OBJECT REFCOUNT 1)
+   */
+  readonly ownIntegers: boolean;
   /** lfu-log-factor */
   readonly lfuLogFactor: number;
   /** lfu-decay-time (minutes) */
@@ -329,9 +340,11 @@ export class Database {
     if (old === undefined) {
       if (lfu) dict.setStamp(key, lfuInitial(now) | tag);
       this.#added(key, stored);
+      if (this.#access.ownIntegers) this.#markOwnInteger(key, value);
       return true;
     }
     this.#replaced(key, old, stored, dict.replacedStamp >>> 24);
+    if (this.#access.ownIntegers) this.#markOwnInteger(key, value);
     if (!keepTtl) this.#removeExpire(key);
     this.#host.keyModified(this, key);
     return false;
@@ -378,6 +391,7 @@ export class Database {
   /** Replaces the value of an existing key in place, keeping its TTL (APPEND, INCR, SETRANGE). */
   update(key: string, value: Value): void {
     this.#put(key, this.#store(value), sizeTag(value));
+    if (this.#access.ownIntegers) this.#markOwnInteger(key, value);
   }
 
   /**
@@ -390,6 +404,7 @@ export class Database {
       const tag = lengthTag(digitCount(value));
       if (exists) this.#put(key, ~value, tag);
       else this.#insert(key, ~value, tag);
+      if (this.#access.ownIntegers) this.#markOwnInteger(key, value);
       return;
     }
     const text = int64ToString(value);
@@ -420,6 +435,7 @@ export class Database {
   /** Adds a key known not to exist (the caller has looked it up). */
   add(key: string, value: Value): void {
     this.#insert(key, this.#store(value), sizeTag(value));
+    if (this.#access.ownIntegers) this.#markOwnInteger(key, value);
   }
 
   /** {@link add} of a value already in its stored form, with its size tag. */
@@ -844,6 +860,18 @@ export class Database {
     if (typeof old === 'object') this.#host.valueFreed(old, 'server-del');
     this.#discharge(key, old);
     this.#charge(key, value);
+  }
+
+  /**
+   * A string value just written that redis-server would make one of its shared integers, were
+   * they shared (see AccessTracking.ownIntegers): marked as an object of its own.
+   */
+  #markOwnInteger(key: string, value: Value | Int64): void {
+    const small =
+      typeof value === 'string'
+        ? value.length <= 4 && SHARED_INTEGER.test(value)
+        : typeof value === 'number' && value >= 0 && value <= SHARED_INTEGERS_MAX;
+    if (small) this.#forms.set(key, 'own-int');
   }
 
   #remove(key: string, cause: FreeCause): boolean {

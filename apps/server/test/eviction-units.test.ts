@@ -133,6 +133,7 @@ describe('Database: stamps in the key table', () => {
 function host(lfu = false): KeyspaceHost & { time: number; access: AccessTracking } {
   const access: AccessTracking = {
     lfu,
+    ownIntegers: false,
     lfuLogFactor: 10,
     lfuDecayTime: 1,
     savesIdle: !lfu,

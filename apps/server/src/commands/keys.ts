@@ -441,18 +441,14 @@ function objectSub(client: Client, argv: string[]): void {
 
 /**
  * OBJECT REFCOUNT (and DEBUG OBJECT's refcount): INT_MAX for a string redis-server keeps as one
- * of its shared integers (int-encoded, 0 to 9999, shared unless maxmemory is set with an LRU or
- * LFU policy, which needs each value's own LRU field, or it is a COPY's own), else 1.
+ * of its shared integers (int-encoded, 0 to 9999, unless it was written while maxmemory was set
+ * with an LRU or LFU policy, which needs each value's own LRU field, or is a COPY's own), else 1.
  */
 export function objectRefcount(client: Client, key: string, value: Value): number {
   if (typeof value !== 'string' || client.db.stringEncoding(key, value) !== 'int') return 1;
   if (client.db.stringForm(key) === 'own-int') return 1;
   const integer = Number(value);
-  if (integer < 0 || integer > 9999) return 1;
-  const config = client.server.config;
-  const unshared =
-    config.number('maxmemory') !== 0 && /lru|lfu/.test(config.string('maxmemory-policy'));
-  return unshared ? 1 : INT_MAX;
+  return integer < 0 || integer > 9999 ? 1 : INT_MAX;
 }
 
 export const keyCommands: HandlerTable = {
