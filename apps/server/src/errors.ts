@@ -18,6 +18,7 @@ export const ReplyError = {
   INVALID_DB: 'ERR invalid DB index',
   SAME_OBJECT: 'ERR source and destination objects are the same',
   NOAUTH: 'NOAUTH Authentication required.',
+  LOADING: 'LOADING Redis is loading the dataset in memory',
   WRONGPASS: 'WRONGPASS invalid username-password pair or user is disabled.',
   AUTH_NO_PASSWORD:
     'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',

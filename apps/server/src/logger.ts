@@ -16,6 +16,8 @@ export interface Logger {
   verbose(message: string): void;
   notice(message: string): void;
   warning(message: string): void;
+  /** Writes `text` as it is, at the notice level (serverLogRaw's LL_RAW: the start-up logo). */
+  raw?(text: string): void;
 }
 
 export interface LoggerOptions {
@@ -41,6 +43,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     verbose: (message) => log(1, message),
     notice: (message) => log(2, message),
     warning: (message) => log(3, message),
+    raw: (text) => {
+      if (LogLevel.notice >= LogLevel[logger.level]) write(text);
+    },
   };
   function log(level: 0 | 1 | 2 | 3, message: string): void {
     if (level < LogLevel[logger.level]) return;

@@ -3,6 +3,7 @@ import { Config } from './config/config.js';
 import { removePidFile, runsInBackground, startDaemon, writePidFile } from './daemon.js';
 import { ByorServerError, ListenFailedError } from './errors.js';
 import { createLogger } from './logger.js';
+import type { Server } from './server.js';
 import { startServer } from './start.js';
 import { BYOR_VERSION } from './version.js';
 import { CAPTURED_REDIS_VERSION } from './commands/spec.js';
@@ -79,6 +80,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Signal handlers go in before anything is announced: a supervisor may signal as soon as it
   // reads "Ready to accept connections".
   let running: Awaited<ReturnType<typeof startServer>> | undefined;
+  /** the server core, known once it listens (it may still be loading its data) */
+  let core: Server | undefined;
   let stopping = false;
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => (finish = resolve));
@@ -90,6 +93,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       return;
     }
     stopping = true;
+    if (core?.loading !== undefined) {
+      // as redis-server's whileBlockedCron: prepareForShutdown(SHUTDOWN_NOSAVE), exit(0)
+      logger.warning('Received shutdown signal during loading, scheduling shutdown.');
+      logger.warning('User requested shutdown...');
+      readyToExit();
+      process.exit(0);
+    }
     logger.warning(`Received ${signal} scheduling shutdown...`);
     if (!running) {
       finish(0);
@@ -120,7 +130,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   try {
-    running = await startServer({ config, logger });
+    running = await startServer({
+      config,
+      logger,
+      // as redis-server: the logo and "Server initialized" before the data loads
+      onListening: (server) => {
+        core = server;
+        const port = server.port;
+        pidFile = writePidFile(config, logger);
+        if (showsLogo(config)) logger.raw?.(startupLogo(port));
+        else logger.notice(`Running mode=standalone, port=${port}.`);
+        logger.notice('Server initialized');
+      },
+    });
   } catch (error) {
     logger.warning(
       error instanceof ListenFailedError
@@ -133,9 +155,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     await running.close();
     return await finished;
   }
-  pidFile = writePidFile(config, logger);
-  logger.notice(`Running mode=standalone, port=${running.port}.`);
-  logger.notice('Server initialized');
   logger.notice('Ready to accept connections tcp');
   running.closed.then(
     () => {
@@ -146,4 +165,36 @@ export async function main(argv: readonly string[]): Promise<number> {
     () => finish(1),
   );
   return await finished;
+}
+
+/**
+ * redisAsciiArt: the logo when the log goes to a terminal (no logfile, no syslog) or
+ * always-show-logo says so; otherwise a "Running mode" line.
+ */
+function showsLogo(config: Config): boolean {
+  return (
+    config.bool('always-show-logo') ||
+    (!config.bool('syslog-enabled') && config.string('logfile') === '' && process.stdout.isTTY)
+  );
+}
+
+/** The start-up logo, with the lines redis-server's has beside it (mode, port, PID). */
+function startupLogo(port: number): string {
+  const art = [
+    '  _',
+    ' | |__  _   _  ___  _ __',
+    " | '_ \\| | | |/ _ \\| '__|",
+    ' | |_) | |_| | (_) | |',
+    ' |_.__/ \\__, |\\___/|_|',
+    '         |___/',
+  ];
+  const info = [
+    '',
+    `byor ${BYOR_VERSION} (redis ${CAPTURED_REDIS_VERSION} compatible) 64 bit`,
+    '',
+    'Running in standalone mode',
+    `Port: ${port}`,
+    `PID: ${process.pid}`,
+  ];
+  return `\n${art.map((line, i) => `${line.padEnd(32)}${info[i] ?? ''}`.trimEnd()).join('\n')}\n\n`;
 }

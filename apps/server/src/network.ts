@@ -465,7 +465,8 @@ export class Network implements NetworkControl {
 
   #cronTick(periodMs: number): void {
     const server = this.#server;
-    if (server.cronPaused) return;
+    // while the data loads, redis-server runs only whileBlockedCron (no expiry, no eviction)
+    if (server.cronPaused || server.loading !== undefined) return;
     server.sampleStats();
     // active expiry: at most 25% of the cron period, as redis-server's slow cycle
     // a replica leaves expiring to its master (whose DELs come in the stream)

@@ -150,6 +150,11 @@ export class Server implements KeyspaceHost {
   activeExpireEnabled = true;
   /** DEBUG PAUSE-CRON: the cron (expiry, rehashing, statistics) skips its work */
   cronPaused = false;
+  /**
+   * The start-up load in progress (server.loading): commands not flagged `loading` get LOADING,
+   * the crons skip their work, and INFO shows how far it got.
+   */
+  loading: { startTime: number; totalBytes: number; loadedBytes: number } | undefined = undefined;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged noscript */
   scriptNoscriptAllowed = false;
   /** the master byor follows (REPLICAOF, replication/replica.ts); undefined while it is a master */
@@ -466,6 +471,17 @@ export class Server implements KeyspaceHost {
         command,
         argv,
       );
+      return;
+    }
+    if (
+      this.loading !== undefined &&
+      (!(flags & CommandFlag.LOADING) ||
+        (lower === 'exec' &&
+          client.multi?.commands.some(
+            (queued) => !(queued.command.meta.flags & CommandFlag.LOADING),
+          )))
+    ) {
+      this.#reject(client, ReplyError.LOADING, command, argv);
       return;
     }
     if (client.multi && !MULTI_IMMEDIATE.has(lower)) {

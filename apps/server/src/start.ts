@@ -24,6 +24,11 @@ export interface StartServerOptions {
   clock?: Clock;
   /** where log lines go (default: none for an embedded server) */
   logger?: Logger;
+  /**
+   * Called once the server listens, before it loads its data files (byor-server logs its
+   * start-up lines there); the promise resolves when they are loaded.
+   */
+  onListening?: (server: Server) => void;
 }
 
 /** A running server. */
@@ -72,7 +77,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // without them the ACLs are set up when first used
   if (config.users.length !== 0 || config.string('aclfile') !== '') Acl.attach(server);
   const network = new Network(server);
-  await attachPersistence(server, options, network.closed);
+  // as redis-server: listening first, so that a client connected while the data loads gets
+  // LOADING rather than a refused connection
+  await network.listen();
+  listeningInProcess(server, network.closed, network.portChanged);
+  options.onListening?.(server);
+  try {
+    await attachPersistence(server, options, network.closed);
+  } catch (error) {
+    await network.close();
+    throw error;
+  }
   // the replication history of the RDB loaded: a replica offers it to its master, a master
   // lets its replicas continue it
   const saved = server.loadedReplication;
@@ -85,8 +100,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     ReplicationReplica.existing(server)?.stop();
     ReplicationMaster.existing(server)?.stop();
   });
-  await network.listen();
-  listeningInProcess(server, network.closed, network.portChanged);
   // `replicaof host port` in the config: follow that master once the port is known
   const master = config.string('replicaof');
   if (master !== '') {

@@ -369,6 +369,9 @@ const IMMUTABLE_AT_RUN_TIME = new Set([
  * MODULE's guard. Not warned about.
  */
 const IMPLEMENTED_ELSEWHERE = new Set([
+  'always-show-logo',
+  'key-load-delay',
+  'loading-process-events-interval-bytes',
   'auto-aof-rewrite-percentage',
   'auto-aof-rewrite-min-size',
   'hll-sparse-max-bytes',

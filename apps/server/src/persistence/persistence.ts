@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RespWriter } from '@byor/protocol';
 import { ThreadPool, WorkerStartupError } from '@byor/threadpool';
@@ -30,7 +30,7 @@ import {
 import { Crc64 } from './crc64.js';
 import type { RdbEncoderOptions } from './rdb-encoder.js';
 import type { ValueLimits } from './rdb-decoder.js';
-import { fileRefill, readRdb, type RdbReadOptions, type RdbReadResult } from './rdb-reader.js';
+import { fileRefill, rdbSteps, type RdbReadOptions, type RdbReadResult } from './rdb-reader.js';
 import { Snapshot } from './snapshot.js';
 import { AofSnapshotFormat, RdbSnapshotFormat } from './snapshot-formats.js';
 import { workerModulePath, type PersistenceWorkerTasks } from './worker-module.js';
@@ -236,7 +236,7 @@ export class Persistence implements PersistenceControl {
       const path = this.rdbPath;
       if (existsSync(path)) {
         const aux = new Map<string, string>();
-        this.#loadRdb(path, path, false, false, (field, value) => aux.set(field, value));
+        await this.#loadWhileServing(path, (field, value) => aux.set(field, value));
         // loadDataFromDisk: the history the file stands for, when it names one
         const replid = aux.get('repl-id') ?? '';
         const offset = Number(aux.get('repl-offset') ?? '-1');
@@ -250,6 +250,32 @@ export class Persistence implements PersistenceControl {
     }
     server.stats.dirty = 0;
     await Promise.resolve();
+  }
+
+  /**
+   * The start-up load of the RDB file, pausing every loading-process-events-interval-bytes so
+   * that the event loop runs: clients connected meanwhile get LOADING (but INFO, CONFIG... the
+   * commands flagged `loading`), and INFO shows the progress (startLoading, loadingAbsProgress).
+   */
+  async #loadWhileServing(path: string, onAux: (field: string, value: string) => void) {
+    const server = this.server;
+    const loading = {
+      startTime: Math.floor(Date.now() / 1000),
+      totalBytes: statSync(path).size,
+      loadedBytes: 0,
+    };
+    server.loading = loading;
+    this.lastLoadKeysLoaded = this.lastLoadKeysExpired = 0;
+    const interval = server.config.number('loading-process-events-interval-bytes');
+    try {
+      const steps = this.loadSteps(path, path, false, false, onAux, undefined, false, interval);
+      for (let step = steps.next(); step.done !== true; step = steps.next()) {
+        loading.loadedBytes = step.value;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      server.loading = undefined;
+    }
   }
 
   /**
@@ -365,7 +391,19 @@ export class Persistence implements PersistenceControl {
   }
 
   /** Loads an RDB: bytes in memory, or a file's path (read a window at a time, never whole). */
-  #loadRdb(
+  #loadRdb(...args: Parameters<Persistence['loadSteps']>): number {
+    const steps = this.loadSteps(...args);
+    let step = steps.next();
+    while (step.done !== true) step = steps.next();
+    return step.value;
+  }
+
+  /**
+   * {@link #loadRdb} in steps: pauses with the offset read so far every `pauseEvery` bytes (0:
+   * never), for a load that lets the event loop run. Returns where the RDB ended.
+   * @internal
+   */
+  *loadSteps(
     input: Buffer | string,
     name: string,
     aofPreamble: boolean,
@@ -374,7 +412,8 @@ export class Persistence implements PersistenceControl {
     into?: RdbLoadTarget,
     /** RDBFLAGS_ALLOW_DUP (DEBUG RELOAD MERGE): a key or library already there is replaced */
     merge = false,
-  ): number {
+    pauseEvery = 0,
+  ): Generator<number, number, void> {
     const server = this.server;
     const databases = into?.databases ?? server.databases;
     const now = server.clock.now();
@@ -385,10 +424,12 @@ export class Persistence implements PersistenceControl {
       limits: this.valueLimits(),
       checksum: server.config.bool('rdbchecksum'),
       ...(fd >= 0 && { refill: fileRefill(fd) }),
+      pauseEvery,
     };
+    const keyLoadDelay = server.config.number('key-load-delay');
     let result: RdbReadResult;
     try {
-      result = readRdb(
+      result = yield* rdbSteps(
         typeof input === 'string' ? Buffer.alloc(0) : input,
         {
           aux: (field, value) => {
@@ -421,6 +462,7 @@ export class Persistence implements PersistenceControl {
             if (expireAt !== undefined) db.setExpire(key, expireAt);
             db.setAccess(key, frequency, idleSeconds);
             loaded++;
+            if (keyLoadDelay !== 0) debugDelay(keyLoadDelay);
           },
         },
         options,
@@ -999,6 +1041,7 @@ export class Persistence implements PersistenceControl {
   // ---- cron ---------------------------------------------------------------------------------
 
   #cronTick(): void {
+    if (this.server.loading !== undefined) return;
     if (this.#closed) return;
     const server = this.server;
     const now = server.clock.now();
@@ -1097,6 +1140,23 @@ export class Persistence implements PersistenceControl {
         ['aof_delayed_fsync', aof.delayedFsyncs],
       );
     }
+    const loading = server.loading;
+    if (loading !== undefined) {
+      fields[0] = ['loading', 1];
+      const { startTime, totalBytes, loadedBytes } = loading;
+      const perc = totalBytes > 0 ? (loadedBytes / totalBytes) * 100 : 0;
+      const remaining = totalBytes > 0 ? totalBytes - loadedBytes : 1;
+      const elapsed = Math.floor(Date.now() / 1000) - startTime;
+      const eta = elapsed === 0 ? 1 : Math.floor((elapsed * remaining) / (loadedBytes + 1));
+      fields.push(
+        ['loading_start_time', startTime],
+        ['loading_total_bytes', totalBytes],
+        ['loading_rdb_used_mem', 0],
+        ['loading_loaded_bytes', loadedBytes],
+        ['loading_loaded_perc', perc.toFixed(2)],
+        ['loading_eta_seconds', eta],
+      );
+    }
     return fields;
   }
 
@@ -1123,6 +1183,8 @@ export class Persistence implements PersistenceControl {
       }
       this.aof.flush(true);
     }
+    // a server still loading its data never saves it over the file (prepareForShutdown)
+    if (server.loading !== undefined) save = false;
     if ((this.saveParams().length > 0 && save !== false) || save === true) {
       server.logger.notice('Saving the final RDB snapshot before exiting.');
       const error = this.save();
@@ -1192,3 +1254,13 @@ async function sliced(
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * debugDelay (key-load-delay): sleeps `usec` microseconds; a negative value sleeps one
+ * microsecond once in `-usec` calls.
+ */
+function debugDelay(usec: number): void {
+  const sleep = usec < 0 ? (Math.floor(Math.random() * -usec) === 0 ? 1 : 0) : usec;
+  if (sleep > 0) Atomics.wait(SLEEPER, 0, 0, sleep / 1000);
+}
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));

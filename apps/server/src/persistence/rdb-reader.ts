@@ -50,6 +50,11 @@ export interface RdbReadOptions {
    * rest as the reader needs it (see {@link RdbRefill}; {@link fileRefill} reads a file).
    */
   readonly refill?: RdbRefill;
+  /**
+   * {@link rdbSteps} pauses after a key once this many more bytes were read since it last
+   * paused (redis-server's loading-process-events-interval-bytes); 0: never.
+   */
+  readonly pauseEvery?: number;
 }
 
 /**
@@ -68,6 +73,30 @@ export interface RdbReadOptions {
  * ```
  */
 export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOptions): RdbReadResult {
+  const steps = rdbSteps(bytes, sink, { ...options, pauseEvery: 0 });
+  let step = steps.next();
+  while (step.done !== true) step = steps.next();
+  return step.value;
+}
+
+/**
+ * {@link readRdb} in steps: the generator yields the input offset read so far after a key once
+ * `options.pauseEvery` bytes were read since the last pause, so that a caller can let the event
+ * loop run between them (a server answering LOADING while it loads), and returns the result.
+ *
+ * @example
+ * ```ts
+ * const steps = rdbSteps(Buffer.alloc(0), sink, { limits, refill, pauseEvery: 2 << 20 });
+ * for (let step = steps.next(); !step.done; step = steps.next()) await setImmediatePromise();
+ * ```
+ */
+export function* rdbSteps(
+  bytes: Uint8Array,
+  sink: RdbSink,
+  options: RdbReadOptions,
+): Generator<number, RdbReadResult, void> {
+  const pauseEvery = options.pauseEvery ?? 0;
+  let pausedAt = 0;
   const start = options.start ?? 0;
   const checksum = options.checksum !== false;
   // the CRC64 of the bytes read so far: a window's bytes are added before the refill drops them
@@ -165,6 +194,10 @@ export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOption
         expireAt = undefined;
         idleSeconds = -1;
         frequency = -1;
+        if (pauseEvery > 0 && decoder.offset - pausedAt >= pauseEvery) {
+          pausedAt = decoder.offset;
+          yield pausedAt;
+        }
       }
     }
   }

@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, hasRedisServer } from '@byor/test-oracle';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../src/index.js';
+import { RawClient } from './helpers/raw-client.js';
+
+/**
+ * A server loading its RDB at start-up listens already, as redis-server: clients get LOADING
+ * (but for the commands flagged `loading`: INFO, CONFIG...), INFO shows the progress, and a
+ * SIGTERM meanwhile exits without saving over the file. Both servers load the same file, slowed
+ * down by key-load-delay, and are asked the same things.
+ */
+const BIN = join(import.meta.dirname, '..', 'dist', 'bin.js');
+const KEYS = 4000;
+
+let source: string;
+let rdb: Buffer;
+beforeAll(async () => {
+  source = mkdtempSync(join(tmpdir(), 'byor-loading-'));
+  const server = await startServer({
+    port: 0,
+    config: { dir: source, 'enable-debug-command': 'yes' },
+  });
+  const client = await RawClient.connect(server.port);
+  await client.call('DEBUG', 'POPULATE', String(KEYS), 'key', '100');
+  await client.call('SAVE');
+  client.close();
+  await server.close();
+  rdb = readFileSync(join(source, 'dump.rdb'));
+});
+afterAll(() => rmSync(source, { recursive: true, force: true }));
+
+interface Loading {
+  child: ChildProcess;
+  port: number;
+  dir: string;
+  log: () => string;
+}
+
+/** Starts `command` on a copy of the RDB, loading it at most 1 KB between event-loop turns. */
+async function startLoading(command: string[]): Promise<Loading> {
+  const dir = mkdtempSync(join(tmpdir(), 'byor-loading-run-'));
+  copyFileSync(join(source, 'dump.rdb'), join(dir, 'dump.rdb'));
+  const port = await freePort();
+  const [file = '', ...args] = command;
+  const child = spawn(
+    file,
+    [
+      ...args,
+      ...['--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no'],
+      ...['--key-load-delay', '500', '--loading-process-events-interval-bytes', '1024'],
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  return { child, port, dir, log: () => log };
+}
+
+/** A client of a server that may not listen yet. */
+async function connectSoon(port: number): Promise<RawClient> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await RawClient.connect(port);
+    } catch (error) {
+      if (tries > 200) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+const field = (info: string, name: string) => new RegExp(`${name}:([^\\r]*)`).exec(info)?.[1];
+
+/** What a client sees while the server loads, and once it is done. */
+async function observe(command: string[]): Promise<string[]> {
+  const server = await startLoading(command);
+  try {
+    const client = await connectSoon(server.port);
+    const out: string[] = [];
+    for (const argv of [
+      ['GET', 'key:1'],
+      ['PING'],
+      ['DBSIZE'],
+      ['CONFIG', 'GET', 'key-load-delay'],
+    ])
+      out.push(await client.call(...argv));
+    const info = await client.call('INFO', 'persistence');
+    out.push(
+      ...['loading', 'async_loading', 'loading_total_bytes'].map(
+        (name) => `${name}:${field(info, name)}`,
+      ),
+    );
+    const loaded = Number(field(info, 'loading_loaded_bytes'));
+    out.push(`loaded part of it: ${loaded >= 0 && loaded < rdb.length}`);
+    out.push(`perc: ${/^\d+\.\d\d$/.test(field(info, 'loading_loaded_perc') ?? '')}`);
+    await client.call('MULTI');
+    out.push(await client.call('EXEC'));
+    while (field(await client.call('INFO', 'persistence'), 'loading') === '1')
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    out.push(await client.call('DBSIZE'), await client.call('GET', 'key:1'));
+    client.close();
+    return out;
+  } finally {
+    server.child.kill('SIGKILL');
+    rmSync(server.dir, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!hasRedisServer)('loading at start-up, as redis-server 7.0', () => {
+  it('answers LOADING but for the loading commands, and shows the progress in INFO', async () => {
+    const ours = await observe([process.execPath, BIN]);
+    const theirs = await observe(['redis-server']);
+    expect(ours).toEqual(theirs);
+    expect(theirs[0]).toBe('-LOADING Redis is loading the dataset in memory\r\n');
+    expect(theirs.at(-2)).toBe(`:${KEYS}\r\n`);
+  });
+
+  it('exits on SIGTERM while loading, without saving over the file', async () => {
+    const server = await startLoading([process.execPath, BIN, '--save', '60 1']);
+    try {
+      const client = await connectSoon(server.port);
+      expect(await client.call('GET', 'key:1')).toMatch(/^-LOADING/);
+      client.close();
+      const exit = new Promise<number | null>((resolve) => server.child.once('exit', resolve));
+      server.child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(server.log()).toContain(
+        'Received shutdown signal during loading, scheduling shutdown.',
+      );
+      expect(server.log()).not.toContain('Saving the final RDB snapshot');
+      expect(readFileSync(join(server.dir, 'dump.rdb')).equals(rdb)).toBe(true);
+    } finally {
+      server.child.kill('SIGKILL');
+      rmSync(server.dir, { recursive: true, force: true });
+    }
+  });
+});
