@@ -113,6 +113,13 @@ export class ConfigError extends ByorServerError {
   }
 }
 
+/** The data files did not load at start-up (its message is redis-server's last log line). */
+export class StartupLoadError extends ByorServerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BYOR_ERR_STARTUP_LOAD', message, options);
+  }
+}
+
 /** No TCP listener could be made at start-up (its message is redis-server's log line). */
 export class ListenFailedError extends ByorServerError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -650,11 +650,11 @@ export class Database {
     }
   }
 
-  /** Every live key and value. */
-  *entries(): IterableIterator<[string, Value]> {
+  /** Every live key and value (and, `withExpired`, the keys past their TTL not deleted yet). */
+  *entries(withExpired = false): IterableIterator<[string, Value]> {
     const now = this.#host.now();
     for (const [key, stored] of this.#dict.entries()) {
-      const at = this.getExpire(key);
+      const at = withExpired ? undefined : this.getExpire(key);
       if (at !== undefined && now > at) continue;
       yield [key, this.#resolve(stored)];
     }

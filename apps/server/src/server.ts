@@ -47,6 +47,18 @@ export interface ServerStats {
   lazyfreedObjects: number;
 }
 
+/** A start-up load in progress (redis-server's loading_* fields of INFO persistence). */
+export interface LoadingProgress {
+  /** when it began, in seconds */
+  readonly startTime: number;
+  /** the file's size */
+  readonly totalBytes: number;
+  /** how far the reader got */
+  loadedBytes: number;
+  /** the file's used-mem AUX field */
+  rdbUsedMem: number;
+}
+
 /** One entry of the slow log. */
 export interface SlowlogEntry {
   id: number;
@@ -154,7 +166,7 @@ export class Server implements KeyspaceHost {
    * The start-up load in progress (server.loading): commands not flagged `loading` get LOADING,
    * the crons skip their work, and INFO shows how far it got.
    */
-  loading: { startTime: number; totalBytes: number; loadedBytes: number } | undefined = undefined;
+  loading: LoadingProgress | undefined = undefined;
   /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged noscript */
   scriptNoscriptAllowed = false;
   /** the master byor follows (REPLICAOF, replication/replica.ts); undefined while it is a master */

@@ -1198,3 +1198,29 @@ describe.skipIf(!hasRedisServer)('lazyfreed_objects, as redis-server 7.0 counts 
     expect(new Set(theirs.map((line) => line.split(' -> ')[1])).size).toBeGreaterThan(3);
   });
 });
+
+describe.skipIf(!hasRedisServer)('keys past their TTL in an RDB, as redis-server 7.0', () => {
+  it('are saved, and a load counts them expired (rdb_last_load_keys_*)', async () => {
+    const results = await onBoth(
+      async (port) => {
+        const client = await RawClient.connect(port);
+        const out: string[] = [await client.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')];
+        for (let i = 0; i < 5; i++) out.push(await client.call('SET', `gone${i}`, 'v', 'PX', '5'));
+        out.push(
+          await client.call('SET', 'kept', 'v'),
+          await client.call('SET', 'later', 'v', 'EX', '100'),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        out.push(await client.call('DEBUG', 'RELOAD'));
+        const info = await client.call('INFO', 'persistence');
+        out.push(...info.split('\r\n').filter((line) => line.startsWith('rdb_last_load_keys')));
+        out.push(await client.call('DBSIZE'));
+        client.close();
+        return out;
+      },
+      { 'enable-debug-command': 'yes' },
+    );
+    expect(results[0]).toEqual(results[1]);
+    expect(results[1]).toContain('rdb_last_load_keys_expired:5');
+  });
+});

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, hasRedisServer } from '@byor/test-oracle';
@@ -136,6 +136,54 @@ describe.skipIf(!hasRedisServer)('loading at start-up, as redis-server 7.0', () 
     } finally {
       server.child.kill('SIGKILL');
       rmSync(server.dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)('a file that does not load, as redis-server 7.0', () => {
+  /** Starts `command` on `bytes` as its RDB and resolves with its exit code and log messages. */
+  async function failedStart(command: string[], bytes: Buffer) {
+    const dir = mkdtempSync(join(tmpdir(), 'byor-loading-bad-'));
+    try {
+      writeFileSync(join(dir, 'dump.rdb'), bytes);
+      const port = await freePort();
+      const [file = '', ...args] = command;
+      const child = spawn(file, [...args, '--port', String(port), '--dir', dir, '--save', ''], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let log = '';
+      child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      // the messages of the lines (past "pid:role date time level")
+      const messages = log
+        .split('\n')
+        .map((line) => /^\d+:[A-Z] .{24} [.\-*#] (.*)$/.exec(line)?.[1])
+        .filter((message) => message !== undefined);
+      return { code, messages };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const lastLines = (messages: string[]) =>
+    messages
+      .filter((line) => /RDB|Internal error|Short read|Terminating|Failed/.test(line))
+      // what differs by nature: the age, the C source position
+      .map((line) =>
+        line
+          .replace(/RDB age \d+ seconds/, 'RDB age N seconds')
+          .replace(/offset \d+, function at \S+ ->/, 'offset N, function at F ->'),
+      );
+
+  it('logs the CRC error and the end of a truncated file, and exits 1', async () => {
+    const corrupt = Buffer.from(rdb);
+    corrupt.write('foobar00', corrupt.length - 8, 'latin1');
+    for (const bytes of [corrupt, rdb.subarray(0, 20000)]) {
+      const ours = await failedStart([process.execPath, BIN], bytes);
+      const theirs = await failedStart(['redis-server'], bytes);
+      expect(ours.code).toBe(1);
+      expect(theirs.code).toBe(1);
+      expect(lastLines(ours.messages)).toEqual(lastLines(theirs.messages));
+      expect(lastLines(theirs.messages).at(-1)).toMatch(/^Internal error in RDB reading/);
     }
   });
 });

@@ -19,7 +19,14 @@ import type {
 import type { StartServerOptions } from '../start.js';
 import { AofState, AppendOnlyFile, type AofLoadTarget, type RewritePlan } from './aof.js';
 import { ByteWriter } from './byte-writer.js';
-import { AofFormatError, PersistenceReply, RdbFormatError, misconfAof } from './errors.js';
+import {
+  AofFormatError,
+  PersistenceReply,
+  RdbChecksumError,
+  RdbFormatError,
+  misconfAof,
+} from './errors.js';
+import { StartupLoadError } from '../errors.js';
 import {
   BackgroundFileSink,
   SyncFileSink,
@@ -263,6 +270,7 @@ export class Persistence implements PersistenceControl {
       startTime: Math.floor(Date.now() / 1000),
       totalBytes: statSync(path).size,
       loadedBytes: 0,
+      rdbUsedMem: 0,
     };
     server.loading = loading;
     this.lastLoadKeysLoaded = this.lastLoadKeysExpired = 0;
@@ -273,6 +281,20 @@ export class Persistence implements PersistenceControl {
         loading.loadedBytes = step.value;
         await new Promise((resolve) => setImmediate(resolve));
       }
+    } catch (error) {
+      if (!(error instanceof RdbFormatError || error instanceof RdbChecksumError)) throw error;
+      // rdbReportError: the reason at the offset last reported
+      const logger = server.logger;
+      const at = `Internal error in RDB reading offset ${loading.loadedBytes}, function at rdb-reader ->`;
+      if (error instanceof RdbChecksumError) {
+        logger.warning(error.message);
+        logger.warning(`${at} RDB CRC error`);
+      } else if (error.message === 'unexpected end of RDB data') {
+        logger.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+        logger.warning(`${at} Unexpected EOF reading RDB file`);
+      } else logger.warning(`${at} ${error.message}`);
+      // (redis-server runs redis-check-rdb on the file and exits 1, logging nothing more)
+      throw new StartupLoadError('the RDB file did not load', { cause: error });
     } finally {
       server.loading = undefined;
     }
@@ -441,7 +463,7 @@ export class Persistence implements PersistenceControl {
                 throw new RdbFormatError(`Failed loading library from ${name}: ${loaded}`);
             } else {
               onAux?.(field, value);
-              server.logger.verbose(`RDB '${field}': ${value}`);
+              logAux(server, field, value);
             }
           },
           key: (dbIndex, key, value, expireAt, idleSeconds, frequency) => {
@@ -1151,7 +1173,7 @@ export class Persistence implements PersistenceControl {
       fields.push(
         ['loading_start_time', startTime],
         ['loading_total_bytes', totalBytes],
-        ['loading_rdb_used_mem', 0],
+        ['loading_rdb_used_mem', loading.rdbUsedMem],
         ['loading_loaded_bytes', loadedBytes],
         ['loading_loaded_perc', perc.toFixed(2)],
         ['loading_eta_seconds', eta],
@@ -1264,3 +1286,22 @@ function debugDelay(usec: number): void {
   if (sleep > 0) Atomics.wait(SLEEPER, 0, 0, sleep / 1000);
 }
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** What rdbLoadRioWithLoadingCtx logs of an AUX field. */
+function logAux(server: Server, field: string, value: string): void {
+  const logger = server.logger;
+  const number = () => Number.parseInt(value, 10) || 0;
+  if (field.startsWith('%')) logger.notice(`RDB '${field}': ${value}`);
+  else if (field === 'redis-ver') logger.notice(`Loading RDB produced by version ${value}`);
+  else if (field === 'ctime')
+    logger.notice(`RDB age ${Math.max(0, Math.floor(Date.now() / 1000) - number())} seconds`);
+  else if (field === 'used-mem') {
+    logger.notice(`RDB memory usage when created ${(number() / (1024 * 1024)).toFixed(2)} Mb`);
+    if (server.loading !== undefined) server.loading.rdbUsedMem = number();
+  } else if (field === 'aof-preamble') {
+    if (number() !== 0) logger.notice('RDB has an AOF tail');
+  } else if (field === 'aof-base') {
+    if (number() !== 0) logger.notice('RDB is base AOF');
+  } else if (!['repl-stream-db', 'repl-id', 'repl-offset', 'lua', 'redis-bits'].includes(field))
+    logger.debug(`Unrecognized RDB AUX field: '${field}'`);
+}

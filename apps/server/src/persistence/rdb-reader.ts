@@ -179,7 +179,10 @@ export function* rdbSteps(
         decoder.pos += 8;
         if (checksum && trailer.readBigUInt64LE(at) !== 0n) {
           crc.update(trailer, crcFrom, at);
-          if (!crc.matches(trailer, at)) throw new RdbChecksumError('Wrong RDB checksum');
+          if (!crc.matches(trailer, at))
+            throw new RdbChecksumError(
+              `Wrong RDB checksum expected: (${crc.value().toString(16)}) but got (${trailer.readBigUInt64LE(at).toString(16)}). Aborting now.`,
+            );
         }
         return { version, end: decoder.offset, keys, emptySkipped };
       }

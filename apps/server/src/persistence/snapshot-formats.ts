@@ -35,6 +35,7 @@ export interface RdbAuxInfo {
  */
 export class RdbSnapshotFormat implements SnapshotFormat {
   readonly encoder: RdbEncoder;
+  readonly keepsExpired = true;
   readonly #aux: RdbAuxInfo;
 
   /**
@@ -115,6 +116,7 @@ export class RdbSnapshotFormat implements SnapshotFormat {
  */
 export class AofSnapshotFormat implements SnapshotFormat {
   readonly out: ByteWriter;
+  readonly keepsExpired = false;
   readonly #functions: readonly string[];
 
   /** `functions`: the function libraries' sources, written first as FUNCTION LOAD commands. */

@@ -9,6 +9,11 @@ export interface SnapshotFormat {
   readonly out: ByteWriter;
   /** the file header (RDB: "REDIS0010" and AUX fields) */
   begin(): void;
+  /**
+   * whether keys already past their TTL are written: an RDB has them (rdbSaveRio writes every
+   * key, a master's load counts them expired), an AOF's commands do not
+   */
+  readonly keepsExpired: boolean;
   /** switch to database `index`; `size`/`expires` are hints (RDB RESIZEDB), or undefined */
   selectDb(index: number, size: number | undefined, expires: number | undefined): void;
   /**
@@ -133,7 +138,7 @@ export class Snapshot {
       const index = this.#dbIndex;
       const db = databases[index] as Database;
       const handled = this.#handled[index] as Set<string>;
-      this.#iterator ??= db.entries();
+      this.#iterator ??= db.entries(this.#format.keepsExpired);
       const iterator = this.#iterator;
       for (;;) {
         const next = iterator.next();
