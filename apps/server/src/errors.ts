@@ -113,12 +113,11 @@ export class ConfigError extends ByorServerError {
   }
 }
 
-/** The data files did not load at start-up (its message is redis-server's last log line). */
-export class StartupLoadError extends ByorServerError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('BYOR_ERR_STARTUP_LOAD', message, options);
-  }
-}
+/**
+ * Errors whose reason the server has logged already, as redis-server logs it before it exits
+ * (a data file that does not load at start-up): byor-server then exits 1 without another line.
+ */
+export const loggedErrors = new WeakSet<object>();
 
 /** No TCP listener could be made at start-up (its message is redis-server's log line). */
 export class ListenFailedError extends ByorServerError {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Config } from './config/config.js';
 import { removePidFile, runsInBackground, startDaemon, writePidFile } from './daemon.js';
-import { ByorServerError, ListenFailedError, StartupLoadError } from './errors.js';
+import { ByorServerError, ListenFailedError, loggedErrors } from './errors.js';
 import { createLogger } from './logger.js';
 import type { Server } from './server.js';
 import { startServer } from './start.js';
@@ -144,8 +144,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     });
   } catch (error) {
-    // the load's failure is logged already
-    if (error instanceof StartupLoadError) return 1;
+    // a data file's failure is logged already
+    if (error instanceof Error && loggedErrors.has(error)) return 1;
     logger.warning(
       error instanceof ListenFailedError
         ? error.message

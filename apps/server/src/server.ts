@@ -487,6 +487,7 @@ export class Server implements KeyspaceHost {
     }
     if (
       this.loading !== undefined &&
+      client.conn !== undefined &&
       (!(flags & CommandFlag.LOADING) ||
         (lower === 'exec' &&
           client.multi?.commands.some(
@@ -664,6 +665,8 @@ export class Server implements KeyspaceHost {
    * the master's own commands ('keep').
    */
   get expiry(): 'delete' | 'hide' | 'keep' {
+    // keyIsExpired: nothing expires while the data loads (an AOF's commands see their keys)
+    if (this.loading !== undefined) return 'keep';
     // expireIfNeeded: while clients are paused a key past its TTL reads as missing, and is
     // deleted (and its DEL propagated) once the pause ends
     if (this.replicaOf === undefined) return this.clientsPaused ? 'hide' : 'delete';
@@ -897,6 +900,15 @@ export class Server implements KeyspaceHost {
     'user-del': false,
     'server-del': false,
   };
+
+  /**
+   * checkAlreadyExpired: whether a TTL given as `at` (ms) deletes the key at once, rather than
+   * being set: not while the data loads (an AOF replays its PEXPIREATs) nor on a replica (its
+   * master sends the DEL).
+   */
+  alreadyExpired(at: number | bigint): boolean {
+    return at <= this.now() && this.loading === undefined && this.replicaOf === undefined;
+  }
 
   /**
    * KeyspaceHost: a collection left the keyspace. Counted in lazyfreed_objects where redis-server

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, hasRedisServer } from '@byor/test-oracle';
@@ -140,30 +140,39 @@ describe.skipIf(!hasRedisServer)('loading at start-up, as redis-server 7.0', () 
   });
 });
 
-describe.skipIf(!hasRedisServer)('a file that does not load, as redis-server 7.0', () => {
-  /** Starts `command` on `bytes` as its RDB and resolves with its exit code and log messages. */
-  async function failedStart(command: string[], bytes: Buffer) {
-    const dir = mkdtempSync(join(tmpdir(), 'byor-loading-bad-'));
-    try {
-      writeFileSync(join(dir, 'dump.rdb'), bytes);
-      const port = await freePort();
-      const [file = '', ...args] = command;
-      const child = spawn(file, [...args, '--port', String(port), '--dir', dir, '--save', ''], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let log = '';
-      child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      // the messages of the lines (past "pid:role date time level")
-      const messages = log
-        .split('\n')
-        .map((line) => /^\d+:[A-Z] .{24} [.\-*#] (.*)$/.exec(line)?.[1])
-        .filter((message) => message !== undefined);
-      return { code, messages };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+/**
+ * Starts `command` in a directory `prepare` fills, with `args`; resolves with its exit code and
+ * the messages of its log lines (past "pid:role date time level").
+ */
+async function failedStart(
+  command: string[],
+  prepare: (dir: string) => void,
+  args: string[] = [],
+): Promise<{ code: number | null; messages: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'byor-loading-bad-'));
+  try {
+    prepare(dir);
+    const port = await freePort();
+    const [file = '', ...rest] = command;
+    const child = spawn(
+      file,
+      [...rest, '--port', String(port), '--dir', dir, '--save', '', ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let log = '';
+    child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const messages = log
+      .split('\n')
+      .map((line) => /^\d+:[A-Z] .{24} [.\-*#] (.*)$/.exec(line)?.[1])
+      .filter((message) => message !== undefined);
+    return { code, messages };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+describe.skipIf(!hasRedisServer)('a file that does not load, as redis-server 7.0', () => {
   const lastLines = (messages: string[]) =>
     messages
       .filter((line) => /RDB|Internal error|Short read|Terminating|Failed/.test(line))
@@ -178,12 +187,52 @@ describe.skipIf(!hasRedisServer)('a file that does not load, as redis-server 7.0
     const corrupt = Buffer.from(rdb);
     corrupt.write('foobar00', corrupt.length - 8, 'latin1');
     for (const bytes of [corrupt, rdb.subarray(0, 20000)]) {
-      const ours = await failedStart([process.execPath, BIN], bytes);
-      const theirs = await failedStart(['redis-server'], bytes);
+      const prepare = (dir: string) => writeFileSync(join(dir, 'dump.rdb'), bytes);
+      const ours = await failedStart([process.execPath, BIN], prepare);
+      const theirs = await failedStart(['redis-server'], prepare);
       expect(ours.code).toBe(1);
       expect(theirs.code).toBe(1);
       expect(lastLines(ours.messages)).toEqual(lastLines(theirs.messages));
       expect(lastLines(theirs.messages).at(-1)).toMatch(/^Internal error in RDB reading/);
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)('an AOF manifest that does not load, as redis-server 7.0', () => {
+  const SET = '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n';
+  const BASE = 'file appendonly.aof.1.base.aof seq 1 type b\n';
+  const cases: Record<string, string> = {
+    'a blank line': `${BASE}\nfile appendonly.aof.1.incr.aof seq 1 type i\n`,
+    'an unknown type': `${BASE}file appendonly.aof.1.incr.aof seq 1 type x\n`,
+    'a line too long': `${BASE}file appendonly.aof.1.incr.aof seq 1 type i ${'x'.repeat(1100)}\n`,
+    'an empty manifest': '',
+    'no newline at the end': 'file appendonly.aof.1.base.aof seq 1 type b',
+    'too few fields': 'file appendonly.aof.1.base.aof seq 1\n',
+    'a path': 'file ../appendonly.aof.1.base.aof seq 1 type b\n',
+    'two bases': `${BASE}file appendonly.aof.2.base.aof seq 2 type b\n`,
+    'a decreasing sequence': `${BASE}file appendonly.aof.2.incr.aof seq 2 type i\nfile appendonly.aof.1.incr.aof seq 1 type i\n`,
+    'a missing file': `${BASE}file appendonly.aof.1.incr.aof seq 1 type i\n`,
+    'a missing base': 'file appendonly.aof seq 1 type b\n',
+  };
+
+  it('logs the reason (and the line) and exits 1', async () => {
+    for (const [name, manifest] of Object.entries(cases)) {
+      const prepare = (dir: string) => {
+        mkdirSync(join(dir, 'appendonlydir'));
+        writeFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), manifest);
+        writeFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.base.aof'), SET);
+      };
+      const args = ['--appendonly', 'yes'];
+      const ours = await failedStart([process.execPath, BIN], prepare, args);
+      const theirs = await failedStart(['redis-server'], prepare, args);
+      const reasons = (messages: string[]) =>
+        messages.filter((line) => /MANIFEST|manifest|>>>|AOF|Found|File can/.test(line));
+      expect({ name, code: ours.code, log: reasons(ours.messages) }).toEqual({
+        name,
+        code: theirs.code,
+        log: reasons(theirs.messages),
+      });
+      expect(theirs.code).toBe(1);
     }
   });
 });

@@ -62,7 +62,7 @@ function expireGeneric(client: Client, argv: string[], base: 'now' | 'zero', uni
     if (gt && (current === undefined || when <= BigInt(current))) return client.w.integer(0);
     if (lt && current !== undefined && when >= BigInt(current)) return client.w.integer(0);
   }
-  if (when <= BigInt(client.server.now())) {
+  if (client.server.alreadyExpired(when)) {
     db.delete(key, 'expire');
     client.server.notify('g', 'del', key, db);
     client.server.propagateAs(db, [client.server.deletionCommand('expire'), key]);

@@ -213,7 +213,7 @@ function restore(client: Client, argv: string[]): void {
   const deleted = replace && db.delete(key);
   let ttl = Number(parsedTtl);
   if (ttl !== 0 && !absolute) ttl += server.now();
-  if (ttl !== 0 && ttl <= server.now()) {
+  if (ttl !== 0 && server.alreadyExpired(ttl)) {
     // already expired: the key is not created (and an old one replaced is just deleted)
     if (deleted) {
       server.propagateAs(db, ['DEL', key]);

@@ -241,7 +241,7 @@ function getex(client: Client, argv: string[]): void {
   const { flags } = options;
   // reply first: the key may be deleted below when the new deadline has already passed
   client.w.bulk(value);
-  if (deadline !== undefined && flags & (EXAT | PXAT) && deadline <= client.server.now()) {
+  if (deadline !== undefined && flags & (EXAT | PXAT) && client.server.alreadyExpired(deadline)) {
     db.delete(key, 'expire');
     client.server.notify('g', 'del', key, db);
     client.server.propagateAs(db, [client.server.deletionCommand('expire'), key]);

@@ -370,6 +370,7 @@ const IMMUTABLE_AT_RUN_TIME = new Set([
  */
 const IMPLEMENTED_ELSEWHERE = new Set([
   'always-show-logo',
+  'aof-timestamp-enabled',
   'key-load-delay',
   'loading-process-events-interval-bytes',
   'auto-aof-rewrite-percentage',

@@ -1,4 +1,5 @@
-import { AofFormatError } from './errors.js';
+import { splitArgs } from '@byor/protocol';
+import { AofManifestError } from './errors.js';
 
 /**
  * The manifest of a multi-part AOF (redis-server 7's aof.c): the files in `appenddirname` that
@@ -36,18 +37,21 @@ export function emptyManifest(): AofManifest {
   return { base: undefined, incrs: [], history: [], baseSeq: 0, incrSeq: 0 };
 }
 
-/** Splits a manifest line as sdssplitargs does (quoted names allowed). */
-function splitLine(line: string): string[] {
-  const out: string[] = [];
-  const pattern = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (let match = pattern.exec(line); match !== null; match = pattern.exec(line)) {
-    out.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : (match[2] ?? ''));
-  }
-  return out;
+/** fgets' buffer in aofLoadManifestFromFile: a longer line is an error. */
+const MANIFEST_MAX_LINE = 1024;
+
+/** atoll: leading white space, a sign, the digits that follow (0 when there are none). */
+function atoll(text: string): number {
+  const match = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(text);
+  return match ? Number(match[1]) : 0;
 }
 
 /**
- * Parses manifest text (aofLoadManifestFromFile); throws AofFormatError on a bad line. O(n).
+ * Parses manifest text as aofLoadManifestFromFile does; throws {@link AofManifestError} with its
+ * reason (and the line, when there is one) for what it refuses: an empty manifest, a line of more
+ * than 1024 bytes or without its newline, a blank line, fewer than three key/value pairs, a file
+ * name that is a path, a missing name, sequence or type, an unknown type, a second base, an
+ * incremental sequence that does not increase. `#` lines are comments. O(n).
  *
  * @example
  * ```ts
@@ -56,31 +60,50 @@ function splitLine(line: string): string[] {
  */
 export function parseManifest(text: string): AofManifest {
   const manifest = emptyManifest();
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const parts = splitLine(line);
-    if (parts.length % 2 !== 0) throw new AofFormatError('Invalid AOF manifest file format');
-    const fields = new Map<string, string>();
-    for (let i = 0; i < parts.length; i += 2) fields.set(parts[i] ?? '', parts[i + 1] ?? '');
-    const name = fields.get('file');
-    const seq = Number(fields.get('seq'));
-    const type = fields.get('type');
-    if (!name || !Number.isInteger(seq) || (type !== 'b' && type !== 'h' && type !== 'i'))
-      throw new AofFormatError('Invalid AOF manifest file format');
-    const info: AofFileInfo = { name, seq, type };
+  if (text === '') throw new AofManifestError('Found an empty AOF manifest');
+  let position = 0;
+  let lineNumber = 0;
+  while (position < text.length) {
+    // fgets: up to the newline, or MANIFEST_MAX_LINE bytes
+    const newline = text.indexOf('\n', position);
+    const end = Math.min(newline === -1 ? text.length : newline + 1, position + MANIFEST_MAX_LINE);
+    const chunk = text.slice(position, end);
+    position = end;
+    lineNumber++;
+    if (chunk.startsWith('#')) continue;
+    if (!chunk.includes('\n'))
+      throw new AofManifestError('The AOF manifest file contains too long line');
+    const line = chunk.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+    const refuse = (reason: string) => new AofManifestError(reason, { lineNumber, line });
+    if (line === '') throw refuse('Invalid AOF manifest file format');
+    const argv = splitArgs(Buffer.from(line, 'latin1'));
+    // 'argc < 6' was done for forward compatibility (aof.c)
+    if (argv === undefined || argv.length < 6 || argv.length % 2 !== 0)
+      throw refuse('Invalid AOF manifest file format');
+    let name: string | undefined;
+    let seq = 0;
+    let type = '';
+    for (let i = 0; i < argv.length; i += 2) {
+      const key = (argv[i] ?? '').toLowerCase();
+      const value = argv[i + 1] ?? '';
+      if (key === 'file') {
+        name = value;
+        if (name.includes('/')) throw refuse("File can't be a path, just a filename");
+      } else if (key === 'seq') seq = atoll(value);
+      else if (key === 'type') type = value.charAt(0);
+    }
+    if (!name || seq === 0 || type === '') throw refuse('Invalid AOF manifest file format');
     if (type === 'b') {
-      if (manifest.base) throw new AofFormatError('Found duplicate base file information');
-      manifest.base = info;
+      if (manifest.base) throw refuse('Found duplicate base file information');
+      manifest.base = { name, seq, type };
       manifest.baseSeq = seq;
     } else if (type === 'h') {
-      manifest.history.push(info);
-    } else {
-      if (seq <= manifest.incrSeq)
-        throw new AofFormatError('Found a non-monotonic sequence number');
-      manifest.incrs.push(info);
+      manifest.history.push({ name, seq, type });
+    } else if (type === 'i') {
+      if (seq <= manifest.incrSeq) throw refuse('Found a non-monotonic sequence number');
+      manifest.incrs.push({ name, seq, type });
       manifest.incrSeq = seq;
-    }
+    } else throw refuse('Unknown AOF file type');
   }
   return manifest;
 }

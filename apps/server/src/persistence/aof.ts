@@ -47,6 +47,8 @@ export interface AofSettings {
   loadTruncated(): boolean;
   /** `aof-use-rdb-preamble` */
   rdbPreamble(): boolean;
+  /** `aof-timestamp-enabled` */
+  timestamps(): boolean;
 }
 
 /** What loading needs: the RDB reader for a base file, and the command runner. */
@@ -175,6 +177,24 @@ export class AppendOnlyFile {
     return this.#fsyncRunning;
   }
 
+  /**
+   * aofUpgradePrepare: the old-style AOF in `dir` moves into the AOF directory as the base of a
+   * new manifest (sequence 1), the manifest written first.
+   */
+  #upgrade(): void {
+    const directory = this.directory;
+    const name = this.#settings.filename;
+    mkdirSync(directory, { recursive: true });
+    const manifest = this.#manifest;
+    manifest.base = { name, seq: 1, type: 'b' };
+    manifest.baseSeq = 1;
+    this.#persistManifest();
+    renameSync(join(this.#settings.directory(), name), join(directory, name));
+    this.#logger.notice(
+      `Successfully migrated an old-style AOF file (${name}) into the AOF directory (${this.#settings.dirname}).`,
+    );
+  }
+
   /** Reads the manifest if there is one (sequence numbers continue from it). */
   readManifest(): void {
     const path = join(this.directory, this.#manifestName);
@@ -191,34 +211,38 @@ export class AppendOnlyFile {
   load(target: AofLoadTarget): boolean {
     const directory = this.directory;
     const manifestPath = join(directory, this.#manifestName);
-    if (existsSync(manifestPath)) {
-      this.#manifest = parseManifest(readFileSync(manifestPath, 'latin1'));
-    } else {
-      // an AOF from before Redis 7 (one file in `dir`) becomes the base of a new manifest
-      const legacy = join(this.#settings.directory(), this.#settings.filename);
-      if (!existsSync(legacy)) return false;
-      mkdirSync(directory, { recursive: true });
-      renameSync(legacy, join(directory, this.#settings.filename));
-      this.#manifest = emptyManifest();
-      this.#manifest.base = { name: this.#settings.filename, seq: 1, type: 'b' };
-      this.#manifest.baseSeq = 1;
-      this.#persistManifest();
-      this.#logger.notice(
-        `Successfully migrated an old-style AOF into the AOF directory (${this.#settings.dirname})`,
-      );
-    }
+    this.#manifest = existsSync(manifestPath)
+      ? parseManifest(readFileSync(manifestPath, 'latin1'))
+      : emptyManifest();
     const manifest = this.#manifest;
+    const name = this.#settings.filename;
+    // an AOF from before Redis 7 (one file in `dir`), or an upgrade interrupted before the file
+    // moved: it becomes the base of a new manifest (loadAppendOnlyFiles' three cases)
+    if (
+      existsSync(join(this.#settings.directory(), name)) &&
+      (!existsSync(directory) ||
+        (manifest.base === undefined && manifest.incrs.length === 0) ||
+        (manifest.base?.name === name &&
+          manifest.incrs.length === 0 &&
+          !existsSync(join(directory, name))))
+    )
+      this.#upgrade();
     const files = [...(manifest.base ? [manifest.base] : []), ...manifest.incrs];
     if (files.length === 0) return false;
-    for (const [index, info] of files.entries()) {
-      const path = join(directory, info.name);
-      const last = index === files.length - 1;
-      if (!existsSync(path)) {
-        if (info.type === 'b' && files.length === 1) return false;
+    // getBaseAndIncrAppendOnlyFilesSize: a file the manifest lists must be there
+    for (const info of files) {
+      if (!existsSync(join(directory, info.name))) {
+        this.#logger.warning(
+          `Unable to obtain the AOF file ${info.name} length. stat: No such file or directory`,
+        );
         throw new PersistenceIoError(
           `The AOF file ${info.name} doesn't exist (listed in the manifest)`,
         );
       }
+    }
+    for (const [index, info] of files.entries()) {
+      const path = join(directory, info.name);
+      const last = index === files.length - 1;
       // an RDB (a base file, an old preamble) is read a window at a time, never whole; only the
       // commands after it are read into memory
       const start = startsWithRdb(path) ? target.loadRdb(path, info.name) : 0;
@@ -342,8 +366,19 @@ export class AppendOnlyFile {
    * writes it (and, with appendfsync always, syncs it) before the reply leaves. O(bytes).
    */
   feed(dbIndex: number, argv: readonly string[]): void {
-    if (this.logging) this.#stream.feed(this.#buffer, dbIndex, argv);
+    if (!this.logging) return;
+    if (this.#settings.timestamps()) {
+      // genAofTimestampAnnotationIfNeeded: "#TS:<unix time>" before the first command of a second
+      const now = Math.floor(Date.now() / 1000);
+      if (this.#timestamp < now) {
+        this.#timestamp = now;
+        this.#buffer.latin1(`#TS:${now}\r\n`);
+      }
+    }
+    this.#stream.feed(this.#buffer, dbIndex, argv);
   }
+  /** the time of the last timestamp annotation (aof_cur_timestamp) */
+  #timestamp = 0;
 
   /** EXEC starts (true) or ends (false). */
   transaction(start: boolean): void {

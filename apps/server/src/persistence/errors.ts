@@ -81,6 +81,32 @@ export class AofFormatError extends PersistenceError {
   }
 }
 
+/**
+ * An AOF manifest redis-server refuses to start with (aofLoadManifestFromFile): its reason, and
+ * the line it is about when there is one.
+ */
+export class AofManifestError extends AofFormatError {
+  readonly line: { readonly lineNumber: number; readonly line: string } | undefined;
+  constructor(reason: string, line?: { lineNumber: number; line: string }) {
+    super(reason);
+    this.line = line;
+  }
+
+  /** The FATAL AOF MANIFEST FILE ERROR block redis-server logs before it exits. */
+  logLines(): string[] {
+    return [
+      '\n*** FATAL AOF MANIFEST FILE ERROR ***\n',
+      ...(this.line === undefined
+        ? []
+        : [
+            `Reading the manifest file, at line ${this.line.lineNumber}\n`,
+            `>>> '${this.line.line}'\n`,
+          ]),
+      `${this.message}\n`,
+    ];
+  }
+}
+
 /** An AOF that ends in the middle of a command, when aof-load-truncated is off or it is not the last file. */
 export class AofTruncatedError extends PersistenceError {
   constructor(message: string, options?: { cause?: unknown }) {

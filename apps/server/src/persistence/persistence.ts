@@ -21,12 +21,14 @@ import { AofState, AppendOnlyFile, type AofLoadTarget, type RewritePlan } from '
 import { ByteWriter } from './byte-writer.js';
 import {
   AofFormatError,
+  AofManifestError,
+  PersistenceIoError,
   PersistenceReply,
   RdbChecksumError,
   RdbFormatError,
   misconfAof,
 } from './errors.js';
-import { StartupLoadError } from '../errors.js';
+import { loggedErrors } from '../errors.js';
 import {
   BackgroundFileSink,
   SyncFileSink,
@@ -208,6 +210,7 @@ export class Persistence implements PersistenceControl {
         policy: () => config.string('appendfsync') as 'always' | 'everysec' | 'no',
         loadTruncated: () => config.bool('aof-load-truncated'),
         rdbPreamble: () => config.bool('aof-use-rdb-preamble'),
+        timestamps: () => config.bool('aof-timestamp-enabled'),
       },
       server.logger,
     );
@@ -231,12 +234,23 @@ export class Persistence implements PersistenceControl {
     const server = this.server;
     const config = server.config;
     const started = performance.now();
-    this.aof.readManifest();
+    try {
+      this.aof.readManifest();
+      if (config.bool('appendonly')) {
+        if (this.#loadingAof(() => this.aof.load(this.#aofTarget())))
+          server.logger.notice(
+            `DB loaded from append only file: ${((performance.now() - started) / 1000).toFixed(3)} seconds`,
+          );
+      }
+    } catch (error) {
+      // aofLoadManifestFromFile and loadAppendOnlyFiles log why, then the server exits
+      if (error instanceof AofManifestError) {
+        for (const line of error.logLines()) server.logger.warning(line);
+        loggedErrors.add(error);
+      } else if (error instanceof PersistenceIoError) loggedErrors.add(error);
+      throw error;
+    }
     if (config.bool('appendonly')) {
-      if (this.aof.load(this.#aofTarget()))
-        server.logger.notice(
-          `DB loaded from append only file: ${((performance.now() - started) / 1000).toFixed(3)} seconds`,
-        );
       this.aof.openOnStart((path) => this.#writeSnapshotSync(path, `${path}.tmp`, 'aof'));
       this.#installAofHooks();
     } else {
@@ -257,6 +271,26 @@ export class Persistence implements PersistenceControl {
     }
     server.stats.dirty = 0;
     await Promise.resolve();
+  }
+
+  /**
+   * Replays the AOF as loading (startLoadingFile): its commands see keys past their TTL, and a
+   * PEXPIREAT in the past sets the TTL, as they did when written. In one event-loop turn.
+   */
+  #loadingAof<T>(load: () => T): T {
+    const server = this.server;
+    const outer = server.loading;
+    server.loading ??= {
+      startTime: Math.floor(Date.now() / 1000),
+      totalBytes: 0,
+      loadedBytes: 0,
+      rdbUsedMem: 0,
+    };
+    try {
+      return load();
+    } finally {
+      server.loading = outer;
+    }
   }
 
   /**
@@ -294,7 +328,8 @@ export class Persistence implements PersistenceControl {
         logger.warning(`${at} Unexpected EOF reading RDB file`);
       } else logger.warning(`${at} ${error.message}`);
       // (redis-server runs redis-check-rdb on the file and exits 1, logging nothing more)
-      throw new StartupLoadError('the RDB file did not load', { cause: error });
+      loggedErrors.add(error);
+      throw error;
     } finally {
       server.loading = undefined;
     }
@@ -315,7 +350,9 @@ export class Persistence implements PersistenceControl {
     ScriptEngine.existing(server)?.functions.flush();
     try {
       this.aof.readManifest();
-      if (!server.withoutPropagation(() => this.aof.load(this.#aofTarget())))
+      if (
+        !server.withoutPropagation(() => this.#loadingAof(() => this.aof.load(this.#aofTarget())))
+      )
         return 'ERR DEBUG LOADAOF: there is no append only file to load';
     } catch (error) {
       server.logger.warning(`DEBUG LOADAOF: ${(error as Error).message}`);
@@ -811,7 +848,11 @@ export class Persistence implements PersistenceControl {
     const functions = [...libraries].map((library) => library.code);
     if (kind === 'aof' && !config.bool('aof-use-rdb-preamble'))
       return {
-        format: new AofSnapshotFormat(new ByteWriter(1 << 20), functions),
+        format: new AofSnapshotFormat(
+          new ByteWriter(1 << 20),
+          functions,
+          config.bool('aof-timestamp-enabled') ? Math.floor(Date.now() / 1000) : undefined,
+        ),
         trailer: Trailer.NONE,
       };
     const memory = process.memoryUsage();

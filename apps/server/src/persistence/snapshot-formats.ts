@@ -119,13 +119,20 @@ export class AofSnapshotFormat implements SnapshotFormat {
   readonly keepsExpired = false;
   readonly #functions: readonly string[];
 
-  /** `functions`: the function libraries' sources, written first as FUNCTION LOAD commands. */
-  constructor(out: ByteWriter, functions: readonly string[] = []) {
+  readonly #timestamp: number | undefined;
+
+  /**
+   * `functions`: the function libraries' sources, written first as FUNCTION LOAD commands;
+   * `timestamp` (unix seconds, aof-timestamp-enabled): a "#TS:" annotation before them.
+   */
+  constructor(out: ByteWriter, functions: readonly string[] = [], timestamp?: number) {
     this.out = out;
     this.#functions = functions;
+    this.#timestamp = timestamp;
   }
 
   begin(): void {
+    if (this.#timestamp !== undefined) this.out.latin1(`#TS:${this.#timestamp}\r\n`);
     for (const code of this.#functions) writeCommand(this.out, ['FUNCTION', 'LOAD', code]);
   }
 

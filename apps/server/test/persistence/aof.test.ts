@@ -336,6 +336,64 @@ describe('AOF', () => {
     );
   });
 
+  it.skipIf(!redisAvailable)(
+    'replays its commands as loading: keys do not expire, a PEXPIREAT in the past sets the TTL',
+    async () => {
+      // an old-style AOF: both servers move it into their AOF directory and replay it
+      const aof =
+        '*3\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n$3\r\nfoo\r\n' +
+        '*3\r\n$9\r\nPEXPIREAT\r\n$4\r\nlist\r\n$4\r\n1000\r\n' +
+        '*3\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n$3\r\nbar\r\n' +
+        '*3\r\n$3\r\nSET\r\n$4\r\nkept\r\n$1\r\nv\r\n' +
+        '*3\r\n$9\r\nPEXPIREAT\r\n$4\r\nkept\r\n$4\r\n1000\r\n' +
+        '*2\r\n$7\r\nPERSIST\r\n$4\r\nkept\r\n';
+      const answers: string[][] = [];
+      for (const start of [
+        async (path: string) => (await byor({ dir: path, appendonly: 'yes' })).port,
+        async (path: string) => (await redis(['--dir', path, '--appendonly', 'yes'])).port,
+      ]) {
+        const path = dir();
+        writeFileSync(join(path, 'appendonly.aof'), aof);
+        const conn = await Conn.connect(await start(path));
+        answers.push([
+          String(await conn.call('LLEN', 'list')),
+          String(await conn.call('GET', 'kept')),
+          String(await conn.call('TTL', 'kept')),
+        ]);
+        await conn.close();
+      }
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[1]).toEqual(['0', 'v', '-1']);
+    },
+  );
+
+  it('aof-timestamp-enabled: a "#TS:" line before the first command of a second, and atop a rewrite', async () => {
+    const path = dir();
+    const server = await byor({
+      dir: path,
+      appendonly: 'yes',
+      'aof-timestamp-enabled': 'yes',
+      'aof-use-rdb-preamble': 'no',
+    });
+    const before = Math.floor(Date.now() / 1000);
+    await runAll(server.port, [
+      ['SET', 'a', '1'],
+      ['SET', 'b', '2'],
+    ]);
+    const incr = join(path, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+    const lines = readFileSync(incr, 'latin1').split('\r\n');
+    expect(Number(/^#TS:(\d+)$/.exec(lines[0] ?? '')?.[1])).toBeGreaterThanOrEqual(before);
+    expect(lines.filter((line) => line.startsWith('#TS:')).length).toBeLessThanOrEqual(2);
+    await runAll(server.port, [['BGREWRITEAOF']]);
+    await persistence(server).idle();
+    const base = files(path).find((name) => name.includes('.base.'));
+    expect(readFileSync(join(path, 'appendonlydir', base ?? ''), 'latin1')).toMatch(/^#TS:\d+\r\n/);
+    await server.close();
+    // and the annotations load back
+    const again = await byor({ dir: path, appendonly: 'yes' });
+    expect((await readKeyspace(again.port, 1)).get('0:b')?.value).toBe('2');
+  });
+
   it('CONFIG SET appendonly yes starts the AOF with a rewrite; no stops it', async () => {
     const path = dir();
     const server = await byor({ dir: path });
