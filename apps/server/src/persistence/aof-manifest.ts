@@ -1,4 +1,5 @@
 import { splitArgs } from '@byor/protocol';
+import { sdsRepr } from '../util/repr.js';
 import { AofManifestError } from './errors.js';
 
 /**
@@ -108,8 +109,12 @@ export function parseManifest(text: string): AofManifest {
   return manifest;
 }
 
+/**
+ * aofInfoFormat: a file name as it is, or quoted (sdscatrepr) when sdsneedsrepr says so (a
+ * backslash, a double quote, white space or a byte that is not printable ASCII).
+ */
 function quoteName(name: string): string {
-  return /^[^\s"'\\]+$/.test(name) ? name : `"${name.replace(/["\\]/g, '\\$&')}"`;
+  return /^[\x21\x23-\x5b\x5d-\x7e]*$/.test(name) ? name : sdsRepr(name);
 }
 
 /**

@@ -367,6 +367,36 @@ describe('AOF', () => {
     },
   );
 
+  it.skipIf(!redisAvailable)(
+    'writes a file name with white space or quotes in its manifest quoted, as redis-server',
+    async () => {
+      const name = ' file seq \n\n.aof "q" ';
+      const manifests: string[] = [];
+      for (const start of [
+        async (path: string) =>
+          (await byor({ dir: path, appendonly: 'yes', appendfilename: name })).port,
+        async (path: string) =>
+          (await redis(['--dir', path, '--appendonly', 'yes', '--appendfilename', name])).port,
+      ]) {
+        const path = dir();
+        const conn = await Conn.connect(await start(path));
+        await conn.call('SET', 'k', 'v');
+        await conn.call('BGREWRITEAOF');
+        while (
+          (await conn.call('INFO', 'persistence')).toString().includes('aof_rewrite_in_progress:1')
+        )
+          await wait(20);
+        await wait(100);
+        manifests.push(readFileSync(join(path, 'appendonlydir', `${name}.manifest`), 'latin1'));
+        await conn.close();
+      }
+      expect(manifests[0]).toBe(manifests[1]);
+      expect(manifests[1]).toContain(
+        'file " file seq \\n\\n.aof \\"q\\" .2.incr.aof" seq 2 type i',
+      );
+    },
+  );
+
   it('aof-timestamp-enabled: a "#TS:" line before the first command of a second, and atop a rewrite', async () => {
     const path = dir();
     const server = await byor({
