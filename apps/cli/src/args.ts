@@ -100,6 +100,8 @@ export interface CliOptions {
   replyDelimiter: string;
   /** `-e`: exit with status 1 when a command fails. */
   exitOnError: boolean;
+  /** `-c`: follow -MOVED and -ASK redirections to the node they name (redis-cli's cluster mode) */
+  cluster: boolean;
   /** `--show-pushes y|n`; undefined: shown when stdout is a terminal. */
   showPushes: boolean | undefined;
   /** `--quoted-input`: command-line arguments are read with the prompt's quoting rules. */
@@ -157,6 +159,7 @@ export function defaultCliOptions(): CliOptions {
     bulkDelimiter: '\n',
     replyDelimiter: '\n',
     exitOnError: false,
+    cluster: false,
     showPushes: undefined,
     quotedInput: false,
     noAuthWarning: false,
@@ -204,7 +207,6 @@ const VALUE_FLAGS = new Set([
 
 /** redis-cli flags byor-cli does not implement, refused with a clear line instead of ignored. */
 const UNSUPPORTED = new Map<string, string>([
-  ['-c', 'cluster mode (-c)'],
   ['--cluster', 'the cluster manager (--cluster)'],
   ['--tls', 'TLS (--tls)'],
   ['--ldb', 'the Lua debugger (--ldb)'],
@@ -369,6 +371,9 @@ export function parseCliArgs(
         break;
       case '-D':
         options.replyDelimiter = value;
+        break;
+      case '-c':
+        options.cluster = true;
         break;
       case '-e':
         options.exitOnError = true;

@@ -6,20 +6,27 @@ import { readFileSync } from 'node:fs';
 import { splitArgs } from '@byor/protocol';
 import { genericHelp } from './command-help.js';
 import { socketErrorReason } from './connection.js';
-import { UsageError } from './errors.js';
 import { readAll } from './io.js';
 import { toBytes } from './repr.js';
 import { CommandOutcomes, type Session } from './session.js';
 import { BYOR_CLI_VERSION } from './version.js';
 
-/** The command line's arguments as bytes (latin1 strings), `--quoted-input` applied. */
-export function commandArguments(command: readonly string[], quoted: boolean): string[] {
+/**
+ * The command line's arguments as bytes (latin1 strings), `--quoted-input` applied; undefined
+ * when one is not a single quoted string (getSdsArrayFromArgv).
+ */
+export function commandArguments(
+  command: readonly string[],
+  quoted: boolean,
+): string[] | undefined {
   if (!quoted) return command.map(toBytes);
-  return command.map((arg) => {
+  const out: string[] = [];
+  for (const arg of command) {
     const parts = splitArgs(Buffer.from(arg, 'utf8'));
-    if (parts?.length !== 1) throw new UsageError(`Invalid quoted string specified: ${arg}`);
-    return parts[0]!;
-  });
+    if (parts?.length !== 1) return undefined;
+    out.push(parts[0]!);
+  }
+  return out;
 }
 
 /**
@@ -51,7 +58,13 @@ export function evalCommand(file: string, args: readonly string[]): string[] | s
  */
 export async function runCommand(session: Session): Promise<number> {
   const { options, io } = session;
-  let argv = commandArguments(options.command, options.quotedInput);
+  const parsed = commandArguments(options.command, options.quotedInput);
+  if (parsed === undefined) {
+    // as redis-cli: on stdout, exit status 1
+    session.out.write('Invalid quoted string\n');
+    return 1;
+  }
+  let argv = parsed;
   if (options.evalFile !== undefined) {
     const command = evalCommand(options.evalFile, argv);
     if (typeof command === 'string') {

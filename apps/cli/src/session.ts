@@ -69,6 +69,9 @@ const STREAMING = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'monitor']);
  * session.close();
  * ```
  */
+/** Redirections a command follows in cluster mode (-c) before its error is shown. */
+const MAX_REDIRECTS = 16;
+
 export class Session {
   readonly options: CliOptions;
   readonly io: CliIo;
@@ -97,9 +100,10 @@ export class Session {
     this.io = io;
     this.out = new Output(io.stdout);
     this.err = new Output(io.stderr);
-    this.format =
-      options.output ?? (io.stdout.isTTY === true ? OutputFormats.STANDARD : OutputFormats.RAW);
-    this.showPushes = options.showPushes ?? io.stdout.isTTY === true;
+    // redis-cli's FAKETTY (its test suite sets it): format as for a terminal
+    const terminal = io.stdout.isTTY === true || io.env['FAKETTY'] !== undefined;
+    this.format = options.output ?? (terminal ? OutputFormats.STANDARD : OutputFormats.RAW);
+    this.showPushes = options.showPushes ?? terminal;
     this.#wantedDb = options.db;
     this.printAsync = (text) => this.out.write(text);
   }
@@ -239,6 +243,7 @@ export class Session {
     const name = argv[0]!.toLowerCase();
     const abort = new AbortController();
     this.#abort = abort;
+    let redirects = 0;
     try {
       for (let run = 0; repeat < 0 || run < repeat; run++) {
         if (abort.signal.aborted) break;
@@ -271,6 +276,25 @@ export class Session {
           this.#connection = undefined;
           if (this.interactive) await this.connect(true);
           return CommandOutcomes.DISCONNECTED;
+        }
+        if (reply instanceof ErrorReply && this.options.cluster && redirects < MAX_REDIRECTS) {
+          const redirect = /^(MOVED|ASK) (\d+) (.+):(\d+)$/.exec(reply.message);
+          if (redirect !== null) {
+            redirects++;
+            const [, kind, slot, host = '', port = '0'] = redirect;
+            if (this.interactive)
+              await this.out.writeAndDrain(
+                `-> Redirected to slot [${slot}] located at ${host}:${port}\n`,
+              );
+            // cliSendCommand: the session moves to that node and the command is sent again,
+            // after ASKING for an -ASK
+            this.retarget(host, Number(port));
+            if (!(await this.connect())) return CommandOutcomes.DISCONNECTED;
+            if (kind === 'ASK' && (await this.connection!.send(['ASKING'])) instanceof ErrorReply)
+              return CommandOutcomes.FAILED;
+            run--;
+            continue;
+          }
         }
         if (reply instanceof ErrorReply && this.options.exitOnError && !this.interactive) {
           this.err.write(reply.message + '\n');

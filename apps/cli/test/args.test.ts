@@ -153,7 +153,7 @@ describe('parseCliArgs', () => {
     [['--scan', '--stat'], 'Options --scan and --stat cannot be used together.'],
     [['--proto', 'http'], "Unknown --proto 'http' (valid: 'resp', 'byor')"],
     [['--show-pushes', 'maybe'], "Unknown --show-pushes value 'maybe' (valid: '[y]es', '[n]o')"],
-    [['-c'], 'byor-cli does not support cluster mode (-c).'],
+    [['--cluster', 'info'], 'byor-cli does not support the cluster manager (--cluster).'],
     [['--tls'], 'byor-cli does not support TLS (--tls).'],
     [['-i', 'soon'], "Invalid value for -i: 'soon' (a number of seconds is expected)"],
   ])('%j is refused: %s', (flags, message) => {

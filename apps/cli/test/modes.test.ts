@@ -63,6 +63,16 @@ describe.skipIf(!haveRedis)('modes against redis-server, redis-cli as the oracle
     },
   );
 
+  it.each([[['GET', '"unterminated']], [['SET', '"a" "b"', 'x']]])(
+    '--quoted-input %j: the same refusal',
+    async (command) => {
+      const args = ['-p', port, '--quoted-input', ...command];
+      const [ours, theirs] = [await byorCli(args), await redisCli(args)];
+      expect([ours.code, ours.out, ours.err]).toEqual([theirs.code, theirs.out, theirs.err]);
+      expect(theirs.code).toBe(1);
+    },
+  );
+
   it.each([[['--bigkeys']], [['--memkeys']], [['--memkeys-samples', '2']]])(
     '%j reports the same',
     async (flags) => {
@@ -290,8 +300,13 @@ describe('the replication modes', () => {
           ['SELECT', '2'],
           ['RPUSH', 'l', 'a b', '"quoted"'],
         ]);
+        // the master drops its replica: redis-cli reports it and exits 1
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await connection.send(['CLIENT', 'KILL', 'TYPE', 'replica']);
         connection.close();
         const result = await running;
+        expect(result.code).toBe(1);
+        expect(result.err).toMatch(/\nError: Server closed the connection\n$/);
         expect(result.err).toMatch(
           /^sending REPLCONF capa eof\nsending REPLCONF rdb-filter-only \nSYNC with master, discarding (\d+ bytes|bytes) of bulk transfer/,
         );
@@ -413,9 +428,8 @@ describe('modes and flags against byor', () => {
     expect(
       (await byorCli(['-p', port, '--no-raw', '--quoted-input', 'GET', '"nul\\x00key"'])).out,
     ).toBe('"a\\tb"\n');
-    expect((await byorCli(['-p', port, '--quoted-input', 'GET', '"unbalanced'])).err).toBe(
-      'Invalid quoted string specified: "unbalanced\n',
-    );
+    const bad = await byorCli(['-p', port, '--quoted-input', 'GET', '"unbalanced']);
+    expect([bad.code, bad.out, bad.err]).toEqual([1, 'Invalid quoted string\n', '']);
   });
 
   it('--latency prints one line when not on a terminal, in every format', async () => {

@@ -120,3 +120,58 @@ describe.skipIf(redisCliBinary() === undefined)(
     }, 180_000);
   },
 );
+
+describe.skipIf(redisCliBinary() === undefined)('what redis-cli does beyond formatting', () => {
+  const both = async (args: string[], env?: Record<string, string>) => {
+    const ours = await byorCli(args, env ? { env } : {});
+    const theirs = await redisCli(args, env ? { env } : {});
+    return [
+      [ours.code, ours.out, ours.err],
+      [theirs.code, theirs.out, theirs.err],
+    ];
+  };
+
+  it('FAKETTY formats as for a terminal', async () => {
+    const server = await ScriptedServer.start();
+    try {
+      for (const reply of [':1\r\n', '$3\r\nfoo\r\n', '*2\r\n$1\r\na\r\n:2\r\n']) {
+        server.script([reply]);
+        const [ours, theirs] = await both(['-p', String(server.port), 'GET', 'k'], {
+          FAKETTY: '1',
+        });
+        expect(ours).toEqual(theirs);
+      }
+      server.script([':1\r\n']);
+      expect(
+        (await byorCli(['-p', String(server.port), 'INCR', 'k'], { env: { FAKETTY: '1' } })).out,
+      ).toBe('(integer) 1\n');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-c follows -ASK (ASKING first) and -MOVED to the node they name', async () => {
+    const first = await ScriptedServer.start();
+    const second = await ScriptedServer.start();
+    try {
+      for (const [redirect, replies] of [
+        ['ASK', ['+OK\r\n', '+OK\r\n']],
+        ['MOVED', ['+OK\r\n']],
+      ] as const) {
+        first.script([`-${redirect} 12182 127.0.0.1:${second.port}\r\n`]);
+        second.script(replies);
+        second.commands.length = 0;
+        const [ours, theirs] = await both(['-p', String(first.port), '-c', 'SET', 'foo', 'bar']);
+        const sent = second.commands.map((argv) => argv.join(' '));
+        expect(ours).toEqual(theirs);
+        expect(theirs[1]).toBe('OK\n');
+        // each client sent its command to the second node (after ASKING for an -ASK)
+        const expected = redirect === 'ASK' ? ['ASKING', 'SET foo bar'] : ['SET foo bar'];
+        expect(sent.filter((line) => line !== 'COMMAND DOCS')).toEqual([...expected, ...expected]);
+      }
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});

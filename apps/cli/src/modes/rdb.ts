@@ -229,8 +229,12 @@ export async function runReplica(session: Session): Promise<number> {
         session.io.stdout.write(formatReply(value, OutputFormats.CSV));
       });
     });
-    socket.on('close', () => resolve(0));
-    socket.on('error', () => resolve(1));
+    // cliReadReply: the end of the stream is an error (cliPrintContextError), exit status 1
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      session.err.write('Error: Server closed the connection\n');
+      resolve(1);
+    });
     socket.write('SYNC\r\n');
   });
 }
