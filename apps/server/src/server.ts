@@ -59,6 +59,11 @@ export interface LoadingProgress {
   rdbUsedMem: number;
 }
 
+/** A load starting now (startLoading) of `totalBytes` (0: not known). */
+export function startLoading(totalBytes: number): LoadingProgress {
+  return { startTime: Math.floor(Date.now() / 1000), totalBytes, loadedBytes: 0, rdbUsedMem: 0 };
+}
+
 /** One entry of the slow log. */
 export interface SlowlogEntry {
   id: number;

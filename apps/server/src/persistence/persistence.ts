@@ -16,6 +16,7 @@ import type {
   ReplicaRdbOutput,
   Server,
 } from '../server.js';
+import { startLoading } from '../server.js';
 import type { StartServerOptions } from '../start.js';
 import { AofState, AppendOnlyFile, type AofLoadTarget, type RewritePlan } from './aof.js';
 import { ByteWriter } from './byte-writer.js';
@@ -280,12 +281,7 @@ export class Persistence implements PersistenceControl {
   #loadingAof<T>(load: () => T): T {
     const server = this.server;
     const outer = server.loading;
-    server.loading ??= {
-      startTime: Math.floor(Date.now() / 1000),
-      totalBytes: 0,
-      loadedBytes: 0,
-      rdbUsedMem: 0,
-    };
+    server.loading ??= startLoading(0);
     try {
       return load();
     } finally {
@@ -300,12 +296,7 @@ export class Persistence implements PersistenceControl {
    */
   async #loadWhileServing(path: string, onAux: (field: string, value: string) => void) {
     const server = this.server;
-    const loading = {
-      startTime: Math.floor(Date.now() / 1000),
-      totalBytes: statSync(path).size,
-      loadedBytes: 0,
-      rdbUsedMem: 0,
-    };
+    const loading = startLoading(statSync(path).size);
     server.loading = loading;
     this.lastLoadKeysLoaded = this.lastLoadKeysExpired = 0;
     const interval = server.config.number('loading-process-events-interval-bytes');

@@ -382,9 +382,7 @@ describe('AOF', () => {
         const conn = await Conn.connect(await start(path));
         await conn.call('SET', 'k', 'v');
         await conn.call('BGREWRITEAOF');
-        while (
-          (await conn.call('INFO', 'persistence')).toString().includes('aof_rewrite_in_progress:1')
-        )
+        while (String(await conn.call('INFO', 'persistence')).includes('aof_rewrite_in_progress:1'))
           await wait(20);
         await wait(100);
         manifests.push(readFileSync(join(path, 'appendonlydir', `${name}.manifest`), 'latin1'));
