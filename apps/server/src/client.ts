@@ -102,6 +102,8 @@ export class Client {
    * arrive on. Such a client has no `conn`: its replies go nowhere.
    */
   masterLink: MasterLink | undefined = undefined;
+  /** the client that replays the AOF (redis-server's CLIENT_ID_AOF) */
+  aofLoader = false;
   /** set when the client must be disconnected once its replies are written (QUIT, errors) */
   closing = false;
   /**

@@ -226,7 +226,7 @@ function section(server: Server, name: string): string | undefined {
         ['tracking_total_keys', trackingStats(server).keys],
         ['tracking_total_items', trackingStats(server).items],
         ['tracking_total_prefixes', trackingStats(server).prefixes],
-        ['unexpected_error_replies', 0],
+        ['unexpected_error_replies', server.stats.unexpectedErrorReplies],
         ['total_error_replies', server.stats.totalErrorReplies],
         ['dump_payload_sanitizations', 0],
         ['total_reads_processed', 0],

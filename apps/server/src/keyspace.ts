@@ -46,13 +46,15 @@ export interface KeyspaceHost {
    * what a key past its TTL is when found: deleted (a master), hidden but kept (a read-only
    * replica, until the master's DEL), or still alive (the master's commands on a replica)
    */
-  readonly expiry: 'delete' | 'hide' | 'keep';
+  readonly expiry: 'delete' | 'hide' | 'keep' | 'hide-reads';
   /** a key was written (WATCH invalidation) */
   keyModified(db: Database, key: string): void;
   /** a read found no key (keyspace event "keymiss") */
   keyMissed(db: Database, key: string): void;
   /** a key was created (keyspace event "new") */
   keyAdded(db: Database, key: string): void;
+  /** a TTL was set on a key (a writable replica remembers the keys its own clients gave one) */
+  expireSet?(db: Database, key: string): void;
   /** a collection left the keyspace (deleted, expired, evicted, overwritten, moved) */
   valueFreed(value: ObjectValue, cause: FreeCause): void;
   /** counters for INFO */
@@ -261,7 +263,7 @@ export class Database {
    * written from where the string is kept, see {@link bulk}, and no JS string is made).
    */
   lookupReadStored(key: string, touch = true): StoredValue | undefined {
-    const stored = touch ? this.lookupStored(key) : this.#peekStored(key);
+    const stored = touch ? this.lookupStored(key, false) : this.#peekStored(key);
     if (stored === undefined) {
       this.#host.stats.keyspaceMisses++;
       this.#host.keyMissed(this, key);
@@ -476,6 +478,7 @@ export class Database {
       this.#deadlineSum += at - (this.#deadlines.keyOf(handle) ?? at);
       this.#deadlines.update(handle, at);
     }
+    this.#host.expireSet?.(this, key);
   }
 
   /**
@@ -747,6 +750,18 @@ export class Database {
     return done;
   }
 
+  /**
+   * expireSlaveKeys' step for one key a writable replica's client gave a TTL: deletes it when
+   * that TTL has passed. Returns whether the key still waits for its TTL here.
+   */
+  expireOwnKey(key: string): boolean {
+    const at = this.getExpire(key);
+    if (at === undefined) return false;
+    if (!(this.#host.now() > at)) return true;
+    this.#expireNow(key);
+    return false;
+  }
+
   /** Progressive rehashing from the server's cron (activerehashing). */
   rehashStep(budget: number): boolean {
     const a = this.#dict.rehashStep(budget);
@@ -786,13 +801,13 @@ export class Database {
    * {@link lookup} that hands a short string over as its handle: for {@link bulk} and
    * {@link integerOf}, which read it where it is kept.
    */
-  lookupStored(key: string): StoredValue | undefined {
+  lookupStored(key: string, write = true): StoredValue | undefined {
     // the access stamp is written by the lookup itself: one find, no second cache line to miss
     const stored = this.#access.lfu
       ? this.#dict.getRestamped(key, this.#lfuHit)
       : this.#dict.getStamped(key, lruClock(this.#host.now()), TAG_BITS);
     if (stored === undefined) return undefined;
-    if (this.#expires.size !== 0 && this.#expireIfDue(key)) return undefined;
+    if (this.#expires.size !== 0 && this.#expireIfDue(key, write)) return undefined;
     this.#lastKey = key;
     this.#lastValue = stored;
     return stored;
@@ -915,13 +930,17 @@ export class Database {
     this.#access.dataset -= bytes;
   }
 
-  #expireIfDue(key: string): boolean {
+  /**
+   * Whether `key` is past its TTL, for a lookup (a `write` one deletes it on a writable replica,
+   * lookupKey's force_delete_expired); deletes it where the host says so.
+   */
+  #expireIfDue(key: string, write = false): boolean {
     const handle = this.#expires.get(key);
     if (handle === undefined) return false;
     const at = this.#deadlines.keyOf(handle);
     if (at === undefined || !(this.#host.now() > at)) return false;
     const expiry = this.#host.expiry;
-    if (expiry !== 'delete') return expiry === 'hide';
+    if (expiry !== 'delete' && !(expiry === 'hide-reads' && write)) return expiry !== 'keep';
     this.#expireNow(key);
     return true;
   }

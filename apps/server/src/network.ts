@@ -479,6 +479,9 @@ export class Network implements NetworkControl {
         }
         if (performance.now() >= deadline) break;
       }
+    } else if (server.activeExpireEnabled && server.replicaOf !== undefined) {
+      // but not the keys a writable replica's own clients gave a TTL (expireSlaveKeys)
+      server.expireReplicaKeys();
     }
     if (server.config.bool('activerehashing'))
       for (const db of server.databases) db.rehashStep(100);

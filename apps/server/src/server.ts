@@ -45,6 +45,8 @@ export interface ServerStats {
   errorCounts: Map<string, number>;
   /** what redis-server would have freed in the background (INFO lazyfreed_objects, lazyfree.ts) */
   lazyfreedObjects: number;
+  /** errors to the master, a replica or the AOF's client (INFO unexpected_error_replies) */
+  unexpectedErrorReplies: number;
 }
 
 /** A start-up load in progress (redis-server's loading_* fields of INFO persistence). */
@@ -75,6 +77,13 @@ export interface SlowlogEntry {
 }
 
 const QUEUED = '+QUEUED\r\n';
+/** The ERR replies redis-server sends as shared objects (createSharedObjects), "-" included. */
+const SHARED_ERR_REPLIES = new Set([
+  'ERR index out of range',
+  'ERR no such key',
+  'ERR source and destination objects are the same',
+  'ERR syntax error',
+]);
 /** Commands a client in a transaction runs at once instead of queueing them. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 /** Commands a RESP2 client may send while subscribed. */
@@ -115,6 +124,7 @@ export class Server implements KeyspaceHost {
     dirty: 0,
     errorCounts: new Map(),
     lazyfreedObjects: 0,
+    unexpectedErrorReplies: 0,
   };
   readonly startedAt: number;
   readonly runId: string;
@@ -669,14 +679,43 @@ export class Server implements KeyspaceHost {
    * only hidden ('hide', a read-only replica's: the master's DEL removes it), or still there for
    * the master's own commands ('keep').
    */
-  get expiry(): 'delete' | 'hide' | 'keep' {
+  get expiry(): 'delete' | 'hide' | 'keep' | 'hide-reads' {
     // keyIsExpired: nothing expires while the data loads (an AOF's commands see their keys)
     if (this.loading !== undefined) return 'keep';
     // expireIfNeeded: while clients are paused a key past its TTL reads as missing, and is
     // deleted (and its DEL propagated) once the pause ends
     if (this.replicaOf === undefined) return this.clientsPaused ? 'hide' : 'delete';
     if (this.#masterClient !== undefined) return 'keep';
-    return this.config.bool('replica-read-only') ? 'hide' : 'delete';
+    // a writable replica deletes what a write finds expired (lookupKey's force_delete_expired)
+    return this.config.bool('replica-read-only') ? 'hide' : 'hide-reads';
+  }
+
+  /**
+   * KeyspaceHost: a TTL was set. On a replica, one a client of its own set (a writable
+   * replica's) is remembered, for the cron to expire that key (rememberSlaveKeyWithExpire): the
+   * master's DELs never cover it.
+   */
+  expireSet(db: Database, key: string): void {
+    if (this.replicaOf === undefined || this.#masterClient !== undefined) return;
+    let databases = this.#replicaKeysWithExpire.get(key);
+    if (databases === undefined) this.#replicaKeysWithExpire.set(key, (databases = new Set()));
+    databases.add(db.index);
+  }
+  readonly #replicaKeysWithExpire = new Map<string, Set<number>>();
+
+  /** expireSlaveKeys: the replica's cron expires the keys {@link expireSet} remembered. */
+  expireReplicaKeys(): void {
+    if (this.#replicaKeysWithExpire.size === 0) return;
+    for (const [key, databases] of this.#replicaKeysWithExpire) {
+      for (const index of databases)
+        if (!this.databases[index]?.expireOwnKey(key)) databases.delete(index);
+      if (databases.size === 0) this.#replicaKeysWithExpire.delete(key);
+    }
+  }
+
+  /** flushSlaveKeysWithExpireList: a new master's data replaces what they were in. */
+  forgetReplicaKeysWithExpire(): void {
+    this.#replicaKeysWithExpire.clear();
   }
 
   /**
@@ -805,6 +844,30 @@ export class Server implements KeyspaceHost {
   errorReply(client: Client, text: string): void {
     this.countError(text);
     client.w.error(text);
+    if (client.masterLink !== undefined || client.replica || client.aofLoader)
+      this.#unexpectedError(client, text);
+  }
+
+  /**
+   * afterErrorReply: an error to the master (from a replica), to a replica, or to the AOF's
+   * client, where nobody reads it, is logged as critical and counted (INFO
+   * unexpected_error_replies): a hint of data divergence.
+   */
+  #unexpectedError(client: Client, text: string): void {
+    const [from, to] = client.aofLoader
+      ? ['server', 'AOF-loading-client']
+      : client.masterLink !== undefined
+        ? ['replica', 'master']
+        : ['master', 'replica'];
+    const name = client.lastCommand === 'NULL' ? '<unknown>' : client.lastCommand;
+    // the error as afterErrorReply sees it: addReplyError's text without its "ERR ", a shared
+    // error object's with its "-"
+    const shown =
+      text.startsWith('ERR ') && !SHARED_ERR_REPLIES.has(text) ? text.slice(4) : `-${text}`;
+    this.logger.warning(
+      `== CRITICAL == This ${from} is sending an error to its ${to}: '${shown.slice(0, 4096)}' after processing the command '${name}'`,
+    );
+    this.stats.unexpectedErrorReplies++;
   }
 
   /**
@@ -1355,6 +1418,9 @@ export class Server implements KeyspaceHost {
       if (async) this.stats.lazyfreedObjects += db.size;
       db.flush();
     }
+    // emptyData of every database (FLUSHALL, a new master's data) forgets the writable replica's
+    // keys with a TTL
+    if (index === undefined) this.forgetReplicaKeysWithExpire();
     this.hooks.flushed.forEach((hook) => hook(index, command));
   }
 
@@ -1427,6 +1493,7 @@ export class Server implements KeyspaceHost {
       if (other !== undefined) db.swapWith(other);
     }
     this.afterSwapDb(...this.databases.map((db) => db.index));
+    this.forgetReplicaKeysWithExpire();
     this.hooks.flushed.forEach((hook) => hook(undefined, false));
   }
 
@@ -1440,7 +1507,7 @@ export class Server implements KeyspaceHost {
       stats.totalErrorReplies =
         0;
     stats.errorCounts.clear();
-    stats.lazyfreedObjects = 0;
+    stats.lazyfreedObjects = stats.unexpectedErrorReplies = 0;
     for (const command of this.commands()) {
       for (const entry of [command, ...(command.subcommands?.values() ?? [])]) {
         entry.calls = entry.microseconds = entry.rejectedCalls = entry.failedCalls = 0;

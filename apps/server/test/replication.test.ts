@@ -1,6 +1,6 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -1645,3 +1645,119 @@ describe.skipIf(!hasRedisServer)('FAILOVER', () => {
     }
   }, 30_000);
 });
+
+describe.skipIf(!hasRedisServer)('an error a replica sends its master, as redis-server 7.0', () => {
+  it('is logged as critical with the command that failed, and counted', async () => {
+    const master = await startServer({ port: 0, config: { 'enable-debug-command': 'yes' } });
+    const lines: string[] = [];
+    const ours = await startServer({
+      port: 0,
+      config: { replicaof: `127.0.0.1 ${master.port}`, 'replica-read-only': 'no' },
+      logger: createLogger({ level: 'notice', write: (line) => lines.push(line) }),
+    });
+    const logDir = mkdtempSync(join(tmpdir(), 'byor-replica-log-'));
+    const theirs = await startRedisServer([
+      ...['--replicaof', '127.0.0.1', String(master.port), '--replica-read-only', 'no'],
+      ...['--logfile', join(logDir, 'redis.log')],
+    ]);
+    const client = await RawClient.connect(master.port);
+    const replicas = [await RawClient.connect(ours.port), await RawClient.connect(theirs.port)];
+    try {
+      await Promise.all(replicas.map((replica) => linkUp(replica)));
+      for (const replica of replicas) await replica.call('SET', 'number2', 'foo');
+      await client.call('INCRBY', 'number2', '1');
+      await client.call('DEBUG', 'REPLICATE', 'fake-command-1', 'x');
+      await client.call('SET', 'after', '1');
+      expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
+      const critical = (log: string) =>
+        log
+          .split('\n')
+          .filter((line) => line.includes('== CRITICAL =='))
+          .map((line) => line.slice(line.indexOf('== CRITICAL ==')));
+      const redisLog = readFileSync(join(logDir, 'redis.log'), 'latin1');
+      expect(critical(lines.join(''))).toEqual(critical(redisLog));
+      expect(critical(redisLog)).toHaveLength(2);
+      const counts = await Promise.all(
+        replicas.map((replica) => infoField(replica, 'stats', 'unexpected_error_replies')),
+      );
+      expect(counts).toEqual(['2', '2']);
+      // the replica kept its own value, and took what followed
+      for (const replica of replicas) {
+        expect(await replica.call('GET', 'number2')).toBe('$3\r\nfoo\r\n');
+        expect(await replica.call('GET', 'after')).toBe('$1\r\n1\r\n');
+      }
+    } finally {
+      client.close();
+      for (const replica of replicas) replica.close();
+      await ours.close();
+      await theirs.stop();
+      await master.close();
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)(
+  'keys past their TTL on a writable replica, as redis-server 7.0',
+  () => {
+    it('its own clients keys expire there; a read hides a master key past its TTL, a write deletes it', async () => {
+      const master = await startServer({ port: 0, config: { 'enable-debug-command': 'yes' } });
+      const ours = await startServer({
+        port: 0,
+        config: { replicaof: `127.0.0.1 ${master.port}`, 'replica-read-only': 'no' },
+      });
+      const theirs = await startRedisServer([
+        ...['--replicaof', '127.0.0.1', String(master.port), '--replica-read-only', 'no'],
+      ]);
+      const client = await RawClient.connect(master.port);
+      const replicas = [await RawClient.connect(ours.port), await RawClient.connect(theirs.port)];
+      try {
+        await Promise.all(replicas.map((replica) => linkUp(replica)));
+        const answers: string[][] = [[], []];
+        // keys of the replica's own clients
+        for (const replica of replicas) {
+          await replica.call('SELECT', '5');
+          for (const key of ['own1', 'own2']) await replica.call('SET', key, '1', 'PX', '100');
+          await replica.call('SET', 'kept', '1', 'EX', '100');
+        }
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        for (const [i, replica] of replicas.entries())
+          answers[i]!.push(await replica.call('DBSIZE'), await replica.call('TTL', 'kept'));
+        // keys of the master, past their TTL on the replica (the master's expiry is off)
+        await client.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+        await client.call('SELECT', '6');
+        for (const key of ['key1', 'key2']) await client.call('SET', key, '5', 'PX', '10');
+        expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        for (const [i, replica] of replicas.entries()) {
+          await replica.call('SELECT', '6');
+          for (const command of [
+            ['DBSIZE'],
+            ['EXISTS', 'key1', 'key2'],
+            ['INCR', 'key1'],
+            ['TTL', 'key1'],
+            ['GET', 'key2'],
+            ['DBSIZE'],
+          ])
+            answers[i]!.push(await replica.call(...command));
+        }
+        expect(answers[0]).toEqual(answers[1]);
+        expect(answers[1]![0]).toBe(':1\r\n');
+        expect(answers[1]!.slice(2)).toEqual([
+          ':2\r\n',
+          ':0\r\n',
+          ':1\r\n',
+          ':-1\r\n',
+          '$-1\r\n',
+          ':2\r\n',
+        ]);
+      } finally {
+        client.close();
+        for (const replica of replicas) replica.close();
+        await ours.close();
+        await theirs.stop();
+        await master.close();
+      }
+    });
+  },
+);

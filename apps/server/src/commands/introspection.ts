@@ -26,6 +26,7 @@ import type { ZSet } from '../types/zset.js';
 import { formatDouble } from '@byor/protocol';
 import { parseInt64 } from '../util/numbers.js';
 import { memtoull } from '../config/c-numbers.js';
+import { ReplicationMaster } from '../replication/master.js';
 import type { Value } from '../values.js';
 import type { Command, HandlerTable } from './types.js';
 import { objectLookup } from './keys.js';
@@ -809,9 +810,14 @@ export function debugIntrospection(client: Client, argv: string[]): boolean {
     (sub === 'leak' && argc === 3) ||
     (sub === 'set-skip-checksum-validation' && argc === 3) ||
     (sub === 'aof-flush-sleep' && argc === 3) ||
-    (sub === 'replicate' && argc >= 3) ||
     sub === 'change-repl-id'
   ) {
+    w.ok();
+  } else if (sub === 'replicate' && argc >= 3) {
+    // alsoPropagate(PROPAGATE_REPL): the command given goes to the replicas alone, unrun here
+    const master = ReplicationMaster.existing(server);
+    if (server.hooks.propagate !== undefined && master?.backlog !== undefined)
+      server.propagateTo(master, client.db.index, argv.slice(2));
     w.ok();
   } else if (sub === 'quicklist-packed-threshold' && argc === 3) {
     const size = memtoull(argv[2] ?? '');

@@ -536,6 +536,7 @@ export class Persistence implements PersistenceControl {
     const client = server.createClient(undefined);
     client.authenticated = true;
     client.denyBlocking = true;
+    client.aofLoader = true;
     const discard = this.#discard;
     return {
       loadRdb: (path, file) => this.#loadRdb(path, file, true),
