@@ -1646,36 +1646,61 @@ describe.skipIf(!hasRedisServer)('FAILOVER', () => {
   }, 30_000);
 });
 
+/**
+ * A byor master with two writable replicas, byor's and redis-server's, both linked up; `body` gets
+ * a client of the master, one of each replica (byor's first), byor's log lines and the path of
+ * redis-server's log. Everything stops afterwards.
+ */
+async function withWritableReplicas(
+  body: (
+    master: RawClient,
+    replicas: RawClient[],
+    log: { byor: string[]; redisFile: string },
+  ) => Promise<void>,
+): Promise<void> {
+  const master = await startServer({ port: 0, config: { 'enable-debug-command': 'yes' } });
+  const lines: string[] = [];
+  const ours = await startServer({
+    port: 0,
+    config: { replicaof: `127.0.0.1 ${master.port}`, 'replica-read-only': 'no' },
+    logger: createLogger({ level: 'notice', write: (line) => lines.push(line) }),
+  });
+  const logDir = mkdtempSync(join(tmpdir(), 'byor-replica-log-'));
+  const redisFile = join(logDir, 'redis.log');
+  const theirs = await startRedisServer([
+    ...['--replicaof', '127.0.0.1', String(master.port), '--replica-read-only', 'no'],
+    ...['--logfile', redisFile],
+  ]);
+  const client = await RawClient.connect(master.port);
+  const replicas = [await RawClient.connect(ours.port), await RawClient.connect(theirs.port)];
+  try {
+    await Promise.all(replicas.map((replica) => linkUp(replica)));
+    await body(client, replicas, { byor: lines, redisFile });
+  } finally {
+    client.close();
+    for (const replica of replicas) replica.close();
+    await ours.close();
+    await theirs.stop();
+    await master.close();
+    rmSync(logDir, { recursive: true, force: true });
+  }
+}
+
 describe.skipIf(!hasRedisServer)('an error a replica sends its master, as redis-server 7.0', () => {
   it('is logged as critical with the command that failed, and counted', async () => {
-    const master = await startServer({ port: 0, config: { 'enable-debug-command': 'yes' } });
-    const lines: string[] = [];
-    const ours = await startServer({
-      port: 0,
-      config: { replicaof: `127.0.0.1 ${master.port}`, 'replica-read-only': 'no' },
-      logger: createLogger({ level: 'notice', write: (line) => lines.push(line) }),
-    });
-    const logDir = mkdtempSync(join(tmpdir(), 'byor-replica-log-'));
-    const theirs = await startRedisServer([
-      ...['--replicaof', '127.0.0.1', String(master.port), '--replica-read-only', 'no'],
-      ...['--logfile', join(logDir, 'redis.log')],
-    ]);
-    const client = await RawClient.connect(master.port);
-    const replicas = [await RawClient.connect(ours.port), await RawClient.connect(theirs.port)];
-    try {
-      await Promise.all(replicas.map((replica) => linkUp(replica)));
+    await withWritableReplicas(async (client, replicas, log) => {
       for (const replica of replicas) await replica.call('SET', 'number2', 'foo');
       await client.call('INCRBY', 'number2', '1');
       await client.call('DEBUG', 'REPLICATE', 'fake-command-1', 'x');
       await client.call('SET', 'after', '1');
       expect(await client.call('WAIT', '2', '5000')).toBe(':2\r\n');
-      const critical = (log: string) =>
-        log
+      const critical = (text: string) =>
+        text
           .split('\n')
           .filter((line) => line.includes('== CRITICAL =='))
           .map((line) => line.slice(line.indexOf('== CRITICAL ==')));
-      const redisLog = readFileSync(join(logDir, 'redis.log'), 'latin1');
-      expect(critical(lines.join(''))).toEqual(critical(redisLog));
+      const redisLog = readFileSync(log.redisFile, 'latin1');
+      expect(critical(log.byor.join(''))).toEqual(critical(redisLog));
       expect(critical(redisLog)).toHaveLength(2);
       const counts = await Promise.all(
         replicas.map((replica) => infoField(replica, 'stats', 'unexpected_error_replies')),
@@ -1686,14 +1711,7 @@ describe.skipIf(!hasRedisServer)('an error a replica sends its master, as redis-
         expect(await replica.call('GET', 'number2')).toBe('$3\r\nfoo\r\n');
         expect(await replica.call('GET', 'after')).toBe('$1\r\n1\r\n');
       }
-    } finally {
-      client.close();
-      for (const replica of replicas) replica.close();
-      await ours.close();
-      await theirs.stop();
-      await master.close();
-      rmSync(logDir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -1701,18 +1719,7 @@ describe.skipIf(!hasRedisServer)(
   'keys past their TTL on a writable replica, as redis-server 7.0',
   () => {
     it('its own clients keys expire there; a read hides a master key past its TTL, a write deletes it', async () => {
-      const master = await startServer({ port: 0, config: { 'enable-debug-command': 'yes' } });
-      const ours = await startServer({
-        port: 0,
-        config: { replicaof: `127.0.0.1 ${master.port}`, 'replica-read-only': 'no' },
-      });
-      const theirs = await startRedisServer([
-        ...['--replicaof', '127.0.0.1', String(master.port), '--replica-read-only', 'no'],
-      ]);
-      const client = await RawClient.connect(master.port);
-      const replicas = [await RawClient.connect(ours.port), await RawClient.connect(theirs.port)];
-      try {
-        await Promise.all(replicas.map((replica) => linkUp(replica)));
+      await withWritableReplicas(async (client, replicas) => {
         const answers: string[][] = [[], []];
         // keys of the replica's own clients
         for (const replica of replicas) {
@@ -1751,13 +1758,7 @@ describe.skipIf(!hasRedisServer)(
           '$-1\r\n',
           ':2\r\n',
         ]);
-      } finally {
-        client.close();
-        for (const replica of replicas) replica.close();
-        await ours.close();
-        await theirs.stop();
-        await master.close();
-      }
+      });
     });
   },
 );
