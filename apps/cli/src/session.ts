@@ -58,6 +58,9 @@ function printsRaw(argv: readonly string[]): boolean {
 
 const STREAMING = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'monitor']);
 
+/** Redirections a command follows in cluster mode (-c) before its error is shown. */
+const MAX_REDIRECTS = 16;
+
 /**
  * A connection plus everything the prompt and one-shot mode remember about it.
  *
@@ -69,9 +72,6 @@ const STREAMING = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'monitor']);
  * session.close();
  * ```
  */
-/** Redirections a command follows in cluster mode (-c) before its error is shown. */
-const MAX_REDIRECTS = 16;
-
 export class Session {
   readonly options: CliOptions;
   readonly io: CliIo;

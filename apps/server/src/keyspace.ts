@@ -32,7 +32,7 @@ export type StoredValue = ObjectValue | string | number;
 export const INLINE_INTEGER_MAX = 0x3fff_ffff;
 
 /** redis-server's shared integers are 0 to this (OBJ_SHARED_INTEGERS - 1). */
-const SHARED_INTEGERS_MAX = 9999;
+export const SHARED_INTEGERS_MAX = 9999;
 /** The text of one of them, as string2l reads an integer (no sign, no leading zero). */
 const SHARED_INTEGER = /^(?:0|[1-9]\d{0,3})$/;
 
@@ -940,7 +940,9 @@ export class Database {
     const at = this.#deadlines.keyOf(handle);
     if (at === undefined || !(this.#host.now() > at)) return false;
     const expiry = this.#host.expiry;
-    if (expiry !== 'delete' && !(expiry === 'hide-reads' && write)) return expiry !== 'keep';
+    const deletes = expiry === 'delete' || (expiry === 'hide-reads' && write);
+    // not deleted: hidden ('hide', a writable replica's read) or still there ('keep')
+    if (!deletes) return expiry !== 'keep';
     this.#expireNow(key);
     return true;
   }

@@ -1,6 +1,6 @@
 import type { Client } from '../client.js';
 import { ReplyError } from '../errors.js';
-import type { Database } from '../keyspace.js';
+import { SHARED_INTEGERS_MAX, type Database } from '../keyspace.js';
 import { globMatch } from '../util/glob.js';
 import { parseInt64 } from '../util/numbers.js';
 import { typeOf, type Value } from '../values.js';
@@ -448,7 +448,7 @@ export function objectRefcount(client: Client, key: string, value: Value): numbe
   if (typeof value !== 'string' || client.db.stringEncoding(key, value) !== 'int') return 1;
   if (client.db.stringForm(key) === 'own-int') return 1;
   const integer = Number(value);
-  return integer < 0 || integer > 9999 ? 1 : INT_MAX;
+  return integer < 0 || integer > SHARED_INTEGERS_MAX ? 1 : INT_MAX;
 }
 
 export const keyCommands: HandlerTable = {

@@ -40,7 +40,13 @@ import {
 import { Crc64 } from './crc64.js';
 import type { RdbEncoderOptions } from './rdb-encoder.js';
 import type { ValueLimits } from './rdb-decoder.js';
-import { fileRefill, rdbSteps, type RdbReadOptions, type RdbReadResult } from './rdb-reader.js';
+import {
+  fileRefill,
+  rdbSteps,
+  runToEnd,
+  type RdbReadOptions,
+  type RdbReadResult,
+} from './rdb-reader.js';
 import { Snapshot } from './snapshot.js';
 import { AofSnapshotFormat, RdbSnapshotFormat } from './snapshot-formats.js';
 import { workerModulePath, type PersistenceWorkerTasks } from './worker-module.js';
@@ -442,10 +448,7 @@ export class Persistence implements PersistenceControl {
 
   /** Loads an RDB: bytes in memory, or a file's path (read a window at a time, never whole). */
   #loadRdb(...args: Parameters<Persistence['loadSteps']>): number {
-    const steps = this.loadSteps(...args);
-    let step = steps.next();
-    while (step.done !== true) step = steps.next();
-    return step.value;
+    return runToEnd(this.loadSteps(...args));
   }
 
   /**
@@ -1153,8 +1156,9 @@ export class Persistence implements PersistenceControl {
           ).toFixed(2)
         : '0.00';
     const aof = this.aof;
+    const loading = server.loading;
     const fields: [string, string | number][] = [
-      ['loading', 0],
+      ['loading', loading !== undefined ? 1 : 0],
       ['async_loading', 0],
       ['current_cow_peak', 0],
       ['current_cow_size', 0],
@@ -1195,9 +1199,7 @@ export class Persistence implements PersistenceControl {
         ['aof_delayed_fsync', aof.delayedFsyncs],
       );
     }
-    const loading = server.loading;
     if (loading !== undefined) {
-      fields[0] = ['loading', 1];
       const { startTime, totalBytes, loadedBytes } = loading;
       const perc = totalBytes > 0 ? (loadedBytes / totalBytes) * 100 : 0;
       const remaining = totalBytes > 0 ? totalBytes - loadedBytes : 1;

@@ -73,7 +73,11 @@ export interface RdbReadOptions {
  * ```
  */
 export function readRdb(bytes: Uint8Array, sink: RdbSink, options: RdbReadOptions): RdbReadResult {
-  const steps = rdbSteps(bytes, sink, { ...options, pauseEvery: 0 });
+  return runToEnd(rdbSteps(bytes, sink, { ...options, pauseEvery: 0 }));
+}
+
+/** Runs a stepped read ({@link rdbSteps} or one built on it) without pausing; its result. */
+export function runToEnd<T>(steps: Generator<unknown, T, void>): T {
   let step = steps.next();
   while (step.done !== true) step = steps.next();
   return step.value;
